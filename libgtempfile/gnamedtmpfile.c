@@ -1,0 +1,2 @@
+/* gnamedtmpfile.c — placeholder until implemented */
+#include "gtempfile-private.h"

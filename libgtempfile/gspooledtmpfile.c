@@ -1,0 +1,2 @@
+/* gspooledtmpfile.c — placeholder until implemented */
+#include "gtempfile-private.h"

@@ -1,0 +1,91 @@
+/* gtempfile-private.h — helpers shared between the classes (not installed)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib/gi18n-lib.h>
+
+#include "gtempfile.h"
+#include "gtmp-core.h"
+
+G_BEGIN_DECLS
+
+/*
+ * How GTmpFile keeps its bytes.
+ *
+ * GTmpFile's input and output streams (gtmp-stream.c) never touch a
+ * descriptor themselves: they call the file's store. The default store
+ * (_g_tmp_file_fd_store) works on the file's descriptor with one shared
+ * position. A subclass that keeps bytes elsewhere until it needs a descriptor
+ * (GSpooledTmpFile) installs its own store in its instance init, and on
+ * rollover hands a descriptor to _g_tmp_file_take_fd(), which switches back to
+ * the fd store — behind the same stream objects the caller already holds.
+ *
+ * All functions are called with the file open (GTmpFile checks "closed").
+ */
+typedef struct _GTmpFileStore GTmpFileStore;
+struct _GTmpFileStore
+{
+  gssize   (*read)     (GTmpFile      *file,
+                        void          *buffer,
+                        gsize          count,
+                        GCancellable  *cancellable,
+                        GError       **error);
+  gssize   (*write)    (GTmpFile      *file,
+                        const void    *buffer,
+                        gsize          count,
+                        GCancellable  *cancellable,
+                        GError       **error);
+  goffset  (*tell)     (GTmpFile      *file);
+  gboolean (*seek)     (GTmpFile      *file,
+                        goffset        offset,
+                        GSeekType      type,
+                        GCancellable  *cancellable,
+                        GError       **error);
+  gboolean (*truncate) (GTmpFile      *file,
+                        goffset        size,
+                        GCancellable  *cancellable,
+                        GError       **error);
+  /* size in bytes, or -1 with @error set */
+  goffset  (*get_size) (GTmpFile      *file,
+                        GError       **error);
+  /* Make sure the file has a descriptor (spooled: roll over). The fd store's
+   * version just succeeds. */
+  gboolean (*ensure_fd) (GTmpFile     *file,
+                         GCancellable *cancellable,
+                         GError      **error);
+  /* Drop what the store holds (called once, on close). */
+  void     (*close)    (GTmpFile      *file);
+};
+
+G_GNUC_INTERNAL extern const GTmpFileStore _g_tmp_file_fd_store;
+
+/* Installs @store; call from a subclass's instance init, before GInitable.init.
+ * While a non-fd store is installed, init creates no descriptor. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_store     (GTmpFile             *self,
+                                           const GTmpFileStore  *store);
+G_GNUC_INTERNAL
+const GTmpFileStore *_g_tmp_file_get_store (GTmpFile            *self);
+
+/* Gives the file its descriptor (takes ownership of @fd) and switches to the
+ * fd store. @linkable: @fd is an O_TMPFILE descriptor that linkat() can name. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_take_fd       (GTmpFile             *self,
+                                           gint                  fd,
+                                           gboolean              linkable);
+
+/* The construct-time settings, for subclasses (dir is as given, may be NULL). */
+G_GNUC_INTERNAL const gchar *_g_tmp_file_get_dir    (GTmpFile *self);
+G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
+G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
+G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
+
+/* TRUE when this process created the object: implicit cleanup (dispose)
+ * happens only then, so a forked child never deletes its parent's files. */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_owned_by_this_process (GPid owner_pid);
+
+G_END_DECLS

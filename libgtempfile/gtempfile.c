@@ -1,0 +1,2 @@
+/* gtempfile.c — placeholder until implemented */
+#include "gtempfile-private.h"

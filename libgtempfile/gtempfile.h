@@ -1,0 +1,43 @@
+/* gtempfile.h — the only header applications include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#define GTEMPFILE_INSIDE
+# include "gtempfile-version.h"
+# include "gtmpfile.h"
+# include "gnamedtmpfile.h"
+# include "gspooledtmpfile.h"
+# include "gtmpdir.h"
+#undef GTEMPFILE_INSIDE
+
+G_BEGIN_DECLS
+
+GTEMPFILE_AVAILABLE_IN_1_0
+gint         g_tempfile_mkstemp        (const gchar  *dir,
+                                        const gchar  *prefix,
+                                        const gchar  *suffix,
+                                        gchar       **out_path,
+                                        GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+gchar       *g_tempfile_mkdtemp        (const gchar  *dir,
+                                        const gchar  *prefix,
+                                        const gchar  *suffix,
+                                        GError      **error);
+GTEMPFILE_DEPRECATED_IN_1_0_FOR (g_tempfile_mkstemp)
+gchar       *g_tempfile_mktemp         (const gchar  *dir,
+                                        const gchar  *prefix,
+                                        const gchar  *suffix,
+                                        GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+gchar       *g_tempfile_get_tempdir    (GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+void         g_tempfile_set_tempdir    (const gchar  *dir);
+GTEMPFILE_AVAILABLE_IN_1_0
+const gchar *g_tempfile_get_tempprefix (void);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* gtmp-core.c — placeholder until implemented */
+#include "gtempfile-private.h"

@@ -1,0 +1,121 @@
+/* gtmp-core.h — the secure-create core (private)
+ *
+ * Every public function and class creates and removes files through here,
+ * so the security rules live in one place.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Random characters in a name, and how many names we try before giving up
+ * (Linux TMP_MAX). */
+#define G_TMP_CORE_RANDOM_CHARS 8
+#define G_TMP_CORE_MAX_TRIES    238328
+
+#define G_TMP_CORE_FILE_MODE 0600
+#define G_TMP_CORE_DIR_MODE  0700
+
+/* Test hook: when set, fills @chars (G_TMP_CORE_RANDOM_CHARS bytes, not
+ * nul-terminated) instead of the CSPRNG. Process-wide; NULL restores the CSPRNG. */
+typedef void (*GTmpCoreNameHook) (gchar    *chars,
+                                  gpointer  user_data);
+
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_name_hook    (GTmpCoreNameHook   hook,
+                                        gpointer           user_data);
+
+/* Fills @chars with @n characters of the name alphabet from the CSPRNG. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_random_chars     (gchar             *chars,
+                                        gsize              n);
+
+/* Sets @error (G_IO_ERROR code from @errsv) to "<formatted message>: <strerror>".
+ * @format is already translated and normally names a path. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_error        (GError           **error,
+                                        gint               errsv,
+                                        const gchar       *format,
+                                        ...) G_GNUC_PRINTF (3, 4);
+
+/* G_IO_ERROR_INVALID_ARGUMENT if @prefix or @suffix (nullable) contains '/'. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_check_affixes    (const gchar       *prefix,
+                                        const gchar       *suffix,
+                                        GError           **error);
+
+/* NULL → g_tempfile_get_tempdir(); relative → absolute against the cwd now. */
+G_GNUC_INTERNAL
+gchar    *_g_tmp_core_resolve_dir      (const gchar       *dir,
+                                        GError           **error);
+
+/* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC with @mode
+ * (0 → 0600). @dir, @prefix, @suffix are nullable (defaults as in DESIGN.md).
+ * Returns the fd and the absolute path in @out_path, or -1 with @error set. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_create_file      (const gchar       *dir,
+                                        const gchar       *prefix,
+                                        const gchar       *suffix,
+                                        guint              mode,
+                                        gchar            **out_path,
+                                        GError           **error);
+
+/* Creates a new directory with @mode (0 → 0700); returns its absolute path. */
+G_GNUC_INTERNAL
+gchar    *_g_tmp_core_create_dir       (const gchar       *dir,
+                                        const gchar       *prefix,
+                                        const gchar       *suffix,
+                                        guint              mode,
+                                        GError           **error);
+
+/* Creates a file with no name: O_TMPFILE where the file system allows it
+ * (then *@out_linkable is TRUE and linkat() can give it a name later),
+ * otherwise create + unlink. @out_dir (nullable) receives the resolved
+ * absolute directory. Returns the fd or -1 with @error set. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_create_anonymous (const gchar       *dir,
+                                        const gchar       *prefix,
+                                        const gchar       *suffix,
+                                        guint              mode,
+                                        gboolean          *out_linkable,
+                                        gchar            **out_dir,
+                                        GError           **error);
+
+/* Removes the directory @path and everything below it, fd-relative, never
+ * following symlinks. Tries rmdir(@path) first and walks only when it is not
+ * empty, starting from @dirfd (borrowed; -1 to open @path). Entries that
+ * vanish meanwhile are not errors, nor is @path itself being gone. With
+ * @ignore_errors, removes all it can and returns TRUE. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_remove_tree      (const gchar       *path,
+                                        gint               dirfd,
+                                        gboolean           ignore_errors,
+                                        GCancellable      *cancellable,
+                                        GError           **error);
+
+/* Opens @path as O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC; -1 with errno set. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_open_dir         (const gchar       *path);
+
+/* Forgets the cached default directory (g_tempfile_set_tempdir (NULL)). */
+G_GNUC_INTERNAL
+void      _g_tmp_core_reset_tempdir    (void);
+
+/* close() that keeps errno and sets *fd to -1 (g_clear_fd is GLib 2.76). */
+G_GNUC_INTERNAL
+void      _g_tmp_core_clear_fd         (gint              *fd);
+
+/* Returns *fd and sets it to -1 (g_steal_fd is GLib 2.76). */
+static inline gint
+_g_tmp_core_steal_fd (gint *fd)
+{
+  gint ret = *fd;
+  *fd = -1;
+  return ret;
+}
+
+G_END_DECLS

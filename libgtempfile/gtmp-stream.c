@@ -1,0 +1,2 @@
+/* gtmp-stream.c — placeholder until implemented */
+#include "gtempfile-private.h"

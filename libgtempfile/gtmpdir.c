@@ -1,0 +1,2 @@
+/* gtmpdir.c — placeholder until implemented */
+#include "gtempfile-private.h"

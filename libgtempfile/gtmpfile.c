@@ -1,0 +1,2 @@
+/* gtmpfile.c — placeholder until implemented */
+#include "gtempfile-private.h"

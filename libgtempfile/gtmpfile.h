@@ -1,0 +1,100 @@
+/* gtmpfile.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#if !defined(GTEMPFILE_INSIDE) && !defined(GTEMPFILE_COMPILATION)
+# error "Only <gtempfile.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "gtempfile-version.h"
+
+G_BEGIN_DECLS
+
+/**
+ * GTmpPersistFlags:
+ * @G_TMP_PERSIST_NONE: replace the destination if it exists
+ * @G_TMP_PERSIST_NO_REPLACE: fail with %G_IO_ERROR_EXISTS if the destination exists
+ * @G_TMP_PERSIST_SYNC: fsync the file before and its directory after linking it into place
+ * @G_TMP_PERSIST_ALLOW_COPY: when the destination is on another file system, copy
+ *   into a temporary file beside it and rename that into place
+ *
+ * Flags for [method@GTempfile.TmpFile.persist].
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  G_TMP_PERSIST_NONE       = 0,
+  G_TMP_PERSIST_NO_REPLACE = 1 << 0,
+  G_TMP_PERSIST_SYNC       = 1 << 1,
+  G_TMP_PERSIST_ALLOW_COPY = 1 << 2,
+} GTmpPersistFlags;
+
+#define G_TYPE_TMP_PERSIST_FLAGS (g_tmp_persist_flags_get_type ())
+GTEMPFILE_AVAILABLE_IN_1_0
+GType g_tmp_persist_flags_get_type (void) G_GNUC_CONST;
+
+#define G_TYPE_TMP_FILE (g_tmp_file_get_type ())
+GTEMPFILE_AVAILABLE_IN_1_0
+G_DECLARE_DERIVABLE_TYPE (GTmpFile, g_tmp_file, G, TMP_FILE, GFileIOStream)
+
+/**
+ * GTmpFileClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of [class@GTempfile.TmpFile].
+ *
+ * Since: 1.0
+ */
+struct _GTmpFileClass
+{
+  GFileIOStreamClass parent_class;
+
+  /*< private >*/
+  gpointer _reserved[12];
+};
+
+GTEMPFILE_AVAILABLE_IN_1_0
+GTmpFile *g_tmp_file_new          (const gchar          *dir,
+                                   const gchar          *prefix,
+                                   const gchar          *suffix,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+void      g_tmp_file_new_async    (const gchar          *dir,
+                                   const gchar          *prefix,
+                                   const gchar          *suffix,
+                                   int                   io_priority,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data);
+GTEMPFILE_AVAILABLE_IN_1_0
+GTmpFile *g_tmp_file_new_finish   (GAsyncResult         *result,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+gint      g_tmp_file_get_fd       (GTmpFile             *self,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean  g_tmp_file_persist      (GTmpFile             *self,
+                                   const gchar          *path,
+                                   GTmpPersistFlags      flags,
+                                   GCancellable         *cancellable,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+void      g_tmp_file_persist_async  (GTmpFile           *self,
+                                     const gchar        *path,
+                                     GTmpPersistFlags    flags,
+                                     int                 io_priority,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data);
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean  g_tmp_file_persist_finish (GTmpFile           *self,
+                                     GAsyncResult       *result,
+                                     GError            **error);
+
+G_END_DECLS
