@@ -83,9 +83,4 @@ G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
 G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
 G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
 
-/* TRUE when this process created the object: implicit cleanup (dispose)
- * happens only then, so a forked child never deletes its parent's files. */
-G_GNUC_INTERNAL
-gboolean        _g_tmp_owned_by_this_process (GPid owner_pid);
-
 G_END_DECLS

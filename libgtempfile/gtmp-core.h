@@ -101,6 +101,13 @@ gboolean  _g_tmp_core_remove_tree      (const gchar       *path,
 G_GNUC_INTERNAL
 gint      _g_tmp_core_open_dir         (const gchar       *path);
 
+/* This process's id, cached (no system call after the first; a forked child
+ * gets its own). Objects record it at creation and clean up implicitly
+ * (dispose) only when it still matches, so a forked child never deletes its
+ * parent's files. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_get_pid          (void);
+
 /* Forgets the cached default directory (g_tempfile_set_tempdir (NULL)). */
 G_GNUC_INTERNAL
 void      _g_tmp_core_reset_tempdir    (void);
