@@ -1,2 +1,178 @@
-/* gtempfile.c — placeholder until implemented */
+/* gtempfile.c — the module functions
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
 #include "gtempfile-private.h"
+
+/**
+ * g_tempfile_get_tempprefix:
+ *
+ * Returns the prefix used for names when none is given, `"tmp"`, as
+ * CPython's `tempfile.gettempprefix()`.
+ *
+ * Returns: (transfer none) (type filename): the default prefix
+ *
+ * Since: 1.0
+ */
+const gchar *
+g_tempfile_get_tempprefix (void)
+{
+  return "tmp";
+}
+
+/**
+ * g_tempfile_mkstemp:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @out_path: (out) (optional) (transfer full) (type filename): return
+ *   location for the absolute path of the new file
+ * @error: return location for a #GError
+ *
+ * Creates a new file with a unique name and opens it for reading and
+ * writing, as CPython's `tempfile.mkstemp()`.
+ *
+ * The name is @prefix, eight random characters from the operating system's
+ * random source and @suffix. The file is created with `O_EXCL` and
+ * `O_NOFOLLOW`, so an existing file or symbolic link is never opened; it is
+ * readable and writable only by its owner (mode 0600), and the descriptor
+ * is not inherited by child processes.
+ *
+ * Unlike the classes of this library, nothing removes the file: the caller
+ * owns both the descriptor and the file.
+ *
+ * ```c
+ * g_autofree gchar *path = NULL;
+ * g_autoptr(GError) error = NULL;
+ * int fd = g_tempfile_mkstemp (NULL, "report-", ".csv", &path, &error);
+ *
+ * if (fd < 0)
+ *   g_warning ("%s", error->message);
+ * ```
+ *
+ * Errors are in the %G_IO_ERROR domain: %G_IO_ERROR_INVALID_ARGUMENT for a
+ * @prefix or @suffix containing `/`, %G_IO_ERROR_NOT_FOUND for a missing
+ * @dir, %G_IO_ERROR_PERMISSION_DENIED for one that cannot be written, and
+ * %G_IO_ERROR_EXISTS when no free name was found.
+ *
+ * Returns: a file descriptor owned by the caller, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_mkstemp (const gchar  *dir,
+                    const gchar  *prefix,
+                    const gchar  *suffix,
+                    gchar       **out_path,
+                    GError      **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return _g_tmp_core_create_file (dir, prefix, suffix, 0, out_path, error);
+}
+
+/**
+ * g_tempfile_mkdtemp:
+ * @dir: (nullable) (type filename): the directory to create the new one
+ *   in, or %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @error: return location for a #GError
+ *
+ * Creates a new directory with a unique name, readable, writable and
+ * searchable only by its owner (mode 0700), as CPython's
+ * `tempfile.mkdtemp()`.
+ *
+ * The caller owns the directory and must remove it; see
+ * [class@GTempfile.TmpDir] for one that removes itself.
+ *
+ * Returns: (transfer full) (type filename): the absolute path of the new
+ *   directory, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+gchar *
+g_tempfile_mkdtemp (const gchar  *dir,
+                    const gchar  *prefix,
+                    const gchar  *suffix,
+                    GError      **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _g_tmp_core_create_dir (dir, prefix, suffix, 0, error);
+}
+
+/**
+ * g_tempfile_mktemp:
+ * @dir: (nullable) (type filename): the directory of the name, or %NULL for
+ *   [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @error: return location for a #GError
+ *
+ * Returns an absolute path that did not exist when it was checked, as
+ * CPython's `tempfile.mktemp()`.
+ *
+ * **This is unsafe**: another process can create a file or a symbolic link
+ * with that name between this call and the caller's use of it. Use
+ * [func@GTempfile.mkstemp], [class@GTempfile.NamedTmpFile] or
+ * [func@GTempfile.mkdtemp] instead, which create the file or directory
+ * atomically.
+ *
+ * Returns: (transfer full) (type filename): a path, or %NULL with @error set
+ *
+ * Since: 1.0
+ * Deprecated: 1.0: Use [func@GTempfile.mkstemp] instead.
+ */
+gchar *
+g_tempfile_mktemp (const gchar  *dir,
+                   const gchar  *prefix,
+                   const gchar  *suffix,
+                   GError      **error)
+{
+  g_autofree gchar *resolved = NULL;
+  gchar chars[G_TMP_CORE_RANDOM_CHARS + 1] = { 0, };
+  gint tries;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_g_tmp_core_check_affixes (prefix, suffix, error))
+    return NULL;
+
+  resolved = _g_tmp_core_resolve_dir (dir, error);
+  if (resolved == NULL)
+    return NULL;
+
+  for (tries = 0; tries < G_TMP_CORE_MAX_TRIES; tries++)
+    {
+      g_autofree gchar *name = NULL;
+      g_autofree gchar *path = NULL;
+      struct stat st;
+
+      _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+      name = g_strconcat (prefix != NULL ? prefix : g_tempfile_get_tempprefix (),
+                          chars, suffix, NULL);
+      path = g_build_filename (resolved, name, NULL);
+      if (lstat (path, &st) < 0 && errno == ENOENT)
+        return g_steal_pointer (&path);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+               _("Could not create a temporary %s in “%s”: "
+                 "all %d names tried exist already"),
+               C_("kind", "file"), resolved, G_TMP_CORE_MAX_TRIES);
+  return NULL;
+}
