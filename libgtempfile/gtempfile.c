@@ -171,8 +171,7 @@ g_tempfile_mktemp (const gchar  *dir,
     }
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-               _("Could not create a temporary %s in “%s”: "
-                 "all %d names tried exist already"),
-               C_("kind", "file"), resolved, G_TMP_CORE_MAX_TRIES);
+               _("Could not create a temporary file in “%s”: all %d names tried exist already"),
+               resolved, G_TMP_CORE_MAX_TRIES);
   return NULL;
 }

@@ -408,9 +408,6 @@ _g_tmp_core_reset_tempdir (void)
 /* ------------------------------------------------------------------------ */
 /* Creation                                                                  */
 
-typedef gint (*TryCreateFunc) (const gchar *path,
-                               guint        mode);
-
 static gint
 try_create_file (const gchar *path,
                  guint        mode)
@@ -425,15 +422,14 @@ try_create_dir (const gchar *path,
   return mkdir (path, mode);
 }
 
-/* Draws names until @try_create succeeds or fails with anything but EEXIST.
+/* Draws names until creating one succeeds or fails with anything but EEXIST.
  * Returns its result; on success *@out_path owns the path. */
 static gint
 create_unique (const gchar    *dir,
                const gchar    *prefix,
                const gchar    *suffix,
                guint           mode,
-               TryCreateFunc   try_create,
-               const gchar    *what,
+               gboolean        is_dir,
                gchar         **out_path,
                GError        **error)
 {
@@ -457,7 +453,8 @@ create_unique (const gchar    *dir,
       gint ret;
 
       draw_name_chars (candidate.random_part);
-      ret = try_create (candidate.path, mode);
+      ret = is_dir ? try_create_dir (candidate.path, mode)
+                   : try_create_file (candidate.path, mode);
       if (ret >= 0)
         {
           *out_path = g_steal_pointer (&candidate.path);
@@ -468,18 +465,18 @@ create_unique (const gchar    *dir,
         {
           gint errsv = errno;
 
-          /* Translators: the first %s is “file” or “directory”, the second a path. */
           _g_tmp_core_set_error (error, errsv,
-                                 _("Could not create a temporary %s in “%s”"),
-                                 what, resolved);
+                                 is_dir ? _("Could not create a temporary directory in “%s”")
+                                        : _("Could not create a temporary file in “%s”"),
+                                 resolved);
           return -1;
         }
     }
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-               _("Could not create a temporary %s in “%s”: "
-                 "all %d names tried exist already"),
-               what, resolved, G_TMP_CORE_MAX_TRIES);
+               is_dir ? _("Could not create a temporary directory in “%s”: all %d names tried exist already")
+                      : _("Could not create a temporary file in “%s”: all %d names tried exist already"),
+               resolved, G_TMP_CORE_MAX_TRIES);
   return -1;
 }
 
@@ -496,7 +493,7 @@ _g_tmp_core_create_file (const gchar  *dir,
 
   fd = create_unique (dir, prefix, suffix,
                       mode != 0 ? mode : G_TMP_CORE_FILE_MODE,
-                      try_create_file, C_("kind", "file"), &path, error);
+                      FALSE, &path, error);
   if (fd >= 0 && out_path != NULL)
     *out_path = g_steal_pointer (&path);
 
@@ -514,7 +511,7 @@ _g_tmp_core_create_dir (const gchar  *dir,
 
   if (create_unique (dir, prefix, suffix,
                      mode != 0 ? mode : G_TMP_CORE_DIR_MODE,
-                     try_create_dir, C_("kind", "directory"), &path, error) < 0)
+                     TRUE, &path, error) < 0)
     return NULL;
 
   return path;
