@@ -1,2 +1,807 @@
-/* gtmpdir.c — placeholder until implemented */
+/* gtmpdir.c — a temporary directory that removes itself
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
 #include "gtempfile-private.h"
+
+/**
+ * GTmpDir:
+ *
+ * A directory with a unique name that is removed, with everything in it,
+ * when you are done with it — the GObject counterpart of Python's
+ * `tempfile.TemporaryDirectory`.
+ *
+ * The directory is created with mode 0700 (see [property@GTempfile.TmpDir:mode])
+ * by the same secure core as every other class of this library, in
+ * [property@GTempfile.TmpDir:dir] or the default temporary directory
+ * (see [func@GTempfile.get_tempdir]).
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(GTmpDir) tmp = g_tmp_dir_new (NULL, "build-", NULL, &error);
+ *
+ * if (tmp == NULL)
+ *   g_error ("%s", error->message);
+ *
+ * // work inside g_tmp_dir_get_path (tmp), or with openat (g_tmp_dir_get_fd (tmp), …)
+ *
+ * if (!g_tmp_dir_cleanup (tmp, NULL, &error))
+ *   g_warning ("%s", error->message);
+ * ```
+ *
+ * [method@GTempfile.TmpDir.cleanup] removes the whole tree. The removal works
+ * relative to directory descriptors and never follows a symbolic link: a
+ * link to a file or directory outside the tree is removed as a link, and
+ * its target keeps its content and its mode. Read-only files and
+ * directories inside the tree are made writable and removed; entries that
+ * someone else removes meanwhile are not errors; the walk does not cross
+ * into other file systems mounted inside the tree (their mount point is
+ * reported as not removable).
+ *
+ * When the last reference is dropped, the directory is removed if
+ * [property@GTempfile.TmpDir:delete] is set and no cleanup has happened
+ * yet — but only in the process that created it, so a forked child that
+ * drops its reference leaves its parent's directory alone. Problems met
+ * there cannot be returned; call [method@GTempfile.TmpDir.cleanup] (or
+ * [method@GTempfile.TmpDir.cleanup_async], which never blocks the main
+ * loop) to see them.
+ *
+ * Since: 1.0
+ */
+
+struct _GTmpDir
+{
+  GObject   parent_instance;
+
+  gchar    *dir;
+  gchar    *prefix;
+  gchar    *suffix;
+  guint     mode;
+
+  gchar    *path;
+  gint      creator_pid;
+
+  /* @lock guards @fd, @cleaning and @cleaned_up: cleanup_async() works
+   * from a worker thread while the caller may still ask for the fd. */
+  GMutex    lock;
+  GCond     cleaned;
+  gint      fd;
+
+  guint     delete : 1;
+  guint     ignore_cleanup_errors : 1;
+  guint     cleaning : 1;
+  guint     cleaned_up : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_DIR,
+  PROP_PREFIX,
+  PROP_SUFFIX,
+  PROP_MODE,
+  PROP_PATH,
+  PROP_DELETE,
+  PROP_IGNORE_CLEANUP_ERRORS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void g_tmp_dir_initable_iface_init       (GInitableIface      *iface);
+static void g_tmp_dir_async_initable_iface_init (GAsyncInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpDir, g_tmp_dir, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      g_tmp_dir_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                      g_tmp_dir_async_initable_iface_init))
+
+/* Removes the tree (or, with @delete_ FALSE, only lets go of it). Runs in
+ * the caller's thread or in a worker; concurrent calls wait for the one
+ * under way and then see its outcome. */
+static gboolean
+g_tmp_dir_cleanup_internal (GTmpDir       *self,
+                            gboolean       delete_,
+                            gboolean       ignore_errors,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  gboolean ret = TRUE;
+  gint dirfd;
+
+  g_mutex_lock (&self->lock);
+  while (self->cleaning)
+    g_cond_wait (&self->cleaned, &self->lock);
+  if (self->cleaned_up || self->path == NULL)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  self->cleaning = TRUE;
+  dirfd = self->fd;
+  g_mutex_unlock (&self->lock);
+
+  if (delete_)
+    ret = _g_tmp_core_remove_tree (self->path, dirfd, ignore_errors,
+                                   cancellable, error);
+
+  g_mutex_lock (&self->lock);
+  self->cleaning = FALSE;
+  if (ret)
+    {
+      self->cleaned_up = TRUE;
+      _g_tmp_core_clear_fd (&self->fd);
+    }
+  g_cond_broadcast (&self->cleaned);
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+static gboolean
+g_tmp_dir_initable_init (GInitable     *initable,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  GTmpDir *self = G_TMP_DIR (initable);
+  gchar *path;
+
+  /* A second init of an object that is already made changes nothing. */
+  if (self->path != NULL)
+    return TRUE;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  path = _g_tmp_core_create_dir (self->dir, self->prefix, self->suffix,
+                                 self->mode, error);
+  if (path == NULL)
+    return FALSE;
+
+  self->creator_pid = _g_tmp_core_get_pid ();
+  self->path = path;
+
+  return TRUE;
+}
+
+static void
+g_tmp_dir_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = g_tmp_dir_initable_init;
+}
+
+static void
+g_tmp_dir_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  /* The default implementation runs GInitable.init in a worker thread. */
+}
+
+static void
+g_tmp_dir_dispose (GObject *object)
+{
+  GTmpDir *self = G_TMP_DIR (object);
+
+  /* No one else holds a reference, so no cleanup can be under way. A
+   * forked child (another pid) lets go of the descriptor and nothing more. */
+  if (self->delete &&
+      self->path != NULL &&
+      !self->cleaned_up &&
+      self->creator_pid == _g_tmp_core_get_pid ())
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_tmp_dir_cleanup_internal (self, TRUE, self->ignore_cleanup_errors,
+                                       NULL, &error))
+        g_warning ("Could not remove temporary directory: %s", error->message);
+    }
+
+  _g_tmp_core_clear_fd (&self->fd);
+
+  G_OBJECT_CLASS (g_tmp_dir_parent_class)->dispose (object);
+}
+
+static void
+g_tmp_dir_finalize (GObject *object)
+{
+  GTmpDir *self = G_TMP_DIR (object);
+
+  g_free (self->dir);
+  g_free (self->prefix);
+  g_free (self->suffix);
+  g_free (self->path);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cleaned);
+
+  G_OBJECT_CLASS (g_tmp_dir_parent_class)->finalize (object);
+}
+
+static void
+g_tmp_dir_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  GTmpDir *self = G_TMP_DIR (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIR:
+      g_value_set_string (value, self->dir);
+      break;
+
+    case PROP_PREFIX:
+      g_value_set_string (value, self->prefix);
+      break;
+
+    case PROP_SUFFIX:
+      g_value_set_string (value, self->suffix);
+      break;
+
+    case PROP_MODE:
+      g_value_set_uint (value, self->mode);
+      break;
+
+    case PROP_PATH:
+      g_value_set_string (value, g_tmp_dir_get_path (self));
+      break;
+
+    case PROP_DELETE:
+      g_value_set_boolean (value, g_tmp_dir_get_delete (self));
+      break;
+
+    case PROP_IGNORE_CLEANUP_ERRORS:
+      g_value_set_boolean (value, g_tmp_dir_get_ignore_cleanup_errors (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tmp_dir_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  GTmpDir *self = G_TMP_DIR (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIR:
+      self->dir = g_value_dup_string (value);
+      break;
+
+    case PROP_PREFIX:
+      self->prefix = g_value_dup_string (value);
+      break;
+
+    case PROP_SUFFIX:
+      self->suffix = g_value_dup_string (value);
+      break;
+
+    case PROP_MODE:
+      self->mode = g_value_get_uint (value);
+      break;
+
+    case PROP_DELETE:
+      g_tmp_dir_set_delete (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_IGNORE_CLEANUP_ERRORS:
+      g_tmp_dir_set_ignore_cleanup_errors (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tmp_dir_class_init (GTmpDirClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = g_tmp_dir_dispose;
+  object_class->finalize = g_tmp_dir_finalize;
+  object_class->get_property = g_tmp_dir_get_property;
+  object_class->set_property = g_tmp_dir_set_property;
+
+  /**
+   * GTmpDir:dir:
+   *
+   * The directory to create the temporary directory in, or %NULL for
+   * the default one ([func@GTempfile.get_tempdir]). A relative name is
+   * resolved against the current directory when the object is created.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DIR] =
+    g_param_spec_string ("dir", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpDir:prefix:
+   *
+   * The start of the directory's name, or %NULL for
+   * [func@GTempfile.get_tempprefix]. It must not contain `/`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PREFIX] =
+    g_param_spec_string ("prefix", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpDir:suffix:
+   *
+   * The end of the directory's name, or %NULL for none. It must not
+   * contain `/`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SUFFIX] =
+    g_param_spec_string ("suffix", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpDir:mode:
+   *
+   * The permissions the directory is created with (before the umask).
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MODE] =
+    g_param_spec_uint ("mode", NULL, NULL,
+                       0, 07777, G_TMP_CORE_DIR_MODE,
+                       (G_PARAM_READWRITE |
+                        G_PARAM_CONSTRUCT_ONLY |
+                        G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpDir:path:
+   *
+   * The absolute path of the directory.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpDir:delete:
+   *
+   * Whether the directory is removed by [method@GTempfile.TmpDir.cleanup]
+   * and when the object is disposed. When %FALSE, nothing ever removes it
+   * (as with `delete=False` in Python 3.12): cleanup only lets go of the
+   * descriptor.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DELETE] =
+    g_param_spec_boolean ("delete", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpDir:ignore-cleanup-errors:
+   *
+   * Whether a cleanup removes all it can and reports success even when
+   * some entries could not be removed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_IGNORE_CLEANUP_ERRORS] =
+    g_param_spec_boolean ("ignore-cleanup-errors", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+g_tmp_dir_init (GTmpDir *self)
+{
+  self->fd = -1;
+  self->mode = G_TMP_CORE_DIR_MODE;
+  self->delete = TRUE;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cleaned);
+}
+
+/**
+ * g_tmp_dir_new:
+ * @dir: (nullable) (type filename): the directory to create it in, or %NULL
+ *   for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of its name, or %NULL for
+ *   `"tmp"`
+ * @suffix: (nullable) (type filename): the end of its name, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Creates a new directory with a unique name, mode 0700, in @dir.
+ *
+ * The name is @prefix, eight random characters, then @suffix; neither
+ * may contain `/` (that is %G_IO_ERROR_INVALID_ARGUMENT and nothing is
+ * created). The error names @dir when the directory cannot be created.
+ *
+ * Returns: (transfer full): a new #GTmpDir, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpDir *
+g_tmp_dir_new (const gchar  *dir,
+               const gchar  *prefix,
+               const gchar  *suffix,
+               GError      **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (G_TYPE_TMP_DIR, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
+}
+
+/**
+ * g_tmp_dir_new_async:
+ * @dir: (nullable) (type filename): the directory to create it in, or %NULL
+ *   for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of its name, or %NULL for
+ *   `"tmp"`
+ * @suffix: (nullable) (type filename): the end of its name, or %NULL
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the directory has been created
+ * @user_data: data for @callback
+ *
+ * Creates a new temporary directory in a worker thread, like
+ * [ctor@GTempfile.TmpDir.new]. Call [ctor@GTempfile.TmpDir.new_finish]
+ * from @callback.
+ *
+ * Since: 1.0
+ */
+void
+g_tmp_dir_new_async (const gchar         *dir,
+                     const gchar         *prefix,
+                     const gchar         *suffix,
+                     int                  io_priority,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  g_async_initable_new_async (G_TYPE_TMP_DIR, io_priority, cancellable,
+                              callback, user_data,
+                              "dir", dir,
+                              "prefix", prefix,
+                              "suffix", suffix,
+                              NULL);
+}
+
+/**
+ * g_tmp_dir_new_finish:
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes [ctor@GTempfile.TmpDir.new_async].
+ *
+ * Returns: (transfer full): a new #GTmpDir, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpDir *
+g_tmp_dir_new_finish (GAsyncResult  *result,
+                      GError       **error)
+{
+  g_autoptr(GObject) source = NULL;
+  GObject *object;
+
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  source = g_async_result_get_source_object (result);
+  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+
+  return object != NULL ? G_TMP_DIR (object) : NULL;
+}
+
+/**
+ * g_tmp_dir_get_path:
+ * @self: a #GTmpDir
+ *
+ * Gets the absolute path of the directory. It stays the same after a
+ * cleanup, when nothing is there any more.
+ *
+ * Returns: (type filename) (transfer none): the path
+ *
+ * Since: 1.0
+ */
+const gchar *
+g_tmp_dir_get_path (GTmpDir *self)
+{
+  g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * g_tmp_dir_get_file:
+ * @self: a #GTmpDir
+ *
+ * Gets the directory as a #GFile.
+ *
+ * Returns: (transfer full): a new #GFile for [property@GTempfile.TmpDir:path]
+ *
+ * Since: 1.0
+ */
+GFile *
+g_tmp_dir_get_file (GTmpDir *self)
+{
+  g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
+  g_return_val_if_fail (self->path != NULL, NULL);
+
+  return g_file_new_for_path (self->path);
+}
+
+/**
+ * g_tmp_dir_get_fd:
+ * @self: a #GTmpDir
+ *
+ * Gets a descriptor of the directory, for `openat()`, `mkdirat()` and the
+ * like, so that work inside it does not depend on its path.
+ *
+ * The descriptor (`O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC`) is opened by the
+ * first call and belongs to @self: do not close it. It stays valid until
+ * the directory is cleaned up; a cleanup also starts from it.
+ *
+ * Returns: the descriptor, or -1 once the directory has been cleaned up
+ *   (or while a cleanup is under way) or when it can no longer be opened
+ *
+ * Since: 1.0
+ */
+gint
+g_tmp_dir_get_fd (GTmpDir *self)
+{
+  gint fd;
+
+  g_return_val_if_fail (G_IS_TMP_DIR (self), -1);
+
+  g_mutex_lock (&self->lock);
+  if (self->path != NULL && !self->cleaning && !self->cleaned_up && self->fd < 0)
+    self->fd = _g_tmp_core_open_dir (self->path);
+  fd = (self->cleaning || self->cleaned_up) ? -1 : self->fd;
+  g_mutex_unlock (&self->lock);
+
+  return fd;
+}
+
+/**
+ * g_tmp_dir_cleanup:
+ * @self: a #GTmpDir
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError, or %NULL
+ *
+ * Removes the directory and everything in it, now.
+ *
+ * The removal never follows a symbolic link and never changes anything
+ * outside the tree; see [class@GTempfile.TmpDir]. When an entry cannot be
+ * removed, @error names it; with [property@GTempfile.TmpDir:ignore-cleanup-errors]
+ * everything removable is removed and the call succeeds anyway.
+ *
+ * When [property@GTempfile.TmpDir:delete] is %FALSE this removes nothing and
+ * only lets go of the descriptor.
+ *
+ * Once a cleanup has succeeded, further calls do nothing and succeed;
+ * after a failure (or cancellation) a new call tries again.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tmp_dir_cleanup (GTmpDir       *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_tmp_dir_cleanup_internal (self, self->delete,
+                                     self->ignore_cleanup_errors,
+                                     cancellable, error);
+}
+
+/* What cleanup_async() was asked for, fixed when it was called. */
+#define CLEANUP_DELETE        (1 << 0)
+#define CLEANUP_IGNORE_ERRORS (1 << 1)
+
+static void
+g_tmp_dir_cleanup_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  GTmpDir *self = source_object;
+  guint flags = GPOINTER_TO_UINT (task_data);
+  GError *error = NULL;
+
+  if (g_tmp_dir_cleanup_internal (self,
+                                  (flags & CLEANUP_DELETE) != 0,
+                                  (flags & CLEANUP_IGNORE_ERRORS) != 0,
+                                  cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * g_tmp_dir_cleanup_async:
+ * @self: a #GTmpDir
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the cleanup is done
+ * @user_data: data for @callback
+ *
+ * Removes the directory and everything in it in a worker thread, like
+ * [method@GTempfile.TmpDir.cleanup], without blocking the main loop.
+ * @self is kept alive until @callback has run; call
+ * [method@GTempfile.TmpDir.cleanup_finish] from it.
+ *
+ * Cancelling stops the removal between two entries; what was removed
+ * stays removed, and a later cleanup removes the rest.
+ *
+ * Since: 1.0
+ */
+void
+g_tmp_dir_cleanup_async (GTmpDir             *self,
+                         int                  io_priority,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  guint flags = 0;
+
+  g_return_if_fail (G_IS_TMP_DIR (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (self->delete)
+    flags |= CLEANUP_DELETE;
+  if (self->ignore_cleanup_errors)
+    flags |= CLEANUP_IGNORE_ERRORS;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tmp_dir_cleanup_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+  g_task_run_in_thread (task, g_tmp_dir_cleanup_thread);
+}
+
+/**
+ * g_tmp_dir_cleanup_finish:
+ * @self: a #GTmpDir
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError, or %NULL
+ *
+ * Finishes [method@GTempfile.TmpDir.cleanup_async].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tmp_dir_cleanup_finish (GTmpDir       *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_cleanup_async, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * g_tmp_dir_get_delete:
+ * @self: a #GTmpDir
+ *
+ * Gets [property@GTempfile.TmpDir:delete].
+ *
+ * Returns: whether cleanup and dispose remove the directory
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tmp_dir_get_delete (GTmpDir *self)
+{
+  g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
+
+  return self->delete;
+}
+
+/**
+ * g_tmp_dir_set_delete:
+ * @self: a #GTmpDir
+ * @delete_: whether cleanup and dispose remove the directory
+ *
+ * Sets [property@GTempfile.TmpDir:delete].
+ *
+ * Since: 1.0
+ */
+void
+g_tmp_dir_set_delete (GTmpDir  *self,
+                      gboolean  delete_)
+{
+  g_return_if_fail (G_IS_TMP_DIR (self));
+
+  delete_ = !!delete_;
+  if (self->delete == (guint) delete_)
+    return;
+
+  self->delete = delete_;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
+}
+
+/**
+ * g_tmp_dir_get_ignore_cleanup_errors:
+ * @self: a #GTmpDir
+ *
+ * Gets [property@GTempfile.TmpDir:ignore-cleanup-errors].
+ *
+ * Returns: whether cleanup errors are ignored
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tmp_dir_get_ignore_cleanup_errors (GTmpDir *self)
+{
+  g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
+
+  return self->ignore_cleanup_errors;
+}
+
+/**
+ * g_tmp_dir_set_ignore_cleanup_errors:
+ * @self: a #GTmpDir
+ * @ignore_cleanup_errors: whether a cleanup removes what it can and
+ *   succeeds anyway
+ *
+ * Sets [property@GTempfile.TmpDir:ignore-cleanup-errors].
+ *
+ * Since: 1.0
+ */
+void
+g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
+                                     gboolean  ignore_cleanup_errors)
+{
+  g_return_if_fail (G_IS_TMP_DIR (self));
+
+  ignore_cleanup_errors = !!ignore_cleanup_errors;
+  if (self->ignore_cleanup_errors == (guint) ignore_cleanup_errors)
+    return;
+
+  self->ignore_cleanup_errors = ignore_cleanup_errors;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_CLEANUP_ERRORS]);
+}
