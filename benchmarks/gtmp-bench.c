@@ -1,0 +1,855 @@
+/* gtmp-bench.c — system-call floors, GLib/GIO, and the command line
+ *
+ *   gtmp-bench lifecycle COLUMN DIR N [THREADS]   seconds for N lifecycles
+ *   gtmp-bench stream COLUMN DIR CHUNK TOTAL [MAX] seconds to write, to read
+ *   gtmp-bench rmtree COLUMN PATH                 seconds to remove PATH
+ *   gtmp-bench tree COLUMN PARENT SHAPE           build a tree, seconds to remove it
+ *   gtmp-bench mktree PATH SHAPE                  build a tree (not timed)
+ *   gtmp-bench prefill DIR COUNT                  COUNT empty files in DIR
+ *   gtmp-bench list                               every column
+ *
+ * SHAPE is "DxF": D directories of F one-byte files each, or F files
+ * directly in the root when D is 0.
+ *
+ * The floors do only the system calls a lifecycle cannot avoid, with names
+ * from a buffered CSPRNG, so they are the bar the libraries are held to.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gtmp-bench.h"
+
+/* Keeps the compiler from dropping copies whose result nobody reads. */
+#define BENCH_CLOBBER(p) __asm__ volatile ("" : : "r" (p) : "memory")
+
+gdouble
+bench_now (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+bench_die (const gchar *what,
+           const gchar *path)
+{
+  int errsv = errno;
+
+  g_printerr ("gtmp-bench: %s %s: %s\n", what, path ? path : "", g_strerror (errsv));
+  exit (EXIT_FAILURE);
+}
+
+void
+bench_die_error (const gchar *what,
+                 GError      *error)
+{
+  g_printerr ("gtmp-bench: %s: %s\n", what, error ? error->message : "(no error set)");
+  exit (EXIT_FAILURE);
+}
+
+void
+bench_fill_pattern (guint8 *buffer,
+                    gsize   size)
+{
+  for (gsize i = 0; i < size; i++)
+    buffer[i] = (guint8) (i * 131 + 7);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Names for the floors: 8 characters of the same alphabet as the library,
+ * from a per-thread buffer refilled by one getrandom() per 512 names. */
+
+static const gchar name_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+
+static __thread guint8 random_pool[4096];
+static __thread gsize  random_pool_used = sizeof random_pool;
+
+static void
+floor_random_name (gchar *out)
+{
+  if (random_pool_used + 8 > sizeof random_pool)
+    {
+      if (getrandom (random_pool, sizeof random_pool, 0) != sizeof random_pool)
+        bench_die ("getrandom", NULL);
+      random_pool_used = 0;
+    }
+
+  for (guint i = 0; i < 8; i++)
+    out[i] = name_alphabet[random_pool[random_pool_used++] % (sizeof name_alphabet - 1)];
+  out[8] = '\0';
+}
+
+/* "DIR/tmpXXXXXXXX" into @path (PATH_MAX bytes). */
+static void
+floor_random_path (gchar       *path,
+                   const gchar *dir)
+{
+  gsize len = strlen (dir);
+  gchar name[9];
+
+  floor_random_name (name);
+  memcpy (path, dir, len);
+  memcpy (path + len, "/tmp", 4);
+  memcpy (path + len + 4, name, 9);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycles */
+
+static void
+floor_tmpfile (const gchar *dir)
+{
+  int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    bench_die ("open O_TMPFILE", dir);
+  close (fd);
+}
+
+static void
+floor_named (const gchar *dir)
+{
+  gchar path[PATH_MAX];
+  int fd;
+
+  do
+    {
+      floor_random_path (path, dir);
+      fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+  while (fd < 0 && errno == EEXIST);
+  if (fd < 0)
+    bench_die ("open", path);
+  if (unlink (path) < 0)
+    bench_die ("unlink", path);
+  close (fd);
+}
+
+static void
+floor_dir (const gchar *dir)
+{
+  gchar path[PATH_MAX];
+  int ret;
+
+  do
+    {
+      floor_random_path (path, dir);
+      ret = mkdir (path, 0700);
+    }
+  while (ret < 0 && errno == EEXIST);
+  if (ret < 0)
+    bench_die ("mkdir", path);
+  if (rmdir (path) < 0)
+    bench_die ("rmdir", path);
+}
+
+/* g_file_new_tmp() creates in g_get_tmp_dir(), which main() points at DIR. */
+static void
+gio_new_tmp (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileIOStream) stream = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  file = g_file_new_tmp (NULL, &stream, &error);
+  if (file == NULL)
+    bench_die_error ("g_file_new_tmp", error);
+  if (!g_io_stream_close (G_IO_STREAM (stream), NULL, &error) ||
+      !g_file_delete (file, NULL, &error))
+    bench_die_error ("g_file_new_tmp close/delete", error);
+}
+
+static const BenchLifecycle floor_lifecycles[] = {
+  { "floor-tmpfile", floor_tmpfile },
+  { "floor-named",   floor_named },
+  { "floor-dir",     floor_dir },
+  { "gio-new-tmp",   gio_new_tmp },
+  { NULL, NULL }
+};
+
+typedef struct
+{
+  BenchLifecycleFunc  func;
+  const gchar        *dir;
+  guint64             n;
+  pthread_barrier_t  *start;
+} LifecycleThread;
+
+static gpointer
+lifecycle_thread (gpointer data)
+{
+  LifecycleThread *lt = data;
+
+  for (guint i = 0; i < BENCH_WARMUP_OPS; i++)
+    lt->func (lt->dir);
+  pthread_barrier_wait (lt->start);
+  for (guint64 i = 0; i < lt->n; i++)
+    lt->func (lt->dir);
+  return NULL;
+}
+
+/* Wall-clock seconds for @threads threads doing @n lifecycles each. */
+static gdouble
+run_lifecycle (BenchLifecycleFunc  func,
+               const gchar        *dir,
+               guint64             n,
+               guint               threads)
+{
+  pthread_barrier_t start;
+  g_autofree LifecycleThread *lts = g_new0 (LifecycleThread, threads);
+  g_autofree GThread **ids = g_new0 (GThread *, threads);
+  gdouble t0;
+
+  pthread_barrier_init (&start, NULL, threads + 1);
+  for (guint i = 0; i < threads; i++)
+    {
+      lts[i] = (LifecycleThread) { func, dir, n, &start };
+      ids[i] = g_thread_new ("bench", lifecycle_thread, &lts[i]);
+    }
+  pthread_barrier_wait (&start);
+  t0 = bench_now ();
+  for (guint i = 0; i < threads; i++)
+    g_thread_join (ids[i]);
+  pthread_barrier_destroy (&start);
+
+  return bench_now () - t0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Streams */
+
+static gsize
+read_full (int     fd,
+           guint8 *buffer,
+           gsize   count)
+{
+  gsize done = 0;
+
+  while (done < count)
+    {
+      gssize r = read (fd, buffer + done, count - done);
+
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        bench_die ("read", NULL);
+      if (r == 0)
+        break;
+      done += r;
+    }
+  return done;
+}
+
+static void
+write_full (int           fd,
+            const guint8 *buffer,
+            gsize         count)
+{
+  gsize done = 0;
+
+  while (done < count)
+    {
+      gssize w = write (fd, buffer + done, count - done);
+
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w < 0)
+        bench_die ("write", NULL);
+      done += w;
+    }
+}
+
+static void
+check_last_chunk (const guint8 *got,
+                  const guint8 *want,
+                  gsize         chunk)
+{
+  if (memcmp (got, want, chunk) != 0)
+    {
+      g_printerr ("gtmp-bench: read back different bytes\n");
+      exit (EXIT_FAILURE);
+    }
+}
+
+void
+bench_fd_rw (gint     fd,
+             gsize    chunk,
+             gsize    total,
+             gdouble *write_s,
+             gdouble *read_s)
+{
+  g_autofree guint8 *src = g_malloc (chunk);
+  g_autofree guint8 *dst = g_malloc (chunk);
+  gdouble t0;
+
+  bench_fill_pattern (src, chunk);
+
+  t0 = bench_now ();
+  for (gsize off = 0; off < total; off += chunk)
+    write_full (fd, src, chunk);
+  *write_s = bench_now () - t0;
+
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    bench_die ("lseek", NULL);
+
+  t0 = bench_now ();
+  for (gsize off = 0; off < total; off += chunk)
+    if (read_full (fd, dst, chunk) != chunk)
+      bench_die ("short read", NULL);
+  *read_s = bench_now () - t0;
+
+  check_last_chunk (dst, src, chunk);
+}
+
+void
+bench_io_stream_rw (GIOStream *stream,
+                    gsize      chunk,
+                    gsize      total,
+                    gdouble   *write_s,
+                    gdouble   *read_s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *src = g_malloc (chunk);
+  g_autofree guint8 *dst = g_malloc (chunk);
+  GOutputStream *out = g_io_stream_get_output_stream (stream);
+  GInputStream *in = g_io_stream_get_input_stream (stream);
+  gdouble t0;
+
+  bench_fill_pattern (src, chunk);
+
+  t0 = bench_now ();
+  for (gsize off = 0; off < total; off += chunk)
+    if (!g_output_stream_write_all (out, src, chunk, NULL, NULL, &error))
+      bench_die_error ("g_output_stream_write_all", error);
+  *write_s = bench_now () - t0;
+
+  if (!g_seekable_seek (G_SEEKABLE (stream), 0, G_SEEK_SET, NULL, &error))
+    bench_die_error ("g_seekable_seek", error);
+
+  t0 = bench_now ();
+  for (gsize off = 0; off < total; off += chunk)
+    {
+      gsize got = 0;
+
+      if (!g_input_stream_read_all (in, dst, chunk, &got, NULL, &error))
+        bench_die_error ("g_input_stream_read_all", error);
+      if (got != chunk)
+        bench_die ("short read", NULL);
+    }
+  *read_s = bench_now () - t0;
+
+  check_last_chunk (dst, src, chunk);
+}
+
+static void
+stream_raw (const gchar *dir,
+            gsize        chunk,
+            gsize        total,
+            gsize        max_size,
+            gdouble     *write_s,
+            gdouble     *read_s)
+{
+  int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    bench_die ("open O_TMPFILE", dir);
+  bench_fd_rw (fd, chunk, total, write_s, read_s);
+  close (fd);
+}
+
+static void
+stream_gio (const gchar *dir,
+            gsize        chunk,
+            gsize        total,
+            gsize        max_size,
+            gdouble     *write_s,
+            gdouble     *read_s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileIOStream) stream = NULL;
+  g_autoptr(GFile) file = g_file_new_tmp (NULL, &stream, &error);
+
+  if (file == NULL)
+    bench_die_error ("g_file_new_tmp", error);
+  bench_io_stream_rw (G_IO_STREAM (stream), chunk, total, write_s, read_s);
+  g_io_stream_close (G_IO_STREAM (stream), NULL, NULL);
+  g_file_delete (file, NULL, NULL);
+}
+
+/* The in-memory floor: a fresh buffer of the final size, filled and read
+ * by memcpy. Its write side pays one page fault per 4 KiB page, as any
+ * fresh memory does. */
+static void
+stream_malloc (const gchar *dir,
+               gsize        chunk,
+               gsize        total,
+               gsize        max_size,
+               gdouble     *write_s,
+               gdouble     *read_s)
+{
+  g_autofree guint8 *src = g_malloc (chunk);
+  g_autofree guint8 *dst = g_malloc (chunk);
+  guint8 *buffer;
+  gdouble t0;
+
+  bench_fill_pattern (src, chunk);
+
+  t0 = bench_now ();
+  buffer = malloc (total);
+  for (gsize off = 0; off < total; off += chunk)
+    {
+      memcpy (buffer + off, src, chunk);
+      BENCH_CLOBBER (buffer);
+    }
+  *write_s = bench_now () - t0;
+
+  t0 = bench_now ();
+  for (gsize off = 0; off < total; off += chunk)
+    {
+      memcpy (dst, buffer + off, chunk);
+      BENCH_CLOBBER (dst);
+    }
+  *read_s = bench_now () - t0;
+
+  check_last_chunk (dst, src, chunk);
+  free (buffer);
+}
+
+/* GIO's in-memory pair: a resizable GMemoryOutputStream to write, its bytes
+ * read back through a GMemoryInputStream. */
+static void
+stream_gmemory (const gchar *dir,
+                gsize        chunk,
+                gsize        total,
+                gsize        max_size,
+                gdouble     *write_s,
+                gdouble     *read_s)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *src = g_malloc (chunk);
+  g_autofree guint8 *dst = g_malloc (chunk);
+  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(GInputStream) in = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gdouble t0;
+
+  bench_fill_pattern (src, chunk);
+
+  t0 = bench_now ();
+  out = g_memory_output_stream_new_resizable ();
+  for (gsize off = 0; off < total; off += chunk)
+    if (!g_output_stream_write_all (out, src, chunk, NULL, NULL, &error))
+      bench_die_error ("g_output_stream_write_all", error);
+  *write_s = bench_now () - t0;
+
+  g_output_stream_close (out, NULL, NULL);
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+
+  t0 = bench_now ();
+  in = g_memory_input_stream_new_from_bytes (bytes);
+  for (gsize off = 0; off < total; off += chunk)
+    {
+      gsize got = 0;
+
+      if (!g_input_stream_read_all (in, dst, chunk, &got, NULL, &error))
+        bench_die_error ("g_input_stream_read_all", error);
+      if (got != chunk)
+        bench_die ("short read", NULL);
+    }
+  *read_s = bench_now () - t0;
+
+  check_last_chunk (dst, src, chunk);
+}
+
+static const BenchStream floor_streams[] = {
+  { "raw",     stream_raw },
+  { "gio",     stream_gio },
+  { "malloc",  stream_malloc },
+  { "gmemory", stream_gmemory },
+  { NULL, NULL }
+};
+
+/* ------------------------------------------------------------------------ */
+/* Trees */
+
+static int
+open_dir_at (int          dfd,
+             const gchar *name)
+{
+  return openat (dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+static void
+make_files_at (int   dfd,
+               guint count)
+{
+  for (guint i = 0; i < count; i++)
+    {
+      gchar name[32];
+      int fd;
+
+      g_snprintf (name, sizeof name, "f%06u", i);
+      fd = openat (dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0 || write (fd, "x", 1) != 1)
+        bench_die ("create", name);
+      close (fd);
+    }
+}
+
+void
+bench_make_tree (const gchar *root,
+                 const gchar *shape)
+{
+  guint dirs = 0, files = 0;
+  int rfd;
+
+  if (sscanf (shape, "%ux%u", &dirs, &files) != 2)
+    {
+      g_printerr ("gtmp-bench: bad shape %s (want DxF)\n", shape);
+      exit (EXIT_FAILURE);
+    }
+  if (mkdir (root, 0700) < 0 && errno != EEXIST)
+    bench_die ("mkdir", root);
+  rfd = open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0)
+    bench_die ("open", root);
+
+  if (dirs == 0)
+    make_files_at (rfd, files);
+  for (guint d = 0; d < dirs; d++)
+    {
+      gchar name[32];
+      int dfd;
+
+      g_snprintf (name, sizeof name, "d%04u", d);
+      if (mkdirat (rfd, name, 0700) < 0 || (dfd = open_dir_at (rfd, name)) < 0)
+        bench_die ("mkdir", name);
+      make_files_at (dfd, files);
+      close (dfd);
+    }
+  close (rfd);
+}
+
+typedef struct
+{
+  gchar         *name;
+  ino_t          ino;
+  unsigned char  type;
+} Entry;
+
+static int
+entry_by_inode (gconstpointer a,
+                gconstpointer b)
+{
+  const Entry *ea = a, *eb = b;
+
+  return (ea->ino > eb->ino) - (ea->ino < eb->ino);
+}
+
+static void remove_children (int dfd, gboolean sorted);
+
+static void
+remove_entry (int            dfd,
+              const gchar   *name,
+              unsigned char  type,
+              gboolean       sorted)
+{
+  int sub;
+
+  /* With d_type, a file costs one unlinkat(); without it, try that first. */
+  if (type != DT_DIR && (unlinkat (dfd, name, 0) == 0 || errno == ENOENT))
+    return;
+  if (type != DT_DIR && errno != EISDIR)
+    bench_die ("unlinkat", name);
+
+  sub = open_dir_at (dfd, name);
+  if (sub < 0)
+    bench_die ("openat", name);
+  remove_children (sub, sorted);
+  if (unlinkat (dfd, name, AT_REMOVEDIR) < 0)
+    bench_die ("rmdir", name);
+}
+
+/* Removes everything in @dfd and closes it. @sorted: read the whole
+ * directory first and unlink in inode order, as GNU rm does for large
+ * directories (it keeps ext4's inode table access sequential). */
+static void
+remove_children (int      dfd,
+                 gboolean sorted)
+{
+  g_autoptr(GArray) entries = NULL;
+  DIR *dir = fdopendir (dfd);
+  struct dirent *de;
+
+  if (dir == NULL)
+    bench_die ("fdopendir", NULL);
+  if (sorted)
+    entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+
+  while ((errno = 0, de = readdir (dir)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      if (sorted)
+        {
+          Entry e = { g_strdup (de->d_name), de->d_ino, de->d_type };
+          g_array_append_val (entries, e);
+        }
+      else
+        remove_entry (dirfd (dir), de->d_name, de->d_type, FALSE);
+    }
+  if (errno != 0)
+    bench_die ("readdir", NULL);
+
+  if (sorted)
+    {
+      g_array_sort (entries, entry_by_inode);
+      for (guint i = 0; i < entries->len; i++)
+        {
+          Entry *e = &g_array_index (entries, Entry, i);
+
+          remove_entry (dirfd (dir), e->name, e->type, TRUE);
+          g_free (e->name);
+        }
+    }
+  closedir (dir);
+}
+
+static void
+floor_remove_tree (const gchar *path,
+                   gboolean     sorted)
+{
+  int dfd = open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (dfd < 0)
+    bench_die ("open", path);
+  remove_children (dfd, sorted);
+  if (rmdir (path) < 0)
+    bench_die ("rmdir", path);
+}
+
+static gdouble
+spawn_rm (const gchar *path)
+{
+  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) path, NULL };
+  gdouble t0 = bench_now ();
+  pid_t pid;
+  int status;
+
+  if (posix_spawnp (&pid, "rm", NULL, NULL, argv, environ) != 0)
+    bench_die ("posix_spawnp rm", path);
+  if (waitpid (pid, &status, 0) < 0 || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    bench_die ("rm -rf", path);
+  return bench_now () - t0;
+}
+
+/* `rm -rf`, less what starting rm costs (the best of three runs on a path
+ * that does not exist), so that only the removal is compared. */
+static gdouble
+remove_rm_rf (const gchar *path)
+{
+  g_autofree gchar *missing = g_strconcat (path, ".does-not-exist", NULL);
+  gdouble startup = G_MAXDOUBLE;
+  gdouble total;
+
+  for (guint i = 0; i < 3; i++)
+    startup = MIN (startup, spawn_rm (missing));
+  total = spawn_rm (path);
+  return MAX (total - startup, 0.0);
+}
+
+static gdouble
+remove_floor (const gchar *path)
+{
+  gdouble t0 = bench_now ();
+
+  floor_remove_tree (path, FALSE);
+  return bench_now () - t0;
+}
+
+static gdouble
+remove_sorted (const gchar *path)
+{
+  gdouble t0 = bench_now ();
+
+  floor_remove_tree (path, TRUE);
+  return bench_now () - t0;
+}
+
+typedef gdouble (*RemoveFunc) (const gchar *path);
+
+static const struct
+{
+  const gchar *name;
+  RemoveFunc   func;
+} floor_removers[] = {
+  { "floor",  remove_floor },
+  { "sorted", remove_sorted },
+  { "rm-rf",  remove_rm_rf },
+  { NULL, NULL }
+};
+
+static void
+prefill (const gchar *dir,
+         guint        count)
+{
+  int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (dfd < 0)
+    bench_die ("open", dir);
+  for (guint i = 0; i < count; i++)
+    {
+      gchar name[32];
+      int fd;
+
+      g_snprintf (name, sizeof name, "e%07u", i);
+      fd = openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0)
+        bench_die ("create", name);
+      close (fd);
+    }
+  close (dfd);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static gconstpointer
+find_column (const gchar *name,
+             gconstpointer table,
+             gsize         stride)
+{
+  for (const guint8 *p = table; *(const gchar * const *) p != NULL; p += stride)
+    if (strcmp (*(const gchar * const *) p, name) == 0)
+      return p;
+  return NULL;
+}
+
+#define FIND(name, a, b) \
+  (find_column ((name), (a), sizeof *(a)) ?: find_column ((name), (b), sizeof *(b)))
+
+static void
+list_columns (void)
+{
+  g_print ("lifecycle:");
+  for (const BenchLifecycle *l = floor_lifecycles; l->name; l++)
+    g_print (" %s", l->name);
+  for (const BenchLifecycle *l = bench_ours_lifecycles; l->name; l++)
+    g_print (" %s", l->name);
+  g_print ("\nstream:");
+  for (const BenchStream *s = floor_streams; s->name; s++)
+    g_print (" %s", s->name);
+  for (const BenchStream *s = bench_ours_streams; s->name; s++)
+    g_print (" %s", s->name);
+  g_print ("\nrmtree:");
+  for (guint i = 0; floor_removers[i].name; i++)
+    g_print (" %s", floor_removers[i].name);
+  g_print ("\ntree:");
+  for (const BenchTree *t = bench_ours_trees; t->name; t++)
+    g_print (" %s", t->name);
+  g_print ("\n");
+}
+
+static G_GNUC_NORETURN void
+usage (void)
+{
+  g_printerr ("usage: gtmp-bench lifecycle COLUMN DIR N [THREADS]\n"
+              "       gtmp-bench stream COLUMN DIR CHUNK TOTAL [MAX_SIZE]\n"
+              "       gtmp-bench rmtree COLUMN PATH\n"
+              "       gtmp-bench tree COLUMN PARENT SHAPE\n"
+              "       gtmp-bench mktree PATH SHAPE\n"
+              "       gtmp-bench prefill DIR COUNT\n"
+              "       gtmp-bench list\n");
+  exit (2);
+}
+
+static G_GNUC_NORETURN void
+unknown_column (const gchar *column)
+{
+  g_printerr ("gtmp-bench: unknown column %s\n", column);
+  exit (2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const gchar *cmd = argc > 1 ? argv[1] : "";
+
+  if (strcmp (cmd, "list") == 0)
+    {
+      list_columns ();
+      return 0;
+    }
+
+  /* Every library under test creates in DIR: GIO through g_get_tmp_dir(). */
+  if ((strcmp (cmd, "lifecycle") == 0 || strcmp (cmd, "stream") == 0) && argc > 3)
+    g_setenv ("TMPDIR", argv[3], TRUE);
+
+  if (strcmp (cmd, "lifecycle") == 0 && (argc == 5 || argc == 6))
+    {
+      const BenchLifecycle *l = FIND (argv[2], floor_lifecycles, bench_ours_lifecycles);
+      guint threads = argc == 6 ? atoi (argv[5]) : 1;
+
+      if (l == NULL)
+        unknown_column (argv[2]);
+      g_print ("%.9f\n", run_lifecycle (l->func, argv[3], g_ascii_strtoull (argv[4], NULL, 10),
+                                        MAX (threads, 1)));
+    }
+  else if (strcmp (cmd, "stream") == 0 && (argc == 6 || argc == 7))
+    {
+      const BenchStream *s = FIND (argv[2], floor_streams, bench_ours_streams);
+      gdouble write_s, read_s;
+
+      if (s == NULL)
+        unknown_column (argv[2]);
+      s->func (argv[3], g_ascii_strtoull (argv[4], NULL, 10), g_ascii_strtoull (argv[5], NULL, 10),
+               argc == 7 ? g_ascii_strtoull (argv[6], NULL, 10) : 0, &write_s, &read_s);
+      g_print ("%.9f %.9f\n", write_s, read_s);
+    }
+  else if (strcmp (cmd, "rmtree") == 0 && argc == 4)
+    {
+      guint i;
+
+      for (i = 0; floor_removers[i].name; i++)
+        if (strcmp (floor_removers[i].name, argv[2]) == 0)
+          break;
+      if (floor_removers[i].name == NULL)
+        unknown_column (argv[2]);
+      g_print ("%.9f\n", floor_removers[i].func (argv[3]));
+    }
+  else if (strcmp (cmd, "tree") == 0 && argc == 5)
+    {
+      const BenchTree *t = find_column (argv[2], bench_ours_trees, sizeof *t);
+
+      if (t == NULL)
+        unknown_column (argv[2]);
+      g_print ("%.9f\n", t->func (argv[3], argv[4]));
+    }
+  else if (strcmp (cmd, "mktree") == 0 && argc == 4)
+    bench_make_tree (argv[2], argv[3]);
+  else if (strcmp (cmd, "prefill") == 0 && argc == 4)
+    prefill (argv[2], atoi (argv[3]));
+  else
+    usage ();
+
+  return 0;
+}
