@@ -83,4 +83,12 @@ G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
 G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
 G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
 
+/* Added for persist() (an addition; nothing above changed): GTmpFile's
+ * persist() moves a GNamedTmpFile by its path, then tells it here, in the
+ * caller's thread, that it now lives at @path (absolute) — which sets
+ * GNamedTmpFile:path and turns GNamedTmpFile:delete off. */
+G_GNUC_INTERNAL
+void            _g_named_tmp_file_persisted (GNamedTmpFile      *self,
+                                             const gchar        *path);
+
 G_END_DECLS
