@@ -1,0 +1,317 @@
+// test-gtempfile.js — libgtempfile from GJS, through the typelib of this tree
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Run as `gjs -m test-gtempfile.js`; prints TAP and exits non-zero when a
+// test fails.
+
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import GTempfile from 'gi://GTempfile?version=1.0';
+import System from 'system';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// --- helpers ---------------------------------------------------------------
+
+class AssertionError extends Error {}
+
+function assert(condition, message) {
+    if (!condition)
+        throw new AssertionError(message ?? 'assertion failed');
+}
+
+function assertEqual(actual, expected, what = 'value') {
+    if (actual !== expected)
+        throw new AssertionError(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+// Runs @func and checks that it throws a G_IO_ERROR with @code.
+function assertIOError(code, func) {
+    try {
+        func();
+    } catch (e) {
+        if (!(e instanceof GLib.Error))
+            throw e;
+        assert(e.matches(Gio.IOErrorEnum, code),
+            `expected Gio.IOErrorEnum ${code}, got ${e.domain}:${e.code} ${e.message}`);
+        return e;
+    }
+    throw new AssertionError(`expected Gio.IOErrorEnum ${code}, nothing thrown`);
+}
+
+function listing(dir) {
+    const names = [];
+    const d = GLib.Dir.open(dir, 0);
+    for (let name = d.read_name(); name !== null; name = d.read_name())
+        names.push(name);
+    d.close();
+    return names.sort();
+}
+
+function exists(path) {
+    return GLib.file_test(path, GLib.FileTest.EXISTS);
+}
+
+function contents(path) {
+    const [, bytes] = GLib.file_get_contents(path);
+    return decoder.decode(bytes);
+}
+
+function unixMode(path) {
+    const info = Gio.File.new_for_path(path).query_info('unix::mode',
+        Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS, null);
+    return info.get_attribute_uint32('unix::mode') & 0o7777;
+}
+
+function write(stream, text) {
+    const [ok] = stream.get_output_stream().write_all(encoder.encode(text), null);
+    assert(ok, 'write_all');
+}
+
+function readAll(stream) {
+    const chunks = [];
+    const input = stream.get_input_stream();
+    for (;;) {
+        const bytes = input.read_bytes(65536, null);
+        if (bytes.get_size() === 0)
+            break;
+        chunks.push(decoder.decode(bytes.toArray()));
+    }
+    return chunks.join('');
+}
+
+// Each test gets a fresh scratch directory made with GLib, not with us; it
+// must be empty again at the end unless the test says otherwise.
+function withScratch(func) {
+    return () => {
+        const scratch = GLib.dir_make_tmp('gtempfile-js-XXXXXX');
+        try {
+            func(scratch);
+        } finally {
+            for (const name of listing(scratch))
+                GLib.unlink(GLib.build_filenamev([scratch, name]));
+            GLib.rmdir(scratch);
+        }
+    };
+}
+
+function runAsync(start) {
+    const loop = GLib.MainLoop.new(null, false);
+    let outcome;
+    start((...args) => {
+        outcome = args;
+        loop.quit();
+    });
+    loop.run();
+    return outcome;
+}
+
+// --- tests -----------------------------------------------------------------
+
+const tests = [];
+function test(name, func) {
+    tests.push([name, func]);
+}
+
+test('/module/mkstemp', withScratch(scratch => {
+    const [fd, path] = GTempfile.mkstemp(scratch, 'up_', '.bin');
+    assert(fd >= 0, 'fd');
+    GLib.close(fd);
+    assertEqual(GLib.path_get_dirname(path), scratch, 'dirname');
+    const base = GLib.path_get_basename(path);
+    assert(base.startsWith('up_') && base.endsWith('.bin'), base);
+    assertEqual(base.length, 'up_'.length + 8 + '.bin'.length, 'name length');
+    assertEqual(unixMode(path), 0o600, 'mode');
+    GLib.unlink(path);
+    assertEqual(GTempfile.get_tempprefix(), 'tmp', 'tempprefix');
+}));
+
+test('/module/missing-dir', withScratch(scratch => {
+    const missing = `${scratch}/missing`;
+    const e = assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+        () => GTempfile.mkdtemp(missing, null, null));
+    assert(e.message.includes(missing), `message names the path: ${e.message}`);
+}));
+
+test('/tmp-file/read-write-persist', withScratch(scratch => {
+    const f = GTempfile.TmpFile.new(scratch, null, null);
+    assert(f instanceof Gio.FileIOStream, 'is a GFileIOStream');
+    write(f, 'hello world');
+    assertEqual(listing(scratch).length, 0, 'anonymous: nothing in dir');
+    assertEqual(f.tell(), 11, 'position');
+    f.seek(6, GLib.SeekType.SET, null);
+    assertEqual(readAll(f), 'world', 'read back');
+    const dest = `${scratch}/kept.txt`;
+    f.persist(dest, GTempfile.TmpPersistFlags.NO_REPLACE, null);
+    write(f, '!');
+    f.close(null);
+    assertEqual(contents(dest), 'hello world!', 'persisted contents');
+    assertEqual(unixMode(dest), 0o600, 'persisted mode');
+}));
+
+test('/tmp-file/closed', withScratch(scratch => {
+    const f = GTempfile.TmpFile.new(scratch, null, null);
+    assert(f.get_fd() >= 0, 'fd while open');
+    f.close(null);
+    assertIOError(Gio.IOErrorEnum.CLOSED, () => f.get_fd());
+}));
+
+test('/tmp-file/async', withScratch(scratch => {
+    const [, result] = runAsync(done => GTempfile.TmpFile.new_async(scratch,
+        null, null, GLib.PRIORITY_DEFAULT, null, done));
+    const f = GTempfile.TmpFile.new_finish(result);
+    write(f, 'async');
+    f.seek(0, GLib.SeekType.SET, null);
+    assertEqual(readAll(f), 'async', 'read back');
+    f.close(null);
+}));
+
+test('/tmp-file/missing-dir', withScratch(scratch => {
+    assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+        () => GTempfile.TmpFile.new(`${scratch}/missing`, null, null));
+}));
+
+test('/named-tmp-file/lifecycle', withScratch(scratch => {
+    const f = GTempfile.NamedTmpFile.new(scratch, 'x', '.txt');
+    const path = f.get_path();
+    assertEqual(f.path, path, 'path property');
+    assertEqual(GLib.path_get_dirname(path), scratch, 'dirname');
+    const base = GLib.path_get_basename(path);
+    assert(base.startsWith('x') && base.endsWith('.txt'), base);
+    assertEqual(unixMode(path), 0o600, 'mode');
+    write(f, 'visible');
+    f.get_output_stream().flush(null);
+    assertEqual(contents(path), 'visible', 'others see the bytes');
+    assertEqual(f.get_file().get_path(), path, 'GFile');
+    f.close(null);
+    assert(!exists(path), 'unlinked on close');
+}));
+
+test('/named-tmp-file/properties-and-init', withScratch(scratch => {
+    // GObject construction plus GInitable.init, as the GIR constructor does.
+    const f = new GTempfile.NamedTmpFile({
+        dir: scratch, prefix: 'p_', delete_on_close: false,
+    });
+    f.init(null);
+    const path = f.get_path();
+    assert(!f.delete_on_close, 'delete-on-close set');
+    f.close(null);
+    assert(exists(path), 'kept after close');
+    f.cleanup(null);
+    assert(!exists(path), 'removed by cleanup');
+    f.cleanup(null);
+}));
+
+test('/named-tmp-file/delete-false', withScratch(scratch => {
+    const f = GTempfile.NamedTmpFile.new(scratch, null, null);
+    f.delete = false;
+    const path = f.get_path();
+    f.cleanup(null);
+    assert(f.is_closed(), 'cleanup closes');
+    assert(exists(path), 'delete=false keeps the file');
+}));
+
+test('/named-tmp-file/persist', withScratch(scratch => {
+    const f = GTempfile.NamedTmpFile.new(scratch, null, null);
+    write(f, 'final');
+    const dest = `${scratch}/final.txt`;
+    f.persist(dest, GTempfile.TmpPersistFlags.NONE, null);
+    assertEqual(f.get_path(), dest, 'path follows the file');
+    assert(!f.get_delete(), 'delete off after persist');
+    f.close(null);
+    assertEqual(listing(scratch).join(), 'final.txt', 'only the persisted file');
+    assertEqual(contents(dest), 'final', 'contents');
+}));
+
+test('/named-tmp-file/missing-dir', withScratch(scratch => {
+    const missing = `${scratch}/missing`;
+    const e = assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+        () => GTempfile.NamedTmpFile.new(missing, 'x', '.txt'));
+    assert(e.message.includes(missing), `message names the path: ${e.message}`);
+    assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+        () => GTempfile.NamedTmpFile.new(scratch, '../x', null));
+    assertEqual(listing(scratch).length, 0, 'nothing created');
+}));
+
+test('/spooled-tmp-file/rollover', withScratch(scratch => {
+    const f = GTempfile.SpooledTmpFile.new(16, scratch, null, null);
+    assertEqual(f.get_max_size(), 16, 'max-size');
+    let notified = 0;
+    f.connect('notify::rolled-over', () => notified++);
+    write(f, '0123456789');
+    assert(!f.is_rolled_over(), 'in memory');
+    write(f, 'abcdefghij');
+    assert(f.rolled_over, 'rolled over past max-size');
+    assertEqual(notified, 1, 'notify::rolled-over once');
+    assertEqual(f.tell(), 20, 'position kept');
+    assertEqual(listing(scratch).length, 0, 'anonymous on disk');
+    f.seek(0, GLib.SeekType.SET, null);
+    assertEqual(readAll(f), '0123456789abcdefghij', 'all bytes');
+    const dest = `${scratch}/spooled.txt`;
+    f.persist(dest, GTempfile.TmpPersistFlags.NONE, null);
+    f.close(null);
+    assertEqual(contents(dest), '0123456789abcdefghij', 'persisted');
+}));
+
+test('/spooled-tmp-file/missing-dir', withScratch(scratch => {
+    const f = GTempfile.SpooledTmpFile.new(4, `${scratch}/missing`, null, null);
+    write(f, '1234');
+    assertIOError(Gio.IOErrorEnum.NOT_FOUND, () => f.rollover(null));
+    assert(!f.is_rolled_over(), 'still in memory');
+    f.seek(0, GLib.SeekType.SET, null);
+    assertEqual(readAll(f), '1234', 'data untouched');
+    f.close(null);
+}));
+
+test('/tmp-dir/lifecycle', withScratch(scratch => {
+    const d = GTempfile.TmpDir.new(scratch, 'build_', null);
+    const path = d.get_path();
+    assertEqual(d.path, path, 'path property');
+    assert(GLib.path_get_basename(path).startsWith('build_'), path);
+    assertEqual(unixMode(path), 0o700, 'mode');
+    GLib.mkdir_with_parents(`${path}/a/b`, 0o755);
+    GLib.file_set_contents(`${path}/a/b/f`, 'x');
+    d.cleanup(null);
+    assert(!exists(path), 'tree removed');
+    d.cleanup(null);
+    assertEqual(d.get_fd(), -1, 'no fd after cleanup');
+}));
+
+test('/tmp-dir/async', withScratch(scratch => {
+    const [, created] = runAsync(done => GTempfile.TmpDir.new_async(scratch,
+        null, null, GLib.PRIORITY_DEFAULT, null, done));
+    const d = GTempfile.TmpDir.new_finish(created);
+    GLib.file_set_contents(`${d.path}/f`, 'x');
+    const [source, cleaned] = runAsync(done => d.cleanup_async(
+        GLib.PRIORITY_DEFAULT, null, done));
+    assert(source.cleanup_finish(cleaned), 'cleanup_finish');
+    assert(!exists(d.path), 'removed');
+}));
+
+test('/tmp-dir/missing-dir', withScratch(scratch => {
+    const missing = `${scratch}/missing`;
+    const e = assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+        () => GTempfile.TmpDir.new(missing, 'build_', null));
+    assert(e.message.includes(missing), `message names the path: ${e.message}`);
+    const d = new GTempfile.TmpDir({dir: missing});
+    assertIOError(Gio.IOErrorEnum.NOT_FOUND, () => d.init(null));
+}));
+
+// --- runner ----------------------------------------------------------------
+
+print(`1..${tests.length}`);
+let failures = 0;
+tests.forEach(([name, func], i) => {
+    try {
+        func();
+        print(`ok ${i + 1} - ${name}`);
+    } catch (e) {
+        failures++;
+        print(`not ok ${i + 1} - ${name}`);
+        for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
+            print(`# ${line}`);
+    }
+});
+System.exit(failures > 0 ? 1 : 0);

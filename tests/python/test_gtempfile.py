@@ -1,0 +1,485 @@
+#!/usr/bin/python3
+# test_gtempfile.py — libgtempfile from Python, through the typelib and the
+# gi.overrides.GTempfile module of this tree
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import io
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import gi
+gi.require_version('GTempfile', '1.0')
+from gi.repository import GLib, GObject, Gio, GTempfile  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import taptestrunner  # noqa: E402
+
+
+def io_error(code):
+    """A predicate for assertRaises' exception: a G_IO_ERROR with @code."""
+    def matches(error):
+        return error.matches(Gio.io_error_quark(), code)
+    return matches
+
+
+class ScratchTestCase(unittest.TestCase):
+    """Every test gets its own empty directory (made by Python, not by us)."""
+
+    def setUp(self):
+        self.scratch = tempfile.mkdtemp(prefix='gtempfile-py-')
+        self.addCleanup(shutil.rmtree, self.scratch, ignore_errors=True)
+
+    def listing(self):
+        return sorted(os.listdir(self.scratch))
+
+    def assertIOError(self, code, func, *args, **kwargs):
+        with self.assertRaises(GLib.Error) as cm:
+            func(*args, **kwargs)
+        self.assertTrue(io_error(code)(cm.exception),
+                        'expected G_IO_ERROR %s, got %s: %s'
+                        % (code, cm.exception.code, cm.exception.message))
+        return cm.exception
+
+
+class OverrideTestCase(unittest.TestCase):
+    def test_override_comes_from_this_tree(self):
+        expected = os.environ.get('GTEMPFILE_OVERRIDES_DIR')
+        if expected is None:
+            self.skipTest('GTEMPFILE_OVERRIDES_DIR is not set (not run by meson test)')
+        module = sys.modules['gi.overrides.GTempfile']
+        self.assertEqual(os.path.dirname(os.path.realpath(module.__file__)),
+                         os.path.realpath(expected))
+
+    def test_subclasses_inherit_file_methods(self):
+        self.assertTrue(issubclass(GTempfile.NamedTmpFile, GTempfile.TmpFile))
+        self.assertTrue(issubclass(GTempfile.SpooledTmpFile, GTempfile.TmpFile))
+        for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile,
+                    GTempfile.SpooledTmpFile):
+            for method in ('read', 'readinto', 'readline', 'write', 'seek',
+                           'tell', 'truncate', 'flush', 'close', 'fileno',
+                           '__iter__', '__enter__', '__exit__'):
+                self.assertTrue(callable(getattr(cls, method)),
+                                '%s.%s' % (cls.__name__, method))
+
+    def test_persist_flags_is_a_registered_flags_type(self):
+        flags = GTempfile.TmpPersistFlags
+        self.assertTrue(issubclass(flags, GObject.GFlags))
+        self.assertEqual(int(flags.NONE), 0)
+        combined = flags.NO_REPLACE | flags.SYNC
+        self.assertTrue(combined & flags.SYNC)
+
+
+class ModuleFunctionTestCase(ScratchTestCase):
+    def test_mkstemp(self):
+        fd, path = GTempfile.mkstemp(self.scratch, 'up_', '.bin')
+        try:
+            self.assertTrue(os.path.isabs(path))
+            self.assertEqual(os.path.dirname(path), self.scratch)
+            name = os.path.basename(path)
+            self.assertTrue(name.startswith('up_') and name.endswith('.bin'))
+            self.assertEqual(len(name), len('up_') + 8 + len('.bin'))
+            self.assertEqual(stat.S_IMODE(os.fstat(fd).st_mode), 0o600)
+            os.write(fd, b'hello')
+            with open(path, 'rb') as f:
+                self.assertEqual(f.read(), b'hello')
+        finally:
+            os.close(fd)
+
+    def test_mkdtemp(self):
+        path = GTempfile.mkdtemp(self.scratch, None, None)
+        self.assertTrue(os.path.isdir(path))
+        self.assertTrue(os.path.basename(path).startswith(
+            GTempfile.get_tempprefix()))
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o700)
+
+    def test_tempprefix_and_tempdir(self):
+        self.assertEqual(GTempfile.get_tempprefix(), 'tmp')
+        self.assertTrue(os.path.isdir(GTempfile.get_tempdir()))
+
+    def test_missing_dir_is_not_found(self):
+        missing = os.path.join(self.scratch, 'missing')
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   GTempfile.mkstemp, missing, None, None)
+        self.assertIn(missing, error.message)
+        self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                           GTempfile.mkdtemp, missing, None, None)
+        self.assertEqual(self.listing(), [])
+
+    def test_slash_in_suffix_is_invalid(self):
+        self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                           GTempfile.mkstemp, self.scratch, None, '/../x')
+        self.assertEqual(self.listing(), [])
+
+
+class TmpFileTestCase(ScratchTestCase):
+    def test_anonymous_read_write_seek(self):
+        with GTempfile.TmpFile(dir=self.scratch, prefix='anon_') as f:
+            self.assertIsInstance(f, GTempfile.TmpFile)
+            self.assertIsInstance(f, Gio.FileIOStream)
+            self.assertEqual(f.write(b'hello world'), 11)
+            self.assertEqual(f.tell(), 11)
+            # No name in the file system, but a real descriptor.
+            self.assertEqual(self.listing(), [])
+            st = os.fstat(f.fileno())
+            self.assertEqual(st.st_nlink, 0)
+            self.assertEqual(st.st_size, 11)
+            self.assertEqual(f.seek(6), 6)
+            self.assertEqual(f.read(), b'world')
+            self.assertEqual(f.seek(-5, io.SEEK_END), 6)
+            self.assertEqual(f.read(2), b'wo')
+            self.assertEqual(f.seek(-2, io.SEEK_CUR), 6)
+            # The GIO spelling still works.
+            self.assertTrue(f.seek(0, GLib.SeekType.SET, None) == 0)
+            self.assertEqual(f.read(5), b'hello')
+        self.assertTrue(f.closed)
+        self.assertEqual(self.listing(), [])
+
+    def test_closed_file_raises_closed(self):
+        f = GTempfile.TmpFile(dir=self.scratch)
+        self.assertFalse(f.closed)
+        f.close()
+        f.close()  # twice is harmless, as with Python files
+        self.assertTrue(f.closed)
+        self.assertIOError(Gio.IOErrorEnum.CLOSED, f.fileno)
+        with self.assertRaises(GLib.Error):
+            f.write(b'x')
+
+    def test_gir_constructor(self):
+        f = GTempfile.TmpFile.new(self.scratch, None, None)
+        f.write(b'abc')
+        f.seek(0)
+        self.assertEqual(f.read(), b'abc')
+        f.close()
+
+    def test_persist(self):
+        dest = os.path.join(self.scratch, 'kept.txt')
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'persistent')
+            f.persist(dest, GTempfile.TmpPersistFlags.NONE, None)
+            # Still open and writing to the now permanent file.
+            f.write(b'!')
+            f.flush()
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'persistent!')
+        self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
+        self.assertEqual(self.listing(), ['kept.txt'])
+
+    def test_persist_no_replace(self):
+        dest = os.path.join(self.scratch, 'taken')
+        with open(dest, 'wb') as other:
+            other.write(b'theirs')
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'mine')
+            self.assertIOError(Gio.IOErrorEnum.EXISTS, f.persist, dest,
+                               GTempfile.TmpPersistFlags.NO_REPLACE, None)
+        with open(dest, 'rb') as other:
+            self.assertEqual(other.read(), b'theirs')
+        self.assertEqual(self.listing(), ['taken'])
+
+    def test_async_constructor(self):
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(source, result, data):
+            results.append(GTempfile.TmpFile.new_finish(result))
+            loop.quit()
+
+        GTempfile.TmpFile.new_async(self.scratch, None, None,
+                                    GLib.PRIORITY_DEFAULT, None, done, None)
+        loop.run()
+        self.assertIsInstance(results[0], GTempfile.TmpFile)
+        results[0].write(b'async')
+        results[0].seek(0)
+        self.assertEqual(results[0].read(), b'async')
+        results[0].close()
+
+    def test_missing_dir_is_not_found(self):
+        missing = os.path.join(self.scratch, 'no', 'such')
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   GTempfile.TmpFile, dir=missing)
+        self.assertIn(missing, error.message)
+        self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                           GTempfile.TmpFile.new, missing, None, None)
+
+
+class NamedTmpFileTestCase(ScratchTestCase):
+    def test_name_and_cleanup_on_exit(self):
+        with GTempfile.NamedTmpFile(dir=self.scratch, prefix='x',
+                                    suffix='.txt') as f:
+            self.assertTrue(os.path.isabs(f.name))
+            self.assertEqual(f.name, f.get_path())
+            self.assertEqual(f.name, f.props.path)
+            base = os.path.basename(f.name)
+            self.assertTrue(base.startswith('x') and base.endswith('.txt'))
+            self.assertEqual(self.listing(), [base])
+            self.assertEqual(stat.S_IMODE(os.stat(f.name).st_mode), 0o600)
+            f.write(b'seen by others')
+            f.flush()
+            with open(f.name, 'rb') as other:
+                self.assertEqual(other.read(), b'seen by others')
+        self.assertTrue(f.closed)
+        self.assertEqual(self.listing(), [])
+
+    def test_delete_false_keeps_file(self):
+        with GTempfile.NamedTmpFile(dir=self.scratch, prefix='x',
+                                    suffix='.txt', delete=False) as f:
+            f.write(b'kept')
+            path = f.name
+        self.assertTrue(f.closed)
+        with open(path, 'rb') as kept:
+            self.assertEqual(kept.read(), b'kept')
+        self.assertFalse(f.get_delete())
+
+    def test_delete_on_close_false(self):
+        f = GTempfile.NamedTmpFile(dir=self.scratch, delete_on_close=False)
+        self.assertFalse(f.props.delete_on_close)
+        f.write(b'reopen me')
+        f.close()
+        # Closed but still there, to be reopened by name ...
+        with open(f.name, 'rb') as other:
+            self.assertEqual(other.read(), b'reopen me')
+        # ... until cleanup.
+        f.cleanup(None)
+        self.assertEqual(self.listing(), [])
+        f.cleanup(None)  # idempotent
+
+    def test_exception_in_block_still_cleans_up(self):
+        with self.assertRaises(KeyError):
+            with GTempfile.NamedTmpFile(dir=self.scratch) as f:
+                f.write(b'x')
+                raise KeyError('boom')
+        self.assertEqual(self.listing(), [])
+
+    def test_text_wrapper(self):
+        with GTempfile.NamedTmpFile(dir=self.scratch, suffix='.csv') as f:
+            text = io.TextIOWrapper(f, encoding='utf-8', newline='')
+            text.write('naïve,ünïcode\r\nsecond,line\r\n')
+            text.flush()
+            with open(f.name, 'rb') as other:
+                self.assertEqual(other.read(),
+                                 'naïve,ünïcode\r\nsecond,line\r\n'.encode())
+            text.seek(0)
+            self.assertEqual(text.readline(), 'naïve,ünïcode\r\n')
+            self.assertEqual(text.read(), 'second,line\r\n')
+            text.detach()
+        self.assertEqual(self.listing(), [])
+
+    def test_lines(self):
+        with GTempfile.NamedTmpFile(dir=self.scratch) as f:
+            f.writelines([b'one\n', b'two\n', b'three'])
+            f.seek(0)
+            self.assertEqual(f.readline(), b'one\n')
+            # readline leaves the position right after the line
+            self.assertEqual(f.tell(), 4)
+            self.assertEqual(f.readline(2), b'tw')
+            self.assertEqual(f.readline(), b'o\n')
+            self.assertEqual(f.readline(), b'three')
+            self.assertEqual(f.readline(), b'')
+            f.seek(0)
+            self.assertEqual(list(f), [b'one\n', b'two\n', b'three'])
+            f.seek(0)
+            self.assertEqual(f.readlines(), [b'one\n', b'two\n', b'three'])
+
+    def test_long_line_crosses_chunks(self):
+        line = b'a' * (200 * 1024) + b'\n'
+        with GTempfile.NamedTmpFile(dir=self.scratch) as f:
+            f.write(line + b'tail')
+            f.seek(0)
+            self.assertEqual(f.readline(), line)
+            self.assertEqual(f.read(), b'tail')
+
+    def test_readinto_truncate(self):
+        with GTempfile.NamedTmpFile(dir=self.scratch) as f:
+            f.write(b'0123456789')
+            f.seek(2)
+            buf = bytearray(4)
+            self.assertEqual(f.readinto(buf), 4)
+            self.assertEqual(buf, b'2345')
+            # truncate() with no size cuts at the position, which stays.
+            self.assertEqual(f.truncate(), 6)
+            self.assertEqual(f.tell(), 6)
+            self.assertEqual(os.path.getsize(f.name), 6)
+            self.assertEqual(f.truncate(3), 3)
+            self.assertEqual(os.path.getsize(f.name), 3)
+            f.seek(0)
+            self.assertEqual(f.readinto(bytearray(10)), 3)
+
+    def test_copyfileobj_and_fileno(self):
+        payload = os.urandom(300 * 1024)
+        with GTempfile.NamedTmpFile(dir=self.scratch) as f:
+            shutil.copyfileobj(io.BytesIO(payload), f)
+            f.flush()
+            self.assertEqual(os.fstat(f.fileno()).st_size, len(payload))
+            out = subprocess.run(['cmp', '-', f.name], input=payload)
+            self.assertEqual(out.returncode, 0)
+
+    def test_pathlike_dir_and_mode(self):
+        with GTempfile.NamedTmpFile(dir=pathlib.Path(self.scratch),
+                                    mode=0o640) as f:
+            self.assertEqual(os.path.dirname(f.name), self.scratch)
+            self.assertEqual(stat.S_IMODE(os.stat(f.name).st_mode), 0o640)
+
+    def test_persist(self):
+        dest = os.path.join(self.scratch, 'final.txt')
+        with GTempfile.NamedTmpFile(dir=self.scratch) as f:
+            f.write(b'final')
+            f.persist(dest, GTempfile.TmpPersistFlags.NO_REPLACE, None)
+            self.assertEqual(f.name, dest)
+            self.assertFalse(f.get_delete())
+        self.assertEqual(self.listing(), ['final.txt'])
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'final')
+
+    def test_missing_dir_is_not_found(self):
+        missing = os.path.join(self.scratch, 'missing')
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   GTempfile.NamedTmpFile, dir=missing,
+                                   prefix='x', suffix='.txt')
+        self.assertIn(missing, error.message)
+        self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                           GTempfile.NamedTmpFile.new, missing, None, None)
+
+    def test_slash_in_prefix_is_invalid(self):
+        self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                           GTempfile.NamedTmpFile, dir=self.scratch,
+                           prefix='../evil')
+        self.assertEqual(self.listing(), [])
+
+
+class SpooledTmpFileTestCase(ScratchTestCase):
+    def test_stays_in_memory_then_rolls_over(self):
+        with GTempfile.SpooledTmpFile(16, dir=self.scratch) as f:
+            self.assertEqual(f.get_max_size(), 16)
+            f.write(b'0123456789')
+            self.assertFalse(f.is_rolled_over())
+            self.assertFalse(f.props.rolled_over)
+            f.seek(0)
+            self.assertEqual(f.read(), b'0123456789')
+            notified = []
+            f.connect('notify::rolled-over', lambda *args: notified.append(1))
+            f.write(b'abcdefghij')
+            self.assertTrue(f.is_rolled_over())
+            self.assertEqual(notified, [1])
+            # On disk now, still anonymous, position kept.
+            self.assertEqual(f.tell(), 20)
+            self.assertEqual(os.fstat(f.fileno()).st_size, 20)
+            self.assertEqual(self.listing(), [])
+            f.seek(0)
+            self.assertEqual(f.read(), b'0123456789abcdefghij')
+        self.assertTrue(f.closed)
+
+    def test_fileno_rolls_over(self):
+        f = GTempfile.SpooledTmpFile(max_size=1024, dir=self.scratch)
+        f.write(b'small')
+        self.assertFalse(f.is_rolled_over())
+        fd = f.fileno()
+        self.assertTrue(f.is_rolled_over())
+        self.assertEqual(os.pread(fd, 5, 0), b'small')
+        f.close()
+
+    def test_text_wrapper_in_memory(self):
+        with GTempfile.SpooledTmpFile(max_size=4096) as f:
+            text = io.TextIOWrapper(f, encoding='utf-8')
+            text.write('line 1\nline 2\n')
+            text.seek(0)
+            self.assertEqual(text.readlines(), ['line 1\n', 'line 2\n'])
+            text.detach()
+            self.assertFalse(f.is_rolled_over())
+
+    def test_persist(self):
+        dest = os.path.join(self.scratch, 'response.bin')
+        with GTempfile.SpooledTmpFile(max_size=1024, dir=self.scratch) as f:
+            f.write(b'response body')
+            f.persist(dest, GTempfile.TmpPersistFlags.NONE, None)
+            self.assertTrue(f.is_rolled_over())
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'response body')
+
+    def test_missing_dir_reported_by_rollover(self):
+        missing = os.path.join(self.scratch, 'missing')
+        # The constructor cannot fail ...
+        f = GTempfile.SpooledTmpFile(max_size=8, dir=missing)
+        f.write(b'1234')
+        # ... the rollover reports it and leaves the data in memory.
+        self.assertIOError(Gio.IOErrorEnum.NOT_FOUND, f.rollover, None)
+        self.assertFalse(f.is_rolled_over())
+        with self.assertRaises(GLib.Error):
+            f.write(b'123456789')
+        f.seek(0)
+        self.assertEqual(f.read(), b'1234')
+        f.close()
+
+
+class TmpDirTestCase(ScratchTestCase):
+    def test_context_manager_returns_path_and_removes_tree(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch, prefix='build_')
+        with tmpdir as path:
+            self.assertIsInstance(path, str)
+            self.assertEqual(path, tmpdir.name)
+            self.assertEqual(path, tmpdir.path)
+            self.assertEqual(os.fspath(tmpdir), path)
+            self.assertTrue(os.path.basename(path).startswith('build_'))
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o700)
+            os.makedirs(os.path.join(path, 'a', 'b'))
+            with open(os.path.join(path, 'a', 'b', 'f'), 'w') as f:
+                f.write('x')
+            os.symlink(self.scratch, os.path.join(path, 'link'))
+            self.assertEqual(self.listing(), [os.path.basename(path)])
+        # Gone, and the symlink was not followed.
+        self.assertEqual(self.listing(), [])
+        self.assertTrue(os.path.isdir(self.scratch))
+        tmpdir.cleanup(None)  # idempotent
+
+    def test_delete_false(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch, delete=False)
+        with tmpdir as path:
+            pass
+        self.assertTrue(os.path.isdir(path))
+        # An explicit cleanup still removes it.
+        tmpdir.cleanup(None)
+        self.assertFalse(os.path.exists(path))
+
+    def test_fd_and_file(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch)
+        fd = tmpdir.get_fd()
+        self.assertTrue(stat.S_ISDIR(os.fstat(fd).st_mode))
+        gfile = tmpdir.get_file()
+        self.assertEqual(gfile.get_path(), tmpdir.name)
+        tmpdir.cleanup(None)
+        self.assertEqual(tmpdir.get_fd(), -1)
+        self.assertEqual(self.listing(), [])
+
+    def test_async_cleanup(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch)
+        open(os.path.join(tmpdir.name, 'f'), 'w').close()
+        loop = GLib.MainLoop()
+        results = []
+
+        def done(source, result, data):
+            results.append(source.cleanup_finish(result))
+            loop.quit()
+
+        tmpdir.cleanup_async(GLib.PRIORITY_DEFAULT, None, done, None)
+        loop.run()
+        self.assertEqual(results, [True])
+        self.assertEqual(self.listing(), [])
+
+    def test_missing_dir_is_not_found(self):
+        missing = os.path.join(self.scratch, 'missing')
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   GTempfile.TmpDir, dir=missing,
+                                   prefix='build_')
+        self.assertIn(missing, error.message)
+        self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                           GTempfile.TmpDir.new, missing, None, None)
+
+
+if __name__ == '__main__':
+    taptestrunner.main()

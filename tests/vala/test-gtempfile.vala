@@ -1,0 +1,284 @@
+/* test-gtempfile.vala — libgtempfile from Vala, compiled against the VAPI
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Each test gets a scratch directory made by GLib; the library must leave it
+ * empty, which removing it with rmdir() proves. */
+delegate void ScratchTest (string scratch) throws Error;
+
+void run_in_scratch (ScratchTest test, string[] keep = {}) {
+  string scratch;
+  try {
+    scratch = DirUtils.make_tmp ("gtempfile-vala-XXXXXX");
+    test (scratch);
+  } catch (Error e) {
+    error ("unexpected error: %s (%s, %d)", e.message, e.domain.to_string (), e.code);
+  }
+  foreach (unowned string name in keep) {
+    assert_cmpint (FileUtils.unlink (Path.build_filename (scratch, name)), CompareOperator.EQ, 0);
+  }
+  assert_cmpint (DirUtils.remove (scratch), CompareOperator.EQ, 0);
+}
+
+void assert_io_error (Error e, IOError code, string? path = null) {
+  if (!(e is IOError) || e.code != code) {
+    error ("expected IOError %d, got %s %d: %s", code, e.domain.to_string (), e.code, e.message);
+  }
+  if (path != null) {
+    assert_true (path in e.message);
+  }
+}
+
+void write_string (IOStream stream, string text) throws Error {
+  size_t written;
+  stream.output_stream.write_all (text.data, out written);
+  assert_cmpuint ((uint) written, CompareOperator.EQ, text.length);
+}
+
+string read_rest (IOStream stream) throws Error {
+  var result = new StringBuilder ();
+  for (;;) {
+    var bytes = stream.input_stream.read_bytes (65536);
+    if (bytes.get_size () == 0) {
+      break;
+    }
+    result.append_len ((string) bytes.get_data (), (ssize_t) bytes.get_size ());
+  }
+  return result.str;
+}
+
+string read_file (string path) throws Error {
+  string contents;
+  FileUtils.get_contents (path, out contents);
+  return contents;
+}
+
+uint32 unix_mode (string path) throws Error {
+  var info = File.new_for_path (path).query_info ("unix::mode", FileQueryInfoFlags.NOFOLLOW_SYMLINKS);
+  return info.get_attribute_uint32 ("unix::mode") & 07777;
+}
+
+void test_mkstemp () {
+  run_in_scratch ((scratch) => {
+    string path;
+    int fd = GTempfile.mkstemp (scratch, "up_", ".bin", out path);
+    assert_cmpint (fd, CompareOperator.GE, 0);
+    Posix.close (fd);
+    assert_cmpstr (Path.get_dirname (path), CompareOperator.EQ, scratch);
+    var name = Path.get_basename (path);
+    assert_true (name.has_prefix ("up_") && name.has_suffix (".bin"));
+    assert_cmpint (name.length, CompareOperator.EQ, 3 + 8 + 4);
+    assert_cmpuint (unix_mode (path), CompareOperator.EQ, 0600);
+    FileUtils.unlink (path);
+    assert_cmpstr (GTempfile.get_tempprefix (), CompareOperator.EQ, "tmp");
+  });
+}
+
+void test_tmp_file () {
+  run_in_scratch ((scratch) => {
+    var f = new GTempfile.TmpFile (scratch, null, null);
+    write_string (f, "hello world");
+    assert_true (Dir.open (scratch).read_name () == null);
+    Posix.Stat st;
+    assert_cmpint (Posix.fstat (f.get_fd (), out st), CompareOperator.EQ, 0);
+    assert_cmpuint ((uint) st.st_nlink, CompareOperator.EQ, 0);
+    assert_true (f.seek (6, SeekType.SET));
+    assert_cmpstr (read_rest (f), CompareOperator.EQ, "world");
+    assert_true (f.truncate (5));
+    f.seek (0, SeekType.SET);
+    assert_cmpstr (read_rest (f), CompareOperator.EQ, "hello");
+
+    var dest = Path.build_filename (scratch, "kept.txt");
+    assert_true (f.persist (dest, GTempfile.TmpPersistFlags.NO_REPLACE));
+    f.close ();
+    assert_cmpstr (read_file (dest), CompareOperator.EQ, "hello");
+    assert_cmpuint (unix_mode (dest), CompareOperator.EQ, 0600);
+
+    try {
+      f.get_fd ();
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.CLOSED);
+    }
+  }, { "kept.txt" });
+}
+
+async void tmp_file_async (string scratch, MainLoop loop) {
+  try {
+    var f = yield new GTempfile.TmpFile.async (scratch, null, null, Priority.DEFAULT, null);
+    write_string (f, "async");
+    f.seek (0, SeekType.SET);
+    assert_cmpstr (read_rest (f), CompareOperator.EQ, "async");
+    f.close ();
+  } catch (Error e) {
+    error ("%s", e.message);
+  }
+  loop.quit ();
+}
+
+void test_tmp_file_async () {
+  run_in_scratch ((scratch) => {
+    var loop = new MainLoop ();
+    tmp_file_async.begin (scratch, loop);
+    loop.run ();
+  });
+}
+
+void test_named_tmp_file () {
+  run_in_scratch ((scratch) => {
+    var f = new GTempfile.NamedTmpFile (scratch, "x", ".txt");
+    var path = f.get_path ();
+    assert_cmpstr (f.path, CompareOperator.EQ, path);
+    assert_cmpstr (Path.get_dirname (path), CompareOperator.EQ, scratch);
+    assert_true (Path.get_basename (path).has_prefix ("x"));
+    assert_true (path.has_suffix (".txt"));
+    assert_cmpuint (unix_mode (path), CompareOperator.EQ, 0600);
+    write_string (f, "visible");
+    f.output_stream.flush ();
+    assert_cmpstr (read_file (path), CompareOperator.EQ, "visible");
+    assert_cmpstr (f.get_file ().get_path (), CompareOperator.EQ, path);
+    f.close ();
+    assert_false (FileUtils.test (path, FileTest.EXISTS));
+  });
+}
+
+void test_named_tmp_file_delete_on_close () {
+  run_in_scratch ((scratch) => {
+    var f = new GTempfile.NamedTmpFile (scratch, null, null);
+    f.delete_on_close = false;
+    var path = f.path;
+    f.close ();
+    assert_true (FileUtils.test (path, FileTest.EXISTS));
+    assert_true (f.cleanup ());
+    assert_false (FileUtils.test (path, FileTest.EXISTS));
+    assert_true (f.cleanup ());
+  });
+}
+
+void test_named_tmp_file_persist () {
+  run_in_scratch ((scratch) => {
+    var f = new GTempfile.NamedTmpFile (scratch, null, null);
+    write_string (f, "final");
+    var dest = Path.build_filename (scratch, "final.txt");
+    f.persist (dest, GTempfile.TmpPersistFlags.NONE);
+    assert_cmpstr (f.path, CompareOperator.EQ, dest);
+    assert_false (f.delete);
+    f.close ();
+    assert_cmpstr (read_file (dest), CompareOperator.EQ, "final");
+  }, { "final.txt" });
+}
+
+void test_spooled_tmp_file () {
+  run_in_scratch ((scratch) => {
+    var f = new GTempfile.SpooledTmpFile (16, scratch, null, null);
+    assert_cmpuint ((uint) f.max_size, CompareOperator.EQ, 16);
+    int notified = 0;
+    f.notify["rolled-over"].connect (() => { notified++; });
+    write_string (f, "0123456789");
+    assert_false (f.is_rolled_over ());
+    write_string (f, "abcdefghij");
+    assert_true (f.rolled_over);
+    assert_cmpint (notified, CompareOperator.EQ, 1);
+    assert_cmpint ((int) f.tell (), CompareOperator.EQ, 20);
+    assert_true (Dir.open (scratch).read_name () == null);
+    f.seek (0, SeekType.SET);
+    assert_cmpstr (read_rest (f), CompareOperator.EQ, "0123456789abcdefghij");
+    f.close ();
+  });
+}
+
+void test_spooled_tmp_file_missing_dir () {
+  run_in_scratch ((scratch) => {
+    var missing = Path.build_filename (scratch, "missing");
+    var f = new GTempfile.SpooledTmpFile (4, missing, null, null);
+    write_string (f, "1234");
+    try {
+      f.rollover ();
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_FOUND, missing);
+    }
+    assert_false (f.is_rolled_over ());
+    f.seek (0, SeekType.SET);
+    assert_cmpstr (read_rest (f), CompareOperator.EQ, "1234");
+    f.close ();
+  });
+}
+
+void test_tmp_dir () {
+  run_in_scratch ((scratch) => {
+    var d = new GTempfile.TmpDir (scratch, "build_", null);
+    var path = d.get_path ();
+    assert_cmpstr (d.path, CompareOperator.EQ, path);
+    assert_true (Path.get_basename (path).has_prefix ("build_"));
+    assert_cmpuint (unix_mode (path), CompareOperator.EQ, 0700);
+    assert_cmpint (DirUtils.create_with_parents (Path.build_filename (path, "a", "b"), 0755), CompareOperator.EQ, 0);
+    FileUtils.set_contents (Path.build_filename (path, "a", "b", "f"), "x");
+    assert_cmpint (d.get_fd (), CompareOperator.GE, 0);
+    assert_true (d.cleanup ());
+    assert_false (FileUtils.test (path, FileTest.EXISTS));
+    assert_cmpint (d.get_fd (), CompareOperator.EQ, -1);
+    assert_true (d.cleanup ());
+  });
+}
+
+void test_tmp_dir_delete_false () {
+  run_in_scratch ((scratch) => {
+    string path;
+    {
+      var d = new GTempfile.TmpDir (scratch, null, null);
+      d.delete = false;
+      path = d.path;
+    }
+    /* The last reference is gone: dispose kept it because of delete=false. */
+    assert_true (FileUtils.test (path, FileTest.IS_DIR));
+    assert_cmpint (DirUtils.remove (path), CompareOperator.EQ, 0);
+  });
+}
+
+void test_missing_dir () {
+  run_in_scratch ((scratch) => {
+    var missing = Path.build_filename (scratch, "missing");
+    try {
+      new GTempfile.TmpFile (missing, null, null);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_FOUND, missing);
+    }
+    try {
+      new GTempfile.NamedTmpFile (missing, "x", ".txt");
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_FOUND, missing);
+    }
+    try {
+      new GTempfile.TmpDir (missing, "build_", null);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_FOUND, missing);
+    }
+    try {
+      GTempfile.mkdtemp (missing, null, null);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_FOUND, missing);
+    }
+  });
+}
+
+int main (string[] args) {
+  Test.init (ref args);
+  Test.add_func ("/vala/module/mkstemp", test_mkstemp);
+  Test.add_func ("/vala/tmp-file/read-write-persist", test_tmp_file);
+  Test.add_func ("/vala/tmp-file/async", test_tmp_file_async);
+  Test.add_func ("/vala/named-tmp-file/lifecycle", test_named_tmp_file);
+  Test.add_func ("/vala/named-tmp-file/delete-on-close", test_named_tmp_file_delete_on_close);
+  Test.add_func ("/vala/named-tmp-file/persist", test_named_tmp_file_persist);
+  Test.add_func ("/vala/spooled-tmp-file/rollover", test_spooled_tmp_file);
+  Test.add_func ("/vala/spooled-tmp-file/missing-dir", test_spooled_tmp_file_missing_dir);
+  Test.add_func ("/vala/tmp-dir/lifecycle", test_tmp_dir);
+  Test.add_func ("/vala/tmp-dir/delete-false", test_tmp_dir_delete_false);
+  Test.add_func ("/vala/missing-dir", test_missing_dir);
+  return Test.run ();
+}
