@@ -1,0 +1,1586 @@
+/* test-core.c — the private secure-create core (gtmp-core.c)
+ *
+ * Every promise the core makes, checked on disk: name shape and alphabet,
+ * uniqueness, modes, close-on-exec, symlinks never followed, collision retry
+ * and exhaustion, anonymous files, the default directory search, bad
+ * arguments and directories, and tree removal. Tests run as root; where
+ * permissions matter a child process drops to uid/gid 65534 first.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gtempfile-private.h"
+
+#define ALPHABET     "abcdefghijklmnopqrstuvwxyz0123456789_"
+#define NOBODY       65534
+#define SCRATCH_ENV  "GTMP_TEST_SCRATCH"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                   */
+
+/* The root of this run's scratch space, made in main() before any thread
+ * exists and passed to g_test_trap_subprocess() children in the environment. */
+static const gchar *scratch_root;
+
+/* This test's scratch directory; a subprocess child of the test computes the
+ * same path. Our own tree removal is under test, so scratch space is made and
+ * removed without it. */
+static gchar *
+test_scratch_dir (void)
+{
+  g_autofree gchar *name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
+
+  return g_build_filename (scratch_root, name, NULL);
+}
+
+/* @name in this test's scratch directory. */
+static gchar *
+scratch_path (const gchar *name)
+{
+  g_autofree gchar *scratch = test_scratch_dir ();
+
+  return g_build_filename (scratch, name, NULL);
+}
+
+/* A fresh directory that uid 65534 can traverse. */
+static gchar *
+make_scratch (void)
+{
+  gchar *path = test_scratch_dir ();
+
+  g_assert_no_errno (mkdir (path, 0755));
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                type,
+            struct FTW        *ftw)
+{
+  if (type == FTW_DP)
+    rmdir (path);
+  else
+    unlink (path);
+  return 0;
+}
+
+static void
+remove_scratch (gchar *path)
+{
+  /* We are root: modes do not stop us, and FTW_PHYS never follows links. */
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_free (path);
+}
+
+static guint
+count_entries (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static guint
+file_mode (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+static void
+write_file (const gchar *path,
+            const gchar *contents,
+            guint        mode)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (chmod (path, mode));
+}
+
+static void
+make_dir (const gchar *path,
+          guint        mode)
+{
+  g_assert_no_errno (mkdir (path, 0700));
+  g_assert_no_errno (chmod (path, mode));
+}
+
+static void
+assert_file_contents (const gchar *path,
+                      const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+/* For permission tests: we run as root, which bypasses file modes. */
+static void
+drop_privileges (void)
+{
+  g_assert_no_errno (setgroups (0, NULL));
+  g_assert_no_errno (setgid (NOBODY));
+  g_assert_no_errno (setuid (NOBODY));
+  g_assert_cmpint (geteuid (), ==, NOBODY);
+}
+
+static void
+chown_nobody (const gchar *path)
+{
+  g_assert_no_errno (lchown (path, NOBODY, NOBODY));
+}
+
+/* Runs the current test again in a child process, and asserts that it
+ * passed. The child finds the parent's fixture in test_scratch_dir(). */
+static void
+run_in_subprocess (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+static gboolean
+name_matches (const gchar *path,
+              const gchar *dir,
+              const gchar *pattern)
+{
+  g_autofree gchar *dirname = g_path_get_dirname (path);
+  g_autofree gchar *basename = g_path_get_basename (path);
+
+  return g_strcmp0 (dirname, dir) == 0 &&
+         g_regex_match_simple (pattern, basename, 0, 0);
+}
+
+/* A name hook that hands out a script of names, repeating the last one. */
+typedef struct
+{
+  const gchar * const *names;
+  guint                n_names;
+  guint                calls;
+} NameScript;
+
+static void
+scripted_names (gchar    *chars,
+                gpointer  user_data)
+{
+  NameScript *script = user_data;
+  const gchar *name = script->names[MIN (script->calls, script->n_names - 1)];
+
+  g_assert_cmpuint (strlen (name), ==, G_TMP_CORE_RANDOM_CHARS);
+  memcpy (chars, name, G_TMP_CORE_RANDOM_CHARS);
+  script->calls++;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Names                                                                     */
+
+static void
+test_name_shape (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dflt = NULL;
+  g_autofree gchar *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  fd = _g_tmp_core_create_file (scratch, "pre_", ".suf", 0, &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (name_matches (path, scratch, "^pre_[a-z0-9_]{8}\\.suf$"));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  /* NULL prefix and suffix: "tmp" and nothing. */
+  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &dflt, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (name_matches (dflt, scratch, "^tmp[a-z0-9_]{8}$"));
+
+  dir = _g_tmp_core_create_dir (scratch, "d-", "-x", 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (name_matches (dir, scratch, "^d-[a-z0-9_]{8}-x$"));
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  g_assert_cmpuint (count_entries (scratch), ==, 3);
+  remove_scratch (scratch);
+}
+
+/* All 37 characters appear, nothing else does, and none is strongly favoured
+ * (a "byte % 37" without rejection would skew the first 34 by ~15%). */
+static void
+test_name_alphabet (void)
+{
+  const gsize n = 37 * 20000;
+  g_autofree gchar *chars = g_malloc (n);
+  guint counts[256] = { 0, };
+  gsize i;
+
+  _g_tmp_core_random_chars (chars, n);
+  for (i = 0; i < n; i++)
+    counts[(guint8) chars[i]]++;
+
+  for (i = 0; i < 256; i++)
+    {
+      if (strchr (ALPHABET, (gchar) i) != NULL && i != 0)
+        {
+          /* Expected 20000 each, σ ≈ 140: ±1500 is > 10σ. */
+          g_assert_cmpuint (counts[i], >, 18500);
+          g_assert_cmpuint (counts[i], <, 21500);
+        }
+      else
+        g_assert_cmpuint (counts[i], ==, 0);
+    }
+}
+
+static void
+test_name_hook (void)
+{
+  static const gchar * const names[] = { "HoOkEd01" };
+  NameScript script = { names, 1, 0 };
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *expected = g_build_filename (scratch, "p.HoOkEd01.s", NULL);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *again = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  _g_tmp_core_set_name_hook (scripted_names, &script);
+  fd = _g_tmp_core_create_file (scratch, "p.", ".s", 0, &path, &error);
+  _g_tmp_core_set_name_hook (NULL, NULL);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_cmpstr (path, ==, expected);
+  g_assert_cmpuint (script.calls, ==, 1);
+
+  /* Unhooked again: a random name, not the scripted one. */
+  fd = _g_tmp_core_create_file (scratch, "p.", ".s", 0, &again, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_cmpstr (again, !=, expected);
+  g_assert_cmpuint (script.calls, ==, 1);
+
+  remove_scratch (scratch);
+}
+
+/* 37^8 ≈ 3.5e12 names: among 100k random ones a repeat has probability
+ * ~0.14%, two repeats ~1e-6. A weak or shared generator gives thousands. */
+#define UNIQUE_NAMES      100000
+#define UNIQUE_THREADS    4
+#define MAX_REPEATS       1
+
+static guint
+count_repeats (GPtrArray *names)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  guint repeats = 0;
+  guint i;
+
+  for (i = 0; i < names->len; i++)
+    if (!g_hash_table_add (seen, g_ptr_array_index (names, i)))
+      repeats++;
+  return repeats;
+}
+
+static gpointer
+draw_names_thread (gpointer data)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  guint n = GPOINTER_TO_UINT (data);
+  guint i;
+
+  for (i = 0; i < n; i++)
+    {
+      gchar *name = g_malloc0 (G_TMP_CORE_RANDOM_CHARS + 1);
+
+      _g_tmp_core_random_chars (name, G_TMP_CORE_RANDOM_CHARS);
+      g_ptr_array_add (names, name);
+    }
+  return names;
+}
+
+static void
+test_name_unique (void)
+{
+  g_autoptr(GPtrArray) names = draw_names_thread (GUINT_TO_POINTER (UNIQUE_NAMES));
+
+  g_assert_cmpuint (count_repeats (names), <=, MAX_REPEATS);
+}
+
+static void
+test_name_unique_threads (void)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  GThread *threads[UNIQUE_THREADS];
+  guint i;
+
+  for (i = 0; i < UNIQUE_THREADS; i++)
+    threads[i] = g_thread_new ("names", draw_names_thread,
+                               GUINT_TO_POINTER (UNIQUE_NAMES / UNIQUE_THREADS));
+  for (i = 0; i < UNIQUE_THREADS; i++)
+    {
+      g_autoptr(GPtrArray) names = g_thread_join (threads[i]);
+
+      g_ptr_array_set_free_func (names, NULL);
+      g_ptr_array_extend_and_steal (all, g_steal_pointer (&names));
+    }
+
+  g_assert_cmpuint (all->len, ==, UNIQUE_NAMES);
+  g_assert_cmpuint (count_repeats (all), <=, MAX_REPEATS);
+}
+
+/* Threads creating files in one directory at once: every file is distinct
+ * and really there. */
+#define CREATE_PER_THREAD 2500
+
+static gpointer
+create_files_thread (gpointer data)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  for (i = 0; i < CREATE_PER_THREAD; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar *path = NULL;
+      gint fd;
+
+      fd = _g_tmp_core_create_file (data, NULL, NULL, 0, &path, &error);
+      g_assert_no_error (error);
+      close (fd);
+      g_ptr_array_add (paths, path);
+    }
+  return paths;
+}
+
+static void
+test_create_unique_threads (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gchar *scratch = make_scratch ();
+  GThread *threads[UNIQUE_THREADS];
+  guint i, j;
+
+  for (i = 0; i < UNIQUE_THREADS; i++)
+    threads[i] = g_thread_new ("create", create_files_thread, scratch);
+  for (i = 0; i < UNIQUE_THREADS; i++)
+    {
+      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
+
+      for (j = 0; j < paths->len; j++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
+    }
+
+  g_assert_cmpuint (g_hash_table_size (seen), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
+  g_assert_cmpuint (count_entries (scratch), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
+  remove_scratch (scratch);
+}
+
+/* A forked child must not replay the random bytes its parent has buffered. */
+static void
+test_name_fork (void)
+{
+  gchar parent_chars[32], child_chars[32];
+  gint fds[2];
+  gint status;
+  pid_t pid;
+
+  /* Fill this thread's buffer so that there is something to replay. */
+  _g_tmp_core_random_chars (parent_chars, 1);
+
+  g_assert_no_errno (pipe (fds));
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      _g_tmp_core_random_chars (child_chars, sizeof child_chars);
+      _exit (write (fds[1], child_chars, sizeof child_chars) == sizeof child_chars ? 0 : 1);
+    }
+
+  close (fds[1]);
+  _g_tmp_core_random_chars (parent_chars, sizeof parent_chars);
+  g_assert_cmpint (read (fds[0], child_chars, sizeof child_chars), ==, sizeof child_chars);
+  close (fds[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  g_assert_false (memcmp (parent_chars, child_chars, sizeof parent_chars) == 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Modes                                                                     */
+
+static void
+check_modes (guint umask_value)
+{
+  gchar *scratch = make_scratch ();
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *file_default = NULL;
+  g_autofree gchar *file_0644 = NULL;
+  g_autofree gchar *file_0666 = NULL;
+  g_autofree gchar *dir_default = NULL;
+  g_autofree gchar *dir_0755 = NULL;
+  g_autofree gchar *dir_0777 = NULL;
+  struct stat st;
+  mode_t old_umask;
+  gboolean linkable;
+  gint fd;
+
+  old_umask = umask (umask_value);
+
+  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &file_default, &error);
+  g_assert_no_error (error);
+  close (fd);
+  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0644, &file_0644, &error);
+  g_assert_no_error (error);
+  close (fd);
+  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0666, &file_0666, &error);
+  g_assert_no_error (error);
+  close (fd);
+  dir_default = _g_tmp_core_create_dir (scratch, NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  dir_0755 = _g_tmp_core_create_dir (scratch, NULL, NULL, 0755, &error);
+  g_assert_no_error (error);
+  dir_0777 = _g_tmp_core_create_dir (scratch, NULL, NULL, 0777, &error);
+  g_assert_no_error (error);
+  fd = _g_tmp_core_create_anonymous (scratch, NULL, NULL, 0, &linkable, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (fstat (fd, &st));
+  close (fd);
+
+  umask (old_umask);
+
+  /* The defaults are exact whatever the umask; given modes are masked by it
+   * as open() and mkdir() do. */
+  g_assert_cmpuint (file_mode (file_default), ==, 0600);
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
+  g_assert_cmpuint (file_mode (file_0644), ==, 0644 & ~umask_value);
+  g_assert_cmpuint (file_mode (file_0666), ==, 0666 & ~umask_value);
+  g_assert_cmpuint (file_mode (dir_default), ==, 0700);
+  g_assert_cmpuint (file_mode (dir_0755), ==, 0755 & ~umask_value);
+  g_assert_cmpuint (file_mode (dir_0777), ==, 0777 & ~umask_value);
+
+  remove_scratch (scratch);
+}
+
+static void
+test_mode_umask_0 (void)
+{
+  check_modes (0);
+}
+
+static void
+test_mode_umask_022 (void)
+{
+  check_modes (022);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Descriptors                                                               */
+
+static gboolean
+has_cloexec (gint fd)
+{
+  gint flags = fcntl (fd, F_GETFD);
+
+  g_assert_cmpint (flags, >=, 0);
+  return (flags & FD_CLOEXEC) != 0;
+}
+
+/* What a spawned child sees in /proc/self/fd. GLib closes the descriptors
+ * of a spawned child itself unless told not to: tell it not to, so that
+ * only close-on-exec decides. */
+static gchar *
+child_fd_listing (void)
+{
+  const gchar *argv[] = { "/bin/ls", "-l", "/proc/self/fd/", NULL };
+  g_autoptr(GError) error = NULL;
+  gchar *out = NULL;
+  gint status;
+
+  g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_LEAVE_DESCRIPTORS_OPEN,
+                NULL, NULL, &out, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+static void
+test_fd_not_inherited (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *control = g_build_filename (scratch, "control-inherited", NULL);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *listing = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean linkable;
+  gint fd_file, fd_anon, fd_control;
+
+  if (!g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("/proc/self/fd is not available");
+      remove_scratch (scratch);
+      return;
+    }
+
+  fd_file = _g_tmp_core_create_file (scratch, "named", NULL, 0, &path, &error);
+  g_assert_no_error (error);
+  fd_anon = _g_tmp_core_create_anonymous (scratch, "anon", NULL, 0, &linkable, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (has_cloexec (fd_file));
+  g_assert_true (has_cloexec (fd_anon));
+
+  /* A descriptor without close-on-exec shows that the child would see ours. */
+  write_file (control, "", 0600);
+  fd_control = open (control, O_RDONLY);
+  g_assert_cmpint (fd_control, >=, 0);
+
+  listing = child_fd_listing ();
+  g_test_message ("child's descriptors:\n%s", listing);
+  g_assert_nonnull (strstr (listing, "control-inherited"));
+  g_assert_null (strstr (listing, path));
+  g_assert_null (strstr (listing, "/anon"));
+  g_assert_null (strstr (listing, "(deleted)"));
+
+  close (fd_file);
+  close (fd_anon);
+  close (fd_control);
+  remove_scratch (scratch);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Symlinks, collisions, exhaustion                                          */
+
+/* An attacker plants symlinks at the name we will draw first, pointing at a
+ * file and a directory elsewhere. Neither target may be touched, and the
+ * core must move on to another name. */
+static void
+test_symlink_not_followed (void)
+{
+  static const gchar * const names[] = { "AAAAAAAA", "BBBBBBBB" };
+  NameScript script = { names, G_N_ELEMENTS (names), 0 };
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *dir = g_build_filename (scratch, "dir", NULL);
+  g_autofree gchar *elsewhere = g_build_filename (scratch, "elsewhere", NULL);
+  g_autofree gchar *target_file = g_build_filename (elsewhere, "precious", NULL);
+  g_autofree gchar *target_dir = g_build_filename (elsewhere, "precious-dir", NULL);
+  g_autofree gchar *missing = g_build_filename (elsewhere, "not-yet", NULL);
+  g_autofree gchar *link_f = g_build_filename (dir, "fAAAAAAAA", NULL);
+  g_autofree gchar *link_d = g_build_filename (dir, "dAAAAAAAA", NULL);
+  g_autofree gchar *link_m = g_build_filename (dir, "mAAAAAAAA", NULL);
+  g_autofree gchar *file_path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  g_autofree gchar *dangling_path = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  make_dir (dir, 0700);
+  make_dir (elsewhere, 0700);
+  write_file (target_file, "do not touch", 0644);
+  make_dir (target_dir, 0750);
+  g_assert_no_errno (symlink (target_file, link_f));
+  g_assert_no_errno (symlink (target_dir, link_d));
+  g_assert_no_errno (symlink (missing, link_m));
+
+  _g_tmp_core_set_name_hook (scripted_names, &script);
+  fd = _g_tmp_core_create_file (dir, "f", NULL, 0, &file_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (script.calls, ==, 2);
+  g_assert_cmpint (write (fd, "x", 1), ==, 1);
+  close (fd);
+
+  script.calls = 0;
+  dir_path = _g_tmp_core_create_dir (dir, "d", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (script.calls, ==, 2);
+
+  script.calls = 0;
+  fd = _g_tmp_core_create_file (dir, "m", NULL, 0, &dangling_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  _g_tmp_core_set_name_hook (NULL, NULL);
+
+  /* New names were chosen... */
+  g_assert_true (g_str_has_suffix (file_path, "/fBBBBBBBB"));
+  g_assert_true (g_str_has_suffix (dir_path, "/dBBBBBBBB"));
+  g_assert_true (g_str_has_suffix (dangling_path, "/mBBBBBBBB"));
+  g_assert_true (g_file_test (file_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_false (g_file_test (file_path, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_test (dir_path, G_FILE_TEST_IS_DIR));
+
+  /* ...and nothing was done through the links. */
+  g_assert_true (g_file_test (link_f, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_test (link_d, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_test (link_m, G_FILE_TEST_IS_SYMLINK));
+  assert_file_contents (target_file, "do not touch");
+  g_assert_cmpuint (file_mode (target_file), ==, 0644);
+  g_assert_cmpuint (file_mode (target_dir), ==, 0750);
+  g_assert_cmpuint (count_entries (target_dir), ==, 0);
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries (elsewhere), ==, 2);
+
+  remove_scratch (scratch);
+}
+
+static void
+test_collision_retry (void)
+{
+  static const gchar * const names[] = {
+    "taken001", "taken002", "taken003", "taken004", "taken005", "freename",
+  };
+  NameScript script = { names, G_N_ELEMENTS (names), 0 };
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  g_autoptr(GError) error = NULL;
+  guint i;
+  gint fd;
+
+  for (i = 0; i < 5; i++)
+    {
+      g_autofree gchar *taken = g_strdup_printf ("%s/f%s", scratch, names[i]);
+
+      write_file (taken, names[i], 0600);
+    }
+  for (i = 0; i < 5; i++)
+    {
+      g_autofree gchar *taken = g_strdup_printf ("%s/d%s", scratch, names[i]);
+
+      make_dir (taken, 0700);
+    }
+
+  _g_tmp_core_set_name_hook (scripted_names, &script);
+  fd = _g_tmp_core_create_file (scratch, "f", NULL, 0, &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_cmpuint (script.calls, ==, 6);
+
+  script.calls = 0;
+  dir_path = _g_tmp_core_create_dir (scratch, "d", NULL, 0, &error);
+  _g_tmp_core_set_name_hook (NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (script.calls, ==, 6);
+
+  g_assert_true (g_str_has_suffix (path, "/ffreename"));
+  g_assert_true (g_str_has_suffix (dir_path, "/dfreename"));
+  for (i = 0; i < 5; i++)
+    {
+      g_autofree gchar *taken = g_strdup_printf ("%s/f%s", scratch, names[i]);
+
+      assert_file_contents (taken, names[i]);
+    }
+  g_assert_cmpuint (count_entries (scratch), ==, 12);
+  remove_scratch (scratch);
+}
+
+/* Every name is taken: after exactly TMP_MAX tries, G_IO_ERROR_EXISTS. */
+static void
+test_collision_exhaustion (void)
+{
+  static const gchar * const names[] = { "samename" };
+  NameScript script = { names, 1, 0 };
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *taken = g_build_filename (scratch, "tmpsamename", NULL);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  write_file (taken, "first", 0600);
+
+  _g_tmp_core_set_name_hook (scripted_names, &script);
+  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &path, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_null (path);
+  g_assert_cmpuint (script.calls, ==, 238328);
+  g_assert_nonnull (strstr (error->message, scratch));
+  g_clear_error (&error);
+
+  script.calls = 0;
+  dir_path = _g_tmp_core_create_dir (scratch, NULL, NULL, 0, &error);
+  _g_tmp_core_set_name_hook (NULL, NULL);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (dir_path);
+  g_assert_cmpuint (script.calls, ==, 238328);
+
+  assert_file_contents (taken, "first");
+  g_assert_cmpuint (count_entries (scratch), ==, 1);
+  remove_scratch (scratch);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Anonymous files                                                           */
+
+static void
+test_anonymous_tmpfile (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *linked = g_build_filename (scratch, "linked", NULL);
+  g_autofree gchar *proc_path = NULL;
+  g_autofree gchar *out_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean linkable = FALSE;
+  gchar buffer[8] = { 0, };
+  struct stat st;
+  gint fd;
+
+  fd = _g_tmp_core_create_anonymous (scratch, "anon", ".x", 0, &linkable, &out_dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpstr (out_dir, ==, scratch);
+
+  /* No name anywhere, yet a working file. */
+  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  g_assert_no_errno (fstat (fd, &st));
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpuint (st.st_nlink, ==, 0);
+  g_assert_cmpint (pwrite (fd, "payload", 7, 0), ==, 7);
+  g_assert_cmpint (pread (fd, buffer, 7, 0), ==, 7);
+  g_assert_cmpstr (buffer, ==, "payload");
+
+#ifdef HAVE_O_TMPFILE
+  /* ext4 and tmpfs take O_TMPFILE; a linkable file can be given a name. */
+  g_assert_true (linkable);
+  proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_assert_no_errno (linkat (AT_FDCWD, proc_path, AT_FDCWD, linked, AT_SYMLINK_FOLLOW));
+  assert_file_contents (linked, "payload");
+  g_assert_cmpuint (file_mode (linked), ==, 0600);
+#else
+  g_assert_false (linkable);
+#endif
+
+  close (fd);
+  remove_scratch (scratch);
+}
+
+/* Runs in a child with its own mount namespace: can we mount mqueue? */
+static gboolean
+can_mount_mqueue (void)
+{
+  gint status;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      char dir[] = "/tmp/gtempfile-mq-probe-XXXXXX";
+      gboolean ok = mkdtemp (dir) != NULL &&
+                    unshare (CLONE_NEWNS) == 0 &&
+                    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+                    mount ("mqueue", dir, "mqueue", 0, NULL) == 0;
+
+      if (ok)
+        umount (dir);
+      rmdir (dir);
+      _exit (ok ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* The mqueue file system creates files but refuses O_TMPFILE (EOPNOTSUPP):
+ * the core falls back to create + unlink, leaving no name behind. */
+static void
+test_anonymous_fallback (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *mq = scratch_path ("mq");
+      g_autoptr(GError) error = NULL;
+      gboolean linkable = TRUE;
+      struct stat st;
+      gint fd, fd2;
+
+      g_assert_no_errno (unshare (CLONE_NEWNS));
+      g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+      g_assert_no_errno (mount ("mqueue", mq, "mqueue", 0, NULL));
+
+      fd = _g_tmp_core_create_anonymous (mq, "anon", NULL, 0, &linkable, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_false (linkable);
+      g_assert_true (has_cloexec (fd));
+      g_assert_no_errno (fstat (fd, &st));
+      g_assert_cmpuint (st.st_nlink, ==, 0);
+      g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
+
+      /* The refusal is remembered: the second file takes the same path. */
+      linkable = TRUE;
+      fd2 = _g_tmp_core_create_anonymous (mq, "anon", NULL, 0, &linkable, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_false (linkable);
+      g_assert_cmpuint (count_entries (mq), ==, 0);
+
+      close (fd);
+      close (fd2);
+      g_assert_no_errno (umount (mq));
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *mq = g_build_filename (scratch, "mq", NULL);
+
+      if (!can_mount_mqueue ())
+        {
+          g_test_skip ("cannot mount an mqueue file system (no CAP_SYS_ADMIN or "
+                       "no mount namespaces) to provoke an O_TMPFILE refusal");
+          remove_scratch (scratch);
+          return;
+        }
+
+      make_dir (mq, 0755);
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (mq), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The default directory                                                     */
+
+static void
+assert_tempdir (const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = g_tempfile_get_tempdir (&error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (dir, ==, expected);
+}
+
+/* $TMPDIR missing, $TEMP a file, $TMP usable: $TMP wins, and the probe leaves
+ * nothing behind. The answer is cached until it is reset or overridden. */
+static void
+test_tempdir_search (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *missing = scratch_path ("missing");
+      g_autofree gchar *a_file = scratch_path ("a-file");
+      g_autofree gchar *good = scratch_path ("good");
+      g_autofree gchar *later = scratch_path ("later");
+      g_autofree gchar *cwd = g_get_current_dir ();
+      g_autofree gchar *relative = g_build_filename (cwd, "some/where", NULL);
+
+      g_setenv ("TMPDIR", missing, TRUE);
+      g_setenv ("TEMP", a_file, TRUE);
+      g_setenv ("TMP", good, TRUE);
+      assert_tempdir (good);
+      g_assert_cmpuint (count_entries (good), ==, 0);
+
+      /* Cached: a better candidate appearing changes nothing... */
+      g_setenv ("TMPDIR", later, TRUE);
+      assert_tempdir (good);
+      /* ...until the cache is reset. */
+      g_tempfile_set_tempdir (NULL);
+      assert_tempdir (later);
+
+      /* An override is taken as it is (made absolute), not probed. */
+      g_tempfile_set_tempdir ("/nonexistent/override");
+      assert_tempdir ("/nonexistent/override");
+      g_tempfile_set_tempdir ("some/where");
+      assert_tempdir (relative);
+
+      _g_tmp_core_reset_tempdir ();
+      assert_tempdir (later);
+
+      /* Empty variables count as unset; with none usable, /tmp comes next. */
+      g_setenv ("TMPDIR", "", TRUE);
+      g_setenv ("TEMP", missing, TRUE);
+      g_unsetenv ("TMP");
+      _g_tmp_core_reset_tempdir ();
+      assert_tempdir ("/tmp");
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
+      g_autofree gchar *good = g_build_filename (scratch, "good", NULL);
+      g_autofree gchar *later = g_build_filename (scratch, "later", NULL);
+
+      write_file (a_file, "", 0666);
+      make_dir (good, 0700);
+      make_dir (later, 0700);
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (good), ==, 0);
+      g_assert_cmpuint (count_entries (later), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+/* A directory that exists but that we cannot write to is skipped too. */
+static void
+test_tempdir_unwritable (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *root_only = scratch_path ("root-only");
+      g_autofree gchar *open_dir = scratch_path ("open");
+
+      drop_privileges ();
+      g_setenv ("TMPDIR", root_only, TRUE);
+      g_setenv ("TEMP", open_dir, TRUE);
+      g_unsetenv ("TMP");
+      assert_tempdir (open_dir);
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *root_only = g_build_filename (scratch, "root-only", NULL);
+      g_autofree gchar *open_dir = g_build_filename (scratch, "open", NULL);
+
+      make_dir (root_only, 0755);
+      make_dir (open_dir, 0777);
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (root_only), ==, 0);
+      g_assert_cmpuint (count_entries (open_dir), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+/* NULL dir means the default directory, for every kind of creation. */
+static void
+test_tempdir_used_by_default (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  g_autofree gchar *anon_dir = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean linkable;
+  gint fd;
+
+  g_tempfile_set_tempdir (scratch);
+  fd = _g_tmp_core_create_file (NULL, NULL, NULL, 0, &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  dir_path = _g_tmp_core_create_dir (NULL, NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  fd = _g_tmp_core_create_anonymous (NULL, NULL, NULL, 0, &linkable, &anon_dir, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_tempfile_set_tempdir (NULL);
+
+  g_assert_true (name_matches (path, scratch, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (name_matches (dir_path, scratch, "^tmp[a-z0-9_]{8}$"));
+  g_assert_cmpstr (anon_dir, ==, scratch);
+  g_assert_cmpuint (count_entries (scratch), ==, 2);
+  remove_scratch (scratch);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bad arguments and directories                                             */
+
+static void
+test_bad_affixes (void)
+{
+  static const gchar * const bad[][2] = {
+    { "a/b", NULL }, { NULL, "/x" }, { "/", "" }, { "..", "/../../etc/passwd" },
+    { "ok", "sub/" },
+  };
+  gchar *scratch = make_scratch ();
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *path = NULL;
+      g_autofree gchar *dir_path = NULL;
+      gboolean linkable;
+      gint fd;
+
+      fd = _g_tmp_core_create_file (scratch, bad[i][0], bad[i][1], 0, &path, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_null (path);
+      g_clear_error (&error);
+
+      dir_path = _g_tmp_core_create_dir (scratch, bad[i][0], bad[i][1], 0, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (dir_path);
+      g_clear_error (&error);
+
+      fd = _g_tmp_core_create_anonymous (scratch, bad[i][0], bad[i][1], 0, &linkable, NULL, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpint (fd, ==, -1);
+      g_clear_error (&error);
+
+      g_assert_false (_g_tmp_core_check_affixes (bad[i][0], bad[i][1], &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+
+  g_assert_true (_g_tmp_core_check_affixes (NULL, NULL, NULL));
+  g_assert_true (_g_tmp_core_check_affixes ("..", ".tar.gz", NULL));
+  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  remove_scratch (scratch);
+}
+
+static void
+test_missing_dir (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *missing = g_build_filename (scratch, "no", "such", "dir", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  gboolean linkable;
+  gint fd;
+
+  fd = _g_tmp_core_create_file (missing, NULL, NULL, 0, &path, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  dir_path = _g_tmp_core_create_dir (missing, NULL, NULL, 0, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_null (dir_path);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  fd = _g_tmp_core_create_anonymous (missing, NULL, NULL, 0, &linkable, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_nonnull (strstr (error->message, missing));
+
+  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  remove_scratch (scratch);
+}
+
+static void
+test_unwritable_dir (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *locked = scratch_path ("locked");
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *path = NULL;
+      g_autofree gchar *dir_path = NULL;
+      gboolean linkable;
+      gint fd;
+
+      drop_privileges ();
+
+      fd = _g_tmp_core_create_file (locked, NULL, NULL, 0, &path, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_nonnull (strstr (error->message, locked));
+      g_clear_error (&error);
+
+      dir_path = _g_tmp_core_create_dir (locked, NULL, NULL, 0, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, locked));
+      g_clear_error (&error);
+
+      fd = _g_tmp_core_create_anonymous (locked, NULL, NULL, 0, &linkable, NULL, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, locked));
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
+
+      make_dir (locked, 0755);
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (locked), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+/* A relative directory is resolved against the current directory at
+ * creation time, and every path handed out is absolute. */
+static void
+test_relative_dir (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *old_cwd = g_get_current_dir ();
+  g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  g_autofree gchar *anon_dir = NULL;
+  g_autofree gchar *resolved = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean linkable;
+  gint fd;
+
+  make_dir (sub, 0700);
+  g_assert_no_errno (chdir (scratch));
+
+  fd = _g_tmp_core_create_file ("sub", NULL, NULL, 0, &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  dir_path = _g_tmp_core_create_dir ("./sub", NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  fd = _g_tmp_core_create_anonymous ("sub/", NULL, NULL, 0, &linkable, &anon_dir, &error);
+  g_assert_no_error (error);
+  close (fd);
+  resolved = _g_tmp_core_resolve_dir ("sub/../sub", &error);
+  g_assert_no_error (error);
+
+  g_assert_no_errno (chdir (old_cwd));
+
+  g_assert_true (name_matches (path, sub, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (name_matches (dir_path, sub, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (g_path_is_absolute (anon_dir));
+  g_assert_true (g_file_test (anon_dir, G_FILE_TEST_IS_DIR));
+  g_assert_cmpstr (resolved, ==, sub);
+  g_assert_cmpuint (count_entries (sub), ==, 2);
+  remove_scratch (scratch);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tree removal                                                              */
+
+/* Builds, in @base, a tree with read-only and locked subdirectories and
+ * symlinks to a file and a directory outside it, which live in @outside:
+ *
+ *   tree/file  tree/ro-file (0400)
+ *   tree/ro/ (0500): f1, nested/ (0700): f2, emptyd/
+ *   tree/locked/ (0000): f3, deeper/ (0500): f4
+ *   tree/link-file -> outside/target-file (0640)
+ *   tree/link-dir  -> outside/target-dir (0500): inner (0600)
+ *   tree/ro/dangling -> /nonexistent
+ */
+static gchar *
+build_tree (const gchar *base)
+{
+  gchar *tree = g_build_filename (base, "tree", NULL);
+  g_autofree gchar *outside = g_build_filename (base, "outside", NULL);
+  g_autofree gchar *target_file = g_build_filename (outside, "target-file", NULL);
+  g_autofree gchar *target_dir = g_build_filename (outside, "target-dir", NULL);
+  g_autofree gchar *inner = g_build_filename (target_dir, "inner", NULL);
+  g_autofree gchar *p = NULL;
+
+  make_dir (outside, 0755);
+  write_file (target_file, "outside file", 0640);
+  make_dir (target_dir, 0700);
+  write_file (inner, "inner", 0600);
+  g_assert_no_errno (chmod (target_dir, 0500));
+
+  make_dir (tree, 0700);
+#define AT(...) (g_free (p), p = g_build_filename (tree, __VA_ARGS__, NULL))
+  write_file (AT ("file"), "data", 0644);
+  write_file (AT ("ro-file"), "data", 0400);
+  g_assert_no_errno (symlink (target_file, AT ("link-file")));
+  g_assert_no_errno (symlink (target_dir, AT ("link-dir")));
+
+  make_dir (AT ("ro"), 0700);
+  write_file (AT ("ro", "f1"), "data", 0600);
+  make_dir (AT ("ro", "nested"), 0700);
+  write_file (AT ("ro", "nested", "f2"), "data", 0600);
+  make_dir (AT ("ro", "emptyd"), 0700);
+  g_assert_no_errno (symlink ("/nonexistent", AT ("ro", "dangling")));
+  g_assert_no_errno (chmod (AT ("ro"), 0500));
+
+  make_dir (AT ("locked"), 0700);
+  write_file (AT ("locked", "f3"), "data", 0600);
+  make_dir (AT ("locked", "deeper"), 0700);
+  write_file (AT ("locked", "deeper", "f4"), "data", 0600);
+  g_assert_no_errno (chmod (AT ("locked", "deeper"), 0500));
+  g_assert_no_errno (chmod (AT ("locked"), 0000));
+#undef AT
+
+  return tree;
+}
+
+/* The targets outside the tree are exactly as they were. */
+static void
+assert_outside_untouched (const gchar *base)
+{
+  g_autofree gchar *outside = g_build_filename (base, "outside", NULL);
+  g_autofree gchar *target_file = g_build_filename (outside, "target-file", NULL);
+  g_autofree gchar *target_dir = g_build_filename (outside, "target-dir", NULL);
+  g_autofree gchar *inner = g_build_filename (target_dir, "inner", NULL);
+
+  assert_file_contents (target_file, "outside file");
+  g_assert_cmpuint (file_mode (target_file), ==, 0640);
+  g_assert_cmpuint (file_mode (target_dir), ==, 0500);
+  assert_file_contents (inner, "inner");
+  g_assert_cmpuint (file_mode (inner), ==, 0600);
+  g_assert_cmpuint (count_entries (outside), ==, 2);
+}
+
+static void
+remove_tree_and_check (const gchar *base)
+{
+  g_autofree gchar *tree = build_tree (base);
+  g_autoptr(GError) error = NULL;
+  gboolean removed;
+
+  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (removed);
+  g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  assert_outside_untouched (base);
+}
+
+static void
+test_remove_tree_as_root (void)
+{
+  gchar *scratch = make_scratch ();
+
+  remove_tree_and_check (scratch);
+  remove_scratch (scratch);
+}
+
+/* As an ordinary user, modes matter: 0500 and 0000 directories must be
+ * made writable (never through a symlink) before their entries go. */
+static void
+test_remove_tree_read_only (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *work = scratch_path ("work");
+
+      drop_privileges ();
+      remove_tree_and_check (work);
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *work = g_build_filename (scratch, "work", NULL);
+
+      make_dir (work, 0755);
+      chown_nobody (work);
+      run_in_subprocess ();
+      assert_outside_untouched (work);
+      remove_scratch (scratch);
+    }
+}
+
+static void
+test_remove_tree_simple_cases (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *empty = g_build_filename (scratch, "empty", NULL);
+  g_autofree gchar *gone = g_build_filename (scratch, "gone", NULL);
+  g_autofree gchar *link = g_build_filename (scratch, "link", NULL);
+  g_autofree gchar *real = g_build_filename (scratch, "real", NULL);
+  g_autofree gchar *real_file = g_build_filename (real, "keep", NULL);
+  g_autoptr(GError) error = NULL;
+
+  make_dir (empty, 0700);
+  g_assert_true (_g_tmp_core_remove_tree (empty, -1, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (empty, G_FILE_TEST_EXISTS));
+
+  /* Already gone is not an error. */
+  g_assert_true (_g_tmp_core_remove_tree (gone, -1, FALSE, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The path itself being a symlink to a directory: never walked into. */
+  make_dir (real, 0700);
+  write_file (real_file, "keep", 0600);
+  g_assert_no_errno (symlink (real, link));
+  _g_tmp_core_remove_tree (link, -1, FALSE, NULL, NULL);
+  assert_file_contents (real_file, "keep");
+
+  remove_scratch (scratch);
+}
+
+/* A held descriptor (GTmpDir's) whose read position has moved is a fine
+ * start for the walk, and stays the caller's. */
+static void
+test_remove_tree_from_fd (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *tree = build_tree (scratch);
+  g_autoptr(GError) error = NULL;
+  DIR *d;
+  gint fd, dup_fd;
+
+  fd = _g_tmp_core_open_dir (tree);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (has_cloexec (fd));
+
+  /* Read the whole directory through a duplicate sharing the position. */
+  dup_fd = dup (fd);
+  d = fdopendir (dup_fd);
+  g_assert_nonnull (d);
+  while (readdir (d) != NULL)
+    ;
+
+  g_assert_true (_g_tmp_core_remove_tree (tree, fd, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (fcntl (fd, F_GETFD), >=, 0);
+  assert_outside_untouched (scratch);
+
+  closedir (d);
+  close (fd);
+  remove_scratch (scratch);
+}
+
+/* An entry we may not remove: an error naming it, or with ignore_errors,
+ * everything else removed and TRUE. */
+static void
+test_remove_tree_errors (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *tree = scratch_path ("work/tree");
+      g_autofree gchar *stuck = scratch_path ("work/tree/roots/stuck");
+      g_autofree gchar *mine = scratch_path ("work/tree/mine");
+      g_autoptr(GError) error = NULL;
+
+      drop_privileges ();
+
+      g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, stuck));
+      g_clear_error (&error);
+
+      g_assert_true (_g_tmp_core_remove_tree (tree, -1, TRUE, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (stuck, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (mine, G_FILE_TEST_EXISTS));
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *work = g_build_filename (scratch, "work", NULL);
+      g_autofree gchar *tree = g_build_filename (work, "tree", NULL);
+      g_autofree gchar *roots = g_build_filename (tree, "roots", NULL);
+      g_autofree gchar *stuck = g_build_filename (roots, "stuck", NULL);
+      g_autofree gchar *mine = g_build_filename (tree, "mine", NULL);
+
+      make_dir (work, 0755);
+      make_dir (tree, 0755);
+      make_dir (roots, 0755);
+      write_file (stuck, "root's", 0644);
+      write_file (mine, "nobody's", 0644);
+      chown_nobody (work);
+      chown_nobody (tree);
+      chown_nobody (mine);
+
+      run_in_subprocess ();
+      assert_file_contents (stuck, "root's");
+      g_assert_cmpuint (count_entries (tree), ==, 1);
+      remove_scratch (scratch);
+    }
+}
+
+/* The top directory cannot be removed (its parent is not ours) but what is
+ * in it can: with ignore_errors all of that goes. */
+static void
+test_remove_tree_top_stuck (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *tree = scratch_path ("tree");
+      g_autoptr(GError) error = NULL;
+
+      drop_privileges ();
+
+      g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, tree));
+      g_clear_error (&error);
+
+      g_assert_true (_g_tmp_core_remove_tree (tree, -1, TRUE, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
+      g_assert_cmpuint (count_entries (tree), ==, 0);
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
+      g_autofree gchar *sub = g_build_filename (tree, "sub", NULL);
+      g_autofree gchar *file = g_build_filename (sub, "file", NULL);
+
+      make_dir (tree, 0755);
+      make_dir (sub, 0755);
+      write_file (file, "x", 0644);
+      chown_nobody (tree);
+      chown_nobody (sub);
+      chown_nobody (file);
+
+      run_in_subprocess ();
+      g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
+      g_assert_cmpuint (count_entries (tree), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+static void
+test_remove_tree_cancelled (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *tree = build_tree (scratch);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
+  g_clear_error (&error);
+
+  /* Cancellation is reported even when errors are ignored. */
+  g_assert_false (_g_tmp_core_remove_tree (tree, -1, TRUE, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  assert_outside_untouched (scratch);
+  remove_scratch (scratch);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Process identity                                                          */
+
+static void
+test_pid_fork (void)
+{
+  gint parent = _g_tmp_core_get_pid ();
+  gint status;
+  pid_t pid;
+
+  g_assert_cmpint (parent, ==, getpid ());
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gint mine = _g_tmp_core_get_pid ();
+
+      _exit (mine == getpid () && mine != parent ? 0 : 1);
+    }
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpint (_g_tmp_core_get_pid (), ==, parent);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+
+static void
+test_error_mapping (void)
+{
+  static const struct { gint errsv; gint code; } cases[] = {
+    { EACCES, G_IO_ERROR_PERMISSION_DENIED },
+    { EPERM, G_IO_ERROR_PERMISSION_DENIED },
+    { ENOENT, G_IO_ERROR_NOT_FOUND },
+    { EEXIST, G_IO_ERROR_EXISTS },
+    { ENOSPC, G_IO_ERROR_NO_SPACE },
+    { EMFILE, G_IO_ERROR_TOO_MANY_OPEN_FILES },
+    { ENFILE, G_IO_ERROR_TOO_MANY_OPEN_FILES },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      _g_tmp_core_set_error (&error, cases[i].errsv, "Could not frob “%s”", "/some/path");
+      g_assert_error (error, G_IO_ERROR, cases[i].code);
+      g_assert_true (g_str_has_prefix (error->message, "Could not frob “/some/path”: "));
+      g_assert_true (g_str_has_suffix (error->message, g_strerror (cases[i].errsv)));
+    }
+
+  /* NULL error is allowed and keeps errno meaningful for nobody: no crash. */
+  _g_tmp_core_set_error (NULL, ENOENT, "x %s", "y");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree gchar *root = NULL;
+  gint ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_test_subprocess ())
+    {
+      scratch_root = g_getenv (SCRATCH_ENV);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      root = g_dir_make_tmp ("gtempfile-test-core-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_assert_no_errno (chmod (root, 0755));
+      g_setenv (SCRATCH_ENV, root, TRUE);
+      scratch_root = root;
+    }
+
+  g_test_add_func ("/core/name/shape", test_name_shape);
+  g_test_add_func ("/core/name/alphabet", test_name_alphabet);
+  g_test_add_func ("/core/name/hook", test_name_hook);
+  g_test_add_func ("/core/name/unique", test_name_unique);
+  g_test_add_func ("/core/name/unique-threads", test_name_unique_threads);
+  g_test_add_func ("/core/name/fork", test_name_fork);
+  g_test_add_func ("/core/create/unique-threads", test_create_unique_threads);
+  g_test_add_func ("/core/mode/umask-0", test_mode_umask_0);
+  g_test_add_func ("/core/mode/umask-022", test_mode_umask_022);
+  g_test_add_func ("/core/fd/not-inherited", test_fd_not_inherited);
+  g_test_add_func ("/core/symlink/not-followed", test_symlink_not_followed);
+  g_test_add_func ("/core/collision/retry", test_collision_retry);
+  g_test_add_func ("/core/collision/exhaustion", test_collision_exhaustion);
+  g_test_add_func ("/core/anonymous/tmpfile", test_anonymous_tmpfile);
+  g_test_add_func ("/core/anonymous/fallback", test_anonymous_fallback);
+  g_test_add_func ("/core/tempdir/search", test_tempdir_search);
+  g_test_add_func ("/core/tempdir/unwritable", test_tempdir_unwritable);
+  g_test_add_func ("/core/tempdir/default", test_tempdir_used_by_default);
+  g_test_add_func ("/core/args/bad-affixes", test_bad_affixes);
+  g_test_add_func ("/core/args/missing-dir", test_missing_dir);
+  g_test_add_func ("/core/args/unwritable-dir", test_unwritable_dir);
+  g_test_add_func ("/core/args/relative-dir", test_relative_dir);
+  g_test_add_func ("/core/remove-tree/as-root", test_remove_tree_as_root);
+  g_test_add_func ("/core/remove-tree/read-only", test_remove_tree_read_only);
+  g_test_add_func ("/core/remove-tree/simple", test_remove_tree_simple_cases);
+  g_test_add_func ("/core/remove-tree/from-fd", test_remove_tree_from_fd);
+  g_test_add_func ("/core/remove-tree/errors", test_remove_tree_errors);
+  g_test_add_func ("/core/remove-tree/top-stuck", test_remove_tree_top_stuck);
+  g_test_add_func ("/core/remove-tree/cancelled", test_remove_tree_cancelled);
+  g_test_add_func ("/core/pid/fork", test_pid_fork);
+  g_test_add_func ("/core/errors/mapping", test_error_mapping);
+
+  ret = g_test_run ();
+
+  if (root != NULL)
+    remove_scratch (g_steal_pointer (&root));
+  return ret;
+}

@@ -1,0 +1,554 @@
+/* test-functions.c — the module functions, used as an application would
+ *
+ * g_tempfile_mkstemp(), _mkdtemp(), _mktemp(), _get_tempdir(),
+ * _set_tempdir() and _get_tempprefix() through <gtempfile.h> only, checked
+ * against what is on disk.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gtempfile.h>
+
+#define NOBODY      65534
+#define SCRATCH_ENV "GTMP_TEST_SCRATCH"
+#define NAME_CHARS  "[a-z0-9_]{8}"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                   */
+
+/* Made in main() before any thread exists; subprocess children find it in
+ * the environment. */
+static const gchar *scratch_root;
+
+/* This test's own scratch directory (the same path in a subprocess child). */
+static gchar *
+test_scratch_dir (void)
+{
+  g_autofree gchar *name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
+
+  return g_build_filename (scratch_root, name, NULL);
+}
+
+static gchar *
+scratch_path (const gchar *name)
+{
+  g_autofree gchar *scratch = test_scratch_dir ();
+
+  return g_build_filename (scratch, name, NULL);
+}
+
+static gchar *
+make_scratch (void)
+{
+  gchar *path = test_scratch_dir ();
+
+  g_assert_no_errno (mkdir (path, 0755));
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                type,
+            struct FTW        *ftw)
+{
+  if (type == FTW_DP)
+    rmdir (path);
+  else
+    unlink (path);
+  return 0;
+}
+
+static void
+remove_scratch (gchar *path)
+{
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_free (path);
+}
+
+static guint
+count_entries (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static guint
+file_mode (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+static gboolean
+name_matches (const gchar *path,
+              const gchar *dir,
+              const gchar *pattern)
+{
+  g_autofree gchar *dirname = g_path_get_dirname (path);
+  g_autofree gchar *basename = g_path_get_basename (path);
+
+  return g_strcmp0 (dirname, dir) == 0 &&
+         g_regex_match_simple (pattern, basename, 0, 0);
+}
+
+static void
+drop_privileges (void)
+{
+  g_assert_no_errno (setgroups (0, NULL));
+  g_assert_no_errno (setgid (NOBODY));
+  g_assert_no_errno (setuid (NOBODY));
+}
+
+static void
+run_in_subprocess (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* ------------------------------------------------------------------------ */
+/* mkstemp                                                                   */
+
+static void
+test_mkstemp (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gchar buffer[6] = { 0, };
+  gint fd;
+
+  fd = g_tempfile_mkstemp (scratch, "report-", ".csv", &path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (name_matches (path, scratch, "^report-" NAME_CHARS "\\.csv$"));
+
+  /* Open for reading and writing, on the very file at @path. */
+  g_assert_cmpint (write (fd, "a,b\n", 4), ==, 4);
+  g_assert_cmpint (pread (fd, buffer, 4, 0), ==, 4);
+  g_assert_cmpstr (buffer, ==, "a,b\n");
+  g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, !=, 0);
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  close (fd);
+
+  /* The caller owns the file: closing does not remove it. */
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_entries (scratch), ==, 1);
+  remove_scratch (scratch);
+}
+
+static void
+test_mkstemp_defaults (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  g_assert_cmpstr (g_tempfile_get_tempprefix (), ==, "tmp");
+
+  g_tempfile_set_tempdir (scratch);
+  fd = g_tempfile_mkstemp (NULL, NULL, NULL, &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (name_matches (path, scratch, "^tmp" NAME_CHARS "$"));
+
+  /* out_path is optional. */
+  fd = g_tempfile_mkstemp (NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_tempfile_set_tempdir (NULL);
+
+  g_assert_cmpuint (count_entries (scratch), ==, 2);
+  remove_scratch (scratch);
+}
+
+static void
+test_mkstemp_relative (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *old_cwd = g_get_current_dir ();
+  g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *dir_path = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  g_assert_no_errno (mkdir (sub, 0700));
+  g_assert_no_errno (chdir (scratch));
+  fd = g_tempfile_mkstemp ("sub", NULL, NULL, &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  dir_path = g_tempfile_mkdtemp ("./sub", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (chdir (old_cwd));
+
+  g_assert_true (name_matches (path, sub, "^tmp" NAME_CHARS "$"));
+  g_assert_true (name_matches (dir_path, sub, "^tmp" NAME_CHARS "$"));
+  remove_scratch (scratch);
+}
+
+/* Bad affixes, a missing directory: an error, and nothing created. */
+static void
+test_errors (void)
+{
+  static const gchar * const bad[][2] = {
+    { "../", NULL }, { NULL, "/../x" }, { "a/b", ".txt" },
+  };
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *missing = g_build_filename (scratch, "missing", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  gchar *result;
+  guint i;
+  gint fd;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      fd = g_tempfile_mkstemp (scratch, bad[i][0], bad[i][1], &path, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_null (path);
+      g_clear_error (&error);
+
+      result = g_tempfile_mkdtemp (scratch, bad[i][0], bad[i][1], &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (result);
+      g_clear_error (&error);
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      result = g_tempfile_mktemp (scratch, bad[i][0], bad[i][1], &error);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (result);
+      g_clear_error (&error);
+    }
+
+  fd = g_tempfile_mkstemp (missing, NULL, NULL, &path, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpint (fd, ==, -1);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  result = g_tempfile_mkdtemp (missing, NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_null (result);
+  g_assert_nonnull (strstr (error->message, missing));
+
+  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  remove_scratch (scratch);
+}
+
+static void
+test_errors_permission (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *locked = scratch_path ("locked");
+      g_autoptr(GError) error = NULL;
+      gchar *result;
+      gint fd;
+
+      drop_privileges ();
+
+      fd = g_tempfile_mkstemp (locked, NULL, NULL, NULL, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_nonnull (strstr (error->message, locked));
+      g_clear_error (&error);
+
+      result = g_tempfile_mkdtemp (locked, NULL, NULL, &error);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_assert_null (result);
+      g_assert_nonnull (strstr (error->message, locked));
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
+
+      g_assert_no_errno (mkdir (locked, 0755));
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (locked), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* mkdtemp, mktemp                                                           */
+
+static void
+test_mkdtemp (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *inner = NULL;
+
+  path = g_tempfile_mkdtemp (scratch, "build_", ".d", &error);
+  g_assert_no_error (error);
+  g_assert_true (name_matches (path, scratch, "^build_" NAME_CHARS "\\.d$"));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (file_mode (path), ==, 0700);
+  g_assert_cmpuint (count_entries (path), ==, 0);
+
+  /* Usable, and the caller's to remove. */
+  inner = g_build_filename (path, "file", NULL);
+  g_file_set_contents (inner, "x", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (scratch), ==, 1);
+  remove_scratch (scratch);
+}
+
+static void
+test_mktemp (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *other = NULL;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  path = g_tempfile_mktemp (scratch, "old-", ".tmp", &error);
+  g_assert_no_error (error);
+  other = g_tempfile_mktemp (scratch, "old-", ".tmp", &error);
+  g_assert_no_error (error);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* Only a name: nothing is created. */
+  g_assert_true (name_matches (path, scratch, "^old-" NAME_CHARS "\\.tmp$"));
+  g_assert_cmpstr (path, !=, other);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  remove_scratch (scratch);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The default directory                                                     */
+
+static void
+assert_tempdir (const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = g_tempfile_get_tempdir (&error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (dir, ==, expected);
+}
+
+/* As CPython: $TMPDIR, $TEMP, $TMP in that order, skipping unusable ones,
+ * then /tmp; cached until set_tempdir(). */
+static void
+test_tempdir (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *first = scratch_path ("first");
+      g_autofree gchar *second = scratch_path ("second");
+      g_autofree gchar *third = scratch_path ("third");
+      g_autofree gchar *missing = scratch_path ("missing");
+      g_autofree gchar *cwd = g_get_current_dir ();
+      g_autofree gchar *relative = g_build_filename (cwd, "rel", NULL);
+
+      g_setenv ("TMPDIR", first, TRUE);
+      g_setenv ("TEMP", second, TRUE);
+      g_setenv ("TMP", third, TRUE);
+      assert_tempdir (first);
+
+      g_setenv ("TMPDIR", missing, TRUE);
+      assert_tempdir (first);                 /* cached */
+      g_tempfile_set_tempdir (NULL);
+      assert_tempdir (second);
+
+      g_setenv ("TEMP", missing, TRUE);
+      g_tempfile_set_tempdir (NULL);
+      assert_tempdir (third);
+
+      g_unsetenv ("TMP");
+      g_tempfile_set_tempdir (NULL);
+      assert_tempdir ("/tmp");
+
+      g_tempfile_set_tempdir (third);
+      assert_tempdir (third);
+      g_tempfile_set_tempdir ("rel");
+      assert_tempdir (relative);
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *first = g_build_filename (scratch, "first", NULL);
+      g_autofree gchar *second = g_build_filename (scratch, "second", NULL);
+      g_autofree gchar *third = g_build_filename (scratch, "third", NULL);
+
+      g_assert_no_errno (mkdir (first, 0700));
+      g_assert_no_errno (mkdir (second, 0700));
+      g_assert_no_errno (mkdir (third, 0700));
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (first) + count_entries (second) +
+                        count_entries (third), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+static void
+test_tempdir_is_usable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = g_tempfile_get_tempdir (&error);
+  g_autofree gchar *again = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_path_is_absolute (dir));
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  g_assert_no_errno (access (dir, W_OK | X_OK));
+
+  again = g_tempfile_get_tempdir (NULL);
+  g_assert_cmpstr (again, ==, dir);
+}
+
+/* Threads reading and replacing the default at once see one of the values
+ * that was set, never a torn or freed one (ASan would catch the latter). */
+#define TEMPDIR_THREADS 4
+#define TEMPDIR_ROUNDS  2000
+
+static gpointer
+tempdir_thread (gpointer data)
+{
+  const gchar * const *dirs = data;
+  guint i;
+
+  for (i = 0; i < TEMPDIR_ROUNDS; i++)
+    {
+      g_autofree gchar *dir = NULL;
+
+      g_tempfile_set_tempdir (dirs[i % 2]);
+      dir = g_tempfile_get_tempdir (NULL);
+      g_assert_true (g_strcmp0 (dir, dirs[0]) == 0 || g_strcmp0 (dir, dirs[1]) == 0);
+    }
+  return NULL;
+}
+
+static void
+test_tempdir_threads (void)
+{
+  const gchar *dirs[] = { "/var/tmp/a", "/tmp/b" };
+  GThread *threads[TEMPDIR_THREADS];
+  guint i;
+
+  for (i = 0; i < TEMPDIR_THREADS; i++)
+    threads[i] = g_thread_new ("tempdir", tempdir_thread, dirs);
+  for (i = 0; i < TEMPDIR_THREADS; i++)
+    g_thread_join (threads[i]);
+  g_tempfile_set_tempdir (NULL);
+}
+
+/* Many threads making files in one directory: all distinct, all there. */
+#define MKSTEMP_THREADS 4
+#define MKSTEMP_FILES   1000
+
+static gpointer
+mkstemp_thread (gpointer data)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  guint i;
+
+  for (i = 0; i < MKSTEMP_FILES; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar *path = NULL;
+      gint fd = g_tempfile_mkstemp (data, NULL, NULL, &path, &error);
+
+      g_assert_no_error (error);
+      close (fd);
+      g_ptr_array_add (paths, path);
+    }
+  return paths;
+}
+
+static void
+test_mkstemp_threads (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gchar *scratch = make_scratch ();
+  GThread *threads[MKSTEMP_THREADS];
+  guint i, j;
+
+  for (i = 0; i < MKSTEMP_THREADS; i++)
+    threads[i] = g_thread_new ("mkstemp", mkstemp_thread, scratch);
+  for (i = 0; i < MKSTEMP_THREADS; i++)
+    {
+      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
+
+      for (j = 0; j < paths->len; j++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
+    }
+
+  g_assert_cmpuint (count_entries (scratch), ==, MKSTEMP_THREADS * MKSTEMP_FILES);
+  remove_scratch (scratch);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree gchar *root = NULL;
+  gint ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_test_subprocess ())
+    {
+      scratch_root = g_getenv (SCRATCH_ENV);
+    }
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      root = g_dir_make_tmp ("gtempfile-test-functions-XXXXXX", &error);
+      g_assert_no_error (error);
+      g_assert_no_errno (chmod (root, 0755));
+      g_setenv (SCRATCH_ENV, root, TRUE);
+      scratch_root = root;
+    }
+
+  g_test_add_func ("/functions/mkstemp/basic", test_mkstemp);
+  g_test_add_func ("/functions/mkstemp/defaults", test_mkstemp_defaults);
+  g_test_add_func ("/functions/mkstemp/relative", test_mkstemp_relative);
+  g_test_add_func ("/functions/mkstemp/threads", test_mkstemp_threads);
+  g_test_add_func ("/functions/mkdtemp/basic", test_mkdtemp);
+  g_test_add_func ("/functions/mktemp/basic", test_mktemp);
+  g_test_add_func ("/functions/errors/arguments", test_errors);
+  g_test_add_func ("/functions/errors/permission", test_errors_permission);
+  g_test_add_func ("/functions/tempdir/search", test_tempdir);
+  g_test_add_func ("/functions/tempdir/usable", test_tempdir_is_usable);
+  g_test_add_func ("/functions/tempdir/threads", test_tempdir_threads);
+
+  ret = g_test_run ();
+
+  if (root != NULL)
+    remove_scratch (g_steal_pointer (&root));
+  return ret;
+}
