@@ -1,2 +1,593 @@
-/* gnamedtmpfile.c — placeholder until implemented */
+/* gnamedtmpfile.c — a temporary file with a visible name
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <unistd.h>
+
 #include "gtempfile-private.h"
+
+/**
+ * GNamedTmpFile:
+ *
+ * A temporary file with a name in the file system, as a read/write stream.
+ *
+ * `GNamedTmpFile` is Python's `tempfile.NamedTemporaryFile()`: a
+ * [class@GTempfile.TmpFile] whose [property@GTempfile.NamedTmpFile:path]
+ * other programs can open. It is created securely (`O_CREAT|O_EXCL`, mode
+ * `0600`, a name with 8 random characters) and removed again according to two
+ * properties, with the semantics of Python 3.12:
+ *
+ * | `delete` | `delete-on-close` | the file is removed                                   |
+ * |----------|-------------------|-------------------------------------------------------|
+ * | %TRUE    | %TRUE (default)   | when the stream is closed (or the last unref)         |
+ * | %TRUE    | %FALSE            | by [method@GTempfile.NamedTmpFile.cleanup] or the last unref, not on close |
+ * | %FALSE   | any               | never                                                 |
+ *
+ * With `delete-on-close` off, the file can be closed and then opened by name,
+ * for instance by a program that cannot open a file that another process still
+ * has open:
+ *
+ * ```c
+ * g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (NULL, "report-", ".pdf", &error);
+ *
+ * g_named_tmp_file_set_delete_on_close (tmp, FALSE);
+ * write_report (g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
+ * g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL);
+ * run_viewer (g_named_tmp_file_get_path (tmp));
+ * g_named_tmp_file_cleanup (tmp, NULL, &error);   // or let the unref do it
+ * ```
+ *
+ * Removal at the last unref happens only in the process that created the
+ * object: a child created with `fork()` that drops its reference leaves the
+ * file alone. An explicit close or cleanup always does what it says.
+ *
+ * [method@GTempfile.TmpFile.persist] renames the file atomically and turns
+ * `delete` off.
+ *
+ * Since: 1.0
+ */
+
+struct _GNamedTmpFile
+{
+  GTmpFile  parent_instance;
+
+  gchar    *path;
+  gint      owner_pid;
+
+  guint     delete_ : 1;
+  guint     delete_on_close : 1;
+  /* We have removed @path (or found it gone): never again. */
+  guint     unlinked : 1;
+  /* Inside dispose: removal is implicit and only for the owner process. */
+  guint     disposing : 1;
+};
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  PROP_DELETE,
+  PROP_DELETE_ON_CLOSE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void g_named_tmp_file_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GNamedTmpFile, g_named_tmp_file, G_TYPE_TMP_FILE,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      g_named_tmp_file_initable_iface_init))
+
+static gboolean
+is_owner (GNamedTmpFile *self)
+{
+  return self->owner_pid == _g_tmp_core_get_pid ();
+}
+
+/* Removes the file's name, once. A name already gone is not an error
+ * (CPython ignores FileNotFoundError too). */
+static gboolean
+unlink_path (GNamedTmpFile  *self,
+             GError        **error)
+{
+  if (self->unlinked || self->path == NULL)
+    return TRUE;
+
+  if (unlink (self->path) < 0 && errno != ENOENT)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), self->path);
+      return FALSE;
+    }
+
+  self->unlinked = TRUE;
+
+  return TRUE;
+}
+
+
+/* GInitable */
+
+static gboolean
+g_named_tmp_file_initable_init (GInitable     *initable,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (initable);
+  GTmpFile *file = G_TMP_FILE (self);
+  gint fd;
+
+  if (self->path != NULL)
+    return TRUE;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  fd = _g_tmp_core_create_file (_g_tmp_file_get_dir (file),
+                                _g_tmp_file_get_prefix (file),
+                                _g_tmp_file_get_suffix (file),
+                                _g_tmp_file_get_mode (file),
+                                &self->path, error);
+  if (fd < 0)
+    return FALSE;
+
+  self->owner_pid = _g_tmp_core_get_pid ();
+  _g_tmp_file_take_fd (file, fd, FALSE);
+
+  /* GTmpFile's init now finds a descriptor and only checks the
+   * cancellable, which must not undo a file that exists: skip it. */
+  return TRUE;
+}
+
+static void
+g_named_tmp_file_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = g_named_tmp_file_initable_init;
+}
+
+
+/* GIOStream, GFileIOStream */
+
+static gboolean
+g_named_tmp_file_close_fn (GIOStream     *stream,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
+  g_autoptr(GError) local_error = NULL;
+  gboolean ret;
+
+  /* Close first, then unlink, as CPython does. */
+  ret = G_IO_STREAM_CLASS (g_named_tmp_file_parent_class)->close_fn (stream, cancellable, &local_error);
+
+  if (self->delete_ && self->delete_on_close && (!self->disposing || is_owner (self)))
+    {
+      if (!unlink_path (self, ret ? &local_error : NULL))
+        ret = FALSE;
+    }
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+
+  return ret;
+}
+
+static GFileInfo *
+g_named_tmp_file_query_info (GFileIOStream  *stream,
+                             const char     *attributes,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
+  g_autofree gchar *name = g_path_get_basename (self->path);
+  GFileAttributeMatcher *matcher;
+  GFileInfo *info;
+
+  info = G_FILE_IO_STREAM_CLASS (g_named_tmp_file_parent_class)->query_info (stream, attributes,
+                                                                             cancellable, error);
+  if (info == NULL)
+    return NULL;
+
+  /* Unlike an anonymous file, this one has a name to report. */
+  matcher = g_file_attribute_matcher_new (attributes);
+  if (g_file_attribute_matcher_matches (matcher, G_FILE_ATTRIBUTE_STANDARD_NAME))
+    g_file_info_set_name (info, name);
+  if (g_file_attribute_matcher_matches (matcher, G_FILE_ATTRIBUTE_STANDARD_DISPLAY_NAME))
+    {
+      g_autofree gchar *display_name = g_filename_display_name (name);
+
+      g_file_info_set_display_name (info, display_name);
+    }
+  g_file_attribute_matcher_unref (matcher);
+
+  return info;
+}
+
+
+/* GObject */
+
+static void
+g_named_tmp_file_dispose (GObject *object)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (object);
+
+  self->disposing = TRUE;
+
+  g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
+
+  /* delete && !delete-on-close: the last unref is the time. */
+  if (self->delete_ && is_owner (self))
+    unlink_path (self, NULL);
+
+  G_OBJECT_CLASS (g_named_tmp_file_parent_class)->dispose (object);
+}
+
+static void
+g_named_tmp_file_finalize (GObject *object)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (object);
+
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (g_named_tmp_file_parent_class)->finalize (object);
+}
+
+static void
+g_named_tmp_file_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, g_named_tmp_file_get_path (self));
+      break;
+
+    case PROP_DELETE:
+      g_value_set_boolean (value, g_named_tmp_file_get_delete (self));
+      break;
+
+    case PROP_DELETE_ON_CLOSE:
+      g_value_set_boolean (value, g_named_tmp_file_get_delete_on_close (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_named_tmp_file_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DELETE:
+      g_named_tmp_file_set_delete (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_DELETE_ON_CLOSE:
+      g_named_tmp_file_set_delete_on_close (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_PATH:
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *io_stream_class = G_IO_STREAM_CLASS (klass);
+  GFileIOStreamClass *file_io_stream_class = G_FILE_IO_STREAM_CLASS (klass);
+
+  object_class->dispose = g_named_tmp_file_dispose;
+  object_class->finalize = g_named_tmp_file_finalize;
+  object_class->get_property = g_named_tmp_file_get_property;
+  object_class->set_property = g_named_tmp_file_set_property;
+
+  io_stream_class->close_fn = g_named_tmp_file_close_fn;
+
+  file_io_stream_class->query_info = g_named_tmp_file_query_info;
+
+  /**
+   * GNamedTmpFile:path: (type filename)
+   *
+   * The absolute path of the file. After a successful
+   * [method@GTempfile.TmpFile.persist] it is the new path.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE |
+                          G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GNamedTmpFile:delete:
+   *
+   * Whether the file is removed automatically: on close if
+   * [property@GTempfile.NamedTmpFile:delete-on-close] is set, otherwise by
+   * [method@GTempfile.NamedTmpFile.cleanup] or the last unref. %FALSE keeps the
+   * file forever. [method@GTempfile.TmpFile.persist] sets it to %FALSE.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DELETE] =
+    g_param_spec_boolean ("delete", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GNamedTmpFile:delete-on-close:
+   *
+   * Whether closing the stream removes the file (when
+   * [property@GTempfile.NamedTmpFile:delete] is set). Turn it off to close the
+   * file and open it again by name before it is cleaned up.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DELETE_ON_CLOSE] =
+    g_param_spec_boolean ("delete-on-close", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READWRITE |
+                           G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+g_named_tmp_file_init (GNamedTmpFile *self)
+{
+  self->delete_ = TRUE;
+  self->delete_on_close = TRUE;
+}
+
+
+/* Internal (gtempfile-private.h) */
+
+void
+_g_named_tmp_file_persisted (GNamedTmpFile *self,
+                             const gchar   *path)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+
+  if (g_strcmp0 (self->path, path) != 0)
+    {
+      g_free (self->path);
+      self->path = g_strdup (path);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+    }
+
+  g_named_tmp_file_set_delete (self, FALSE);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+
+/* Public API */
+
+/**
+ * g_named_tmp_file_new:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @error: return location for a #GError
+ *
+ * Creates a temporary file with a visible name, like Python's
+ * `tempfile.NamedTemporaryFile()`.
+ *
+ * The name is @prefix, 8 random characters and @suffix; the file is created
+ * with `O_CREAT|O_EXCL|O_NOFOLLOW` and mode `0600`, so nobody else can have
+ * created it or redirected it. By default it is removed when the stream is
+ * closed; see [property@GTempfile.NamedTmpFile:delete] and
+ * [property@GTempfile.NamedTmpFile:delete-on-close].
+ *
+ * ```c
+ * g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (NULL, "upload-", ".jpg", &error);
+ * if (tmp != NULL)
+ *   g_print ("writing to %s\n", g_named_tmp_file_get_path (tmp));
+ * ```
+ *
+ * Errors are `G_IO_ERROR` codes whose message names @dir:
+ * %G_IO_ERROR_NOT_FOUND when it does not exist,
+ * %G_IO_ERROR_PERMISSION_DENIED when it is not writable,
+ * %G_IO_ERROR_INVALID_ARGUMENT when @prefix or @suffix contains `/`.
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GNamedTmpFile *
+g_named_tmp_file_new (const gchar  *dir,
+                      const gchar  *prefix,
+                      const gchar  *suffix,
+                      GError      **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
+}
+
+/**
+ * g_named_tmp_file_get_path:
+ * @self: a #GNamedTmpFile
+ *
+ * Gets the absolute path of the file (it keeps being reported after the file
+ * has been removed, as Python's `name` does).
+ *
+ * Returns: (type filename) (transfer none): the path
+ *
+ * Since: 1.0
+ */
+const gchar *
+g_named_tmp_file_get_path (GNamedTmpFile *self)
+{
+  g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
+
+  return self->path;
+}
+
+/**
+ * g_named_tmp_file_get_file:
+ * @self: a #GNamedTmpFile
+ *
+ * Gets the file as a [iface@Gio.File], for APIs that take one.
+ *
+ * Returns: (transfer full): a new #GFile for
+ *   [property@GTempfile.NamedTmpFile:path]
+ *
+ * Since: 1.0
+ */
+GFile *
+g_named_tmp_file_get_file (GNamedTmpFile *self)
+{
+  g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
+
+  return g_file_new_for_path (self->path);
+}
+
+/**
+ * g_named_tmp_file_get_delete:
+ * @self: a #GNamedTmpFile
+ *
+ * Gets [property@GTempfile.NamedTmpFile:delete].
+ *
+ * Returns: whether the file is removed automatically
+ *
+ * Since: 1.0
+ */
+gboolean
+g_named_tmp_file_get_delete (GNamedTmpFile *self)
+{
+  g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), FALSE);
+
+  return self->delete_;
+}
+
+/**
+ * g_named_tmp_file_set_delete:
+ * @self: a #GNamedTmpFile
+ * @delete_: whether the file is removed automatically
+ *
+ * Sets [property@GTempfile.NamedTmpFile:delete]. With %FALSE, closing,
+ * [method@GTempfile.NamedTmpFile.cleanup] and the last unref leave the file in
+ * place.
+ *
+ * Since: 1.0
+ */
+void
+g_named_tmp_file_set_delete (GNamedTmpFile *self,
+                             gboolean       delete_)
+{
+  g_return_if_fail (G_IS_NAMED_TMP_FILE (self));
+
+  delete_ = !!delete_;
+  if (self->delete_ == delete_)
+    return;
+
+  self->delete_ = delete_;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
+}
+
+/**
+ * g_named_tmp_file_get_delete_on_close:
+ * @self: a #GNamedTmpFile
+ *
+ * Gets [property@GTempfile.NamedTmpFile:delete-on-close].
+ *
+ * Returns: whether closing the stream removes the file
+ *
+ * Since: 1.0
+ */
+gboolean
+g_named_tmp_file_get_delete_on_close (GNamedTmpFile *self)
+{
+  g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), FALSE);
+
+  return self->delete_on_close;
+}
+
+/**
+ * g_named_tmp_file_set_delete_on_close:
+ * @self: a #GNamedTmpFile
+ * @delete_on_close: whether closing the stream removes the file
+ *
+ * Sets [property@GTempfile.NamedTmpFile:delete-on-close]. With %FALSE (and
+ * [property@GTempfile.NamedTmpFile:delete] set) the file outlives the stream
+ * until [method@GTempfile.NamedTmpFile.cleanup] or the last unref.
+ *
+ * Since: 1.0
+ */
+void
+g_named_tmp_file_set_delete_on_close (GNamedTmpFile *self,
+                                      gboolean       delete_on_close)
+{
+  g_return_if_fail (G_IS_NAMED_TMP_FILE (self));
+
+  delete_on_close = !!delete_on_close;
+  if (self->delete_on_close == delete_on_close)
+    return;
+
+  self->delete_on_close = delete_on_close;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE_ON_CLOSE]);
+}
+
+/**
+ * g_named_tmp_file_cleanup:
+ * @self: a #GNamedTmpFile
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError
+ *
+ * Closes the stream if it is open and removes the file now if
+ * [property@GTempfile.NamedTmpFile:delete] is set, reporting the errors that
+ * the automatic removal at the last unref has to ignore.
+ *
+ * Calling it again does nothing and succeeds; after a failure it can be
+ * called again to retry. A file that is already gone is not an error.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (naming the path)
+ *
+ * Since: 1.0
+ */
+gboolean
+g_named_tmp_file_cleanup (GNamedTmpFile  *self,
+                          GCancellable   *cancellable,
+                          GError        **error)
+{
+  g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (!g_io_stream_close (G_IO_STREAM (self), cancellable, error))
+    return FALSE;
+
+  if (self->delete_)
+    return unlink_path (self, error);
+
+  return TRUE;
+}

@@ -1,2 +1,1730 @@
-/* gtmpfile.c — placeholder until implemented */
+/* gtmpfile.c — an anonymous temporary file as a GIO stream
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "gtempfile-private.h"
+#include "gtmp-stream.h"
+
+/**
+ * GTmpFile:
+ *
+ * A temporary file with no name in the file system, as a read/write stream.
+ *
+ * `GTmpFile` is GLib's take on Python's `tempfile.TemporaryFile()`: the file
+ * is created with `O_TMPFILE` where the file system allows it (otherwise it is
+ * created and unlinked before the constructor returns), so no other process can
+ * find it by name and nothing is left behind when the process dies. Closing the
+ * stream, or dropping the last reference, frees it.
+ *
+ * It is a [class@Gio.FileIOStream]: the streams returned by
+ * [method@Gio.IOStream.get_input_stream] and
+ * [method@Gio.IOStream.get_output_stream] share one position, the object
+ * implements [iface@Gio.Seekable] (seek, tell, truncate) and
+ * [method@Gio.FileIOStream.query_info] reports `standard::size`,
+ * `standard::type` and `unix::mode`.
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(GTmpFile) tmp = g_tmp_file_new (NULL, NULL, NULL, &error);
+ * GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
+ * GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
+ * gchar buf[6] = { 0, };
+ *
+ * g_output_stream_write_all (out, "hello", 5, NULL, NULL, &error);
+ * g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET, NULL, &error);
+ * g_input_stream_read_all (in, buf, 5, NULL, NULL, &error);
+ * ```
+ *
+ * A temporary file can be given a permanent name atomically with
+ * [method@GTempfile.TmpFile.persist]: write the new contents of a document
+ * into a `GTmpFile` created in the document's directory, then persist it over
+ * the old one. Readers see either the old or the new file, never a half-written
+ * one, and a crash leaves no stray file behind.
+ *
+ * The class is derivable: [class@GTempfile.NamedTmpFile] gives the file a
+ * visible name and [class@GTempfile.SpooledTmpFile] keeps it in memory until it
+ * grows.
+ *
+ * Since: 1.0
+ */
+
+typedef struct
+{
+  gchar               *dir;
+  gchar               *prefix;
+  gchar               *suffix;
+  guint                mode;
+
+  const GTmpFileStore *store;
+  gint                 fd;
+
+  /* @fd is an O_TMPFILE descriptor that linkat() can give a name. */
+  guint                linkable : 1;
+  /* Set first thing in close_fn: from then on every operation reports
+   * G_IO_ERROR_CLOSED and the store is never called again. */
+  guint                closed : 1;
+
+  /* Where an anonymous file lives after persist(); NULL before. Later
+   * persists move it from there like a named file. */
+  gchar               *persisted_path;
+
+  /* Created on first use; see get_input_stream. */
+  GInputStream        *input;
+  GOutputStream       *output;
+} GTmpFilePrivate;
+
+enum {
+  PROP_0,
+  PROP_DIR,
+  PROP_PREFIX,
+  PROP_SUFFIX,
+  PROP_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void g_tmp_file_initable_iface_init       (GInitableIface      *iface);
+static void g_tmp_file_async_initable_iface_init (GAsyncInitableIface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (GTmpFile, g_tmp_file, G_TYPE_FILE_IO_STREAM,
+                         G_ADD_PRIVATE (GTmpFile)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                g_tmp_file_initable_iface_init)
+                         G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                g_tmp_file_async_initable_iface_init))
+
+G_DEFINE_FLAGS_TYPE (GTmpPersistFlags, g_tmp_persist_flags,
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NONE, "none"),
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NO_REPLACE, "no-replace"),
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_SYNC, "sync"),
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_ALLOW_COPY, "allow-copy"))
+
+#define PERSIST_FLAGS_ALL (G_TMP_PERSIST_NO_REPLACE | \
+                           G_TMP_PERSIST_SYNC | \
+                           G_TMP_PERSIST_ALLOW_COPY)
+
+static void
+set_closed_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                       _("The temporary file is closed"));
+}
+
+
+/* The default store: the descriptor, with the kernel's file offset as the
+ * one shared position. */
+
+static gssize
+fd_store_read (GTmpFile      *self,
+               void          *buffer,
+               gsize          count,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gssize n;
+
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  do
+    n = read (priv->fd, buffer, count);
+  while (G_UNLIKELY (n < 0 && errno == EINTR));
+
+  if (G_UNLIKELY (n < 0))
+    _g_tmp_core_set_error (error, errno, _("Could not read from the temporary file"));
+
+  return n;
+}
+
+static gssize
+fd_store_write (GTmpFile      *self,
+                const void    *buffer,
+                gsize          count,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gssize n;
+
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  do
+    n = write (priv->fd, buffer, count);
+  while (G_UNLIKELY (n < 0 && errno == EINTR));
+
+  if (G_UNLIKELY (n < 0))
+    _g_tmp_core_set_error (error, errno, _("Could not write to the temporary file"));
+
+  return n;
+}
+
+static goffset
+fd_store_tell (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  off_t pos = lseek (priv->fd, 0, SEEK_CUR);
+
+  return pos < 0 ? 0 : pos;
+}
+
+static gboolean
+fd_store_seek (GTmpFile      *self,
+               goffset        offset,
+               GSeekType      type,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gint whence;
+
+  switch (type)
+    {
+    case G_SEEK_SET:
+      whence = SEEK_SET;
+      break;
+    case G_SEEK_CUR:
+      whence = SEEK_CUR;
+      break;
+    case G_SEEK_END:
+      whence = SEEK_END;
+      break;
+    default:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Invalid seek type"));
+      return FALSE;
+    }
+
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (lseek (priv->fd, offset, whence) < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not seek in the temporary file"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+fd_store_truncate (GTmpFile      *self,
+                   goffset        size,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gint res;
+
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  do
+    res = ftruncate (priv->fd, size);
+  while (res < 0 && errno == EINTR);
+
+  if (res < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not truncate the temporary file"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static goffset
+fd_store_get_size (GTmpFile  *self,
+                   GError   **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  struct stat st;
+
+  if (fstat (priv->fd, &st) < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not query the temporary file"));
+      return -1;
+    }
+
+  return st.st_size;
+}
+
+static gboolean
+fd_store_ensure_fd (GTmpFile      *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return TRUE;
+}
+
+static void
+fd_store_close (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  _g_tmp_core_clear_fd (&priv->fd);
+}
+
+const GTmpFileStore _g_tmp_file_fd_store = {
+  .read      = fd_store_read,
+  .write     = fd_store_write,
+  .tell      = fd_store_tell,
+  .seek      = fd_store_seek,
+  .truncate  = fd_store_truncate,
+  .get_size  = fd_store_get_size,
+  .ensure_fd = fd_store_ensure_fd,
+  .close     = fd_store_close,
+};
+
+
+/* The file's side of the streams (gtmp-stream.h) */
+
+gssize
+_g_tmp_file_stream_read (GTmpFile      *self,
+                         void          *buffer,
+                         gsize          count,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (G_UNLIKELY (priv->closed))
+    {
+      set_closed_error (error);
+      return -1;
+    }
+
+  return priv->store->read (self, buffer, count, cancellable, error);
+}
+
+gssize
+_g_tmp_file_stream_write (GTmpFile      *self,
+                          const void    *buffer,
+                          gsize          count,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (G_UNLIKELY (priv->closed))
+    {
+      set_closed_error (error);
+      return -1;
+    }
+
+  return priv->store->write (self, buffer, count, cancellable, error);
+}
+
+goffset
+_g_tmp_file_stream_tell (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (priv->closed)
+    return 0;
+
+  return priv->store->tell (self);
+}
+
+gboolean
+_g_tmp_file_stream_seek (GTmpFile      *self,
+                         goffset        offset,
+                         GSeekType      type,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (priv->closed)
+    {
+      set_closed_error (error);
+      return FALSE;
+    }
+
+  return priv->store->seek (self, offset, type, cancellable, error);
+}
+
+gboolean
+_g_tmp_file_stream_truncate (GTmpFile      *self,
+                             goffset        size,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (priv->closed)
+    {
+      set_closed_error (error);
+      return FALSE;
+    }
+
+  if (size < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("Cannot truncate a file to a negative size"));
+      return FALSE;
+    }
+
+  return priv->store->truncate (self, size, cancellable, error);
+}
+
+
+/* Internal interface for subclasses (gtempfile-private.h) */
+
+void
+_g_tmp_file_set_store (GTmpFile            *self,
+                       const GTmpFileStore *store)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_return_if_fail (G_IS_TMP_FILE (self));
+  g_return_if_fail (store != NULL);
+
+  priv->store = store;
+}
+
+const GTmpFileStore *
+_g_tmp_file_get_store (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_return_val_if_fail (G_IS_TMP_FILE (self), NULL);
+
+  return priv->store;
+}
+
+void
+_g_tmp_file_take_fd (GTmpFile *self,
+                     gint      fd,
+                     gboolean  linkable)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_return_if_fail (G_IS_TMP_FILE (self));
+  g_return_if_fail (fd >= 0);
+
+  if (priv->fd != fd)
+    _g_tmp_core_clear_fd (&priv->fd);
+
+  priv->fd = fd;
+  priv->linkable = !!linkable;
+  priv->store = &_g_tmp_file_fd_store;
+}
+
+const gchar *
+_g_tmp_file_get_dir (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->dir;
+}
+
+const gchar *
+_g_tmp_file_get_prefix (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->prefix;
+}
+
+const gchar *
+_g_tmp_file_get_suffix (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->suffix;
+}
+
+guint
+_g_tmp_file_get_mode (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->mode;
+}
+
+
+/* GInitable, GAsyncInitable */
+
+static gboolean
+g_tmp_file_initable_init (GInitable     *initable,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  GTmpFile *self = G_TMP_FILE (initable);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gboolean linkable = FALSE;
+  gint fd;
+
+  /* Already initialized, or a subclass keeps its bytes elsewhere for now. */
+  if (priv->fd >= 0 || priv->store != &_g_tmp_file_fd_store)
+    return TRUE;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  fd = _g_tmp_core_create_anonymous (priv->dir, priv->prefix, priv->suffix,
+                                     priv->mode, &linkable, NULL, error);
+  if (fd < 0)
+    return FALSE;
+
+  priv->fd = fd;
+  priv->linkable = !!linkable;
+
+  return TRUE;
+}
+
+static void
+g_tmp_file_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = g_tmp_file_initable_init;
+}
+
+static void
+g_tmp_file_async_initable_iface_init (GAsyncInitableIface *iface)
+{
+  /* The default implementation runs GInitable.init in a worker thread and
+   * calls back in the caller's thread-default main context. */
+}
+
+
+/* GIOStream, GFileIOStream */
+
+static GInputStream *
+g_tmp_file_get_input_stream (GIOStream *stream)
+{
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* Created on first use, so that a file nobody reads through a stream
+   * costs no allocation; the exchange makes two racing callers agree. */
+  if (g_atomic_pointer_get (&priv->input) == NULL)
+    {
+      GInputStream *input = _g_tmp_file_input_stream_new (self);
+
+      if (!g_atomic_pointer_compare_and_exchange (&priv->input, NULL, input))
+        g_object_unref (input);
+    }
+
+  return priv->input;
+}
+
+static GOutputStream *
+g_tmp_file_get_output_stream (GIOStream *stream)
+{
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (g_atomic_pointer_get (&priv->output) == NULL)
+    {
+      GOutputStream *output = _g_tmp_file_output_stream_new (self);
+
+      if (!g_atomic_pointer_compare_and_exchange (&priv->output, NULL, output))
+        g_object_unref (output);
+    }
+
+  return priv->output;
+}
+
+static gboolean
+g_tmp_file_close_fn (GIOStream     *stream,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gboolean ret = TRUE;
+
+  priv->closed = TRUE;
+
+  /* GIOStream promises that closing it closes both sides. Ours have no
+   * close_fn, so this only marks them closed. */
+  if (priv->input != NULL)
+    g_input_stream_close (priv->input, NULL, NULL);
+  if (priv->output != NULL)
+    g_output_stream_close (priv->output, NULL, NULL);
+
+  if (priv->fd >= 0)
+    {
+      gint fd = _g_tmp_core_steal_fd (&priv->fd);
+
+      /* On Linux the descriptor is gone even when close() fails with EINTR,
+       * so never retry; other errors (delayed write errors on network file
+       * systems) are worth reporting. */
+      if (close (fd) < 0 && errno != EINTR)
+        {
+          _g_tmp_core_set_error (error, errno, _("Could not close the temporary file"));
+          ret = FALSE;
+        }
+    }
+
+  priv->store->close (self);
+
+  return ret;
+}
+
+static goffset
+g_tmp_file_tell (GFileIOStream *stream)
+{
+  return _g_tmp_file_stream_tell (G_TMP_FILE (stream));
+}
+
+static gboolean
+g_tmp_file_can_seek (GFileIOStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+g_tmp_file_seek (GFileIOStream  *stream,
+                 goffset         offset,
+                 GSeekType       type,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  return _g_tmp_file_stream_seek (G_TMP_FILE (stream), offset, type, cancellable, error);
+}
+
+static gboolean
+g_tmp_file_can_truncate (GFileIOStream *stream)
+{
+  return TRUE;
+}
+
+static gboolean
+g_tmp_file_truncate (GFileIOStream  *stream,
+                     goffset         size,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  return _g_tmp_file_stream_truncate (G_TMP_FILE (stream), size, cancellable, error);
+}
+
+static void
+set_info_from_stat (GFileInfo         *info,
+                    const struct stat *st)
+{
+  g_file_info_set_file_type (info, S_ISREG (st->st_mode) ? G_FILE_TYPE_REGULAR
+                                                         : G_FILE_TYPE_SPECIAL);
+  g_file_info_set_size (info, st->st_size);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_STANDARD_ALLOCATED_SIZE,
+                                    (guint64) st->st_blocks * 512);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, st->st_mode);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK, st->st_nlink);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_UID, st->st_uid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_GID, st->st_gid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE, st->st_dev);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE, st->st_ino);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED, st->st_mtime);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_ACCESS, st->st_atime);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_CHANGED, st->st_ctime);
+}
+
+static GFileInfo *
+query_info_masked (GTmpFile               *self,
+                   GFileAttributeMatcher  *matcher,
+                   GError                **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  g_autoptr(GFileInfo) info = g_file_info_new ();
+
+  /* With a mask, the setters below ignore what was not asked for. */
+  g_file_info_set_attribute_mask (info, matcher);
+
+  if (priv->fd >= 0)
+    {
+      struct stat st;
+
+      if (fstat (priv->fd, &st) < 0)
+        {
+          _g_tmp_core_set_error (error, errno, _("Could not query the temporary file"));
+          return NULL;
+        }
+
+      set_info_from_stat (info, &st);
+    }
+  else
+    {
+      /* A store without a descriptor (a spooled file still in memory): what
+       * the file will be once it is on disk. */
+      goffset size = priv->store->get_size (self, error);
+      guint mode = priv->mode != 0 ? priv->mode : G_TMP_CORE_FILE_MODE;
+
+      if (size < 0)
+        return NULL;
+
+      g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
+      g_file_info_set_size (info, size);
+      g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, S_IFREG | mode);
+    }
+
+  g_file_info_unset_attribute_mask (info);
+
+  return g_steal_pointer (&info);
+}
+
+static GFileInfo *
+g_tmp_file_query_info (GFileIOStream  *stream,
+                       const char     *attributes,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GFileAttributeMatcher *matcher;
+  GFileInfo *info;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  if (priv->closed)
+    {
+      set_closed_error (error);
+      return NULL;
+    }
+
+  matcher = g_file_attribute_matcher_new (attributes);
+  info = query_info_masked (self, matcher, error);
+  g_file_attribute_matcher_unref (matcher);
+
+  return info;
+}
+
+
+/* GObject */
+
+static void
+g_tmp_file_dispose (GObject *object)
+{
+  GTmpFile *self = G_TMP_FILE (object);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* Closing frees the file (GIOStream's dispose would do it too, but the
+   * streams must be detached after it). */
+  g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
+
+  /* A caller may keep a stream alive; it must not reach back into us. */
+  if (priv->input != NULL)
+    _g_tmp_file_input_stream_detach (G_TMP_FILE_INPUT_STREAM (priv->input));
+  if (priv->output != NULL)
+    _g_tmp_file_output_stream_detach (G_TMP_FILE_OUTPUT_STREAM (priv->output));
+  g_clear_object (&priv->input);
+  g_clear_object (&priv->output);
+
+  G_OBJECT_CLASS (g_tmp_file_parent_class)->dispose (object);
+}
+
+static void
+g_tmp_file_finalize (GObject *object)
+{
+  GTmpFile *self = G_TMP_FILE (object);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  _g_tmp_core_clear_fd (&priv->fd);
+  g_clear_pointer (&priv->dir, g_free);
+  g_clear_pointer (&priv->prefix, g_free);
+  g_clear_pointer (&priv->suffix, g_free);
+  g_clear_pointer (&priv->persisted_path, g_free);
+
+  G_OBJECT_CLASS (g_tmp_file_parent_class)->finalize (object);
+}
+
+static void
+g_tmp_file_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  GTmpFile *self = G_TMP_FILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIR:
+      g_value_set_string (value, _g_tmp_file_get_dir (self));
+      break;
+
+    case PROP_PREFIX:
+      g_value_set_string (value, _g_tmp_file_get_prefix (self));
+      break;
+
+    case PROP_SUFFIX:
+      g_value_set_string (value, _g_tmp_file_get_suffix (self));
+      break;
+
+    case PROP_MODE:
+      g_value_set_uint (value, _g_tmp_file_get_mode (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tmp_file_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  GTmpFile *self = G_TMP_FILE (object);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* All construct-only. */
+  switch (prop_id)
+    {
+    case PROP_DIR:
+      priv->dir = g_value_dup_string (value);
+      break;
+
+    case PROP_PREFIX:
+      priv->prefix = g_value_dup_string (value);
+      break;
+
+    case PROP_SUFFIX:
+      priv->suffix = g_value_dup_string (value);
+      break;
+
+    case PROP_MODE:
+      priv->mode = g_value_get_uint (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+g_tmp_file_class_init (GTmpFileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GIOStreamClass *io_stream_class = G_IO_STREAM_CLASS (klass);
+  GFileIOStreamClass *file_io_stream_class = G_FILE_IO_STREAM_CLASS (klass);
+
+  object_class->dispose = g_tmp_file_dispose;
+  object_class->finalize = g_tmp_file_finalize;
+  object_class->get_property = g_tmp_file_get_property;
+  object_class->set_property = g_tmp_file_set_property;
+
+  io_stream_class->get_input_stream = g_tmp_file_get_input_stream;
+  io_stream_class->get_output_stream = g_tmp_file_get_output_stream;
+  io_stream_class->close_fn = g_tmp_file_close_fn;
+
+  file_io_stream_class->tell = g_tmp_file_tell;
+  file_io_stream_class->can_seek = g_tmp_file_can_seek;
+  file_io_stream_class->seek = g_tmp_file_seek;
+  file_io_stream_class->can_truncate = g_tmp_file_can_truncate;
+  file_io_stream_class->truncate_fn = g_tmp_file_truncate;
+  file_io_stream_class->query_info = g_tmp_file_query_info;
+
+  /**
+   * GTmpFile:dir: (type filename)
+   *
+   * The directory in which the file is created, or %NULL for the default
+   * temporary directory ([func@GTempfile.get_tempdir]). A relative path is
+   * resolved against the current directory when the file is created.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_DIR] =
+    g_param_spec_string ("dir", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpFile:prefix: (type filename)
+   *
+   * The start of the file's name, or %NULL for `"tmp"`. Must not contain
+   * `/`. An anonymous file only shows its name where the file system cannot
+   * create unnamed files, and then only for an instant.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PREFIX] =
+    g_param_spec_string ("prefix", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpFile:suffix: (type filename)
+   *
+   * The end of the file's name, or %NULL for none. Must not contain `/`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SUFFIX] =
+    g_param_spec_string ("suffix", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE |
+                          G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS));
+
+  /**
+   * GTmpFile:mode:
+   *
+   * The permission bits the file is created with (before the umask), and
+   * which it keeps when it is persisted. `0` means `0600`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MODE] =
+    g_param_spec_uint ("mode", NULL, NULL,
+                       0, 07777, G_TMP_CORE_FILE_MODE,
+                       (G_PARAM_READWRITE |
+                        G_PARAM_CONSTRUCT_ONLY |
+                        G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+g_tmp_file_init (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  priv->fd = -1;
+  priv->mode = G_TMP_CORE_FILE_MODE;
+  priv->store = &_g_tmp_file_fd_store;
+}
+
+
+/* Public API */
+
+/**
+ * g_tmp_file_new:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @error: return location for a #GError
+ *
+ * Creates an anonymous temporary file, like Python's
+ * `tempfile.TemporaryFile()`.
+ *
+ * The file has no name in the file system (it is opened with `O_TMPFILE`, or
+ * created and unlinked before this function returns where the file system
+ * does not support that) and mode `0600`. It disappears when the stream is
+ * closed or the last reference is dropped, unless it was given a name with
+ * [method@GTempfile.TmpFile.persist].
+ *
+ * ```c
+ * g_autoptr(GTmpFile) tmp = g_tmp_file_new (NULL, "scratch-", NULL, &error);
+ * if (tmp == NULL)
+ *   g_printerr ("%s\n", error->message);
+ * ```
+ *
+ * Errors are `G_IO_ERROR` codes whose message names @dir:
+ * %G_IO_ERROR_NOT_FOUND when it does not exist,
+ * %G_IO_ERROR_PERMISSION_DENIED when it is not writable,
+ * %G_IO_ERROR_INVALID_ARGUMENT when @prefix or @suffix contains `/`.
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpFile *
+g_tmp_file_new (const gchar  *dir,
+                const gchar  *prefix,
+                const gchar  *suffix,
+                GError      **error)
+{
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (G_TYPE_TMP_FILE, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
+}
+
+/**
+ * g_tmp_file_new_async:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @io_priority: the I/O priority of the request, such as %G_PRIORITY_DEFAULT
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the file is ready
+ * @user_data: data for @callback
+ *
+ * Creates an anonymous temporary file without blocking, as
+ * [ctor@GTempfile.TmpFile.new] does. The file is created in a worker thread;
+ * @callback runs in the thread-default main context of the caller and should
+ * call [ctor@GTempfile.TmpFile.new_finish].
+ *
+ * Since: 1.0
+ */
+void
+g_tmp_file_new_async (const gchar         *dir,
+                      const gchar         *prefix,
+                      const gchar         *suffix,
+                      int                  io_priority,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  g_async_initable_new_async (G_TYPE_TMP_FILE, io_priority, cancellable,
+                              callback, user_data,
+                              "dir", dir,
+                              "prefix", prefix,
+                              "suffix", suffix,
+                              NULL);
+}
+
+/**
+ * g_tmp_file_new_finish:
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [func@GTempfile.TmpFile.new_async].
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED if the operation was cancelled)
+ *
+ * Since: 1.0
+ */
+GTmpFile *
+g_tmp_file_new_finish (GAsyncResult  *result,
+                       GError       **error)
+{
+  g_autoptr(GObject) source = NULL;
+  GObject *object;
+
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  source = g_async_result_get_source_object (result);
+  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+
+  return object != NULL ? G_TMP_FILE (object) : NULL;
+}
+
+/**
+ * g_tmp_file_get_fd:
+ * @self: a #GTmpFile
+ * @error: return location for a #GError
+ *
+ * Gets the file's descriptor, for APIs that want one (`mmap()`, `sendfile()`,
+ * passing the file to another process).
+ *
+ * The descriptor belongs to @self: do not close it. It shares its file
+ * position with the streams of @self. For a [class@GTempfile.SpooledTmpFile]
+ * this moves the data to disk first.
+ *
+ * Returns: the descriptor, or -1 with @error set (%G_IO_ERROR_CLOSED once the
+ *   stream is closed)
+ *
+ * Since: 1.0
+ */
+gint
+g_tmp_file_get_fd (GTmpFile  *self,
+                   GError   **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_return_val_if_fail (G_IS_TMP_FILE (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (priv->closed)
+    {
+      set_closed_error (error);
+      return -1;
+    }
+
+  if (!priv->store->ensure_fd (self, NULL, error))
+    return -1;
+
+  return priv->fd;
+}
+
+
+/* persist() */
+
+typedef struct
+{
+  gchar               *dest;      /* absolute */
+  GTmpPersistFlags     flags;
+  /* The file now lives at @dest, even if a later step (fsync of the
+   * directory) failed: the object's state must follow. */
+  gboolean             moved;
+  GAsyncReadyCallback  callback;
+  gpointer             user_data;
+} PersistOp;
+
+static void
+persist_op_free (PersistOp *op)
+{
+  g_free (op->dest);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PersistOp, persist_op_free)
+
+static PersistOp *
+persist_op_new (const gchar      *path,
+                GTmpPersistFlags  flags)
+{
+  PersistOp *op = g_new0 (PersistOp, 1);
+
+  if (g_path_is_absolute (path))
+    op->dest = g_strdup (path);
+  else
+    {
+      g_autofree gchar *cwd = g_get_current_dir ();
+
+      op->dest = g_build_filename (cwd, path, NULL);
+    }
+
+  op->flags = flags;
+
+  return op;
+}
+
+/* The name under which the file lives now, or NULL if it has none. */
+static const gchar *
+current_path (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (G_IS_NAMED_TMP_FILE (self))
+    return g_named_tmp_file_get_path (G_NAMED_TMP_FILE (self));
+
+  return priv->persisted_path;
+}
+
+/* A fresh name beside @dest for a file that is renamed over @dest later:
+ * hidden, recognisably related to @dest, short enough for NAME_MAX. */
+static gchar *
+sibling_prefix (const gchar *dest)
+{
+  g_autofree gchar *base = g_path_get_basename (dest);
+
+  if (strlen (base) > 200)
+    return g_strdup (".gtmp-");
+
+  return g_strconcat (".", base, ".", NULL);
+}
+
+static gchar *
+sibling_path (const gchar *dest)
+{
+  g_autofree gchar *dir = g_path_get_dirname (dest);
+  g_autofree gchar *prefix = sibling_prefix (dest);
+  gchar chars[G_TMP_CORE_RANDOM_CHARS + 1] = { 0, };
+  g_autofree gchar *name = NULL;
+
+  _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+  name = g_strconcat (prefix, chars, NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+/* linkat() of a descriptor: through /proc (works for any user), else with
+ * AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH). Returns 0 or an errno;
+ * ENOTSUP when neither is possible here. */
+static gint
+link_fd (gint         fd,
+         const gchar *dest)
+{
+  gchar proc_path[64];
+  gint errsv;
+
+  g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc_path, AT_FDCWD, dest, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+
+  errsv = errno;
+  if (errsv != ENOENT)
+    return errsv;
+
+#ifdef AT_EMPTY_PATH
+  if (linkat (fd, "", AT_FDCWD, dest, AT_EMPTY_PATH) == 0)
+    return 0;
+  errsv = errno;
+#endif
+
+  /* ENOENT: either the destination's directory is missing or there is no
+   * /proc to link from. */
+  if (access ("/proc/self/fd", F_OK) != 0)
+    return ENOTSUP;
+
+  return errsv;
+}
+
+/* Gives the anonymous file @fd the name @dest. Returns 0 or an errno. */
+static gint
+persist_by_link (gint              fd,
+                 const gchar      *dest,
+                 GTmpPersistFlags  flags)
+{
+  gint errsv;
+  guint tries;
+
+  /* Straight into place when nothing is there: one atomic step that leaves
+   * nothing behind whatever happens. */
+  errsv = link_fd (fd, dest);
+  if (errsv != EEXIST || (flags & G_TMP_PERSIST_NO_REPLACE))
+    return errsv;
+
+  /* Replacing: link beside @dest under a fresh name, then rename over it. */
+  for (tries = 0; tries < 100; tries++)
+    {
+      g_autofree gchar *sibling = sibling_path (dest);
+
+      errsv = link_fd (fd, sibling);
+      if (errsv == EEXIST)
+        continue;
+      if (errsv != 0)
+        return errsv;
+
+      if (rename (sibling, dest) < 0)
+        {
+          errsv = errno;
+          unlink (sibling);
+          return errsv;
+        }
+
+      return 0;
+    }
+
+  return EEXIST;
+}
+
+/* Moves the named file @src to @dest. Returns 0 or an errno. */
+static gint
+persist_by_rename (const gchar      *src,
+                   const gchar      *dest,
+                   GTmpPersistFlags  flags)
+{
+  gint errsv;
+
+  if (!(flags & G_TMP_PERSIST_NO_REPLACE))
+    return rename (src, dest) == 0 ? 0 : errno;
+
+#if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE)
+  if (renameat2 (AT_FDCWD, src, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
+    return 0;
+
+  errsv = errno;
+  if (errsv != EINVAL && errsv != ENOSYS && errsv != ENOTSUP)
+    return errsv;
+#endif
+
+  /* No RENAME_NOREPLACE here: link() refuses an existing name just as well. */
+  if (link (src, dest) < 0)
+    return errno;
+
+  if (unlink (src) < 0)
+    {
+      errsv = errno;
+      unlink (dest);
+      return errsv;
+    }
+
+  return 0;
+}
+
+/* Copies all of @src_fd into @dest_fd without moving @src_fd's position. */
+static gboolean
+copy_contents (gint           src_fd,
+               gint           dest_fd,
+               const gchar   *dest,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autofree gchar *buffer = NULL;
+  const gsize buffer_size = 256 * 1024;
+  off_t offset = 0;
+
+#ifdef __linux__
+  for (;;)
+    {
+      off_t in_offset = offset;
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      n = copy_file_range (src_fd, &in_offset, dest_fd, NULL, 16 * 1024 * 1024, 0);
+      if (n == 0)
+        return TRUE;
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          /* Not between these file systems, or not on this kernel: copy
+           * by hand from where we are. */
+          if (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+              errno == EOPNOTSUPP || errno == EBADF)
+            break;
+
+          _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), dest);
+          return FALSE;
+        }
+
+      offset += n;
+    }
+#endif
+
+  buffer = g_malloc (buffer_size);
+
+  for (;;)
+    {
+      ssize_t n;
+      gsize done;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      n = pread (src_fd, buffer, buffer_size, offset);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), dest);
+          return FALSE;
+        }
+      if (n == 0)
+        return TRUE;
+
+      for (done = 0; done < (gsize) n; )
+        {
+          ssize_t w = pwrite (dest_fd, buffer + done, n - done, offset + done);
+
+          if (w < 0 && errno == EINTR)
+            continue;
+          if (w < 0)
+            {
+              _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), dest);
+              return FALSE;
+            }
+          done += w;
+        }
+
+      offset += n;
+    }
+}
+
+static gboolean
+sync_fd (gint          fd,
+         const gchar  *dest,
+         GError      **error)
+{
+  gint res;
+
+  do
+    res = fsync (fd);
+  while (res < 0 && errno == EINTR);
+
+  if (res < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dest);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Makes the new directory entry of @dest durable. */
+static gboolean
+sync_parent_dir (const gchar  *dest,
+                 GError      **error)
+{
+  g_autofree gchar *dir = g_path_get_dirname (dest);
+  gint fd = _g_tmp_core_open_dir (dir);
+  gboolean ret;
+
+  if (fd < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dir);
+      return FALSE;
+    }
+
+  ret = sync_fd (fd, dir, error);
+  _g_tmp_core_clear_fd (&fd);
+
+  return ret;
+}
+
+/* Cross-file-system persist: copies the file into a new file beside the
+ * destination, moves that into place and makes it the object's file (same
+ * position), so that reads and writes go on reaching the permanent file. */
+static gboolean
+persist_by_copy (GTmpFile      *self,
+                 PersistOp     *op,
+                 const gchar   *src,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  g_autofree gchar *dir = g_path_get_dirname (op->dest);
+  g_autofree gchar *prefix = sibling_prefix (op->dest);
+  g_autofree gchar *copy_path = NULL;
+  off_t position;
+  gint copy_fd;
+  gint errsv;
+
+  position = lseek (priv->fd, 0, SEEK_CUR);
+  if (position < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), op->dest);
+      return FALSE;
+    }
+
+  copy_fd = _g_tmp_core_create_file (dir, prefix, NULL, priv->mode, &copy_path, error);
+  if (copy_fd < 0)
+    return FALSE;
+
+  if (!copy_contents (priv->fd, copy_fd, op->dest, cancellable, error) ||
+      ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (copy_fd, op->dest, error)))
+    goto fail;
+
+  if (lseek (copy_fd, position, SEEK_SET) < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), op->dest);
+      goto fail;
+    }
+
+  /* Nothing has changed yet; from here on we only move forward. */
+  errsv = persist_by_rename (copy_path, op->dest, op->flags);
+  if (errsv != 0)
+    {
+      _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), op->dest);
+      goto fail;
+    }
+
+  op->moved = TRUE;
+
+  /* A named original has been moved, not copied: its old name goes. */
+  if (src != NULL)
+    unlink (src);
+
+  _g_tmp_core_clear_fd (&priv->fd);
+  priv->fd = copy_fd;
+  priv->linkable = FALSE;
+
+  return TRUE;
+
+fail:
+  unlink (copy_path);
+  _g_tmp_core_clear_fd (&copy_fd);
+  return FALSE;
+}
+
+static void
+set_persist_error (GError      **error,
+                   gint          errsv,
+                   const gchar  *dest)
+{
+  if (errsv == EXDEV)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("Could not save the temporary file as “%s”: it is on another "
+                   "file system (G_TMP_PERSIST_ALLOW_COPY would copy it)"),
+                 dest);
+  else if (errsv == ENOTSUP)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("Could not save the temporary file as “%s”: this file "
+                   "system cannot give an unnamed file a name "
+                   "(G_TMP_PERSIST_ALLOW_COPY would copy it)"),
+                 dest);
+  else
+    _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), dest);
+}
+
+/* The disk side of persist(): may run in a worker thread, so it changes no
+ * property; persist_commit() does that in the caller's thread. */
+static gboolean
+persist_move (GTmpFile      *self,
+              PersistOp     *op,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  g_autofree gchar *src = NULL;
+  gint errsv;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  if (!priv->store->ensure_fd (self, cancellable, error))
+    return FALSE;
+
+  if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (priv->fd, op->dest, error))
+    return FALSE;
+
+  src = g_strdup (current_path (self));
+
+  if (src != NULL)
+    errsv = persist_by_rename (src, op->dest, op->flags);
+  else if (priv->linkable)
+    errsv = persist_by_link (priv->fd, op->dest, op->flags);
+  else
+    errsv = ENOTSUP;
+
+  if (errsv == 0)
+    op->moved = TRUE;
+  else if ((errsv == EXDEV || errsv == ENOTSUP) && (op->flags & G_TMP_PERSIST_ALLOW_COPY))
+    {
+      if (!persist_by_copy (self, op, src, cancellable, error))
+        return FALSE;
+    }
+  else
+    {
+      set_persist_error (error, errsv, op->dest);
+      return FALSE;
+    }
+
+  if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_parent_dir (op->dest, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Records the new name; runs in the caller's thread. */
+static void
+persist_commit (GTmpFile  *self,
+                PersistOp *op)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (!op->moved)
+    return;
+
+  priv->linkable = FALSE;
+
+  if (G_IS_NAMED_TMP_FILE (self))
+    _g_named_tmp_file_persisted (G_NAMED_TMP_FILE (self), op->dest);
+  else
+    {
+      g_free (priv->persisted_path);
+      priv->persisted_path = g_strdup (op->dest);
+    }
+}
+
+static gboolean
+persist_check_open (GTmpFile     *self,
+                    const gchar  *path,
+                    GError      **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (priv->closed)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   _("Could not save the temporary file as “%s”: it is closed"),
+                   path);
+      return FALSE;
+    }
+
+  /* Keeps close() and other persists away while we work. */
+  return g_io_stream_set_pending (G_IO_STREAM (self), error);
+}
+
+/**
+ * g_tmp_file_persist:
+ * @self: a #GTmpFile
+ * @path: (type filename): where the file should live from now on
+ * @flags: how to treat an existing @path, durability and copying
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError
+ *
+ * Gives the temporary file a permanent name atomically: afterwards @path is
+ * the file, with everything written to it so far, and other processes see
+ * either what was at @path before or the complete new file — never a partial
+ * one. This is how to save a document safely:
+ *
+ * ```c
+ * g_autoptr(GFile) doc = g_file_new_for_path (path);
+ * g_autoptr(GFile) dir = g_file_get_parent (doc);
+ * g_autofree gchar *dir_path = g_file_get_path (dir);
+ * g_autoptr(GTmpFile) tmp = g_tmp_file_new (dir_path, NULL, NULL, &error);
+ *
+ * if (tmp == NULL ||
+ *     !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)),
+ *                                 data, len, NULL, NULL, &error) ||
+ *     !g_tmp_file_persist (tmp, path, G_TMP_PERSIST_SYNC, NULL, &error))
+ *   return FALSE;
+ * ```
+ *
+ * An anonymous file is linked into place from its descriptor (`linkat()`), so
+ * a crash at any moment leaves no stray file; a [class@GTempfile.NamedTmpFile]
+ * is renamed. With %G_TMP_PERSIST_NONE an existing @path is replaced; with
+ * %G_TMP_PERSIST_NO_REPLACE it is left alone and the call fails with
+ * %G_IO_ERROR_EXISTS. %G_TMP_PERSIST_SYNC flushes the file to disk before and
+ * its directory after, so the new name survives a power cut.
+ *
+ * A file cannot be linked into another file system. Create the temporary file
+ * in the destination's directory to avoid that; otherwise
+ * %G_TMP_PERSIST_ALLOW_COPY copies it into a new file beside @path and renames
+ * that into place (still atomic at the destination). Without the flag that
+ * case, and an anonymous file on a file system that can only create files with
+ * a name, fail with %G_IO_ERROR_NOT_SUPPORTED.
+ *
+ * After success the stream stays open and reads and writes reach the permanent
+ * file; nothing is deleted automatically any more
+ * ([property@GTempfile.NamedTmpFile:delete] becomes %FALSE and
+ * [property@GTempfile.NamedTmpFile:path] becomes @path). On failure nothing
+ * has changed: the temporary file keeps its name and its automatic deletion,
+ * @path is untouched and no stray file is left beside it. The permanent file
+ * keeps the mode the temporary one was created with (`0600` by default).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (naming @path)
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tmp_file_persist (GTmpFile          *self,
+                    const gchar       *path,
+                    GTmpPersistFlags   flags,
+                    GCancellable      *cancellable,
+                    GError           **error)
+{
+  g_autoptr(PersistOp) op = NULL;
+  gboolean ret;
+
+  g_return_val_if_fail (G_IS_TMP_FILE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail ((flags & ~PERSIST_FLAGS_ALL) == 0, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!persist_check_open (self, path, error))
+    return FALSE;
+
+  op = persist_op_new (path, flags);
+  ret = persist_move (self, op, cancellable, error);
+  g_io_stream_clear_pending (G_IO_STREAM (self));
+  persist_commit (self, op);
+
+  return ret;
+}
+
+static void
+persist_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (persist_move (source_object, task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Back in the caller's context: the same order as the sync version (clear
+ * pending, record the new name), then the caller's callback. */
+static void
+persist_async_done (GObject      *source_object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTmpFile *self = G_TMP_FILE (source_object);
+  PersistOp *op = g_task_get_task_data (G_TASK (result));
+
+  g_io_stream_clear_pending (G_IO_STREAM (self));
+  persist_commit (self, op);
+
+  if (op->callback != NULL)
+    op->callback (source_object, result, op->user_data);
+}
+
+/**
+ * g_tmp_file_persist_async:
+ * @self: a #GTmpFile
+ * @path: (type filename): where the file should live from now on
+ * @flags: how to treat an existing @path, durability and copying
+ * @io_priority: the I/O priority of the request, such as %G_PRIORITY_DEFAULT
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the file has been persisted
+ * @user_data: data for @callback
+ *
+ * Gives the temporary file a permanent name without blocking; see
+ * [method@GTempfile.TmpFile.persist]. The work happens in a worker thread;
+ * @callback runs in the thread-default main context of the caller, after the
+ * object's properties have been updated, and should call
+ * [method@GTempfile.TmpFile.persist_finish]. Until then other operations on
+ * the stream fail with %G_IO_ERROR_PENDING.
+ *
+ * Since: 1.0
+ */
+void
+g_tmp_file_persist_async (GTmpFile            *self,
+                          const gchar         *path,
+                          GTmpPersistFlags     flags,
+                          int                  io_priority,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  PersistOp *op;
+
+  g_return_if_fail (G_IS_TMP_FILE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail ((flags & ~PERSIST_FLAGS_ALL) == 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  if (!persist_check_open (self, path, &error))
+    {
+      g_task_report_error (self, callback, user_data, g_tmp_file_persist_async, error);
+      return;
+    }
+
+  op = persist_op_new (path, flags);
+  op->callback = callback;
+  op->user_data = user_data;
+
+  task = g_task_new (self, cancellable, persist_async_done, NULL);
+  g_task_set_source_tag (task, g_tmp_file_persist_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_task_data (task, op, (GDestroyNotify) persist_op_free);
+  /* Cancelling once the file has been moved must not report a failure:
+   * that would claim nothing changed when the file has a new name. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, persist_thread);
+}
+
+/**
+ * g_tmp_file_persist_finish:
+ * @self: a #GTmpFile
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@GTempfile.TmpFile.persist_async].
+ *
+ * Returns: %TRUE if the file now lives at the requested path, %FALSE with
+ *   @error set otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+g_tmp_file_persist_finish (GTmpFile      *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (G_IS_TMP_FILE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, g_tmp_file_persist_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
