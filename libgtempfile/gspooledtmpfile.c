@@ -751,7 +751,7 @@ g_spooled_tmp_file_rollover (GSpooledTmpFile  *self,
   if (g_io_stream_is_closed (G_IO_STREAM (self)))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                           _("Stream is already closed"));
+                           _("The temporary file is closed"));
       return FALSE;
     }
 

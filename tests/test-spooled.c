@@ -1,0 +1,1116 @@
+/* test-spooled.c — GSpooledTmpFile: memory first, disk when it grows
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gtempfile.h"
+
+/* ----------------------------------------------------------- helpers */
+
+/* Byte @i of the data the tests write: not periodic in any power of two, so
+ * a chunk copied to the wrong offset shows. */
+static guint8
+pattern (goffset i)
+{
+  return (guint8) ((i * 131 + 7) % 251);
+}
+
+static guint8 *
+make_pattern (goffset start,
+              gsize   len)
+{
+  guint8 *data = g_malloc (len);
+
+  for (gsize i = 0; i < len; i++)
+    data[i] = pattern (start + i);
+
+  return data;
+}
+
+static gchar *
+make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  gchar *dir;
+
+  dir = g_dir_make_tmp ("test-spooled-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  return dir;
+}
+
+/* Removes @dir and the plain files in it (the tests create no deeper). */
+static void
+remove_tmp_dir (const gchar *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  if (d == NULL)
+    return;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree gchar *path = g_build_filename (dir, name, NULL);
+
+      if (g_rmdir (path) != 0)
+        g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static guint
+count_entries (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+
+  return n;
+}
+
+/* Open descriptors of this process (the one used to count them included,
+ * every time, so counts compare). */
+static guint
+count_fds (void)
+{
+  return count_entries ("/proc/self/fd");
+}
+
+static void
+write_all (GSpooledTmpFile *file,
+           const void      *data,
+           gsize            len)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+  gsize written = 0;
+
+  g_output_stream_write_all (out, data, len, &written, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, len);
+}
+
+static void
+seek_to (GSpooledTmpFile *file,
+         goffset          offset,
+         GSeekType        type)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_seekable_seek (G_SEEKABLE (file), offset, type, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static goffset
+tell (GSpooledTmpFile *file)
+{
+  return g_seekable_tell (G_SEEKABLE (file));
+}
+
+/* Reads up to @len bytes at the position; returns how many. */
+static gsize
+read_some (GSpooledTmpFile *file,
+           guint8          *buffer,
+           gsize            len)
+{
+  g_autoptr(GError) error = NULL;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (file));
+  gsize n = 0;
+
+  g_input_stream_read_all (in, buffer, len, &n, NULL, &error);
+  g_assert_no_error (error);
+
+  return n;
+}
+
+static goffset
+query_size (GSpooledTmpFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+
+  info = g_file_io_stream_query_info (G_FILE_IO_STREAM (file),
+                                      G_FILE_ATTRIBUTE_STANDARD_SIZE "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_file_info_get_file_type (info), ==, G_FILE_TYPE_REGULAR);
+
+  return g_file_info_get_size (info);
+}
+
+/* Asserts the whole content read through the streams is @expected, and
+ * leaves the position where it was. */
+static void
+assert_content (GSpooledTmpFile *file,
+                const guint8    *expected,
+                gsize            len)
+{
+  goffset pos = tell (file);
+  g_autofree guint8 *buffer = g_malloc (len + 1);
+
+  seek_to (file, 0, G_SEEK_SET);
+  g_assert_cmpuint (read_some (file, buffer, len + 1), ==, len);
+  g_assert_true (len == 0 || memcmp (buffer, expected, len) == 0);
+  g_assert_cmpint (query_size (file), ==, len);
+  seek_to (file, pos, G_SEEK_SET);
+}
+
+/* Asserts what the kernel holds behind @fd: size, content and offset. */
+static void
+assert_fd_content (gint          fd,
+                   const guint8 *expected,
+                   gsize         len,
+                   goffset       offset)
+{
+  g_autofree guint8 *buffer = g_malloc (len + 1);
+  struct stat st;
+  gsize done = 0;
+
+  g_assert_cmpint (fstat (fd, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_size, ==, len);
+
+  while (done < len)
+    {
+      gssize n = pread (fd, buffer + done, len - done, done);
+
+      g_assert_cmpint (n, >, 0);
+      done += n;
+    }
+  g_assert_true (len == 0 || memcmp (buffer, expected, len) == 0);
+  g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, offset);
+}
+
+/* The directory the kernel says the open file @fd was created in. */
+static gchar *
+fd_dir (gint fd)
+{
+  g_autofree gchar *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autofree gchar *target = g_file_read_link (link, NULL);
+
+  g_assert_nonnull (target);
+
+  return g_path_get_dirname (target);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  guint *n = user_data;
+
+  g_assert_true (g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (object)));
+  (*n)++;
+}
+
+static gboolean
+is_rolled_over (GSpooledTmpFile *file)
+{
+  gboolean prop = FALSE;
+
+  g_object_get (file, "rolled-over", &prop, NULL);
+  g_assert_cmpint (prop, ==, g_spooled_tmp_file_is_rolled_over (file));
+
+  return prop;
+}
+
+/* --------------------------------------------------------- construction */
+
+static void
+test_new_properties (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  g_autoptr(GSpooledTmpFile) file2 = NULL;
+  guint64 max_size = 0;
+
+  file = g_spooled_tmp_file_new (1234, NULL, NULL, NULL);
+  g_assert_true (G_IS_TMP_FILE (file));
+  g_assert_true (G_IS_FILE_IO_STREAM (file));
+  g_assert_cmpuint (g_spooled_tmp_file_get_max_size (file), ==, 1234);
+  g_object_get (file, "max-size", &max_size, NULL);
+  g_assert_cmpuint (max_size, ==, 1234);
+  g_assert_false (is_rolled_over (file));
+  g_assert_true (g_seekable_can_seek (G_SEEKABLE (file)));
+  g_assert_true (g_seekable_can_truncate (G_SEEKABLE (file)));
+
+  /* GInitable construction, as the bindings do it. */
+  file2 = g_initable_new (G_TYPE_SPOOLED_TMP_FILE, NULL, &error,
+                          "max-size", (guint64) 10,
+                          "prefix", "init-",
+                          NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_spooled_tmp_file_get_max_size (file2), ==, 10);
+  g_assert_false (is_rolled_over (file2));
+}
+
+/* Nothing on disk, no descriptor, until the rollover; then one descriptor,
+ * in the given directory, and still no name in it. */
+static void
+test_no_fd_before_rollover (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *where = NULL;
+  g_autofree guint8 *data = make_pattern (0, 300000);
+  g_autofree guint8 *buffer = g_malloc (1000);
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  guint fds = count_fds ();
+  gint fd;
+
+  file = g_spooled_tmp_file_new (0, dir, "spool-", ".bin");
+  write_all (file, data, 300000);
+  seek_to (file, 1000, G_SEEK_SET);
+  g_assert_cmpuint (read_some (file, buffer, 1000), ==, 1000);
+  g_assert_true (memcmp (buffer, data + 1000, 1000) == 0);
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 250000, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_size (file), ==, 250000);
+
+  g_assert_cmpuint (count_fds (), ==, fds);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_false (is_rolled_over (file));
+
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_fds (), ==, fds + 1);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  where = fd_dir (fd);
+  g_assert_cmpstr (where, ==, dir);
+  assert_fd_content (fd, data, 250000, 2000);
+
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_fds (), ==, fds);
+  remove_tmp_dir (dir);
+}
+
+/* The constructor cannot fail: bad affixes are reported by the rollover. */
+static void
+test_bad_affix (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = make_tmp_dir ();
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  g_autoptr(GSpooledTmpFile) file2 = NULL;
+
+  file = g_spooled_tmp_file_new (10, dir, "../escape", NULL);
+  g_assert_nonnull (file);
+  write_all (file, "0123456789", 10);
+
+  g_output_stream_write (g_io_stream_get_output_stream (G_IO_STREAM (file)),
+                         "x", 1, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpint (tell (file), ==, 10);
+  assert_content (file, (const guint8 *) "0123456789", 10);
+
+  file2 = g_spooled_tmp_file_new (0, dir, NULL, "/x");
+  g_assert_false (g_spooled_tmp_file_rollover (file2, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_tmp_dir (dir);
+}
+
+/* A relative dir means the current directory at construction. */
+static void
+test_relative_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *where = NULL;
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  gint fd;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  file = g_spooled_tmp_file_new (0, "sub", NULL, NULL);
+  g_assert_cmpint (g_chdir (cwd), ==, 0);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  where = fd_dir (fd);
+  g_assert_cmpstr (where, ==, sub);
+
+  g_clear_object (&file);
+  remove_tmp_dir (sub);
+  remove_tmp_dir (dir);
+}
+
+/* ------------------------------------------------------------ threshold */
+
+static void
+test_threshold_below (void)
+{
+  g_autofree guint8 *data = make_pattern (0, 99);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, NULL, NULL, NULL);
+
+  write_all (file, data, 50);
+  write_all (file, data + 50, 49);
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpint (tell (file), ==, 99);
+  assert_content (file, data, 99);
+}
+
+/* A write ending exactly at max-size stays in memory; one more byte, even
+ * written over existing data, rolls over. */
+static void
+test_threshold_exact (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = make_pattern (0, 101);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, NULL, NULL, NULL);
+  guint notified = 0;
+  gint fd;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+
+  write_all (file, data, 100);
+  g_assert_false (is_rolled_over (file));
+  seek_to (file, 0, G_SEEK_SET);
+  write_all (file, data, 100);
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpuint (notified, ==, 0);
+
+  write_all (file, data + 100, 1);
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpuint (notified, ==, 1);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, data, 101, 101);
+  assert_content (file, data, 101);
+}
+
+/* A single write that crosses max-size goes to disk whole. */
+static void
+test_threshold_above (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = make_pattern (0, 200000);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
+  gint fd;
+
+  write_all (file, data, 999);
+  g_assert_false (is_rolled_over (file));
+  write_all (file, data + 999, 200000 - 999);
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpint (tell (file), ==, 200000);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, data, 200000, 200000);
+  assert_content (file, data, 200000);
+}
+
+/* max-size 0: never by size, however much is written. */
+static void
+test_threshold_unlimited (void)
+{
+  gsize len = 5 * 1024 * 1024 + 17;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+  guint fds = count_fds ();
+
+  write_all (file, data, len);
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpuint (count_fds (), ==, fds);
+  assert_content (file, data, len);
+}
+
+/* ---------------------------------------------------------- reads, seeks */
+
+/* Reads and seeks in both states, at offsets around chunk boundaries
+ * (whatever the chunk size, a power of two between 4 KiB and 4 MiB). */
+static void
+check_seeks_and_reads (GSpooledTmpFile *file,
+                       const guint8    *data,
+                       gsize            len)
+{
+  guint8 buffer[300];
+
+  for (goffset boundary = 4096; boundary < (goffset) len; boundary *= 2)
+    {
+      seek_to (file, boundary - 150, G_SEEK_SET);
+      g_assert_cmpuint (read_some (file, buffer, 300), ==, 300);
+      g_assert_true (memcmp (buffer, data + boundary - 150, 300) == 0);
+      g_assert_cmpint (tell (file), ==, boundary + 150);
+    }
+
+  seek_to (file, -100, G_SEEK_END);
+  g_assert_cmpint (tell (file), ==, len - 100);
+  g_assert_cmpuint (read_some (file, buffer, 300), ==, 100);
+  g_assert_true (memcmp (buffer, data + len - 100, 100) == 0);
+  g_assert_cmpuint (read_some (file, buffer, 300), ==, 0);
+
+  seek_to (file, -200, G_SEEK_CUR);
+  g_assert_cmpint (tell (file), ==, len - 200);
+  seek_to (file, 50, G_SEEK_CUR);
+  g_assert_cmpuint (read_some (file, buffer, 10), ==, 10);
+  g_assert_true (memcmp (buffer, data + len - 150, 10) == 0);
+
+  /* Past the end: allowed, reads nothing, changes nothing. */
+  seek_to (file, 1000, G_SEEK_END);
+  g_assert_cmpint (tell (file), ==, len + 1000);
+  g_assert_cmpuint (read_some (file, buffer, 10), ==, 0);
+  g_assert_cmpint (query_size (file), ==, len);
+}
+
+static void
+test_seek_read (void)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 9 * 1024 * 1024 + 333;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+
+  write_all (file, data, len);
+
+  check_seeks_and_reads (file, data, len);
+
+  /* A seek before the start fails and keeps the position. */
+  seek_to (file, 10, G_SEEK_SET);
+  g_assert_false (g_seekable_seek (G_SEEKABLE (file), -11, G_SEEK_CUR, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (tell (file), ==, 10);
+  g_assert_false (is_rolled_over (file));
+
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tell (file), ==, 10);
+  check_seeks_and_reads (file, data, len);
+  assert_content (file, data, len);
+}
+
+/* Streams obtained before the rollover keep working across it, with reads
+ * and writes interleaved on the one shared position. */
+static void
+test_rollover_via_streams (void)
+{
+  g_autoptr(GError) error = NULL;
+  gsize step = 10000;
+  gsize len = 40 * step;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (128 * 1024, NULL, NULL, NULL);
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (file));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+  guint8 buffer[10000];
+  guint notified = 0;
+  gint fd;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+
+  for (gsize i = 0; i < 40; i++)
+    {
+      gsize n = 0;
+
+      /* Write two steps, go back one, read it back: net one step. The
+       * second write of step 12 crosses 128 KiB. */
+      g_output_stream_write_all (out, data + i * step, step, &n, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_write_all (out, data + (i + 1) * step, MIN (step, len - (i + 1) * step),
+                                 &n, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_seekable_seek (G_SEEKABLE (file), -(goffset) n, G_SEEK_CUR, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_input_stream_read_all (in, buffer, step, &n, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, ==, MIN (step, len - (i + 1) * step));
+      g_assert_true (memcmp (buffer, data + (i + 1) * step, n) == 0);
+
+      g_assert_cmpint (g_spooled_tmp_file_is_rolled_over (file), ==, (i + 2) * step > 128 * 1024);
+      g_assert_cmpint (tell (file), ==, MIN ((i + 2) * step, len));
+
+      if (i + 1 < 40)
+        g_assert_true (g_seekable_seek (G_SEEKABLE (file), -(goffset) n, G_SEEK_CUR, NULL, &error));
+    }
+
+  g_assert_cmpuint (notified, ==, 1);
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, data, len, len);
+  assert_content (file, data, len);
+}
+
+/* ------------------------------------------------------- zero-fill */
+
+static void
+test_zero_fill (void)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 3 * 1024 * 1024;
+  g_autofree guint8 *expected = g_malloc0 (len);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+  gint fd;
+
+  /* Fill the start with data, cut it back, and grow it again in three
+   * ways: the bytes that were cut must come back as zeros, not as what
+   * was there. */
+  memset (expected, 0xaa, 300000);
+  write_all (file, expected, 300000);
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 10, NULL, &error));
+  g_assert_no_error (error);
+  memset (expected + 10, 0, 300000 - 10);
+
+  /* 1. truncate up */
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 100, NULL, &error));
+  g_assert_no_error (error);
+
+  /* 2. seek past the end and write */
+  seek_to (file, 200, G_SEEK_SET);
+  write_all (file, "abc", 3);
+  memcpy (expected + 200, "abc", 3);
+
+  /* 3. far past the end, several chunks of any size in between */
+  seek_to (file, 2 * 1024 * 1024 + 5, G_SEEK_SET);
+  write_all (file, "xyz", 3);
+  memcpy (expected + 2 * 1024 * 1024 + 5, "xyz", 3);
+
+  /* and a write into the middle of that gap */
+  seek_to (file, 1024 * 1024 + 7, G_SEEK_SET);
+  write_all (file, "mid", 3);
+  memcpy (expected + 1024 * 1024 + 7, "mid", 3);
+
+  /* and a truncate up beyond all that */
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), len, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tell (file), ==, 1024 * 1024 + 10);
+
+  g_assert_false (is_rolled_over (file));
+  assert_content (file, expected, len);
+
+  /* The same bytes on disk after the rollover. */
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, expected, len, 1024 * 1024 + 10);
+  assert_content (file, expected, len);
+}
+
+/* ------------------------------------------------------------ truncate */
+
+static void
+test_truncate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = make_pattern (0, 100);
+  g_autofree guint8 *expected = g_malloc0 (101);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, NULL, NULL, NULL);
+  guint notified = 0;
+  gint fd;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+  write_all (file, data, 80);
+
+  /* Down, and up to exactly max-size: in memory; the position stays. */
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 50, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tell (file), ==, 80);
+  g_assert_cmpint (query_size (file), ==, 50);
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 100, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (is_rolled_over (file));
+  memcpy (expected, data, 50);
+  assert_content (file, expected, 100);
+
+  /* Past max-size: rolls over, to the requested size. */
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 101, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpuint (notified, ==, 1);
+  g_assert_cmpint (tell (file), ==, 80);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, expected, 101, 80);
+
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 0, NULL, &error));
+  g_assert_no_error (error);
+  assert_fd_content (fd, expected, 0, 80);
+}
+
+/* ----------------------------------------------- get_fd, persist, notify */
+
+static void
+test_get_fd (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = make_pattern (0, 70000);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (1000000, NULL, NULL, NULL);
+  guint notified = 0;
+  gint fd, fd2;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+  write_all (file, data, 70000);
+  seek_to (file, 12345, G_SEEK_SET);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (is_rolled_over (file));
+  assert_fd_content (fd, data, 70000, 12345);
+  g_assert_cmpint (tell (file), ==, 12345);
+
+  /* The same descriptor, no second rollover, nothing else notified. */
+  fd2 = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fd2, ==, fd);
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_no_error (error);
+  write_all (file, "more", 4);
+  g_assert_cmpuint (notified, ==, 1);
+
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_tmp_file_get_fd (G_TMP_FILE (file), &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+}
+
+static void
+test_closed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+  guint fds = count_fds ();
+
+  write_all (file, "data", 4);
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_tmp_file_get_fd (G_TMP_FILE (file), &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpuint (count_fds (), ==, fds);
+}
+
+static void
+test_persist (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
+  g_autofree guint8 *data = make_pattern (0, 150000);
+  g_autofree gchar *contents = NULL;
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, NULL, NULL);
+  gsize len = 0;
+  struct stat st;
+
+  write_all (file, data, 150000);
+  g_assert_false (is_rolled_over (file));
+
+  g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_rolled_over (file));
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (len, ==, 150000);
+  g_assert_true (memcmp (contents, data, len) == 0);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+
+  /* Still open, writing to the permanent file. */
+  write_all (file, "tail", 4);
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_cmpuint (len, ==, 150004);
+  g_assert_true (memcmp (contents + 150000, "tail", 4) == 0);
+
+  g_clear_object (&file);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  remove_tmp_dir (dir);
+}
+
+/* --------------------------------------------------- failed rollovers */
+
+/* After a failed rollover: same bytes, same position, still in memory,
+ * nothing notified. */
+static void
+assert_intact (GSpooledTmpFile *file,
+               const guint8    *data,
+               gsize            len,
+               goffset          pos,
+               guint            notified)
+{
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpuint (notified, ==, 0);
+  g_assert_cmpint (tell (file), ==, pos);
+  assert_content (file, data, len);
+}
+
+/* Every call that can roll over fails the same way and changes nothing. */
+static void
+assert_all_rollovers_fail (GSpooledTmpFile *file,
+                           const guint8    *data,
+                           gsize            len,
+                           goffset          pos,
+                           guint           *notified,
+                           gint             code)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+  gsize max_size = g_spooled_tmp_file_get_max_size (file);
+
+  g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, code);
+  g_clear_error (&error);
+  assert_intact (file, data, len, pos, *notified);
+
+  g_assert_cmpint (g_tmp_file_get_fd (G_TMP_FILE (file), &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, code);
+  g_clear_error (&error);
+  assert_intact (file, data, len, pos, *notified);
+
+  if (max_size > 0)
+    {
+      g_autofree guint8 *more = make_pattern (7, max_size + 1);
+
+      g_assert_cmpint (g_output_stream_write (out, more, max_size + 1, NULL, &error), ==, -1);
+      g_assert_error (error, G_IO_ERROR, code);
+      g_clear_error (&error);
+      assert_intact (file, data, len, pos, *notified);
+
+      g_assert_false (g_seekable_truncate (G_SEEKABLE (file), max_size + 1, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, code);
+      g_clear_error (&error);
+      assert_intact (file, data, len, pos, *notified);
+    }
+}
+
+static void
+assert_rollover_succeeds (GSpooledTmpFile *file,
+                          const guint8    *data,
+                          gsize            len,
+                          goffset          pos,
+                          guint           *notified)
+{
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpuint (*notified, ==, 1);
+  g_assert_cmpint (tell (file), ==, pos);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, data, len, pos);
+  assert_content (file, data, len);
+}
+
+static void
+test_fail_missing_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
+  gsize len = 200000;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (len, missing, NULL, NULL);
+  guint notified = 0;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+  write_all (file, data, len);
+  seek_to (file, 777, G_SEEK_SET);
+
+  g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  assert_all_rollovers_fail (file, data, len, 777, &notified, G_IO_ERROR_NOT_FOUND);
+
+  g_assert_cmpint (g_mkdir (missing, 0700), ==, 0);
+  assert_rollover_succeeds (file, data, len, 777, &notified);
+  g_assert_cmpuint (count_entries (missing), ==, 0);
+
+  g_clear_object (&file);
+  remove_tmp_dir (missing);
+  remove_tmp_dir (dir);
+}
+
+static void
+test_fail_cancelled (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree guint8 *data = make_pattern (0, 1000);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+  guint notified = 0;
+  guint fds = count_fds ();
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+  write_all (file, data, 1000);
+  g_cancellable_cancel (cancellable);
+
+  g_assert_false (g_spooled_tmp_file_rollover (file, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_intact (file, data, 1000, 1000, notified);
+  g_assert_cmpuint (count_fds (), ==, fds);
+
+  assert_rollover_succeeds (file, data, 1000, 1000, &notified);
+}
+
+/* No space: a tiny tmpfs mounted by the parent (we run as root), the test
+ * itself in a subprocess so that a failed assertion still leaves the parent
+ * to unmount it. */
+#define NO_SPACE_DIR_ENV "TEST_SPOOLED_TMPFS"
+
+static void
+test_fail_no_space_child (void)
+{
+  const gchar *dir = g_getenv (NO_SPACE_DIR_ENV);
+  gsize len = 512 * 1024;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  guint notified = 0;
+  guint fds;
+
+  g_assert_nonnull (dir);
+  file = g_spooled_tmp_file_new (1024 * 1024, dir, NULL, NULL);
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+  write_all (file, data, len);
+  seek_to (file, 100000, G_SEEK_SET);
+  fds = count_fds ();
+
+  assert_all_rollovers_fail (file, data, len, 100000, &notified, G_IO_ERROR_NO_SPACE);
+  /* The half-written file went with its descriptor. */
+  g_assert_cmpuint (count_fds (), ==, fds);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+
+  g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", MS_REMOUNT, "size=4m"), ==, 0);
+  assert_rollover_succeeds (file, data, len, 100000, &notified);
+}
+
+static void
+test_fail_no_space (void)
+{
+  g_autofree gchar *dir = NULL;
+
+  if (g_test_subprocess ())
+    {
+      test_fail_no_space_child ();
+      return;
+    }
+
+  dir = make_tmp_dir ();
+  if (mount ("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") != 0)
+    {
+      int errsv = errno;
+      g_autofree gchar *reason = g_strdup_printf ("cannot mount a tmpfs to fill: %s",
+                                                  g_strerror (errsv));
+      remove_tmp_dir (dir);
+      g_test_skip (reason);
+      return;
+    }
+
+  g_setenv (NO_SPACE_DIR_ENV, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv (NO_SPACE_DIR_ENV);
+
+  g_assert_cmpint (umount (dir), ==, 0);
+  remove_tmp_dir (dir);
+  g_test_trap_assert_passed ();
+}
+
+/* No descriptors: RLIMIT_NOFILE lowered in a forked child. */
+static void
+test_fail_no_fds (void)
+{
+  g_autofree gchar *dir = NULL;
+  gsize len = 100000;
+  g_autofree guint8 *data = NULL;
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  struct rlimit saved, limit;
+  guint notified = 0;
+  gint lowest_free;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  dir = make_tmp_dir ();
+  data = make_pattern (0, len);
+  file = g_spooled_tmp_file_new (len, dir, NULL, NULL);
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+  write_all (file, data, len);
+
+  /* A limit at the lowest free descriptor number: no open() can succeed. */
+  lowest_free = dup (0);
+  g_assert_cmpint (lowest_free, >=, 0);
+  close (lowest_free);
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  limit = saved;
+  limit.rlim_cur = lowest_free;
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limit), ==, 0);
+
+  assert_all_rollovers_fail (file, data, len, len, &notified, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  assert_rollover_succeeds (file, data, len, len, &notified);
+
+  g_clear_object (&file);
+  remove_tmp_dir (dir);
+}
+
+/* ------------------------------------------------------ random model */
+
+/* Random writes, reads, seeks and truncates, checked against a plain byte
+ * array, across a rollover. */
+static void
+run_model (GSpooledTmpFile *file,
+           GByteArray      *model,
+           goffset         *pos,
+           guint            n_ops)
+{
+  g_autofree guint8 *buffer = g_malloc (200000);
+
+  for (guint op = 0; op < n_ops; op++)
+    {
+      g_autoptr(GError) error = NULL;
+      gsize n = g_test_rand_int_range (0, 200000);
+
+      switch (g_test_rand_int_range (0, 4))
+        {
+        case 0:
+          for (gsize i = 0; i < n; i++)
+            buffer[i] = g_test_rand_int_range (0, 256);
+          write_all (file, buffer, n);
+          if ((goffset) model->len < *pos + (goffset) n)
+            {
+              gsize old = model->len;
+
+              g_byte_array_set_size (model, *pos + n);
+              memset (model->data + old, 0, model->len - old);
+            }
+          memcpy (model->data + *pos, buffer, n);
+          *pos += n;
+          break;
+
+        case 1:
+          {
+            gsize expect = *pos >= (goffset) model->len ? 0 : MIN (n, (gsize) (model->len - *pos));
+
+            g_assert_cmpuint (read_some (file, buffer, n), ==, expect);
+            g_assert_true (expect == 0 || memcmp (buffer, model->data + *pos, expect) == 0);
+            *pos += expect;
+          }
+          break;
+
+        case 2:
+          *pos = g_test_rand_int_range (0, model->len + 100000);
+          seek_to (file, *pos, G_SEEK_SET);
+          break;
+
+        case 3:
+          {
+            gsize size = g_test_rand_int_range (0, model->len + 100000);
+            gsize old = model->len;
+
+            g_assert_true (g_seekable_truncate (G_SEEKABLE (file), size, NULL, &error));
+            g_assert_no_error (error);
+            g_byte_array_set_size (model, size);
+            if (size > old)
+              memset (model->data + old, 0, size - old);
+          }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+
+      g_assert_cmpint (tell (file), ==, *pos);
+      g_assert_cmpint (query_size (file), ==, model->len);
+    }
+
+  assert_content (file, model->data, model->len);
+}
+
+static void
+test_random_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) model = g_byte_array_new ();
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+  g_autoptr(GSpooledTmpFile) file2 = g_spooled_tmp_file_new (256 * 1024, NULL, NULL, NULL);
+  goffset pos = 0;
+  gint fd;
+
+  run_model (file, model, &pos, 400);
+  g_assert_false (is_rolled_over (file));
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_no_error (error);
+  run_model (file, model, &pos, 100);
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, model->data, model->len, pos);
+
+  /* Rolling over on its own, whenever a write or truncate passes 256 KiB. */
+  g_byte_array_set_size (model, 0);
+  pos = 0;
+  run_model (file2, model, &pos, 600);
+  g_assert_true (is_rolled_over (file2));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/spooled/new/properties", test_new_properties);
+  g_test_add_func ("/spooled/new/no-fd-before-rollover", test_no_fd_before_rollover);
+  g_test_add_func ("/spooled/new/bad-affix", test_bad_affix);
+  g_test_add_func ("/spooled/new/relative-dir", test_relative_dir);
+  g_test_add_func ("/spooled/threshold/below", test_threshold_below);
+  g_test_add_func ("/spooled/threshold/exact", test_threshold_exact);
+  g_test_add_func ("/spooled/threshold/above", test_threshold_above);
+  g_test_add_func ("/spooled/threshold/unlimited", test_threshold_unlimited);
+  g_test_add_func ("/spooled/seek-read", test_seek_read);
+  g_test_add_func ("/spooled/rollover/via-streams", test_rollover_via_streams);
+  g_test_add_func ("/spooled/zero-fill", test_zero_fill);
+  g_test_add_func ("/spooled/truncate", test_truncate);
+  g_test_add_func ("/spooled/get-fd", test_get_fd);
+  g_test_add_func ("/spooled/closed", test_closed);
+  g_test_add_func ("/spooled/persist", test_persist);
+  g_test_add_func ("/spooled/fail/missing-dir", test_fail_missing_dir);
+  g_test_add_func ("/spooled/fail/cancelled", test_fail_cancelled);
+  g_test_add_func ("/spooled/fail/no-space", test_fail_no_space);
+  g_test_add_func ("/spooled/fail/no-fds", test_fail_no_fds);
+  g_test_add_func ("/spooled/random-model", test_random_model);
+
+  return g_test_run ();
+}
