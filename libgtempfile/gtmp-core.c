@@ -842,7 +842,9 @@ _g_tmp_core_remove_tree (const gchar   *path,
   if (rmdir (path) == 0 || errno == ENOENT)
     return TRUE;
 
-  if (errno != ENOTEMPTY && errno != EEXIST)
+  /* EACCES/EPERM: the parent is not ours to write, but what is inside may
+   * be; remove that and report the top at the end. */
+  if (errno != ENOTEMPTY && errno != EEXIST && errno != EACCES && errno != EPERM)
     {
       gint errsv = errno;
 
