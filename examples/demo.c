@@ -54,6 +54,8 @@ demo_named_file (gchar **out_path,
     return FALSE;
 
   g_print ("  wrote %zu bytes, read back: %s", strlen (text), buffer);
+  g_print ("  on disk while open: %s\n",
+           g_file_test (*out_path, G_FILE_TEST_IS_REGULAR) ? "yes" : "no");
 
   /* delete-on-close is the default: closing removes the file. */
   return g_io_stream_close (G_IO_STREAM (file), NULL, error);
@@ -119,8 +121,7 @@ demo_mkstemp (gchar **out_path,
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree gchar *tempdir = NULL;
