@@ -58,6 +58,25 @@ g_tmp_file_input_stream_read (GInputStream  *stream,
   return _g_tmp_file_stream_read (self->file, buffer, count, cancellable, error);
 }
 
+/* GInputStream's default skip() seeks to the end to measure, and asserts
+ * when the position is already past it; this one is also cheaper. */
+static gssize
+g_tmp_file_input_stream_skip (GInputStream  *stream,
+                              gsize          count,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  GTmpFileInputStream *self = (GTmpFileInputStream *) stream;
+
+  if (G_UNLIKELY (self->file == NULL))
+    {
+      set_closed_error (error);
+      return -1;
+    }
+
+  return _g_tmp_file_stream_skip (self->file, count, cancellable, error);
+}
+
 static goffset
 g_tmp_file_input_stream_tell (GSeekable *seekable)
 {
@@ -128,6 +147,7 @@ _g_tmp_file_input_stream_class_init (GTmpFileInputStreamClass *klass)
   /* No close_fn: closing one side must not close the shared file; the file
    * closes both sides when it is closed itself. */
   stream_class->read_fn = g_tmp_file_input_stream_read;
+  stream_class->skip = g_tmp_file_input_stream_skip;
 }
 
 static void

@@ -50,6 +50,12 @@ gssize         _g_tmp_file_stream_write         (GTmpFile              *file,
                                                  gsize                  count,
                                                  GCancellable          *cancellable,
                                                  GError               **error);
+/* Moves the position forward by up to @count bytes, never past the end. */
+G_GNUC_INTERNAL
+gssize         _g_tmp_file_stream_skip          (GTmpFile              *file,
+                                                 gsize                  count,
+                                                 GCancellable          *cancellable,
+                                                 GError               **error);
 G_GNUC_INTERNAL
 goffset        _g_tmp_file_stream_tell          (GTmpFile              *file);
 G_GNUC_INTERNAL

@@ -324,6 +324,36 @@ _g_tmp_file_stream_write (GTmpFile      *self,
   return priv->store->write (self, buffer, count, cancellable, error);
 }
 
+gssize
+_g_tmp_file_stream_skip (GTmpFile      *self,
+                         gsize          count,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  goffset position;
+  goffset size;
+  gsize n;
+
+  if (priv->closed)
+    {
+      set_closed_error (error);
+      return -1;
+    }
+
+  position = priv->store->tell (self);
+  size = priv->store->get_size (self, error);
+  if (size < 0)
+    return -1;
+
+  /* Like read(): nothing to skip at or past the end. */
+  n = position < size ? (gsize) MIN ((guint64) count, (guint64) (size - position)) : 0;
+  if (n > 0 && !priv->store->seek (self, n, G_SEEK_CUR, cancellable, error))
+    return -1;
+
+  return n;
+}
+
 goffset
 _g_tmp_file_stream_tell (GTmpFile *self)
 {
@@ -700,6 +730,55 @@ g_tmp_file_query_info (GFileIOStream  *stream,
 }
 
 
+static void
+query_info_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GFileInfo *info;
+
+  /* The vfunc, not g_file_io_stream_query_info(): the async wrapper has
+   * already marked the stream pending. */
+  info = G_FILE_IO_STREAM_GET_CLASS (source_object)->query_info (source_object, task_data,
+                                                                 cancellable, &error);
+  if (info != NULL)
+    g_task_return_pointer (task, info, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* GFileIOStream's default would ask the output stream, which is not a
+ * GFileOutputStream here. */
+static void
+g_tmp_file_query_info_async (GFileIOStream       *stream,
+                             const char          *attributes,
+                             int                  io_priority,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (stream, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tmp_file_query_info_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, g_strdup (attributes), g_free);
+  g_task_run_in_thread (task, query_info_thread);
+}
+
+static GFileInfo *
+g_tmp_file_query_info_finish (GFileIOStream  *stream,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, stream), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* GObject */
 
 static void
@@ -824,6 +903,8 @@ g_tmp_file_class_init (GTmpFileClass *klass)
   file_io_stream_class->can_truncate = g_tmp_file_can_truncate;
   file_io_stream_class->truncate_fn = g_tmp_file_truncate;
   file_io_stream_class->query_info = g_tmp_file_query_info;
+  file_io_stream_class->query_info_async = g_tmp_file_query_info_async;
+  file_io_stream_class->query_info_finish = g_tmp_file_query_info_finish;
 
   /**
    * GTmpFile:dir: (type filename)
