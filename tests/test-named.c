@@ -1,0 +1,676 @@
+/* test-named.c — GNamedTmpFile: delete / delete-on-close, cleanup, fork
+ *
+ * Every delete/delete-on-close combination is checked on disk after close,
+ * after cleanup() and after the last unref; a forked child that drops its
+ * reference deletes nothing; cleanup() reports what dispose cannot (as uid
+ * 65534 in a forked child, since tests run as root) and is idempotent.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gtempfile-private.h"
+
+#define NOBODY   65534
+#define ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789_"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                   */
+
+static gchar *
+make_scratch (void)
+{
+  g_autoptr(GError) error = NULL;
+  gchar *path = g_dir_make_tmp ("gtmp-test-named-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                type,
+            struct FTW        *ftw)
+{
+  if (type == FTW_DP)
+    rmdir (path);
+  else
+    unlink (path);
+  return 0;
+}
+
+static void
+remove_scratch (gchar *path)
+{
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_free (path);
+}
+
+static guint
+count_entries (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+exists (const gchar *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}
+
+static void
+assert_file_contents (const gchar *path,
+                      const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+/* Runs @func in a forked child as uid/gid 65534 (root bypasses modes) and
+ * asserts that it returned normally. */
+static void
+run_as_nobody (void     (*func) (gpointer),
+               gpointer   data)
+{
+  pid_t pid;
+  gint status = 0;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (geteuid () == 0 &&
+          (setgroups (0, NULL) < 0 || setgid (NOBODY) < 0 || setuid (NOBODY) < 0))
+        _exit (2);
+      func (data);
+      _exit (0);
+    }
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+static GNamedTmpFile *
+new_named (const gchar *dir,
+           gboolean     delete_,
+           gboolean     delete_on_close)
+{
+  g_autoptr(GError) error = NULL;
+  GNamedTmpFile *tmp;
+
+  tmp = g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, &error,
+                        "dir", dir,
+                        "delete", delete_,
+                        "delete-on-close", delete_on_close,
+                        NULL);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_NAMED_TMP_FILE (tmp));
+  g_assert_true (exists (g_named_tmp_file_get_path (tmp)));
+  return tmp;
+}
+
+static void
+write_all (GNamedTmpFile *tmp,
+           const gchar   *text)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
+
+  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Names                                                                     */
+
+static void
+test_path (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (dir, "pre-", ".txt", &error);
+  g_autoptr(GFile) file = NULL;
+  g_autofree gchar *file_path = NULL;
+  g_autofree gchar *prop_path = NULL;
+  g_autofree gchar *dirname = NULL;
+  g_autofree gchar *basename = NULL;
+  const gchar *path;
+  struct stat st;
+
+  g_assert_no_error (error);
+  path = g_named_tmp_file_get_path (tmp);
+  g_assert_true (g_path_is_absolute (path));
+
+  dirname = g_path_get_dirname (path);
+  basename = g_path_get_basename (path);
+  g_assert_cmpstr (dirname, ==, dir);
+  g_assert_true (g_regex_match_simple ("^pre-[" ALPHABET "]{8}\\.txt$", basename, 0, 0));
+
+  g_assert_no_errno (lstat (path, &st));
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+
+  file = g_named_tmp_file_get_file (tmp);
+  file_path = g_file_get_path (file);
+  g_assert_cmpstr (file_path, ==, path);
+  g_object_get (tmp, "path", &prop_path, NULL);
+  g_assert_cmpstr (prop_path, ==, path);
+
+  /* The descriptor is that file. */
+  {
+    struct stat fst;
+
+    g_assert_no_errno (fstat (g_tmp_file_get_fd (G_TMP_FILE (tmp), NULL), &fst));
+    g_assert_cmpuint (fst.st_ino, ==, st.st_ino);
+  }
+
+  /* Data written through the stream is in the file by name. */
+  write_all (tmp, "visible");
+  assert_file_contents (path, "visible");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_relative_dir (void)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
+  g_autoptr(GNamedTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dirname = NULL;
+
+  g_assert_no_errno (mkdir (sub, 0700));
+  g_assert_no_errno (chdir (dir));
+  tmp = g_named_tmp_file_new ("sub", NULL, NULL, &error);
+  g_assert_no_errno (chdir (cwd));
+  g_assert_no_error (error);
+
+  dirname = g_path_get_dirname (g_named_tmp_file_get_path (tmp));
+  g_assert_cmpstr (dirname, ==, sub);
+  g_assert_true (exists (g_named_tmp_file_get_path (tmp)));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (sub), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_errors (void)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (g_named_tmp_file_new (missing, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_clear_error (&error);
+
+  g_assert_null (g_named_tmp_file_new (dir, NULL, "/../../etc/x", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (g_named_tmp_file_new (dir, "a/b", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+unwritable_child (gpointer data)
+{
+  const gchar *dir = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (g_named_tmp_file_new (dir, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, dir));
+}
+
+static void
+test_unwritable_dir (void)
+{
+  gchar *dir = make_scratch ();
+
+  run_as_nobody (unwritable_child, dir);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_mode (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GNamedTmpFile) tmp = NULL;
+  struct stat st;
+
+  tmp = g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, &error, "dir", dir, "mode", 0644, NULL);
+  g_assert_no_error (error);
+  g_assert_no_errno (lstat (g_named_tmp_file_get_path (tmp), &st));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0644);
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_cloexec (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
+  gint fd = g_tmp_file_get_fd (G_TMP_FILE (tmp), NULL);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_query_info (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *basename = g_path_get_basename (g_named_tmp_file_get_path (tmp));
+
+  write_all (tmp, "abc");
+  info = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp),
+                                      "standard::name,standard::size,standard::type,unix::mode",
+                                      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_file_info_get_name (info), ==, basename);
+  g_assert_cmpint (g_file_info_get_size (info), ==, 3);
+  g_assert_cmpint (g_file_info_get_file_type (info), ==, G_FILE_TYPE_REGULAR);
+  g_assert_cmpuint (g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE) & 07777, ==, 0600);
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* delete / delete-on-close                                                  */
+
+typedef struct
+{
+  gboolean delete_;
+  gboolean delete_on_close;
+} Combo;
+
+static const Combo combos[] = {
+  { TRUE, TRUE },
+  { TRUE, FALSE },
+  { FALSE, TRUE },
+  { FALSE, FALSE },
+};
+
+static void
+test_delete_combo (gconstpointer user_data)
+{
+  const Combo *combo = user_data;
+  gboolean gone_on_close = combo->delete_ && combo->delete_on_close;
+  gchar *dir = make_scratch ();
+  g_autoptr(GError) error = NULL;
+  GNamedTmpFile *tmp;
+  gchar *path;
+
+  /* 1. close, then the last unref */
+  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
+  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  write_all (tmp, "kept");
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exists (path), ==, !gone_on_close);
+  if (!gone_on_close)
+    assert_file_contents (path, "kept");   /* closed, and readable by name */
+  g_object_unref (tmp);
+  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_unlink (path);
+  g_free (path);
+
+  /* 2. cleanup() while open, twice, then the last unref */
+  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
+  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (tmp)));
+  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_object_unref (tmp);
+  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_unlink (path);
+  g_free (path);
+
+  /* 3. close, then cleanup() */
+  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
+  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  g_assert_cmpint (exists (path), ==, !gone_on_close);
+  g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_object_unref (tmp);
+  g_unlink (path);
+  g_free (path);
+
+  /* 4. the last unref alone, while open */
+  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
+  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  g_object_unref (tmp);
+  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_unlink (path);
+  g_free (path);
+
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_delete_changed_after_close (void)
+{
+  gchar *dir = make_scratch ();
+  GNamedTmpFile *tmp = new_named (dir, TRUE, FALSE);
+  g_autofree gchar *path = g_strdup (g_named_tmp_file_get_path (tmp));
+
+  /* Decided when it happens, not at construction. */
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
+  g_assert_true (exists (path));
+  g_named_tmp_file_set_delete (tmp, FALSE);
+  g_object_unref (tmp);
+  g_assert_true (exists (path));
+
+  g_unlink (path);
+  remove_scratch (dir);
+}
+
+static void
+test_removed_externally (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
+  g_autoptr(GError) error = NULL;
+
+  /* A file that is already gone is not an error (as in CPython). */
+  g_assert_no_errno (g_unlink (g_named_tmp_file_get_path (tmp)));
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+cleanup_error_child (gpointer data)
+{
+  const gchar *root = data;
+  g_autofree gchar *dir = g_build_filename (root, "mine", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GNamedTmpFile) keep = NULL;
+  g_autoptr(GNamedTmpFile) on_close = NULL;
+  const gchar *path;
+
+  g_assert_no_errno (mkdir (dir, 0755));
+  keep = new_named (dir, TRUE, FALSE);
+  on_close = new_named (dir, TRUE, TRUE);
+  g_assert_no_errno (chmod (dir, 0555));
+
+  /* cleanup() reports, names the file, and can be retried. */
+  path = g_named_tmp_file_get_path (keep);
+  g_assert_false (g_named_tmp_file_cleanup (keep, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+  g_assert_true (exists (path));
+  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (keep)));
+
+  /* So does close() when it has to remove the file. */
+  g_assert_false (g_io_stream_close (G_IO_STREAM (on_close), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, g_named_tmp_file_get_path (on_close)));
+  g_clear_error (&error);
+  g_assert_true (g_io_stream_is_closed (G_IO_STREAM (on_close)));
+
+  g_assert_no_errno (chmod (dir, 0755));
+  g_assert_true (g_named_tmp_file_cleanup (keep, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (path));
+  g_assert_true (g_named_tmp_file_cleanup (on_close, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_named_tmp_file_get_path (on_close)));
+
+  g_assert_no_errno (rmdir (dir));
+}
+
+static void
+test_cleanup_errors (void)
+{
+  gchar *dir = make_scratch ();
+
+  g_assert_no_errno (chmod (dir, 0777));
+  run_as_nobody (cleanup_error_child, dir);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_cleanup_cancelled (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (g_named_tmp_file_cleanup (tmp, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_io_stream_is_closed (G_IO_STREAM (tmp)));
+  g_assert_true (exists (g_named_tmp_file_get_path (tmp)));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* fork                                                                      */
+
+static void
+test_fork_child_unref (void)
+{
+  gchar *dir = make_scratch ();
+  GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
+  GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
+  g_autofree gchar *path1 = g_strdup (g_named_tmp_file_get_path (on_close));
+  g_autofree gchar *path2 = g_strdup (g_named_tmp_file_get_path (on_cleanup));
+  gint status = 0;
+  pid_t pid;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* Implicit cleanup in a child must leave the parent's files alone. */
+      g_object_unref (on_close);
+      g_object_unref (on_cleanup);
+      _exit (exists (path1) && exists (path2) ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_assert_true (exists (path1));
+  g_assert_true (exists (path2));
+  write_all (on_close, "still mine");
+  assert_file_contents (path1, "still mine");
+
+  /* The parent's own unref still removes them. */
+  g_object_unref (on_close);
+  g_object_unref (on_cleanup);
+  g_assert_false (exists (path1));
+  g_assert_false (exists (path2));
+
+  remove_scratch (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Properties                                                                */
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_properties (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
+  guint delete_notifies = 0;
+  guint doc_notifies = 0;
+  gboolean value = TRUE;
+
+  g_assert_true (g_named_tmp_file_get_delete (tmp));
+  g_assert_true (g_named_tmp_file_get_delete_on_close (tmp));
+
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (count_notify), &delete_notifies);
+  g_signal_connect (tmp, "notify::delete-on-close", G_CALLBACK (count_notify), &doc_notifies);
+
+  g_named_tmp_file_set_delete (tmp, TRUE);
+  g_assert_cmpuint (delete_notifies, ==, 0);
+  g_named_tmp_file_set_delete (tmp, FALSE);
+  g_assert_cmpuint (delete_notifies, ==, 1);
+  g_object_set (tmp, "delete", TRUE, NULL);
+  g_assert_cmpuint (delete_notifies, ==, 2);
+
+  g_named_tmp_file_set_delete_on_close (tmp, FALSE);
+  g_assert_cmpuint (doc_notifies, ==, 1);
+  g_object_get (tmp, "delete-on-close", &value, NULL);
+  g_assert_false (value);
+
+  g_assert_true (G_TYPE_IS_FINAL (G_TYPE_NAMED_TMP_FILE));
+  g_assert_true (g_type_is_a (G_TYPE_NAMED_TMP_FILE, G_TYPE_TMP_FILE));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* async                                                                     */
+
+static void
+new_async_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GObject **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async (void)
+{
+  gchar *dir = make_scratch ();
+  GObject *object = NULL;
+  g_autofree gchar *path = NULL;
+
+  g_async_initable_new_async (G_TYPE_NAMED_TMP_FILE, G_PRIORITY_DEFAULT, NULL,
+                              new_async_cb, &object, "dir", dir, NULL);
+  while (object == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (G_IS_NAMED_TMP_FILE (object));
+  path = g_strdup (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (object)));
+  g_assert_true (exists (path));
+  /* Not the unref: the worker thread may still hold the task, and with it
+   * the object, for a moment. */
+  g_assert_true (g_io_stream_close (G_IO_STREAM (object), NULL, NULL));
+  g_assert_false (exists (path));
+  g_object_unref (object);
+
+  remove_scratch (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint i;
+
+  umask (022);
+  g_test_init (&argc, &argv, NULL);
+
+  /* Tests that fork run first, before any worker thread exists. */
+  g_test_add_func ("/named-tmp-file/fork/child-unref", test_fork_child_unref);
+  g_test_add_func ("/named-tmp-file/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_func ("/named-tmp-file/fork/cleanup-errors", test_cleanup_errors);
+  g_test_add_func ("/named-tmp-file/path", test_path);
+  g_test_add_func ("/named-tmp-file/relative-dir", test_relative_dir);
+  g_test_add_func ("/named-tmp-file/errors", test_errors);
+  g_test_add_func ("/named-tmp-file/mode", test_mode);
+  g_test_add_func ("/named-tmp-file/cloexec", test_cloexec);
+  g_test_add_func ("/named-tmp-file/query-info", test_query_info);
+  g_test_add_func ("/named-tmp-file/properties", test_properties);
+
+  for (i = 0; i < G_N_ELEMENTS (combos); i++)
+    {
+      g_autofree gchar *name =
+        g_strdup_printf ("/named-tmp-file/delete/%s-%s-on-close",
+                         combos[i].delete_ ? "delete" : "keep",
+                         combos[i].delete_on_close ? "delete" : "keep");
+
+      g_test_add_data_func (name, &combos[i], test_delete_combo);
+    }
+  g_test_add_func ("/named-tmp-file/delete/changed-after-close", test_delete_changed_after_close);
+  g_test_add_func ("/named-tmp-file/delete/removed-externally", test_removed_externally);
+  g_test_add_func ("/named-tmp-file/cleanup/cancelled", test_cleanup_cancelled);
+  g_test_add_func ("/named-tmp-file/async/new", test_async);
+
+  return g_test_run ();
+}
