@@ -643,170 +643,509 @@ _g_tmp_core_open_dir (const gchar *path)
   return open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+/* How the walk works, and why:
+ *
+ * Everything is relative to directory descriptors, and every directory is
+ * opened with O_NOFOLLOW|O_DIRECTORY, so a symlink is never followed: it is
+ * an entry like any other and unlinkat() removes the link itself. Modes are
+ * only ever changed through a descriptor of a real directory (fchmod) or
+ * with AT_SYMLINK_NOFOLLOW, never through a link.
+ *
+ * The walk is iterative, with one Level per directory on the way down. Only
+ * the deepest MAX_OPEN_LEVELS streams (and the top one) stay open; a deeper
+ * tree closes the shallowest ones and reopens them on the way back up from
+ * the child ("..", checked to be the very directory we left), so any depth
+ * works within a few descriptors. Names are never collected: memory is one
+ * directory stream per open level, whatever the number of entries.
+ *
+ * Unlinking while reading a stream is fine on Linux file systems, but POSIX
+ * leaves it open whether entries get skipped: a directory that is still not
+ * empty at its end is read again, as long as the last pass removed
+ * something. The walk does not enter other file systems mounted inside the
+ * tree; their mount points are reported as not removable (EBUSY). */
+
+#define DIR_OPEN_FLAGS  (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define MAX_OPEN_LEVELS 32
+
 typedef struct
 {
-  GString      *path;          /* of the directory being walked, for errors */
+  DIR        *dir;        /* NULL while closed to spare descriptors */
+  dev_t       dev;
+  ino_t       ino;
+  gsize       path_len;   /* walk->path up to and including this directory */
+  guint       removed;    /* entries removed since the stream (re)started */
+  GHashTable *failed;     /* names that could not be removed (ignore_errors) */
+  guint       chmodded : 1;
+  guint       broken : 1; /* reading failed: do not read it again */
+} Level;
+
+typedef struct
+{
+  GString      *path;     /* of the deepest level, for error messages */
+  GArray       *levels;   /* Level; [0] is the top, always open */
+  guint         first_open; /* levels [1, first_open) are closed */
   gboolean      ignore_errors;
   GCancellable *cancellable;
   gboolean      cancelled;
-  GError       *error;         /* the first error */
+  gboolean      stop;
+  GError       *error;    /* the first error */
 } RemoveWalk;
 
-/* Records a failure; returns TRUE if the walk should go on. */
-static gboolean
-walk_fail (RemoveWalk  *walk,
-           gint         errsv,
-           const gchar *name)
+static inline Level *
+walk_level (RemoveWalk *walk,
+            guint       i)
 {
-  if (walk->error == NULL)
-    {
-      g_autofree gchar *full = name != NULL
-        ? g_build_filename (walk->path->str, name, NULL)
-        : g_strdup (walk->path->str);
+  return &g_array_index (walk->levels, Level, i);
+}
 
-      _g_tmp_core_set_error (&walk->error, errsv, _("Could not remove “%s”"), full);
+static inline Level *
+walk_top (RemoveWalk *walk)
+{
+  return walk_level (walk, walk->levels->len - 1);
+}
+
+/* The name of @level (not the top) in its parent, nul-terminated in place
+ * since the path holds nothing deeper when we need it. */
+static const gchar *
+level_name (RemoveWalk *walk,
+            guint       i)
+{
+  return walk->path->str + walk_level (walk, i - 1)->path_len + 1;
+}
+
+/* Records the first error, naming @name in the directory whose path is the
+ * first @path_len bytes of walk->path (@name NULL: that directory). */
+static void
+walk_fail_at (RemoveWalk  *walk,
+              gint         errsv,
+              gsize        path_len,
+              const gchar *name)
+{
+  g_autofree gchar *full = NULL;
+
+  if (walk->error != NULL)
+    return;
+
+  full = g_strndup (walk->path->str, path_len);
+  if (name != NULL)
+    {
+      gchar *joined = g_build_filename (full, name, NULL);
+
+      g_free (full);
+      full = joined;
     }
 
-  return walk->ignore_errors;
+  _g_tmp_core_set_error (&walk->error, errsv, _("Could not remove “%s”"), full);
 }
 
-static gboolean remove_contents (RemoveWalk *walk,
-                                 gint        dirfd);
-
-/* Makes the directory @dirfd writable and searchable for its owner, without
- * ever touching anything through a symlink: we only hold real directories. */
-static gboolean
-make_dir_removable (gint dirfd)
+/* @name in @level could not be removed: stop, or remember not to try it
+ * again when the directory is read once more. */
+static void
+entry_failed (RemoveWalk  *walk,
+              Level       *level,
+              gint         errsv,
+              const gchar *name)
 {
-  return fchmod (dirfd, 0700) == 0;
+  walk_fail_at (walk, errsv, level->path_len, name);
+
+  if (!walk->ignore_errors)
+    {
+      walk->stop = TRUE;
+      return;
+    }
+
+  if (level->failed == NULL)
+    level->failed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_add (level->failed, g_strdup (name));
+}
+
+/* On EACCES/EPERM: make @level's directory writable and searchable for us,
+ * once. It is a real directory we hold, so fchmod() cannot reach outside. */
+static gboolean
+make_removable (Level *level)
+{
+  if (level->chmodded)
+    return FALSE;
+
+  level->chmodded = TRUE;
+  return fchmod (dirfd (level->dir), 0700) == 0;
 }
 
 static gboolean
-same_inode (gint         fd,
-            const struct stat *expected)
+same_identity (gint          fd,
+               const Level  *level)
 {
   struct stat st;
 
-  return fstat (fd, &st) == 0 &&
-         st.st_dev == expected->st_dev &&
-         st.st_ino == expected->st_ino;
+  return fstat (fd, &st) == 0 && st.st_dev == level->dev && st.st_ino == level->ino;
 }
 
-/* Removes the subdirectory @name of @parentfd and everything in it. */
+/* A directory on another device is a mount point, unless (Linux) the kernel
+ * says it is not one (a btrfs subvolume has its own st_dev too). */
 static gboolean
-remove_subdir (RemoveWalk  *walk,
-               gint         parentfd,
-               const gchar *name)
+is_mount_point (gint               fd,
+                const struct stat *st,
+                dev_t              parent_dev)
 {
-  struct stat before;
-  gsize path_len = walk->path->len;
-  gboolean ok;
-  gint fd;
-
-  if (fstatat (parentfd, name, &before, AT_SYMLINK_NOFOLLOW) < 0)
-    return errno == ENOENT || walk_fail (walk, errno, name);
-
-  if (!S_ISDIR (before.st_mode))
-    {
-      if (unlinkat (parentfd, name, 0) < 0 && errno != ENOENT)
-        return walk_fail (walk, errno, name);
-      return TRUE;
-    }
-
-  fd = openat (parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && (errno == EACCES || errno == EPERM))
-    {
-      /* A 0000 directory of ours: the parent is ours too, so fix the child
-       * through a real-directory-only path and retry once. */
-      if (fchmodat (parentfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
-        fd = openat (parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    }
-  if (fd < 0)
-    return errno == ENOENT || walk_fail (walk, errno, name);
-
-  /* Renamed away and replaced between the stat and the open? Then this is
-   * not the entry we looked at: leave it alone. */
-  if (!same_inode (fd, &before))
-    {
-      close (fd);
-      return walk_fail (walk, EBUSY, name);
-    }
-
-  g_string_append_c (walk->path, G_DIR_SEPARATOR);
-  g_string_append (walk->path, name);
-  ok = remove_contents (walk, fd);
-  g_string_truncate (walk->path, path_len);
-
-  if (walk->cancelled || (!ok && !walk->ignore_errors))
+  if (st->st_dev == parent_dev)
     return FALSE;
 
-  if (unlinkat (parentfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-    return walk_fail (walk, errno, name);
+#if defined(STATX_ATTR_MOUNT_ROOT)
+  {
+    struct statx stx;
+
+    if (statx (fd, "", AT_EMPTY_PATH, 0, &stx) == 0 &&
+        (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
+      return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  }
+#endif
 
   return TRUE;
 }
 
+/* Closes the shallowest open stream (never the top's nor the current one). */
 static gboolean
+close_shallowest (RemoveWalk *walk)
+{
+  Level *level;
+
+  if (walk->first_open + 1 >= walk->levels->len)
+    return FALSE;
+
+  level = walk_level (walk, walk->first_open++);
+  closedir (level->dir);
+  level->dir = NULL;
+  return TRUE;
+}
+
+/* Adds a level for the directory @fd (taken), named @name in the current one. */
+static gboolean
+push_level (RemoveWalk        *walk,
+            gint               fd,
+            const struct stat *st,
+            const gchar       *name)
+{
+  Level level = { NULL, st->st_dev, st->st_ino, 0, 0, NULL, FALSE, FALSE };
+
+  level.dir = fdopendir (fd);
+  if (level.dir == NULL)
+    {
+      entry_failed (walk, walk_top (walk), errno, name);
+      close (fd);
+      return FALSE;
+    }
+
+  g_string_append_c (walk->path, G_DIR_SEPARATOR);
+  g_string_append (walk->path, name);
+  level.path_len = walk->path->len;
+  g_array_append_val (walk->levels, level);
+
+  if (walk->levels->len - walk->first_open >= MAX_OPEN_LEVELS)
+    close_shallowest (walk);
+
+  return TRUE;
+}
+
+static void
+pop_level (RemoveWalk *walk)
+{
+  Level *level = walk_top (walk);
+
+  if (level->dir != NULL)
+    closedir (level->dir);
+  g_clear_pointer (&level->failed, g_hash_table_unref);
+  g_array_set_size (walk->levels, walk->levels->len - 1);
+
+  if (walk->levels->len > 0)
+    g_string_truncate (walk->path, walk_top (walk)->path_len);
+}
+
+static void unlink_entry (RemoveWalk  *walk,
+                          const gchar *name);
+
+/* Opens the subdirectory @name of the current level; on EACCES/EPERM makes
+ * the current directory searchable and @name readable (never through a
+ * link), on EMFILE gives back a shallow stream, and tries again. */
+static gint
+open_subdir (RemoveWalk  *walk,
+             const gchar *name)
+{
+  Level *level = walk_top (walk);
+  gint parentfd = dirfd (level->dir);
+  gboolean chmod_tried = FALSE;
+  gint fd;
+
+  for (;;)
+    {
+      fd = openat (parentfd, name, DIR_OPEN_FLAGS);
+      if (fd >= 0)
+        return fd;
+
+      if ((errno == EMFILE || errno == ENFILE) && close_shallowest (walk))
+        continue;
+
+      if ((errno == EACCES || errno == EPERM) && !chmod_tried)
+        {
+          chmod_tried = TRUE;
+          make_removable (level);
+          if (fchmodat (parentfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0 || errno == EACCES)
+            continue;
+          errno = EACCES;
+        }
+
+      return -1;
+    }
+}
+
+/* Enters the subdirectory @name of the current level. */
+static void
+descend (RemoveWalk  *walk,
+         const gchar *name)
+{
+  Level *level = walk_top (walk);
+  gint parentfd = dirfd (level->dir);
+  struct stat before, st;
+  gint fd;
+
+  if (fstatat (parentfd, name, &before, AT_SYMLINK_NOFOLLOW) < 0 &&
+      !((errno == EACCES || errno == EPERM) && make_removable (level) &&
+        fstatat (parentfd, name, &before, AT_SYMLINK_NOFOLLOW) == 0))
+    {
+      if (errno != ENOENT)
+        entry_failed (walk, level, errno, name);
+      return;
+    }
+
+  /* Replaced by a file or a link since it was listed: remove that. */
+  if (!S_ISDIR (before.st_mode))
+    {
+      unlink_entry (walk, name);
+      return;
+    }
+
+  fd = open_subdir (walk, name);
+  level = walk_top (walk);
+  if (fd < 0)
+    {
+      if (errno == ELOOP || errno == ENOTDIR)
+        unlink_entry (walk, name);
+      else if (errno != ENOENT)
+        entry_failed (walk, level, errno, name);
+      return;
+    }
+
+  /* Is it still the directory we looked at, or was that one renamed away
+   * and something else put in its place? Then leave it alone. */
+  if (fstat (fd, &st) < 0 || st.st_dev != before.st_dev || st.st_ino != before.st_ino)
+    {
+      close (fd);
+      entry_failed (walk, level, EBUSY, name);
+      return;
+    }
+
+  if (is_mount_point (fd, &st, level->dev))
+    {
+      close (fd);
+      entry_failed (walk, level, EBUSY, name);
+      return;
+    }
+
+  push_level (walk, fd, &st, name);
+}
+
+/* Removes the non-directory @name in the current level (a link is removed
+ * as a link). */
+static void
+unlink_entry (RemoveWalk  *walk,
+              const gchar *name)
+{
+  Level *level = walk_top (walk);
+  gint fd = dirfd (level->dir);
+  struct stat st;
+  gint errsv;
+
+  for (;;)
+    {
+      if (unlinkat (fd, name, 0) == 0)
+        {
+          level->removed++;
+          return;
+        }
+
+      errsv = errno;
+      if (errsv == ENOENT)
+        return;
+
+      /* EISDIR (Linux) or EPERM (POSIX): it is a directory after all. */
+      if ((errsv == EISDIR || errsv == EPERM) &&
+          fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode))
+        {
+          descend (walk, name);
+          return;
+        }
+
+      if ((errsv == EACCES || errsv == EPERM) && make_removable (level))
+        continue;
+
+      entry_failed (walk, level, errsv, name);
+      return;
+    }
+}
+
+static void
 remove_entry (RemoveWalk    *walk,
-              gint           dirfd,
-              struct dirent *entry,
-              gboolean      *chmodded)
+              struct dirent *entry)
 {
   const gchar *name = entry->d_name;
 
+#ifdef _DIRENT_HAVE_D_TYPE
   if (entry->d_type == DT_DIR)
-    return remove_subdir (walk, dirfd, name);
-
-  if (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT)
-    return TRUE;
-
-  if (errno == EISDIR || errno == EPERM)
     {
-      /* d_type was DT_UNKNOWN, or Linux's EISDIR-as-EPERM: maybe a directory. */
-      struct stat st;
-
-      if (fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode))
-        return remove_subdir (walk, dirfd, name);
-      errno = EPERM;
+      descend (walk, name);
+      return;
     }
+#endif
 
-  if ((errno == EACCES || errno == EPERM) && !*chmodded)
-    {
-      *chmodded = TRUE;
-      if (make_dir_removable (dirfd) &&
-          (unlinkat (dirfd, name, 0) == 0 || errno == ENOENT))
-        return TRUE;
-    }
-
-  return walk_fail (walk, errno, name);
+  /* Anything else, DT_UNKNOWN included: unlink, which says EISDIR/EPERM for
+   * a directory, and that is checked there. */
+  unlink_entry (walk, name);
 }
 
-/* Removes everything in the directory @dirfd (takes ownership of it). */
+/* Opens level @i again, from its child's descriptor @childfd: "..", if it
+ * is still the directory we left; otherwise by name from the top, checking
+ * every step. A failure means the tree was rearranged under us. */
 static gboolean
-remove_contents (RemoveWalk *walk,
-                 gint        dirfd)
+reopen_level (RemoveWalk *walk,
+              guint       i,
+              gint        childfd)
 {
-  gboolean chmodded = FALSE;
-  struct dirent *entry;
-  gboolean ok = TRUE;
-  DIR *dir;
+  Level *level = walk_level (walk, i);
+  gint fd;
 
-  dir = fdopendir (dirfd);
-  if (dir == NULL)
+  fd = openat (childfd, "..", DIR_OPEN_FLAGS);
+  if (fd >= 0 && !same_identity (fd, level))
+    _g_tmp_core_clear_fd (&fd);
+
+  if (fd < 0)
     {
-      close (dirfd);
-      return walk_fail (walk, errno, NULL);
+      gint cur = dirfd (walk_level (walk, 0)->dir);
+      guint j;
+
+      for (j = 1; j <= i; j++)
+        {
+          const Level *step = walk_level (walk, j);
+          const Level *above = walk_level (walk, j - 1);
+          g_autofree gchar *name = g_strndup (walk->path->str + above->path_len + 1,
+                                              step->path_len - above->path_len - 1);
+          gint next = openat (cur, name, DIR_OPEN_FLAGS);
+
+          if (j > 1)
+            close (cur);
+          cur = next;
+          if (cur < 0 || !same_identity (cur, step))
+            {
+              if (cur >= 0)
+                close (cur);
+              walk_fail_at (walk, cur < 0 ? errno : EBUSY, step->path_len, NULL);
+              walk->stop = TRUE;
+              return FALSE;
+            }
+        }
+      fd = cur;
     }
 
-  while (ok)
+  level->dir = fdopendir (fd);
+  if (level->dir == NULL)
     {
+      walk_fail_at (walk, errno, level->path_len, NULL);
+      close (fd);
+      walk->stop = TRUE;
+      return FALSE;
+    }
+
+  level->removed = 0;
+  walk->first_open = i;
+  return TRUE;
+}
+
+/* The current level has been read to its end: remove the directory itself,
+ * or read it again if entries were skipped. */
+static void
+finish_level (RemoveWalk  *walk,
+              const gchar *top_path)
+{
+  guint i = walk->levels->len - 1;
+  Level *level = walk_top (walk);
+  Level *parent = NULL;
+  const gchar *name = NULL;
+  gint errsv;
+
+  if (i > 0)
+    {
+      parent = walk_level (walk, i - 1);
+      if (parent->dir == NULL && !reopen_level (walk, i - 1, dirfd (level->dir)))
+        return;
+      name = level_name (walk, i);
+    }
+
+  for (;;)
+    {
+      if ((parent != NULL
+           ? unlinkat (dirfd (parent->dir), name, AT_REMOVEDIR)
+           : rmdir (top_path)) == 0)
+        {
+          if (parent != NULL)
+            parent->removed++;
+          break;
+        }
+
+      errsv = errno;
+      if (errsv == ENOENT)
+        break;
+
+      if ((errsv == ENOTEMPTY || errsv == EEXIST) &&
+          level->removed > 0 && !level->broken)
+        {
+          rewinddir (level->dir);
+          level->removed = 0;
+          return;
+        }
+
+      if ((errsv == EACCES || errsv == EPERM) && parent != NULL && make_removable (parent))
+        continue;
+
+      if (parent != NULL)
+        entry_failed (walk, parent, errsv, name);
+      else
+        walk_fail_at (walk, errsv, level->path_len, NULL);
+      break;
+    }
+
+  pop_level (walk);
+}
+
+static void
+walk_tree (RemoveWalk  *walk,
+           const gchar *top_path)
+{
+  while (walk->levels->len > 0 && !walk->stop)
+    {
+      Level *level = walk_top (walk);
+      struct dirent *entry;
+
       errno = 0;
-      entry = readdir (dir);
+      entry = readdir (level->dir);
       if (entry == NULL)
         {
           if (errno != 0)
-            ok = walk_fail (walk, errno, NULL);
-          break;
+            {
+              level->broken = TRUE;
+              walk_fail_at (walk, errno, level->path_len, NULL);
+              if (!walk->ignore_errors)
+                break;
+            }
+          finish_level (walk, top_path);
+          continue;
         }
 
       if (entry->d_name[0] == '.' &&
@@ -817,15 +1156,58 @@ remove_contents (RemoveWalk *walk,
       if (g_cancellable_is_cancelled (walk->cancellable))
         {
           walk->cancelled = TRUE;
-          ok = FALSE;
           break;
         }
 
-      ok = remove_entry (walk, dirfd, entry, &chmodded);
+      if (level->failed != NULL && g_hash_table_contains (level->failed, entry->d_name))
+        continue;
+
+      remove_entry (walk, entry);
     }
 
-  closedir (dir);
-  return ok;
+  while (walk->levels->len > 0)
+    pop_level (walk);
+}
+
+/* A descriptor of our own (own offset) for the top of the tree: from the
+ * held @dirfd if it is still the directory at @path, else @path itself.
+ * A top directory we may not read is made readable first (never through a
+ * link). -1 with errno set on failure. */
+static gint
+open_top (const gchar *path,
+          gint         dirfd,
+          struct stat *st)
+{
+  struct stat at_path;
+  gint fd;
+
+  if (dirfd >= 0)
+    {
+      /* Our directory was renamed away and something else is at @path:
+       * following it to its new place is not our business. */
+      if (fstat (dirfd, st) < 0 ||
+          fstatat (AT_FDCWD, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
+        return -1;
+      if (st->st_dev != at_path.st_dev || st->st_ino != at_path.st_ino)
+        {
+          errno = EBUSY;
+          return -1;
+        }
+
+      fd = openat (dirfd, ".", DIR_OPEN_FLAGS);
+      if (fd < 0 && (errno == EACCES || errno == EPERM) && fchmod (dirfd, 0700) == 0)
+        fd = openat (dirfd, ".", DIR_OPEN_FLAGS);
+      return fd;
+    }
+
+  fd = _g_tmp_core_open_dir (path);
+  if (fd < 0 && (errno == EACCES || errno == EPERM) &&
+      fchmodat (AT_FDCWD, path, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+    fd = _g_tmp_core_open_dir (path);
+  if (fd >= 0 && fstat (fd, st) < 0)
+    _g_tmp_core_clear_fd (&fd);
+
+  return fd;
 }
 
 gboolean
@@ -835,8 +1217,13 @@ _g_tmp_core_remove_tree (const gchar   *path,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  RemoveWalk walk = { NULL, ignore_errors, cancellable, FALSE, NULL };
-  gint walk_fd;
+  RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL };
+  Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
+  struct stat st;
+  gint errsv;
+  gint fd;
+
+  g_return_val_if_fail (path != NULL, FALSE);
 
   /* An empty directory costs one rmdir and nothing more. */
   if (rmdir (path) == 0 || errno == ENOENT)
@@ -844,40 +1231,40 @@ _g_tmp_core_remove_tree (const gchar   *path,
 
   /* EACCES/EPERM: the parent is not ours to write, but what is inside may
    * be; remove that and report the top at the end. */
-  if (errno != ENOTEMPTY && errno != EEXIST && errno != EACCES && errno != EPERM)
+  errsv = errno;
+  if (errsv == ENOTEMPTY || errsv == EEXIST || errsv == EACCES || errsv == EPERM)
     {
-      gint errsv = errno;
+      fd = open_top (path, dirfd, &st);
+      errsv = errno;
+      if (fd < 0 && errsv == ENOENT)
+        return TRUE;
+      if (fd >= 0)
+        {
+          top.dir = fdopendir (fd);
+          errsv = errno;
+          if (top.dir == NULL)
+            close (fd);
+        }
+    }
 
+  if (top.dir == NULL)
+    {
       if (ignore_errors)
         return TRUE;
       _g_tmp_core_set_error (error, errsv, _("Could not remove “%s”"), path);
       return FALSE;
     }
 
-  walk_fd = dirfd >= 0
-    ? fcntl (dirfd, F_DUPFD_CLOEXEC, 3)
-    : _g_tmp_core_open_dir (path);
-  if (walk_fd < 0)
-    {
-      gint errsv = errno;
-
-      if (errsv == ENOENT || ignore_errors)
-        return TRUE;
-      _g_tmp_core_set_error (error, errsv, _("Could not remove “%s”"), path);
-      return FALSE;
-    }
-
-  /* Start from the top of the directory even if the held descriptor was
-   * used (and its position moved) by the caller. */
-  lseek (walk_fd, 0, SEEK_SET);
-
+  top.dev = st.st_dev;
+  top.ino = st.st_ino;
   walk.path = g_string_new (path);
-  remove_contents (&walk, walk_fd);
+  top.path_len = walk.path->len;
+  walk.levels = g_array_sized_new (FALSE, FALSE, sizeof (Level), MAX_OPEN_LEVELS);
+  g_array_append_val (walk.levels, top);
 
-  if (!walk.cancelled && (walk.error == NULL || ignore_errors) &&
-      rmdir (path) < 0 && errno != ENOENT)
-    walk_fail (&walk, errno, NULL);
+  walk_tree (&walk, path);
 
+  g_array_unref (walk.levels);
   g_string_free (walk.path, TRUE);
 
   /* Cancellation is reported even when errors are ignored. */

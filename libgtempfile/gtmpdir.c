@@ -66,6 +66,7 @@ struct _GTmpDir
    * from a worker thread while the caller may still ask for the fd. */
   GMutex    lock;
   GCond     cleaned;
+  guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
   gint      fd;
 
   guint     delete : 1;
@@ -112,7 +113,11 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
 
   g_mutex_lock (&self->lock);
   while (self->cleaning)
-    g_cond_wait (&self->cleaned, &self->lock);
+    {
+      self->n_waiting++;
+      g_cond_wait (&self->cleaned, &self->lock);
+      self->n_waiting--;
+    }
   if (self->cleaned_up || self->path == NULL)
     {
       g_mutex_unlock (&self->lock);
@@ -133,7 +138,8 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       self->cleaned_up = TRUE;
       _g_tmp_core_clear_fd (&self->fd);
     }
-  g_cond_broadcast (&self->cleaned);
+  if (self->n_waiting > 0)
+    g_cond_broadcast (&self->cleaned);
   g_mutex_unlock (&self->lock);
 
   return ret;

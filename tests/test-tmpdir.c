@@ -1,0 +1,1606 @@
+/* test-tmpdir.c — GTmpDir and the tree removal, checked on disk
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "gtempfile-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __linux__
+# include <linux/fs.h>
+# include <sys/mount.h>
+#endif
+
+#include <glib/gstdio.h>
+
+#define NOBODY 65534
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                   */
+
+/* A scratch directory for one test, so we can check that nothing but the
+ * GTmpDir appears or disappears in it. */
+static gchar *
+make_base (void)
+{
+  g_autoptr(GError) error = NULL;
+  gchar *base = g_dir_make_tmp ("test-tmpdir-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return base;
+}
+
+/* Removes @base as root, whatever a test left in it. */
+static void
+remove_base (const gchar *base)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_g_tmp_core_remove_tree (base, -1, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (base, G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+exists (const gchar *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}
+
+static guint
+count_entries (const gchar *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* The only entry of @base (a test makes one GTmpDir there), or NULL. */
+static gchar *
+only_entry (const gchar *base)
+{
+  g_autoptr(GDir) dir = g_dir_open (base, 0, NULL);
+  const gchar *name;
+
+  g_assert_nonnull (dir);
+  name = g_dir_read_name (dir);
+  if (name == NULL)
+    return NULL;
+  g_assert_null (g_dir_read_name (dir));
+  return g_build_filename (base, name, NULL);
+}
+
+static guint
+mode_of (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+static void
+write_at (gint         dirfd,
+          const gchar *name,
+          const gchar *contents)
+{
+  gint fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  gsize len = strlen (contents);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, contents, len), ==, (gssize) len);
+  g_assert_no_errno (close (fd));
+}
+
+/* mkdirat + open: the new directory's fd. */
+static gint
+subdir_at (gint         dirfd,
+           const gchar *name)
+{
+  gint fd;
+
+  g_assert_no_errno (mkdirat (dirfd, name, 0755));
+  fd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+static gint
+open_path (const gchar *path)
+{
+  gint fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+/* A varied tree: files, hidden files, nested dirs, a fifo, links;
+ * FILL_TREE_ENTRIES at the top. */
+#define FILL_TREE_ENTRIES 4
+
+static void
+fill_tree (const gchar *path)
+{
+  gint top = open_path (path);
+  gint a = subdir_at (top, "a");
+  gint b = subdir_at (a, "b");
+
+  write_at (top, "file", "x");
+  write_at (top, ".hidden", "x");
+  write_at (a, "in-a", "x");
+  write_at (b, "in-b", "x");
+  g_assert_no_errno (mkfifoat (b, "fifo", 0600));
+  g_assert_no_errno (symlinkat ("in-b", b, "link"));
+  g_assert_no_errno (symlinkat ("/nonexistent/dangling", top, "dangling"));
+  g_assert_no_errno (close (subdir_at (b, "empty")));
+  close (b);
+  close (a);
+  close (top);
+}
+
+/* The lowest free descriptor: equal before and after means nothing leaked. */
+static gint
+lowest_free_fd (void)
+{
+  gint fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  return fd;
+}
+
+/* In a g_test_trap_subprocess child: become nobody for good. */
+static void
+drop_privileges (void)
+{
+  g_assert_no_errno (setgroups (0, NULL));
+  g_assert_no_errno (setgid (NOBODY));
+  g_assert_no_errno (setuid (NOBODY));
+  g_assert_cmpint (geteuid (), ==, NOBODY);
+}
+
+static gboolean
+running_as_root (void)
+{
+  if (geteuid () == 0)
+    return TRUE;
+  g_test_skip ("needs root (to drop privileges or mount)");
+  return FALSE;
+}
+
+/* A base the unprivileged child can write in. The child (spawned by
+ * g_test_trap_subprocess) finds it from its parent's pid: setting the
+ * environment once threads exist is not safe. */
+static gchar *
+nobody_base_path (void)
+{
+  return g_strdup_printf ("%s/test-tmpdir-nobody-%d", g_get_tmp_dir (),
+                          (gint) (g_test_subprocess () ? getppid () : getpid ()));
+}
+
+static gchar *
+make_base_for_nobody (void)
+{
+  gchar *base = nobody_base_path ();
+
+  g_assert_no_errno (mkdir (base, 0700));
+  g_assert_no_errno (chown (base, NOBODY, NOBODY));
+  return base;
+}
+
+static GTmpDir *
+new_in (const gchar *base)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = g_tmp_dir_new (base, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (tmp);
+  return tmp;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Creation                                                                  */
+
+static void
+test_new_basic (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree gchar *file_path = NULL;
+  g_autofree gchar *prop_path = NULL;
+  g_autofree gchar *basename = NULL;
+  gboolean delete_, ignore;
+  guint mode;
+
+  umask (022);
+  tmp = g_tmp_dir_new (base, "pre_", ".suf", &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_TMP_DIR (tmp));
+
+  g_assert_true (g_path_is_absolute (g_tmp_dir_get_path (tmp)));
+  g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
+
+  basename = g_path_get_basename (g_tmp_dir_get_path (tmp));
+  g_assert_true (g_str_has_prefix (basename, "pre_"));
+  g_assert_true (g_str_has_suffix (basename, ".suf"));
+  g_assert_cmpuint (strlen (basename), ==, 4 + G_TMP_CORE_RANDOM_CHARS + 4);
+  g_assert_cmpuint (count_entries (base), ==, 1);
+
+  file = g_tmp_dir_get_file (tmp);
+  file_path = g_file_get_path (file);
+  g_assert_cmpstr (file_path, ==, g_tmp_dir_get_path (tmp));
+
+  g_object_get (tmp,
+                "path", &prop_path,
+                "delete", &delete_,
+                "ignore-cleanup-errors", &ignore,
+                "mode", &mode,
+                NULL);
+  g_assert_cmpstr (prop_path, ==, g_tmp_dir_get_path (tmp));
+  g_assert_true (delete_);
+  g_assert_false (ignore);
+  g_assert_cmpuint (mode, ==, 0700);
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  remove_base (base);
+}
+
+static void
+test_new_defaults (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = g_tmp_dir_new (NULL, NULL, NULL, &error);
+  g_autofree gchar *tempdir = g_tempfile_get_tempdir (NULL);
+  g_autofree gchar *dirname = NULL;
+  g_autofree gchar *basename = NULL;
+
+  g_assert_no_error (error);
+  dirname = g_path_get_dirname (g_tmp_dir_get_path (tmp));
+  basename = g_path_get_basename (g_tmp_dir_get_path (tmp));
+  g_assert_cmpstr (dirname, ==, tempdir);
+  g_assert_true (g_str_has_prefix (basename, "tmp"));
+  g_assert_cmpuint (strlen (basename), ==, 3 + G_TMP_CORE_RANDOM_CHARS);
+}
+
+static void
+test_new_mode (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+
+  umask (022);
+  tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
+                        "dir", base,
+                        "mode", 0750,
+                        NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mode_of (g_tmp_dir_get_path (tmp)), ==, 0750);
+
+  g_clear_object (&tmp);
+  remove_base (base);
+}
+
+static void
+test_new_relative (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *expected = g_build_filename (base, "sub", NULL);
+  g_autofree gchar *dirname = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+
+  g_assert_no_errno (mkdir (expected, 0700));
+  g_assert_no_errno (chdir (base));
+  tmp = new_in ("sub");
+  g_assert_no_errno (chdir (cwd));
+
+  g_assert_true (g_path_is_absolute (g_tmp_dir_get_path (tmp)));
+  dirname = g_path_get_dirname (g_tmp_dir_get_path (tmp));
+  g_assert_cmpstr (dirname, ==, expected);
+  g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (expected), ==, 0);
+  remove_base (base);
+}
+
+static void
+test_new_errors (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autofree gchar *missing = g_build_filename (base, "missing", NULL);
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp;
+
+  tmp = g_tmp_dir_new (base, "a/b", NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (tmp);
+  g_clear_error (&error);
+
+  tmp = g_tmp_dir_new (base, NULL, "/../x", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (tmp);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  tmp = g_tmp_dir_new (missing, NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, missing));
+  g_assert_null (tmp);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  remove_base (base);
+}
+
+static void
+on_new_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+wait_until_empty (const gchar *path)
+{
+  guint i;
+
+  for (i = 0; i < 5000 && count_entries (path) != 0; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (count_entries (path), ==, 0);
+}
+
+static void
+test_new_async (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+
+  g_tmp_dir_new_async (base, "async_", NULL, G_PRIORITY_DEFAULT, NULL,
+                       on_new_done, &result);
+  tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_TMP_DIR (tmp));
+  g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
+  g_clear_object (&tmp);
+  g_clear_object (&result);
+  /* GIO's worker may drop the last reference a moment after the callback. */
+  wait_until_empty (base);
+
+  /* Cancelled before it starts: nothing is created. */
+  g_cancellable_cancel (cancellable);
+  g_tmp_dir_new_async (base, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
+                       on_new_done, &result);
+  tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (tmp);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_clear_object (&result);
+  g_clear_error (&error);
+
+  /* Failures come back through finish. */
+  g_tmp_dir_new_async (base, "x/y", NULL, G_PRIORITY_DEFAULT, NULL,
+                       on_new_done, &result);
+  tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (tmp);
+
+  remove_base (base);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Properties, descriptor, lifecycle                                         */
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_properties (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  guint n_delete = 0, n_ignore = 0;
+
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (count_notify), &n_delete);
+  g_signal_connect (tmp, "notify::ignore-cleanup-errors", G_CALLBACK (count_notify), &n_ignore);
+
+  g_tmp_dir_set_delete (tmp, TRUE);
+  g_assert_cmpuint (n_delete, ==, 0);
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_assert_cmpuint (n_delete, ==, 1);
+  g_assert_false (g_tmp_dir_get_delete (tmp));
+  g_object_set (tmp, "delete", TRUE, NULL);
+  g_assert_cmpuint (n_delete, ==, 2);
+  g_assert_true (g_tmp_dir_get_delete (tmp));
+
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, FALSE);
+  g_assert_cmpuint (n_ignore, ==, 0);
+  g_object_set (tmp, "ignore-cleanup-errors", TRUE, NULL);
+  g_assert_cmpuint (n_ignore, ==, 1);
+  g_assert_true (g_tmp_dir_get_ignore_cleanup_errors (tmp));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  remove_base (base);
+}
+
+static void
+test_fd (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autofree gchar *inside = NULL;
+  struct stat by_fd, by_path;
+  gint lowest = lowest_free_fd ();
+  gint fd;
+
+  tmp = new_in (base);
+
+  /* Lazily opened, then always the same one, a real close-on-exec
+   * directory descriptor of the path. */
+  fd = g_tmp_dir_get_fd (tmp);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, fd);
+  g_assert_no_errno (fstat (fd, &by_fd));
+  g_assert_no_errno (stat (g_tmp_dir_get_path (tmp), &by_path));
+  g_assert_true (S_ISDIR (by_fd.st_mode));
+  g_assert_cmpuint (by_fd.st_ino, ==, by_path.st_ino);
+  g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
+  g_assert_cmpint (fcntl (fd, F_GETFL) & O_ACCMODE, ==, O_RDONLY);
+
+  /* Usable for *at(). */
+  write_at (fd, "made-with-openat", "hello");
+  inside = g_build_filename (g_tmp_dir_get_path (tmp), "made-with-openat", NULL);
+  g_assert_true (g_file_test (inside, G_FILE_TEST_IS_REGULAR));
+
+  /* Held until cleanup, closed by it; -1 afterwards. */
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+
+  g_clear_object (&tmp);
+
+  /* Never opened and gone from under us: -1, and cleanup is fine. */
+  tmp = new_in (base);
+  g_assert_no_errno (rmdir (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&tmp);
+
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  remove_base (base);
+}
+
+static void
+test_fd_offset (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  gint fd = g_tmp_dir_get_fd (tmp);
+  DIR *dir;
+  guint i;
+
+  for (i = 0; i < 500; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("f%u", i);
+
+      write_at (fd, name, "x");
+    }
+
+  /* Someone reads the held descriptor to its end (a dup shares the
+   * offset): the cleanup must still see every entry. */
+  dir = fdopendir (dup (fd));
+  g_assert_nonnull (dir);
+  while (readdir (dir) != NULL)
+    ;
+  closedir (dir);
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  remove_base (base);
+}
+
+static void
+test_cleanup_idempotent (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  fill_tree (path);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (path));
+
+  /* Someone reuses the name: a second cleanup, and dispose, leave it. */
+  g_assert_no_errno (mkdir (path, 0700));
+  fill_tree (path);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_tmp_dir_get_path (tmp), ==, path);
+  g_clear_object (&tmp);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+
+  remove_base (base);
+}
+
+static void
+test_dispose_removes (void)
+{
+  g_autofree gchar *base = make_base ();
+  GTmpDir *tmp = new_in (base);
+  gint lowest = lowest_free_fd ();
+
+  fill_tree (g_tmp_dir_get_path (tmp));
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+  g_object_unref (tmp);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+
+  remove_base (base);
+}
+
+static void
+test_delete_false (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autofree gchar *path = NULL;
+
+  /* As a construct property. */
+  tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
+                        "dir", base, "delete", FALSE, NULL);
+  g_assert_no_error (error);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  remove_base (path);
+  g_clear_pointer (&path, g_free);
+
+  /* cleanup() lets go of the descriptor but removes nothing. */
+  tmp = new_in (base);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
+  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+
+  remove_base (base);
+}
+
+/* A forked child that drops its reference must leave the directory alone;
+ * the parent's own unref removes it. Run in a fresh subprocess, so the
+ * fork happens with no other threads around. */
+static void
+test_fork (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *base = make_base ();
+      GTmpDir *tmp = new_in (base);
+      g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+      gint status;
+      pid_t pid;
+
+      fill_tree (path);
+      g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          g_object_unref (tmp);
+          _exit (exists (path) ? 0 : 1);
+        }
+
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+
+      g_object_unref (tmp);
+      g_assert_false (exists (path));
+      remove_base (base);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* ------------------------------------------------------------------------ */
+/* What the removal does on disk                                             */
+
+static void
+test_tree (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  gint lowest = lowest_free_fd ();
+
+  fill_tree (g_tmp_dir_get_path (tmp));
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+
+  remove_base (base);
+}
+
+/* Links to things outside are removed as links; the targets keep their
+ * content and mode; a link to / inside the tree touches nothing. */
+static void
+test_symlinks_outside (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autofree gchar *outside = g_build_filename (base, "outside", NULL);
+  g_autofree gchar *outside_file = g_build_filename (base, "outside-file", NULL);
+  g_autofree gchar *outside_kept = g_build_filename (outside, "kept", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autofree gchar *contents = NULL;
+  gint top, sub;
+
+  g_assert_no_errno (mkdir (outside, 0755));
+  g_assert_true (g_file_set_contents (outside_kept, "kept", -1, NULL));
+  g_assert_true (g_file_set_contents (outside_file, "precious", -1, NULL));
+  g_assert_no_errno (chmod (outside_file, 0400));
+  g_assert_no_errno (chmod (outside, 0500));
+
+  tmp = g_tmp_dir_new (base, "t", NULL, &error);
+  g_assert_no_error (error);
+  top = open_path (g_tmp_dir_get_path (tmp));
+  sub = subdir_at (top, "sub");
+  g_assert_no_errno (symlinkat ("/", top, "root"));
+  g_assert_no_errno (symlinkat (outside, top, "to-dir"));
+  g_assert_no_errno (symlinkat (outside_file, top, "to-file"));
+  g_assert_no_errno (symlinkat (outside, sub, "to-dir"));
+  g_assert_no_errno (symlinkat ("../../outside", sub, "relative"));
+  g_assert_no_errno (fchmod (sub, 0500));
+  close (sub);
+  close (top);
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+
+  g_assert_cmpuint (mode_of (outside), ==, 0500);
+  g_assert_cmpuint (mode_of (outside_file), ==, 0400);
+  g_assert_cmpuint (count_entries (outside), ==, 1);
+  g_assert_true (g_file_get_contents (outside_kept, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "kept");
+  g_clear_pointer (&contents, g_free);
+  g_assert_true (g_file_get_contents (outside_file, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious");
+  g_assert_true (g_file_test ("/etc/passwd", G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (count_entries (base), ==, 2);
+
+  g_assert_no_errno (chmod (outside, 0700));
+  remove_base (base);
+}
+
+/* The same with the chmod path forced: as nobody, in read-only directories,
+ * next to links to nobody's own read-only things outside. The fix must
+ * go to the directory holding the link, never through the link. */
+static void
+test_symlinks_chmod (void)
+{
+  g_autofree gchar *base = NULL;
+
+  if (!running_as_root ())
+    return;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *b = nobody_base_path ();
+      g_autofree gchar *outside = g_build_filename (b, "outside", NULL);
+      g_autofree gchar *outside_file = g_build_filename (b, "outside-file", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTmpDir) tmp = NULL;
+      gint top, sub, deeper;
+
+      drop_privileges ();
+      g_assert_no_errno (mkdir (outside, 0700));
+      g_assert_true (g_file_set_contents (outside_file, "precious", -1, NULL));
+      g_assert_no_errno (chmod (outside_file, 0400));
+      g_assert_no_errno (chmod (outside, 0500));
+
+      tmp = new_in (b);
+      top = open_path (g_tmp_dir_get_path (tmp));
+      sub = subdir_at (top, "ro");
+      deeper = subdir_at (sub, "none");
+      g_assert_no_errno (symlinkat (outside, sub, "to-dir"));
+      g_assert_no_errno (symlinkat (outside_file, sub, "to-file"));
+      g_assert_no_errno (symlinkat (outside_file, deeper, "to-file"));
+      write_at (deeper, "f", "x");
+      g_assert_no_errno (fchmod (deeper, 0000));
+      g_assert_no_errno (fchmod (sub, 0500));
+      g_assert_no_errno (symlinkat (outside, top, "to-dir"));
+      g_assert_no_errno (fchmod (top, 0500));
+      close (deeper);
+      close (sub);
+      close (top);
+
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      g_assert_cmpuint (mode_of (outside), ==, 0500);
+      g_assert_cmpuint (mode_of (outside_file), ==, 0400);
+      return;
+    }
+
+  base = make_base_for_nobody ();
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_assert_cmpuint (count_entries (base), ==, 2);
+  remove_base (base);
+}
+
+static void
+test_symlink_loops (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+  gint sub = subdir_at (top, "sub");
+
+  g_assert_no_errno (symlinkat ("b", top, "a"));
+  g_assert_no_errno (symlinkat ("a", top, "b"));
+  g_assert_no_errno (symlinkat ("self", top, "self"));
+  g_assert_no_errno (symlinkat (".", top, "dot"));
+  g_assert_no_errno (symlinkat ("..", sub, "up"));
+  g_assert_no_errno (symlinkat ("../..", sub, "upup"));
+  g_assert_no_errno (symlinkat (g_tmp_dir_get_path (tmp), sub, "top"));
+  close (sub);
+  close (top);
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  remove_base (base);
+}
+
+/* Makes @depth nested directories "d", each also holding a file. */
+static void
+make_deep (const gchar *path,
+           guint        depth)
+{
+  gint fd = open_path (path);
+  guint i;
+
+  for (i = 0; i < depth; i++)
+    {
+      gint next = subdir_at (fd, "d");
+
+      write_at (fd, "f", "x");
+      close (fd);
+      fd = next;
+    }
+  close (fd);
+}
+
+static void
+test_deep (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  gint lowest = lowest_free_fd ();
+
+  make_deep (g_tmp_dir_get_path (tmp), 300);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, lowest);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+
+  remove_base (base);
+}
+
+/* Far deeper than the descriptors we may open: the walk must give back
+ * streams on the way down and find its way up again. */
+static void
+test_deep_few_fds (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *base = make_base ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTmpDir) tmp = new_in (base);
+      struct rlimit limit = { 48, 48 };
+
+      make_deep (g_tmp_dir_get_path (tmp), 2000);
+      g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
+
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      remove_base (base);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+static void
+test_wide (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+  guint i;
+
+  for (i = 0; i < 10000; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("entry-%05u", i);
+
+      if (i % 100 == 0)
+        {
+          gint sub = subdir_at (top, name);
+
+          write_at (sub, "inner", "x");
+          close (sub);
+        }
+      else
+        write_at (top, name, "x");
+    }
+  close (top);
+  g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, 10000);
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+
+  remove_base (base);
+}
+
+/* As nobody: 0500 and 0000 directories, 0000 files, and a read-only top
+ * are all made removable and removed. */
+static void
+test_read_only (void)
+{
+  g_autofree gchar *base = NULL;
+
+  if (!running_as_root ())
+    return;
+
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *child_base = nobody_base_path ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTmpDir) tmp = NULL;
+      gint top, ro, none, wo, nested;
+
+      drop_privileges ();
+      tmp = new_in (child_base);
+      top = open_path (g_tmp_dir_get_path (tmp));
+      ro = subdir_at (top, "ro");
+      none = subdir_at (top, "none");
+      wo = subdir_at (top, "write-only");
+      nested = subdir_at (ro, "nested");
+      write_at (ro, "f", "x");
+      write_at (none, "f", "x");
+      write_at (wo, "f", "x");
+      write_at (nested, "f", "x");
+      write_at (top, "file-0000", "x");
+      g_assert_no_errno (fchmodat (top, "file-0000", 0000, 0));
+      g_assert_no_errno (fchmod (nested, 0000));
+      g_assert_no_errno (fchmod (ro, 0500));
+      g_assert_no_errno (fchmod (none, 0000));
+      g_assert_no_errno (fchmod (wo, 0300));
+      g_assert_no_errno (fchmod (top, 0500));
+      close (nested);
+      close (wo);
+      close (none);
+      close (ro);
+      close (top);
+
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+
+      /* The top itself at 0000, walked from the held descriptor. */
+      g_clear_object (&tmp);
+      tmp = new_in (child_base);
+      write_at (g_tmp_dir_get_fd (tmp), "f", "x");
+      g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+
+      /* And without one. */
+      g_clear_object (&tmp);
+      tmp = new_in (child_base);
+      top = open_path (g_tmp_dir_get_path (tmp));
+      write_at (top, "f", "x");
+      close (top);
+      g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      return;
+    }
+
+  base = make_base_for_nobody ();
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  remove_base (base);
+}
+
+/* A root-owned, non-writable directory in nobody's tree: nobody cannot
+ * remove what is in it. The error names that entry; with
+ * ignore-cleanup-errors everything else goes and the call succeeds. */
+static void
+run_locked_cleanup (gboolean ignore)
+{
+  g_autofree gchar *child_base = nobody_base_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autofree gchar *expected = NULL;
+  gint top, locked;
+  guint i;
+
+  tmp = new_in (child_base);
+  top = open_path (g_tmp_dir_get_path (tmp));
+  locked = subdir_at (top, "locked");
+  write_at (locked, "f", "x");
+  g_assert_no_errno (fchmod (locked, 0755));
+  for (i = 0; i < 20; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("free-%u", i);
+      gint sub = subdir_at (top, name);
+
+      write_at (sub, "g", "x");
+      close (sub);
+    }
+  g_assert_no_errno (fchownat (top, "", NOBODY, NOBODY, AT_EMPTY_PATH));
+  for (i = 0; i < 20; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("free-%u", i);
+      g_autofree gchar *inner = g_strdup_printf ("free-%u/g", i);
+
+      g_assert_no_errno (fchownat (top, name, NOBODY, NOBODY, AT_SYMLINK_NOFOLLOW));
+      g_assert_no_errno (fchownat (top, inner, NOBODY, NOBODY, AT_SYMLINK_NOFOLLOW));
+    }
+  close (locked);
+  close (top);
+
+  drop_privileges ();
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
+  expected = g_build_filename (g_tmp_dir_get_path (tmp), "locked", "f", NULL);
+
+  if (ignore)
+    {
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      /* Everything removable is gone. */
+      g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, 1);
+    }
+  else
+    {
+      g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_test_message ("error: %s", error->message);
+      g_assert_nonnull (strstr (error->message, expected));
+      /* Retrying gives the same answer. */
+      g_clear_error (&error);
+      g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+      g_tmp_dir_set_delete (tmp, FALSE);
+    }
+  g_assert_true (exists (expected));
+}
+
+static void
+check_locked_cleanup (gboolean ignore)
+{
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *left = NULL;
+  g_autofree gchar *locked_f = NULL;
+
+  if (!running_as_root ())
+    return;
+
+  if (g_test_subprocess ())
+    {
+      run_locked_cleanup (ignore);
+      return;
+    }
+
+  base = make_base_for_nobody ();
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+
+  /* What could not be removed is still there, and (ignoring errors)
+   * nothing else. */
+  left = only_entry (base);
+  g_assert_nonnull (left);
+  locked_f = g_build_filename (left, "locked", "f", NULL);
+  g_assert_true (exists (locked_f));
+  if (ignore)
+    g_assert_cmpuint (count_entries (left), ==, 1);
+  remove_base (base);
+}
+
+static void
+test_errors (void)
+{
+  check_locked_cleanup (FALSE);
+}
+
+static void
+test_errors_ignored (void)
+{
+  check_locked_cleanup (TRUE);
+}
+
+/* An immutable file (chattr +i) cannot be removed even by root. */
+static void
+test_errors_immutable (void)
+{
+#if defined(__linux__) && defined(FS_IOC_SETFLAGS)
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  g_autofree gchar *stuck = g_build_filename (g_tmp_dir_get_path (tmp), "sub", "stuck", NULL);
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+  gint sub = subdir_at (top, "sub");
+  gint fd, flags = 0;
+
+  write_at (sub, "stuck", "x");
+  write_at (top, "other", "x");
+  fd = openat (sub, "stuck", O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  if (ioctl (fd, FS_IOC_GETFLAGS, &flags) < 0 ||
+      (flags |= FS_IMMUTABLE_FL, ioctl (fd, FS_IOC_SETFLAGS, &flags) < 0))
+    {
+      g_test_skip_printf ("cannot set the immutable flag here: %s", g_strerror (errno));
+      close (fd);
+      close (sub);
+      close (top);
+      g_clear_object (&tmp);
+      remove_base (base);
+      return;
+    }
+
+  g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, stuck));
+  g_assert_true (exists (stuck));
+  g_clear_error (&error);
+
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, TRUE);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (exists (stuck));
+  g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, 1);
+
+  flags &= ~FS_IMMUTABLE_FL;
+  g_assert_no_errno (ioctl (fd, FS_IOC_SETFLAGS, &flags));
+  close (fd);
+  close (sub);
+  close (top);
+  g_clear_object (&tmp);
+  remove_base (base);
+#else
+  g_test_skip ("no FS_IOC_SETFLAGS on this system");
+#endif
+}
+
+/* A file system mounted inside the tree is not entered: its content stays,
+ * its mount point is reported busy. */
+static void
+test_errors_mount (void)
+{
+#ifdef __linux__
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  g_autofree gchar *mnt = g_build_filename (g_tmp_dir_get_path (tmp), "mnt", NULL);
+  g_autofree gchar *inside = g_build_filename (mnt, "on-tmpfs", NULL);
+
+  g_assert_no_errno (mkdir (mnt, 0700));
+  if (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m") < 0)
+    {
+      g_test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
+      g_clear_object (&tmp);
+      remove_base (base);
+      return;
+    }
+  g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
+
+  g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, mnt));
+  g_assert_true (exists (inside));
+  g_clear_error (&error);
+
+  g_assert_no_errno (umount (mnt));
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_clear_object (&tmp);
+  remove_base (base);
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
+/* Our directory renamed away (and another put at its path) after we took
+ * its descriptor: neither the moved one nor the stranger is touched. */
+static void
+test_renamed_away (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  fill_tree (path);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+  g_assert_no_errno (rename (path, moved));
+  g_assert_no_errno (mkdir (path, 0700));
+  fill_tree (path);
+
+  g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_cmpuint (count_entries (moved), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_clear_object (&tmp);
+  remove_base (base);
+}
+
+/* Entries removed by someone else meanwhile are not errors. */
+static gpointer
+remove_concurrently (gpointer data)
+{
+  const gchar *path = data;
+  gint fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  gint i;
+
+  if (fd < 0)
+    return NULL;
+  for (i = 9999; i >= 0; i--)
+    {
+      gchar name[32];
+
+      g_snprintf (name, sizeof name, "f%05d", i);
+      unlinkat (fd, name, 0);
+    }
+  close (fd);
+  return NULL;
+}
+
+static void
+test_vanishing (void)
+{
+  g_autofree gchar *base = make_base ();
+  guint round;
+
+  for (round = 0; round < 3; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTmpDir) tmp = new_in (base);
+      gint top = open_path (g_tmp_dir_get_path (tmp));
+      GThread *thread;
+      guint i;
+
+      for (i = 0; i < 10000; i++)
+        {
+          gchar name[32];
+
+          g_snprintf (name, sizeof name, "f%05u", i);
+          write_at (top, name, "");
+        }
+      close (top);
+
+      thread = g_thread_new ("remover", remove_concurrently,
+                             (gpointer) g_tmp_dir_get_path (tmp));
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_thread_join (thread);
+      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+    }
+
+  /* The whole directory gone before the cleanup. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GTmpDir) tmp = new_in (base);
+
+    fill_tree (g_tmp_dir_get_path (tmp));
+    remove_base (g_tmp_dir_get_path (tmp));
+    g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  g_assert_cmpuint (count_entries (base), ==, 0);
+  remove_base (base);
+}
+
+/* ------------------------------------------------------------------------ */
+/* cleanup_async                                                             */
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   ok;
+  GError    *error;
+  gboolean   path_existed;
+  gchar     *path;
+  guint      ticks;
+} AsyncData;
+
+static void
+on_cleanup_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AsyncData *data = user_data;
+
+  g_assert_true (G_IS_TMP_DIR (source));
+  data->ok = g_tmp_dir_cleanup_finish (G_TMP_DIR (source), result, &data->error);
+  data->path_existed = exists (data->path);
+  g_main_loop_quit (data->loop);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  ((AsyncData *) user_data)->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_cleanup_async (void)
+{
+  g_autofree gchar *base = make_base ();
+  AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
+  GTmpDir *tmp = new_in (base);
+  GTmpDir *weak = tmp;
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+  guint tick;
+  guint i;
+
+  for (i = 0; i < 20000; i++)
+    {
+      gchar name[32];
+
+      g_snprintf (name, sizeof name, "f%05u", i);
+      write_at (top, name, "");
+    }
+  close (top);
+  data.path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  /* The object stays alive until the callback has run. */
+  g_object_add_weak_pointer (G_OBJECT (tmp), (gpointer *) &weak);
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, on_cleanup_done, &data);
+  g_object_unref (tmp);
+  g_assert_nonnull (weak);
+  g_object_remove_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+
+  tick = g_idle_add (on_tick, &data);
+  g_main_loop_run (data.loop);
+  g_source_remove (tick);
+
+  g_assert_no_error (data.error);
+  g_assert_true (data.ok);
+  g_assert_false (data.path_existed);
+  /* The main loop kept running while the worker removed 20000 entries. */
+  g_test_message ("main loop iterations during the cleanup: %u", data.ticks);
+  g_assert_cmpuint (data.ticks, >, 0);
+  wait_until_empty (base);
+
+  g_free (data.path);
+  g_main_loop_unref (data.loop);
+  remove_base (base);
+}
+
+static void
+test_cleanup_async_cancel (void)
+{
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
+  g_autoptr(GTmpDir) tmp = new_in (base);
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+  guint i;
+
+  for (i = 0; i < 10000; i++)
+    {
+      gchar name[32];
+
+      g_snprintf (name, sizeof name, "f%05u", i);
+      write_at (top, name, "");
+    }
+  close (top);
+  data.path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  /* Cancelled before it starts: nothing is removed. */
+  g_cancellable_cancel (cancellable);
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, cancellable, on_cleanup_done, &data);
+  g_main_loop_run (data.loop);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (data.ok);
+  g_assert_true (data.path_existed);
+  g_assert_cmpuint (count_entries (data.path), ==, 10000);
+  g_clear_error (&data.error);
+
+  /* Cancelled while it runs: reported as such; a later cleanup finishes. */
+  g_cancellable_reset (cancellable);
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, cancellable, on_cleanup_done, &data);
+  g_cancellable_cancel (cancellable);
+  g_main_loop_run (data.loop);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&data.error);
+
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, on_cleanup_done, &data);
+  g_main_loop_run (data.loop);
+  g_assert_no_error (data.error);
+  g_assert_true (data.ok);
+  g_assert_false (data.path_existed);
+
+  /* Synchronous cancellation too. */
+  g_clear_object (&tmp);
+  tmp = new_in (base);
+  fill_tree (g_tmp_dir_get_path (tmp));
+  g_assert_false (g_tmp_dir_cleanup (tmp, cancellable, &data.error));
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, FILL_TREE_ENTRIES);
+  g_clear_error (&data.error);
+  g_clear_object (&tmp);
+  wait_until_empty (base);
+
+  g_free (data.path);
+  g_main_loop_unref (data.loop);
+  remove_base (base);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Cost                                                                      */
+
+/* Run as `test-tmpdir --lifecycles N DIR`: one warm-up, then N empty
+ * GTmpDir lifecycles. */
+static int
+run_lifecycles (guint        n,
+                const gchar *dir)
+{
+  guint i;
+
+  for (i = 0; i < n + 1; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GTmpDir *tmp = g_tmp_dir_new (dir, NULL, NULL, &error);
+
+      if (tmp == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      g_object_unref (tmp);
+    }
+  return 0;
+}
+
+/* strace -c's table as name → calls. */
+static GHashTable *
+count_syscalls (const gchar *strace,
+                const gchar *base,
+                guint        n)
+{
+  g_autofree gchar *n_str = g_strdup_printf ("%u", n);
+  g_autofree gchar *out_file = g_build_filename (base, "strace.out", NULL);
+  g_autofree gchar *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  const gchar *argv[] = {
+    strace, "-f", "-c", "-o", out_file, self_exe,
+    "--lifecycles", n_str, base, NULL
+  };
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *table = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint status;
+  guint i;
+
+  g_assert_nonnull (self_exe);
+  g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT,
+                               NULL, NULL, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_get_contents (out_file, &table, NULL, NULL));
+  g_assert_no_errno (unlink (out_file));
+  lines = g_strsplit (table, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
+      GPtrArray *words = g_ptr_array_new ();
+      guint j;
+
+      for (j = 0; fields[j] != NULL; j++)
+        if (fields[j][0] != '\0')
+          g_ptr_array_add (words, fields[j]);
+
+      /* % time, seconds, usecs/call, calls, [errors,] syscall */
+      if (words->len >= 5 && g_ascii_isdigit (((gchar *) words->pdata[3])[0]) &&
+          !g_str_equal (words->pdata[words->len - 1], "total"))
+        g_hash_table_insert (counts, g_strdup (words->pdata[words->len - 1]),
+                             GUINT_TO_POINTER (atoi (words->pdata[3])));
+      g_ptr_array_unref (words);
+    }
+
+  return g_steal_pointer (&counts);
+}
+
+/* Calls of @name (by name) in @counts. */
+static guint
+calls (GHashTable  *counts,
+       const gchar *name)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, name));
+}
+
+static void
+test_syscalls (void)
+{
+  /* Memory management and the CSPRNG's batched refills are not per
+   * directory; everything else must be. */
+  static const gchar * const not_counted[] = {
+    "brk", "mmap", "munmap", "mprotect", "madvise", "getrandom", NULL
+  };
+  g_autofree gchar *strace = g_find_program_in_path ("strace");
+  g_autofree gchar *base = NULL;
+  g_autoptr(GHashTable) few = NULL;
+  g_autoptr(GHashTable) many = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  guint n = 200;
+
+  if (strace == NULL)
+    {
+      g_test_skip ("strace is not installed");
+      return;
+    }
+  if (g_getenv ("LD_PRELOAD") != NULL || g_getenv ("ASAN_OPTIONS") != NULL)
+    {
+      g_test_skip ("sanitizer runtimes make system calls of their own");
+      return;
+    }
+
+  base = make_base ();
+  few = count_syscalls (strace, base, 0);
+  many = count_syscalls (strace, base, n);
+  g_assert_cmpuint (count_entries (base), ==, 0);
+
+  g_assert_cmpuint (calls (many, "mkdir") + calls (many, "mkdirat"), ==,
+                    calls (few, "mkdir") + calls (few, "mkdirat") + n);
+  g_assert_cmpuint (calls (many, "rmdir") + calls (many, "unlinkat"), ==,
+                    calls (few, "rmdir") + calls (few, "unlinkat") + n);
+
+  g_hash_table_iter_init (&iter, many);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (g_strv_contains (not_counted, key) ||
+          g_str_equal (key, "mkdir") || g_str_equal (key, "mkdirat") ||
+          g_str_equal (key, "rmdir") || g_str_equal (key, "unlinkat"))
+        continue;
+      if (GPOINTER_TO_UINT (value) != calls (few, key))
+        g_error ("%u lifecycles made %u %s calls, not %u",
+                 n, GPOINTER_TO_UINT (value), (const gchar *) key, calls (few, key));
+    }
+  g_test_message ("getrandom: %u calls for %u names", calls (many, "getrandom"), n + 1);
+
+  remove_base (base);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 4 && g_str_equal (argv[1], "--lifecycles"))
+    return run_lifecycles (atoi (argv[2]), argv[3]);
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
+  g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
+  g_test_add_func ("/tmp-dir/new/mode", test_new_mode);
+  g_test_add_func ("/tmp-dir/new/relative", test_new_relative);
+  g_test_add_func ("/tmp-dir/new/errors", test_new_errors);
+  g_test_add_func ("/tmp-dir/new/async", test_new_async);
+  g_test_add_func ("/tmp-dir/properties", test_properties);
+  g_test_add_func ("/tmp-dir/fd/basic", test_fd);
+  g_test_add_func ("/tmp-dir/fd/offset", test_fd_offset);
+  g_test_add_func ("/tmp-dir/cleanup/idempotent", test_cleanup_idempotent);
+  g_test_add_func ("/tmp-dir/dispose/removes", test_dispose_removes);
+  g_test_add_func ("/tmp-dir/dispose/fork", test_fork);
+  g_test_add_func ("/tmp-dir/delete-false", test_delete_false);
+  g_test_add_func ("/tmp-dir/remove/tree", test_tree);
+  g_test_add_func ("/tmp-dir/remove/symlinks-outside", test_symlinks_outside);
+  g_test_add_func ("/tmp-dir/remove/symlinks-chmod", test_symlinks_chmod);
+  g_test_add_func ("/tmp-dir/remove/symlink-loops", test_symlink_loops);
+  g_test_add_func ("/tmp-dir/remove/deep", test_deep);
+  g_test_add_func ("/tmp-dir/remove/deep-few-fds", test_deep_few_fds);
+  g_test_add_func ("/tmp-dir/remove/wide", test_wide);
+  g_test_add_func ("/tmp-dir/remove/read-only", test_read_only);
+  g_test_add_func ("/tmp-dir/remove/vanishing", test_vanishing);
+  g_test_add_func ("/tmp-dir/remove/renamed-away", test_renamed_away);
+  g_test_add_func ("/tmp-dir/errors/permission", test_errors);
+  g_test_add_func ("/tmp-dir/errors/permission-ignored", test_errors_ignored);
+  g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
+  g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
+  g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
+  g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
+  g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
+
+  return g_test_run ();
+}
