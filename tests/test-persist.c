@@ -1,0 +1,882 @@
+/* test-persist.c — g_tmp_file_persist(): atomic save
+ *
+ * For anonymous and named files: a new path, replacing an existing file,
+ * refusing one (NO_REPLACE), SYNC, across file systems (/tmp and /dev/shm)
+ * with and without ALLOW_COPY, the mode kept, the object still usable after,
+ * nothing deleted automatically afterwards, a failed persist changing nothing
+ * and never leaving a stray file, async, cancellation, and a closed file.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "gtempfile-private.h"
+
+#define NOBODY 65534
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                   */
+
+static gchar *
+make_scratch_in (const gchar *parent)
+{
+  g_autofree gchar *template = g_build_filename (parent, "gtmp-test-persist-XXXXXX", NULL);
+  gchar *path = g_mkdtemp (g_steal_pointer (&template));
+
+  g_assert_nonnull (path);
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
+
+static gchar *
+make_scratch (void)
+{
+  return make_scratch_in (g_get_tmp_dir ());
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                type,
+            struct FTW        *ftw)
+{
+  if (type == FTW_DP)
+    rmdir (path);
+  else
+    unlink (path);
+  return 0;
+}
+
+static void
+remove_scratch (gchar *path)
+{
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_free (path);
+}
+
+static guint
+count_entries (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+exists (const gchar *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}
+
+static void
+assert_file_contents (const gchar *path,
+                      const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+static void
+write_file (const gchar *path,
+            const gchar *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static ino_t
+inode_of (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  return st.st_ino;
+}
+
+static guint
+mode_of (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+static void
+write_all (GTmpFile    *tmp,
+           const gchar *text)
+{
+  g_autoptr(GError) error = NULL;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
+
+  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gint
+get_fd (GTmpFile *tmp)
+{
+  g_autoptr(GError) error = NULL;
+  gint fd = g_tmp_file_get_fd (tmp, &error);
+
+  g_assert_no_error (error);
+  return fd;
+}
+
+/* The file behind the object's descriptor is the file at @path. */
+static void
+assert_fd_is (GTmpFile    *tmp,
+              const gchar *path)
+{
+  struct stat fst, st;
+
+  g_assert_no_errno (fstat (get_fd (tmp), &fst));
+  g_assert_no_errno (lstat (path, &st));
+  g_assert_cmpuint (fst.st_dev, ==, st.st_dev);
+  g_assert_cmpuint (fst.st_ino, ==, st.st_ino);
+}
+
+static GTmpFile *
+new_anonymous (const gchar *dir,
+               guint        mode)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp = g_initable_new (G_TYPE_TMP_FILE, NULL, &error,
+                                  "dir", dir, "mode", mode, NULL);
+
+  g_assert_no_error (error);
+  return tmp;
+}
+
+static GTmpFile *
+new_named (const gchar *dir,
+           guint        mode)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp = g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, &error,
+                                  "dir", dir, "mode", mode, NULL);
+
+  g_assert_no_error (error);
+  return tmp;
+}
+
+typedef GTmpFile *(*NewFunc) (const gchar *dir,
+                              guint        mode);
+
+static NewFunc
+new_func (gconstpointer named)
+{
+  return GPOINTER_TO_INT (named) ? new_named : new_anonymous;
+}
+
+/* The temporary's own directory entry (named files), or NULL. */
+static gchar *
+temp_path (GTmpFile *tmp)
+{
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    return g_strdup (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)));
+  return NULL;
+}
+
+/* After a successful persist to @dest: it is the object's file, the object is
+ * usable, and nothing is deleted at close or unref. */
+static void
+assert_persisted (GTmpFile    *tmp,
+                  const gchar *dest,
+                  const gchar *contents_so_far)
+{
+  g_autofree gchar *more = g_strconcat (contents_so_far, "+more", NULL);
+
+  assert_file_contents (dest, contents_so_far);
+  assert_fd_is (tmp, dest);
+
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    {
+      g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, dest);
+      g_assert_false (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+    }
+
+  write_all (tmp, "+more");
+  assert_file_contents (dest, more);
+
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
+  g_assert_true (exists (dest));
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    {
+      g_assert_true (g_named_tmp_file_cleanup (G_NAMED_TMP_FILE (tmp), NULL, NULL));
+      g_assert_true (exists (dest));
+    }
+  assert_file_contents (dest, more);
+}
+
+static gboolean
+on_different_file_systems (const gchar *a,
+                           const gchar *b)
+{
+  struct stat sa, sb;
+
+  return stat (a, &sa) == 0 && stat (b, &sb) == 0 && sa.st_dev != sb.st_dev;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The three flag combinations                                               */
+
+static void
+test_new_path (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autofree gchar *old = temp_path (tmp);
+  g_autoptr(GError) error = NULL;
+
+  write_all (tmp, "new");
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (mode_of (dest), ==, 0600);
+  if (old != NULL)
+    g_assert_false (exists (old));
+  assert_persisted (tmp, dest, "new");
+
+  g_clear_object (&tmp);
+  g_assert_true (exists (dest));
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_scratch (dir);
+}
+
+static void
+test_replace (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+  ino_t old_inode;
+
+  write_file (dest, "old");
+  old_inode = inode_of (dest);
+
+  write_all (tmp, "new");
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (inode_of (dest), !=, old_inode);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  assert_persisted (tmp, dest, "new");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_scratch (dir);
+}
+
+static void
+test_no_replace (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autofree gchar *other = g_build_filename (dir, "other.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autofree gchar *old = temp_path (tmp);
+  g_autoptr(GError) error = NULL;
+  guint entries;
+  ino_t old_inode;
+
+  write_file (dest, "old");
+  old_inode = inode_of (dest);
+  entries = count_entries (dir);
+
+  write_all (tmp, "new");
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_clear_error (&error);
+
+  /* Nothing changed: the destination, the temporary, its deletion. */
+  assert_file_contents (dest, "old");
+  g_assert_cmpuint (inode_of (dest), ==, old_inode);
+  g_assert_cmpuint (count_entries (dir), ==, entries);
+  if (old != NULL)
+    {
+      g_assert_true (exists (old));
+      g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, old);
+      g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+    }
+
+  /* A free name works. */
+  g_assert_true (g_tmp_file_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
+  g_assert_no_error (error);
+  if (old != NULL)
+    g_assert_false (exists (old));
+  assert_persisted (tmp, other, "new");
+  assert_file_contents (dest, "old");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+  remove_scratch (dir);
+}
+
+static void
+test_sync (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+
+  write_file (dest, "old");
+  write_all (tmp, "synced");
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  assert_persisted (tmp, dest, "synced");
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_sync_no_replace (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+
+  write_all (tmp, "synced");
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_NO_REPLACE,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  assert_persisted (tmp, dest, "synced");
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Details                                                                   */
+
+static void
+test_mode_kept (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "shared.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
+  g_autoptr(GError) error = NULL;
+
+  write_file (dest, "old");
+  g_assert_no_errno (chmod (dest, 0600));
+  write_all (tmp, "x");
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (mode_of (dest), ==, 0644);
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_twice (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *first = g_build_filename (dir, "first", NULL);
+  g_autofree gchar *second = g_build_filename (dir, "second", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+
+  write_all (tmp, "data");
+  g_assert_true (g_tmp_file_persist (tmp, first, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_tmp_file_persist (tmp, second, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The second persist moves the file; it does not make a second link. */
+  g_assert_false (exists (first));
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  assert_persisted (tmp, second, "data");
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_relative_dest (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *dest = g_build_filename (dir, "relative.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  write_all (tmp, "rel");
+  g_assert_no_errno (chdir (dir));
+  ok = g_tmp_file_persist (tmp, "relative.txt", G_TMP_PERSIST_NONE, NULL, &error);
+  g_assert_no_errno (chdir (cwd));
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, dest);
+  assert_persisted (tmp, dest, "rel");
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_missing_dest_dir (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "missing", "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+  guint entries = count_entries (dir);
+
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_assert_cmpuint (count_entries (dir), ==, entries);
+
+  /* Its automatic deletion is intact. */
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_closed (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_false (exists (dest));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+test_cancelled (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  guint entries = count_entries (dir);
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (exists (dest));
+  g_assert_cmpuint (count_entries (dir), ==, entries);
+  g_assert_false (g_io_stream_is_closed (G_IO_STREAM (tmp)));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_scratch (dir);
+}
+
+static void
+unwritable_child (gpointer data)
+{
+  GTmpFile *tmp = data;
+  g_autofree gchar *old = temp_path (tmp);
+  g_autofree gchar *dest = g_build_filename ("/", "gtmp-test-persist-denied", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_assert_false (exists (dest));
+  if (old != NULL)
+    g_assert_true (exists (old));
+}
+
+static void
+test_unwritable_dest (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GTmpFile) tmp = NULL;
+  gint status = 0;
+  pid_t pid;
+
+  /* The child runs as uid 65534, which cannot write to "/". Its file is
+   * made before dropping privileges, in a directory it owns. */
+  g_assert_no_errno (chmod (dir, 0777));
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (geteuid () == 0 &&
+          (setgroups (0, NULL) < 0 || setgid (NOBODY) < 0 || setuid (NOBODY) < 0))
+        _exit (2);
+      tmp = new_func (named) (dir, 0);
+      unwritable_child (tmp);
+      g_clear_object (&tmp);
+      _exit (count_entries (dir) == 0 ? 0 : 3);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  remove_scratch (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Across file systems                                                       */
+
+static gboolean
+need_two_file_systems (const gchar *a,
+                       const gchar *b)
+{
+  if (!g_file_test (b, G_FILE_TEST_IS_DIR) || !on_different_file_systems (a, b))
+    {
+      g_test_skip_printf ("%s and %s are not two file systems here", a, b);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_cross_fs (gconstpointer named)
+{
+  gchar *src_dir = NULL;
+  gchar *dest_dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autofree gchar *old = NULL;
+  g_autoptr(GError) error = NULL;
+  goffset position;
+
+  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    return;
+
+  src_dir = make_scratch_in ("/dev/shm");
+  dest_dir = make_scratch ();
+  dest = g_build_filename (dest_dir, "document.txt", NULL);
+  tmp = new_func (named) (src_dir, 0640);
+  old = temp_path (tmp);
+
+  write_all (tmp, "far away");
+  g_assert_true (g_seekable_seek (G_SEEKABLE (tmp), 3, G_SEEK_SET, NULL, NULL));
+  position = g_seekable_tell (G_SEEKABLE (tmp));
+
+  /* Without ALLOW_COPY: not supported, nothing anywhere changes. */
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (dest_dir), ==, 0);
+  g_assert_cmpuint (count_entries (src_dir), ==, old != NULL ? 1 : 0);
+
+  /* With it: copied beside the destination, renamed into place, and the
+   * object now works on the permanent file, at the same position. */
+  write_file (dest, "old");
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dest_dir), ==, 1);
+  g_assert_cmpuint (count_entries (src_dir), ==, 0);
+  g_assert_cmpuint (mode_of (dest), ==, 0640);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, position);
+  g_assert_true (g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_END, NULL, NULL));
+  assert_persisted (tmp, dest, "far away");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dest_dir), ==, 1);
+  remove_scratch (src_dir);
+  remove_scratch (dest_dir);
+}
+
+static void
+test_cross_fs_no_replace (gconstpointer named)
+{
+  gchar *src_dir = NULL;
+  gchar *dest_dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autofree gchar *other = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autofree gchar *old = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    return;
+
+  /* The other way round this time: from /tmp to tmpfs. */
+  src_dir = make_scratch ();
+  dest_dir = make_scratch_in ("/dev/shm");
+  dest = g_build_filename (dest_dir, "document.txt", NULL);
+  other = g_build_filename (dest_dir, "other.txt", NULL);
+  tmp = new_func (named) (src_dir, 0);
+  old = temp_path (tmp);
+
+  write_file (dest, "old");
+  write_all (tmp, "new");
+
+  /* Refused even though a copy was made: the copy is gone again. */
+  g_assert_false (g_tmp_file_persist (tmp, dest,
+                                      G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
+                                      NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  assert_file_contents (dest, "old");
+  g_assert_cmpuint (count_entries (dest_dir), ==, 1);
+  if (old != NULL)
+    {
+      g_assert_true (exists (old));
+      g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+    }
+  if (old != NULL)
+    assert_fd_is (tmp, old);
+
+  /* A free name works, and the temporary's name (if any) is gone. */
+  g_assert_true (g_tmp_file_persist (tmp, other,
+                                     G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (src_dir), ==, 0);
+  g_assert_cmpuint (count_entries (dest_dir), ==, 2);
+  assert_persisted (tmp, other, "new");
+  assert_file_contents (dest, "old");
+
+  g_clear_object (&tmp);
+  remove_scratch (src_dir);
+  remove_scratch (dest_dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Notifications and async                                                   */
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_named_notify (void)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_named (dir, 0);
+  g_autoptr(GError) error = NULL;
+  guint path_notifies = 0;
+  guint delete_notifies = 0;
+
+  g_signal_connect (tmp, "notify::path", G_CALLBACK (count_notify), &path_notifies);
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (count_notify), &delete_notifies);
+
+  write_file (dest, "old");
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (path_notifies, ==, 0);
+  g_assert_cmpuint (delete_notifies, ==, 0);
+
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (path_notifies, ==, 1);
+  g_assert_cmpuint (delete_notifies, ==, 1);
+
+  g_clear_object (&tmp);
+  assert_file_contents (dest, "");
+  remove_scratch (dir);
+}
+
+typedef struct
+{
+  GThread  *thread;
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+  guint     path_notifies_in_thread;
+} PersistAsync;
+
+static void
+notify_in_thread (GObject    *object,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  PersistAsync *data = user_data;
+
+  if (g_thread_self () == data->thread)
+    data->path_notifies_in_thread++;
+}
+
+static void
+persist_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  PersistAsync *data = user_data;
+
+  g_assert_true (g_thread_self () == data->thread);
+  data->ok = g_tmp_file_persist_finish (G_TMP_FILE (source), result, &data->error);
+  data->done = TRUE;
+}
+
+static void
+test_async (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_thread), &data);
+
+  write_file (dest, "old");
+  write_all (tmp, "async");
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
+                            persist_cb, &data);
+
+  /* Until the callback has run, the stream is busy. */
+  g_assert_false (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+
+  while (!data.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_no_error (data.error);
+  g_assert_true (data.ok);
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    g_assert_cmpuint (data.path_notifies_in_thread, ==, 1);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  assert_persisted (tmp, dest, "async");
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
+test_async_error (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
+  guint entries;
+
+  write_file (dest, "old");
+  entries = count_entries (dir);
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NO_REPLACE, G_PRIORITY_DEFAULT, NULL,
+                            persist_cb, &data);
+  while (!data.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_false (data.ok);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&data.error);
+  assert_file_contents (dest, "old");
+  g_assert_cmpuint (count_entries (dir), ==, entries);
+
+  /* A cancelled one fails the same way, and a closed file is reported too. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_cancellable_cancel (cancellable);
+    data.done = FALSE;
+    g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, cancellable,
+                              persist_cb, &data);
+    while (!data.done)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&data.error);
+    assert_file_contents (dest, "old");
+  }
+
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
+  data.done = FALSE;
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            persist_cb, &data);
+  while (!data.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&data.error);
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_scratch (dir);
+}
+
+static void
+add_both (const gchar   *name,
+          GTestDataFunc  func)
+{
+  g_autofree gchar *anonymous = g_strdup_printf ("/persist/anonymous/%s", name);
+  g_autofree gchar *named = g_strdup_printf ("/persist/named/%s", name);
+
+  g_test_add_data_func (anonymous, GINT_TO_POINTER (FALSE), func);
+  g_test_add_data_func (named, GINT_TO_POINTER (TRUE), func);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  umask (022);
+  g_test_init (&argc, &argv, NULL);
+
+  /* Forking tests first, before any worker thread exists. */
+  g_test_add_data_func ("/persist/fork/anonymous-unwritable-dest", GINT_TO_POINTER (FALSE),
+                        test_unwritable_dest);
+  g_test_add_data_func ("/persist/fork/named-unwritable-dest", GINT_TO_POINTER (TRUE),
+                        test_unwritable_dest);
+
+  add_both ("new-path", test_new_path);
+  add_both ("replace", test_replace);
+  add_both ("no-replace", test_no_replace);
+  add_both ("sync", test_sync);
+  add_both ("sync-no-replace", test_sync_no_replace);
+  add_both ("mode-kept", test_mode_kept);
+  add_both ("twice", test_twice);
+  add_both ("relative-dest", test_relative_dest);
+  add_both ("missing-dest-dir", test_missing_dest_dir);
+  add_both ("closed", test_closed);
+  add_both ("cancelled", test_cancelled);
+  add_both ("cross-fs", test_cross_fs);
+  add_both ("cross-fs-no-replace", test_cross_fs_no_replace);
+  add_both ("async", test_async);
+  add_both ("async-errors", test_async_error);
+  g_test_add_func ("/persist/named/notify", test_named_notify);
+
+  return g_test_run ();
+}
