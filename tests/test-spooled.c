@@ -889,6 +889,7 @@ test_fail_cancelled (void)
 static void
 test_fail_no_space_child (void)
 {
+  g_autoptr(GError) error = NULL;
   const gchar *dir = g_getenv (NO_SPACE_DIR_ENV);
   gsize len = 512 * 1024;
   g_autofree guint8 *data = make_pattern (0, len);
@@ -902,6 +903,11 @@ test_fail_no_space_child (void)
   write_all (file, data, len);
   seek_to (file, 100000, G_SEEK_SET);
   fds = count_fds ();
+
+  g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_clear_error (&error);
 
   assert_all_rollovers_fail (file, data, len, 100000, &notified, G_IO_ERROR_NO_SPACE);
   /* The half-written file went with its descriptor. */
