@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -291,6 +292,45 @@ test_name_hook (void)
 
   remove_scratch (scratch);
 }
+
+#ifdef HAVE_GETRANDOM
+/* The core is linked statically into this executable, so this definition
+ * takes the place of libc's getrandom() for it: the test can see how often
+ * the core asks the kernel for randomness. */
+static gint getrandom_calls;
+
+ssize_t getrandom (void   *buffer,
+                   size_t  length,
+                   guint   flags);
+
+ssize_t
+getrandom (void   *buffer,
+           size_t  length,
+           guint   flags)
+{
+  g_atomic_int_inc (&getrandom_calls);
+  return syscall (SYS_getrandom, buffer, length, flags);
+}
+
+/* Names come from the kernel's CSPRNG (not rand()), fetched in batches:
+ * 1000 names of 8 characters cost a handful of calls, not 1000. */
+static void
+test_name_batched (void)
+{
+  gchar chars[G_TMP_CORE_RANDOM_CHARS];
+  gint calls;
+  guint i;
+
+  g_atomic_int_set (&getrandom_calls, 0);
+  for (i = 0; i < 1000; i++)
+    _g_tmp_core_random_chars (chars, sizeof chars);
+  calls = g_atomic_int_get (&getrandom_calls);
+
+  g_test_message ("%d getrandom() calls for 1000 names", calls);
+  g_assert_cmpint (calls, >=, 1);
+  g_assert_cmpint (calls, <=, 1000 / 10);
+}
+#endif
 
 /* 37^8 ≈ 3.5e12 names: among 100k random ones a repeat has probability
  * ~0.14%, two repeats ~1e-6. A weak or shared generator gives thousands. */
@@ -1549,6 +1589,9 @@ main (int   argc,
   g_test_add_func ("/core/name/shape", test_name_shape);
   g_test_add_func ("/core/name/alphabet", test_name_alphabet);
   g_test_add_func ("/core/name/hook", test_name_hook);
+#ifdef HAVE_GETRANDOM
+  g_test_add_func ("/core/name/batched", test_name_batched);
+#endif
   g_test_add_func ("/core/name/unique", test_name_unique);
   g_test_add_func ("/core/name/unique-threads", test_name_unique_threads);
   g_test_add_func ("/core/name/fork", test_name_fork);
