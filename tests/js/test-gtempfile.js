@@ -43,10 +43,11 @@ function assertIOError(code, func) {
 
 function listing(dir) {
     const names = [];
-    const d = GLib.Dir.open(dir, 0);
-    for (let name = d.read_name(); name !== null; name = d.read_name())
-        names.push(name);
-    d.close();
+    const children = Gio.File.new_for_path(dir).enumerate_children('standard::name',
+        Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS, null);
+    for (let info = children.next_file(null); info !== null; info = children.next_file(null))
+        names.push(info.get_name());
+    children.close(null);
     return names.sort();
 }
 

@@ -440,11 +440,13 @@ class TmpDirTestCase(ScratchTestCase):
     def test_delete_false(self):
         tmpdir = GTempfile.TmpDir(dir=self.scratch, delete=False)
         with tmpdir as path:
-            pass
-        self.assertTrue(os.path.isdir(path))
-        # An explicit cleanup still removes it.
+            open(os.path.join(path, 'result'), 'w').close()
+        # Neither the block's end, nor cleanup, nor dropping the object
+        # removes it (GTmpDir:delete).
+        self.assertTrue(os.path.isfile(os.path.join(path, 'result')))
         tmpdir.cleanup(None)
-        self.assertFalse(os.path.exists(path))
+        del tmpdir
+        self.assertTrue(os.path.isfile(os.path.join(path, 'result')))
 
     def test_fd_and_file(self):
         tmpdir = GTempfile.TmpDir(dir=self.scratch)

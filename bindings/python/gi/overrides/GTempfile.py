@@ -320,7 +320,8 @@ class TmpDir(GTempfile.TmpDir):
     ignore_cleanup_errors=False, **properties)``
 
     As with CPython's ``TemporaryDirectory``, ``with TmpDir() as path:`` binds
-    the path string, and leaving the block removes the tree if ``delete``.
+    the path string; leaving the block calls ``cleanup()``, which removes the
+    tree unless ``delete`` is false.
     """
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, delete=None,
@@ -342,8 +343,8 @@ class TmpDir(GTempfile.TmpDir):
         return self.get_path()
 
     def __exit__(self, exc_type, exc_value, traceback):
-        if self.get_delete():
-            self.cleanup(None)
+        # Removes the tree, or with delete false only lets go of it.
+        self.cleanup(None)
 
     def __fspath__(self):
         return self.get_path()
