@@ -72,9 +72,11 @@
 #define CHUNK_SIZE  ((gsize) 1 << CHUNK_SHIFT)
 #define CHUNK_MASK  (CHUNK_SIZE - 1)
 
-/* Largest in-memory size we accept: the chunk index must fit the array's
- * guint length, and sizes must fit gssize. */
-#define MAX_MEMORY_SIZE MIN ((goffset) G_MAXSSIZE, (goffset) G_MAXUINT << CHUNK_SHIFT)
+/* Largest in-memory size we accept (with max-size 0, after a seek far past
+ * the end). Sizes must fit gssize, and a gap still costs a pointer per
+ * chunk: at 1 TiB that is 16 Mi pointers, beyond it the array itself would
+ * be the problem. The file system keeps such sparse files better. */
+#define MAX_MEMORY_SIZE MIN ((goffset) G_MAXSSIZE, (goffset) 1 << 40)
 
 struct _GSpooledTmpFile
 {
@@ -179,6 +181,10 @@ chunks_write (GSpooledTmpFile *self,
 {
   goffset pos = self->pos;
   goffset end = pos + (goffset) count;
+
+  /* Like write(): nothing written, nothing extended. */
+  if (count == 0)
+    return;
 
   if (pos > self->size)
     chunks_zero_range (self, self->size, pos);
@@ -378,11 +384,15 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
  * installed, that is before the rollover and with the file open. They cast
  * without a type check: the write path is hot. */
 
+/* Whether @count bytes at @pos would end past what we keep in memory (with
+ * @error set then). */
 static gboolean
-position_too_large (goffset   end,
-                    GError  **error)
+too_large_for_memory (goffset   pos,
+                      gsize     count,
+                      GError  **error)
 {
-  if (end <= MAX_MEMORY_SIZE)
+  /* Compared without computing pos + count, which could overflow. */
+  if (count <= (gsize) MAX_MEMORY_SIZE && pos <= MAX_MEMORY_SIZE - (goffset) count)
     return FALSE;
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
@@ -407,7 +417,7 @@ spooled_store_write (GTmpFile      *file,
       return _g_tmp_file_get_store (file)->write (file, buffer, count, cancellable, error);
     }
 
-  if (position_too_large (self->pos + (goffset) count, error))
+  if (too_large_for_memory (self->pos, count, error))
     return -1;
 
   chunks_write (self, buffer, count);
@@ -495,7 +505,7 @@ spooled_store_truncate (GTmpFile      *file,
       return _g_tmp_file_get_store (file)->truncate (file, size, cancellable, error);
     }
 
-  if (position_too_large (size, error))
+  if (too_large_for_memory (size, 0, error))
     return FALSE;
 
   chunks_truncate (self, size);

@@ -611,6 +611,44 @@ test_zero_fill (void)
   assert_content (file, expected, len);
 }
 
+/* With max-size 0 a seek far past the end cannot make us allocate without
+ * bound: past 1 TiB a write is refused, and changes nothing. */
+static void
+test_too_large (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+  goffset tib = (goffset) 1 << 40;
+  guint8 buffer[3];
+
+  write_all (file, "abc", 3);
+  seek_to (file, tib, G_SEEK_SET);
+  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_clear_error (&error);
+  g_assert_cmpint (tell (file), ==, tib);
+  g_assert_cmpint (query_size (file), ==, 3);
+
+  g_assert_false (g_seekable_truncate (G_SEEKABLE (file), tib + 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_clear_error (&error);
+  g_assert_cmpint (query_size (file), ==, 3);
+
+  /* Up to the limit, a gap costs nothing and reads as zeros. */
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), tib, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_size (file), ==, tib);
+  seek_to (file, -3, G_SEEK_END);
+  g_assert_cmpuint (read_some (file, buffer, 3), ==, 3);
+  g_assert_cmpmem (buffer, 3, "\0\0\0", 3);
+  g_assert_false (is_rolled_over (file));
+
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 3, NULL, &error));
+  g_assert_no_error (error);
+  assert_content (file, (const guint8 *) "abc", 3);
+}
+
 /* ------------------------------------------------------------ truncate */
 
 static void
@@ -1108,6 +1146,7 @@ main (int   argc,
   g_test_add_func ("/spooled/seek-read", test_seek_read);
   g_test_add_func ("/spooled/rollover/via-streams", test_rollover_via_streams);
   g_test_add_func ("/spooled/zero-fill", test_zero_fill);
+  g_test_add_func ("/spooled/too-large", test_too_large);
   g_test_add_func ("/spooled/truncate", test_truncate);
   g_test_add_func ("/spooled/get-fd", test_get_fd);
   g_test_add_func ("/spooled/closed", test_closed);
