@@ -508,7 +508,7 @@ g_tmp_dir_new_async (const gchar         *dir,
  * @result: the #GAsyncResult passed to the callback
  * @error: return location for a #GError, or %NULL
  *
- * Finishes [ctor@GTempfile.TmpDir.new_async].
+ * Finishes [func@GTempfile.TmpDir.new_async].
  *
  * Returns: (transfer full): a new #GTmpDir, or %NULL with @error set
  *
