@@ -525,7 +525,7 @@ test_fd_offset (void)
   DIR *dir;
   guint i;
 
-  for (i = 0; i < 500; i++)
+  for (i = 0; i < 200; i++)
     {
       g_autofree gchar *name = g_strdup_printf ("f%u", i);
 
@@ -871,7 +871,7 @@ test_deep_few_fds (void)
       g_autoptr(GTmpDir) tmp = new_in (base);
       struct rlimit limit = { 48, 48 };
 
-      make_deep (g_tmp_dir_get_path (tmp), 2000);
+      make_deep (g_tmp_dir_get_path (tmp), 1000);
       g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
 
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
@@ -1220,6 +1220,8 @@ test_renamed_away (void)
 }
 
 /* Entries removed by someone else meanwhile are not errors. */
+#define N_VANISHING 5000
+
 static gpointer
 remove_concurrently (gpointer data)
 {
@@ -1229,7 +1231,7 @@ remove_concurrently (gpointer data)
 
   if (fd < 0)
     return NULL;
-  for (i = 9999; i >= 0; i--)
+  for (i = N_VANISHING - 1; i >= 0; i--)
     {
       gchar name[32];
 
@@ -1246,7 +1248,7 @@ test_vanishing (void)
   g_autofree gchar *base = make_base ();
   guint round;
 
-  for (round = 0; round < 3; round++)
+  for (round = 0; round < 2; round++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = new_in (base);
@@ -1254,7 +1256,7 @@ test_vanishing (void)
       GThread *thread;
       guint i;
 
-      for (i = 0; i < 10000; i++)
+      for (i = 0; i < N_VANISHING; i++)
         {
           gchar name[32];
 
@@ -1330,7 +1332,7 @@ test_cleanup_async (void)
   guint tick;
   guint i;
 
-  for (i = 0; i < 20000; i++)
+  for (i = 0; i < 5000; i++)
     {
       gchar name[32];
 
@@ -1354,7 +1356,7 @@ test_cleanup_async (void)
   g_assert_no_error (data.error);
   g_assert_true (data.ok);
   g_assert_false (data.path_existed);
-  /* The main loop kept running while the worker removed 20000 entries. */
+  /* The main loop kept running while the worker removed 5000 entries. */
   g_test_message ("main loop iterations during the cleanup: %u", data.ticks);
   g_assert_cmpuint (data.ticks, >, 0);
   wait_until_empty (base);
@@ -1374,7 +1376,7 @@ test_cleanup_async_cancel (void)
   gint top = open_path (g_tmp_dir_get_path (tmp));
   guint i;
 
-  for (i = 0; i < 10000; i++)
+  for (i = 0; i < 2000; i++)
     {
       gchar name[32];
 
@@ -1391,7 +1393,7 @@ test_cleanup_async_cancel (void)
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (data.ok);
   g_assert_true (data.path_existed);
-  g_assert_cmpuint (count_entries (data.path), ==, 10000);
+  g_assert_cmpuint (count_entries (data.path), ==, 2000);
   g_clear_error (&data.error);
 
   /* Cancelled while it runs: reported as such; a later cleanup finishes. */
