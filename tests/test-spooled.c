@@ -788,6 +788,65 @@ test_persist (void)
   remove_tmp_dir (dir);
 }
 
+static void
+record_notify_thread (GObject    *object,
+                      GParamSpec *pspec,
+                      gpointer    user_data)
+{
+  GThread **thread = user_data;
+
+  g_assert_null (*thread);
+  *thread = g_thread_self ();
+}
+
+static void
+persist_async_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+/* persist_async rolls over in a worker thread, but the notification is
+ * for the caller's thread: bindings such as GJS cannot run a handler
+ * anywhere else. */
+static void
+test_persist_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
+  g_autofree guint8 *data = make_pattern (0, 100000);
+  g_autofree gchar *contents = NULL;
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, NULL, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  GThread *notified_in = NULL;
+  gsize len = 0;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_notify_thread), &notified_in);
+  write_all (file, data, 100000);
+
+  g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
+                            G_PRIORITY_DEFAULT, NULL, persist_async_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), result, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_rolled_over (file));
+  g_assert_true (notified_in == g_thread_self ());
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, len, data, 100000);
+
+  g_clear_object (&file);
+  remove_tmp_dir (dir);
+}
+
 /* --------------------------------------------------- failed rollovers */
 
 /* After a failed rollover: same bytes, same position, still in memory,
@@ -1151,6 +1210,7 @@ main (int   argc,
   g_test_add_func ("/spooled/get-fd", test_get_fd);
   g_test_add_func ("/spooled/closed", test_closed);
   g_test_add_func ("/spooled/persist", test_persist);
+  g_test_add_func ("/spooled/persist-async", test_persist_async);
   g_test_add_func ("/spooled/fail/missing-dir", test_fail_missing_dir);
   g_test_add_func ("/spooled/fail/cancelled", test_fail_cancelled);
   g_test_add_func ("/spooled/fail/no-space", test_fail_no_space);
