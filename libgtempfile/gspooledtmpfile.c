@@ -652,6 +652,11 @@ g_spooled_tmp_file_class_init (GSpooledTmpFileClass *klass)
    * once, from %FALSE to %TRUE, and `notify::rolled-over` is emitted then,
    * after the rollover has succeeded.
    *
+   * The notification comes from the thread that caused the rollover; for
+   * [method@GTempfile.TmpFile.persist_async] that is the caller's thread,
+   * but an asynchronous write on the output stream rolls over, and
+   * notifies, in a GIO worker thread.
+   *
    * Since: 1.0
    */
   properties[PROP_ROLLED_OVER] =
