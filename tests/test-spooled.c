@@ -557,6 +557,74 @@ test_rollover_via_streams (void)
   assert_content (file, data, len);
 }
 
+static void
+async_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *result;
+}
+
+/* Asynchronous writes and reads (GIO runs them in worker threads) across
+ * the rollover. */
+static void
+test_rollover_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  gsize len = 300000;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autofree guint8 *buffer = g_malloc (len);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100000, NULL, NULL, NULL);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (file));
+  guint notified = 0;
+  gint fd;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
+
+  for (gsize off = 0; off < len; off += 60000)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      gsize n = 0;
+
+      g_output_stream_write_all_async (out, data + off, 60000, G_PRIORITY_DEFAULT,
+                                       NULL, async_result_cb, &result);
+      g_assert_true (g_output_stream_write_all_finish (out, wait_for_result (&result), &n, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, ==, 60000);
+      g_assert_cmpint (is_rolled_over (file), ==, off + 60000 > 100000);
+    }
+  g_assert_cmpuint (notified, ==, 1);
+
+  seek_to (file, 0, G_SEEK_SET);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    gsize n = 0;
+
+    g_input_stream_read_all_async (in, buffer, len, G_PRIORITY_DEFAULT,
+                                   NULL, async_result_cb, &result);
+    g_assert_true (g_input_stream_read_all_finish (in, wait_for_result (&result), &n, &error));
+    g_assert_no_error (error);
+    g_assert_cmpmem (buffer, n, data, len);
+  }
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, data, len, len);
+}
+
 /* ------------------------------------------------------- zero-fill */
 
 static void
@@ -799,17 +867,6 @@ record_notify_thread (GObject    *object,
   *thread = g_thread_self ();
 }
 
-static void
-persist_async_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-  g_main_context_wakeup (NULL);
-}
-
 /* persist_async rolls over in a worker thread, but the notification is
  * for the caller's thread: bindings such as GJS cannot run a handler
  * anywhere else. */
@@ -830,11 +887,8 @@ test_persist_async (void)
   write_all (file, data, 100000);
 
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
-                            G_PRIORITY_DEFAULT, NULL, persist_async_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), result, &error));
+                            G_PRIORITY_DEFAULT, NULL, async_result_cb, &result);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), wait_for_result (&result), &error));
   g_assert_no_error (error);
   g_assert_true (is_rolled_over (file));
   g_assert_true (notified_in == g_thread_self ());
@@ -1204,6 +1258,7 @@ main (int   argc,
   g_test_add_func ("/spooled/threshold/unlimited", test_threshold_unlimited);
   g_test_add_func ("/spooled/seek-read", test_seek_read);
   g_test_add_func ("/spooled/rollover/via-streams", test_rollover_via_streams);
+  g_test_add_func ("/spooled/rollover/async", test_rollover_async);
   g_test_add_func ("/spooled/zero-fill", test_zero_fill);
   g_test_add_func ("/spooled/too-large", test_too_large);
   g_test_add_func ("/spooled/truncate", test_truncate);
