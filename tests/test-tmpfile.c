@@ -269,6 +269,40 @@ test_close_frees (void)
 }
 
 static void
+test_streams_after_close (void)
+{
+  gchar *dir = make_scratch ();
+  g_autoptr(GTmpFile) tmp = new_in (dir);
+  g_autoptr(GError) error = NULL;
+  GInputStream *in;
+  GOutputStream *out;
+  gchar buf[4];
+
+  /* Streams first asked for once the file is closed work no better. */
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
+  out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
+
+  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
+  assert_closed_error (error);
+  g_clear_error (&error);
+  g_assert_cmpint (g_input_stream_skip (in, 1, NULL, &error), ==, -1);
+  assert_closed_error (error);
+  g_clear_error (&error);
+  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
+  assert_closed_error (error);
+  g_clear_error (&error);
+  g_assert_false (g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error));
+  assert_closed_error (error);
+  g_clear_error (&error);
+  g_assert_false (g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error));
+  assert_closed_error (error);
+
+  g_clear_object (&tmp);
+  remove_scratch (dir);
+}
+
+static void
 test_unref_frees (void)
 {
   gchar *dir = make_scratch ();
@@ -966,6 +1000,7 @@ main (int   argc,
   g_test_add_func ("/tmp-file/anonymous/no-entry", test_no_directory_entry);
   g_test_add_func ("/tmp-file/anonymous/close-frees", test_close_frees);
   g_test_add_func ("/tmp-file/anonymous/unref-frees", test_unref_frees);
+  g_test_add_func ("/tmp-file/anonymous/streams-after-close", test_streams_after_close);
   g_test_add_func ("/tmp-file/streams/small", test_small_roundtrip);
   g_test_add_func ("/tmp-file/streams/large", test_large_roundtrip);
   g_test_add_func ("/tmp-file/streams/interleaved", test_interleaved);
