@@ -250,6 +250,17 @@ class NamedTmpFileTestCase(ScratchTestCase):
         self.assertEqual(self.listing(), [])
         f.cleanup(None)  # idempotent
 
+    def test_delete_on_close_false_removed_at_exit(self):
+        # CPython 3.12's pattern: close, let another program open the file
+        # by name, and have it removed when the block ends.
+        with GTempfile.NamedTmpFile(dir=self.scratch,
+                                    delete_on_close=False) as f:
+            f.write(b'for the other program')
+            f.close()
+            with open(f.name, 'rb') as other:
+                self.assertEqual(other.read(), b'for the other program')
+        self.assertEqual(self.listing(), [])
+
     def test_exception_in_block_still_cleans_up(self):
         with self.assertRaises(KeyError):
             with GTempfile.NamedTmpFile(dir=self.scratch) as f:
