@@ -8,13 +8,11 @@
 
 #include "config.h"
 
-#include "gtmp-bench.h"
-
-#if BENCH_WITH_OURS
-
 #include <unistd.h>
 
 #include <gtempfile.h>
+
+#include "gtmp-bench.h"
 
 static void
 close_and_unref (GIOStream *stream)
@@ -170,10 +168,3 @@ const BenchTree bench_ours_trees[] = {
   { NULL, NULL }
 };
 
-#else /* the library's classes have not landed yet */
-
-const BenchLifecycle bench_ours_lifecycles[] = { { NULL, NULL } };
-const BenchStream    bench_ours_streams[] = { { NULL, NULL } };
-const BenchTree      bench_ours_trees[] = { { NULL, NULL } };
-
-#endif
