@@ -1666,6 +1666,10 @@ persist_check_open (GTmpFile     *self,
  * @path is untouched and no stray file is left beside it. The permanent file
  * keeps the mode the temporary one was created with (`0600` by default).
  *
+ * The stream must be open: once it is closed this fails with
+ * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current
+ * directory.
+ *
  * Returns: %TRUE on success, %FALSE with @error set (naming @path)
  *
  * Since: 1.0
@@ -1737,7 +1741,8 @@ persist_async_done (GObject      *source_object,
  * @flags: how to treat an existing @path, durability and copying
  * @io_priority: the I/O priority of the request, such as %G_PRIORITY_DEFAULT
  * @cancellable: (nullable): a #GCancellable, or %NULL
- * @callback: (scope async): called when the file has been persisted
+ * @callback: (scope async) (nullable): called when the file has been
+ *   persisted, or %NULL
  * @user_data: data for @callback
  *
  * Gives the temporary file a permanent name without blocking; see
