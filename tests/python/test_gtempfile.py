@@ -52,14 +52,16 @@ class OverrideTestCase(unittest.TestCase):
     def test_override_comes_from_this_tree(self):
         expected = os.environ.get('GTEMPFILE_OVERRIDES_DIR')
         if expected is None:
-            self.skipTest('GTEMPFILE_OVERRIDES_DIR is not set (not run by meson test)')
+            self.skipTest('GTEMPFILE_OVERRIDES_DIR is not set '
+                          '(not run by meson test)')
         module = sys.modules['gi.overrides.GTempfile']
         self.assertEqual(os.path.dirname(os.path.realpath(module.__file__)),
                          os.path.realpath(expected))
 
     def test_subclasses_inherit_file_methods(self):
         self.assertTrue(issubclass(GTempfile.NamedTmpFile, GTempfile.TmpFile))
-        self.assertTrue(issubclass(GTempfile.SpooledTmpFile, GTempfile.TmpFile))
+        self.assertTrue(issubclass(GTempfile.SpooledTmpFile,
+                                   GTempfile.TmpFile))
         for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile,
                     GTempfile.SpooledTmpFile):
             for method in ('read', 'readinto', 'readline', 'write', 'seek',
@@ -274,8 +276,8 @@ class NamedTmpFileTestCase(ScratchTestCase):
             text.write('naïve,ünïcode\r\nsecond,line\r\n')
             text.flush()
             with open(f.name, 'rb') as other:
-                self.assertEqual(other.read(),
-                                 'naïve,ünïcode\r\nsecond,line\r\n'.encode())
+                self.assertEqual(other.read().decode(),
+                                 'naïve,ünïcode\r\nsecond,line\r\n')
             text.seek(0)
             self.assertEqual(text.readline(), 'naïve,ünïcode\r\n')
             self.assertEqual(text.read(), 'second,line\r\n')

@@ -53,6 +53,11 @@ _WHENCE_TO_SEEK_TYPE = {
 }
 
 
+def _next_request(remaining):
+    """How much to read next: a chunk, or what is left of @remaining (>= 0)."""
+    return _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
+
+
 def _construct(self, props):
     """Set the construct properties that were given, then run GInitable.init.
 
@@ -97,7 +102,7 @@ class _BinaryFileMixin:
         return self.get_fd()
 
     def close(self, cancellable=None):
-        """Close the stream; closing twice is harmless (GIO and Python agree)."""
+        """Close the stream; closing twice is harmless, in GIO and Python."""
         Gio.IOStream.close(self, cancellable)
 
     def flush(self):
@@ -116,8 +121,7 @@ class _BinaryFileMixin:
         pieces = []
         remaining = size
         while remaining != 0:
-            want = _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
-            chunk = self._read_some(want)
+            chunk = self._read_some(_next_request(remaining))
             if not chunk:
                 break
             pieces.append(chunk)
@@ -156,8 +160,7 @@ class _BinaryFileMixin:
         pieces = []
         remaining = size
         while remaining != 0:
-            want = _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
-            chunk = self._read_some(want)
+            chunk = self._read_some(_next_request(remaining))
             if not chunk:
                 break
             newline = chunk.find(b'\n')
