@@ -315,7 +315,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
   object_class->set_property = g_tmp_dir_set_property;
 
   /**
-   * GTmpDir:dir:
+   * GTmpDir:dir: (type filename)
    *
    * The directory to create the temporary directory in, or %NULL for
    * the default one ([func@GTempfile.get_tempdir]). A relative name is
@@ -331,7 +331,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
                           G_PARAM_STATIC_STRINGS));
 
   /**
-   * GTmpDir:prefix:
+   * GTmpDir:prefix: (type filename)
    *
    * The start of the directory's name, or %NULL for
    * [func@GTempfile.get_tempprefix]. It must not contain `/`.
@@ -346,7 +346,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
                           G_PARAM_STATIC_STRINGS));
 
   /**
-   * GTmpDir:suffix:
+   * GTmpDir:suffix: (type filename)
    *
    * The end of the directory's name, or %NULL for none. It must not
    * contain `/`.
@@ -375,7 +375,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
                         G_PARAM_STATIC_STRINGS));
 
   /**
-   * GTmpDir:path:
+   * GTmpDir:path: (type filename)
    *
    * The absolute path of the directory.
    *
