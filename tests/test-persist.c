@@ -679,6 +679,41 @@ test_cross_fs_no_replace (gconstpointer named)
   remove_scratch (dest_dir);
 }
 
+/* An anonymous file that cannot be linked (what the core falls back to where
+ * the file system refuses O_TMPFILE): NOT_SUPPORTED, or a copy if allowed. */
+static void
+test_not_linkable (void)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autofree gchar *path = NULL;
+  g_autoptr(GTmpFile) tmp = new_anonymous (dir, 0);
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, &path, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (unlink (path));
+  _g_tmp_file_take_fd (tmp, fd, FALSE);
+  write_all (tmp, "unlinkable");
+
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_clear_error (&error);
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (mode_of (dest), ==, 0600);
+  assert_persisted (tmp, dest, "unlinkable");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_scratch (dir);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Notifications and async                                                   */
 
@@ -877,6 +912,7 @@ main (int   argc,
   add_both ("async", test_async);
   add_both ("async-errors", test_async_error);
   g_test_add_func ("/persist/named/notify", test_named_notify);
+  g_test_add_func ("/persist/anonymous/not-linkable", test_not_linkable);
 
   return g_test_run ();
 }
