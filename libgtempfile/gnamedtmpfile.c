@@ -155,11 +155,12 @@ g_named_tmp_file_close_fn (GIOStream     *stream,
                            GError       **error)
 {
   GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
+  GIOStreamClass *parent_class = G_IO_STREAM_CLASS (g_named_tmp_file_parent_class);
   g_autoptr(GError) local_error = NULL;
   gboolean ret;
 
   /* Close first, then unlink, as CPython does. */
-  ret = G_IO_STREAM_CLASS (g_named_tmp_file_parent_class)->close_fn (stream, cancellable, &local_error);
+  ret = parent_class->close_fn (stream, cancellable, &local_error);
 
   if (self->delete_ && self->delete_on_close && (!self->disposing || is_owner (self)))
     {

@@ -1322,54 +1322,110 @@ persist_by_rename (const gchar      *src,
   return 0;
 }
 
-/* Copies all of @src_fd into @dest_fd without moving @src_fd's position. */
-static gboolean
-copy_contents (gint           src_fd,
-               gint           dest_fd,
-               const gchar   *dest,
-               GCancellable  *cancellable,
-               GError       **error)
+static void
+set_copy_error (GError      **error,
+                gint          errsv,
+                const gchar  *dest)
 {
-  g_autofree gchar *buffer = NULL;
-  const gsize buffer_size = 256 * 1024;
-  off_t offset = 0;
+  _g_tmp_core_set_error (error, errsv, _("Could not copy the temporary file to “%s”"), dest);
+}
 
+typedef enum
+{
+  COPY_DONE,
+  COPY_FAILED,
+  COPY_BY_HAND,
+} CopyResult;
+
+/* Copies from *@offset to the end inside the kernel. COPY_BY_HAND when the
+ * kernel cannot copy between these files (*@offset says how far it got). */
+static CopyResult
+copy_in_kernel (gint           src_fd,
+                gint           dest_fd,
+                off_t         *offset,
+                const gchar   *dest,
+                GCancellable  *cancellable,
+                GError       **error)
+{
 #ifdef __linux__
   for (;;)
     {
-      off_t in_offset = offset;
+      off_t in_offset = *offset;
+      off_t out_offset = *offset;
       ssize_t n;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+        return COPY_FAILED;
 
-      n = copy_file_range (src_fd, &in_offset, dest_fd, NULL, 16 * 1024 * 1024, 0);
+      n = copy_file_range (src_fd, &in_offset, dest_fd, &out_offset, 16 * 1024 * 1024, 0);
       if (n == 0)
-        return TRUE;
+        return COPY_DONE;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+
+      /* Not between these file systems, or not on this kernel. */
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                    errno == EOPNOTSUPP || errno == EBADF))
+        return COPY_BY_HAND;
+
       if (n < 0)
         {
-          if (errno == EINTR)
-            continue;
-          /* Not between these file systems, or not on this kernel: copy
-           * by hand from where we are. */
-          if (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
-              errno == EOPNOTSUPP || errno == EBADF)
-            break;
+          set_copy_error (error, errno, dest);
+          return COPY_FAILED;
+        }
 
-          _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), dest);
+      *offset += n;
+    }
+#else
+  return COPY_BY_HAND;
+#endif
+}
+
+static gboolean
+write_at (gint           fd,
+          const guint8  *data,
+          gsize          len,
+          off_t          offset,
+          const gchar   *dest,
+          GError       **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = pwrite (fd, data, len, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+
+      if (n < 0)
+        {
+          set_copy_error (error, errno, dest);
           return FALSE;
         }
 
+      data += n;
+      len -= n;
       offset += n;
     }
-#endif
 
-  buffer = g_malloc (buffer_size);
+  return TRUE;
+}
+
+/* Copies from @offset to the end through a buffer. */
+static gboolean
+copy_by_hand (gint           src_fd,
+              gint           dest_fd,
+              off_t          offset,
+              const gchar   *dest,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  const gsize buffer_size = 256 * 1024;
+  g_autofree guint8 *buffer = g_malloc (buffer_size);
 
   for (;;)
     {
       ssize_t n;
-      gsize done;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
@@ -1377,29 +1433,43 @@ copy_contents (gint           src_fd,
       n = pread (src_fd, buffer, buffer_size, offset);
       if (n < 0 && errno == EINTR)
         continue;
+
       if (n < 0)
         {
-          _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), dest);
+          set_copy_error (error, errno, dest);
           return FALSE;
         }
+
       if (n == 0)
         return TRUE;
 
-      for (done = 0; done < (gsize) n; )
-        {
-          ssize_t w = pwrite (dest_fd, buffer + done, n - done, offset + done);
-
-          if (w < 0 && errno == EINTR)
-            continue;
-          if (w < 0)
-            {
-              _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), dest);
-              return FALSE;
-            }
-          done += w;
-        }
+      if (!write_at (dest_fd, buffer, n, offset, dest, error))
+        return FALSE;
 
       offset += n;
+    }
+}
+
+/* Copies all of @src_fd into @dest_fd. Both positions stay where they are:
+ * the caller's position in the temporary file must survive a failure. */
+static gboolean
+copy_contents (gint           src_fd,
+               gint           dest_fd,
+               const gchar   *dest,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  off_t offset = 0;
+
+  switch (copy_in_kernel (src_fd, dest_fd, &offset, dest, cancellable, error))
+    {
+    case COPY_DONE:
+      return TRUE;
+    case COPY_FAILED:
+      return FALSE;
+    case COPY_BY_HAND:
+    default:
+      return copy_by_hand (src_fd, dest_fd, offset, dest, cancellable, error);
     }
 }
 
@@ -1465,7 +1535,7 @@ persist_by_copy (GTmpFile      *self,
   position = lseek (priv->fd, 0, SEEK_CUR);
   if (position < 0)
     {
-      _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), op->dest);
+      set_copy_error (error, errno, op->dest);
       return FALSE;
     }
 
@@ -1479,7 +1549,7 @@ persist_by_copy (GTmpFile      *self,
 
   if (lseek (copy_fd, position, SEEK_SET) < 0)
     {
-      _g_tmp_core_set_error (error, errno, _("Could not copy the temporary file to “%s”"), op->dest);
+      set_copy_error (error, errno, op->dest);
       goto fail;
     }
 
@@ -1487,7 +1557,8 @@ persist_by_copy (GTmpFile      *self,
   errsv = persist_by_rename (copy_path, op->dest, op->flags);
   if (errsv != 0)
     {
-      _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), op->dest);
+      _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"),
+                             op->dest);
       goto fail;
     }
 
