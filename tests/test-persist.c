@@ -472,6 +472,33 @@ test_missing_dest_dir (gconstpointer named)
 }
 
 static void
+test_dest_is_directory (gconstpointer named)
+{
+  gchar *dir = make_scratch ();
+  g_autofree gchar *dest = g_build_filename (dir, "folder", NULL);
+  g_autofree gchar *inside = g_build_filename (dest, "keep", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  g_autoptr(GError) error = NULL;
+  guint entries;
+
+  g_assert_no_errno (mkdir (dest, 0755));
+  write_file (inside, "kept");
+  entries = count_entries (dir);
+
+  /* Replacing a directory fails after the file was linked beside it: that
+   * link must be gone again. */
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_assert_cmpuint (count_entries (dir), ==, entries);
+  assert_file_contents (inside, "kept");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (count_entries (dir), ==, 1);
+  remove_scratch (dir);
+}
+
+static void
 test_closed (gconstpointer named)
 {
   gchar *dir = make_scratch ();
@@ -905,6 +932,7 @@ main (int   argc,
   add_both ("twice", test_twice);
   add_both ("relative-dest", test_relative_dest);
   add_both ("missing-dest-dir", test_missing_dest_dir);
+  add_both ("dest-is-directory", test_dest_is_directory);
   add_both ("closed", test_closed);
   add_both ("cancelled", test_cancelled);
   add_both ("cross-fs", test_cross_fs);
