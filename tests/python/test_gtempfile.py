@@ -486,6 +486,57 @@ class TmpDirTestCase(ScratchTestCase):
         self.assertEqual(results, [True])
         self.assertEqual(self.listing(), [])
 
+    # Run by an unprivileged child: make a TmpDir, let the parent (root) put
+    # something in it that the child cannot remove, then leave a with block.
+    CLEANUP_ERROR_CHILD = '''
+import sys, gi
+gi.require_version("GTempfile", "1.0")
+from gi.repository import GLib, Gio, GTempfile
+tmpdir = GTempfile.TmpDir(dir=sys.argv[1],
+                          ignore_cleanup_errors=sys.argv[2] == "ignore")
+print(tmpdir.name, flush=True)
+sys.stdin.readline()
+try:
+    with tmpdir:
+        pass
+except GLib.Error as error:
+    print(error.domain, error.code, error.message)
+    # Dispose would try again and warn (fatal here); the error is reported.
+    tmpdir.props.delete = False
+    sys.exit(0 if error.matches(Gio.io_error_quark(),
+                                Gio.IOErrorEnum.PERMISSION_DENIED) else 3)
+print("no error")
+sys.exit(0 if sys.argv[2] == "ignore" else 4)
+'''
+
+    def run_cleanup_error_child(self, mode):
+        if os.getuid() != 0:
+            self.skipTest('needs root to make a file its owner cannot remove')
+        os.chmod(self.scratch, 0o777)
+        child = subprocess.Popen(
+            [sys.executable, '-c', self.CLEANUP_ERROR_CHILD, self.scratch,
+             mode],
+            user=65534, group=65534, extra_groups=[],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        path = child.stdout.readline().strip()
+        # A root-owned directory with a file in it: the child can neither
+        # unlink the file nor chmod the directory to be allowed to.
+        locked = os.path.join(path, 'locked')
+        os.mkdir(locked, 0o755)
+        open(os.path.join(locked, 'file'), 'w').close()
+        output, _ = child.communicate('go\n', timeout=60)
+        return child.returncode, output, path
+
+    def test_cleanup_error_propagates_from_with(self):
+        status, output, path = self.run_cleanup_error_child('raise')
+        self.assertEqual(status, 0, output)
+        self.assertIn(os.path.join(path, 'locked'), output)
+
+    def test_cleanup_error_ignored(self):
+        status, output, path = self.run_cleanup_error_child('ignore')
+        self.assertEqual(status, 0, output)
+        self.assertEqual(output.strip(), 'no error')
+
     def test_missing_dir_is_not_found(self):
         missing = os.path.join(self.scratch, 'missing')
         error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
