@@ -884,9 +884,10 @@ test_anonymous_tmpfile (void)
   remove_scratch (scratch);
 }
 
-/* Runs in a child with its own mount namespace: can we mount mqueue? */
+/* In a forked child with its own mount namespace: can we mount @fstype?
+ * (Needs CAP_SYS_ADMIN; unprivileged containers usually lack it.) */
 static gboolean
-can_mount_mqueue (void)
+can_mount (const gchar *fstype)
 {
   gint status;
   pid_t pid = fork ();
@@ -894,11 +895,11 @@ can_mount_mqueue (void)
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
-      char dir[] = "/tmp/gtempfile-mq-probe-XXXXXX";
+      char dir[] = "/tmp/gtempfile-mount-probe-XXXXXX";
       gboolean ok = mkdtemp (dir) != NULL &&
                     unshare (CLONE_NEWNS) == 0 &&
                     mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
-                    mount ("mqueue", dir, "mqueue", 0, NULL) == 0;
+                    mount (fstype, dir, fstype, 0, NULL) == 0;
 
       if (ok)
         umount (dir);
@@ -907,6 +908,14 @@ can_mount_mqueue (void)
     }
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   return WIFEXITED (status) && WEXITSTATUS (status) == 0;
+}
+
+/* In a subprocess child: a private mount namespace of our own. */
+static void
+enter_mount_namespace (void)
+{
+  g_assert_no_errno (unshare (CLONE_NEWNS));
+  g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 }
 
 /* The mqueue file system creates files but refuses O_TMPFILE (EOPNOTSUPP):
@@ -922,8 +931,7 @@ test_anonymous_fallback (void)
       struct stat st;
       gint fd, fd2;
 
-      g_assert_no_errno (unshare (CLONE_NEWNS));
-      g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+      enter_mount_namespace ();
       g_assert_no_errno (mount ("mqueue", mq, "mqueue", 0, NULL));
 
       fd = _g_tmp_core_create_anonymous (mq, "anon", NULL, 0, &linkable, NULL, &error);
@@ -952,7 +960,7 @@ test_anonymous_fallback (void)
       gchar *scratch = make_scratch ();
       g_autofree gchar *mq = g_build_filename (scratch, "mq", NULL);
 
-      if (!can_mount_mqueue ())
+      if (!can_mount ("mqueue"))
         {
           g_test_skip ("cannot mount an mqueue file system (no CAP_SYS_ADMIN or "
                        "no mount namespaces) to provoke an O_TMPFILE refusal");
@@ -1069,6 +1077,88 @@ test_tempdir_unwritable (void)
       g_assert_cmpuint (count_entries (root_only), ==, 0);
       g_assert_cmpuint (count_entries (open_dir), ==, 0);
       remove_scratch (scratch);
+    }
+}
+
+/* The end of CPython's list: with $TMPDIR, $TEMP, $TMP unset and /tmp,
+ * /var/tmp, /usr/tmp read-only, the current directory; with that read-only
+ * too, G_IO_ERROR_NOT_FOUND naming what was tried. Read-only mounts in a
+ * private mount namespace stop even root. */
+static void
+make_read_only (const gchar *dir)
+{
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+    g_assert_no_errno (mount ("tmpfs", dir, "tmpfs", MS_RDONLY, "size=64k"));
+}
+
+/* A directory for the child to use as its current one: outside the
+ * directories it covers up (the build tree, unless that is in /tmp), and
+ * unique to this run. */
+static gchar *
+last_resort_cwd (void)
+{
+  static const gchar * const covered[] = { "/tmp/", "/var/tmp/", "/usr/tmp/" };
+  g_autofree gchar *base = g_canonicalize_filename (g_test_get_dir (G_TEST_BUILT), NULL);
+  g_autofree gchar *run = g_path_get_basename (scratch_root);
+  g_autofree gchar *name = g_strconcat (run, "-cwd", NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (covered); i++)
+    if (g_str_has_prefix (base, covered[i]))
+      {
+        g_free (base);
+        base = g_strdup ("/dev/shm");
+      }
+
+  return g_build_filename (base, name, NULL);
+}
+
+static void
+test_tempdir_last_resort (void)
+{
+  g_autofree gchar *cwd_dir = last_resort_cwd ();
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *dir = NULL;
+
+      enter_mount_namespace ();
+      make_read_only ("/tmp");
+      make_read_only ("/var/tmp");
+      make_read_only ("/usr/tmp");
+      g_unsetenv ("TMPDIR");
+      g_unsetenv ("TEMP");
+      g_unsetenv ("TMP");
+      g_assert_no_errno (chdir (cwd_dir));
+
+      assert_tempdir (cwd_dir);
+      g_assert_cmpuint (count_entries (cwd_dir), ==, 0);
+
+      g_assert_no_errno (mount (cwd_dir, cwd_dir, NULL, MS_BIND, NULL));
+      g_assert_no_errno (mount (NULL, cwd_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+      g_tempfile_set_tempdir (NULL);
+      dir = g_tempfile_get_tempdir (&error);
+      g_assert_null (dir);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_assert_nonnull (strstr (error->message, "/tmp"));
+      g_assert_nonnull (strstr (error->message, "/var/tmp"));
+      g_assert_nonnull (strstr (error->message, cwd_dir));
+      return;
+    }
+  else
+    {
+      if (!can_mount ("tmpfs"))
+        {
+          g_test_skip ("cannot mount file systems (no CAP_SYS_ADMIN or no mount "
+                       "namespaces) to make /tmp and /var/tmp read-only");
+          return;
+        }
+
+      g_assert_no_errno (mkdir (cwd_dir, 0700));
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (cwd_dir), ==, 0);
+      g_assert_no_errno (rmdir (cwd_dir));
     }
 }
 
@@ -1666,6 +1756,7 @@ main (int   argc,
   g_test_add_func ("/core/anonymous/fallback", test_anonymous_fallback);
   g_test_add_func ("/core/tempdir/search", test_tempdir_search);
   g_test_add_func ("/core/tempdir/unwritable", test_tempdir_unwritable);
+  g_test_add_func ("/core/tempdir/last-resort", test_tempdir_last_resort);
   g_test_add_func ("/core/tempdir/default", test_tempdir_used_by_default);
   g_test_add_func ("/core/args/bad-affixes", test_bad_affixes);
   g_test_add_func ("/core/args/missing-dir", test_missing_dir);
