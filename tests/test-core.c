@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -1712,6 +1713,103 @@ test_error_mapping (void)
   _g_tmp_core_set_error (NULL, ENOENT, "x %s", "y");
 }
 
+/* Out of descriptors: G_IO_ERROR_TOO_MANY_OPEN_FILES naming the directory,
+ * and no file left behind. */
+static void
+test_error_emfile (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *dir = scratch_path ("dir");
+      struct rlimit limit = { 32, 32 };
+      g_autoptr(GError) error = NULL;
+      gint hogs[32];
+      guint n_hogs = 0;
+      gboolean linkable;
+      gint fd;
+
+      g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
+      while (n_hogs < G_N_ELEMENTS (hogs) && (hogs[n_hogs] = dup (0)) >= 0)
+        n_hogs++;
+      g_assert_cmpint (errno, ==, EMFILE);
+
+      fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, NULL, &error);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+      g_assert_nonnull (strstr (error->message, dir));
+      g_clear_error (&error);
+
+      fd = _g_tmp_core_create_anonymous (dir, NULL, NULL, 0, &linkable, NULL, &error);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+
+      /* LeakSanitizer needs descriptors at exit. */
+      while (n_hogs > 0)
+        close (hogs[--n_hogs]);
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *dir = g_build_filename (scratch, "dir", NULL);
+
+      make_dir (dir, 0700);
+      run_in_subprocess ();
+      g_assert_cmpuint (count_entries (dir), ==, 0);
+      remove_scratch (scratch);
+    }
+}
+
+/* A file system out of inodes: G_IO_ERROR_NO_SPACE naming the directory. */
+static void
+test_error_enospc (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *full = scratch_path ("full");
+      g_autofree gchar *path = NULL;
+      g_autofree gchar *dir_path = NULL;
+      g_autoptr(GError) error = NULL;
+      gint fd;
+
+      enter_mount_namespace ();
+      /* The root directory takes one of the two inodes. */
+      g_assert_no_errno (mount ("tmpfs", full, "tmpfs", 0, "nr_inodes=2,size=64k"));
+      fd = _g_tmp_core_create_file (full, NULL, NULL, 0, &path, &error);
+      g_assert_no_error (error);
+      close (fd);
+
+      fd = _g_tmp_core_create_file (full, NULL, NULL, 0, NULL, &error);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_assert_nonnull (strstr (error->message, full));
+      g_clear_error (&error);
+
+      dir_path = _g_tmp_core_create_dir (full, NULL, NULL, 0, &error);
+      g_assert_null (dir_path);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_assert_cmpuint (count_entries (full), ==, 1);
+      return;
+    }
+  else
+    {
+      gchar *scratch = make_scratch ();
+      g_autofree gchar *full = g_build_filename (scratch, "full", NULL);
+
+      if (!can_mount ("tmpfs"))
+        {
+          g_test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
+                       "namespaces) to run out of space");
+          remove_scratch (scratch);
+          return;
+        }
+
+      make_dir (full, 0700);
+      run_in_subprocess ();
+      remove_scratch (scratch);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1771,6 +1869,8 @@ main (int   argc,
   g_test_add_func ("/core/remove-tree/cancelled", test_remove_tree_cancelled);
   g_test_add_func ("/core/pid/fork", test_pid_fork);
   g_test_add_func ("/core/errors/mapping", test_error_mapping);
+  g_test_add_func ("/core/errors/too-many-open-files", test_error_emfile);
+  g_test_add_func ("/core/errors/no-space", test_error_enospc);
 
   ret = g_test_run ();
 
