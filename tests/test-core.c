@@ -1243,6 +1243,8 @@ test_bad_affixes (void)
 static void
 test_missing_dir (void)
 {
+  static const gchar * const names[] = { "whatever" };
+  NameScript script = { names, 1, 0 };
   gchar *scratch = make_scratch ();
   g_autofree gchar *missing = g_build_filename (scratch, "no", "such", "dir", NULL);
   g_autoptr(GError) error = NULL;
@@ -1251,16 +1253,21 @@ test_missing_dir (void)
   gboolean linkable;
   gint fd;
 
+  /* Only EEXIST is worth another name: anything else fails at once. */
+  _g_tmp_core_set_name_hook (scripted_names, &script);
   fd = _g_tmp_core_create_file (missing, NULL, NULL, 0, &path, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpint (fd, ==, -1);
   g_assert_nonnull (strstr (error->message, missing));
+  g_assert_cmpuint (script.calls, ==, 1);
   g_clear_error (&error);
 
   dir_path = _g_tmp_core_create_dir (missing, NULL, NULL, 0, &error);
+  _g_tmp_core_set_name_hook (NULL, NULL);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (dir_path);
   g_assert_nonnull (strstr (error->message, missing));
+  g_assert_cmpuint (script.calls, ==, 2);
   g_clear_error (&error);
 
   fd = _g_tmp_core_create_anonymous (missing, NULL, NULL, 0, &linkable, NULL, &error);
@@ -1633,6 +1640,76 @@ test_remove_tree_top_stuck (void)
     }
 }
 
+/* Another process deleting entries while the walk runs: whatever vanishes
+ * under the walk is simply gone, not an error. */
+#define VANISH_DIRS  40
+#define VANISH_FILES 50
+
+typedef struct
+{
+  const gchar *tree;
+  gint         start;   /* both sides wait for it, to overlap */
+  guint        unlinked;
+} Vanisher;
+
+static gpointer
+vanish_thread (gpointer data)
+{
+  Vanisher *v = data;
+  gint i, j;
+
+  while (!g_atomic_int_get (&v->start))
+    ;
+  /* From the other end, so both meet in the middle of most directories. */
+  for (i = VANISH_DIRS - 1; i >= 0; i--)
+    for (j = VANISH_FILES - 1; j >= 0; j--)
+      {
+        g_autofree gchar *path = g_strdup_printf ("%s/d%02d/f%02d", v->tree, i, j);
+
+        if (unlink (path) == 0)
+          v->unlinked++;
+      }
+  return NULL;
+}
+
+static void
+test_remove_tree_vanishing (void)
+{
+  gchar *scratch = make_scratch ();
+  g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
+  Vanisher v = { tree, FALSE, 0 };
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+  gboolean removed;
+  gint i, j;
+
+  make_dir (tree, 0700);
+  for (i = 0; i < VANISH_DIRS; i++)
+    {
+      g_autofree gchar *dir = g_strdup_printf ("%s/d%02d", tree, i);
+
+      make_dir (dir, 0700);
+      for (j = 0; j < VANISH_FILES; j++)
+        {
+          g_autofree gchar *path = g_strdup_printf ("%s/f%02d", dir, j);
+
+          write_file (path, "", 0600);
+        }
+    }
+
+  thread = g_thread_new ("vanish", vanish_thread, &v);
+  g_atomic_int_set (&v.start, TRUE);
+  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
+  g_thread_join (thread);
+  g_test_message ("the other thread removed %u of %u files",
+                  v.unlinked, VANISH_DIRS * VANISH_FILES);
+
+  g_assert_no_error (error);
+  g_assert_true (removed);
+  g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  remove_scratch (scratch);
+}
+
 static void
 test_remove_tree_cancelled (void)
 {
@@ -1866,6 +1943,7 @@ main (int   argc,
   g_test_add_func ("/core/remove-tree/from-fd", test_remove_tree_from_fd);
   g_test_add_func ("/core/remove-tree/errors", test_remove_tree_errors);
   g_test_add_func ("/core/remove-tree/top-stuck", test_remove_tree_top_stuck);
+  g_test_add_func ("/core/remove-tree/vanishing", test_remove_tree_vanishing);
   g_test_add_func ("/core/remove-tree/cancelled", test_remove_tree_cancelled);
   g_test_add_func ("/core/pid/fork", test_pid_fork);
   g_test_add_func ("/core/errors/mapping", test_error_mapping);
