@@ -82,6 +82,13 @@ def file_rw(f, chunk, total):
     return [write_s, read_s]
 
 
+def best_stream(column, d, chunk, total, max_size):
+    # The best of GTMP_BENCH_REPS fresh files, as in gtmp-bench.
+    runs = [stream(column, d, chunk, total, max_size)
+            for _ in range(max(int(os.environ.get('GTMP_BENCH_REPS', '1')), 1))]
+    return [min(r[0] for r in runs), min(r[1] for r in runs)]
+
+
 def stream(column, d, chunk, total, max_size):
     if column == 'py':
         with tempfile.TemporaryFile(dir=d) as f:
@@ -111,7 +118,7 @@ def main(argv):
             result = lifecycle(column, argv[3], int(argv[4]))
         elif cmd == 'stream':
             max_size = int(argv[6]) if len(argv) > 6 else 0
-            result = stream(column, argv[3], int(argv[4]), int(argv[5]), max_size)
+            result = best_stream(column, argv[3], int(argv[4]), int(argv[5]), max_size)
         elif cmd == 'rmtree':
             result = rmtree(column, argv[3])
         else:

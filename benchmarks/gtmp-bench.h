@@ -53,7 +53,12 @@ typedef struct
   BenchTreeFunc  func;
 } BenchTree;
 
+/* A page-aligned buffer of bytes (see bench_buffer_new()). */
+typedef guint8 BenchBuffer;
+
 /* gtmp-bench.c */
+BenchBuffer *bench_buffer_new   (gsize         size);
+void     bench_buffer_free      (BenchBuffer  *buffer);
 gdouble  bench_now              (void);
 void     bench_die              (const gchar  *what,
                                  const gchar  *path) G_GNUC_NORETURN;
@@ -78,5 +83,7 @@ void     bench_fd_rw            (gint          fd,
 extern const BenchLifecycle bench_ours_lifecycles[];
 extern const BenchStream    bench_ours_streams[];
 extern const BenchTree      bench_ours_trees[];
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BenchBuffer, bench_buffer_free)
 
 G_END_DECLS
