@@ -57,27 +57,27 @@ typedef struct
 typedef guint8 BenchBuffer;
 
 /* gtmp-bench.c */
-BenchBuffer *bench_buffer_new   (gsize         size);
-void     bench_buffer_free      (BenchBuffer  *buffer);
-gdouble  bench_now              (void);
-void     bench_die              (const gchar  *what,
-                                 const gchar  *path) G_GNUC_NORETURN;
-void     bench_die_error        (const gchar  *what,
-                                 GError       *error) G_GNUC_NORETURN;
-void     bench_fill_pattern     (guint8       *buffer,
-                                 gsize         size);
-void     bench_make_tree        (const gchar  *root,
-                                 const gchar  *shape);
-void     bench_io_stream_rw     (GIOStream    *stream,
-                                 gsize         chunk,
-                                 gsize         total,
-                                 gdouble      *write_s,
-                                 gdouble      *read_s);
-void     bench_fd_rw            (gint          fd,
-                                 gsize         chunk,
-                                 gsize         total,
-                                 gdouble      *write_s,
-                                 gdouble      *read_s);
+BenchBuffer *bench_buffer_new       (gsize         size);
+void         bench_buffer_free      (BenchBuffer  *buffer);
+gdouble      bench_now              (void);
+void         bench_die              (const gchar  *what,
+                                     const gchar  *path) G_GNUC_NORETURN;
+void         bench_die_error        (const gchar  *what,
+                                     GError       *error) G_GNUC_NORETURN;
+void         bench_fill_pattern     (guint8       *buffer,
+                                     gsize         size);
+void         bench_make_tree        (const gchar  *root,
+                                     const gchar  *shape);
+void         bench_io_stream_rw     (GIOStream    *stream,
+                                     gsize         chunk,
+                                     gsize         total,
+                                     gdouble      *write_s,
+                                     gdouble      *read_s);
+void         bench_fd_rw            (gint          fd,
+                                     gsize         chunk,
+                                     gsize         total,
+                                     gdouble      *write_s,
+                                     gdouble      *read_s);
 
 /* gtmp-bench-ours.c: libgtempfile's columns */
 extern const BenchLifecycle bench_ours_lifecycles[];
