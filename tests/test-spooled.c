@@ -631,19 +631,20 @@ static void
 test_zero_fill (void)
 {
   g_autoptr(GError) error = NULL;
-  gsize len = 3 * 1024 * 1024;
+  gsize fill = 1536 * 1024;
+  gsize len = 5 * 1024 * 1024;
   g_autofree guint8 *expected = g_malloc0 (len);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   gint fd;
 
-  /* Fill the start with data, cut it back, and grow it again in three
-   * ways: the bytes that were cut must come back as zeros, not as what
-   * was there. */
-  memset (expected, 0xaa, 300000);
-  write_all (file, expected, 300000);
+  /* Fill the start with data (across a chunk boundary, for any chunk size
+   * up to 1 MiB), cut it back, and grow it again in three ways: the bytes
+   * that were cut must come back as zeros, not as what was there. */
+  memset (expected, 0xaa, fill);
+  write_all (file, expected, fill);
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 10, NULL, &error));
   g_assert_no_error (error);
-  memset (expected + 10, 0, 300000 - 10);
+  memset (expected + 10, 0, fill - 10);
 
   /* 1. truncate up */
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 100, NULL, &error));
@@ -664,7 +665,7 @@ test_zero_fill (void)
   write_all (file, "mid", 3);
   memcpy (expected + 1024 * 1024 + 7, "mid", 3);
 
-  /* and a truncate up beyond all that */
+  /* and a truncate up beyond all that, leaving whole chunks of gap */
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), len, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (tell (file), ==, 1024 * 1024 + 10);
@@ -1153,18 +1154,25 @@ run_model (GSpooledTmpFile *file,
            goffset         *pos,
            guint            n_ops)
 {
-  g_autofree guint8 *buffer = g_malloc (200000);
+  gsize max_op = 1536 * 1024;
+  g_autofree guint8 *buffer = g_malloc (max_op);
 
+  /* Sizes and offsets up to 1.5 MiB, so that operations cross chunk
+   * boundaries whatever the chunk size. */
   for (guint op = 0; op < n_ops; op++)
     {
       g_autoptr(GError) error = NULL;
-      gsize n = g_test_rand_int_range (0, 200000);
+      gsize n = g_test_rand_int_range (0, max_op);
 
       switch (g_test_rand_int_range (0, 4))
         {
         case 0:
-          for (gsize i = 0; i < n; i++)
-            buffer[i] = g_test_rand_int_range (0, 256);
+          {
+            guint32 seed = g_test_rand_int ();
+
+            for (gsize i = 0; i < n; i++)
+              buffer[i] = (guint8) (seed + i * 131 + (i >> 12));
+          }
           write_all (file, buffer, n);
           if ((goffset) model->len < *pos + (goffset) n)
             {
@@ -1188,13 +1196,13 @@ run_model (GSpooledTmpFile *file,
           break;
 
         case 2:
-          *pos = g_test_rand_int_range (0, model->len + 100000);
+          *pos = g_test_rand_int_range (0, model->len + max_op);
           seek_to (file, *pos, G_SEEK_SET);
           break;
 
         case 3:
           {
-            gsize size = g_test_rand_int_range (0, model->len + 100000);
+            gsize size = g_test_rand_int_range (0, model->len + max_op);
             gsize old = model->len;
 
             g_assert_true (g_seekable_truncate (G_SEEKABLE (file), size, NULL, &error));
@@ -1222,7 +1230,7 @@ test_random_model (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GByteArray) model = g_byte_array_new ();
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
-  g_autoptr(GSpooledTmpFile) file2 = g_spooled_tmp_file_new (256 * 1024, NULL, NULL, NULL);
+  g_autoptr(GSpooledTmpFile) file2 = g_spooled_tmp_file_new (2 * 1024 * 1024, NULL, NULL, NULL);
   goffset pos = 0;
   gint fd;
 
@@ -1235,7 +1243,7 @@ test_random_model (void)
   g_assert_no_error (error);
   assert_fd_content (fd, model->data, model->len, pos);
 
-  /* Rolling over on its own, whenever a write or truncate passes 256 KiB. */
+  /* Rolling over on its own, whenever a write or truncate passes 2 MiB. */
   g_byte_array_set_size (model, 0);
   pos = 0;
   run_model (file2, model, &pos, 600);
