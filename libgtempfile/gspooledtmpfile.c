@@ -144,6 +144,7 @@ chunks_zero_range (GSpooledTmpFile *self,
 }
 
 #ifdef MADV_POPULATE_WRITE
+static gsize page_size;            /* set once in class_init */
 static gint prefault_unsupported;  /* (atomic) kernel older than 5.14 */
 #endif
 
@@ -156,7 +157,7 @@ static void
 chunk_prefault (guint8 *chunk)
 {
 #ifdef MADV_POPULATE_WRITE
-  gsize page = 4096;
+  gsize page = page_size;
   guintptr start = ((guintptr) chunk + page - 1) & ~(guintptr) (page - 1);
   guintptr end = ((guintptr) chunk + CHUNK_SIZE) & ~(guintptr) (page - 1);
   unsigned char resident = 1;
@@ -658,6 +659,10 @@ static void
 g_spooled_tmp_file_class_init (GSpooledTmpFileClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+#ifdef MADV_POPULATE_WRITE
+  page_size = sysconf (_SC_PAGESIZE);
+#endif
 
   object_class->constructed = g_spooled_tmp_file_constructed;
   object_class->finalize = g_spooled_tmp_file_finalize;
