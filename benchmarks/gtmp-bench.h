@@ -60,6 +60,7 @@ typedef guint8 BenchBuffer;
 BenchBuffer *bench_buffer_new       (gsize         size);
 void         bench_buffer_free      (BenchBuffer  *buffer);
 gdouble      bench_now              (void);
+guint        bench_reads            (void);
 void         bench_die              (const gchar  *what,
                                      const gchar  *path) G_GNUC_NORETURN;
 void         bench_die_error        (const gchar  *what,

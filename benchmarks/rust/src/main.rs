@@ -63,12 +63,17 @@ fn file_rw<F: Read + Write + Seek>(f: &mut F, chunk: usize, total: usize) -> Vec
     }
     f.flush().unwrap();
     let write_s = now() - t0;
-    f.seek(SeekFrom::Start(0)).unwrap();
-    let t0 = now();
-    for _ in 0..total / chunk {
-        f.read_exact(&mut dst).unwrap();
+    // The best of GTMP_BENCH_READS passes, as in gtmp-bench.
+    let reads: usize = env::var("GTMP_BENCH_READS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let mut read_s = f64::MAX;
+    for _ in 0..std::cmp::max(reads, 1) {
+        f.seek(SeekFrom::Start(0)).unwrap();
+        let t0 = now();
+        for _ in 0..total / chunk {
+            f.read_exact(&mut dst).unwrap();
+        }
+        read_s = read_s.min(now() - t0);
     }
-    let read_s = now() - t0;
     if dst != src {
         eprintln!("bench-rust: read back different bytes");
         exit(1);
