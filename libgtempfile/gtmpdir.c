@@ -73,6 +73,10 @@ struct _GTmpDir
   guint     ignore_cleanup_errors : 1;
   guint     cleaning : 1;
   guint     cleaned_up : 1;
+  /* An explicit cleanup failed and said so: dispose still tries once more
+   * (nothing should outlive its owner) but does not warn about it again.
+   * Not a bitfield: set outside @lock. */
+  gboolean  failure_reported;
 };
 
 enum {
@@ -198,7 +202,8 @@ g_tmp_dir_dispose (GObject *object)
       g_autoptr(GError) error = NULL;
 
       if (!g_tmp_dir_cleanup_internal (self, TRUE, self->ignore_cleanup_errors,
-                                       NULL, &error))
+                                       NULL, &error) &&
+          !self->failure_reported)
         g_warning ("Could not remove temporary directory: %s", error->message);
     }
 
@@ -617,7 +622,8 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * only lets go of the descriptor.
  *
  * Once a cleanup has succeeded, further calls do nothing and succeed;
- * after a failure (or cancellation) a new call tries again.
+ * after a failure (or cancellation) a new call tries again, and so does
+ * disposing the object — silently, since the failure was reported here.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -632,9 +638,13 @@ g_tmp_dir_cleanup (GTmpDir       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_tmp_dir_cleanup_internal (self, self->delete,
-                                     self->ignore_cleanup_errors,
-                                     cancellable, error);
+  if (g_tmp_dir_cleanup_internal (self, self->delete,
+                                  self->ignore_cleanup_errors,
+                                  cancellable, error))
+    return TRUE;
+
+  self->failure_reported = TRUE;
+  return FALSE;
 }
 
 /* What cleanup_async() was asked for, fixed when it was called. */
@@ -657,7 +667,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
                                   cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
-    g_task_return_error (task, error);
+    {
+      self->failure_reported = TRUE;
+      g_task_return_error (task, error);
+    }
 }
 
 /**

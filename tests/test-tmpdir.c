@@ -1193,6 +1193,47 @@ test_errors_mount (void)
 #endif
 }
 
+/* After an explicit cleanup() that failed and said so, dropping the last
+ * reference tries once more but does not warn again (a warning would abort
+ * under G_DEBUG=fatal-warnings); what it cannot remove stays intact. */
+static void
+test_dispose_after_failed_cleanup (void)
+{
+#ifdef __linux__
+  g_autofree gchar *base = make_base ();
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_autofree gchar *mnt = g_build_filename (path, "mnt", NULL);
+  g_autofree gchar *inside = g_build_filename (mnt, "on-tmpfs", NULL);
+
+  g_assert_no_errno (mkdir (mnt, 0700));
+  if (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m") < 0)
+    {
+      g_test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
+      g_object_unref (tmp);
+      remove_base (base);
+      return;
+    }
+  g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
+
+  g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_object_unref (tmp);
+
+  g_assert_true (exists (inside));
+  g_assert_true (exists (path));
+  g_assert_cmpuint (count_entries (path), ==, 1);
+
+  g_assert_no_errno (umount (mnt));
+  g_assert_no_errno (rmdir (mnt));
+  g_assert_no_errno (rmdir (path));
+  remove_base (base);
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
 /* Our directory renamed away (and another put at its path) after we took
  * its descriptor: neither the moved one nor the stranger is touched. */
 static void
@@ -1602,6 +1643,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/errors/permission-ignored", test_errors_ignored);
   g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
   g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
+  g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
   g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
