@@ -1181,7 +1181,8 @@ run_model (GSpooledTmpFile *file,
               g_byte_array_set_size (model, *pos + n);
               memset (model->data + old, 0, model->len - old);
             }
-          memcpy (model->data + *pos, buffer, n);
+          if (n > 0)  /* an empty GByteArray's data may be NULL */
+            memcpy (model->data + *pos, buffer, n);
           *pos += n;
           break;
 

@@ -528,7 +528,8 @@ test_interleaved (void)
                 g_byte_array_set_size (model, pos + len);
                 memset (model->data + old, 0, pos + len - old);
               }
-            memcpy (model->data + pos, chunk->data, len);
+            if (len > 0)  /* an empty GByteArray's data may be NULL */
+              memcpy (model->data + pos, chunk->data, len);
             pos += len;
           }
           break;
