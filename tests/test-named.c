@@ -10,8 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -21,102 +19,12 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "test-util.h"
 
-#define NOBODY   65534
 #define ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
-
-static gchar *
-make_scratch (void)
-{
-  g_autoptr(GError) error = NULL;
-  gchar *path = g_dir_make_tmp ("gtmp-test-named-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
-}
-
-static int
-remove_one (const char        *path,
-            const struct stat *st,
-            int                type,
-            struct FTW        *ftw)
-{
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
-}
-
-static void
-remove_scratch (gchar *path)
-{
-  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_free (path);
-}
-
-static guint
-count_entries (const gchar *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
-static gboolean
-exists (const gchar *path)
-{
-  struct stat st;
-
-  return lstat (path, &st) == 0;
-}
-
-static void
-assert_file_contents (const gchar *path,
-                      const gchar *expected)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (contents, ==, expected);
-}
-
-/* Runs @func in a forked child as uid/gid 65534 (root bypasses modes) and
- * asserts that it returned normally. */
-static void
-run_as_nobody (void     (*func) (gpointer),
-               gpointer   data)
-{
-  pid_t pid;
-  gint status = 0;
-
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      if (geteuid () == 0 &&
-          (setgroups (0, NULL) < 0 || setgid (NOBODY) < 0 || setuid (NOBODY) < 0))
-        _exit (2);
-      func (data);
-      _exit (0);
-    }
-
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-}
 
 static GNamedTmpFile *
 new_named (const gchar *dir,
@@ -133,7 +41,7 @@ new_named (const gchar *dir,
                         NULL);
   g_assert_no_error (error);
   g_assert_true (G_IS_NAMED_TMP_FILE (tmp));
-  g_assert_true (exists (g_named_tmp_file_get_path (tmp)));
+  g_assert_true (test_path_exists (g_named_tmp_file_get_path (tmp)));
   return tmp;
 }
 
@@ -154,7 +62,7 @@ write_all (GNamedTmpFile *tmp,
 static void
 test_path (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GError) error = NULL;
   g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (dir, "pre-", ".txt", &error);
   g_autoptr(GFile) file = NULL;
@@ -177,7 +85,7 @@ test_path (void)
   g_assert_no_errno (lstat (path, &st));
   g_assert_true (S_ISREG (st.st_mode));
   g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
 
   file = g_named_tmp_file_get_file (tmp);
   file_path = g_file_get_path (file);
@@ -195,17 +103,17 @@ test_path (void)
 
   /* Data written through the stream is in the file by name. */
   write_all (tmp, "visible");
-  assert_file_contents (path, "visible");
+  test_assert_file_contents (path, "visible");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_relative_dir (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autoptr(GNamedTmpFile) tmp = NULL;
@@ -220,17 +128,17 @@ test_relative_dir (void)
 
   dirname = g_path_get_dirname (g_named_tmp_file_get_path (tmp));
   g_assert_cmpstr (dirname, ==, sub);
-  g_assert_true (exists (g_named_tmp_file_get_path (tmp)));
+  g_assert_true (test_path_exists (g_named_tmp_file_get_path (tmp)));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (sub), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (sub), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_errors (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   g_autoptr(GError) error = NULL;
 
@@ -245,8 +153,8 @@ test_errors (void)
   g_assert_null (g_named_tmp_file_new (dir, "a/b", NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
@@ -263,17 +171,17 @@ unwritable_child (gpointer data)
 static void
 test_unwritable_dir (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
 
-  run_as_nobody (unwritable_child, dir);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  test_run_as_nobody (unwritable_child, dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_mode (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GError) error = NULL;
   g_autoptr(GNamedTmpFile) tmp = NULL;
   struct stat st;
@@ -284,13 +192,13 @@ test_mode (void)
   g_assert_cmpuint (st.st_mode & 07777, ==, 0644);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_cloexec (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   gint fd = g_tmp_file_get_fd (G_TMP_FILE (tmp), NULL);
 
@@ -298,13 +206,13 @@ test_cloexec (void)
   g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_query_info (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
@@ -321,7 +229,7 @@ test_query_info (void)
   g_assert_cmpuint (g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE) & 07777, ==, 0600);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -345,7 +253,7 @@ test_delete_combo (gconstpointer user_data)
 {
   const Combo *combo = user_data;
   gboolean gone_on_close = combo->delete_ && combo->delete_on_close;
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GError) error = NULL;
   GNamedTmpFile *tmp;
   gchar *path;
@@ -356,11 +264,11 @@ test_delete_combo (gconstpointer user_data)
   write_all (tmp, "kept");
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (exists (path), ==, !gone_on_close);
+  g_assert_cmpint (test_path_exists (path), ==, !gone_on_close);
   if (!gone_on_close)
-    assert_file_contents (path, "kept");   /* closed, and readable by name */
+    test_assert_file_contents (path, "kept");   /* closed, and readable by name */
   g_object_unref (tmp);
-  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
   g_unlink (path);
   g_free (path);
 
@@ -370,12 +278,12 @@ test_delete_combo (gconstpointer user_data)
   g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (tmp)));
-  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
   g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
   g_object_unref (tmp);
-  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
   g_unlink (path);
   g_free (path);
 
@@ -383,10 +291,10 @@ test_delete_combo (gconstpointer user_data)
   tmp = new_named (dir, combo->delete_, combo->delete_on_close);
   path = g_strdup (g_named_tmp_file_get_path (tmp));
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
-  g_assert_cmpint (exists (path), ==, !gone_on_close);
+  g_assert_cmpint (test_path_exists (path), ==, !gone_on_close);
   g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
   g_object_unref (tmp);
   g_unlink (path);
   g_free (path);
@@ -395,36 +303,36 @@ test_delete_combo (gconstpointer user_data)
   tmp = new_named (dir, combo->delete_, combo->delete_on_close);
   path = g_strdup (g_named_tmp_file_get_path (tmp));
   g_object_unref (tmp);
-  g_assert_cmpint (exists (path), ==, !combo->delete_);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
   g_unlink (path);
   g_free (path);
 
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_delete_changed_after_close (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   GNamedTmpFile *tmp = new_named (dir, TRUE, FALSE);
   g_autofree gchar *path = g_strdup (g_named_tmp_file_get_path (tmp));
 
   /* Decided when it happens, not at construction. */
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
-  g_assert_true (exists (path));
+  g_assert_true (test_path_exists (path));
   g_named_tmp_file_set_delete (tmp, FALSE);
   g_object_unref (tmp);
-  g_assert_true (exists (path));
+  g_assert_true (test_path_exists (path));
 
   g_unlink (path);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_removed_externally (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GError) error = NULL;
 
@@ -436,7 +344,7 @@ test_removed_externally (void)
   g_assert_no_error (error);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
@@ -460,7 +368,7 @@ cleanup_error_child (gpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_assert_nonnull (strstr (error->message, path));
   g_clear_error (&error);
-  g_assert_true (exists (path));
+  g_assert_true (test_path_exists (path));
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (keep)));
 
   /* So does close() when it has to remove the file. */
@@ -473,10 +381,10 @@ cleanup_error_child (gpointer data)
   g_assert_no_errno (chmod (dir, 0755));
   g_assert_true (g_named_tmp_file_cleanup (keep, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (path));
+  g_assert_false (test_path_exists (path));
   g_assert_true (g_named_tmp_file_cleanup (on_close, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_named_tmp_file_get_path (on_close)));
+  g_assert_false (test_path_exists (g_named_tmp_file_get_path (on_close)));
 
   g_assert_no_errno (rmdir (dir));
 }
@@ -484,18 +392,18 @@ cleanup_error_child (gpointer data)
 static void
 test_cleanup_errors (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
 
   g_assert_no_errno (chmod (dir, 0777));
-  run_as_nobody (cleanup_error_child, dir);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  test_run_as_nobody (cleanup_error_child, dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_cleanup_cancelled (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -504,11 +412,11 @@ test_cleanup_cancelled (void)
   g_assert_false (g_named_tmp_file_cleanup (tmp, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (g_io_stream_is_closed (G_IO_STREAM (tmp)));
-  g_assert_true (exists (g_named_tmp_file_get_path (tmp)));
+  g_assert_true (test_path_exists (g_named_tmp_file_get_path (tmp)));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -517,7 +425,7 @@ test_cleanup_cancelled (void)
 static void
 test_fork_child_unref (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
   GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
   g_autofree gchar *path1 = g_strdup (g_named_tmp_file_get_path (on_close));
@@ -532,24 +440,24 @@ test_fork_child_unref (void)
       /* Implicit cleanup in a child must leave the parent's files alone. */
       g_object_unref (on_close);
       g_object_unref (on_cleanup);
-      _exit (exists (path1) && exists (path2) ? 0 : 1);
+      _exit (test_path_exists (path1) && test_path_exists (path2) ? 0 : 1);
     }
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 
-  g_assert_true (exists (path1));
-  g_assert_true (exists (path2));
+  g_assert_true (test_path_exists (path1));
+  g_assert_true (test_path_exists (path2));
   write_all (on_close, "still mine");
-  assert_file_contents (path1, "still mine");
+  test_assert_file_contents (path1, "still mine");
 
   /* The parent's own unref still removes them. */
   g_object_unref (on_close);
   g_object_unref (on_cleanup);
-  g_assert_false (exists (path1));
-  g_assert_false (exists (path2));
+  g_assert_false (test_path_exists (path1));
+  g_assert_false (test_path_exists (path2));
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -566,7 +474,7 @@ count_notify (GObject    *object,
 static void
 test_properties (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   guint delete_notifies = 0;
   guint doc_notifies = 0;
@@ -594,8 +502,8 @@ test_properties (void)
   g_assert_true (g_type_is_a (G_TYPE_NAMED_TMP_FILE, G_TYPE_TMP_FILE));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -616,7 +524,7 @@ new_async_cb (GObject      *source,
 static void
 test_async (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("named");
   GObject *object = NULL;
   g_autofree gchar *path = NULL;
 
@@ -627,14 +535,14 @@ test_async (void)
 
   g_assert_true (G_IS_NAMED_TMP_FILE (object));
   path = g_strdup (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (object)));
-  g_assert_true (exists (path));
+  g_assert_true (test_path_exists (path));
   /* Not the unref: the worker thread may still hold the task, and with it
    * the object, for a moment. */
   g_assert_true (g_io_stream_close (G_IO_STREAM (object), NULL, NULL));
-  g_assert_false (exists (path));
+  g_assert_false (test_path_exists (path));
   g_object_unref (object);
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 int

@@ -1,0 +1,252 @@
+/* test-util.c — helpers shared by the C test suites
+ *
+ * Scratch space is made and removed with libc alone (nftw), never with the
+ * library's own tree removal, which is itself under test.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include <errno.h>
+#include <ftw.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "test-util.h"
+
+/* ------------------------------------------------------------------------ */
+/* Scratch directories                                                       */
+
+/**
+ * test_scratch_new_in:
+ * @parent: (type filename): the directory to make it in
+ * @tag: a word naming the suite, part of the directory's name
+ *
+ * Makes a fresh directory `gtmp-test-@tag-XXXXXX` in @parent, mode 0755 so
+ * that a child dropped to uid 65534 can enter it (a test can still make it
+ * unwritable for that child: it is owned by root).
+ *
+ * Returns: (transfer full) (type filename): its path; free it with
+ *   test_scratch_free()
+ */
+gchar *
+test_scratch_new_in (const gchar *parent,
+                     const gchar *tag)
+{
+  g_autofree gchar *name = g_strdup_printf ("gtmp-test-%s-XXXXXX", tag);
+  g_autofree gchar *template = g_build_filename (parent, name, NULL);
+  gchar *path = g_mkdtemp (g_steal_pointer (&template));
+
+  g_assert_nonnull (path);
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
+
+/**
+ * test_scratch_new:
+ * @tag: a word naming the suite, part of the directory's name
+ *
+ * Like test_scratch_new_in(), in g_get_tmp_dir().
+ *
+ * Returns: (transfer full) (type filename): its path; free it with
+ *   test_scratch_free()
+ */
+gchar *
+test_scratch_new (const gchar *tag)
+{
+  return test_scratch_new_in (g_get_tmp_dir (), tag);
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                type,
+            struct FTW        *ftw)
+{
+  if (type == FTW_DP)
+    rmdir (path);
+  else
+    unlink (path);
+  return 0;
+}
+
+static gboolean saw_unreadable;
+
+static int
+make_searchable (const char        *path,
+                 const struct stat *st,
+                 int                type,
+                 struct FTW        *ftw)
+{
+  if (type == FTW_D || type == FTW_DNR)
+    chmod (path, 0700);
+  if (type == FTW_DNR)
+    saw_unreadable = TRUE;
+  return 0;
+}
+
+/**
+ * test_remove_tree:
+ * @path: (type filename): a directory, or a path that does not exist
+ *
+ * Removes @path and everything below it, never following a symbolic link,
+ * and asserts that it is gone. Directories a test left mode 0000 or 0500
+ * are opened up first, which matters when the suite does not run as root.
+ */
+void
+test_remove_tree (const gchar *path)
+{
+  guint passes = 0;
+
+  /* Each pass reaches one level deeper below an unreadable directory. */
+  do
+    {
+      saw_unreadable = FALSE;
+      nftw (path, make_searchable, 16, FTW_PHYS);
+    }
+  while (saw_unreadable && ++passes < 16);
+
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/**
+ * test_scratch_free:
+ * @path: (transfer full) (type filename): a scratch directory
+ *
+ * Removes @path with test_remove_tree() and frees the string.
+ */
+void
+test_scratch_free (gchar *path)
+{
+  test_remove_tree (path);
+  g_free (path);
+}
+
+/* ------------------------------------------------------------------------ */
+/* What is on disk                                                           */
+
+/**
+ * test_count_entries:
+ * @dir: (type filename): a directory that exists
+ *
+ * Returns: how many entries @dir holds, `.` and `..` not counted
+ */
+guint
+test_count_entries (const gchar *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/**
+ * test_path_exists:
+ * @path: (type filename): a path
+ *
+ * Unlike g_file_test(), a dangling symbolic link exists (lstat).
+ *
+ * Returns: whether a directory entry @path exists
+ */
+gboolean
+test_path_exists (const gchar *path)
+{
+  struct stat st;
+
+  return lstat (path, &st) == 0;
+}
+
+/**
+ * test_mode_of:
+ * @path: (type filename): a path that exists
+ *
+ * Returns: the permission bits (with setuid, setgid and sticky) of @path
+ *   itself, not of what a symbolic link points to
+ */
+guint
+test_mode_of (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (lstat (path, &st));
+  return st.st_mode & 07777;
+}
+
+/**
+ * test_assert_file_contents:
+ * @path: (type filename): a file
+ * @expected: its whole expected contents
+ *
+ * Asserts that the file @path can be read and holds exactly @expected.
+ */
+void
+test_assert_file_contents (const gchar *path,
+                           const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (contents, ==, expected);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Processes                                                                 */
+
+/**
+ * test_count_open_fds:
+ *
+ * The descriptor used to read `/proc/self/fd` is counted every time, so two
+ * counts compare: equal before and after means nothing leaked.
+ *
+ * Returns: how many descriptors this process has open
+ */
+guint
+test_count_open_fds (void)
+{
+  return test_count_entries ("/proc/self/fd");
+}
+
+/**
+ * test_run_as_nobody:
+ * @func: what to run
+ * @data: passed to @func
+ *
+ * Runs @func in a forked child as uid/gid 65534 (root bypasses file modes;
+ * when not root, as the current user) and asserts that the child returned
+ * from @func and exited normally.
+ */
+void
+test_run_as_nobody (TestNobodyFunc func,
+                    gpointer       data)
+{
+  pid_t pid;
+  gint status = 0;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (geteuid () == 0 &&
+          (setgroups (0, NULL) < 0 ||
+           setgid (TEST_NOBODY) < 0 ||
+           setuid (TEST_NOBODY) < 0))
+        _exit (2);
+      func (data);
+      _exit (0);
+    }
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}

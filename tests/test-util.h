@@ -1,0 +1,46 @@
+/* test-util.h — helpers shared by the C test suites
+ *
+ * Scratch directories, looking at what is on disk, open descriptors, and
+ * running code as uid/gid 65534 (the tests run as root, which bypasses file
+ * modes). Every helper asserts instead of returning an error: a failure here
+ * is a failure of the test that called it.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The unprivileged uid and gid the permission tests drop to. */
+#define TEST_NOBODY 65534
+
+/**
+ * TestNobodyFunc:
+ * @data: the data given to test_run_as_nobody()
+ *
+ * Code run in a forked child as uid/gid 65534; it fails by aborting (a
+ * g_assert) or by _exit() with a nonzero status.
+ */
+typedef void (*TestNobodyFunc) (gpointer data);
+
+gchar    *test_scratch_new          (const gchar    *tag);
+gchar    *test_scratch_new_in       (const gchar    *parent,
+                                     const gchar    *tag);
+void      test_scratch_free         (gchar          *path);
+void      test_remove_tree          (const gchar    *path);
+
+guint     test_count_entries        (const gchar    *dir);
+gboolean  test_path_exists          (const gchar    *path);
+guint     test_mode_of              (const gchar    *path);
+void      test_assert_file_contents (const gchar    *path,
+                                     const gchar    *expected);
+
+guint     test_count_open_fds       (void);
+
+void      test_run_as_nobody        (TestNobodyFunc  func,
+                                     gpointer        data);
+
+G_END_DECLS
