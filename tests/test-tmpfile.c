@@ -11,8 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -22,56 +20,10 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
-
-#define NOBODY 65534
+#include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
-
-static gchar *
-make_scratch (void)
-{
-  g_autoptr(GError) error = NULL;
-  gchar *path = g_dir_make_tmp ("gtmp-test-tmpfile-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
-}
-
-static int
-remove_one (const char        *path,
-            const struct stat *st,
-            int                type,
-            struct FTW        *ftw)
-{
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
-}
-
-static void
-remove_scratch (gchar *path)
-{
-  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_free (path);
-}
-
-static guint
-count_entries (const gchar *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
 
 static gboolean
 fd_is_open (gint fd)
@@ -104,31 +56,6 @@ random_bytes (gsize n)
   for (i = 0; i < n; i++)
     array->data[i] = g_test_rand_int_range (0, 256);
   return array;
-}
-
-/* Runs @func in a forked child as uid/gid 65534 (root bypasses modes) and
- * asserts that it returned normally. */
-static void
-run_as_nobody (void     (*func) (gpointer),
-               gpointer   data)
-{
-  pid_t pid;
-  gint status = 0;
-
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      if (geteuid () == 0 &&
-          (setgroups (0, NULL) < 0 || setgid (NOBODY) < 0 || setuid (NOBODY) < 0))
-        _exit (2);
-      func (data);
-      _exit (0);
-    }
-
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
 
 static GTmpFile *
@@ -183,7 +110,7 @@ seek (GSeekable *seekable,
 static void
 test_no_directory_entry (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   gint fd = get_fd (tmp);
   g_autofree gchar *proc = g_strdup_printf ("/proc/self/fd/%d", fd);
@@ -192,7 +119,7 @@ test_no_directory_entry (void)
 
   write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "data", 4);
 
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
   g_assert_no_errno (fstat (fd, &st));
   g_assert_cmpuint (st.st_nlink, ==, 0);
   g_assert_true (S_ISREG (st.st_mode));
@@ -204,7 +131,7 @@ test_no_directory_entry (void)
   g_assert_true (g_str_has_suffix (target, "(deleted)"));
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
@@ -216,7 +143,7 @@ assert_closed_error (GError *error)
 static void
 test_close_frees (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -263,15 +190,15 @@ test_close_frees (void)
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_streams_after_close (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
   GInputStream *in;
@@ -299,13 +226,13 @@ test_streams_after_close (void)
   assert_closed_error (error);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_unref_frees (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   GTmpFile *tmp = new_in (dir);
   g_autoptr(GInputStream) in = g_object_ref (g_io_stream_get_input_stream (G_IO_STREAM (tmp)));
   g_autoptr(GOutputStream) out = g_object_ref (g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
@@ -327,14 +254,14 @@ test_unref_frees (void)
   g_assert_false (g_seekable_seek (G_SEEKABLE (out), 0, G_SEEK_SET, NULL, &error));
   assert_closed_error (error);
 
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_fork (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
@@ -361,13 +288,13 @@ test_fork (void)
   g_assert_cmpstr (buf, ==, "parent");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_cloexec (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   gint fd = get_fd (tmp);
   gint inheritable;
@@ -398,7 +325,7 @@ test_cloexec (void)
 
   close (inheritable);
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -407,7 +334,7 @@ test_cloexec (void)
 static void
 test_small_roundtrip (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -437,14 +364,14 @@ test_small_roundtrip (void)
   g_assert_cmpstr (buf, ==, "hello");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_large_roundtrip (void)
 {
   static const gsize chunks[] = { 1, 7, 4093, 65536, 65537, 1048577, 3 };
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -489,7 +416,7 @@ test_large_roundtrip (void)
   g_assert_cmpmem (back, data->len, data->data, data->len);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* Random reads, writes, seeks and truncates through all three seekables
@@ -497,7 +424,7 @@ test_large_roundtrip (void)
 static void
 test_interleaved (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -602,13 +529,13 @@ test_interleaved (void)
                    model->data, model->len);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_shared_position_with_fd (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
@@ -625,13 +552,13 @@ test_shared_position_with_fd (void)
   g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, 5);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_truncate (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -683,13 +610,13 @@ test_truncate (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 10);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_query_info (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInfo) only_size = NULL;
@@ -716,7 +643,7 @@ test_query_info (void)
   g_assert_false (g_file_info_has_attribute (only_size, G_FILE_ATTRIBUTE_UNIX_MODE));
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
@@ -734,7 +661,7 @@ query_info_async_cb (GObject      *source,
 static void
 test_query_info_async (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
 
@@ -746,7 +673,7 @@ test_query_info_async (void)
   g_assert_cmpint (g_file_info_get_size (info), ==, 3);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -755,7 +682,7 @@ test_query_info_async (void)
 static void
 test_modes (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) plain = new_in (dir);
   g_autoptr(GTmpFile) shared = NULL;
   g_autoptr(GError) error = NULL;
@@ -775,13 +702,13 @@ test_modes (void)
 
   g_clear_object (&plain);
   g_clear_object (&shared);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_properties (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GTmpFile) tmp = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *got_dir = NULL;
@@ -800,16 +727,16 @@ test_properties (void)
   g_assert_true (G_IS_ASYNC_INITABLE (tmp));
   g_assert_true (G_TYPE_IS_DERIVABLE (G_TYPE_TMP_FILE));
   g_assert_true (G_TYPE_IS_FLAGS (G_TYPE_TMP_PERSIST_FLAGS));
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_missing_dir (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   g_autoptr(GError) error = NULL;
   GTmpFile *tmp;
@@ -818,15 +745,15 @@ test_missing_dir (void)
   g_assert_null (tmp);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, missing));
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_bad_affix (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autoptr(GError) error = NULL;
 
@@ -837,9 +764,9 @@ test_bad_affix (void)
   g_assert_null (g_tmp_file_new (sub, NULL, "/x", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
-  g_assert_cmpuint (count_entries (sub), ==, 0);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (sub), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
 }
 
 static void
@@ -858,19 +785,19 @@ unwritable_child (gpointer data)
 static void
 test_unwritable_dir (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
 
   /* 0755 and owned by root: uid 65534 can enter but not create. */
-  run_as_nobody (unwritable_child, dir);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  test_run_as_nobody (unwritable_child, dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_cancelled (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
@@ -897,8 +824,8 @@ test_cancelled (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 0);
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 typedef struct
@@ -928,7 +855,7 @@ new_async_cb (GObject      *source,
 static void
 test_new_async (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GMainContext) context = g_main_context_new ();
   AsyncData data = { context, g_thread_self (), NULL, NULL, FALSE };
   struct stat st;
@@ -943,16 +870,16 @@ test_new_async (void)
   g_assert_true (G_IS_TMP_FILE (data.file));
   g_assert_no_errno (fstat (get_fd (data.file), &st));
   g_assert_cmpuint (st.st_nlink, ==, 0);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   g_clear_object (&data.file);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_new_async_cancelled (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { NULL, g_thread_self (), NULL, NULL, FALSE };
 
@@ -964,15 +891,15 @@ test_new_async_cancelled (void)
   g_assert_null (data.file);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&data.error);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_new_async_error (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("tmpfile");
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   AsyncData data = { NULL, g_thread_self (), NULL, NULL, FALSE };
 
@@ -984,7 +911,7 @@ test_new_async_error (void)
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_clear_error (&data.error);
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 int
