@@ -11,93 +11,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
-
-#define NOBODY 65534
+#include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
-
-static gchar *
-make_scratch_in (const gchar *parent)
-{
-  g_autofree gchar *template = g_build_filename (parent, "gtmp-test-persist-XXXXXX", NULL);
-  gchar *path = g_mkdtemp (g_steal_pointer (&template));
-
-  g_assert_nonnull (path);
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
-}
-
-static gchar *
-make_scratch (void)
-{
-  return make_scratch_in (g_get_tmp_dir ());
-}
-
-static int
-remove_one (const char        *path,
-            const struct stat *st,
-            int                type,
-            struct FTW        *ftw)
-{
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
-}
-
-static void
-remove_scratch (gchar *path)
-{
-  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_free (path);
-}
-
-static guint
-count_entries (const gchar *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
-static gboolean
-exists (const gchar *path)
-{
-  struct stat st;
-
-  return lstat (path, &st) == 0;
-}
-
-static void
-assert_file_contents (const gchar *path,
-                      const gchar *expected)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (contents, ==, expected);
-}
 
 static void
 write_file (const gchar *path,
@@ -116,15 +41,6 @@ inode_of (const gchar *path)
 
   g_assert_no_errno (lstat (path, &st));
   return st.st_ino;
-}
-
-static guint
-mode_of (const gchar *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
 }
 
 static void
@@ -212,7 +128,7 @@ assert_persisted (GTmpFile    *tmp,
 {
   g_autofree gchar *more = g_strconcat (contents_so_far, "+more", NULL);
 
-  assert_file_contents (dest, contents_so_far);
+  test_assert_file_contents (dest, contents_so_far);
   assert_fd_is (tmp, dest);
 
   if (G_IS_NAMED_TMP_FILE (tmp))
@@ -222,16 +138,16 @@ assert_persisted (GTmpFile    *tmp,
     }
 
   write_all (tmp, "+more");
-  assert_file_contents (dest, more);
+  test_assert_file_contents (dest, more);
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
-  g_assert_true (exists (dest));
+  g_assert_true (test_path_exists (dest));
   if (G_IS_NAMED_TMP_FILE (tmp))
     {
       g_assert_true (g_named_tmp_file_cleanup (G_NAMED_TMP_FILE (tmp), NULL, NULL));
-      g_assert_true (exists (dest));
+      g_assert_true (test_path_exists (dest));
     }
-  assert_file_contents (dest, more);
+  test_assert_file_contents (dest, more);
 }
 
 static gboolean
@@ -249,7 +165,7 @@ on_different_file_systems (const gchar *a,
 static void
 test_new_path (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autofree gchar *old = temp_path (tmp);
@@ -259,22 +175,22 @@ test_new_path (gconstpointer named)
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  g_assert_cmpuint (mode_of (dest), ==, 0600);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0600);
   if (old != NULL)
-    g_assert_false (exists (old));
+    g_assert_false (test_path_exists (old));
   assert_persisted (tmp, dest, "new");
 
   g_clear_object (&tmp);
-  g_assert_true (exists (dest));
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_scratch (dir);
+  g_assert_true (test_path_exists (dest));
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
 }
 
 static void
 test_replace (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -288,18 +204,18 @@ test_replace (gconstpointer named)
   g_assert_no_error (error);
 
   g_assert_cmpuint (inode_of (dest), !=, old_inode);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "new");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
 }
 
 static void
 test_no_replace (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autofree gchar *other = g_build_filename (dir, "other.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -310,7 +226,7 @@ test_no_replace (gconstpointer named)
 
   write_file (dest, "old");
   old_inode = inode_of (dest);
-  entries = count_entries (dir);
+  entries = test_count_entries (dir);
 
   write_all (tmp, "new");
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
@@ -319,12 +235,12 @@ test_no_replace (gconstpointer named)
   g_clear_error (&error);
 
   /* Nothing changed: the destination, the temporary, its deletion. */
-  assert_file_contents (dest, "old");
+  test_assert_file_contents (dest, "old");
   g_assert_cmpuint (inode_of (dest), ==, old_inode);
-  g_assert_cmpuint (count_entries (dir), ==, entries);
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
   if (old != NULL)
     {
-      g_assert_true (exists (old));
+      g_assert_true (test_path_exists (old));
       g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, old);
       g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
     }
@@ -333,19 +249,19 @@ test_no_replace (gconstpointer named)
   g_assert_true (g_tmp_file_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
   g_assert_no_error (error);
   if (old != NULL)
-    g_assert_false (exists (old));
+    g_assert_false (test_path_exists (old));
   assert_persisted (tmp, other, "new");
-  assert_file_contents (dest, "old");
+  test_assert_file_contents (dest, "old");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 2);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 2);
+  test_scratch_free (dir);
 }
 
 static void
 test_sync (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -354,17 +270,17 @@ test_sync (gconstpointer named)
   write_all (tmp, "synced");
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "synced");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_sync_no_replace (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -373,11 +289,11 @@ test_sync_no_replace (gconstpointer named)
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_NO_REPLACE,
                                      NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "synced");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -386,7 +302,7 @@ test_sync_no_replace (gconstpointer named)
 static void
 test_mode_kept (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "shared.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
   g_autoptr(GError) error = NULL;
@@ -396,16 +312,16 @@ test_mode_kept (gconstpointer named)
   write_all (tmp, "x");
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (mode_of (dest), ==, 0644);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0644);
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_twice (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *first = g_build_filename (dir, "first", NULL);
   g_autofree gchar *second = g_build_filename (dir, "second", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -418,18 +334,18 @@ test_twice (gconstpointer named)
   g_assert_no_error (error);
 
   /* The second persist moves the file; it does not make a second link. */
-  g_assert_false (exists (first));
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_false (test_path_exists (first));
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, second, "data");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_relative_dest (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *dest = g_build_filename (dir, "relative.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -448,33 +364,33 @@ test_relative_dest (gconstpointer named)
   assert_persisted (tmp, dest, "rel");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_missing_dest_dir (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "missing", "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
-  guint entries = count_entries (dir);
+  guint entries = test_count_entries (dir);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, dest));
-  g_assert_cmpuint (count_entries (dir), ==, entries);
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
 
   /* Its automatic deletion is intact. */
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_dest_is_directory (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "folder", NULL);
   g_autofree gchar *inside = g_build_filename (dest, "keep", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -483,25 +399,25 @@ test_dest_is_directory (gconstpointer named)
 
   g_assert_no_errno (mkdir (dest, 0755));
   write_file (inside, "kept");
-  entries = count_entries (dir);
+  entries = test_count_entries (dir);
 
   /* Replacing a directory fails after the file was linked beside it: that
    * link must be gone again. */
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, dest));
-  g_assert_cmpuint (count_entries (dir), ==, entries);
-  assert_file_contents (inside, "kept");
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
+  test_assert_file_contents (inside, "kept");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
 }
 
 static void
 test_closed (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -509,33 +425,33 @@ test_closed (gconstpointer named)
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
-  g_assert_false (exists (dest));
+  g_assert_false (test_path_exists (dest));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
 test_cancelled (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  guint entries = count_entries (dir);
+  guint entries = test_count_entries (dir);
 
   g_cancellable_cancel (cancellable);
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_false (exists (dest));
-  g_assert_cmpuint (count_entries (dir), ==, entries);
+  g_assert_false (test_path_exists (dest));
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
   g_assert_false (g_io_stream_is_closed (G_IO_STREAM (tmp)));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
 }
 
 static void
@@ -549,39 +465,42 @@ unwritable_child (gpointer data)
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_assert_nonnull (strstr (error->message, dest));
-  g_assert_false (exists (dest));
+  g_assert_false (test_path_exists (dest));
   if (old != NULL)
-    g_assert_true (exists (old));
+    g_assert_true (test_path_exists (old));
+}
+
+typedef struct
+{
+  const gchar   *dir;
+  gconstpointer  named;
+} UnwritableDest;
+
+/* As uid 65534: makes the file in @dir, fails to persist it to "/", and
+ * leaves @dir empty once the file is gone. */
+static void
+unwritable_dest_child (gpointer data)
+{
+  UnwritableDest *args = data;
+  GTmpFile *tmp = new_func (args->named) (args->dir, 0);
+
+  unwritable_child (tmp);
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (args->dir), ==, 0);
 }
 
 static void
 test_unwritable_dest (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
-  g_autoptr(GTmpFile) tmp = NULL;
-  gint status = 0;
-  pid_t pid;
+  gchar *dir = test_scratch_new ("persist");
+  UnwritableDest args = { dir, named };
 
   /* The child runs as uid 65534, which cannot write to "/". Its file is
-   * made before dropping privileges, in a directory it owns. */
+   * made after dropping privileges, in a directory it can write to. */
   g_assert_no_errno (chmod (dir, 0777));
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      if (geteuid () == 0 &&
-          (setgroups (0, NULL) < 0 || setgid (NOBODY) < 0 || setuid (NOBODY) < 0))
-        _exit (2);
-      tmp = new_func (named) (dir, 0);
-      unwritable_child (tmp);
-      g_clear_object (&tmp);
-      _exit (count_entries (dir) == 0 ? 0 : 3);
-    }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  test_run_as_nobody (unwritable_dest_child, &args);
 
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -613,8 +532,8 @@ test_cross_fs (gconstpointer named)
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = make_scratch_in ("/dev/shm");
-  dest_dir = make_scratch ();
+  src_dir = test_scratch_new_in ("/dev/shm", "persist");
+  dest_dir = test_scratch_new ("persist");
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = new_func (named) (src_dir, 0640);
   old = temp_path (tmp);
@@ -628,8 +547,8 @@ test_cross_fs (gconstpointer named)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, dest));
   g_clear_error (&error);
-  g_assert_cmpuint (count_entries (dest_dir), ==, 0);
-  g_assert_cmpuint (count_entries (src_dir), ==, old != NULL ? 1 : 0);
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (src_dir), ==, old != NULL ? 1 : 0);
 
   /* With it: copied beside the destination, renamed into place, and the
    * object now works on the permanent file, at the same position. */
@@ -637,17 +556,17 @@ test_cross_fs (gconstpointer named)
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
                                      NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_entries (dest_dir), ==, 1);
-  g_assert_cmpuint (count_entries (src_dir), ==, 0);
-  g_assert_cmpuint (mode_of (dest), ==, 0640);
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0640);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, position);
   g_assert_true (g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_END, NULL, NULL));
   assert_persisted (tmp, dest, "far away");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dest_dir), ==, 1);
-  remove_scratch (src_dir);
-  remove_scratch (dest_dir);
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  test_scratch_free (src_dir);
+  test_scratch_free (dest_dir);
 }
 
 static void
@@ -665,8 +584,8 @@ test_cross_fs_no_replace (gconstpointer named)
     return;
 
   /* The other way round this time: from /tmp to tmpfs. */
-  src_dir = make_scratch ();
-  dest_dir = make_scratch_in ("/dev/shm");
+  src_dir = test_scratch_new ("persist");
+  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   other = g_build_filename (dest_dir, "other.txt", NULL);
   tmp = new_func (named) (src_dir, 0);
@@ -681,11 +600,11 @@ test_cross_fs_no_replace (gconstpointer named)
                                       NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&error);
-  assert_file_contents (dest, "old");
-  g_assert_cmpuint (count_entries (dest_dir), ==, 1);
+  test_assert_file_contents (dest, "old");
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
   if (old != NULL)
     {
-      g_assert_true (exists (old));
+      g_assert_true (test_path_exists (old));
       g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
     }
   if (old != NULL)
@@ -696,14 +615,14 @@ test_cross_fs_no_replace (gconstpointer named)
                                      G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
                                      NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_entries (src_dir), ==, 0);
-  g_assert_cmpuint (count_entries (dest_dir), ==, 2);
+  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 2);
   assert_persisted (tmp, other, "new");
-  assert_file_contents (dest, "old");
+  test_assert_file_contents (dest, "old");
 
   g_clear_object (&tmp);
-  remove_scratch (src_dir);
-  remove_scratch (dest_dir);
+  test_scratch_free (src_dir);
+  test_scratch_free (dest_dir);
 }
 
 /* An anonymous file that cannot be linked (what the core falls back to where
@@ -711,7 +630,7 @@ test_cross_fs_no_replace (gconstpointer named)
 static void
 test_not_linkable (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autofree gchar *path = NULL;
   g_autoptr(GTmpFile) tmp = new_anonymous (dir, 0);
@@ -728,17 +647,17 @@ test_not_linkable (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
   g_assert_nonnull (strstr (error->message, dest));
   g_clear_error (&error);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  g_assert_cmpuint (mode_of (dest), ==, 0600);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0600);
   assert_persisted (tmp, dest, "unlinkable");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -755,7 +674,7 @@ count_notify (GObject    *object,
 static void
 test_named_notify (void)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_named (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -777,8 +696,8 @@ test_named_notify (void)
   g_assert_cmpuint (delete_notifies, ==, 1);
 
   g_clear_object (&tmp);
-  assert_file_contents (dest, "");
-  remove_scratch (dir);
+  test_assert_file_contents (dest, "");
+  test_scratch_free (dir);
 }
 
 typedef struct
@@ -816,7 +735,7 @@ persist_cb (GObject      *source,
 static void
 test_async (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
@@ -841,24 +760,24 @@ test_async (gconstpointer named)
   g_assert_true (data.ok);
   if (G_IS_NAMED_TMP_FILE (tmp))
     g_assert_cmpuint (data.path_notifies_in_thread, ==, 1);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "async");
 
   g_clear_object (&tmp);
-  remove_scratch (dir);
+  test_scratch_free (dir);
 }
 
 static void
 test_async_error (gconstpointer named)
 {
-  gchar *dir = make_scratch ();
+  gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
   guint entries;
 
   write_file (dest, "old");
-  entries = count_entries (dir);
+  entries = test_count_entries (dir);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NO_REPLACE, G_PRIORITY_DEFAULT, NULL,
                             persist_cb, &data);
   while (!data.done)
@@ -867,8 +786,8 @@ test_async_error (gconstpointer named)
   g_assert_false (data.ok);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&data.error);
-  assert_file_contents (dest, "old");
-  g_assert_cmpuint (count_entries (dir), ==, entries);
+  test_assert_file_contents (dest, "old");
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
 
   /* A cancelled one fails the same way, and a closed file is reported too. */
   {
@@ -882,7 +801,7 @@ test_async_error (gconstpointer named)
       g_main_context_iteration (NULL, TRUE);
     g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&data.error);
-    assert_file_contents (dest, "old");
+    test_assert_file_contents (dest, "old");
   }
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
@@ -895,8 +814,8 @@ test_async_error (gconstpointer named)
   g_clear_error (&data.error);
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (dir), ==, 1);
-  remove_scratch (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
 }
 
 static void
