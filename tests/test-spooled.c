@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile.h"
+#include "test-util.h"
 
 /* ----------------------------------------------------------- helpers */
 
@@ -35,61 +36,6 @@ make_pattern (goffset start,
     data[i] = pattern (start + i);
 
   return data;
-}
-
-static gchar *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  gchar *dir;
-
-  dir = g_dir_make_tmp ("test-spooled-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  return dir;
-}
-
-/* Removes @dir and the plain files in it (the tests create no deeper). */
-static void
-remove_tmp_dir (const gchar *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  if (d == NULL)
-    return;
-
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree gchar *path = g_build_filename (dir, name, NULL);
-
-      if (g_rmdir (path) != 0)
-        g_assert_cmpint (g_unlink (path), ==, 0);
-    }
-
-  g_assert_cmpint (g_rmdir (dir), ==, 0);
-}
-
-static guint
-count_entries (const gchar *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (d) != NULL)
-    n++;
-
-  return n;
-}
-
-/* Open descriptors of this process (the one used to count them included,
- * every time, so counts compare). */
-static guint
-count_fds (void)
-{
-  return count_entries ("/proc/self/fd");
 }
 
 static void
@@ -267,12 +213,12 @@ static void
 test_no_fd_before_rollover (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *dir = test_scratch_new ("spooled");
   g_autofree gchar *where = NULL;
   g_autofree guint8 *data = make_pattern (0, 300000);
   g_autofree guint8 *buffer = g_malloc (1000);
   g_autoptr(GSpooledTmpFile) file = NULL;
-  guint fds = count_fds ();
+  guint fds = test_count_open_fds ();
   gint fd;
 
   file = g_spooled_tmp_file_new (0, dir, "spool-", ".bin");
@@ -284,14 +230,14 @@ test_no_fd_before_rollover (void)
   g_assert_no_error (error);
   g_assert_cmpint (query_size (file), ==, 250000);
 
-  g_assert_cmpuint (count_fds (), ==, fds);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
   g_assert_false (is_rolled_over (file));
 
   g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_fds (), ==, fds + 1);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds + 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
   g_assert_no_error (error);
@@ -301,8 +247,8 @@ test_no_fd_before_rollover (void)
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (count_fds (), ==, fds);
-  remove_tmp_dir (dir);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
+  test_remove_tree (dir);
 }
 
 /* The constructor cannot fail: bad affixes are reported by the rollover. */
@@ -310,7 +256,7 @@ static void
 test_bad_affix (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *dir = test_scratch_new ("spooled");
   g_autoptr(GSpooledTmpFile) file = NULL;
   g_autoptr(GSpooledTmpFile) file2 = NULL;
 
@@ -330,8 +276,8 @@ test_bad_affix (void)
   g_assert_false (g_spooled_tmp_file_rollover (file2, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 
-  g_assert_cmpuint (count_entries (dir), ==, 0);
-  remove_tmp_dir (dir);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_remove_tree (dir);
 }
 
 /* A relative dir means the current directory at construction. */
@@ -339,7 +285,7 @@ static void
 test_relative_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *dir = test_scratch_new ("spooled");
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *where = NULL;
@@ -357,8 +303,8 @@ test_relative_dir (void)
   g_assert_cmpstr (where, ==, sub);
 
   g_clear_object (&file);
-  remove_tmp_dir (sub);
-  remove_tmp_dir (dir);
+  test_remove_tree (sub);
+  test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------------ threshold */
@@ -434,11 +380,11 @@ test_threshold_unlimited (void)
   gsize len = 5 * 1024 * 1024 + 17;
   g_autofree guint8 *data = make_pattern (0, len);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
-  guint fds = count_fds ();
+  guint fds = test_count_open_fds ();
 
   write_all (file, data, len);
   g_assert_false (is_rolled_over (file));
-  g_assert_cmpuint (count_fds (), ==, fds);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
   assert_content (file, data, len);
 }
 
@@ -802,7 +748,7 @@ test_closed (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
-  guint fds = count_fds ();
+  guint fds = test_count_open_fds ();
 
   write_all (file, "data", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
@@ -814,14 +760,14 @@ test_closed (void)
   g_assert_cmpint (g_tmp_file_get_fd (G_TMP_FILE (file), &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_assert_false (is_rolled_over (file));
-  g_assert_cmpuint (count_fds (), ==, fds);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
 }
 
 static void
 test_persist (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *dir = test_scratch_new ("spooled");
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 150000);
   g_autofree gchar *contents = NULL;
@@ -854,7 +800,7 @@ test_persist (void)
 
   g_clear_object (&file);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  remove_tmp_dir (dir);
+  test_remove_tree (dir);
 }
 
 static void
@@ -875,7 +821,7 @@ static void
 test_persist_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *dir = test_scratch_new ("spooled");
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 100000);
   g_autofree gchar *contents = NULL;
@@ -899,7 +845,7 @@ test_persist_async (void)
   g_assert_cmpmem (contents, len, data, 100000);
 
   g_clear_object (&file);
-  remove_tmp_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* --------------------------------------------------- failed rollovers */
@@ -984,7 +930,7 @@ static void
 test_fail_missing_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = make_tmp_dir ();
+  g_autofree gchar *dir = test_scratch_new ("spooled");
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   gsize len = 200000;
   g_autofree guint8 *data = make_pattern (0, len);
@@ -1004,11 +950,11 @@ test_fail_missing_dir (void)
 
   g_assert_cmpint (g_mkdir (missing, 0700), ==, 0);
   assert_rollover_succeeds (file, data, len, 777, &notified);
-  g_assert_cmpuint (count_entries (missing), ==, 0);
+  g_assert_cmpuint (test_count_entries (missing), ==, 0);
 
   g_clear_object (&file);
-  remove_tmp_dir (missing);
-  remove_tmp_dir (dir);
+  test_remove_tree (missing);
+  test_remove_tree (dir);
 }
 
 static void
@@ -1019,7 +965,7 @@ test_fail_cancelled (void)
   g_autofree guint8 *data = make_pattern (0, 1000);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   guint notified = 0;
-  guint fds = count_fds ();
+  guint fds = test_count_open_fds ();
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
   write_all (file, data, 1000);
@@ -1028,7 +974,7 @@ test_fail_cancelled (void)
   g_assert_false (g_spooled_tmp_file_rollover (file, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   assert_intact (file, data, 1000, 1000, notified);
-  g_assert_cmpuint (count_fds (), ==, fds);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
 
   assert_rollover_succeeds (file, data, 1000, 1000, &notified);
 }
@@ -1054,7 +1000,7 @@ test_fail_no_space_child (void)
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
   write_all (file, data, len);
   seek_to (file, 100000, G_SEEK_SET);
-  fds = count_fds ();
+  fds = test_count_open_fds ();
 
   g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
@@ -1063,8 +1009,8 @@ test_fail_no_space_child (void)
 
   assert_all_rollovers_fail (file, data, len, 100000, &notified, G_IO_ERROR_NO_SPACE);
   /* The half-written file went with its descriptor. */
-  g_assert_cmpuint (count_fds (), ==, fds);
-  g_assert_cmpuint (count_entries (dir), ==, 0);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   g_assert_cmpint (mount ("tmpfs", dir, "tmpfs", MS_REMOUNT, "size=4m"), ==, 0);
   assert_rollover_succeeds (file, data, len, 100000, &notified);
@@ -1081,13 +1027,13 @@ test_fail_no_space (void)
       return;
     }
 
-  dir = make_tmp_dir ();
+  dir = test_scratch_new ("spooled");
   if (mount ("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") != 0)
     {
       int errsv = errno;
       g_autofree gchar *reason = g_strdup_printf ("cannot mount a tmpfs to fill: %s",
                                                   g_strerror (errsv));
-      remove_tmp_dir (dir);
+      test_remove_tree (dir);
       g_test_skip (reason);
       return;
     }
@@ -1097,7 +1043,7 @@ test_fail_no_space (void)
   g_unsetenv (NO_SPACE_DIR_ENV);
 
   g_assert_cmpint (umount (dir), ==, 0);
-  remove_tmp_dir (dir);
+  test_remove_tree (dir);
   g_test_trap_assert_passed ();
 }
 
@@ -1120,7 +1066,7 @@ test_fail_no_fds (void)
       return;
     }
 
-  dir = make_tmp_dir ();
+  dir = test_scratch_new ("spooled");
   data = make_pattern (0, len);
   file = g_spooled_tmp_file_new (len, dir, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
@@ -1141,7 +1087,7 @@ test_fail_no_fds (void)
   assert_rollover_succeeds (file, data, len, len, &notified);
 
   g_clear_object (&file);
-  remove_tmp_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* ------------------------------------------------------ random model */
