@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -22,24 +21,14 @@
 
 #include <glib/gstdio.h>
 
-#define NOBODY 65534
+#include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
 
-/* A scratch directory for one test, so we can check that nothing but the
- * GTmpDir appears or disappears in it. */
-static gchar *
-make_base (void)
-{
-  g_autoptr(GError) error = NULL;
-  gchar *base = g_dir_make_tmp ("test-tmpdir-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return base;
-}
-
-/* Removes @base as root, whatever a test left in it. */
+/* Each test makes its GTmpDirs in a base of its own, test_scratch_new(), so
+ * that it can check that nothing else appears or disappears there.
+ * Removes @base as root, whatever a test left in it. */
 static void
 remove_base (const gchar *base)
 {
@@ -48,26 +37,6 @@ remove_base (const gchar *base)
   g_assert_true (_g_tmp_core_remove_tree (base, -1, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (base, G_FILE_TEST_EXISTS));
-}
-
-static gboolean
-exists (const gchar *path)
-{
-  struct stat st;
-
-  return lstat (path, &st) == 0;
-}
-
-static guint
-count_entries (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
 }
 
 /* The only entry of @base (a test makes one GTmpDir there), or NULL. */
@@ -83,15 +52,6 @@ only_entry (const gchar *base)
     return NULL;
   g_assert_null (g_dir_read_name (dir));
   return g_build_filename (base, name, NULL);
-}
-
-static guint
-mode_of (const gchar *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
 }
 
 static void
@@ -164,25 +124,6 @@ lowest_free_fd (void)
   return fd;
 }
 
-/* In a g_test_trap_subprocess child: become nobody for good. */
-static void
-drop_privileges (void)
-{
-  g_assert_no_errno (setgroups (0, NULL));
-  g_assert_no_errno (setgid (NOBODY));
-  g_assert_no_errno (setuid (NOBODY));
-  g_assert_cmpint (geteuid (), ==, NOBODY);
-}
-
-static gboolean
-running_as_root (void)
-{
-  if (geteuid () == 0)
-    return TRUE;
-  g_test_skip ("needs root (to drop privileges or mount)");
-  return FALSE;
-}
-
 /* A base the unprivileged child can write in. The child (spawned by
  * g_test_trap_subprocess) finds it from its parent's pid: setting the
  * environment once threads exist is not safe. */
@@ -199,7 +140,7 @@ make_base_for_nobody (void)
   gchar *base = nobody_base_path ();
 
   g_assert_no_errno (mkdir (base, 0700));
-  g_assert_no_errno (chown (base, NOBODY, NOBODY));
+  g_assert_no_errno (chown (base, TEST_NOBODY, TEST_NOBODY));
   return base;
 }
 
@@ -220,7 +161,7 @@ new_in (const gchar *base)
 static void
 test_new_basic (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autoptr(GFile) file = NULL;
@@ -237,13 +178,13 @@ test_new_basic (void)
 
   g_assert_true (g_path_is_absolute (g_tmp_dir_get_path (tmp)));
   g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
-  g_assert_cmpuint (mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
+  g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
 
   basename = g_path_get_basename (g_tmp_dir_get_path (tmp));
   g_assert_true (g_str_has_prefix (basename, "pre_"));
   g_assert_true (g_str_has_suffix (basename, ".suf"));
   g_assert_cmpuint (strlen (basename), ==, 4 + G_TMP_CORE_RANDOM_CHARS + 4);
-  g_assert_cmpuint (count_entries (base), ==, 1);
+  g_assert_cmpuint (test_count_entries (base), ==, 1);
 
   file = g_tmp_dir_get_file (tmp);
   file_path = g_file_get_path (file);
@@ -261,7 +202,7 @@ test_new_basic (void)
   g_assert_cmpuint (mode, ==, 0700);
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   remove_base (base);
 }
 
@@ -285,7 +226,7 @@ test_new_defaults (void)
 static void
 test_new_mode (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
 
@@ -295,7 +236,7 @@ test_new_mode (void)
                         "mode", 0750,
                         NULL);
   g_assert_no_error (error);
-  g_assert_cmpuint (mode_of (g_tmp_dir_get_path (tmp)), ==, 0750);
+  g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, 0750);
 
   g_clear_object (&tmp);
   remove_base (base);
@@ -304,7 +245,7 @@ test_new_mode (void)
 static void
 test_new_relative (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *expected = g_build_filename (base, "sub", NULL);
   g_autofree gchar *dirname = NULL;
@@ -321,14 +262,14 @@ test_new_relative (void)
   g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (expected), ==, 0);
+  g_assert_cmpuint (test_count_entries (expected), ==, 0);
   remove_base (base);
 }
 
 static void
 test_new_errors (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autofree gchar *missing = g_build_filename (base, "missing", NULL);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp;
@@ -342,13 +283,13 @@ test_new_errors (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (tmp);
   g_clear_error (&error);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   tmp = g_tmp_dir_new (missing, NULL, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, missing));
   g_assert_null (tmp);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
 }
@@ -376,15 +317,15 @@ wait_until_empty (const gchar *path)
 {
   guint i;
 
-  for (i = 0; i < 5000 && count_entries (path) != 0; i++)
+  for (i = 0; i < 5000 && test_count_entries (path) != 0; i++)
     g_usleep (1000);
-  g_assert_cmpuint (count_entries (path), ==, 0);
+  g_assert_cmpuint (test_count_entries (path), ==, 0);
 }
 
 static void
 test_new_async (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -396,7 +337,7 @@ test_new_async (void)
   g_assert_no_error (error);
   g_assert_true (G_IS_TMP_DIR (tmp));
   g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
-  g_assert_cmpuint (mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
+  g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
   g_clear_object (&tmp);
   g_clear_object (&result);
   /* GIO's worker may drop the last reference a moment after the callback. */
@@ -409,7 +350,7 @@ test_new_async (void)
   tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (tmp);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   g_clear_object (&result);
   g_clear_error (&error);
 
@@ -437,7 +378,7 @@ count_notify (GObject    *object,
 static void
 test_properties (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GTmpDir) tmp = new_in (base);
   guint n_delete = 0, n_ignore = 0;
 
@@ -460,14 +401,14 @@ test_properties (void)
   g_assert_true (g_tmp_dir_get_ignore_cleanup_errors (tmp));
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   remove_base (base);
 }
 
 static void
 test_fd (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *inside = NULL;
@@ -497,7 +438,7 @@ test_fd (void)
   /* Held until cleanup, closed by it; -1 afterwards. */
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
   g_assert_cmpint (lowest_free_fd (), ==, lowest);
 
@@ -518,7 +459,7 @@ test_fd (void)
 static void
 test_fd_offset (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint fd = g_tmp_dir_get_fd (tmp);
@@ -542,8 +483,8 @@ test_fd_offset (void)
 
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
 }
@@ -551,7 +492,7 @@ test_fd_offset (void)
 static void
 test_cleanup_idempotent (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
@@ -559,7 +500,7 @@ test_cleanup_idempotent (void)
   fill_tree (path);
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (path));
+  g_assert_false (test_path_exists (path));
 
   /* Someone reuses the name: a second cleanup, and dispose, leave it. */
   g_assert_no_errno (mkdir (path, 0700));
@@ -569,7 +510,7 @@ test_cleanup_idempotent (void)
   g_assert_cmpstr (g_tmp_dir_get_path (tmp), ==, path);
   g_clear_object (&tmp);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
-  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
 
   remove_base (base);
 }
@@ -577,14 +518,14 @@ test_cleanup_idempotent (void)
 static void
 test_dispose_removes (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   GTmpDir *tmp = new_in (base);
   gint lowest = lowest_free_fd ();
 
   fill_tree (g_tmp_dir_get_path (tmp));
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
   g_object_unref (tmp);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   g_assert_cmpint (lowest_free_fd (), ==, lowest);
 
   remove_base (base);
@@ -593,7 +534,7 @@ test_dispose_removes (void)
 static void
 test_delete_false (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *path = NULL;
@@ -605,7 +546,7 @@ test_delete_false (void)
   path = g_strdup (g_tmp_dir_get_path (tmp));
   fill_tree (path);
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
   remove_base (path);
   g_clear_pointer (&path, g_free);
 
@@ -618,9 +559,9 @@ test_delete_false (void)
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
-  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
   g_clear_object (&tmp);
-  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
 
   remove_base (base);
 }
@@ -633,7 +574,7 @@ test_fork (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *base = make_base ();
+      g_autofree gchar *base = test_scratch_new ("tmpdir");
       GTmpDir *tmp = new_in (base);
       g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
       gint status;
@@ -647,16 +588,16 @@ test_fork (void)
       if (pid == 0)
         {
           g_object_unref (tmp);
-          _exit (exists (path) ? 0 : 1);
+          _exit (test_path_exists (path) ? 0 : 1);
         }
 
       g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
       g_assert_true (WIFEXITED (status));
       g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-      g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+      g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
 
       g_object_unref (tmp);
-      g_assert_false (exists (path));
+      g_assert_false (test_path_exists (path));
       remove_base (base);
       return;
     }
@@ -671,7 +612,7 @@ test_fork (void)
 static void
 test_tree (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint lowest = lowest_free_fd ();
@@ -679,8 +620,8 @@ test_tree (void)
   fill_tree (g_tmp_dir_get_path (tmp));
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   g_assert_cmpint (lowest_free_fd (), ==, lowest);
 
   remove_base (base);
@@ -691,7 +632,7 @@ test_tree (void)
 static void
 test_symlinks_outside (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autofree gchar *outside = g_build_filename (base, "outside", NULL);
   g_autofree gchar *outside_file = g_build_filename (base, "outside-file", NULL);
   g_autofree gchar *outside_kept = g_build_filename (outside, "kept", NULL);
@@ -721,18 +662,18 @@ test_symlinks_outside (void)
 
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
 
-  g_assert_cmpuint (mode_of (outside), ==, 0500);
-  g_assert_cmpuint (mode_of (outside_file), ==, 0400);
-  g_assert_cmpuint (count_entries (outside), ==, 1);
+  g_assert_cmpuint (test_mode_of (outside), ==, 0500);
+  g_assert_cmpuint (test_mode_of (outside_file), ==, 0400);
+  g_assert_cmpuint (test_count_entries (outside), ==, 1);
   g_assert_true (g_file_get_contents (outside_kept, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "kept");
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (outside_file, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "precious");
   g_assert_true (g_file_test ("/etc/passwd", G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpuint (count_entries (base), ==, 2);
+  g_assert_cmpuint (test_count_entries (base), ==, 2);
 
   g_assert_no_errno (chmod (outside, 0700));
   remove_base (base);
@@ -746,7 +687,7 @@ test_symlinks_chmod (void)
 {
   g_autofree gchar *base = NULL;
 
-  if (!running_as_root ())
+  if (!test_need_root ("to drop privileges or mount"))
     return;
 
   if (g_test_subprocess ())
@@ -758,7 +699,7 @@ test_symlinks_chmod (void)
       g_autoptr(GTmpDir) tmp = NULL;
       gint top, sub, deeper;
 
-      drop_privileges ();
+      test_drop_privileges ();
       g_assert_no_errno (mkdir (outside, 0700));
       g_assert_true (g_file_set_contents (outside_file, "precious", -1, NULL));
       g_assert_no_errno (chmod (outside_file, 0400));
@@ -782,23 +723,23 @@ test_symlinks_chmod (void)
 
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
-      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
-      g_assert_cmpuint (mode_of (outside), ==, 0500);
-      g_assert_cmpuint (mode_of (outside_file), ==, 0400);
+      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      g_assert_cmpuint (test_mode_of (outside), ==, 0500);
+      g_assert_cmpuint (test_mode_of (outside_file), ==, 0400);
       return;
     }
 
   base = make_base_for_nobody ();
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_assert_cmpuint (count_entries (base), ==, 2);
+  g_assert_cmpuint (test_count_entries (base), ==, 2);
   remove_base (base);
 }
 
 static void
 test_symlink_loops (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
@@ -816,8 +757,8 @@ test_symlink_loops (void)
 
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
 }
@@ -844,7 +785,7 @@ make_deep (const gchar *path,
 static void
 test_deep (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint lowest = lowest_free_fd ();
@@ -853,7 +794,7 @@ test_deep (void)
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, lowest);
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
   g_assert_cmpint (lowest_free_fd (), ==, lowest);
 
   remove_base (base);
@@ -866,7 +807,7 @@ test_deep_few_fds (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *base = make_base ();
+      g_autofree gchar *base = test_scratch_new ("tmpdir");
       g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = new_in (base);
       /* Fewer than the streams the walk would keep open: it must also
@@ -878,7 +819,7 @@ test_deep_few_fds (void)
 
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
-      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
       remove_base (base);
       return;
     }
@@ -890,7 +831,7 @@ test_deep_few_fds (void)
 static void
 test_wide (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
@@ -911,11 +852,11 @@ test_wide (void)
         write_at (top, name, "x");
     }
   close (top);
-  g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, 10000);
+  g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, 10000);
 
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
 
   remove_base (base);
 }
@@ -927,7 +868,7 @@ test_read_only (void)
 {
   g_autofree gchar *base = NULL;
 
-  if (!running_as_root ())
+  if (!test_need_root ("to drop privileges or mount"))
     return;
 
   if (g_test_subprocess ())
@@ -937,7 +878,7 @@ test_read_only (void)
       g_autoptr(GTmpDir) tmp = NULL;
       gint top, ro, none, wo, nested;
 
-      drop_privileges ();
+      test_drop_privileges ();
       tmp = new_in (child_base);
       top = open_path (g_tmp_dir_get_path (tmp));
       ro = subdir_at (top, "ro");
@@ -963,7 +904,7 @@ test_read_only (void)
 
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
-      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
 
       /* The top itself at 0000, walked from the held descriptor. */
       g_clear_object (&tmp);
@@ -972,7 +913,7 @@ test_read_only (void)
       g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
-      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
 
       /* And without one. */
       g_clear_object (&tmp);
@@ -983,14 +924,14 @@ test_read_only (void)
       g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
-      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
       return;
     }
 
   base = make_base_for_nobody ();
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   remove_base (base);
 }
 
@@ -1020,19 +961,19 @@ run_locked_cleanup (gboolean ignore)
       write_at (sub, "g", "x");
       close (sub);
     }
-  g_assert_no_errno (fchownat (top, "", NOBODY, NOBODY, AT_EMPTY_PATH));
+  g_assert_no_errno (fchownat (top, "", TEST_NOBODY, TEST_NOBODY, AT_EMPTY_PATH));
   for (i = 0; i < 20; i++)
     {
       g_autofree gchar *name = g_strdup_printf ("free-%u", i);
       g_autofree gchar *inner = g_strdup_printf ("free-%u/g", i);
 
-      g_assert_no_errno (fchownat (top, name, NOBODY, NOBODY, AT_SYMLINK_NOFOLLOW));
-      g_assert_no_errno (fchownat (top, inner, NOBODY, NOBODY, AT_SYMLINK_NOFOLLOW));
+      g_assert_no_errno (fchownat (top, name, TEST_NOBODY, TEST_NOBODY, AT_SYMLINK_NOFOLLOW));
+      g_assert_no_errno (fchownat (top, inner, TEST_NOBODY, TEST_NOBODY, AT_SYMLINK_NOFOLLOW));
     }
   close (locked);
   close (top);
 
-  drop_privileges ();
+  test_drop_privileges ();
   g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
   expected = g_build_filename (g_tmp_dir_get_path (tmp), "locked", "f", NULL);
 
@@ -1041,7 +982,7 @@ run_locked_cleanup (gboolean ignore)
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
       /* Everything removable is gone. */
-      g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, 1);
+      g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, 1);
     }
   else
     {
@@ -1055,7 +996,7 @@ run_locked_cleanup (gboolean ignore)
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
       g_tmp_dir_set_delete (tmp, FALSE);
     }
-  g_assert_true (exists (expected));
+  g_assert_true (test_path_exists (expected));
 }
 
 static void
@@ -1065,7 +1006,7 @@ check_locked_cleanup (gboolean ignore)
   g_autofree gchar *left = NULL;
   g_autofree gchar *locked_f = NULL;
 
-  if (!running_as_root ())
+  if (!test_need_root ("to drop privileges or mount"))
     return;
 
   if (g_test_subprocess ())
@@ -1083,9 +1024,9 @@ check_locked_cleanup (gboolean ignore)
   left = only_entry (base);
   g_assert_nonnull (left);
   locked_f = g_build_filename (left, "locked", "f", NULL);
-  g_assert_true (exists (locked_f));
+  g_assert_true (test_path_exists (locked_f));
   if (ignore)
-    g_assert_cmpuint (count_entries (left), ==, 1);
+    g_assert_cmpuint (test_count_entries (left), ==, 1);
   remove_base (base);
 }
 
@@ -1106,7 +1047,7 @@ static void
 test_errors_immutable (void)
 {
 #if defined(__linux__) && defined(FS_IOC_SETFLAGS)
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *stuck = g_build_filename (g_tmp_dir_get_path (tmp), "sub", "stuck", NULL);
@@ -1133,14 +1074,14 @@ test_errors_immutable (void)
   g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_assert_nonnull (strstr (error->message, stuck));
-  g_assert_true (exists (stuck));
+  g_assert_true (test_path_exists (stuck));
   g_clear_error (&error);
 
   g_tmp_dir_set_ignore_cleanup_errors (tmp, TRUE);
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (exists (stuck));
-  g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, 1);
+  g_assert_true (test_path_exists (stuck));
+  g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, 1);
 
   flags &= ~FS_IMMUTABLE_FL;
   g_assert_no_errno (ioctl (fd, FS_IOC_SETFLAGS, &flags));
@@ -1160,7 +1101,7 @@ static void
 test_errors_mount (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *mnt = g_build_filename (g_tmp_dir_get_path (tmp), "mnt", NULL);
@@ -1179,13 +1120,13 @@ test_errors_mount (void)
   g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_assert_nonnull (strstr (error->message, mnt));
-  g_assert_true (exists (inside));
+  g_assert_true (test_path_exists (inside));
   g_clear_error (&error);
 
   g_assert_no_errno (umount (mnt));
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
   g_clear_object (&tmp);
   remove_base (base);
 #else
@@ -1200,7 +1141,7 @@ static void
 test_dispose_after_failed_cleanup (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_in (base);
   g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
@@ -1221,9 +1162,9 @@ test_dispose_after_failed_cleanup (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_object_unref (tmp);
 
-  g_assert_true (exists (inside));
-  g_assert_true (exists (path));
-  g_assert_cmpuint (count_entries (path), ==, 1);
+  g_assert_true (test_path_exists (inside));
+  g_assert_true (test_path_exists (path));
+  g_assert_cmpuint (test_count_entries (path), ==, 1);
 
   g_assert_no_errno (umount (mnt));
   g_assert_no_errno (rmdir (mnt));
@@ -1239,7 +1180,7 @@ test_dispose_after_failed_cleanup (void)
 static void
 test_renamed_away (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
@@ -1254,8 +1195,8 @@ test_renamed_away (void)
   g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, path));
-  g_assert_cmpuint (count_entries (moved), ==, FILL_TREE_ENTRIES);
-  g_assert_cmpuint (count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (moved), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
 
   g_tmp_dir_set_delete (tmp, FALSE);
   g_clear_object (&tmp);
@@ -1288,7 +1229,7 @@ remove_concurrently (gpointer data)
 static void
 test_vanishing (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   guint round;
 
   for (round = 0; round < 2; round++)
@@ -1313,7 +1254,7 @@ test_vanishing (void)
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_assert_no_error (error);
       g_thread_join (thread);
-      g_assert_false (exists (g_tmp_dir_get_path (tmp)));
+      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
     }
 
   /* The whole directory gone before the cleanup. */
@@ -1327,7 +1268,7 @@ test_vanishing (void)
     g_assert_no_error (error);
   }
 
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
   remove_base (base);
 }
 
@@ -1353,7 +1294,7 @@ on_cleanup_done (GObject      *source,
 
   g_assert_true (G_IS_TMP_DIR (source));
   data->ok = g_tmp_dir_cleanup_finish (G_TMP_DIR (source), result, &data->error);
-  data->path_existed = exists (data->path);
+  data->path_existed = test_path_exists (data->path);
   g_main_loop_quit (data->loop);
 }
 
@@ -1367,7 +1308,7 @@ on_tick (gpointer user_data)
 static void
 test_cleanup_async (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   GTmpDir *tmp = new_in (base);
   GTmpDir *weak = tmp;
@@ -1412,7 +1353,7 @@ test_cleanup_async (void)
 static void
 test_cleanup_async_cancel (void)
 {
-  g_autofree gchar *base = make_base ();
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   g_autoptr(GTmpDir) tmp = new_in (base);
@@ -1436,7 +1377,7 @@ test_cleanup_async_cancel (void)
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (data.ok);
   g_assert_true (data.path_existed);
-  g_assert_cmpuint (count_entries (data.path), ==, 2000);
+  g_assert_cmpuint (test_count_entries (data.path), ==, 2000);
   g_clear_error (&data.error);
 
   /* Cancelled while it runs: reported as such; a later cleanup finishes. */
@@ -1459,7 +1400,7 @@ test_cleanup_async_cancel (void)
   fill_tree (g_tmp_dir_get_path (tmp));
   g_assert_false (g_tmp_dir_cleanup (tmp, cancellable, &data.error));
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (count_entries (g_tmp_dir_get_path (tmp)), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, FILL_TREE_ENTRIES);
   g_clear_error (&data.error);
   g_clear_object (&tmp);
   wait_until_empty (base);
@@ -1581,10 +1522,10 @@ test_syscalls (void)
       return;
     }
 
-  base = make_base ();
+  base = test_scratch_new ("tmpdir");
   few = count_syscalls (strace, base, 0);
   many = count_syscalls (strace, base, n);
-  g_assert_cmpuint (count_entries (base), ==, 0);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   g_assert_cmpuint (calls (many, "mkdir") + calls (many, "mkdirat"), ==,
                     calls (few, "mkdir") + calls (few, "mkdirat") + n);

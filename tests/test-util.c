@@ -250,3 +250,41 @@ test_run_as_nobody (TestNobodyFunc func,
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
 }
+
+/**
+ * test_need_root:
+ * @what_for: why the test needs root, completing "needs root, …"
+ *
+ * Marks the current test skipped unless the process runs as root: only root
+ * can drop to another uid (file modes bind only a process that is not root)
+ * or mount.
+ *
+ * Returns: whether the process runs as root
+ */
+gboolean
+test_need_root (const gchar *what_for)
+{
+  g_autofree gchar *reason = NULL;
+
+  if (geteuid () == 0)
+    return TRUE;
+
+  reason = g_strdup_printf ("needs root, %s", what_for);
+  g_test_skip (reason);
+  return FALSE;
+}
+
+/**
+ * test_drop_privileges:
+ *
+ * Makes this process uid/gid 65534 with no supplementary groups, for good.
+ * For a g_test_trap_subprocess() child that started as root.
+ */
+void
+test_drop_privileges (void)
+{
+  g_assert_no_errno (setgroups (0, NULL));
+  g_assert_no_errno (setgid (TEST_NOBODY));
+  g_assert_no_errno (setuid (TEST_NOBODY));
+  g_assert_cmpint (geteuid (), ==, TEST_NOBODY);
+}

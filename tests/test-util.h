@@ -42,5 +42,7 @@ guint     test_count_open_fds       (void);
 
 void      test_run_as_nobody        (TestNobodyFunc  func,
                                      gpointer        data);
+gboolean  test_need_root            (const gchar    *what_for);
+void      test_drop_privileges      (void);
 
 G_END_DECLS
