@@ -9,8 +9,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,125 +16,9 @@
 #include <glib/gstdio.h>
 #include <gtempfile.h>
 
-#define NOBODY      65534
-#define SCRATCH_ENV "GTMP_TEST_SCRATCH"
-#define NAME_CHARS  "[a-z0-9_]{8}"
+#include "test-util.h"
 
-/* ------------------------------------------------------------------------ */
-/* Helpers                                                                   */
-
-/* Made in main() before any thread exists; subprocess children find it in
- * the environment. */
-static const gchar *scratch_root;
-
-/* This test's own scratch directory (the same path in a subprocess child). */
-static gchar *
-test_scratch_dir (void)
-{
-  g_autofree gchar *name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
-
-  return g_build_filename (scratch_root, name, NULL);
-}
-
-static gchar *
-scratch_path (const gchar *name)
-{
-  g_autofree gchar *scratch = test_scratch_dir ();
-
-  return g_build_filename (scratch, name, NULL);
-}
-
-static gchar *
-make_scratch (void)
-{
-  gchar *path = test_scratch_dir ();
-
-  g_assert_no_errno (mkdir (path, 0755));
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
-}
-
-static int
-remove_one (const char        *path,
-            const struct stat *st,
-            int                type,
-            struct FTW        *ftw)
-{
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
-}
-
-static void
-remove_scratch (gchar *path)
-{
-  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_free (path);
-}
-
-static guint
-count_entries (const gchar *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
-static guint
-file_mode (const gchar *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
-}
-
-static gboolean
-name_matches (const gchar *path,
-              const gchar *dir,
-              const gchar *pattern)
-{
-  g_autofree gchar *dirname = g_path_get_dirname (path);
-  g_autofree gchar *basename = g_path_get_basename (path);
-
-  return g_strcmp0 (dirname, dir) == 0 &&
-         g_regex_match_simple (pattern, basename, 0, 0);
-}
-
-/* Permission tests run a child that drops from root to uid/gid 65534. */
-static gboolean
-need_root (void)
-{
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root, to drop privileges to uid 65534 in a child");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-drop_privileges (void)
-{
-  g_assert_no_errno (setgroups (0, NULL));
-  g_assert_no_errno (setgid (NOBODY));
-  g_assert_no_errno (setuid (NOBODY));
-}
-
-static void
-run_in_subprocess (void)
-{
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-}
+#define NAME_CHARS "[a-z0-9_]{8}"
 
 /* ------------------------------------------------------------------------ */
 /* mkstemp                                                                   */
@@ -144,7 +26,7 @@ run_in_subprocess (void)
 static void
 test_mkstemp (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *path = NULL;
   g_autoptr(GError) error = NULL;
   gchar buffer[6] = { 0, };
@@ -153,26 +35,26 @@ test_mkstemp (void)
   fd = g_tempfile_mkstemp (scratch, "report-", ".csv", &path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_true (name_matches (path, scratch, "^report-" NAME_CHARS "\\.csv$"));
+  g_assert_true (test_name_matches (path, scratch, "^report-" NAME_CHARS "\\.csv$"));
 
   /* Open for reading and writing, on the very file at @path. */
   g_assert_cmpint (write (fd, "a,b\n", 4), ==, 4);
   g_assert_cmpint (pread (fd, buffer, 4, 0), ==, 4);
   g_assert_cmpstr (buffer, ==, "a,b\n");
   g_assert_cmpint (fcntl (fd, F_GETFD) & FD_CLOEXEC, !=, 0);
-  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_assert_cmpuint (test_mode_of (path), ==, 0600);
   close (fd);
 
   /* The caller owns the file: closing does not remove it. */
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpuint (count_entries (scratch), ==, 1);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 1);
+  test_scratch_free (scratch);
 }
 
 static void
 test_mkstemp_defaults (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *path = NULL;
   g_autoptr(GError) error = NULL;
   gint fd;
@@ -183,7 +65,7 @@ test_mkstemp_defaults (void)
   fd = g_tempfile_mkstemp (NULL, NULL, NULL, &path, &error);
   g_assert_no_error (error);
   close (fd);
-  g_assert_true (name_matches (path, scratch, "^tmp" NAME_CHARS "$"));
+  g_assert_true (test_name_matches (path, scratch, "^tmp" NAME_CHARS "$"));
 
   /* out_path is optional. */
   fd = g_tempfile_mkstemp (NULL, NULL, NULL, NULL, &error);
@@ -192,14 +74,14 @@ test_mkstemp_defaults (void)
   close (fd);
   g_tempfile_set_tempdir (NULL);
 
-  g_assert_cmpuint (count_entries (scratch), ==, 2);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 2);
+  test_scratch_free (scratch);
 }
 
 static void
 test_mkstemp_relative (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *old_cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
   g_autofree gchar *path = NULL;
@@ -216,9 +98,9 @@ test_mkstemp_relative (void)
   g_assert_no_error (error);
   g_assert_no_errno (chdir (old_cwd));
 
-  g_assert_true (name_matches (path, sub, "^tmp" NAME_CHARS "$"));
-  g_assert_true (name_matches (dir_path, sub, "^tmp" NAME_CHARS "$"));
-  remove_scratch (scratch);
+  g_assert_true (test_name_matches (path, sub, "^tmp" NAME_CHARS "$"));
+  g_assert_true (test_name_matches (dir_path, sub, "^tmp" NAME_CHARS "$"));
+  test_scratch_free (scratch);
 }
 
 /* Bad affixes, a missing directory: an error, and nothing created. */
@@ -228,7 +110,7 @@ test_errors (void)
   static const gchar * const bad[][2] = {
     { "../", NULL }, { NULL, "/../x" }, { "a/b", ".txt" },
   };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *missing = g_build_filename (scratch, "missing", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
@@ -268,8 +150,8 @@ test_errors (void)
   g_assert_null (result);
   g_assert_nonnull (strstr (error->message, missing));
 
-  g_assert_cmpuint (count_entries (scratch), ==, 0);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+  test_scratch_free (scratch);
 }
 
 static void
@@ -277,12 +159,12 @@ test_errors_permission (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *locked = scratch_path ("locked");
+      g_autofree gchar *locked = test_scratch_path ("locked");
       g_autoptr(GError) error = NULL;
       gchar *result;
       gint fd;
 
-      drop_privileges ();
+      test_drop_privileges ();
 
       fd = g_tempfile_mkstemp (locked, NULL, NULL, NULL, &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
@@ -296,15 +178,15 @@ test_errors_permission (void)
       g_assert_nonnull (strstr (error->message, locked));
       return;
     }
-  else if (need_root ())
+  else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
 
       g_assert_no_errno (mkdir (locked, 0755));
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (locked), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (locked), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -314,30 +196,30 @@ test_errors_permission (void)
 static void
 test_mkdtemp (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *inner = NULL;
 
   path = g_tempfile_mkdtemp (scratch, "build_", ".d", &error);
   g_assert_no_error (error);
-  g_assert_true (name_matches (path, scratch, "^build_" NAME_CHARS "\\.d$"));
+  g_assert_true (test_name_matches (path, scratch, "^build_" NAME_CHARS "\\.d$"));
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
-  g_assert_cmpuint (file_mode (path), ==, 0700);
-  g_assert_cmpuint (count_entries (path), ==, 0);
+  g_assert_cmpuint (test_mode_of (path), ==, 0700);
+  g_assert_cmpuint (test_count_entries (path), ==, 0);
 
   /* Usable, and the caller's to remove. */
   inner = g_build_filename (path, "file", NULL);
   g_file_set_contents (inner, "x", -1, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (count_entries (scratch), ==, 1);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 1);
+  test_scratch_free (scratch);
 }
 
 static void
 test_mktemp (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *other = NULL;
@@ -350,11 +232,11 @@ test_mktemp (void)
   G_GNUC_END_IGNORE_DEPRECATIONS
 
   /* Only a name: nothing is created. */
-  g_assert_true (name_matches (path, scratch, "^old-" NAME_CHARS "\\.tmp$"));
+  g_assert_true (test_name_matches (path, scratch, "^old-" NAME_CHARS "\\.tmp$"));
   g_assert_cmpstr (path, !=, other);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_entries (scratch), ==, 0);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -377,10 +259,10 @@ test_tempdir (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *first = scratch_path ("first");
-      g_autofree gchar *second = scratch_path ("second");
-      g_autofree gchar *third = scratch_path ("third");
-      g_autofree gchar *missing = scratch_path ("missing");
+      g_autofree gchar *first = test_scratch_path ("first");
+      g_autofree gchar *second = test_scratch_path ("second");
+      g_autofree gchar *third = test_scratch_path ("third");
+      g_autofree gchar *missing = test_scratch_path ("missing");
       g_autofree gchar *cwd = g_get_current_dir ();
       g_autofree gchar *relative = g_build_filename (cwd, "rel", NULL);
 
@@ -410,7 +292,7 @@ test_tempdir (void)
     }
   else
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *first = g_build_filename (scratch, "first", NULL);
       g_autofree gchar *second = g_build_filename (scratch, "second", NULL);
       g_autofree gchar *third = g_build_filename (scratch, "third", NULL);
@@ -418,10 +300,10 @@ test_tempdir (void)
       g_assert_no_errno (mkdir (first, 0700));
       g_assert_no_errno (mkdir (second, 0700));
       g_assert_no_errno (mkdir (third, 0700));
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (first) + count_entries (second) +
-                        count_entries (third), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (first) + test_count_entries (second) +
+                        test_count_entries (third), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -504,7 +386,7 @@ static void
 test_mkstemp_threads (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   GThread *threads[MKSTEMP_THREADS];
   guint i, j;
 
@@ -518,33 +400,18 @@ test_mkstemp_threads (void)
         g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
     }
 
-  g_assert_cmpuint (count_entries (scratch), ==, MKSTEMP_THREADS * MKSTEMP_FILES);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, MKSTEMP_THREADS * MKSTEMP_FILES);
+  test_scratch_free (scratch);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree gchar *root = NULL;
   gint ret;
 
   g_test_init (&argc, &argv, NULL);
-
-  if (g_test_subprocess ())
-    {
-      scratch_root = g_getenv (SCRATCH_ENV);
-    }
-  else
-    {
-      g_autoptr(GError) error = NULL;
-
-      root = g_dir_make_tmp ("gtempfile-test-functions-XXXXXX", &error);
-      g_assert_no_error (error);
-      g_assert_no_errno (chmod (root, 0755));
-      g_setenv (SCRATCH_ENV, root, TRUE);
-      scratch_root = root;
-    }
+  test_scratch_root_init ("functions");
 
   g_test_add_func ("/functions/mkstemp/basic", test_mkstemp);
   g_test_add_func ("/functions/mkstemp/defaults", test_mkstemp_defaults);
@@ -560,7 +427,6 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (root != NULL)
-    remove_scratch (g_steal_pointer (&root));
+  test_scratch_root_clear ();
   return ret;
 }

@@ -128,6 +128,120 @@ test_scratch_free (gchar *path)
 }
 
 /* ------------------------------------------------------------------------ */
+/* One scratch directory per test case, under one per run                    */
+
+/* How a g_test_trap_subprocess() child finds its parent's run directory. */
+#define SCRATCH_ENV "GTMP_TEST_SCRATCH"
+
+static const gchar *scratch_root;
+static gchar       *scratch_root_owned;
+
+/**
+ * test_scratch_root_init:
+ * @tag: a word naming the suite, part of the directory's name
+ *
+ * Makes this run's scratch directory (mode 0755), or, in a
+ * g_test_trap_subprocess() child, finds the one its parent made. Call it in
+ * main() after g_test_init() and before any thread exists (it sets an
+ * environment variable); test_scratch_root_clear() after g_test_run().
+ */
+void
+test_scratch_root_init (const gchar *tag)
+{
+  g_assert_null (scratch_root);
+
+  if (g_test_subprocess ())
+    {
+      scratch_root = g_getenv (SCRATCH_ENV);
+      g_assert_nonnull (scratch_root);
+    }
+  else
+    {
+      scratch_root_owned = test_scratch_new (tag);
+      g_setenv (SCRATCH_ENV, scratch_root_owned, TRUE);
+      scratch_root = scratch_root_owned;
+    }
+}
+
+/**
+ * test_scratch_root_clear:
+ *
+ * Removes the run's scratch directory and everything in it, if this process
+ * made it (a subprocess child leaves it to its parent).
+ */
+void
+test_scratch_root_clear (void)
+{
+  if (scratch_root_owned != NULL)
+    test_scratch_free (g_steal_pointer (&scratch_root_owned));
+  scratch_root = NULL;
+}
+
+/**
+ * test_scratch_root:
+ *
+ * Returns: (type filename): the run's scratch directory, from
+ *   test_scratch_root_init()
+ */
+const gchar *
+test_scratch_root (void)
+{
+  g_assert_nonnull (scratch_root);
+  return scratch_root;
+}
+
+/**
+ * test_scratch_dir:
+ *
+ * The current test case's scratch directory, named after its test path in
+ * the run's: a g_test_trap_subprocess() child of the test computes the same
+ * path. It is not made; see test_scratch_dir_new().
+ *
+ * Returns: (transfer full) (type filename): its path
+ */
+gchar *
+test_scratch_dir (void)
+{
+  g_autofree gchar *name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
+
+  return g_build_filename (test_scratch_root (), name, NULL);
+}
+
+/**
+ * test_scratch_path:
+ * @name: (type filename): a name
+ *
+ * Returns: (transfer full) (type filename): @name in the current test
+ *   case's scratch directory
+ */
+gchar *
+test_scratch_path (const gchar *name)
+{
+  g_autofree gchar *scratch = test_scratch_dir ();
+
+  return g_build_filename (scratch, name, NULL);
+}
+
+/**
+ * test_scratch_dir_new:
+ *
+ * Makes the current test case's scratch directory, mode 0755 so that uid
+ * 65534 can traverse it (whatever the umask).
+ *
+ * Returns: (transfer full) (type filename): its path; free it with
+ *   test_scratch_free()
+ */
+gchar *
+test_scratch_dir_new (void)
+{
+  gchar *path = test_scratch_dir ();
+
+  g_assert_no_errno (mkdir (path, 0755));
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
+
+/* ------------------------------------------------------------------------ */
 /* What is on disk                                                           */
 
 /**
@@ -198,6 +312,26 @@ test_assert_file_contents (const gchar *path,
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (contents, ==, expected);
+}
+
+/**
+ * test_name_matches:
+ * @path: (type filename): a path a function made up
+ * @dir: (type filename): the directory it should be in
+ * @pattern: a #GRegex pattern for its base name
+ *
+ * Returns: whether @path is directly in @dir and its name matches @pattern
+ */
+gboolean
+test_name_matches (const gchar *path,
+                   const gchar *dir,
+                   const gchar *pattern)
+{
+  g_autofree gchar *dirname = g_path_get_dirname (path);
+  g_autofree gchar *basename = g_path_get_basename (path);
+
+  return g_strcmp0 (dirname, dir) == 0 &&
+         g_regex_match_simple (pattern, basename, 0, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -287,4 +421,18 @@ test_drop_privileges (void)
   g_assert_no_errno (setgid (TEST_NOBODY));
   g_assert_no_errno (setuid (TEST_NOBODY));
   g_assert_cmpint (geteuid (), ==, TEST_NOBODY);
+}
+
+/**
+ * test_run_in_subprocess:
+ *
+ * Runs the current test case again in a g_test_trap_subprocess() child
+ * (which finds its parent's fixture in test_scratch_dir()), and asserts
+ * that it passed.
+ */
+void
+test_run_in_subprocess (void)
+{
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }

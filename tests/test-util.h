@@ -32,11 +32,21 @@ gchar    *test_scratch_new_in       (const gchar    *parent,
 void      test_scratch_free         (gchar          *path);
 void      test_remove_tree          (const gchar    *path);
 
+void         test_scratch_root_init  (const gchar *tag);
+void         test_scratch_root_clear (void);
+const gchar *test_scratch_root       (void);
+gchar       *test_scratch_dir        (void);
+gchar       *test_scratch_path       (const gchar *name);
+gchar       *test_scratch_dir_new    (void);
+
 guint     test_count_entries        (const gchar    *dir);
 gboolean  test_path_exists          (const gchar    *path);
 guint     test_mode_of              (const gchar    *path);
 void      test_assert_file_contents (const gchar    *path,
                                      const gchar    *expected);
+gboolean  test_name_matches         (const gchar    *path,
+                                     const gchar    *dir,
+                                     const gchar    *pattern);
 
 guint     test_count_open_fds       (void);
 
@@ -44,5 +54,6 @@ void      test_run_as_nobody        (TestNobodyFunc  func,
                                      gpointer        data);
 gboolean  test_need_root            (const gchar    *what_for);
 void      test_drop_privileges      (void);
+void      test_run_in_subprocess    (void);
 
 G_END_DECLS
