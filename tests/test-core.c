@@ -11,8 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <grp.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -26,118 +24,12 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "test-util.h"
 
-#define ALPHABET     "abcdefghijklmnopqrstuvwxyz0123456789_"
-#define NOBODY       65534
-#define SCRATCH_ENV  "GTMP_TEST_SCRATCH"
+#define ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                   */
-
-/* The root of this run's scratch space, made in main() before any thread
- * exists and passed to g_test_trap_subprocess() children in the environment. */
-static const gchar *scratch_root;
-
-/* This test's scratch directory; a subprocess child of the test computes the
- * same path. Our own tree removal is under test, so scratch space is made and
- * removed without it. */
-static gchar *
-test_scratch_dir (void)
-{
-  g_autofree gchar *name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
-
-  return g_build_filename (scratch_root, name, NULL);
-}
-
-/* @name in this test's scratch directory. */
-static gchar *
-scratch_path (const gchar *name)
-{
-  g_autofree gchar *scratch = test_scratch_dir ();
-
-  return g_build_filename (scratch, name, NULL);
-}
-
-/* A fresh directory that uid 65534 can traverse. */
-static gchar *
-make_scratch (void)
-{
-  gchar *path = test_scratch_dir ();
-
-  g_assert_no_errno (mkdir (path, 0755));
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
-}
-
-static int
-remove_one (const char        *path,
-            const struct stat *st,
-            int                type,
-            struct FTW        *ftw)
-{
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
-}
-
-static gboolean saw_unreadable;
-
-static int
-make_searchable (const char        *path,
-                 const struct stat *st,
-                 int                type,
-                 struct FTW        *ftw)
-{
-  if (type == FTW_D || type == FTW_DNR)
-    chmod (path, 0700);
-  if (type == FTW_DNR)
-    saw_unreadable = TRUE;
-  return 0;
-}
-
-static void
-remove_scratch (gchar *path)
-{
-  guint passes = 0;
-
-  /* Not root (see need_root()): open up the 0000 and 0500 directories a test
-   * left, one level deeper per pass. */
-  do
-    {
-      saw_unreadable = FALSE;
-      nftw (path, make_searchable, 16, FTW_PHYS);
-    }
-  while (saw_unreadable && ++passes < 16);
-
-  /* FTW_PHYS never follows links. */
-  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_free (path);
-}
-
-static guint
-count_entries (const gchar *dir)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) d = g_dir_open (dir, 0, &error);
-  guint n = 0;
-
-  g_assert_no_error (error);
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
-static guint
-file_mode (const gchar *path)
-{
-  struct stat st;
-
-  g_assert_no_errno (lstat (path, &st));
-  return st.st_mode & 07777;
-}
 
 static void
 write_file (const gchar *path,
@@ -160,64 +52,9 @@ make_dir (const gchar *path,
 }
 
 static void
-assert_file_contents (const gchar *path,
-                      const gchar *expected)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (contents, ==, expected);
-}
-
-/* For permission tests: we run as root, which bypasses file modes. */
-/* Permission tests run a child that drops from root to uid/gid 65534. */
-static gboolean
-need_root (void)
-{
-  if (geteuid () != 0)
-    {
-      g_test_skip ("needs root, to drop privileges to uid 65534 in a child");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-drop_privileges (void)
-{
-  g_assert_no_errno (setgroups (0, NULL));
-  g_assert_no_errno (setgid (NOBODY));
-  g_assert_no_errno (setuid (NOBODY));
-  g_assert_cmpint (geteuid (), ==, NOBODY);
-}
-
-static void
 chown_nobody (const gchar *path)
 {
-  g_assert_no_errno (lchown (path, NOBODY, NOBODY));
-}
-
-/* Runs the current test again in a child process, and asserts that it
- * passed. The child finds the parent's fixture in test_scratch_dir(). */
-static void
-run_in_subprocess (void)
-{
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-}
-
-static gboolean
-name_matches (const gchar *path,
-              const gchar *dir,
-              const gchar *pattern)
-{
-  g_autofree gchar *dirname = g_path_get_dirname (path);
-  g_autofree gchar *basename = g_path_get_basename (path);
-
-  return g_strcmp0 (dirname, dir) == 0 &&
-         g_regex_match_simple (pattern, basename, 0, 0);
+  g_assert_no_errno (lchown (path, TEST_NOBODY, TEST_NOBODY));
 }
 
 /* A name hook that hands out a script of names, repeating the last one. */
@@ -246,7 +83,7 @@ scripted_names (gchar    *chars,
 static void
 test_name_shape (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *path = NULL;
   g_autofree gchar *dflt = NULL;
   g_autofree gchar *dir = NULL;
@@ -257,22 +94,22 @@ test_name_shape (void)
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
   close (fd);
-  g_assert_true (name_matches (path, scratch, "^pre_[a-z0-9_]{8}\\.suf$"));
+  g_assert_true (test_name_matches (path, scratch, "^pre_[a-z0-9_]{8}\\.suf$"));
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 
   /* NULL prefix and suffix: "tmp" and nothing. */
   fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &dflt, &error);
   g_assert_no_error (error);
   close (fd);
-  g_assert_true (name_matches (dflt, scratch, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (test_name_matches (dflt, scratch, "^tmp[a-z0-9_]{8}$"));
 
   dir = _g_tmp_core_create_dir (scratch, "d-", "-x", 0, &error);
   g_assert_no_error (error);
-  g_assert_true (name_matches (dir, scratch, "^d-[a-z0-9_]{8}-x$"));
+  g_assert_true (test_name_matches (dir, scratch, "^d-[a-z0-9_]{8}-x$"));
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
 
-  g_assert_cmpuint (count_entries (scratch), ==, 3);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 3);
+  test_scratch_free (scratch);
 }
 
 /* All 37 characters appear, nothing else does, and none is strongly favoured
@@ -307,7 +144,7 @@ test_name_hook (void)
 {
   static const gchar * const names[] = { "HoOkEd01" };
   NameScript script = { names, 1, 0 };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *expected = g_build_filename (scratch, "p.HoOkEd01.s", NULL);
   g_autofree gchar *path = NULL;
   g_autofree gchar *again = NULL;
@@ -329,7 +166,7 @@ test_name_hook (void)
   g_assert_cmpstr (again, !=, expected);
   g_assert_cmpuint (script.calls, ==, 1);
 
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 #ifdef HAVE_GETRANDOM
@@ -465,7 +302,7 @@ static void
 test_create_unique_threads (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   GThread *threads[UNIQUE_THREADS];
   guint i, j;
 
@@ -480,8 +317,8 @@ test_create_unique_threads (void)
     }
 
   g_assert_cmpuint (g_hash_table_size (seen), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
-  g_assert_cmpuint (count_entries (scratch), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
+  test_scratch_free (scratch);
 }
 
 /* A forked child must not replay the random bytes its parent has buffered. */
@@ -521,7 +358,7 @@ test_name_fork (void)
 static void
 check_modes (guint umask_value)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *file_default = NULL;
   g_autofree gchar *file_0644 = NULL;
@@ -560,15 +397,15 @@ check_modes (guint umask_value)
 
   /* The defaults are exact whatever the umask; given modes are masked by it
    * as open() and mkdir() do. */
-  g_assert_cmpuint (file_mode (file_default), ==, 0600);
+  g_assert_cmpuint (test_mode_of (file_default), ==, 0600);
   g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
-  g_assert_cmpuint (file_mode (file_0644), ==, 0644 & ~umask_value);
-  g_assert_cmpuint (file_mode (file_0666), ==, 0666 & ~umask_value);
-  g_assert_cmpuint (file_mode (dir_default), ==, 0700);
-  g_assert_cmpuint (file_mode (dir_0755), ==, 0755 & ~umask_value);
-  g_assert_cmpuint (file_mode (dir_0777), ==, 0777 & ~umask_value);
+  g_assert_cmpuint (test_mode_of (file_0644), ==, 0644 & ~umask_value);
+  g_assert_cmpuint (test_mode_of (file_0666), ==, 0666 & ~umask_value);
+  g_assert_cmpuint (test_mode_of (dir_default), ==, 0700);
+  g_assert_cmpuint (test_mode_of (dir_0755), ==, 0755 & ~umask_value);
+  g_assert_cmpuint (test_mode_of (dir_0777), ==, 0777 & ~umask_value);
 
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 static void
@@ -617,7 +454,7 @@ child_fd_listing (void)
 static void
 test_fd_not_inherited (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *ours = g_build_filename (scratch, "ours", NULL);
   g_autofree gchar *ours_slash = g_strconcat (ours, "/", NULL);
   g_autofree gchar *control = g_build_filename (scratch, "control-inherited", NULL);
@@ -630,7 +467,7 @@ test_fd_not_inherited (void)
   if (!g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
     {
       g_test_skip ("/proc/self/fd is not available");
-      remove_scratch (scratch);
+      test_scratch_free (scratch);
       return;
     }
 
@@ -657,7 +494,7 @@ test_fd_not_inherited (void)
   close (fd_file);
   close (fd_anon);
   close (fd_control);
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -671,7 +508,7 @@ test_symlink_not_followed (void)
 {
   static const gchar * const names[] = { "AAAAAAAA", "BBBBBBBB" };
   NameScript script = { names, G_N_ELEMENTS (names), 0 };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *dir = g_build_filename (scratch, "dir", NULL);
   g_autofree gchar *elsewhere = g_build_filename (scratch, "elsewhere", NULL);
   g_autofree gchar *target_file = g_build_filename (elsewhere, "precious", NULL);
@@ -724,14 +561,14 @@ test_symlink_not_followed (void)
   g_assert_true (g_file_test (link_f, G_FILE_TEST_IS_SYMLINK));
   g_assert_true (g_file_test (link_d, G_FILE_TEST_IS_SYMLINK));
   g_assert_true (g_file_test (link_m, G_FILE_TEST_IS_SYMLINK));
-  assert_file_contents (target_file, "do not touch");
-  g_assert_cmpuint (file_mode (target_file), ==, 0644);
-  g_assert_cmpuint (file_mode (target_dir), ==, 0750);
-  g_assert_cmpuint (count_entries (target_dir), ==, 0);
+  test_assert_file_contents (target_file, "do not touch");
+  g_assert_cmpuint (test_mode_of (target_file), ==, 0644);
+  g_assert_cmpuint (test_mode_of (target_dir), ==, 0750);
+  g_assert_cmpuint (test_count_entries (target_dir), ==, 0);
   g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_entries (elsewhere), ==, 2);
+  g_assert_cmpuint (test_count_entries (elsewhere), ==, 2);
 
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 static void
@@ -741,7 +578,7 @@ test_collision_retry (void)
     "taken001", "taken002", "taken003", "taken004", "taken005", "freename",
   };
   NameScript script = { names, G_N_ELEMENTS (names), 0 };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *path = NULL;
   g_autofree gchar *dir_path = NULL;
   g_autoptr(GError) error = NULL;
@@ -779,10 +616,10 @@ test_collision_retry (void)
     {
       g_autofree gchar *taken = g_strdup_printf ("%s/f%s", scratch, names[i]);
 
-      assert_file_contents (taken, names[i]);
+      test_assert_file_contents (taken, names[i]);
     }
-  g_assert_cmpuint (count_entries (scratch), ==, 12);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 12);
+  test_scratch_free (scratch);
 }
 
 /* Every name is taken: after exactly TMP_MAX tries, G_IO_ERROR_EXISTS. */
@@ -791,7 +628,7 @@ test_collision_exhaustion (void)
 {
   static const gchar * const names[] = { "samename" };
   NameScript script = { names, 1, 0 };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *taken = g_build_filename (scratch, "tmpsamename", NULL);
   g_autofree gchar *path = NULL;
   g_autofree gchar *dir_path = NULL;
@@ -816,9 +653,9 @@ test_collision_exhaustion (void)
   g_assert_null (dir_path);
   g_assert_cmpuint (script.calls, ==, 238328);
 
-  assert_file_contents (taken, "first");
-  g_assert_cmpuint (count_entries (scratch), ==, 1);
-  remove_scratch (scratch);
+  test_assert_file_contents (taken, "first");
+  g_assert_cmpuint (test_count_entries (scratch), ==, 1);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -843,7 +680,7 @@ fs_takes_o_tmpfile (const gchar *dir)
 static void
 test_anonymous_tmpfile (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *linked = g_build_filename (scratch, "linked", NULL);
   g_autofree gchar *proc_path = NULL;
   g_autofree gchar *out_dir = NULL;
@@ -859,7 +696,7 @@ test_anonymous_tmpfile (void)
   g_assert_cmpstr (out_dir, ==, scratch);
 
   /* No name anywhere, yet a working file. */
-  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
   g_assert_no_errno (fstat (fd, &st));
   g_assert_true (S_ISREG (st.st_mode));
   g_assert_cmpuint (st.st_nlink, ==, 0);
@@ -870,19 +707,19 @@ test_anonymous_tmpfile (void)
   /* Linkable exactly when this file system takes O_TMPFILE (ext4, tmpfs,
    * btrfs, xfs do; overlayfs before Linux 6.6 does not)... */
   g_assert_cmpint (linkable, ==, fs_takes_o_tmpfile (scratch));
-  g_assert_cmpuint (count_entries (scratch), ==, 0);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
 
   /* ...and then it can be given a name. */
   if (linkable)
     {
       proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
       g_assert_no_errno (linkat (AT_FDCWD, proc_path, AT_FDCWD, linked, AT_SYMLINK_FOLLOW));
-      assert_file_contents (linked, "payload");
-      g_assert_cmpuint (file_mode (linked), ==, 0600);
+      test_assert_file_contents (linked, "payload");
+      g_assert_cmpuint (test_mode_of (linked), ==, 0600);
     }
 
   close (fd);
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 /* In a forked child with its own mount namespace: can we mount @fstype?
@@ -926,7 +763,7 @@ test_anonymous_fallback (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *mq = scratch_path ("mq");
+      g_autofree gchar *mq = test_scratch_path ("mq");
       g_autoptr(GError) error = NULL;
       gboolean linkable = TRUE;
       struct stat st;
@@ -949,7 +786,7 @@ test_anonymous_fallback (void)
       fd2 = _g_tmp_core_create_anonymous (mq, "anon", NULL, 0, &linkable, NULL, &error);
       g_assert_no_error (error);
       g_assert_false (linkable);
-      g_assert_cmpuint (count_entries (mq), ==, 0);
+      g_assert_cmpuint (test_count_entries (mq), ==, 0);
 
       close (fd);
       close (fd2);
@@ -958,21 +795,21 @@ test_anonymous_fallback (void)
     }
   else
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *mq = g_build_filename (scratch, "mq", NULL);
 
       if (!can_mount ("mqueue"))
         {
           g_test_skip ("cannot mount an mqueue file system (no CAP_SYS_ADMIN or "
                        "no mount namespaces) to provoke an O_TMPFILE refusal");
-          remove_scratch (scratch);
+          test_scratch_free (scratch);
           return;
         }
 
       make_dir (mq, 0755);
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (mq), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (mq), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -996,10 +833,10 @@ test_tempdir_search (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *missing = scratch_path ("missing");
-      g_autofree gchar *a_file = scratch_path ("a-file");
-      g_autofree gchar *good = scratch_path ("good");
-      g_autofree gchar *later = scratch_path ("later");
+      g_autofree gchar *missing = test_scratch_path ("missing");
+      g_autofree gchar *a_file = test_scratch_path ("a-file");
+      g_autofree gchar *good = test_scratch_path ("good");
+      g_autofree gchar *later = test_scratch_path ("later");
       g_autofree gchar *cwd = g_get_current_dir ();
       g_autofree gchar *relative = g_build_filename (cwd, "some/where", NULL);
 
@@ -1007,7 +844,7 @@ test_tempdir_search (void)
       g_setenv ("TEMP", a_file, TRUE);
       g_setenv ("TMP", good, TRUE);
       assert_tempdir (good);
-      g_assert_cmpuint (count_entries (good), ==, 0);
+      g_assert_cmpuint (test_count_entries (good), ==, 0);
 
       /* Cached: a better candidate appearing changes nothing... */
       g_setenv ("TMPDIR", later, TRUE);
@@ -1035,7 +872,7 @@ test_tempdir_search (void)
     }
   else
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
       g_autofree gchar *good = g_build_filename (scratch, "good", NULL);
       g_autofree gchar *later = g_build_filename (scratch, "later", NULL);
@@ -1043,10 +880,10 @@ test_tempdir_search (void)
       write_file (a_file, "", 0666);
       make_dir (good, 0700);
       make_dir (later, 0700);
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (good), ==, 0);
-      g_assert_cmpuint (count_entries (later), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (good), ==, 0);
+      g_assert_cmpuint (test_count_entries (later), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -1056,28 +893,28 @@ test_tempdir_unwritable (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *root_only = scratch_path ("root-only");
-      g_autofree gchar *open_dir = scratch_path ("open");
+      g_autofree gchar *root_only = test_scratch_path ("root-only");
+      g_autofree gchar *open_dir = test_scratch_path ("open");
 
-      drop_privileges ();
+      test_drop_privileges ();
       g_setenv ("TMPDIR", root_only, TRUE);
       g_setenv ("TEMP", open_dir, TRUE);
       g_unsetenv ("TMP");
       assert_tempdir (open_dir);
       return;
     }
-  else if (need_root ())
+  else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *root_only = g_build_filename (scratch, "root-only", NULL);
       g_autofree gchar *open_dir = g_build_filename (scratch, "open", NULL);
 
       make_dir (root_only, 0755);
       make_dir (open_dir, 0777);
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (root_only), ==, 0);
-      g_assert_cmpuint (count_entries (open_dir), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (root_only), ==, 0);
+      g_assert_cmpuint (test_count_entries (open_dir), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -1100,7 +937,7 @@ last_resort_cwd (void)
 {
   static const gchar * const covered[] = { "/tmp/", "/var/tmp/", "/usr/tmp/" };
   g_autofree gchar *base = g_canonicalize_filename (g_test_get_dir (G_TEST_BUILT), NULL);
-  g_autofree gchar *run = g_path_get_basename (scratch_root);
+  g_autofree gchar *run = g_path_get_basename (test_scratch_root ());
   g_autofree gchar *name = g_strconcat (run, "-cwd", NULL);
   guint i;
 
@@ -1134,7 +971,7 @@ test_tempdir_last_resort (void)
       g_assert_no_errno (chdir (cwd_dir));
 
       assert_tempdir (cwd_dir);
-      g_assert_cmpuint (count_entries (cwd_dir), ==, 0);
+      g_assert_cmpuint (test_count_entries (cwd_dir), ==, 0);
 
       g_assert_no_errno (mount (cwd_dir, cwd_dir, NULL, MS_BIND, NULL));
       g_assert_no_errno (mount (NULL, cwd_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
@@ -1157,8 +994,8 @@ test_tempdir_last_resort (void)
         }
 
       g_assert_no_errno (mkdir (cwd_dir, 0700));
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (cwd_dir), ==, 0);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (cwd_dir), ==, 0);
       g_assert_no_errno (rmdir (cwd_dir));
     }
 }
@@ -1167,7 +1004,7 @@ test_tempdir_last_resort (void)
 static void
 test_tempdir_used_by_default (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *path = NULL;
   g_autofree gchar *dir_path = NULL;
   g_autofree gchar *anon_dir = NULL;
@@ -1186,11 +1023,11 @@ test_tempdir_used_by_default (void)
   close (fd);
   g_tempfile_set_tempdir (NULL);
 
-  g_assert_true (name_matches (path, scratch, "^tmp[a-z0-9_]{8}$"));
-  g_assert_true (name_matches (dir_path, scratch, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (test_name_matches (path, scratch, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (test_name_matches (dir_path, scratch, "^tmp[a-z0-9_]{8}$"));
   g_assert_cmpstr (anon_dir, ==, scratch);
-  g_assert_cmpuint (count_entries (scratch), ==, 2);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 2);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1203,7 +1040,7 @@ test_bad_affixes (void)
     { "a/b", NULL }, { NULL, "/x" }, { "/", "" }, { "..", "/../../etc/passwd" },
     { "ok", "sub/" },
   };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -1236,8 +1073,8 @@ test_bad_affixes (void)
 
   g_assert_true (_g_tmp_core_check_affixes (NULL, NULL, NULL));
   g_assert_true (_g_tmp_core_check_affixes ("..", ".tar.gz", NULL));
-  g_assert_cmpuint (count_entries (scratch), ==, 0);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+  test_scratch_free (scratch);
 }
 
 static void
@@ -1245,7 +1082,7 @@ test_missing_dir (void)
 {
   static const gchar * const names[] = { "whatever" };
   NameScript script = { names, 1, 0 };
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *missing = g_build_filename (scratch, "no", "such", "dir", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
@@ -1275,8 +1112,8 @@ test_missing_dir (void)
   g_assert_cmpint (fd, ==, -1);
   g_assert_nonnull (strstr (error->message, missing));
 
-  g_assert_cmpuint (count_entries (scratch), ==, 0);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+  test_scratch_free (scratch);
 }
 
 static void
@@ -1284,14 +1121,14 @@ test_unwritable_dir (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *locked = scratch_path ("locked");
+      g_autofree gchar *locked = test_scratch_path ("locked");
       g_autoptr(GError) error = NULL;
       g_autofree gchar *path = NULL;
       g_autofree gchar *dir_path = NULL;
       gboolean linkable;
       gint fd;
 
-      drop_privileges ();
+      test_drop_privileges ();
 
       fd = _g_tmp_core_create_file (locked, NULL, NULL, 0, &path, &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
@@ -1309,15 +1146,15 @@ test_unwritable_dir (void)
       g_assert_nonnull (strstr (error->message, locked));
       return;
     }
-  else if (need_root ())
+  else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
 
       make_dir (locked, 0755);
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (locked), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (locked), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -1326,7 +1163,7 @@ test_unwritable_dir (void)
 static void
 test_relative_dir (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *old_cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
   g_autofree gchar *path = NULL;
@@ -1353,13 +1190,13 @@ test_relative_dir (void)
 
   g_assert_no_errno (chdir (old_cwd));
 
-  g_assert_true (name_matches (path, sub, "^tmp[a-z0-9_]{8}$"));
-  g_assert_true (name_matches (dir_path, sub, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (test_name_matches (path, sub, "^tmp[a-z0-9_]{8}$"));
+  g_assert_true (test_name_matches (dir_path, sub, "^tmp[a-z0-9_]{8}$"));
   g_assert_true (g_path_is_absolute (anon_dir));
   g_assert_true (g_file_test (anon_dir, G_FILE_TEST_IS_DIR));
   g_assert_cmpstr (resolved, ==, sub);
-  g_assert_cmpuint (count_entries (sub), ==, 2);
-  remove_scratch (scratch);
+  g_assert_cmpuint (test_count_entries (sub), ==, 2);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1426,12 +1263,12 @@ assert_outside_untouched (const gchar *base)
   g_autofree gchar *target_dir = g_build_filename (outside, "target-dir", NULL);
   g_autofree gchar *inner = g_build_filename (target_dir, "inner", NULL);
 
-  assert_file_contents (target_file, "outside file");
-  g_assert_cmpuint (file_mode (target_file), ==, 0640);
-  g_assert_cmpuint (file_mode (target_dir), ==, 0500);
-  assert_file_contents (inner, "inner");
-  g_assert_cmpuint (file_mode (inner), ==, 0600);
-  g_assert_cmpuint (count_entries (outside), ==, 2);
+  test_assert_file_contents (target_file, "outside file");
+  g_assert_cmpuint (test_mode_of (target_file), ==, 0640);
+  g_assert_cmpuint (test_mode_of (target_dir), ==, 0500);
+  test_assert_file_contents (inner, "inner");
+  g_assert_cmpuint (test_mode_of (inner), ==, 0600);
+  g_assert_cmpuint (test_count_entries (outside), ==, 2);
 }
 
 static void
@@ -1451,10 +1288,10 @@ remove_tree_and_check (const gchar *base)
 static void
 test_remove_tree_as_root (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
 
   remove_tree_and_check (scratch);
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 /* As an ordinary user, modes matter: 0500 and 0000 directories must be
@@ -1464,29 +1301,29 @@ test_remove_tree_read_only (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *work = scratch_path ("work");
+      g_autofree gchar *work = test_scratch_path ("work");
 
-      drop_privileges ();
+      test_drop_privileges ();
       remove_tree_and_check (work);
       return;
     }
-  else if (need_root ())
+  else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *work = g_build_filename (scratch, "work", NULL);
 
       make_dir (work, 0755);
       chown_nobody (work);
-      run_in_subprocess ();
+      test_run_in_subprocess ();
       assert_outside_untouched (work);
-      remove_scratch (scratch);
+      test_scratch_free (scratch);
     }
 }
 
 static void
 test_remove_tree_simple_cases (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *empty = g_build_filename (scratch, "empty", NULL);
   g_autofree gchar *gone = g_build_filename (scratch, "gone", NULL);
   g_autofree gchar *link = g_build_filename (scratch, "link", NULL);
@@ -1508,9 +1345,9 @@ test_remove_tree_simple_cases (void)
   write_file (real_file, "keep", 0600);
   g_assert_no_errno (symlink (real, link));
   _g_tmp_core_remove_tree (link, -1, FALSE, NULL, NULL);
-  assert_file_contents (real_file, "keep");
+  test_assert_file_contents (real_file, "keep");
 
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 /* A held descriptor (GTmpDir's) whose read position has moved is a fine
@@ -1518,7 +1355,7 @@ test_remove_tree_simple_cases (void)
 static void
 test_remove_tree_from_fd (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *tree = build_tree (scratch);
   g_autoptr(GError) error = NULL;
   DIR *d;
@@ -1543,7 +1380,7 @@ test_remove_tree_from_fd (void)
 
   closedir (d);
   close (fd);
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 /* An entry we may not remove: an error naming it, or with ignore_errors,
@@ -1553,12 +1390,12 @@ test_remove_tree_errors (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *tree = scratch_path ("work/tree");
-      g_autofree gchar *stuck = scratch_path ("work/tree/roots/stuck");
-      g_autofree gchar *mine = scratch_path ("work/tree/mine");
+      g_autofree gchar *tree = test_scratch_path ("work/tree");
+      g_autofree gchar *stuck = test_scratch_path ("work/tree/roots/stuck");
+      g_autofree gchar *mine = test_scratch_path ("work/tree/mine");
       g_autoptr(GError) error = NULL;
 
-      drop_privileges ();
+      test_drop_privileges ();
 
       g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
@@ -1571,9 +1408,9 @@ test_remove_tree_errors (void)
       g_assert_false (g_file_test (mine, G_FILE_TEST_EXISTS));
       return;
     }
-  else if (need_root ())
+  else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *work = g_build_filename (scratch, "work", NULL);
       g_autofree gchar *tree = g_build_filename (work, "tree", NULL);
       g_autofree gchar *roots = g_build_filename (tree, "roots", NULL);
@@ -1589,10 +1426,10 @@ test_remove_tree_errors (void)
       chown_nobody (tree);
       chown_nobody (mine);
 
-      run_in_subprocess ();
-      assert_file_contents (stuck, "root's");
-      g_assert_cmpuint (count_entries (tree), ==, 1);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      test_assert_file_contents (stuck, "root's");
+      g_assert_cmpuint (test_count_entries (tree), ==, 1);
+      test_scratch_free (scratch);
     }
 }
 
@@ -1603,10 +1440,10 @@ test_remove_tree_top_stuck (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *tree = scratch_path ("tree");
+      g_autofree gchar *tree = test_scratch_path ("tree");
       g_autoptr(GError) error = NULL;
 
-      drop_privileges ();
+      test_drop_privileges ();
 
       g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
@@ -1616,12 +1453,12 @@ test_remove_tree_top_stuck (void)
       g_assert_true (_g_tmp_core_remove_tree (tree, -1, TRUE, NULL, &error));
       g_assert_no_error (error);
       g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
-      g_assert_cmpuint (count_entries (tree), ==, 0);
+      g_assert_cmpuint (test_count_entries (tree), ==, 0);
       return;
     }
-  else if (need_root ())
+  else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
       g_autofree gchar *sub = g_build_filename (tree, "sub", NULL);
       g_autofree gchar *file = g_build_filename (sub, "file", NULL);
@@ -1633,10 +1470,10 @@ test_remove_tree_top_stuck (void)
       chown_nobody (sub);
       chown_nobody (file);
 
-      run_in_subprocess ();
+      test_run_in_subprocess ();
       g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
-      g_assert_cmpuint (count_entries (tree), ==, 0);
-      remove_scratch (scratch);
+      g_assert_cmpuint (test_count_entries (tree), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -1675,7 +1512,7 @@ vanish_thread (gpointer data)
 static void
 test_remove_tree_vanishing (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
   Vanisher v = { tree, FALSE, 0 };
   g_autoptr(GError) error = NULL;
@@ -1707,13 +1544,13 @@ test_remove_tree_vanishing (void)
   g_assert_no_error (error);
   g_assert_true (removed);
   g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 static void
 test_remove_tree_cancelled (void)
 {
-  gchar *scratch = make_scratch ();
+  gchar *scratch = test_scratch_dir_new ();
   g_autofree gchar *tree = build_tree (scratch);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -1729,7 +1566,7 @@ test_remove_tree_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   assert_outside_untouched (scratch);
-  remove_scratch (scratch);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1797,7 +1634,7 @@ test_error_emfile (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *dir = scratch_path ("dir");
+      g_autofree gchar *dir = test_scratch_path ("dir");
       struct rlimit limit = { 32, 32 };
       g_autoptr(GError) error = NULL;
       gint hogs[32];
@@ -1827,13 +1664,13 @@ test_error_emfile (void)
     }
   else
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *dir = g_build_filename (scratch, "dir", NULL);
 
       make_dir (dir, 0700);
-      run_in_subprocess ();
-      g_assert_cmpuint (count_entries (dir), ==, 0);
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+      test_scratch_free (scratch);
     }
 }
 
@@ -1843,7 +1680,7 @@ test_error_enospc (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *full = scratch_path ("full");
+      g_autofree gchar *full = test_scratch_path ("full");
       g_autofree gchar *path = NULL;
       g_autofree gchar *dir_path = NULL;
       g_autoptr(GError) error = NULL;
@@ -1865,25 +1702,25 @@ test_error_enospc (void)
       dir_path = _g_tmp_core_create_dir (full, NULL, NULL, 0, &error);
       g_assert_null (dir_path);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
-      g_assert_cmpuint (count_entries (full), ==, 1);
+      g_assert_cmpuint (test_count_entries (full), ==, 1);
       return;
     }
   else
     {
-      gchar *scratch = make_scratch ();
+      gchar *scratch = test_scratch_dir_new ();
       g_autofree gchar *full = g_build_filename (scratch, "full", NULL);
 
       if (!can_mount ("tmpfs"))
         {
           g_test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
                        "namespaces) to run out of space");
-          remove_scratch (scratch);
+          test_scratch_free (scratch);
           return;
         }
 
       make_dir (full, 0700);
-      run_in_subprocess ();
-      remove_scratch (scratch);
+      test_run_in_subprocess ();
+      test_scratch_free (scratch);
     }
 }
 
@@ -1891,25 +1728,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree gchar *root = NULL;
   gint ret;
 
   g_test_init (&argc, &argv, NULL);
-
-  if (g_test_subprocess ())
-    {
-      scratch_root = g_getenv (SCRATCH_ENV);
-    }
-  else
-    {
-      g_autoptr(GError) error = NULL;
-
-      root = g_dir_make_tmp ("gtempfile-test-core-XXXXXX", &error);
-      g_assert_no_error (error);
-      g_assert_no_errno (chmod (root, 0755));
-      g_setenv (SCRATCH_ENV, root, TRUE);
-      scratch_root = root;
-    }
+  test_scratch_root_init ("core");
 
   g_test_add_func ("/core/name/shape", test_name_shape);
   g_test_add_func ("/core/name/alphabet", test_name_alphabet);
@@ -1952,7 +1774,6 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  if (root != NULL)
-    remove_scratch (g_steal_pointer (&root));
+  test_scratch_root_clear ();
   return ret;
 }
