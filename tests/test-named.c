@@ -464,14 +464,6 @@ test_fork_child_unref (void)
 /* Properties                                                                */
 
 static void
-count_notify (GObject    *object,
-              GParamSpec *pspec,
-              gpointer    user_data)
-{
-  (*(guint *) user_data)++;
-}
-
-static void
 test_properties (void)
 {
   gchar *dir = test_scratch_new ("named");
@@ -483,8 +475,8 @@ test_properties (void)
   g_assert_true (g_named_tmp_file_get_delete (tmp));
   g_assert_true (g_named_tmp_file_get_delete_on_close (tmp));
 
-  g_signal_connect (tmp, "notify::delete", G_CALLBACK (count_notify), &delete_notifies);
-  g_signal_connect (tmp, "notify::delete-on-close", G_CALLBACK (count_notify), &doc_notifies);
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &delete_notifies);
+  g_signal_connect (tmp, "notify::delete-on-close", G_CALLBACK (test_count_notify), &doc_notifies);
 
   g_named_tmp_file_set_delete (tmp, TRUE);
   g_assert_cmpuint (delete_notifies, ==, 0);

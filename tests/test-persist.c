@@ -664,14 +664,6 @@ test_not_linkable (void)
 /* Notifications and async                                                   */
 
 static void
-count_notify (GObject    *object,
-              GParamSpec *pspec,
-              gpointer    user_data)
-{
-  (*(guint *) user_data)++;
-}
-
-static void
 test_named_notify (void)
 {
   gchar *dir = test_scratch_new ("persist");
@@ -681,8 +673,8 @@ test_named_notify (void)
   guint path_notifies = 0;
   guint delete_notifies = 0;
 
-  g_signal_connect (tmp, "notify::path", G_CALLBACK (count_notify), &path_notifies);
-  g_signal_connect (tmp, "notify::delete", G_CALLBACK (count_notify), &delete_notifies);
+  g_signal_connect (tmp, "notify::path", G_CALLBACK (test_count_notify), &path_notifies);
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &delete_notifies);
 
   write_file (dest, "old");
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));

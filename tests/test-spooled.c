@@ -43,13 +43,7 @@ write_all (GSpooledTmpFile *file,
            const void      *data,
            gsize            len)
 {
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
-  gsize written = 0;
-
-  g_output_stream_write_all (out, data, len, &written, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (written, ==, len);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (file)), data, len);
 }
 
 static void
@@ -57,10 +51,7 @@ seek_to (GSpooledTmpFile *file,
          goffset          offset,
          GSeekType        type)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_seekable_seek (G_SEEKABLE (file), offset, type, NULL, &error);
-  g_assert_no_error (error);
+  test_seek (G_SEEKABLE (file), offset, type);
 }
 
 static goffset
@@ -503,26 +494,6 @@ test_rollover_via_streams (void)
   assert_content (file, data, len);
 }
 
-static void
-async_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-  g_main_context_wakeup (NULL);
-}
-
-static GAsyncResult *
-wait_for_result (GAsyncResult **result)
-{
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *result;
-}
-
 /* Asynchronous writes and reads (GIO runs them in worker threads) across
  * the rollover. */
 static void
@@ -546,8 +517,8 @@ test_rollover_async (void)
       gsize n = 0;
 
       g_output_stream_write_all_async (out, data + off, 60000, G_PRIORITY_DEFAULT,
-                                       NULL, async_result_cb, &result);
-      g_assert_true (g_output_stream_write_all_finish (out, wait_for_result (&result), &n, &error));
+                                       NULL, test_store_result, &result);
+      g_assert_true (g_output_stream_write_all_finish (out, test_wait_result (&result), &n, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (n, ==, 60000);
       g_assert_cmpint (is_rolled_over (file), ==, off + 60000 > 100000);
@@ -560,8 +531,8 @@ test_rollover_async (void)
     gsize n = 0;
 
     g_input_stream_read_all_async (in, buffer, len, G_PRIORITY_DEFAULT,
-                                   NULL, async_result_cb, &result);
-    g_assert_true (g_input_stream_read_all_finish (in, wait_for_result (&result), &n, &error));
+                                   NULL, test_store_result, &result);
+    g_assert_true (g_input_stream_read_all_finish (in, test_wait_result (&result), &n, &error));
     g_assert_no_error (error);
     g_assert_cmpmem (buffer, n, data, len);
   }
@@ -834,8 +805,8 @@ test_persist_async (void)
   write_all (file, data, 100000);
 
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
-                            G_PRIORITY_DEFAULT, NULL, async_result_cb, &result);
-  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), wait_for_result (&result), &error));
+                            G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_assert_true (is_rolled_over (file));
   g_assert_true (notified_in == g_thread_self ());

@@ -295,24 +295,6 @@ test_new_errors (void)
 }
 
 static void
-on_new_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 wait_until_empty (const gchar *path)
 {
   guint i;
@@ -332,8 +314,8 @@ test_new_async (void)
   g_autoptr(GTmpDir) tmp = NULL;
 
   g_tmp_dir_new_async (base, "async_", NULL, G_PRIORITY_DEFAULT, NULL,
-                       on_new_done, &result);
-  tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
+                       test_store_result, &result);
+  tmp = g_tmp_dir_new_finish (test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_true (G_IS_TMP_DIR (tmp));
   g_assert_true (g_file_test (g_tmp_dir_get_path (tmp), G_FILE_TEST_IS_DIR));
@@ -346,8 +328,8 @@ test_new_async (void)
   /* Cancelled before it starts: nothing is created. */
   g_cancellable_cancel (cancellable);
   g_tmp_dir_new_async (base, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
-                       on_new_done, &result);
-  tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
+                       test_store_result, &result);
+  tmp = g_tmp_dir_new_finish (test_wait_result (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
@@ -356,8 +338,8 @@ test_new_async (void)
 
   /* Failures come back through finish. */
   g_tmp_dir_new_async (base, "x/y", NULL, G_PRIORITY_DEFAULT, NULL,
-                       on_new_done, &result);
-  tmp = g_tmp_dir_new_finish (wait_result (&result), &error);
+                       test_store_result, &result);
+  tmp = g_tmp_dir_new_finish (test_wait_result (&result), &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_null (tmp);
 
@@ -368,22 +350,14 @@ test_new_async (void)
 /* Properties, descriptor, lifecycle                                         */
 
 static void
-count_notify (GObject    *object,
-              GParamSpec *pspec,
-              gpointer    user_data)
-{
-  (*(guint *) user_data)++;
-}
-
-static void
 test_properties (void)
 {
   g_autofree gchar *base = test_scratch_new ("tmpdir");
   g_autoptr(GTmpDir) tmp = new_in (base);
   guint n_delete = 0, n_ignore = 0;
 
-  g_signal_connect (tmp, "notify::delete", G_CALLBACK (count_notify), &n_delete);
-  g_signal_connect (tmp, "notify::ignore-cleanup-errors", G_CALLBACK (count_notify), &n_ignore);
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &n_delete);
+  g_signal_connect (tmp, "notify::ignore-cleanup-errors", G_CALLBACK (test_count_notify), &n_ignore);
 
   g_tmp_dir_set_delete (tmp, TRUE);
   g_assert_cmpuint (n_delete, ==, 0);

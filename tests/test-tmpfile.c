@@ -80,30 +80,6 @@ get_fd (GTmpFile *tmp)
   return fd;
 }
 
-static void
-write_all (GOutputStream *out,
-           const void    *data,
-           gsize          len)
-{
-  g_autoptr(GError) error = NULL;
-  gsize written = 0;
-
-  g_output_stream_write_all (out, data, len, &written, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (written, ==, len);
-}
-
-static void
-seek (GSeekable *seekable,
-      goffset    offset,
-      GSeekType  type)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_seekable_seek (seekable, offset, type, NULL, &error);
-  g_assert_no_error (error);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Anonymity and lifetime                                                    */
 
@@ -117,7 +93,7 @@ test_no_directory_entry (void)
   g_autofree gchar *target = NULL;
   struct stat st;
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "data", 4);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "data", 4);
 
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   g_assert_no_errno (fstat (fd, &st));
@@ -151,7 +127,7 @@ test_close_frees (void)
   gint fd = get_fd (tmp);
   gchar buf[4];
 
-  write_all (out, "data", 4);
+  test_write_all (out, "data", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (tmp)));
@@ -240,7 +216,7 @@ test_unref_frees (void)
   gint fd = get_fd (tmp);
   gchar buf[4];
 
-  write_all (out, "data", 4);
+  test_write_all (out, "data", 4);
   g_object_unref (tmp);
   g_assert_false (fd_is_open (fd));
 
@@ -269,7 +245,7 @@ test_fork (void)
   gchar buf[8] = { 0, };
   pid_t pid;
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "parent", 6);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "parent", 6);
 
   pid = fork ();
   g_assert_cmpint (pid, >=, 0);
@@ -282,7 +258,7 @@ test_fork (void)
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));
 
-  seek (G_SEEKABLE (tmp), 0, G_SEEK_SET);
+  test_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET);
   g_input_stream_read_all (in, buf, 6, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (buf, ==, "parent");
@@ -347,7 +323,7 @@ test_small_roundtrip (void)
   g_assert_true (in == g_io_stream_get_input_stream (G_IO_STREAM (tmp)));
   g_assert_true (out == g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
 
-  write_all (out, "hello", 5);
+  test_write_all (out, "hello", 5);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
 
   on_disk = fd_contents (get_fd (tmp));
@@ -357,7 +333,7 @@ test_small_roundtrip (void)
   g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, 0);
   g_assert_no_error (error);
 
-  seek (G_SEEKABLE (tmp), 0, G_SEEK_SET);
+  test_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET);
   g_input_stream_read_all (in, buf, sizeof buf, &n, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 5);
@@ -387,7 +363,7 @@ test_large_roundtrip (void)
     {
       gsize len = MIN (chunks[i % G_N_ELEMENTS (chunks)], data->len - done);
 
-      write_all (out, data->data + done, len);
+      test_write_all (out, data->data + done, len);
       done += len;
     }
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (out)), ==, data->len);
@@ -402,7 +378,7 @@ test_large_roundtrip (void)
   g_assert_cmpint (g_file_info_get_size (info), ==, data->len);
 
   /* And back through the input stream, in other odd sizes. */
-  seek (G_SEEKABLE (in), 0, G_SEEK_SET);
+  test_seek (G_SEEKABLE (in), 0, G_SEEK_SET);
   for (done = 0, i = 3; done < data->len; i++)
     {
       gsize want = MIN (chunks[i % G_N_ELEMENTS (chunks)], data->len - done);
@@ -446,7 +422,7 @@ test_interleaved (void)
           {
             g_autoptr(GByteArray) chunk = random_bytes (len);
 
-            write_all (out, chunk->data, len);
+            test_write_all (out, chunk->data, len);
             if (pos + len > model->len)
               {
                 gsize old = model->len;
@@ -482,13 +458,13 @@ test_interleaved (void)
             switch (g_test_rand_int_range (0, 3))
               {
               case 0:
-                seek (seekable, target, G_SEEK_SET);
+                test_seek (seekable, target, G_SEEK_SET);
                 break;
               case 1:
-                seek (seekable, (goffset) target - (goffset) pos, G_SEEK_CUR);
+                test_seek (seekable, (goffset) target - (goffset) pos, G_SEEK_CUR);
                 break;
               default:
-                seek (seekable, (goffset) target - (goffset) model->len, G_SEEK_END);
+                test_seek (seekable, (goffset) target - (goffset) model->len, G_SEEK_END);
                 break;
               }
             pos = target;
@@ -569,7 +545,7 @@ test_truncate (void)
   const guint8 *bytes;
   gsize i;
 
-  write_all (out, "0123456789", 10);
+  test_write_all (out, "0123456789", 10);
 
   g_assert_true (g_seekable_can_truncate (G_SEEKABLE (tmp)));
   g_assert_true (g_seekable_can_truncate (G_SEEKABLE (out)));
@@ -623,7 +599,7 @@ test_query_info (void)
   g_autoptr(GError) error = NULL;
   struct stat st;
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "12345", 5);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "12345", 5);
   g_assert_no_errno (fstat (get_fd (tmp), &st));
 
   info = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp),
@@ -665,7 +641,7 @@ test_query_info_async (void)
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
 
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "123", 3);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "123", 3);
   g_file_io_stream_query_info_async (G_FILE_IO_STREAM (tmp), "standard::size",
                                      G_PRIORITY_DEFAULT, NULL, query_info_async_cb, &info);
   while (info == NULL)
@@ -812,12 +788,12 @@ test_cancelled (void)
   g_clear_error (&error);
 
   /* Stream operations honour it too, and leave the data alone. */
-  write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "abc", 3);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "abc", 3);
   g_assert_cmpint (g_output_stream_write (g_io_stream_get_output_stream (G_IO_STREAM (tmp)),
                                           "def", 3, cancellable, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  seek (G_SEEKABLE (tmp), 0, G_SEEK_SET);
+  test_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET);
   g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (tmp)),
                                         buf, sizeof buf, cancellable, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);

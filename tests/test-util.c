@@ -335,6 +335,102 @@ test_name_matches (const gchar *path,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Streams, signals and async results                                        */
+
+/**
+ * test_write_all:
+ * @out: a stream
+ * @data: (array length=len): what to write
+ * @len: how many bytes
+ *
+ * Writes all of @data to @out, asserting that it succeeded in full.
+ */
+void
+test_write_all (GOutputStream *out,
+                const void    *data,
+                gsize          len)
+{
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+
+  g_output_stream_write_all (out, data, len, &written, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, len);
+}
+
+/**
+ * test_seek:
+ * @seekable: a stream
+ * @offset: where to, relative to @type
+ * @type: from where
+ *
+ * Seeks @seekable, asserting that it succeeded.
+ */
+void
+test_seek (GSeekable *seekable,
+           goffset    offset,
+           GSeekType  type)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_seekable_seek (seekable, offset, type, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/**
+ * test_count_notify:
+ * @object: the object that notified
+ * @pspec: the property
+ * @user_data: a `guint *` counter
+ *
+ * A #GObject::notify handler that counts the notifications in @user_data.
+ */
+void
+test_count_notify (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/**
+ * test_store_result:
+ * @source: the source object
+ * @result: the result
+ * @user_data: a `GAsyncResult **`, %NULL until the operation finishes
+ *
+ * A #GAsyncReadyCallback that keeps a reference to @result in @user_data,
+ * for test_wait_result().
+ */
+void
+test_store_result (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+  g_main_context_wakeup (NULL);
+}
+
+/**
+ * test_wait_result:
+ * @slot: where test_store_result() puts the result
+ *
+ * Iterates the global default main context until the operation whose
+ * callback is test_store_result() has finished.
+ *
+ * Returns: (transfer none): the result, still owned by @slot
+ */
+GAsyncResult *
+test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Processes                                                                 */
 
 /**

@@ -10,7 +10,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -26,34 +26,52 @@ G_BEGIN_DECLS
  */
 typedef void (*TestNobodyFunc) (gpointer data);
 
-gchar    *test_scratch_new          (const gchar    *tag);
-gchar    *test_scratch_new_in       (const gchar    *parent,
-                                     const gchar    *tag);
-void      test_scratch_free         (gchar          *path);
-void      test_remove_tree          (const gchar    *path);
+/* Scratch directories (test-util.c explains why not with our own removal) */
+gchar        *test_scratch_new          (const gchar    *tag);
+gchar        *test_scratch_new_in       (const gchar    *parent,
+                                         const gchar    *tag);
+void          test_scratch_free         (gchar          *path);
+void          test_remove_tree          (const gchar    *path);
 
-void         test_scratch_root_init  (const gchar *tag);
-void         test_scratch_root_clear (void);
-const gchar *test_scratch_root       (void);
-gchar       *test_scratch_dir        (void);
-gchar       *test_scratch_path       (const gchar *name);
-gchar       *test_scratch_dir_new    (void);
+/* One per test case, under one per run */
+void          test_scratch_root_init    (const gchar    *tag);
+void          test_scratch_root_clear   (void);
+const gchar  *test_scratch_root         (void);
+gchar        *test_scratch_dir          (void);
+gchar        *test_scratch_path         (const gchar    *name);
+gchar        *test_scratch_dir_new      (void);
 
-guint     test_count_entries        (const gchar    *dir);
-gboolean  test_path_exists          (const gchar    *path);
-guint     test_mode_of              (const gchar    *path);
-void      test_assert_file_contents (const gchar    *path,
-                                     const gchar    *expected);
-gboolean  test_name_matches         (const gchar    *path,
-                                     const gchar    *dir,
-                                     const gchar    *pattern);
+/* What is on disk */
+guint         test_count_entries        (const gchar    *dir);
+gboolean      test_path_exists          (const gchar    *path);
+guint         test_mode_of              (const gchar    *path);
+void          test_assert_file_contents (const gchar    *path,
+                                         const gchar    *expected);
+gboolean      test_name_matches         (const gchar    *path,
+                                         const gchar    *dir,
+                                         const gchar    *pattern);
 
-guint     test_count_open_fds       (void);
+/* Streams, signals and async results */
+void          test_write_all            (GOutputStream  *out,
+                                         const void     *data,
+                                         gsize           len);
+void          test_seek                 (GSeekable      *seekable,
+                                         goffset         offset,
+                                         GSeekType       type);
+void          test_count_notify         (GObject        *object,
+                                         GParamSpec     *pspec,
+                                         gpointer        user_data);
+void          test_store_result         (GObject        *source,
+                                         GAsyncResult   *result,
+                                         gpointer        user_data);
+GAsyncResult *test_wait_result          (GAsyncResult  **slot);
 
-void      test_run_as_nobody        (TestNobodyFunc  func,
-                                     gpointer        data);
-gboolean  test_need_root            (const gchar    *what_for);
-void      test_drop_privileges      (void);
-void      test_run_in_subprocess    (void);
+/* Processes and privileges */
+guint         test_count_open_fds       (void);
+void          test_run_as_nobody        (TestNobodyFunc  func,
+                                         gpointer        data);
+gboolean      test_need_root            (const gchar    *what_for);
+void          test_drop_privileges      (void);
+void          test_run_in_subprocess    (void);
 
 G_END_DECLS
