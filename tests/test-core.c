@@ -816,16 +816,6 @@ test_anonymous_fallback (void)
 /* ------------------------------------------------------------------------ */
 /* The default directory                                                     */
 
-static void
-assert_tempdir (const gchar *expected)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = g_tempfile_get_tempdir (&error);
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (dir, ==, expected);
-}
-
 /* $TMPDIR missing, $TEMP a file, $TMP usable: $TMP wins, and the probe leaves
  * nothing behind. The answer is cached until it is reset or overridden. */
 static void
@@ -843,31 +833,31 @@ test_tempdir_search (void)
       g_setenv ("TMPDIR", missing, TRUE);
       g_setenv ("TEMP", a_file, TRUE);
       g_setenv ("TMP", good, TRUE);
-      assert_tempdir (good);
+      test_assert_tempdir (good);
       g_assert_cmpuint (test_count_entries (good), ==, 0);
 
       /* Cached: a better candidate appearing changes nothing... */
       g_setenv ("TMPDIR", later, TRUE);
-      assert_tempdir (good);
+      test_assert_tempdir (good);
       /* ...until the cache is reset. */
       g_tempfile_set_tempdir (NULL);
-      assert_tempdir (later);
+      test_assert_tempdir (later);
 
       /* An override is taken as it is (made absolute), not probed. */
       g_tempfile_set_tempdir ("/nonexistent/override");
-      assert_tempdir ("/nonexistent/override");
+      test_assert_tempdir ("/nonexistent/override");
       g_tempfile_set_tempdir ("some/where");
-      assert_tempdir (relative);
+      test_assert_tempdir (relative);
 
       _g_tmp_core_reset_tempdir ();
-      assert_tempdir (later);
+      test_assert_tempdir (later);
 
       /* Empty variables count as unset; with none usable, /tmp comes next. */
       g_setenv ("TMPDIR", "", TRUE);
       g_setenv ("TEMP", missing, TRUE);
       g_unsetenv ("TMP");
       _g_tmp_core_reset_tempdir ();
-      assert_tempdir ("/tmp");
+      test_assert_tempdir ("/tmp");
       return;
     }
   else
@@ -900,7 +890,7 @@ test_tempdir_unwritable (void)
       g_setenv ("TMPDIR", root_only, TRUE);
       g_setenv ("TEMP", open_dir, TRUE);
       g_unsetenv ("TMP");
-      assert_tempdir (open_dir);
+      test_assert_tempdir (open_dir);
       return;
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
@@ -970,7 +960,7 @@ test_tempdir_last_resort (void)
       g_unsetenv ("TMP");
       g_assert_no_errno (chdir (cwd_dir));
 
-      assert_tempdir (cwd_dir);
+      test_assert_tempdir (cwd_dir);
       g_assert_cmpuint (test_count_entries (cwd_dir), ==, 0);
 
       g_assert_no_errno (mount (cwd_dir, cwd_dir, NULL, MS_BIND, NULL));

@@ -242,16 +242,6 @@ test_mktemp (void)
 /* ------------------------------------------------------------------------ */
 /* The default directory                                                     */
 
-static void
-assert_tempdir (const gchar *expected)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = g_tempfile_get_tempdir (&error);
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (dir, ==, expected);
-}
-
 /* As CPython: $TMPDIR, $TEMP, $TMP in that order, skipping unusable ones,
  * then /tmp; cached until set_tempdir(). */
 static void
@@ -269,25 +259,25 @@ test_tempdir (void)
       g_setenv ("TMPDIR", first, TRUE);
       g_setenv ("TEMP", second, TRUE);
       g_setenv ("TMP", third, TRUE);
-      assert_tempdir (first);
+      test_assert_tempdir (first);
 
       g_setenv ("TMPDIR", missing, TRUE);
-      assert_tempdir (first);                 /* cached */
+      test_assert_tempdir (first);                 /* cached */
       g_tempfile_set_tempdir (NULL);
-      assert_tempdir (second);
+      test_assert_tempdir (second);
 
       g_setenv ("TEMP", missing, TRUE);
       g_tempfile_set_tempdir (NULL);
-      assert_tempdir (third);
+      test_assert_tempdir (third);
 
       g_unsetenv ("TMP");
       g_tempfile_set_tempdir (NULL);
-      assert_tempdir ("/tmp");
+      test_assert_tempdir ("/tmp");
 
       g_tempfile_set_tempdir (third);
-      assert_tempdir (third);
+      test_assert_tempdir (third);
       g_tempfile_set_tempdir ("rel");
-      assert_tempdir (relative);
+      test_assert_tempdir (relative);
       return;
     }
   else

@@ -16,6 +16,7 @@
 
 #include <glib/gstdio.h>
 
+#include "gtempfile.h"
 #include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
@@ -332,6 +333,22 @@ test_name_matches (const gchar *path,
 
   return g_strcmp0 (dirname, dir) == 0 &&
          g_regex_match_simple (pattern, basename, 0, 0);
+}
+
+/**
+ * test_assert_tempdir:
+ * @expected: (type filename): a directory
+ *
+ * Asserts that g_tempfile_get_tempdir() succeeds and answers @expected.
+ */
+void
+test_assert_tempdir (const gchar *expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = g_tempfile_get_tempdir (&error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (dir, ==, expected);
 }
 
 /* ------------------------------------------------------------------------ */

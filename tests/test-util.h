@@ -50,6 +50,7 @@ void          test_assert_file_contents (const gchar    *path,
 gboolean      test_name_matches         (const gchar    *path,
                                          const gchar    *dir,
                                          const gchar    *pattern);
+void          test_assert_tempdir       (const gchar    *expected);
 
 /* Streams, signals and async results */
 void          test_write_all            (GOutputStream  *out,
