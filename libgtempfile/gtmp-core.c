@@ -137,9 +137,11 @@ _g_tmp_core_check_affixes (const gchar  *prefix,
 /* ------------------------------------------------------------------------ */
 /* Names                                                                     */
 
+/* 4 KiB: one getrandom() per ~450 names, so that a named lifecycle makes
+ * open + unlink + close and, rounded, nothing else (512 bytes made it 3.02). */
 typedef struct
 {
-  guint8 bytes[512];
+  guint8 bytes[4096];
   guint  available;
   gint   generation;
 } RandomPool;
@@ -171,14 +173,12 @@ fill_from_os (guint8 *buffer,
 #endif
 }
 
-/* One random byte from this thread's pool, refilled in batches so that a
+/* One random byte from @pool (this thread's), refilled in batches so that a
  * name costs no system call of its own. */
-static guint8
-next_random_byte (void)
+static inline guint8
+next_random_byte (RandomPool *pool,
+                  gint        generation)
 {
-  RandomPool *pool = &random_pool;
-  gint generation = g_atomic_int_get (&fork_generation);
-
   if G_UNLIKELY (pool->available == 0 || pool->generation != generation)
     {
       fill_from_os (pool->bytes, sizeof pool->bytes);
@@ -193,11 +193,15 @@ void
 _g_tmp_core_random_chars (gchar *chars,
                           gsize  n)
 {
+  /* Looked up once per name, not per byte: in a shared library every
+   * access to a thread-local variable is a call to __tls_get_addr(). */
+  RandomPool *pool = &random_pool;
+  gint generation = g_atomic_int_get (&fork_generation);
   gsize i = 0;
 
   while (i < n)
     {
-      guint8 byte = next_random_byte ();
+      guint8 byte = next_random_byte (pool, generation);
 
       if (byte < UNBIASED_LIMIT)
         chars[i++] = name_alphabet[byte % NAME_ALPHABET_LEN];
