@@ -288,6 +288,21 @@ _g_tmp_core_resolve_dir (const gchar  *dir,
   return g_canonicalize_filename (dir, NULL);
 }
 
+/* _g_tmp_core_resolve_dir() without a copy when @dir is already absolute
+ * (the usual case when a directory is given): returns @dir itself, or a new
+ * string that *@owned receives. */
+static const gchar *
+resolve_dir_borrowed (const gchar  *dir,
+                      gchar       **owned,
+                      GError      **error)
+{
+  if (dir != NULL && g_path_is_absolute (dir))
+    return dir;
+
+  *owned = _g_tmp_core_resolve_dir (dir, error);
+  return *owned;
+}
+
 /* CPython's test: a file with a random name can be created and written. */
 static gboolean
 tempdir_is_usable (const gchar *dir)
@@ -443,14 +458,15 @@ create_unique (const gchar    *dir,
                gchar         **out_path,
                GError        **error)
 {
-  g_autofree gchar *resolved = NULL;
+  g_autofree gchar *owned_dir = NULL;
+  const gchar *resolved;
   g_auto(Candidate) candidate = { 0, };
   gint tries;
 
   if (!_g_tmp_core_check_affixes (prefix, suffix, error))
     return -1;
 
-  resolved = _g_tmp_core_resolve_dir (dir, error);
+  resolved = resolve_dir_borrowed (dir, &owned_dir, error);
   if (resolved == NULL)
     return -1;
 
@@ -538,11 +554,17 @@ static GHashTable *tmpfile_refusals; /* path → gint64 monotonic time */
 static gboolean
 tmpfile_refused_lately (const gchar *dir)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&refusals_lock);
+  g_autoptr(GMutexLocker) locker = NULL;
   gpointer when;
 
-  if (tmpfile_refusals == NULL ||
-      !g_hash_table_lookup_extended (tmpfile_refusals, dir, NULL, &when))
+  /* Nothing refused yet (the usual case): no lock, which every thread
+   * creating a file would otherwise take in turn. The table is only ever
+   * created, never freed, so a pointer seen non-NULL stays valid. */
+  if (g_atomic_pointer_get (&tmpfile_refusals) == NULL)
+    return FALSE;
+
+  locker = g_mutex_locker_new (&refusals_lock);
+  if (!g_hash_table_lookup_extended (tmpfile_refusals, dir, NULL, &when))
     return FALSE;
 
   if (g_get_monotonic_time () - *(gint64 *) when < TMPFILE_REFUSAL_TTL_USEC)
@@ -559,7 +581,8 @@ remember_tmpfile_refusal (const gchar *dir)
   gint64 *when = g_new (gint64, 1);
 
   if (tmpfile_refusals == NULL)
-    tmpfile_refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_atomic_pointer_set (&tmpfile_refusals,
+                          g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free));
 
   *when = g_get_monotonic_time ();
   g_hash_table_replace (tmpfile_refusals, g_strdup (dir), when);
@@ -582,8 +605,9 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
                               gchar       **out_dir,
                               GError      **error)
 {
-  g_autofree gchar *resolved = NULL;
+  g_autofree gchar *owned_dir = NULL;
   g_autofree gchar *path = NULL;
+  const gchar *resolved;
   gint fd;
 
   if (mode == 0)
@@ -592,7 +616,7 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
   if (!_g_tmp_core_check_affixes (prefix, suffix, error))
     return -1;
 
-  resolved = _g_tmp_core_resolve_dir (dir, error);
+  resolved = resolve_dir_borrowed (dir, &owned_dir, error);
   if (resolved == NULL)
     return -1;
 
@@ -605,7 +629,7 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
           if (out_linkable != NULL)
             *out_linkable = TRUE;
           if (out_dir != NULL)
-            *out_dir = g_steal_pointer (&resolved);
+            *out_dir = owned_dir != NULL ? g_steal_pointer (&owned_dir) : g_strdup (resolved);
           return fd;
         }
 
@@ -640,7 +664,7 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
   if (out_linkable != NULL)
     *out_linkable = FALSE;
   if (out_dir != NULL)
-    *out_dir = g_steal_pointer (&resolved);
+    *out_dir = owned_dir != NULL ? g_steal_pointer (&owned_dir) : g_strdup (resolved);
   return fd;
 }
 
