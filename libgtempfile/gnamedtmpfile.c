@@ -422,13 +422,21 @@ g_named_tmp_file_new (const gchar  *dir,
                       const gchar  *suffix,
                       GError      **error)
 {
+  GNamedTmpFile *self;
+
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
+  /* g_initable_new() with the three properties, without their cost. */
+  self = g_object_new (G_TYPE_NAMED_TMP_FILE, NULL);
+  _g_tmp_file_set_construct (G_TMP_FILE (self), dir, prefix, suffix);
+
+  if (!g_initable_init (G_INITABLE (self), NULL, error))
+    {
+      g_object_unref (self);
+      return NULL;
+    }
+
+  return self;
 }
 
 /**

@@ -483,6 +483,23 @@ _g_tmp_file_get_mode (GTmpFile *self)
 }
 
 
+void
+_g_tmp_file_set_construct (GTmpFile    *self,
+                           const gchar *dir,
+                           const gchar *prefix,
+                           const gchar *suffix)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* GObject has set them to their defaults (NULL) already. */
+  g_assert (priv->dir == NULL && priv->prefix == NULL && priv->suffix == NULL);
+
+  priv->dir = g_strdup (dir);
+  priv->prefix = g_strdup (prefix);
+  priv->suffix = g_strdup (suffix);
+}
+
+
 /* GInitable, GAsyncInitable */
 
 static gboolean
@@ -788,8 +805,9 @@ g_tmp_file_dispose (GObject *object)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   /* Closing frees the file (GIOStream's dispose would do it too, but the
-   * streams must be detached after it). */
-  g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
+   * streams must be detached after it). Most files are closed already. */
+  if (!priv->closed)
+    g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
 
   /* A caller may keep a stream alive; it must not reach back into us. */
   if (priv->input != NULL)
@@ -1022,13 +1040,21 @@ g_tmp_file_new (const gchar  *dir,
                 const gchar  *suffix,
                 GError      **error)
 {
+  GTmpFile *self;
+
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (G_TYPE_TMP_FILE, NULL, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
+  /* g_initable_new() with the three properties, without their cost. */
+  self = g_object_new (G_TYPE_TMP_FILE, NULL);
+  _g_tmp_file_set_construct (self, dir, prefix, suffix);
+
+  if (!g_initable_init (G_INITABLE (self), NULL, error))
+    {
+      g_object_unref (self);
+      return NULL;
+    }
+
+  return self;
 }
 
 /**
