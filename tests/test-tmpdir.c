@@ -374,8 +374,73 @@ test_properties (void)
   g_assert_cmpuint (n_ignore, ==, 1);
   g_assert_true (g_tmp_dir_get_ignore_cleanup_errors (tmp));
 
+  /* DESIGN.md, Types: GTmpDir is final. */
+  g_assert_true (G_TYPE_IS_FINAL (G_TYPE_TMP_DIR));
+
   g_clear_object (&tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
+  remove_base (base);
+}
+
+/* DESIGN.md, Async shape: the callback runs in the thread-default main
+ * context of the caller, for g_tmp_dir_new_async() and
+ * g_tmp_dir_cleanup_async() alike. */
+typedef struct
+{
+  GMainContext *context;
+  GAsyncResult *result;
+  gboolean      in_context;
+} ContextData;
+
+static void
+store_in_context (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ContextData *data = user_data;
+
+  data->in_context = (g_main_context_get_thread_default () == data->context);
+  data->result = g_object_ref (result);
+}
+
+static void
+test_async_context (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  ContextData data = { context, NULL, FALSE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autofree gchar *path = NULL;
+
+  g_main_context_push_thread_default (context);
+
+  g_tmp_dir_new_async (base, "ctx_", NULL, G_PRIORITY_DEFAULT, NULL,
+                       store_in_context, &data);
+  while (data.result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (data.in_context);
+  tmp = g_tmp_dir_new_finish (data.result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tmp);
+  g_clear_object (&data.result);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
+
+  data.in_context = FALSE;
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, store_in_context, &data);
+  while (data.result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_assert_true (data.in_context);
+  g_assert_true (g_tmp_dir_cleanup_finish (tmp, data.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&data.result);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  g_main_context_pop_thread_default (context);
+
+  g_clear_object (&tmp);
+  wait_until_empty (base);
   remove_base (base);
 }
 
@@ -1561,6 +1626,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
+  g_test_add_func ("/tmp-dir/async/context", test_async_context);
   g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
 
   return g_test_run ();
