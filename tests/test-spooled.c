@@ -196,6 +196,47 @@ test_new_properties (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_spooled_tmp_file_get_max_size (file2), ==, 10);
   g_assert_false (is_rolled_over (file2));
+
+  /* DESIGN.md, Types: GSpooledTmpFile is final. */
+  g_assert_true (G_TYPE_IS_FINAL (G_TYPE_SPOOLED_TMP_FILE));
+}
+
+/* DESIGN.md: every file class takes the `mode` construct property, and the
+ * permanent file keeps the object's mode after persist. */
+static void
+test_persist_mode (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *path = g_build_filename (dir, "kept-0640.bin", NULL);
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  guint mode = 0;
+  struct stat st;
+
+  file = g_initable_new (G_TYPE_SPOOLED_TMP_FILE, NULL, &error,
+                         "max-size", (guint64) 0,
+                         "dir", dir,
+                         "mode", 0640,
+                         NULL);
+  g_assert_no_error (error);
+  g_object_get (file, "mode", &mode, NULL);
+  g_assert_cmpuint (mode, ==, 0640);
+
+  write_all (file, "data", 4);
+  g_assert_false (is_rolled_over (file));
+  g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_rolled_over (file));
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  test_assert_file_contents (path, "data");
+
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&file);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  test_scratch_free (g_steal_pointer (&dir));
 }
 
 /* Nothing on disk, no descriptor, until the rollover; then one descriptor,
@@ -1192,6 +1233,7 @@ main (int   argc,
   g_test_add_func ("/spooled/closed", test_closed);
   g_test_add_func ("/spooled/persist", test_persist);
   g_test_add_func ("/spooled/persist-async", test_persist_async);
+  g_test_add_func ("/spooled/persist-mode", test_persist_mode);
   g_test_add_func ("/spooled/fail/missing-dir", test_fail_missing_dir);
   g_test_add_func ("/spooled/fail/cancelled", test_fail_cancelled);
   g_test_add_func ("/spooled/fail/no-space", test_fail_no_space);
