@@ -759,6 +759,79 @@ test_async (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* DESIGN.md, Async shape: the callback runs in the caller's thread-default
+ * main context, and the object is alive until it has run, even when the
+ * caller drops its reference right after the call. */
+typedef struct
+{
+  GMainContext *context;
+  gboolean      in_context;
+  gboolean      done;
+  gboolean      ok;
+  GError       *error;
+} PersistContext;
+
+static void
+persist_context_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  PersistContext *data = user_data;
+
+  data->in_context = (g_main_context_get_thread_default () == data->context);
+  g_assert_true (G_IS_TMP_FILE (source));
+  data->ok = g_tmp_file_persist_finish (G_TMP_FILE (source), result, &data->error);
+  data->done = TRUE;
+}
+
+static void
+mark_finalized (gpointer  user_data,
+                GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) user_data, 1);
+}
+
+static void
+test_async_context (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  PersistContext data = { context, FALSE, FALSE, FALSE, NULL };
+  GTmpFile *tmp = new_func (named) (dir, 0);
+  gint finalized = 0;
+  guint i;
+
+  write_all (tmp, "in context");
+
+  g_main_context_push_thread_default (context);
+  g_object_weak_ref (G_OBJECT (tmp), mark_finalized, &finalized);
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            persist_context_cb, &data);
+  g_object_unref (tmp);
+  g_assert_cmpint (g_atomic_int_get (&finalized), ==, 0);
+
+  while (!data.done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_true (data.in_context);
+  g_assert_no_error (data.error);
+  g_assert_true (data.ok);
+
+  /* Once GIO lets go of the object, the persisted file stays. */
+  for (i = 0; i < 5000 && !g_atomic_int_get (&finalized); i++)
+    {
+      g_main_context_iteration (context, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (g_atomic_int_get (&finalized), ==, 1);
+  test_assert_file_contents (dest, "in context");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  test_scratch_free (dir);
+}
+
 static void
 test_async_error (gconstpointer named)
 {
@@ -850,6 +923,7 @@ main (int   argc,
   add_both ("cross-fs-no-replace", test_cross_fs_no_replace);
   add_both ("async", test_async);
   add_both ("async-errors", test_async_error);
+  add_both ("async-context", test_async_context);
   g_test_add_func ("/persist/named/notify", test_named_notify);
   g_test_add_func ("/persist/anonymous/not-linkable", test_not_linkable);
 
