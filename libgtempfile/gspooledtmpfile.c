@@ -290,39 +290,6 @@ chunks_truncate (GSpooledTmpFile *self,
 
 /* ------------------------------------------------------------- rollover */
 
-static gboolean
-write_all_at (gint           fd,
-              const guint8  *data,
-              gsize          len,
-              goffset        offset,
-              const gchar   *dir,
-              GError       **error)
-{
-  while (len > 0)
-    {
-      gssize n = pwrite (fd, data, len, offset);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-
-      if (n <= 0)
-        {
-          /* pwrite() returning 0 for a non-empty buffer means the file
-           * system can take no more. */
-          _g_tmp_core_set_error (error, n < 0 ? errno : ENOSPC,
-                                 _("Could not move the spooled data to a temporary file in “%s”"),
-                                 dir);
-          return FALSE;
-        }
-
-      data += n;
-      len -= n;
-      offset += n;
-    }
-
-  return TRUE;
-}
-
 /* Copies the bytes in memory to @fd at the same offsets. Gaps are not
  * written: the file gets them as holes (ftruncate), which read as zeros. */
 static gboolean
@@ -343,9 +310,14 @@ chunks_copy_to_fd (GSpooledTmpFile  *self,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
-      if (!write_all_at (fd, chunk, MIN (CHUNK_SIZE, (gsize) (self->size - start)),
-                         start, dir, error))
-        return FALSE;
+      if (!_g_tmp_core_pwrite_all (fd, chunk, MIN (CHUNK_SIZE, (gsize) (self->size - start)),
+                                   start))
+        {
+          _g_tmp_core_set_error (error, errno,
+                                 _("Could not move the spooled data to a temporary file in “%s”"),
+                                 dir);
+          return FALSE;
+        }
     }
 
   if (self->size > 0 && ftruncate (fd, self->size) < 0)

@@ -671,6 +671,37 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
 /* ------------------------------------------------------------------------ */
 /* Removal of a tree                                                         */
 
+gboolean
+_g_tmp_core_pwrite_all (gint        fd,
+                        const void *data,
+                        gsize       len,
+                        goffset     offset)
+{
+  const guint8 *p = data;
+
+  while (len > 0)
+    {
+      gssize n = pwrite (fd, p, len, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          /* No progress for a non-empty buffer: the file system is full. */
+          errno = ENOSPC;
+          return FALSE;
+        }
+
+      p += n;
+      len -= n;
+      offset += n;
+    }
+
+  return TRUE;
+}
+
 gint
 _g_tmp_core_open_dir (const gchar *path)
 {

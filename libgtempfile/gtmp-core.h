@@ -97,6 +97,15 @@ gboolean  _g_tmp_core_remove_tree      (const gchar       *path,
                                         GCancellable      *cancellable,
                                         GError           **error);
 
+/* pwrite()s all @len bytes of @data at @offset, retrying on EINTR and short
+ * writes. FALSE with errno set on failure (ENOSPC when the file system
+ * accepts no more bytes). */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_pwrite_all       (gint               fd,
+                                        const void        *data,
+                                        gsize              len,
+                                        goffset            offset);
+
 /* Opens @path as O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC; -1 with errno set. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_open_dir         (const gchar       *path);

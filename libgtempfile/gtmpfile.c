@@ -1408,35 +1408,6 @@ copy_in_kernel (gint           src_fd,
 #endif
 }
 
-static gboolean
-write_at (gint           fd,
-          const guint8  *data,
-          gsize          len,
-          off_t          offset,
-          const gchar   *dest,
-          GError       **error)
-{
-  while (len > 0)
-    {
-      ssize_t n = pwrite (fd, data, len, offset);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-
-      if (n < 0)
-        {
-          set_copy_error (error, errno, dest);
-          return FALSE;
-        }
-
-      data += n;
-      len -= n;
-      offset += n;
-    }
-
-  return TRUE;
-}
-
 /* Copies from @offset to the end through a buffer. */
 static gboolean
 copy_by_hand (gint           src_fd,
@@ -1469,8 +1440,11 @@ copy_by_hand (gint           src_fd,
       if (n == 0)
         return TRUE;
 
-      if (!write_at (dest_fd, buffer, n, offset, dest, error))
-        return FALSE;
+      if (!_g_tmp_core_pwrite_all (dest_fd, buffer, n, offset))
+        {
+          set_copy_error (error, errno, dest);
+          return FALSE;
+        }
 
       offset += n;
     }
