@@ -241,6 +241,59 @@ test_persist_mode (void)
 
 /* Nothing on disk, no descriptor, until the rollover; then one descriptor,
  * in the given directory, and still no name in it. */
+/* Async construction (GAsyncInitable) works like the synchronous one: the
+ * object starts in memory, with no descriptor and no file, and rolls over
+ * into the directory it was given. */
+static void
+test_new_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree guint8 *data = make_pattern (0, 5000);
+  g_autofree guint8 *buffer = g_malloc (5000);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  GObject *source;
+  guint fds;
+
+  g_async_initable_new_async (G_TYPE_SPOOLED_TMP_FILE, G_PRIORITY_DEFAULT, NULL,
+                              test_store_result, &result,
+                              "max-size", (guint64) 4096,
+                              "dir", dir,
+                              "prefix", "async-",
+                              NULL);
+  source = g_async_result_get_source_object (test_wait_result (&result));
+  file = G_SPOOLED_TMP_FILE (g_async_initable_new_finish (G_ASYNC_INITABLE (source),
+                                                          result, &error));
+  g_object_unref (source);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_SPOOLED_TMP_FILE (file));
+
+  /* Counted now: the async machinery opens GLib's own wake-up descriptors.
+   * The object itself holds none until it rolls over. */
+  fds = test_count_open_fds ();
+  g_assert_cmpuint (g_spooled_tmp_file_get_max_size (file), ==, 4096);
+  g_assert_false (is_rolled_over (file));
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+
+  write_all (file, data, 4096);
+  g_assert_false (is_rolled_over (file));
+  write_all (file, data + 4096, 904);
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpuint (test_count_open_fds (), ==, fds + 1);
+
+  seek_to (file, 0, G_SEEK_SET);
+  g_assert_cmpuint (read_some (file, buffer, 5000), ==, 5000);
+  g_assert_true (memcmp (buffer, data, 5000) == 0);
+
+  /* The async result holds the object too: drop both, and the file is gone. */
+  g_clear_object (&result);
+  g_clear_object (&file);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (g_steal_pointer (&dir));
+}
+
 static void
 test_no_fd_before_rollover (void)
 {
@@ -1216,6 +1269,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/spooled/new/properties", test_new_properties);
+  g_test_add_func ("/spooled/new/async", test_new_async);
   g_test_add_func ("/spooled/new/no-fd-before-rollover", test_no_fd_before_rollover);
   g_test_add_func ("/spooled/new/bad-affix", test_bad_affix);
   g_test_add_func ("/spooled/new/relative-dir", test_relative_dir);
