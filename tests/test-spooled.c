@@ -286,9 +286,10 @@ test_new_async (void)
   g_assert_cmpuint (read_some (file, buffer, 5000), ==, 5000);
   g_assert_true (memcmp (buffer, data, 5000) == 0);
 
-  /* The async result holds the object too: drop both, and the file is gone. */
+  /* The async result holds the object too: drop both, and the file is gone
+   * once the worker thread has let go of the task as well. */
   g_clear_object (&result);
-  g_clear_object (&file);
+  test_unref_and_wait (g_steal_pointer (&file));
   g_assert_cmpuint (test_count_open_fds (), ==, fds);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (g_steal_pointer (&dir));

@@ -447,6 +447,34 @@ test_wait_result (GAsyncResult **slot)
   return *slot;
 }
 
+/**
+ * test_unref_and_wait:
+ * @object: (transfer full): the last reference this test holds
+ *
+ * Drops @object and waits until it is finalized.  After an async operation
+ * the GIO worker thread may still hold the task, and through it the source
+ * object, for a moment after the callback has run: a test that checks what
+ * finalization does must wait for that reference to go too.
+ */
+void
+test_unref_and_wait (gpointer object)
+{
+  GWeakRef weak;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  GObject *alive;
+
+  g_weak_ref_init (&weak, object);
+  g_object_unref (object);
+  while ((alive = g_weak_ref_get (&weak)) != NULL)
+    {
+      g_object_unref (alive);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_weak_ref_clear (&weak);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Processes                                                                 */
 

@@ -66,6 +66,7 @@ void          test_store_result         (GObject        *source,
                                          GAsyncResult   *result,
                                          gpointer        user_data);
 GAsyncResult *test_wait_result          (GAsyncResult  **slot);
+void          test_unref_and_wait       (gpointer        object);
 
 /* Processes and privileges */
 guint         test_count_open_fds       (void);
