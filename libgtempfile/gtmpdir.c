@@ -47,6 +47,10 @@
  * [method@GTempfile.TmpDir.cleanup_async], which never blocks the main
  * loop) to see them.
  *
+ * Setting [property@GTempfile.TmpDir:delete] to %FALSE keeps the directory
+ * when the object is disposed, as `delete=False` does in Python 3.12; an
+ * explicit [method@GTempfile.TmpDir.cleanup] still removes it.
+ *
  * Since: 1.0
  */
 
@@ -102,17 +106,15 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpDir, g_tmp_dir, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                       g_tmp_dir_async_initable_iface_init))
 
-/* Removes the tree (or, with @delete_ FALSE, only lets go of it). Runs in
- * the caller's thread or in a worker; concurrent calls wait for the one
- * under way and then see its outcome. */
+/* Removes the tree. Runs in the caller's thread or in a worker; concurrent
+ * calls wait for the one under way and then see its outcome. */
 static gboolean
 g_tmp_dir_cleanup_internal (GTmpDir       *self,
-                            gboolean       delete_,
                             gboolean       ignore_errors,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  gboolean ret = TRUE;
+  gboolean ret;
   gint dirfd;
 
   g_mutex_lock (&self->lock);
@@ -131,9 +133,8 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   dirfd = self->fd;
   g_mutex_unlock (&self->lock);
 
-  if (delete_)
-    ret = _g_tmp_core_remove_tree (self->path, dirfd, ignore_errors,
-                                   cancellable, error);
+  ret = _g_tmp_core_remove_tree (self->path, dirfd, ignore_errors,
+                                 cancellable, error);
 
   g_mutex_lock (&self->lock);
   self->cleaning = FALSE;
@@ -201,7 +202,7 @@ g_tmp_dir_dispose (GObject *object)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!g_tmp_dir_cleanup_internal (self, TRUE, self->ignore_cleanup_errors,
+      if (!g_tmp_dir_cleanup_internal (self, self->ignore_cleanup_errors,
                                        NULL, &error) &&
           !self->failure_reported)
         g_warning ("Could not remove temporary directory: %s", error->message);
@@ -395,10 +396,12 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
   /**
    * GTmpDir:delete:
    *
-   * Whether the directory is removed by [method@GTempfile.TmpDir.cleanup]
-   * and when the object is disposed. When %FALSE, nothing ever removes it
-   * (as with `delete=False` in Python 3.12): cleanup only lets go of the
-   * descriptor.
+   * Whether disposing of the object removes the directory (in the process
+   * that created it, when no cleanup has happened yet). When %FALSE the
+   * directory outlives the object, as with `delete=False` in Python 3.12,
+   * but an explicit [method@GTempfile.TmpDir.cleanup] or
+   * [method@GTempfile.TmpDir.cleanup_async] still removes it. It can be
+   * changed at any time; dispose looks at the value it has then.
    *
    * Since: 1.0
    */
@@ -631,8 +634,8 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * removed, @error names it; with [property@GTempfile.TmpDir:ignore-cleanup-errors]
  * everything removable is removed and the call succeeds anyway.
  *
- * When [property@GTempfile.TmpDir:delete] is %FALSE this removes nothing and
- * only lets go of the descriptor.
+ * This removes the directory whatever [property@GTempfile.TmpDir:delete]
+ * says: that property only decides what happens at dispose.
  *
  * Once a cleanup has succeeded, further calls do nothing and succeed;
  * after a failure (or cancellation) a new call tries again, and so does
@@ -651,18 +654,13 @@ g_tmp_dir_cleanup (GTmpDir       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_tmp_dir_cleanup_internal (self, self->delete,
-                                  self->ignore_cleanup_errors,
+  if (g_tmp_dir_cleanup_internal (self, self->ignore_cleanup_errors,
                                   cancellable, error))
     return TRUE;
 
   self->failure_reported = TRUE;
   return FALSE;
 }
-
-/* What cleanup_async() was asked for, fixed when it was called. */
-#define CLEANUP_DELETE        (1 << 0)
-#define CLEANUP_IGNORE_ERRORS (1 << 1)
 
 static void
 g_tmp_dir_cleanup_thread (GTask        *task,
@@ -671,13 +669,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
                           GCancellable *cancellable)
 {
   GTmpDir *self = source_object;
-  guint flags = GPOINTER_TO_UINT (task_data);
+  gboolean ignore_errors = GPOINTER_TO_UINT (task_data);
   GError *error = NULL;
 
-  if (g_tmp_dir_cleanup_internal (self,
-                                  (flags & CLEANUP_DELETE) != 0,
-                                  (flags & CLEANUP_IGNORE_ERRORS) != 0,
-                                  cancellable, &error))
+  if (g_tmp_dir_cleanup_internal (self, ignore_errors, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     {
@@ -697,7 +692,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
  * Removes the directory and everything in it in a worker thread, like
  * [method@GTempfile.TmpDir.cleanup], without blocking the main loop.
  * @self is kept alive until @callback has run; call
- * [method@GTempfile.TmpDir.cleanup_finish] from it.
+ * [method@GTempfile.TmpDir.cleanup_finish] from it. As with the synchronous
+ * call, the directory is removed whatever [property@GTempfile.TmpDir:delete]
+ * says; [property@GTempfile.TmpDir:ignore-cleanup-errors] is read now, when
+ * the call is made.
  *
  * Cancelling stops the removal between two entries; what was removed
  * stays removed, and a later cleanup removes the rest.
@@ -712,21 +710,16 @@ g_tmp_dir_cleanup_async (GTmpDir             *self,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  guint flags = 0;
 
   g_return_if_fail (G_IS_TMP_DIR (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  if (self->delete)
-    flags |= CLEANUP_DELETE;
-  if (self->ignore_cleanup_errors)
-    flags |= CLEANUP_IGNORE_ERRORS;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_tmp_dir_cleanup_async);
   g_task_set_priority (task, io_priority);
   g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+  /* Fixed now: the caller may change the property while the worker runs. */
+  g_task_set_task_data (task, GUINT_TO_POINTER (self->ignore_cleanup_errors), NULL);
   g_task_run_in_thread (task, g_tmp_dir_cleanup_thread);
 }
 
@@ -761,7 +754,7 @@ g_tmp_dir_cleanup_finish (GTmpDir       *self,
  *
  * Gets [property@GTempfile.TmpDir:delete].
  *
- * Returns: whether cleanup and dispose remove the directory
+ * Returns: whether dispose removes the directory
  *
  * Since: 1.0
  */
@@ -776,9 +769,10 @@ g_tmp_dir_get_delete (GTmpDir *self)
 /**
  * g_tmp_dir_set_delete:
  * @self: a #GTmpDir
- * @delete_: whether cleanup and dispose remove the directory
+ * @delete_: whether dispose removes the directory
  *
- * Sets [property@GTempfile.TmpDir:delete].
+ * Sets [property@GTempfile.TmpDir:delete]. An explicit
+ * [method@GTempfile.TmpDir.cleanup] removes the directory either way.
  *
  * Since: 1.0
  */

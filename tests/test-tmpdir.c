@@ -570,41 +570,6 @@ test_dispose_removes (void)
   remove_base (base);
 }
 
-static void
-test_delete_false (void)
-{
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTmpDir) tmp = NULL;
-  g_autofree gchar *path = NULL;
-
-  /* As a construct property. */
-  tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
-                        "dir", base, "delete", FALSE, NULL);
-  g_assert_no_error (error);
-  path = g_strdup (g_tmp_dir_get_path (tmp));
-  fill_tree (path);
-  g_clear_object (&tmp);
-  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
-  remove_base (path);
-  g_clear_pointer (&path, g_free);
-
-  /* cleanup() lets go of the descriptor but removes nothing. */
-  tmp = new_in (base);
-  path = g_strdup (g_tmp_dir_get_path (tmp));
-  fill_tree (path);
-  g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
-  g_tmp_dir_set_delete (tmp, FALSE);
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
-  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
-  g_clear_object (&tmp);
-  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
-
-  remove_base (base);
-}
-
 /* A forked child that drops its reference must leave the directory alone;
  * the parent's own unref removes it. Run in a fresh subprocess, so the
  * fork happens with no other threads around. */
@@ -1450,6 +1415,274 @@ test_cleanup_async_cancel (void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* delete = FALSE (CPython 3.12): only dispose keeps the tree               */
+
+/* Dispose leaves the tree and lets go of the descriptor, whether delete was
+ * a construct property or set after the descriptor was opened. */
+static void
+test_delete_false_dispose (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  gint lowest = lowest_free_fd ();
+  GTmpDir *tmp;
+
+  tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
+                        "dir", base, "delete", FALSE, NULL);
+  g_assert_no_error (error);
+  g_assert_false (g_tmp_dir_get_delete (tmp));
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_object_unref (tmp);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
+  remove_base (path);
+  g_clear_pointer (&path, g_free);
+
+  tmp = new_in (base);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_object_unref (tmp);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+
+  remove_base (base);
+}
+
+/* An explicit cleanup removes the tree all the same, once: the descriptor
+ * is closed, a second call succeeds, and neither it nor dispose touches a
+ * directory someone else makes at the same path afterwards. */
+static void
+test_delete_false_cleanup (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autofree gchar *path = NULL;
+  gint lowest = lowest_free_fd ();
+
+  tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
+                        "dir", base, "delete", FALSE, NULL);
+  g_assert_no_error (error);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (path));
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
+  g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
+  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_false (g_tmp_dir_get_delete (tmp));
+
+  g_assert_no_errno (mkdir (path, 0700));
+  fill_tree (path);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
+
+  remove_base (base);
+}
+
+/* Runs cleanup_async() on @tmp and waits for it. */
+static gboolean
+cleanup_async_and_wait (GTmpDir  *tmp,
+                        gboolean  keep_while_running,
+                        GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL,
+                           test_store_result, &result);
+  /* Changing the property while the worker runs changes nothing. */
+  if (keep_while_running)
+    g_tmp_dir_set_delete (tmp, FALSE);
+  return g_tmp_dir_cleanup_finish (tmp, test_wait_result (&result), error);
+}
+
+/* delete switched off at any point of the object's life: a cleanup, sync
+ * or async, still removes the tree. */
+static void
+test_delete_false_any_time (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  guint when;
+
+  for (when = 0; when < 6; when++)
+    {
+      g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+      GTmpDir *tmp = new_in (base);
+      g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+      gboolean ok;
+
+      g_test_message ("case %u", when);
+      fill_tree (path);
+      switch (when)
+        {
+        case 0:   /* before the descriptor is opened */
+          g_tmp_dir_set_delete (tmp, FALSE);
+          ok = g_tmp_dir_cleanup (tmp, NULL, &error);
+          break;
+
+        case 1:   /* while the descriptor is held */
+          g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+          g_tmp_dir_set_delete (tmp, FALSE);
+          ok = g_tmp_dir_cleanup (tmp, NULL, &error);
+          break;
+
+        case 2:   /* after a cancelled cleanup */
+          g_cancellable_cancel (cancelled);
+          g_assert_false (g_tmp_dir_cleanup (tmp, cancelled, &error));
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_clear_error (&error);
+          g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
+          g_tmp_dir_set_delete (tmp, FALSE);
+          ok = g_tmp_dir_cleanup (tmp, NULL, &error);
+          break;
+
+        case 3:   /* switched back and forth */
+          g_tmp_dir_set_delete (tmp, FALSE);
+          g_tmp_dir_set_delete (tmp, TRUE);
+          g_object_set (tmp, "delete", FALSE, NULL);
+          ok = g_tmp_dir_cleanup (tmp, NULL, &error);
+          break;
+
+        case 4:   /* before cleanup_async() */
+          g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
+          g_tmp_dir_set_delete (tmp, FALSE);
+          ok = cleanup_async_and_wait (tmp, FALSE, &error);
+          break;
+
+        default:  /* while cleanup_async() runs */
+          ok = cleanup_async_and_wait (tmp, TRUE, &error);
+          break;
+        }
+      g_assert_no_error (error);
+      g_assert_true (ok);
+      g_assert_false (g_tmp_dir_get_delete (tmp));
+      g_assert_false (test_path_exists (path));
+      g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
+      test_unref_and_wait (tmp);
+      g_assert_cmpuint (test_count_entries (base), ==, 0);
+    }
+
+  remove_base (base);
+}
+
+#ifdef __linux__
+/* A GTmpDir with delete = FALSE and a tmpfs mounted inside it, which no
+ * cleanup can remove; NULL (the test skipped) when mounting is refused. */
+static GTmpDir *
+new_with_mount (const gchar  *base,
+                gchar       **out_mnt)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp;
+  g_autofree gchar *mnt = NULL;
+  g_autofree gchar *inside = NULL;
+
+  tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
+                        "dir", base, "delete", FALSE, NULL);
+  g_assert_no_error (error);
+  fill_tree (g_tmp_dir_get_path (tmp));
+  mnt = g_build_filename (g_tmp_dir_get_path (tmp), "mnt", NULL);
+  g_assert_no_errno (mkdir (mnt, 0700));
+  if (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m") < 0)
+    {
+      g_test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_object_unref (tmp);
+      return NULL;
+    }
+  inside = g_build_filename (mnt, "on-tmpfs", NULL);
+  g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
+
+  *out_mnt = g_steal_pointer (&mnt);
+  return tmp;
+}
+#endif
+
+/* ignore-cleanup-errors is honoured by the cleanup of a delete = FALSE
+ * directory: without it the error comes back, with it everything else is
+ * removed and the call succeeds. */
+static void
+test_delete_false_ignore_errors (void)
+{
+#ifdef __linux__
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *mnt = NULL;
+  g_autofree gchar *path = NULL;
+  GTmpDir *tmp = new_with_mount (base, &mnt);
+
+  if (tmp == NULL)
+    {
+      remove_base (base);
+      return;
+    }
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, mnt));
+  g_clear_error (&error);
+  g_assert_true (test_path_exists (mnt));
+
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, TRUE);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_count_entries (path), ==, 1);
+  g_assert_cmpuint (test_count_entries (mnt), ==, 1);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (tmp);
+  g_assert_cmpuint (test_count_entries (mnt), ==, 1);
+
+  g_assert_no_errno (umount (mnt));
+  remove_base (base);
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
+/* After a failed explicit cleanup, dispose of a delete = FALSE directory
+ * does not try again (with delete it would, silently): even once nothing
+ * blocks the removal any more, the tree stays. */
+static void
+test_delete_false_dispose_after_failure (void)
+{
+#ifdef __linux__
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *mnt = NULL;
+  GTmpDir *tmp = new_with_mount (base, &mnt);
+
+  if (tmp == NULL)
+    {
+      remove_base (base);
+      return;
+    }
+
+  g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_no_errno (umount (mnt));
+  g_object_unref (tmp);
+  /* A retry would have removed all of it now, starting with mnt. */
+  g_assert_true (test_path_exists (mnt));
+  g_assert_cmpuint (test_count_entries (mnt), ==, 0);
+
+  remove_base (base);
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
+/* ------------------------------------------------------------------------ */
 /* Cost                                                                      */
 
 /* Run as `test-tmpdir --lifecycles N DIR`: one warm-up, then N empty
@@ -1608,7 +1841,6 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/cleanup/idempotent", test_cleanup_idempotent);
   g_test_add_func ("/tmp-dir/dispose/removes", test_dispose_removes);
   g_test_add_func ("/tmp-dir/dispose/fork", test_fork);
-  g_test_add_func ("/tmp-dir/delete-false", test_delete_false);
   g_test_add_func ("/tmp-dir/remove/tree", test_tree);
   g_test_add_func ("/tmp-dir/remove/symlinks-outside", test_symlinks_outside);
   g_test_add_func ("/tmp-dir/remove/symlinks-chmod", test_symlinks_chmod);
@@ -1627,6 +1859,11 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
   g_test_add_func ("/tmp-dir/async/context", test_async_context);
+  g_test_add_func ("/tmp-dir/delete-false/dispose", test_delete_false_dispose);
+  g_test_add_func ("/tmp-dir/delete-false/cleanup", test_delete_false_cleanup);
+  g_test_add_func ("/tmp-dir/delete-false/any-time", test_delete_false_any_time);
+  g_test_add_func ("/tmp-dir/delete-false/ignore-cleanup-errors", test_delete_false_ignore_errors);
+  g_test_add_func ("/tmp-dir/delete-false/dispose-after-failed-cleanup", test_delete_false_dispose_after_failure);
   g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
 
   return g_test_run ();
