@@ -47,6 +47,29 @@ class ScratchTestCase(unittest.TestCase):
                         % (code, cm.exception.code, cm.exception.message))
         return cm.exception
 
+    def run_async(self, start):
+        """Call @start(callback) and run a main loop until the callback.
+
+        Returns the (source object, GAsyncResult) the callback was given.
+        """
+        loop = GLib.MainLoop()
+        outcome = []
+
+        def done(source, result, *user_data):
+            outcome.append((source, result))
+            loop.quit()
+
+        def give_up():
+            loop.quit()
+            return GLib.SOURCE_REMOVE
+
+        timeout = GLib.timeout_add_seconds(60, give_up)
+        start(done)
+        loop.run()
+        self.assertTrue(outcome, 'the callback never ran')
+        GLib.source_remove(timeout)
+        return outcome[0]
+
 
 class OverrideTestCase(unittest.TestCase):
     def test_override_comes_from_this_tree(self):
@@ -202,6 +225,55 @@ class TmpFileTestCase(ScratchTestCase):
         self.assertEqual(results[0].read(), b'async')
         results[0].close()
 
+    def test_async_constructor_errors(self):
+        missing = os.path.join(self.scratch, 'missing')
+        _, result = self.run_async(lambda done: GTempfile.TmpFile.new_async(
+            missing, None, None, GLib.PRIORITY_DEFAULT, None, done))
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   GTempfile.TmpFile.new_finish, result)
+        self.assertIn(missing, error.message)
+
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        _, result = self.run_async(lambda done: GTempfile.TmpFile.new_async(
+            self.scratch, None, None, GLib.PRIORITY_DEFAULT, cancellable,
+            done))
+        self.assertIOError(Gio.IOErrorEnum.CANCELLED,
+                           GTempfile.TmpFile.new_finish, result)
+
+    def test_persist_async(self):
+        dest = os.path.join(self.scratch, 'kept.bin')
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'async persist')
+            source, result = self.run_async(lambda done: f.persist_async(
+                dest, GTempfile.TmpPersistFlags.NO_REPLACE,
+                GLib.PRIORITY_DEFAULT, None, done))
+            self.assertIs(source, f)
+            self.assertTrue(f.persist_finish(result))
+            # Still open, now writing to the permanent file.
+            f.write(b'!')
+            f.flush()
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'async persist!')
+        self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
+        self.assertEqual(self.listing(), ['kept.bin'])
+
+    def test_persist_async_no_replace(self):
+        dest = os.path.join(self.scratch, 'taken')
+        with open(dest, 'wb') as other:
+            other.write(b'theirs')
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'mine')
+            _, result = self.run_async(lambda done: f.persist_async(
+                dest, GTempfile.TmpPersistFlags.NO_REPLACE,
+                GLib.PRIORITY_DEFAULT, None, done))
+            error = self.assertIOError(Gio.IOErrorEnum.EXISTS,
+                                       f.persist_finish, result)
+            self.assertIn(dest, error.message)
+        with open(dest, 'rb') as other:
+            self.assertEqual(other.read(), b'theirs')
+        self.assertEqual(self.listing(), ['taken'])
+
     def test_missing_dir_is_not_found(self):
         missing = os.path.join(self.scratch, 'no', 'such')
         error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
@@ -350,6 +422,45 @@ class NamedTmpFileTestCase(ScratchTestCase):
         with open(dest, 'rb') as kept:
             self.assertEqual(kept.read(), b'final')
 
+    def test_persist_async(self):
+        dest = os.path.join(self.scratch, 'final.txt')
+        with GTempfile.NamedTmpFile(dir=self.scratch, suffix='.part') as f:
+            f.write(b'final')
+            source, result = self.run_async(lambda done: f.persist_async(
+                dest, GTempfile.TmpPersistFlags.NONE, GLib.PRIORITY_DEFAULT,
+                None, done))
+            self.assertIs(source, f)
+            self.assertTrue(f.persist_finish(result))
+            self.assertEqual(f.name, dest)
+            self.assertFalse(f.get_delete())
+            f.write(b' answer')
+        # Leaving the block closed it and removed nothing.
+        self.assertEqual(self.listing(), ['final.txt'])
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'final answer')
+
+    def test_persist_async_no_replace(self):
+        dest = os.path.join(self.scratch, 'taken')
+        with open(dest, 'wb') as other:
+            other.write(b'theirs')
+        with GTempfile.NamedTmpFile(dir=self.scratch, prefix='x') as f:
+            f.write(b'mine')
+            temp = f.name
+            _, result = self.run_async(lambda done: f.persist_async(
+                dest, GTempfile.TmpPersistFlags.NO_REPLACE,
+                GLib.PRIORITY_DEFAULT, None, done))
+            error = self.assertIOError(Gio.IOErrorEnum.EXISTS,
+                                       f.persist_finish, result)
+            self.assertIn(dest, error.message)
+            # Nothing changed: same name, still deleted automatically.
+            self.assertEqual(f.name, temp)
+            self.assertTrue(f.get_delete())
+            self.assertEqual(self.listing(),
+                             sorted(['taken', os.path.basename(temp)]))
+        with open(dest, 'rb') as other:
+            self.assertEqual(other.read(), b'theirs')
+        self.assertEqual(self.listing(), ['taken'])
+
     def test_missing_dir_is_not_found(self):
         missing = os.path.join(self.scratch, 'missing')
         error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
@@ -450,16 +561,46 @@ class TmpDirTestCase(ScratchTestCase):
         self.assertTrue(os.path.isdir(self.scratch))
         tmpdir.cleanup(None)  # idempotent
 
-    def test_delete_false(self):
+    def test_delete_false_kept_by_exit_and_dispose(self):
         tmpdir = GTempfile.TmpDir(dir=self.scratch, delete=False)
+        self.assertFalse(tmpdir.props.delete)
         with tmpdir as path:
             open(os.path.join(path, 'result'), 'w').close()
-        # Neither the block's end, nor cleanup, nor dropping the object
-        # removes it (GTmpDir:delete).
+        # CPython 3.12: the block's end does not clean up with delete=False;
+        # the object is still usable ...
         self.assertTrue(os.path.isfile(os.path.join(path, 'result')))
-        tmpdir.cleanup(None)
+        self.assertTrue(stat.S_ISDIR(os.fstat(tmpdir.get_fd()).st_mode))
+        # ... and dropping it (dispose runs) leaves the directory too.
+        finalized = []
+        keep = tmpdir.weak_ref(lambda: finalized.append(True))
         del tmpdir
+        self.assertEqual(finalized, [True])
+        del keep
         self.assertTrue(os.path.isfile(os.path.join(path, 'result')))
+        self.assertEqual(self.listing(), [os.path.basename(path)])
+
+    def test_delete_false_explicit_cleanup_removes(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch, delete=False)
+        with tmpdir as path:
+            os.makedirs(os.path.join(path, 'a', 'b'))
+            open(os.path.join(path, 'a', 'b', 'f'), 'w').close()
+        self.assertEqual(self.listing(), [os.path.basename(path)])
+        # As CPython's cleanup(): removes the tree whatever delete says.
+        tmpdir.cleanup()
+        self.assertEqual(self.listing(), [])
+        self.assertEqual(tmpdir.get_fd(), -1)
+        tmpdir.cleanup()  # idempotent
+
+    def test_delete_set_false_later(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch)
+        with tmpdir as path:
+            open(os.path.join(path, 'f'), 'w').close()
+            tmpdir.props.delete = False
+        self.assertTrue(os.path.isfile(os.path.join(path, 'f')))
+        source, result = self.run_async(lambda done: tmpdir.cleanup_async(
+            GLib.PRIORITY_DEFAULT, None, done))
+        self.assertTrue(source.cleanup_finish(result))
+        self.assertEqual(self.listing(), [])
 
     def test_fd_and_file(self):
         tmpdir = GTempfile.TmpDir(dir=self.scratch)
@@ -484,6 +625,45 @@ class TmpDirTestCase(ScratchTestCase):
         tmpdir.cleanup_async(GLib.PRIORITY_DEFAULT, None, done, None)
         loop.run()
         self.assertEqual(results, [True])
+        self.assertEqual(self.listing(), [])
+
+    def test_async_constructor(self):
+        source, result = self.run_async(lambda done: GTempfile.TmpDir.new_async(
+            self.scratch, 'async_', None, GLib.PRIORITY_DEFAULT, None, done))
+        tmpdir = GTempfile.TmpDir.new_finish(result)
+        self.assertIsInstance(tmpdir, GTempfile.TmpDir)
+        self.assertEqual(self.listing(), [os.path.basename(tmpdir.name)])
+        self.assertTrue(os.path.basename(tmpdir.name).startswith('async_'))
+        self.assertEqual(stat.S_IMODE(os.stat(tmpdir.name).st_mode), 0o700)
+        # The Pythonic layer applies to it as well.
+        with tmpdir as path:
+            open(os.path.join(path, 'f'), 'w').close()
+        self.assertEqual(self.listing(), [])
+
+    def test_async_constructor_errors(self):
+        missing = os.path.join(self.scratch, 'missing')
+        _, result = self.run_async(lambda done: GTempfile.TmpDir.new_async(
+            missing, None, None, GLib.PRIORITY_DEFAULT, None, done))
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   GTempfile.TmpDir.new_finish, result)
+        self.assertIn(missing, error.message)
+        _, result = self.run_async(lambda done: GTempfile.TmpDir.new_async(
+            self.scratch, 'a/b', None, GLib.PRIORITY_DEFAULT, None, done))
+        self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                           GTempfile.TmpDir.new_finish, result)
+        self.assertEqual(self.listing(), [])
+
+    def test_async_cleanup_cancelled(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch)
+        open(os.path.join(tmpdir.name, 'f'), 'w').close()
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        source, result = self.run_async(lambda done: tmpdir.cleanup_async(
+            GLib.PRIORITY_DEFAULT, cancellable, done))
+        self.assertIOError(Gio.IOErrorEnum.CANCELLED, source.cleanup_finish,
+                           result)
+        self.assertTrue(os.path.isfile(os.path.join(tmpdir.name, 'f')))
+        tmpdir.cleanup()
         self.assertEqual(self.listing(), [])
 
     # Run by an unprivileged child: make a TmpDir, let the parent (root) put

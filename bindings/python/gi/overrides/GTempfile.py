@@ -13,9 +13,11 @@
 
 * Every class is a context manager. Leaving the block closes the file (and
   for ``NamedTmpFile`` calls ``cleanup()``, which unlinks it unless
-  ``delete`` is false) or removes the directory. Like CPython's
-  ``TemporaryDirectory``, ``with GTempfile.TmpDir() as path:`` binds the
-  *path string*; keep a reference to the object if you need more of it.
+  ``delete`` is false) or, for ``TmpDir``, removes the directory unless
+  ``delete`` is false; an explicit ``TmpDir.cleanup()`` removes it anyway,
+  as in CPython 3.12. Like CPython's ``TemporaryDirectory``,
+  ``with GTempfile.TmpDir() as path:`` binds the *path string*; keep a
+  reference to the object if you need more of it.
 
 * The file classes also behave like Python binary files (``read``,
   ``readinto``, ``read1``, ``readline``, iteration by lines, ``write``,
@@ -323,8 +325,10 @@ class TmpDir(GTempfile.TmpDir):
     ignore_cleanup_errors=False, **properties)``
 
     As with CPython's ``TemporaryDirectory``, ``with TmpDir() as path:`` binds
-    the path string; leaving the block calls ``cleanup()``, which removes the
-    tree unless ``delete`` is false.
+    the path string, and leaving the block calls ``cleanup()`` unless
+    ``delete`` is false. With ``delete=False`` neither the block's end nor
+    dropping the object removes the directory, but an explicit
+    ``cleanup()`` (or ``cleanup_async()``) does.
     """
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, delete=None,
@@ -346,8 +350,9 @@ class TmpDir(GTempfile.TmpDir):
         return self.get_path()
 
     def __exit__(self, exc_type, exc_value, traceback):
-        # Removes the tree, or with delete false only lets go of it.
-        self.cleanup(None)
+        # CPython 3.12: the block's end cleans up only when delete is true.
+        if self.get_delete():
+            self.cleanup(None)
 
     def __fspath__(self):
         return self.get_path()
