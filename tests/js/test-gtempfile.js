@@ -10,6 +10,13 @@ import Gio from 'gi://Gio';
 import GTempfile from 'gi://GTempfile?version=1.0';
 import System from 'system';
 
+// The async methods as promises (Gio._promisify wraps our _async/_finish
+// pairs like GIO's own; NamedTmpFile and SpooledTmpFile inherit persist).
+Gio._promisify(GTempfile.TmpFile, 'new_async', 'new_finish');
+Gio._promisify(GTempfile.TmpFile.prototype, 'persist_async', 'persist_finish');
+Gio._promisify(GTempfile.TmpDir, 'new_async', 'new_finish');
+Gio._promisify(GTempfile.TmpDir.prototype, 'cleanup_async', 'cleanup_finish');
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -27,18 +34,56 @@ function assertEqual(actual, expected, what = 'value') {
         throw new AssertionError(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
 
+function checkIOError(code, e) {
+    if (!(e instanceof GLib.Error))
+        throw e;
+    assert(e.matches(Gio.IOErrorEnum, code),
+        `expected Gio.IOErrorEnum ${code}, got ${e.domain}:${e.code} ${e.message}`);
+    return e;
+}
+
 // Runs @func and checks that it throws a G_IO_ERROR with @code.
 function assertIOError(code, func) {
     try {
         func();
     } catch (e) {
-        if (!(e instanceof GLib.Error))
-            throw e;
-        assert(e.matches(Gio.IOErrorEnum, code),
-            `expected Gio.IOErrorEnum ${code}, got ${e.domain}:${e.code} ${e.message}`);
-        return e;
+        return checkIOError(code, e);
     }
     throw new AssertionError(`expected Gio.IOErrorEnum ${code}, nothing thrown`);
+}
+
+// Awaits @promise and checks that it rejects with a G_IO_ERROR with @code.
+async function assertRejectsIOError(code, promise) {
+    try {
+        await promise;
+    } catch (e) {
+        return checkIOError(code, e);
+    }
+    throw new AssertionError(`expected Gio.IOErrorEnum ${code}, nothing thrown`);
+}
+
+// Runs a main loop until @promise settles; returns its value or throws.
+function settle(promise) {
+    const loop = GLib.MainLoop.new(null, false);
+    let settled = false, value, error;
+    promise.then(v => {
+        value = v;
+    }, e => {
+        error = e ?? new AssertionError('rejected without a reason');
+    }).finally(() => {
+        settled = true;
+        loop.quit();
+    });
+    const timeout = GLib.timeout_add_seconds(GLib.PRIORITY_DEFAULT, 60, () => {
+        loop.quit();
+        return GLib.SOURCE_REMOVE;
+    });
+    loop.run();
+    assert(settled, 'the promise did not settle within 60 s');
+    GLib.source_remove(timeout);
+    if (error !== undefined)
+        throw error;
+    return value;
 }
 
 function listing(dir) {
@@ -89,7 +134,9 @@ function withScratch(func) {
     return () => {
         const scratch = GLib.dir_make_tmp('gtempfile-js-XXXXXX');
         try {
-            func(scratch);
+            const result = func(scratch);
+            if (result instanceof Promise)
+                settle(result);
         } finally {
             for (const name of listing(scratch))
                 GLib.unlink(GLib.build_filenamev([scratch, name]));
@@ -169,6 +216,46 @@ test('/tmp-file/async', withScratch(scratch => {
     f.close(null);
 }));
 
+test('/tmp-file/async-promise', withScratch(async scratch => {
+    const f = await GTempfile.TmpFile.new_async(scratch, 'anon_', null,
+        GLib.PRIORITY_DEFAULT, null);
+    assert(f instanceof GTempfile.TmpFile, 'a TmpFile');
+    write(f, 'async');
+    assertEqual(listing(scratch).length, 0, 'anonymous: nothing in dir');
+
+    const dest = `${scratch}/kept.txt`;
+    assertEqual(await f.persist_async(dest, GTempfile.TmpPersistFlags.NO_REPLACE,
+        GLib.PRIORITY_DEFAULT, null), true, 'persist_async');
+    write(f, '!');
+    f.close(null);
+    assertEqual(contents(dest), 'async!', 'persisted contents');
+    assertEqual(unixMode(dest), 0o600, 'persisted mode');
+
+    // NO_REPLACE onto an existing path: EXISTS, the destination untouched.
+    const g = await GTempfile.TmpFile.new_async(scratch, null, null,
+        GLib.PRIORITY_DEFAULT, null);
+    write(g, 'other');
+    const e = await assertRejectsIOError(Gio.IOErrorEnum.EXISTS,
+        g.persist_async(dest, GTempfile.TmpPersistFlags.NO_REPLACE,
+            GLib.PRIORITY_DEFAULT, null));
+    assert(e.message.includes(dest), `message names the path: ${e.message}`);
+    g.close(null);
+    assertEqual(contents(dest), 'async!', 'destination untouched');
+    assertEqual(listing(scratch).join(), 'kept.txt', 'nothing else left');
+}));
+
+test('/tmp-file/async-promise-errors', withScratch(async scratch => {
+    const missing = `${scratch}/missing`;
+    const e = await assertRejectsIOError(Gio.IOErrorEnum.NOT_FOUND,
+        GTempfile.TmpFile.new_async(missing, null, null, GLib.PRIORITY_DEFAULT, null));
+    assert(e.message.includes(missing), `message names the path: ${e.message}`);
+    const cancellable = new Gio.Cancellable();
+    cancellable.cancel();
+    await assertRejectsIOError(Gio.IOErrorEnum.CANCELLED,
+        GTempfile.TmpFile.new_async(scratch, null, null, GLib.PRIORITY_DEFAULT,
+            cancellable));
+}));
+
 test('/tmp-file/missing-dir', withScratch(scratch => {
     assertIOError(Gio.IOErrorEnum.NOT_FOUND,
         () => GTempfile.TmpFile.new(`${scratch}/missing`, null, null));
@@ -224,6 +311,33 @@ test('/named-tmp-file/persist', withScratch(scratch => {
     f.close(null);
     assertEqual(listing(scratch).join(), 'final.txt', 'only the persisted file');
     assertEqual(contents(dest), 'final', 'contents');
+}));
+
+test('/named-tmp-file/persist-async', withScratch(async scratch => {
+    const f = GTempfile.NamedTmpFile.new(scratch, 'x', '.part');
+    const temp = f.get_path();
+    write(f, 'final');
+    const dest = `${scratch}/final.txt`;
+    assertEqual(await f.persist_async(dest, GTempfile.TmpPersistFlags.NONE,
+        GLib.PRIORITY_DEFAULT, null), true, 'persist_async');
+    assertEqual(f.get_path(), dest, 'path follows the file');
+    assert(!f.get_delete(), 'delete off after persist');
+    assert(!exists(temp), 'the temporary name is gone');
+    f.cleanup(null);
+    assertEqual(contents(dest), 'final', 'contents');
+
+    // NO_REPLACE onto an existing path: EXISTS, and nothing changes.
+    const g = GTempfile.NamedTmpFile.new(scratch, 'y', null);
+    write(g, 'other');
+    const e = await assertRejectsIOError(Gio.IOErrorEnum.EXISTS,
+        g.persist_async(dest, GTempfile.TmpPersistFlags.NO_REPLACE,
+            GLib.PRIORITY_DEFAULT, null));
+    assert(e.message.includes(dest), `message names the path: ${e.message}`);
+    assert(exists(g.get_path()), 'the temporary keeps its name');
+    assert(g.get_delete(), 'and its automatic deletion');
+    g.close(null);
+    assertEqual(contents(dest), 'final', 'destination untouched');
+    assertEqual(listing(scratch).join(), 'final.txt', 'only the persisted file');
 }));
 
 test('/named-tmp-file/missing-dir', withScratch(scratch => {
@@ -289,6 +403,58 @@ test('/tmp-dir/async', withScratch(scratch => {
         GLib.PRIORITY_DEFAULT, null, done));
     assert(source.cleanup_finish(cleaned), 'cleanup_finish');
     assert(!exists(d.path), 'removed');
+}));
+
+test('/tmp-dir/async-promise', withScratch(async scratch => {
+    const d = await GTempfile.TmpDir.new_async(scratch, 'async_', null,
+        GLib.PRIORITY_DEFAULT, null);
+    assert(d instanceof GTempfile.TmpDir, 'a TmpDir');
+    assert(GLib.path_get_basename(d.path).startsWith('async_'), d.path);
+    assertEqual(unixMode(d.path), 0o700, 'mode');
+    GLib.mkdir_with_parents(`${d.path}/a/b`, 0o755);
+    GLib.file_set_contents(`${d.path}/a/b/f`, 'x');
+    assertEqual(await d.cleanup_async(GLib.PRIORITY_DEFAULT, null), true,
+        'cleanup_async');
+    assert(!exists(d.path), 'removed');
+    assertEqual(d.get_fd(), -1, 'no fd after cleanup');
+
+    const missing = `${scratch}/missing`;
+    const e = await assertRejectsIOError(Gio.IOErrorEnum.NOT_FOUND,
+        GTempfile.TmpDir.new_async(missing, null, null, GLib.PRIORITY_DEFAULT, null));
+    assert(e.message.includes(missing), `message names the path: ${e.message}`);
+    await assertRejectsIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+        GTempfile.TmpDir.new_async(scratch, 'a/b', null, GLib.PRIORITY_DEFAULT, null));
+    assertEqual(listing(scratch).length, 0, 'nothing left');
+}));
+
+// delete = false as in Python 3.12: dispose keeps the tree, an explicit
+// cleanup (sync or async) removes it.
+test('/tmp-dir/delete-false', withScratch(async scratch => {
+    const kept = new GTempfile.TmpDir({dir: scratch, delete: false});
+    kept.init(null);
+    const keptPath = kept.path;
+    GLib.file_set_contents(`${keptPath}/f`, 'x');
+    kept.run_dispose();
+    assertEqual(contents(`${keptPath}/f`), 'x', 'dispose keeps the tree');
+    GLib.unlink(`${keptPath}/f`);
+    GLib.rmdir(keptPath);
+
+    const d = GTempfile.TmpDir.new(scratch, null, null);
+    d.delete = false;
+    GLib.mkdir_with_parents(`${d.path}/a`, 0o755);
+    GLib.file_set_contents(`${d.path}/a/f`, 'x');
+    d.cleanup(null);
+    assert(!exists(d.path), 'cleanup removes the tree');
+    d.cleanup(null);
+    assert(!d.delete, 'delete still false');
+
+    const e = await GTempfile.TmpDir.new_async(scratch, null, null,
+        GLib.PRIORITY_DEFAULT, null);
+    e.delete = false;
+    GLib.file_set_contents(`${e.path}/f`, 'x');
+    await e.cleanup_async(GLib.PRIORITY_DEFAULT, null);
+    assert(!exists(e.path), 'cleanup_async removes the tree');
+    assertEqual(listing(scratch).length, 0, 'nothing left');
 }));
 
 test('/tmp-dir/missing-dir', withScratch(scratch => {
