@@ -230,11 +230,139 @@ void test_tmp_dir_delete_false () {
       var d = new GTempfile.TmpDir (scratch, null, null);
       d.delete = false;
       path = d.path;
+      FileUtils.set_contents (Path.build_filename (path, "f"), "x");
     }
     /* The last reference is gone: dispose kept it because of delete=false. */
-    assert_true (FileUtils.test (path, FileTest.IS_DIR));
+    assert_cmpstr (read_file (Path.build_filename (path, "f")), CompareOperator.EQ, "x");
+    assert_cmpint (FileUtils.unlink (Path.build_filename (path, "f")), CompareOperator.EQ, 0);
     assert_cmpint (DirUtils.remove (path), CompareOperator.EQ, 0);
+
+    /* An explicit cleanup removes it all the same (Python 3.12). */
+    var d = (GTempfile.TmpDir) Object.new (typeof (GTempfile.TmpDir), "dir", scratch, "delete", false);
+    d.init ();
+    assert_false (d.delete);
+    path = d.path;
+    assert_cmpint (DirUtils.create_with_parents (Path.build_filename (path, "a", "b"), 0755), CompareOperator.EQ, 0);
+    FileUtils.set_contents (Path.build_filename (path, "a", "b", "f"), "x");
+    assert_true (d.cleanup ());
+    assert_false (FileUtils.test (path, FileTest.EXISTS));
+    assert_true (d.cleanup ());
   });
+}
+
+/* Runs one of the async tests below to its end in a main loop. */
+delegate void AsyncStart (string scratch, AsyncReadyCallback done);
+delegate void AsyncFinish (AsyncResult result) throws Error;
+
+void run_async_in_scratch (AsyncStart start, AsyncFinish finish, string[] keep = {}) {
+  run_in_scratch ((scratch) => {
+    var loop = new MainLoop ();
+    AsyncResult? result = null;
+    start (scratch, (obj, res) => {
+      result = res;
+      loop.quit ();
+    });
+    loop.run ();
+    finish (result);
+  }, keep);
+}
+
+async void tmp_dir_async (string scratch) throws Error {
+  var d = yield GTempfile.TmpDir.new_async (scratch, "async_", null);
+  var path = d.path;
+  assert_true (Path.get_basename (path).has_prefix ("async_"));
+  assert_cmpuint (unix_mode (path), CompareOperator.EQ, 0700);
+  FileUtils.set_contents (Path.build_filename (path, "f"), "x");
+  /* delete=false does not stop an explicit cleanup. */
+  d.delete = false;
+  assert_true (yield d.cleanup_async (Priority.DEFAULT, null));
+  assert_false (FileUtils.test (path, FileTest.EXISTS));
+  assert_cmpint (d.get_fd (), CompareOperator.EQ, -1);
+
+  var missing = Path.build_filename (scratch, "missing");
+  try {
+    yield GTempfile.TmpDir.new_async (missing, null, null);
+    assert_not_reached ();
+  } catch (Error e) {
+    assert_io_error (e, IOError.NOT_FOUND, missing);
+  }
+  var cancellable = new Cancellable ();
+  cancellable.cancel ();
+  try {
+    yield GTempfile.TmpDir.new_async (scratch, null, null, Priority.DEFAULT, cancellable);
+    assert_not_reached ();
+  } catch (Error e) {
+    assert_io_error (e, IOError.CANCELLED);
+  }
+}
+
+void test_tmp_dir_async () {
+  run_async_in_scratch ((scratch, done) => tmp_dir_async.begin (scratch, done),
+                        (res) => tmp_dir_async.end (res));
+}
+
+async void tmp_file_persist_async (string scratch) throws Error {
+  var dest = Path.build_filename (scratch, "kept.txt");
+  var f = yield GTempfile.TmpFile.new_async (scratch, null, null);
+  write_string (f, "async");
+  assert_true (yield f.persist_async (dest, GTempfile.TmpPersistFlags.NO_REPLACE, Priority.DEFAULT, null));
+  write_string (f, "!");
+  f.close ();
+  assert_cmpstr (read_file (dest), CompareOperator.EQ, "async!");
+  assert_cmpuint (unix_mode (dest), CompareOperator.EQ, 0600);
+
+  /* NO_REPLACE onto an existing path: EXISTS, the destination untouched. */
+  var g = yield GTempfile.TmpFile.new_async (scratch, null, null);
+  write_string (g, "other");
+  try {
+    yield g.persist_async (dest, GTempfile.TmpPersistFlags.NO_REPLACE, Priority.DEFAULT, null);
+    assert_not_reached ();
+  } catch (Error e) {
+    assert_io_error (e, IOError.EXISTS, dest);
+  }
+  g.close ();
+  assert_cmpstr (read_file (dest), CompareOperator.EQ, "async!");
+}
+
+void test_tmp_file_persist_async () {
+  run_async_in_scratch ((scratch, done) => tmp_file_persist_async.begin (scratch, done),
+                        (res) => tmp_file_persist_async.end (res),
+                        { "kept.txt" });
+}
+
+async void named_tmp_file_persist_async (string scratch) throws Error {
+  var dest = Path.build_filename (scratch, "final.txt");
+  var f = new GTempfile.NamedTmpFile (scratch, "x", ".part");
+  var temp = f.path;
+  write_string (f, "final");
+  assert_true (yield f.persist_async (dest, GTempfile.TmpPersistFlags.NONE, Priority.DEFAULT, null));
+  assert_cmpstr (f.path, CompareOperator.EQ, dest);
+  assert_false (f.delete);
+  assert_false (FileUtils.test (temp, FileTest.EXISTS));
+  assert_true (f.cleanup ());
+  assert_cmpstr (read_file (dest), CompareOperator.EQ, "final");
+
+  /* A failed persist changes nothing: the temporary keeps its name and is
+   * still removed when closed. */
+  var g = new GTempfile.NamedTmpFile (scratch, "y", null);
+  write_string (g, "other");
+  try {
+    yield g.persist_async (dest, GTempfile.TmpPersistFlags.NO_REPLACE, Priority.DEFAULT, null);
+    assert_not_reached ();
+  } catch (Error e) {
+    assert_io_error (e, IOError.EXISTS, dest);
+  }
+  assert_true (g.delete);
+  assert_true (FileUtils.test (g.path, FileTest.EXISTS));
+  g.close ();
+  assert_false (FileUtils.test (g.path, FileTest.EXISTS));
+  assert_cmpstr (read_file (dest), CompareOperator.EQ, "final");
+}
+
+void test_named_tmp_file_persist_async () {
+  run_async_in_scratch ((scratch, done) => named_tmp_file_persist_async.begin (scratch, done),
+                        (res) => named_tmp_file_persist_async.end (res),
+                        { "final.txt" });
 }
 
 void test_missing_dir () {
@@ -272,13 +400,16 @@ int main (string[] args) {
   Test.add_func ("/vala/module/mkstemp", test_mkstemp);
   Test.add_func ("/vala/tmp-file/read-write-persist", test_tmp_file);
   Test.add_func ("/vala/tmp-file/async", test_tmp_file_async);
+  Test.add_func ("/vala/tmp-file/persist-async", test_tmp_file_persist_async);
   Test.add_func ("/vala/named-tmp-file/lifecycle", test_named_tmp_file);
   Test.add_func ("/vala/named-tmp-file/delete-on-close", test_named_tmp_file_delete_on_close);
   Test.add_func ("/vala/named-tmp-file/persist", test_named_tmp_file_persist);
+  Test.add_func ("/vala/named-tmp-file/persist-async", test_named_tmp_file_persist_async);
   Test.add_func ("/vala/spooled-tmp-file/rollover", test_spooled_tmp_file);
   Test.add_func ("/vala/spooled-tmp-file/missing-dir", test_spooled_tmp_file_missing_dir);
   Test.add_func ("/vala/tmp-dir/lifecycle", test_tmp_dir);
   Test.add_func ("/vala/tmp-dir/delete-false", test_tmp_dir_delete_false);
+  Test.add_func ("/vala/tmp-dir/async", test_tmp_dir_async);
   Test.add_func ("/vala/missing-dir", test_missing_dir);
   return Test.run ();
 }
