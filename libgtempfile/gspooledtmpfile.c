@@ -38,6 +38,11 @@
  * call returns the error and the bytes in memory and the position are exactly
  * as they were; a later rollover, once the cause is fixed, moves them all.
  *
+ * `notify::rolled-over` is emitted once, after a successful rollover, in
+ * the thread that created the file — also when the rollover happened in a
+ * worker thread, such as the one GIO runs an asynchronous write in; see
+ * [property@GTempfile.SpooledTmpFile:rolled-over].
+ *
  * Seeking past the end and writing fills the gap with zeros.
  *
  * ```c
@@ -85,16 +90,21 @@
 
 struct _GSpooledTmpFile
 {
-  GTmpFile   parent_instance;
+  GTmpFile      parent_instance;
 
-  GPtrArray *chunks;      /* (element-type guint8*) (nullable elements) */
-  goffset    size;
-  goffset    pos;
+  GPtrArray    *chunks;   /* (element-type guint8*) (nullable elements) */
+  goffset       size;
+  goffset       pos;
 
-  gsize      max_size;
-  gchar     *dir;         /* absolute when given relative, or NULL */
+  gsize         max_size;
+  gchar        *dir;      /* absolute when given relative, or NULL */
 
-  guint      rolled_over : 1;
+  /* The thread that created the file and its thread-default main context
+   * then: notify::rolled-over is emitted there (see notify_rolled_over()). */
+  GThread      *owner_thread;
+  GMainContext *owner_context;
+
+  guint         rolled_over : 1;
 };
 
 G_DEFINE_FINAL_TYPE (GSpooledTmpFile, g_spooled_tmp_file, G_TYPE_TMP_FILE)
@@ -339,6 +349,59 @@ chunks_copy_to_fd (GSpooledTmpFile  *self,
   return TRUE;
 }
 
+static gboolean
+notify_rolled_over_cb (gpointer user_data)
+{
+  g_autoptr(GObject) self = g_weak_ref_get (user_data);
+
+  /* Gone meanwhile: it had no handlers left to tell. */
+  if (self != NULL)
+    g_object_notify_by_pspec (self, properties[PROP_ROLLED_OVER]);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer weak)
+{
+  g_weak_ref_clear (weak);
+  g_free (weak);
+}
+
+/* Emits notify::rolled-over in the thread that created the file: right now
+ * when that is this thread, otherwise from its thread-default main context,
+ * as GIO does for its callbacks. A GIO worker running an asynchronous write
+ * must not run handlers that touch, say, a GTK widget.
+ *
+ * The source holds a weak reference: a file dropped by its last owner before
+ * that context runs is freed (with its descriptor), not kept alive by a
+ * notification nobody can receive — even in a program that never runs that
+ * context. G_PRIORITY_HIGH puts the notification before the completion
+ * callback of the asynchronous call that rolled over (queued later, at its
+ * I/O priority). */
+static void
+notify_rolled_over (GSpooledTmpFile *self)
+{
+  GWeakRef *weak;
+  GSource *source;
+
+  if (g_thread_self () == self->owner_thread)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLLED_OVER]);
+      return;
+    }
+
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, notify_rolled_over_cb, weak, weak_ref_free);
+  g_source_set_static_name (source, "[gtempfile] notify::rolled-over");
+  g_source_attach (source, self->owner_context);
+  g_source_unref (source);
+}
+
 /* Moves the bytes to a new anonymous file and hands it to GTmpFile, which
  * switches its streams to the descriptor. On failure nothing in memory has
  * changed and the half-written file is gone with its descriptor. */
@@ -380,7 +443,7 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
   self->pos = 0;
   self->rolled_over = TRUE;
 
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLLED_OVER]);
+  notify_rolled_over (self);
 
   return TRUE;
 }
@@ -581,6 +644,8 @@ g_spooled_tmp_file_finalize (GObject *object)
 
   g_clear_pointer (&self->chunks, g_ptr_array_unref);
   g_clear_pointer (&self->dir, g_free);
+  g_clear_pointer (&self->owner_thread, g_thread_unref);
+  g_clear_pointer (&self->owner_context, g_main_context_unref);
 
   G_OBJECT_CLASS (g_spooled_tmp_file_parent_class)->finalize (object);
 }
@@ -666,10 +731,17 @@ g_spooled_tmp_file_class_init (GSpooledTmpFileClass *klass)
    * once, from %FALSE to %TRUE, and `notify::rolled-over` is emitted then,
    * after the rollover has succeeded.
    *
-   * The notification comes from the thread that caused the rollover; for
-   * [method@GTempfile.TmpFile.persist_async] that is the caller's thread,
-   * but an asynchronous write on the output stream rolls over, and
-   * notifies, in a GIO worker thread.
+   * The notification is emitted in the thread that created the file, as
+   * GIO does for its callbacks: directly when that thread rolls the file
+   * over, otherwise from an idle source in the thread-default main context
+   * that was current when the file was created. So a handler may update a
+   * user interface even when the rollover happens in a worker thread — an
+   * asynchronous write on the output stream (GIO runs it in a worker),
+   * [method@GTempfile.TmpFile.persist_async], or a thread of the
+   * application. That notification arrives when the context next runs,
+   * before the callback of the asynchronous call that rolled over (for
+   * priorities from %G_PRIORITY_HIGH down); the property reads %TRUE from
+   * the moment of the rollover. A file freed before then is not notified.
    *
    * Since: 1.0
    */
@@ -687,6 +759,10 @@ static void
 g_spooled_tmp_file_init (GSpooledTmpFile *self)
 {
   self->chunks = g_ptr_array_new_with_free_func (g_free);
+
+  /* Held, so that no later thread can reuse the address of the GThread. */
+  self->owner_thread = g_thread_ref (g_thread_self ());
+  self->owner_context = g_main_context_ref_thread_default ();
 
   /* Installed before GInitable.init runs, so GTmpFile creates no
    * descriptor: nothing touches the disk until the rollover. */

@@ -1797,9 +1797,8 @@ persist_async_done (GObject      *source_object,
   PersistOp *op = g_task_get_task_data (G_TASK (result));
 
   g_io_stream_clear_pending (G_IO_STREAM (self));
+  /* Notifies the new name here, not in the worker. */
   persist_commit (self, op);
-  /* Emits what the worker queued (a spooled file's rolled-over) here. */
-  g_object_thaw_notify (G_OBJECT (self));
 
   if (op->callback != NULL)
     op->callback (source_object, result, op->user_data);
@@ -1860,10 +1859,8 @@ g_tmp_file_persist_async (GTmpFile            *self,
   /* Cancelling once the file has been moved must not report a failure:
    * that would claim nothing changed when the file has a new name. */
   g_task_set_check_cancellable (task, FALSE);
-  /* A property that changes in the worker (a spooled file rolling over)
-   * must be notified in the caller's thread: bindings cannot run a
-   * handler anywhere else. Thawed in persist_async_done. */
-  g_object_freeze_notify (G_OBJECT (self));
+  /* The worker notifies nothing: persist_move() changes no property, and a
+   * spooled file that rolls over there notifies in its own thread. */
   g_task_run_in_thread (task, persist_thread);
 }
 
