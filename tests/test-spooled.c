@@ -914,6 +914,278 @@ test_persist_async (void)
   test_remove_tree (dir);
 }
 
+/* ------------------------------------- notify::rolled-over's thread */
+
+/* Where and how often notify::rolled-over was emitted. */
+typedef struct
+{
+  guint     count;
+  GThread  *thread;
+  gboolean  context_owned;    /* the handler ran in the main loop's context */
+  gboolean  rolled_over;      /* what the getter said in the handler */
+} RolloverNotify;
+
+/* This thread's thread-default main context, without a reference. */
+static GMainContext *
+thread_default_context (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  return context != NULL ? context : g_main_context_default ();
+}
+
+static void
+record_rollover_notify (GObject    *object,
+                        GParamSpec *pspec,
+                        gpointer    user_data)
+{
+  RolloverNotify *notify = user_data;
+
+  notify->count++;
+  notify->thread = g_thread_self ();
+  notify->context_owned = g_main_context_is_owner (thread_default_context ());
+  notify->rolled_over = g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (object));
+}
+
+/* GIO runs g_output_stream_write_async() on our stream in a worker thread,
+ * which rolls the file over; a handler that updates a user interface must
+ * still run in the main thread, from the main loop, once, and before the
+ * write's callback. */
+static void
+test_notify_write_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = make_pattern (0, 150000);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100000, NULL, NULL, NULL);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
+  RolloverNotify notify = { 0, NULL, FALSE, FALSE };
+  gint fd;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      g_output_stream_write_async (out, data + i * 50000, 50000, G_PRIORITY_DEFAULT,
+                                   NULL, test_store_result, &result);
+      g_assert_cmpint (g_output_stream_write_finish (out, test_wait_result (&result), &error),
+                       ==, 50000);
+      g_assert_no_error (error);
+
+      /* The second write stays within 100000 bytes, the third passes it. */
+      g_assert_cmpuint (notify.count, ==, i == 2 ? 1 : 0);
+      g_assert_cmpint (g_spooled_tmp_file_is_rolled_over (file), ==, i == 2);
+    }
+
+  g_assert_true (notify.thread == g_thread_self ());
+  g_assert_true (notify.context_owned);
+  g_assert_true (notify.rolled_over);
+
+  /* Nothing more is queued: exactly once. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (notify.count, ==, 1);
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  assert_fd_content (fd, data, 150000, 150000);
+}
+
+static gpointer
+write_past_max_size (gpointer user_data)
+{
+  GSpooledTmpFile *file = user_data;
+  g_autofree guint8 *data = make_pattern (0, 5000);
+
+  write_all (file, data, 5000);
+  g_assert_true (g_spooled_tmp_file_is_rolled_over (file));
+
+  return NULL;
+}
+
+/* A rollover in a thread of the application: the notification waits for
+ * the thread-default main context the file was created in, and comes in
+ * the thread that runs it, not in the writer. */
+static void
+test_notify_other_thread (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSpooledTmpFile) file = NULL;
+  g_autofree guint8 *data = make_pattern (0, 5000);
+  RolloverNotify notify = { 0, NULL, FALSE, FALSE };
+  GThread *writer;
+
+  g_main_context_push_thread_default (context);
+  file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
+  g_main_context_pop_thread_default (context);
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
+
+  writer = g_thread_new ("writer", write_past_max_size, file);
+  g_thread_join (writer);
+
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpuint (notify.count, ==, 0);
+
+  /* Not the global default context: that is not where the file was made. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (notify.count, ==, 0);
+
+  g_main_context_push_thread_default (context);
+  g_assert_true (g_main_context_iteration (context, FALSE));
+  g_assert_cmpuint (notify.count, ==, 1);
+  g_assert_true (notify.thread == g_thread_self ());
+  g_assert_true (notify.context_owned);
+  g_assert_true (notify.rolled_over);
+  g_assert_false (g_main_context_iteration (context, FALSE));
+  g_main_context_pop_thread_default (context);
+  g_assert_cmpuint (notify.count, ==, 1);
+
+  assert_content (file, data, 5000);
+}
+
+static gpointer
+write_past_max_size_and_unref (gpointer user_data)
+{
+  write_past_max_size (user_data);
+  g_object_unref (user_data);
+
+  return NULL;
+}
+
+static void
+mark_finalized (gpointer  user_data,
+                GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) user_data, 1);
+}
+
+/* A notification still waiting for the main context does not keep the
+ * file alive: dropped in the other thread, it is freed with its descriptor
+ * at once, and the context later has nothing to tell. */
+static void
+test_notify_after_free (void)
+{
+  GSpooledTmpFile *file;
+  RolloverNotify notify = { 0, NULL, FALSE, FALSE };
+  gint finalized = 0;
+  guint fds;
+
+  g_main_context_default ();   /* its wake-up descriptor, counted below */
+  fds = test_count_open_fds ();
+
+  file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
+  g_object_weak_ref (G_OBJECT (file), mark_finalized, &finalized);
+
+  g_thread_join (g_thread_new ("writer", write_past_max_size_and_unref, file));
+  g_assert_cmpint (g_atomic_int_get (&finalized), ==, 1);
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (notify.count, ==, 0);
+}
+
+static void
+persist_async_record (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  RolloverNotify *notify = g_object_get_data (source, "rollover-notify");
+
+  /* The rollover's notification came first. */
+  g_assert_cmpuint (notify->count, ==, 1);
+  test_store_result (source, result, user_data);
+}
+
+static void
+assert_persisted_pattern (const gchar *path,
+                          gsize        len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = make_pattern (0, len);
+  g_autofree gchar *contents = NULL;
+  gsize contents_len = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &contents_len, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, contents_len, data, len);
+}
+
+/* persist_async rolls the file over in a worker thread; the notification
+ * comes in the thread and context the file was created in, before the
+ * callback (with G_PRIORITY_HIGH, the callback's priority is as urgent as
+ * the notification's). */
+static void
+test_notify_persist_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
+  g_autofree guint8 *data = make_pattern (0, 1000);
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, NULL, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  RolloverNotify notify = { 0, NULL, FALSE, FALSE };
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
+  g_object_set_data (G_OBJECT (file), "rollover-notify", &notify);
+  write_all (file, data, 1000);
+
+  g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
+                            G_PRIORITY_HIGH, NULL, persist_async_record, &result);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), test_wait_result (&result),
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (notify.count, ==, 1);
+  g_assert_true (notify.thread == g_thread_self ());
+  g_assert_true (notify.context_owned);
+  g_assert_true (notify.rolled_over);
+  assert_persisted_pattern (path, 1000);
+
+  g_clear_object (&file);
+  test_remove_tree (dir);
+}
+
+/* persist_async called in another thread-default context calls back
+ * there, but the rollover is notified in the file's own context. */
+static void
+test_notify_persist_async_context (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
+  g_autofree guint8 *data = make_pattern (0, 1000);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, NULL, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  RolloverNotify notify = { 0, NULL, FALSE, FALSE };
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
+  write_all (file, data, 1000);
+
+  g_main_context_push_thread_default (context);
+  g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
+                            G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (file), result, &error));
+  g_assert_no_error (error);
+  g_assert_true (is_rolled_over (file));
+  g_assert_cmpuint (notify.count, ==, 0);
+
+  g_assert_true (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (notify.count, ==, 1);
+  g_assert_true (notify.thread == g_thread_self ());
+  g_assert_true (notify.context_owned);
+  assert_persisted_pattern (path, 1000);
+
+  g_clear_object (&file);
+  test_remove_tree (dir);
+}
+
 /* --------------------------------------------------- failed rollovers */
 
 /* After a failed rollover: same bytes, same position, still in memory,
@@ -1288,6 +1560,11 @@ main (int   argc,
   g_test_add_func ("/spooled/closed", test_closed);
   g_test_add_func ("/spooled/persist", test_persist);
   g_test_add_func ("/spooled/persist-async", test_persist_async);
+  g_test_add_func ("/spooled/notify/write-async", test_notify_write_async);
+  g_test_add_func ("/spooled/notify/other-thread", test_notify_other_thread);
+  g_test_add_func ("/spooled/notify/after-free", test_notify_after_free);
+  g_test_add_func ("/spooled/notify/persist-async", test_notify_persist_async);
+  g_test_add_func ("/spooled/notify/persist-async-context", test_notify_persist_async_context);
   g_test_add_func ("/spooled/persist-mode", test_persist_mode);
   g_test_add_func ("/spooled/fail/missing-dir", test_fail_missing_dir);
   g_test_add_func ("/spooled/fail/cancelled", test_fail_cancelled);
