@@ -275,7 +275,7 @@ async void tmp_dir_async (string scratch) throws Error {
   FileUtils.set_contents (Path.build_filename (path, "f"), "x");
   /* delete=false does not stop an explicit cleanup. */
   d.delete = false;
-  assert_true (yield d.cleanup_async (Priority.DEFAULT, null));
+  assert_true (yield d.cleanup_async ());
   assert_false (FileUtils.test (path, FileTest.EXISTS));
   assert_cmpint (d.get_fd (), CompareOperator.EQ, -1);
 
@@ -335,7 +335,7 @@ async void named_tmp_file_persist_async (string scratch) throws Error {
   var f = new GTempfile.NamedTmpFile (scratch, "x", ".part");
   var temp = f.path;
   write_string (f, "final");
-  assert_true (yield f.persist_async (dest, GTempfile.TmpPersistFlags.NONE, Priority.DEFAULT, null));
+  assert_true (yield f.persist_async (dest, GTempfile.TmpPersistFlags.NONE));
   assert_cmpstr (f.path, CompareOperator.EQ, dest);
   assert_false (f.delete);
   assert_false (FileUtils.test (temp, FileTest.EXISTS));
