@@ -543,49 +543,190 @@ _g_tmp_core_create_dir (const gchar  *dir,
   return path;
 }
 
+/* Test hooks of the O_TMPFILE fallback (gtmp-core.h). */
+static GTmpCoreTmpfileHook tmpfile_hook;
+static gpointer tmpfile_hook_data;
+
+void
+_g_tmp_core_set_tmpfile_hook (GTmpCoreTmpfileHook hook,
+                              gpointer            user_data)
+{
+  tmpfile_hook_data = user_data;
+  g_atomic_pointer_set (&tmpfile_hook, hook);
+}
+
 #ifdef HAVE_O_TMPFILE
-/* Directories whose file system refused O_TMPFILE lately. Remembered for a
- * while, not forever: the directory may be a mount point that changes. */
-#define TMPFILE_REFUSAL_TTL_USEC (60 * G_USEC_PER_SEC)
+static void
+notify_tmpfile_hook (const gchar          *dir,
+                     GTmpCoreTmpfileEvent  event)
+{
+  GTmpCoreTmpfileHook hook = g_atomic_pointer_get (&tmpfile_hook);
+
+  if G_UNLIKELY (hook != NULL)
+    hook (dir, event, tmpfile_hook_data);
+}
+
+/* Devices whose file system refused O_TMPFILE lately.
+ *
+ * Refusing O_TMPFILE is a property of the file system, so the memory is
+ * keyed by the device (st_dev) of the directory: a refusal learnt in one
+ * directory holds for every directory on that device, and directories on
+ * other devices still try O_TMPFILE. The key always comes from stat() of
+ * the directory, both when remembering and when looking up, never from the
+ * file created in it (on some overlayfs set-ups the two differ).
+ *
+ * Remembered for G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC, not forever: device
+ * numbers are reused when one file system is unmounted and another mounted,
+ * and a stale refusal makes anonymous files unlinkable (persist() then needs
+ * G_TMP_PERSIST_ALLOW_COPY); relearning costs one refused open() per device
+ * and lifetime.
+ *
+ * Cost: while no refusal is known (the usual case) a creation reads one
+ * atomic integer, with no lock and no system call. While one is, every
+ * anonymous creation pays one stat() of its directory and a short lock to
+ * scan a handful of entries; expired entries are dropped at every look-up,
+ * so that cost ends with the last refusal's lifetime.
+ *
+ * Fork: the lock is held across fork() (pthread_atfork), so a child never
+ * inherits it taken or the list half-changed; the child keeps what its
+ * parent learnt, which is as true for it. */
+typedef struct
+{
+  dev_t  dev;
+  gint64 since;  /* monotonic time of the latest refusal */
+} TmpfileRefusal;
 
 static GMutex refusals_lock;
-static GHashTable *tmpfile_refusals; /* path → gint64 monotonic time */
+static GArray *refusals;     /* TmpfileRefusal; under refusals_lock */
+static gint n_refusals;      /* refusals->len, readable without the lock */
+static gint64 clock_offset;  /* test hook; under refusals_lock */
 
-static gboolean
-tmpfile_refused_lately (const gchar *dir)
+static void
+refusals_fork_prepare (void)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  gpointer when;
-
-  /* Nothing refused yet (the usual case): no lock, which every thread
-   * creating a file would otherwise take in turn. The table is only ever
-   * created, never freed, so a pointer seen non-NULL stays valid. */
-  if (g_atomic_pointer_get (&tmpfile_refusals) == NULL)
-    return FALSE;
-
-  locker = g_mutex_locker_new (&refusals_lock);
-  if (!g_hash_table_lookup_extended (tmpfile_refusals, dir, NULL, &when))
-    return FALSE;
-
-  if (g_get_monotonic_time () - *(gint64 *) when < TMPFILE_REFUSAL_TTL_USEC)
-    return TRUE;
-
-  g_hash_table_remove (tmpfile_refusals, dir);
-  return FALSE;
+  g_mutex_lock (&refusals_lock);
 }
 
 static void
-remember_tmpfile_refusal (const gchar *dir)
+refusals_fork_done (void)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&refusals_lock);
-  gint64 *when = g_new (gint64, 1);
+  g_mutex_unlock (&refusals_lock);
+}
 
-  if (tmpfile_refusals == NULL)
-    g_atomic_pointer_set (&tmpfile_refusals,
-                          g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free));
+__attribute__((constructor)) static void
+refusals_init (void)
+{
+  pthread_atfork (refusals_fork_prepare, refusals_fork_done, refusals_fork_done);
+}
 
-  *when = g_get_monotonic_time ();
-  g_hash_table_replace (tmpfile_refusals, g_strdup (dir), when);
+/* Under refusals_lock. */
+static gint64
+refusals_now (void)
+{
+  return g_get_monotonic_time () + clock_offset;
+}
+
+/* The index of @dev's entry, or -1. Under refusals_lock. */
+static gint
+find_refusal (dev_t dev)
+{
+  guint i;
+
+  for (i = 0; refusals != NULL && i < refusals->len; i++)
+    {
+      if (g_array_index (refusals, TmpfileRefusal, i).dev == dev)
+        return i;
+    }
+
+  return -1;
+}
+
+/* Under refusals_lock. */
+static void
+forget_old_refusals (void)
+{
+  gint64 now = refusals_now ();
+  guint i = 0;
+
+  while (refusals != NULL && i < refusals->len)
+    {
+      gint64 age = now - g_array_index (refusals, TmpfileRefusal, i).since;
+
+      if (age >= G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC)
+        g_array_remove_index_fast (refusals, i);
+      else
+        i++;
+    }
+
+  g_atomic_int_set (&n_refusals, refusals != NULL ? refusals->len : 0);
+}
+
+/* A directory's device, looked up at most once per creation. */
+typedef struct
+{
+  const gchar *dir;
+  dev_t        dev;
+  gboolean     known;
+} DirDevice;
+
+static gboolean
+dir_device_get (DirDevice *device)
+{
+  struct stat st;
+
+  if (device->known)
+    return TRUE;
+
+  if (stat (device->dir, &st) < 0)
+    return FALSE;
+
+  device->dev = st.st_dev;
+  device->known = TRUE;
+  return TRUE;
+}
+
+static gboolean
+tmpfile_refused_lately (DirDevice *device)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (g_atomic_int_get (&n_refusals) == 0)
+    return FALSE;
+
+  /* Cannot stat it: let open() report what is wrong. */
+  if (!dir_device_get (device))
+    return FALSE;
+
+  locker = g_mutex_locker_new (&refusals_lock);
+  forget_old_refusals ();
+  return find_refusal (device->dev) >= 0;
+}
+
+static void
+remember_tmpfile_refusal (DirDevice *device)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  TmpfileRefusal refusal;
+  gint i;
+
+  /* Gone meanwhile: the fallback will report it. */
+  if (!dir_device_get (device))
+    return;
+
+  locker = g_mutex_locker_new (&refusals_lock);
+  if (refusals == NULL)
+    refusals = g_array_new (FALSE, FALSE, sizeof (TmpfileRefusal));
+
+  refusal.dev = device->dev;
+  refusal.since = refusals_now ();
+
+  i = find_refusal (device->dev);
+  if (i >= 0)
+    g_array_index (refusals, TmpfileRefusal, i) = refusal;
+  else
+    g_array_append_val (refusals, refusal);
+
+  g_atomic_int_set (&n_refusals, refusals->len);
 }
 
 /* The errors with which a kernel or file system says "no O_TMPFILE here". */
@@ -595,6 +736,37 @@ is_tmpfile_refusal (gint errsv)
   return errsv == EOPNOTSUPP || errsv == EISDIR || errsv == EINVAL;
 }
 #endif
+
+void
+_g_tmp_core_refuse_tmpfile (const gchar *dir)
+{
+#ifdef HAVE_O_TMPFILE
+  DirDevice device = { dir, 0, FALSE };
+
+  remember_tmpfile_refusal (&device);
+#endif
+}
+
+void
+_g_tmp_core_hold_refusals (gboolean hold)
+{
+#ifdef HAVE_O_TMPFILE
+  if (hold)
+    g_mutex_lock (&refusals_lock);
+  else
+    g_mutex_unlock (&refusals_lock);
+#endif
+}
+
+void
+_g_tmp_core_set_clock_offset (gint64 usec)
+{
+#ifdef HAVE_O_TMPFILE
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&refusals_lock);
+
+  clock_offset = usec;
+#endif
+}
 
 gint
 _g_tmp_core_create_anonymous (const gchar  *dir,
@@ -609,6 +781,9 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
   g_autofree gchar *path = NULL;
   const gchar *resolved;
   gint fd;
+#ifdef HAVE_O_TMPFILE
+  DirDevice device = { NULL, 0, FALSE };
+#endif
 
   if (mode == 0)
     mode = G_TMP_CORE_FILE_MODE;
@@ -621,7 +796,10 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
     return -1;
 
 #ifdef HAVE_O_TMPFILE
-  if (!tmpfile_refused_lately (resolved))
+  device.dir = resolved;
+  if (tmpfile_refused_lately (&device))
+    notify_tmpfile_hook (resolved, G_TMP_CORE_TMPFILE_SKIPPED);
+  else
     {
       fd = open (resolved, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
       if (fd >= 0)
@@ -643,7 +821,8 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
           return -1;
         }
 
-      remember_tmpfile_refusal (resolved);
+      remember_tmpfile_refusal (&device);
+      notify_tmpfile_hook (resolved, G_TMP_CORE_TMPFILE_REFUSED);
     }
 #endif
 

@@ -29,6 +29,43 @@ G_GNUC_INTERNAL
 void      _g_tmp_core_set_name_hook    (GTmpCoreNameHook   hook,
                                         gpointer           user_data);
 
+/* How long a file system's refusal of O_TMPFILE is remembered (per device;
+ * see gtmp-core.c). */
+#define G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC (60 * G_USEC_PER_SEC)
+
+/* What the core did instead of creating an O_TMPFILE (test hook). */
+typedef enum
+{
+  G_TMP_CORE_TMPFILE_REFUSED, /* tried; the file system refused it */
+  G_TMP_CORE_TMPFILE_SKIPPED, /* not tried: its device refused it lately */
+} GTmpCoreTmpfileEvent;
+
+/* Test hook: when set, called each time an anonymous file in @dir falls back
+ * to create + unlink, saying why. Never called when O_TMPFILE works, so the
+ * usual path pays nothing for it. Process-wide; NULL removes it. */
+typedef void (*GTmpCoreTmpfileHook) (const gchar          *dir,
+                                     GTmpCoreTmpfileEvent  event,
+                                     gpointer              user_data);
+
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_tmpfile_hook (GTmpCoreTmpfileHook hook,
+                                        gpointer           user_data);
+
+/* Test hook: remembers the device of @dir as refusing O_TMPFILE, as if it
+ * just had, so that anonymous files there take the fallback. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_refuse_tmpfile   (const gchar       *dir);
+
+/* Test hook: takes (@hold TRUE) or releases the lock of the O_TMPFILE
+ * refusal memory, from one thread. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_hold_refusals    (gboolean           hold);
+
+/* Test hook: moves the clock by which remembered O_TMPFILE refusals expire
+ * @usec into the future (0 puts it back). */
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_clock_offset (gint64             usec);
+
 /* Fills @chars with @n characters of the name alphabet from the CSPRNG. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_random_chars     (gchar             *chars,

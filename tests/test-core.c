@@ -722,6 +722,15 @@ test_anonymous_tmpfile (void)
   test_scratch_free (scratch);
 }
 
+/* The namespaces to mount @fstype in: an mqueue file system shows the
+ * queues of its IPC namespace, shared with every other process (a parallel
+ * test run too) unless the namespace is a new one. */
+static gint
+mount_unshare_flags (const gchar *fstype)
+{
+  return CLONE_NEWNS | (g_str_equal (fstype, "mqueue") ? CLONE_NEWIPC : 0);
+}
+
 /* In a forked child with its own mount namespace: can we mount @fstype?
  * (Needs CAP_SYS_ADMIN; unprivileged containers usually lack it.) */
 static gboolean
@@ -735,7 +744,7 @@ can_mount (const gchar *fstype)
     {
       char dir[] = "/tmp/gtempfile-mount-probe-XXXXXX";
       gboolean ok = mkdtemp (dir) != NULL &&
-                    unshare (CLONE_NEWNS) == 0 &&
+                    unshare (mount_unshare_flags (fstype)) == 0 &&
                     mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
                     mount (fstype, dir, fstype, 0, NULL) == 0;
 
@@ -756,61 +765,359 @@ enter_mount_namespace (void)
   g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 }
 
-/* The mqueue file system creates files but refuses O_TMPFILE (EOPNOTSUPP):
- * the core falls back to create + unlink, leaving no name behind. */
+/* What the core did instead of O_TMPFILE, as its test hook reports it. */
+typedef struct
+{
+  guint refused;  /* tried, and the file system said no */
+  guint skipped;  /* not tried: the device said no lately */
+} TmpfileEvents;
+
+static void
+count_tmpfile_events (const gchar          *dir,
+                      GTmpCoreTmpfileEvent  event,
+                      gpointer              user_data)
+{
+  TmpfileEvents *events = user_data;
+
+  if (event == G_TMP_CORE_TMPFILE_REFUSED)
+    events->refused++;
+  else if (event == G_TMP_CORE_TMPFILE_SKIPPED)
+    events->skipped++;
+  else
+    g_assert_not_reached ();
+}
+
+/* An anonymous file in @dir, made with O_TMPFILE exactly when @tmpfile (then
+ * linkable): no name there either way. */
+static gint
+create_anonymous_in (const gchar *dir,
+                     gboolean     tmpfile)
+{
+  g_autoptr(GError) error = NULL;
+  guint entries = test_count_entries (dir);
+  gboolean linkable = !tmpfile;
+  struct stat st;
+  gint fd;
+
+  fd = _g_tmp_core_create_anonymous (dir, "anon", ".x", 0, &linkable, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (linkable, ==, tmpfile);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (has_cloexec (fd));
+  g_assert_no_errno (fstat (fd, &st));
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpuint (st.st_nlink, ==, 0);
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
+
+  return fd;
+}
+
+static dev_t
+device_of (const gchar *path)
+{
+  struct stat st;
+
+  g_assert_no_errno (stat (path, &st));
+  return st.st_dev;
+}
+
+/* The directories the refusal tests work in, mounted in the subprocess's own
+ * mount namespace: "mq" an mqueue file system (creates files but refuses
+ * O_TMPFILE with EOPNOTSUPP), "mq-too" the same file system bound a second
+ * time (another directory on the same device), "tmpfs" one that takes
+ * O_TMPFILE. */
+typedef struct
+{
+  gchar *mq;
+  gchar *mq_too;
+  gchar *tmpfs;
+} RefusalMounts;
+
+static void
+refusal_mounts_setup (RefusalMounts *mounts)
+{
+  mounts->mq = test_scratch_path ("mq");
+  mounts->mq_too = test_scratch_path ("mq-too");
+  mounts->tmpfs = test_scratch_path ("tmpfs");
+
+  enter_mount_namespace ();
+  g_assert_no_errno (unshare (mount_unshare_flags ("mqueue")));
+  g_assert_no_errno (mount ("mqueue", mounts->mq, "mqueue", 0, NULL));
+  g_assert_no_errno (mount (mounts->mq, mounts->mq_too, NULL, MS_BIND, NULL));
+  g_assert_no_errno (mount ("tmpfs", mounts->tmpfs, "tmpfs", 0, "size=1m"));
+
+  g_assert_cmpuint (device_of (mounts->mq), ==, device_of (mounts->mq_too));
+  g_assert_cmpuint (device_of (mounts->mq), !=, device_of (mounts->tmpfs));
+  g_assert_false (fs_takes_o_tmpfile (mounts->mq));
+  g_assert_true (fs_takes_o_tmpfile (mounts->tmpfs));
+}
+
+static void
+refusal_mounts_clear (RefusalMounts *mounts)
+{
+  _g_tmp_core_set_tmpfile_hook (NULL, NULL);
+  _g_tmp_core_set_clock_offset (0);
+  g_assert_no_errno (umount (mounts->tmpfs));
+  g_assert_no_errno (umount (mounts->mq_too));
+  g_assert_no_errno (umount (mounts->mq));
+  g_clear_pointer (&mounts->mq, g_free);
+  g_clear_pointer (&mounts->mq_too, g_free);
+  g_clear_pointer (&mounts->tmpfs, g_free);
+}
+
+/* The parent's side of a refusal test: makes the mount points and runs the
+ * test again in a subprocess; skips where this machine cannot mount. */
+static void
+run_refusal_test (void)
+{
+  gchar *scratch = test_scratch_dir_new ();
+  const gchar * const dirs[] = { "mq", "mq-too", "tmpfs" };
+  guint i;
+
+  if (!can_mount ("mqueue") || !can_mount ("tmpfs"))
+    {
+      g_test_skip ("cannot mount mqueue and tmpfs file systems (no CAP_SYS_ADMIN "
+                   "or no mount namespaces) to provoke an O_TMPFILE refusal");
+      test_scratch_free (scratch);
+      return;
+    }
+
+  for (i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree gchar *dir = g_build_filename (scratch, dirs[i], NULL);
+
+      make_dir (dir, 0755);
+    }
+
+  test_run_in_subprocess ();
+
+  /* The mounts went with the subprocess's namespace: nothing was left in the
+   * directories beneath them either. */
+  for (i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree gchar *dir = g_build_filename (scratch, dirs[i], NULL);
+
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+    }
+  test_scratch_free (scratch);
+}
+
+/* A refused O_TMPFILE falls back to create + unlink, leaving no name behind,
+ * and is remembered: the next file in the directory does not ask again. */
 static void
 test_anonymous_fallback (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *mq = test_scratch_path ("mq");
-      g_autoptr(GError) error = NULL;
-      gboolean linkable = TRUE;
-      struct stat st;
+      RefusalMounts mounts;
+      TmpfileEvents events = { 0, };
       gint fd, fd2;
 
-      enter_mount_namespace ();
-      g_assert_no_errno (mount ("mqueue", mq, "mqueue", 0, NULL));
+      refusal_mounts_setup (&mounts);
+      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
 
-      fd = _g_tmp_core_create_anonymous (mq, "anon", NULL, 0, &linkable, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_cmpint (fd, >=, 0);
-      g_assert_false (linkable);
-      g_assert_true (has_cloexec (fd));
-      g_assert_no_errno (fstat (fd, &st));
-      g_assert_cmpuint (st.st_nlink, ==, 0);
-      g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
+      fd = create_anonymous_in (mounts.mq, FALSE);
+      g_assert_cmpuint (events.refused, ==, 1);
+      g_assert_cmpuint (events.skipped, ==, 0);
 
-      /* The refusal is remembered: the second file takes the same path. */
-      linkable = TRUE;
-      fd2 = _g_tmp_core_create_anonymous (mq, "anon", NULL, 0, &linkable, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_false (linkable);
-      g_assert_cmpuint (test_count_entries (mq), ==, 0);
+      fd2 = create_anonymous_in (mounts.mq, FALSE);
+      g_assert_cmpuint (events.refused, ==, 1);
+      g_assert_cmpuint (events.skipped, ==, 1);
+      g_assert_cmpuint (test_count_entries (mounts.mq), ==, 0);
 
       close (fd);
       close (fd2);
-      g_assert_no_errno (umount (mq));
+      refusal_mounts_clear (&mounts);
       return;
     }
-  else
+
+  run_refusal_test ();
+}
+
+/* The refusal is remembered per device, not per path: another directory on
+ * the same file system takes the fallback at once, while a directory on
+ * another device still gets a real O_TMPFILE file (no name, linkable). */
+static void
+test_anonymous_refusal_per_device (void)
+{
+  if (g_test_subprocess ())
     {
-      gchar *scratch = test_scratch_dir_new ();
-      g_autofree gchar *mq = g_build_filename (scratch, "mq", NULL);
+      RefusalMounts mounts;
+      TmpfileEvents events = { 0, };
+      g_autofree gchar *linked = NULL;
+      g_autofree gchar *proc_path = NULL;
+      gint fd;
 
-      if (!can_mount ("mqueue"))
-        {
-          g_test_skip ("cannot mount an mqueue file system (no CAP_SYS_ADMIN or "
-                       "no mount namespaces) to provoke an O_TMPFILE refusal");
-          test_scratch_free (scratch);
-          return;
-        }
+      refusal_mounts_setup (&mounts);
+      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
 
-      make_dir (mq, 0755);
-      test_run_in_subprocess ();
-      g_assert_cmpuint (test_count_entries (mq), ==, 0);
-      test_scratch_free (scratch);
+      fd = create_anonymous_in (mounts.mq, FALSE);
+      g_assert_cmpuint (events.refused, ==, 1);
+      close (fd);
+
+      /* Never asked in "mq-too" before, yet not asked there either. */
+      fd = create_anonymous_in (mounts.mq_too, FALSE);
+      g_assert_cmpuint (events.refused, ==, 1);
+      g_assert_cmpuint (events.skipped, ==, 1);
+      close (fd);
+
+      /* Another device: O_TMPFILE, so no fallback event at all. */
+      fd = create_anonymous_in (mounts.tmpfs, TRUE);
+      g_assert_cmpuint (events.refused, ==, 1);
+      g_assert_cmpuint (events.skipped, ==, 1);
+      g_assert_cmpint (pwrite (fd, "kept", 4, 0), ==, 4);
+      linked = g_build_filename (mounts.tmpfs, "linked", NULL);
+      proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
+      g_assert_no_errno (linkat (AT_FDCWD, proc_path, AT_FDCWD, linked, AT_SYMLINK_FOLLOW));
+      test_assert_file_contents (linked, "kept");
+      g_assert_no_errno (unlink (linked));
+      close (fd);
+
+      /* And the refusal still holds for its own device. */
+      fd = create_anonymous_in (mounts.mq, FALSE);
+      g_assert_cmpuint (events.refused, ==, 1);
+      g_assert_cmpuint (events.skipped, ==, 2);
+      close (fd);
+
+      refusal_mounts_clear (&mounts);
+      return;
     }
+
+  run_refusal_test ();
+}
+
+/* Remembered for a while, not forever: once the lifetime has passed,
+ * O_TMPFILE is tried again (and, refused again, remembered again). */
+static void
+test_anonymous_refusal_expires (void)
+{
+  if (g_test_subprocess ())
+    {
+      RefusalMounts mounts;
+      TmpfileEvents events = { 0, };
+
+      refusal_mounts_setup (&mounts);
+      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
+
+      close (create_anonymous_in (mounts.mq, FALSE));
+      g_assert_cmpuint (events.refused, ==, 1);
+
+      /* Shortly before it expires (5 s: a slow machine's margin): still
+       * remembered. */
+      _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC - 5 * G_USEC_PER_SEC);
+      close (create_anonymous_in (mounts.mq_too, FALSE));
+      g_assert_cmpuint (events.refused, ==, 1);
+      g_assert_cmpuint (events.skipped, ==, 1);
+
+      /* Expired: asked again, from either directory of the device. */
+      _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC);
+      close (create_anonymous_in (mounts.mq_too, FALSE));
+      g_assert_cmpuint (events.refused, ==, 2);
+      g_assert_cmpuint (events.skipped, ==, 1);
+
+      /* Refused again, so remembered again. */
+      close (create_anonymous_in (mounts.mq, FALSE));
+      g_assert_cmpuint (events.refused, ==, 2);
+      g_assert_cmpuint (events.skipped, ==, 2);
+
+      /* Meanwhile O_TMPFILE where it works was never in question. */
+      close (create_anonymous_in (mounts.tmpfs, TRUE));
+      g_assert_cmpuint (events.refused + events.skipped, ==, 4);
+
+      refusal_mounts_clear (&mounts);
+      return;
+    }
+
+  run_refusal_test ();
+}
+
+/* In a forked child: one anonymous file in @dir, then exit status 0 if it
+ * took the fallback, and (with @events) did so without asking, as its
+ * parent had learnt. SIGALRM ends it if it inherited the core's lock taken. */
+static void
+child_creates_in_refusing (const gchar   *dir,
+                           TmpfileEvents *events)
+{
+  TmpfileEvents before = { 0, };
+  gboolean linkable = TRUE;
+  gint fd;
+
+  if (events != NULL)
+    before = *events;
+
+  alarm (10);
+  fd = _g_tmp_core_create_anonymous (dir, NULL, NULL, 0, &linkable, NULL, NULL);
+  if (fd < 0 || linkable)
+    _exit (1);
+  if (events != NULL &&
+      (events->skipped != before.skipped + 1 || events->refused != before.refused))
+    _exit (1);
+  _exit (0);
+}
+
+static void
+fork_child_creating_in (const gchar   *dir,
+                        TmpfileEvents *events)
+{
+  gint status;
+  pid_t pid = fork ();
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    child_creates_in_refusing (dir, events);
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+}
+
+/* Holds the refusal memory's lock for a while, as a thread creating a file
+ * does for a moment; @data is set once it is held. */
+static gpointer
+hold_refusals_lock (gpointer data)
+{
+  gint *held = data;
+
+  _g_tmp_core_hold_refusals (TRUE);
+  g_atomic_int_set (held, TRUE);
+  g_usleep (G_USEC_PER_SEC / 5);
+  _g_tmp_core_hold_refusals (FALSE);
+
+  return NULL;
+}
+
+/* A forked child keeps what its parent learnt, and does not inherit the
+ * lock guarding it taken by another thread of the parent (fork() waits for
+ * it): it would wait for it forever. */
+static void
+test_anonymous_refusal_fork (void)
+{
+  if (g_test_subprocess ())
+    {
+      RefusalMounts mounts;
+      TmpfileEvents events = { 0, };
+      GThread *holder;
+      gint held = FALSE;
+
+      refusal_mounts_setup (&mounts);
+      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
+      close (create_anonymous_in (mounts.mq, FALSE));
+      g_assert_cmpuint (events.refused, ==, 1);
+
+      fork_child_creating_in (mounts.mq_too, &events);
+
+      holder = g_thread_new ("hold", hold_refusals_lock, &held);
+      while (!g_atomic_int_get (&held))
+        g_usleep (1000);
+      fork_child_creating_in (mounts.mq_too, &events);
+      g_thread_join (holder);
+
+      refusal_mounts_clear (&mounts);
+      return;
+    }
+
+  run_refusal_test ();
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1741,6 +2048,9 @@ main (int   argc,
   g_test_add_func ("/core/collision/exhaustion", test_collision_exhaustion);
   g_test_add_func ("/core/anonymous/tmpfile", test_anonymous_tmpfile);
   g_test_add_func ("/core/anonymous/fallback", test_anonymous_fallback);
+  g_test_add_func ("/core/anonymous/refusal-per-device", test_anonymous_refusal_per_device);
+  g_test_add_func ("/core/anonymous/refusal-expires", test_anonymous_refusal_expires);
+  g_test_add_func ("/core/anonymous/refusal-fork", test_anonymous_refusal_fork);
   g_test_add_func ("/core/tempdir/search", test_tempdir_search);
   g_test_add_func ("/core/tempdir/unwritable", test_tempdir_unwritable);
   g_test_add_func ("/core/tempdir/last-resort", test_tempdir_last_resort);
