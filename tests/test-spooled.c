@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile.h"
+#include "gtmp-core.h"
 #include "test-util.h"
 
 /* ----------------------------------------------------------- helpers */
@@ -1535,6 +1536,69 @@ test_random_model (void)
   g_assert_true (is_rolled_over (file2));
 }
 
+/* ------------------------------- rollover where O_TMPFILE is refused */
+
+/* A name hook: "aaaaaaaa" first, then "bbbbbbbb" for every later name. */
+static void
+two_names (gchar    *chars,
+           gpointer  user_data)
+{
+  guint *calls = user_data;
+
+  memcpy (chars, *calls == 0 ? "aaaaaaaa" : "bbbbbbbb", G_TMP_CORE_RANDOM_CHARS);
+  (*calls)++;
+}
+
+/* Where the file system refuses O_TMPFILE, the file rolled over to has a
+ * name for a moment, drawn with the spooled file's own directory, prefix and
+ * suffix. A file already there under the first name drawn shows it: the
+ * core has to step over it to the second name. That one is gone at once,
+ * and the nameless file holds the bytes, at the same position. In a
+ * subprocess: the refusal it is told about stays remembered. */
+static void
+test_rollover_tmpfile_refused (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *dir = test_scratch_new ("spooled");
+      g_autofree gchar *taken = g_build_filename (dir, "rep-aaaaaaaa.csv", NULL);
+      g_autofree guint8 *data = make_pattern (0, 5000);
+      g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, "rep-", ".csv");
+      guint calls = 0;
+      struct stat st;
+      gint fd;
+
+      g_assert_true (g_file_set_contents (taken, "", 0, NULL));
+      write_all (file, data, 5000);
+      seek_to (file, 1234, G_SEEK_SET);
+
+      _g_tmp_core_refuse_tmpfile (dir);
+      _g_tmp_core_set_name_hook (two_names, &calls);
+      g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+      _g_tmp_core_set_name_hook (NULL, NULL);
+      g_assert_no_error (error);
+      g_assert_cmpuint (calls, ==, 2);
+
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      g_assert_true (test_path_exists (taken));
+      fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+      g_assert_no_error (error);
+      g_assert_no_errno (fstat (fd, &st));
+      g_assert_cmpuint (st.st_nlink, ==, 0);
+      assert_fd_content (fd, data, 5000, 1234);
+      g_assert_cmpint (tell (file), ==, 1234);
+
+      g_clear_object (&file);
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      g_assert_no_errno (unlink (taken));
+      test_scratch_free (g_steal_pointer (&dir));
+      return;
+    }
+
+  test_run_in_subprocess ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1571,6 +1635,7 @@ main (int   argc,
   g_test_add_func ("/spooled/fail/no-space", test_fail_no_space);
   g_test_add_func ("/spooled/fail/no-fds", test_fail_no_fds);
   g_test_add_func ("/spooled/random-model", test_random_model);
+  g_test_add_func ("/spooled/rollover/tmpfile-refused", test_rollover_tmpfile_refused);
 
   return g_test_run ();
 }
