@@ -848,6 +848,29 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
 }
 
 /* ------------------------------------------------------------------------ */
+/* Copies                                                                    */
+
+static GTmpCoreCopyHook copy_hook;
+static gpointer copy_hook_data;
+
+void
+_g_tmp_core_set_copy_hook (GTmpCoreCopyHook hook,
+                           gpointer         user_data)
+{
+  copy_hook_data = user_data;
+  g_atomic_pointer_set (&copy_hook, hook);
+}
+
+void
+_g_tmp_core_copy_starting (const gchar *dest)
+{
+  GTmpCoreCopyHook hook = g_atomic_pointer_get (&copy_hook);
+
+  if G_UNLIKELY (hook != NULL)
+    hook (dest, copy_hook_data);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Removal of a tree                                                         */
 
 gboolean

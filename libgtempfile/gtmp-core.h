@@ -66,6 +66,20 @@ void      _g_tmp_core_hold_refusals    (gboolean           hold);
 G_GNUC_INTERNAL
 void      _g_tmp_core_set_clock_offset (gint64             usec);
 
+/* Test hook: when set, called each time persist() starts copying a file's
+ * bytes for @dest (on another file system, or from an anonymous file that
+ * cannot be linked). Process-wide; NULL removes it. */
+typedef void (*GTmpCoreCopyHook) (const gchar *dest,
+                                  gpointer     user_data);
+
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_copy_hook    (GTmpCoreCopyHook   hook,
+                                        gpointer           user_data);
+
+/* Calls the copy hook, if one is set. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_copy_starting    (const gchar       *dest);
+
 /* Fills @chars with @n characters of the name alphabet from the CSPRNG. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_random_chars     (gchar             *chars,

@@ -1528,9 +1528,21 @@ persist_by_copy (GTmpFile      *self,
   g_autofree gchar *dir = g_path_get_dirname (op->dest);
   g_autofree gchar *prefix = sibling_prefix (op->dest);
   g_autofree gchar *copy_path = NULL;
+  struct stat st;
   off_t position;
   gint copy_fd;
   gint errsv;
+
+  /* An existing destination is refused before copying what may be
+   * gigabytes, not after. Only a shortcut: one that appears meanwhile is
+   * still refused atomically by the rename below. */
+  if ((op->flags & G_TMP_PERSIST_NO_REPLACE) &&
+      fstatat (AT_FDCWD, op->dest, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      _g_tmp_core_set_error (error, EEXIST, _("Could not save the temporary file as “%s”"),
+                             op->dest);
+      return FALSE;
+    }
 
   position = lseek (priv->fd, 0, SEEK_CUR);
   if (position < 0)
@@ -1543,6 +1555,7 @@ persist_by_copy (GTmpFile      *self,
   if (copy_fd < 0)
     return FALSE;
 
+  _g_tmp_core_copy_starting (op->dest);
   if (!copy_contents (priv->fd, copy_fd, op->dest, cancellable, error) ||
       ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (copy_fd, op->dest, error)))
     goto fail;

@@ -518,6 +518,16 @@ need_two_file_systems (const gchar *a,
   return TRUE;
 }
 
+/* A copy hook counting persist()'s copies across file systems. */
+static void
+count_copies (const gchar *dest,
+              gpointer     user_data)
+{
+  guint *copies = user_data;
+
+  (*copies)++;
+}
+
 static void
 test_cross_fs (gconstpointer named)
 {
@@ -579,6 +589,7 @@ test_cross_fs_no_replace (gconstpointer named)
   g_autoptr(GTmpFile) tmp = NULL;
   g_autofree gchar *old = NULL;
   g_autoptr(GError) error = NULL;
+  guint copies = 0;
 
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
@@ -594,12 +605,14 @@ test_cross_fs_no_replace (gconstpointer named)
   write_file (dest, "old");
   write_all (tmp, "new");
 
-  /* Refused even though a copy was made: the copy is gone again. */
+  /* Refused: no copy (and nothing beside the destination). */
+  _g_tmp_core_set_copy_hook (count_copies, &copies);
   g_assert_false (g_tmp_file_persist (tmp, dest,
                                       G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
                                       NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_clear_error (&error);
+  g_assert_cmpuint (copies, ==, 0);
   test_assert_file_contents (dest, "old");
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
   if (old != NULL)
@@ -610,11 +623,14 @@ test_cross_fs_no_replace (gconstpointer named)
   if (old != NULL)
     assert_fd_is (tmp, old);
 
-  /* A free name works, and the temporary's name (if any) is gone. */
+  /* A free name works (by a copy), and the temporary's name (if any) is
+   * gone. */
   g_assert_true (g_tmp_file_persist (tmp, other,
                                      G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
                                      NULL, &error));
+  _g_tmp_core_set_copy_hook (NULL, NULL);
   g_assert_no_error (error);
+  g_assert_cmpuint (copies, ==, 1);
   g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 2);
   assert_persisted (tmp, other, "new");
@@ -658,6 +674,160 @@ test_not_linkable (void)
   g_clear_object (&tmp);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   test_scratch_free (dir);
+}
+
+/* An anonymous file that cannot be linked, as the core makes one where the
+ * file system refuses O_TMPFILE: persist() copies it even within one file
+ * system. (One that can be linked meets an existing destination in
+ * linkat(), which refuses it before looking at file systems.) */
+static GTmpFile *
+new_unlinkable (const gchar *dir,
+                guint        mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+  GTmpFile *tmp = new_anonymous (dir, mode);
+  gint fd;
+
+  fd = _g_tmp_core_create_file (dir, NULL, NULL, mode, &path, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (unlink (path));
+  _g_tmp_file_take_fd (tmp, fd, FALSE);
+
+  return tmp;
+}
+
+static NewFunc
+copying_new_func (gconstpointer named)
+{
+  return GPOINTER_TO_INT (named) ? new_named : new_unlinkable;
+}
+
+/* NO_REPLACE with ALLOW_COPY onto an existing file on another file system:
+ * refused at once, before 8 MiB are copied only to be thrown away. Nothing
+ * changes: the destination, its directory, the temporary (its name, its
+ * automatic deletion, its bytes, its position). */
+static void
+test_cross_fs_exists_no_copy (gconstpointer named)
+{
+  const gsize size = 8 * 1024 * 1024;
+  gchar *src_dir = NULL;
+  gchar *dest_dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autofree gchar *old = NULL;
+  g_autofree guint8 *data = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  guint copies = 0;
+  ino_t dest_inode;
+  struct stat st;
+  gboolean ok;
+  gsize i;
+
+  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    return;
+
+  src_dir = test_scratch_new ("persist");
+  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  dest = g_build_filename (dest_dir, "archive.bin", NULL);
+  tmp = copying_new_func (named) (src_dir, 0);
+  old = temp_path (tmp);
+
+  data = g_malloc (size);
+  for (i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7 + i / 4096);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), data, size);
+  test_seek (G_SEEKABLE (tmp), 4242, G_SEEK_SET);
+  write_file (dest, "old");
+  dest_inode = inode_of (dest);
+
+  _g_tmp_core_set_copy_hook (count_copies, &copies);
+  ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
+                           NULL, &error);
+  _g_tmp_core_set_copy_hook (NULL, NULL);
+  g_assert_false (ok);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_assert_cmpuint (copies, ==, 0);
+
+  test_assert_file_contents (dest, "old");
+  g_assert_cmpuint (inode_of (dest), ==, dest_inode);
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (src_dir), ==, old != NULL ? 1 : 0);
+  if (old != NULL)
+    {
+      assert_fd_is (tmp, old);
+      g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, old);
+      g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+    }
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 4242);
+  g_assert_no_errno (fstat (get_fd (tmp), &st));
+  g_assert_cmpint (st.st_size, ==, size);
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  test_scratch_free (src_dir);
+  test_scratch_free (dest_dir);
+}
+
+/* A copy hook that plays another process taking the destination while the
+ * copy is being made. */
+static void
+take_dest (const gchar *dest,
+           gpointer     user_data)
+{
+  guint *copies = user_data;
+
+  write_file (dest, "taken meanwhile");
+  (*copies)++;
+}
+
+/* The early check is only a shortcut: a destination that appears after it is
+ * still refused, atomically, by the rename, and the copy is removed. */
+static void
+test_cross_fs_exists_race (gconstpointer named)
+{
+  gchar *src_dir = NULL;
+  gchar *dest_dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autofree gchar *old = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  guint copies = 0;
+  gboolean ok;
+
+  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    return;
+
+  src_dir = test_scratch_new ("persist");
+  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  dest = g_build_filename (dest_dir, "document.txt", NULL);
+  tmp = copying_new_func (named) (src_dir, 0);
+  old = temp_path (tmp);
+  write_all (tmp, "new");
+
+  _g_tmp_core_set_copy_hook (take_dest, &copies);
+  ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
+                           NULL, &error);
+  _g_tmp_core_set_copy_hook (NULL, NULL);
+  g_assert_false (ok);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_assert_cmpuint (copies, ==, 1);
+
+  test_assert_file_contents (dest, "taken meanwhile");
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  if (old != NULL)
+    {
+      assert_fd_is (tmp, old);
+      g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+    }
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
+  test_scratch_free (src_dir);
+  test_scratch_free (dest_dir);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -921,6 +1091,8 @@ main (int   argc,
   add_both ("cancelled", test_cancelled);
   add_both ("cross-fs", test_cross_fs);
   add_both ("cross-fs-no-replace", test_cross_fs_no_replace);
+  add_both ("cross-fs-exists-no-copy", test_cross_fs_exists_no_copy);
+  add_both ("cross-fs-exists-race", test_cross_fs_exists_race);
   add_both ("async", test_async);
   add_both ("async-errors", test_async_error);
   add_both ("async-context", test_async_context);
