@@ -35,6 +35,9 @@ static gint cached_pid;
 static GTmpCoreNameHook name_hook;
 static gpointer name_hook_data;
 
+static GTmpCoreSyncHook sync_hook;
+static gpointer sync_hook_data;
+
 /* ------------------------------------------------------------------------ */
 /* Process set-up: translations and fork detection                           */
 
@@ -902,6 +905,31 @@ _g_tmp_core_pwrite_all (gint        fd,
     }
 
   return TRUE;
+}
+
+void
+_g_tmp_core_set_sync_hook (GTmpCoreSyncHook hook,
+                           gpointer         user_data)
+{
+  sync_hook_data = user_data;
+  g_atomic_pointer_set (&sync_hook, hook);
+}
+
+gint
+_g_tmp_core_fsync (gint fd)
+{
+  GTmpCoreSyncHook hook;
+  gint res;
+
+  do
+    res = fsync (fd);
+  while (res < 0 && errno == EINTR);
+
+  hook = g_atomic_pointer_get (&sync_hook);
+  if G_UNLIKELY (res == 0 && hook != NULL)
+    hook (fd, sync_hook_data);
+
+  return res;
 }
 
 gint

@@ -80,6 +80,21 @@ void      _g_tmp_core_set_copy_hook    (GTmpCoreCopyHook   hook,
 G_GNUC_INTERNAL
 void      _g_tmp_core_copy_starting    (const gchar       *dest);
 
+/* Test hook: called with every descriptor the library has just fsync()ed
+ * successfully, in the thread that synced it (a worker for persist_async).
+ * Process-wide; NULL removes it. */
+typedef void (*GTmpCoreSyncHook) (gint     fd,
+                                  gpointer user_data);
+
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_sync_hook    (GTmpCoreSyncHook   hook,
+                                        gpointer           user_data);
+
+/* fsync() retried on EINTR: 0, or -1 with errno set. Every fsync() of the
+ * library goes through here, so the sync hook sees them all. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_fsync            (gint               fd);
+
 /* Fills @chars with @n characters of the name alphabet from the CSPRNG. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_random_chars     (gchar             *chars,

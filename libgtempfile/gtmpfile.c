@@ -1478,13 +1478,7 @@ sync_fd (gint          fd,
          const gchar  *dest,
          GError      **error)
 {
-  gint res;
-
-  do
-    res = fsync (fd);
-  while (res < 0 && errno == EINTR);
-
-  if (res < 0)
+  if (_g_tmp_core_fsync (fd) < 0)
     {
       _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dest);
       return FALSE;
