@@ -831,6 +831,278 @@ test_cross_fs_exists_race (gconstpointer named)
 }
 
 /* ------------------------------------------------------------------------ */
+/* What SYNC syncs, and when                                                 */
+
+/* One fsync() the library made, seen by the core's sync hook: what was
+ * synced, and what @dest was at that moment. */
+typedef struct
+{
+  gboolean  is_dir;
+  dev_t     dev;
+  ino_t     ino;
+  gboolean  dest_exists;
+  dev_t     dest_dev;
+  ino_t     dest_ino;
+} SyncEvent;
+
+typedef struct
+{
+  GMutex       lock;      /* persist_async syncs in a worker thread */
+  const gchar *dest;
+  GArray      *events;    /* (element-type SyncEvent) */
+} SyncLog;
+
+static void
+record_sync (gint     fd,
+             gpointer user_data)
+{
+  SyncLog *log = user_data;
+  SyncEvent event = { 0, };
+  struct stat st;
+
+  g_assert_no_errno (fstat (fd, &st));
+  event.is_dir = S_ISDIR (st.st_mode);
+  event.dev = st.st_dev;
+  event.ino = st.st_ino;
+
+  if (lstat (log->dest, &st) == 0)
+    {
+      event.dest_exists = TRUE;
+      event.dest_dev = st.st_dev;
+      event.dest_ino = st.st_ino;
+    }
+  else
+    g_assert_cmpint (errno, ==, ENOENT);
+
+  g_mutex_lock (&log->lock);
+  g_array_append_val (log->events, event);
+  g_mutex_unlock (&log->lock);
+}
+
+static void
+sync_log_start (SyncLog     *log,
+                const gchar *dest)
+{
+  g_mutex_init (&log->lock);
+  log->dest = dest;
+  log->events = g_array_new (FALSE, TRUE, sizeof (SyncEvent));
+  _g_tmp_core_set_sync_hook (record_sync, log);
+}
+
+static void
+sync_log_stop (SyncLog *log)
+{
+  _g_tmp_core_set_sync_hook (NULL, NULL);
+  g_clear_pointer (&log->events, g_array_unref);
+  g_mutex_clear (&log->lock);
+}
+
+/* DESIGN.md, G_TMP_PERSIST_SYNC: "fsync the file before and the directory
+ * after". The last sync is of @dest's directory, once @dest is the file;
+ * before it, the file now at @dest was synced while @dest was not it yet
+ * (missing, or still the file it replaced). Returns the number of syncs. */
+static guint
+assert_synced_in_order (SyncLog *log)
+{
+  g_autofree gchar *dir = g_path_get_dirname (log->dest);
+  struct stat final, dir_st;
+  const SyncEvent *last;
+  gboolean file_synced = FALSE;
+
+  g_assert_no_errno (lstat (log->dest, &final));
+  g_assert_no_errno (stat (dir, &dir_st));
+  g_assert_cmpuint (log->events->len, >=, 2);
+
+  last = &g_array_index (log->events, SyncEvent, log->events->len - 1);
+  g_assert_true (last->is_dir);
+  g_assert_true (last->dev == dir_st.st_dev && last->ino == dir_st.st_ino);
+  g_assert_true (last->dest_exists);
+  g_assert_true (last->dest_dev == final.st_dev && last->dest_ino == final.st_ino);
+
+  for (guint i = 0; i + 1 < log->events->len; i++)
+    {
+      const SyncEvent *event = &g_array_index (log->events, SyncEvent, i);
+
+      g_assert_false (event->is_dir);
+      if (event->dev == final.st_dev && event->ino == final.st_ino)
+        {
+          g_assert_false (event->dest_exists &&
+                          event->dest_dev == final.st_dev &&
+                          event->dest_ino == final.st_ino);
+          file_synced = TRUE;
+        }
+    }
+  g_assert_true (file_synced);
+
+  return log->events->len;
+}
+
+typedef enum
+{
+  SYNC_ANONYMOUS,
+  SYNC_NAMED,
+  SYNC_SPOOLED,     /* persisted straight from memory */
+} SyncKind;
+
+static GTmpFile *
+new_of_kind (SyncKind     kind,
+             const gchar *dir)
+{
+  switch (kind)
+    {
+    case SYNC_ANONYMOUS:
+      return new_anonymous (dir, 0);
+    case SYNC_NAMED:
+      return new_named (dir, 0);
+    case SYNC_SPOOLED:
+    default:
+      return G_TMP_FILE (g_spooled_tmp_file_new (0, dir, NULL, NULL));
+    }
+}
+
+/* With SYNC, a new path and a replaced one: the file and then the
+ * directory, nothing else. */
+static void
+test_sync_order (gconstpointer data)
+{
+  SyncKind kind = GPOINTER_TO_INT (data);
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+
+  for (guint replace = 0; replace < 2; replace++)
+    {
+      g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
+      g_autoptr(GError) error = NULL;
+      SyncLog log;
+
+      if (kind == SYNC_SPOOLED)
+        g_assert_false (g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (tmp)));
+      /* First to a new path, then over the file that left. */
+      if (replace)
+        write_file (dest, "old");
+      else
+        g_assert_false (test_path_exists (dest));
+      write_all (tmp, "synced");
+
+      sync_log_start (&log, dest);
+      g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
+      sync_log_stop (&log);
+
+      test_assert_file_contents (dest, "synced");
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+    }
+
+  test_scratch_free (dir);
+}
+
+/* Without SYNC, nothing is synced. */
+static void
+test_sync_none (gconstpointer data)
+{
+  SyncKind kind = GPOINTER_TO_INT (data);
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
+  g_autoptr(GError) error = NULL;
+  SyncLog log;
+
+  write_file (dest, "old");
+  write_all (tmp, "not synced");
+
+  sync_log_start (&log, dest);
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.events->len, ==, 0);
+  sync_log_stop (&log);
+
+  test_assert_file_contents (dest, "not synced");
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
+/* persist_async syncs in its worker thread, in the same order. */
+static void
+test_sync_order_async (gconstpointer data)
+{
+  SyncKind kind = GPOINTER_TO_INT (data);
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SyncLog log;
+
+  write_file (dest, "old");
+  write_all (tmp, "synced");
+
+  sync_log_start (&log, dest);
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
+                            test_store_result, &result);
+  g_assert_true (g_tmp_file_persist_finish (tmp, test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
+  sync_log_stop (&log);
+
+  test_assert_file_contents (dest, "synced");
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
+/* Across file systems with ALLOW_COPY: the copy is synced before it is
+ * renamed into place, the destination's directory after. */
+static void
+test_sync_order_copy (gconstpointer data)
+{
+  SyncKind kind = GPOINTER_TO_INT (data);
+  gchar *src_dir = NULL;
+  gchar *dest_dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  SyncLog log;
+
+  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    return;
+
+  src_dir = test_scratch_new_in ("/dev/shm", "persist");
+  dest_dir = test_scratch_new ("persist");
+  dest = g_build_filename (dest_dir, "document.txt", NULL);
+  tmp = new_of_kind (kind, src_dir);
+
+  write_file (dest, "old");
+  write_all (tmp, "copied");
+
+  sync_log_start (&log, dest);
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  assert_synced_in_order (&log);
+  sync_log_stop (&log);
+
+  test_assert_file_contents (dest, "copied");
+  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  g_clear_object (&tmp);
+  test_scratch_free (src_dir);
+  test_scratch_free (dest_dir);
+}
+
+static void
+add_sync_kinds (const gchar   *name,
+                GTestDataFunc  func)
+{
+  static const gchar * const kinds[] = { "anonymous", "named", "spooled" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/persist/%s/%s", kinds[i], name);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (i), func);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* Notifications and async                                                   */
 
 static void
@@ -1098,6 +1370,10 @@ main (int   argc,
   add_both ("async-context", test_async_context);
   g_test_add_func ("/persist/named/notify", test_named_notify);
   g_test_add_func ("/persist/anonymous/not-linkable", test_not_linkable);
+  add_sync_kinds ("sync-order", test_sync_order);
+  add_sync_kinds ("sync-none", test_sync_none);
+  add_sync_kinds ("sync-order-async", test_sync_order_async);
+  add_sync_kinds ("sync-order-copy", test_sync_order_copy);
 
   return g_test_run ();
 }
