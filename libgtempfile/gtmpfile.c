@@ -1829,6 +1829,12 @@ persist_async_done (GObject      *source_object,
  * [method@GTempfile.TmpFile.persist_finish]. Until then other operations on
  * the stream fail with %G_IO_ERROR_PENDING.
  *
+ * No signal is emitted in the worker thread: the changes of
+ * [property@GTempfile.NamedTmpFile:path] and
+ * [property@GTempfile.NamedTmpFile:delete] are notified in the caller's
+ * context just before @callback runs, and a spooled file's rollover as
+ * [property@GTempfile.SpooledTmpFile:rolled-over] describes.
+ *
  * Since: 1.0
  */
 void
