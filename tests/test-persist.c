@@ -1274,6 +1274,79 @@ test_async_context (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* The notifications of persist_async (path, delete) come in the caller's
+ * thread and thread-default context, never in the worker, and before the
+ * callback. */
+typedef struct
+{
+  GMainContext *context;
+  guint         path_notifies;
+  guint         delete_notifies;
+  guint         elsewhere;      /* notifications outside the caller's context */
+  gboolean      done;
+} NotifyContext;
+
+static void
+notify_in_context (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    user_data)
+{
+  NotifyContext *data = user_data;
+
+  if (!g_main_context_is_owner (data->context) ||
+      g_main_context_get_thread_default () != data->context)
+    data->elsewhere++;
+  else if (g_str_equal (pspec->name, "path"))
+    data->path_notifies++;
+  else if (g_str_equal (pspec->name, "delete"))
+    data->delete_notifies++;
+}
+
+static void
+notify_context_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  NotifyContext *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (data->path_notifies, ==, 1);
+  g_assert_cmpuint (data->delete_notifies, ==, 1);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (source), result, &error));
+  g_assert_no_error (error);
+  data->done = TRUE;
+}
+
+static void
+test_named_notify_async_context (void)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GTmpFile) tmp = new_named (dir, 0);
+  NotifyContext data = { context, 0, 0, 0, FALSE };
+
+  g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_context), &data);
+  g_signal_connect (tmp, "notify::delete", G_CALLBACK (notify_in_context), &data);
+  write_all (tmp, "notified");
+
+  g_main_context_push_thread_default (context);
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            notify_context_cb, &data);
+  while (!data.done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_cmpuint (data.elsewhere, ==, 0);
+  g_assert_cmpuint (data.path_notifies, ==, 1);
+  g_assert_cmpuint (data.delete_notifies, ==, 1);
+  g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, dest);
+  test_assert_file_contents (dest, "notified");
+
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
 static void
 test_async_error (gconstpointer named)
 {
@@ -1369,6 +1442,7 @@ main (int   argc,
   add_both ("async-errors", test_async_error);
   add_both ("async-context", test_async_context);
   g_test_add_func ("/persist/named/notify", test_named_notify);
+  g_test_add_func ("/persist/named/notify-async-context", test_named_notify_async_context);
   g_test_add_func ("/persist/anonymous/not-linkable", test_not_linkable);
   add_sync_kinds ("sync-order", test_sync_order);
   add_sync_kinds ("sync-none", test_sync_none);
