@@ -1732,9 +1732,11 @@ persist_check_open (GTmpFile     *self,
  * A file cannot be linked into another file system. Create the temporary file
  * in the destination's directory to avoid that; otherwise
  * %G_TMP_PERSIST_ALLOW_COPY copies it into a new file beside @path and renames
- * that into place (still atomic at the destination). Without the flag that
- * case, and an anonymous file on a file system that can only create files with
- * a name, fail with %G_IO_ERROR_NOT_SUPPORTED.
+ * that into place (still atomic at the destination); with
+ * %G_TMP_PERSIST_NO_REPLACE too, an existing @path is refused before anything
+ * is copied. Without the flag that case, and an anonymous file on a file
+ * system that can only create files with a name, fail with
+ * %G_IO_ERROR_NOT_SUPPORTED.
  *
  * After success the stream stays open and reads and writes reach the permanent
  * file; nothing is deleted automatically any more
