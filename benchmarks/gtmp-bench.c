@@ -256,6 +256,17 @@ bare_file_set_property (GObject      *object,
     }
 }
 
+/* Never called here, but GObject installs no readable property without it
+ * (and then the class would have no construct properties at all). */
+static void
+bare_file_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
 static gboolean
 bare_file_close_fn (GIOStream     *stream,
                     GCancellable  *cancellable,
@@ -302,6 +313,7 @@ bare_file_class_init (BareFileClass *klass)
   GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
   GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
+  object_class->get_property = bare_file_get_property;
   object_class->set_property = bare_file_set_property;
   object_class->finalize = bare_file_finalize;
   stream_class->close_fn = bare_file_close_fn;
