@@ -1,6 +1,7 @@
 /* gtmp-bench.c — system-call floors, GLib/GIO, and the command line
  *
- *   gtmp-bench lifecycle COLUMN DIR N [THREADS]   seconds for N lifecycles
+ *   gtmp-bench lifecycle COLUMN DIR N [THREADS [apart]]
+ *                                                 seconds for N lifecycles
  *   gtmp-bench stream COLUMN DIR CHUNK TOTAL [MAX] seconds to write, to read
  *   gtmp-bench rmtree COLUMN PATH                 seconds to remove PATH
  *   gtmp-bench tree COLUMN PARENT SHAPE           build a tree, seconds to remove it
@@ -348,10 +349,133 @@ gobject_tmpfile (const gchar *dir)
   g_object_unref (file);
 }
 
+/* The same object around the named floor: closed, then unlinked. */
+static void
+gobject_named (const gchar *dir)
+{
+  BareFile *file = g_object_new (bare_file_get_type (), NULL);
+  gchar path[PATH_MAX];
+
+  do
+    {
+      floor_random_path (path, dir);
+      file->fd = open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    }
+  while (file->fd < 0 && errno == EEXIST);
+  if (file->fd < 0)
+    bench_die ("open", path);
+  g_io_stream_close (G_IO_STREAM (file), NULL, NULL);
+  if (unlink (path) < 0)
+    bench_die ("unlink", path);
+  g_object_unref (file);
+}
+
+/* What any GObject costs around the directory floor: a bare GObject
+ * subclass with GTmpDir's four construct-only properties. */
+typedef struct
+{
+  GObject  parent_instance;
+  gchar   *dir;
+  gchar   *prefix;
+  gchar   *suffix;
+  guint    mode;
+} BareDir;
+
+typedef struct
+{
+  GObjectClass parent_class;
+} BareDirClass;
+
+static GType bare_dir_get_type (void);
+G_DEFINE_TYPE (BareDir, bare_dir, G_TYPE_OBJECT)
+
+static void
+bare_dir_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+bare_dir_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  BareDir *self = (BareDir *) object;
+
+  switch (prop_id)
+    {
+    case BARE_PROP_DIR:
+      self->dir = g_value_dup_string (value);
+      break;
+    case BARE_PROP_PREFIX:
+      self->prefix = g_value_dup_string (value);
+      break;
+    case BARE_PROP_SUFFIX:
+      self->suffix = g_value_dup_string (value);
+      break;
+    case BARE_PROP_MODE:
+      self->mode = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+bare_dir_finalize (GObject *object)
+{
+  BareDir *self = (BareDir *) object;
+
+  g_free (self->dir);
+  g_free (self->prefix);
+  g_free (self->suffix);
+  G_OBJECT_CLASS (bare_dir_parent_class)->finalize (object);
+}
+
+static void
+bare_dir_class_init (BareDirClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+
+  object_class->get_property = bare_dir_get_property;
+  object_class->set_property = bare_dir_set_property;
+  object_class->finalize = bare_dir_finalize;
+
+  g_object_class_install_property (object_class, BARE_PROP_DIR,
+                                   g_param_spec_string ("dir", NULL, NULL, NULL, flags));
+  g_object_class_install_property (object_class, BARE_PROP_PREFIX,
+                                   g_param_spec_string ("prefix", NULL, NULL, NULL, flags));
+  g_object_class_install_property (object_class, BARE_PROP_SUFFIX,
+                                   g_param_spec_string ("suffix", NULL, NULL, NULL, flags));
+  g_object_class_install_property (object_class, BARE_PROP_MODE,
+                                   g_param_spec_uint ("mode", NULL, NULL, 0, 07777, 0700, flags));
+}
+
+static void
+bare_dir_init (BareDir *self)
+{
+}
+
+static void
+gobject_dir (const gchar *dir)
+{
+  BareDir *tmp = g_object_new (bare_dir_get_type (), NULL);
+
+  floor_dir (dir);
+  g_object_unref (tmp);
+}
+
 static const BenchLifecycle floor_lifecycles[] = {
   { "floor-tmpfile",   floor_tmpfile },
   { "gobject-tmpfile", gobject_tmpfile },
   { "floor-named",     floor_named },
+  { "gobject-named",   gobject_named },
+  { "gobject-dir",     gobject_dir },
   { "floor-dir",       floor_dir },
   { "gio-new-tmp",     gio_new_tmp },
   { NULL, NULL }
@@ -378,31 +502,47 @@ lifecycle_thread (gpointer data)
   return NULL;
 }
 
-/* Wall-clock seconds for @threads threads doing @n lifecycles each. */
+/* Wall-clock seconds for @threads threads doing @n lifecycles each: all in
+ * @dir, or with @apart each in its own new subdirectory "thread-I" of it
+ * (which tells the kernel's per-directory lock from everything else). */
 static gdouble
 run_lifecycle (BenchLifecycleFunc  func,
                const gchar        *dir,
                guint64             n,
-               guint               threads)
+               guint               threads,
+               gboolean            apart)
 {
   pthread_barrier_t start;
   g_autofree LifecycleThread *lts = g_new0 (LifecycleThread, threads);
   g_autofree GThread **ids = g_new0 (GThread *, threads);
-  gdouble t0;
+  g_auto(GStrv) dirs = g_new0 (gchar *, threads + 1);
+  gdouble t0, t1;
+
+  for (guint i = 0; i < threads; i++)
+    {
+      dirs[i] = apart ? g_strdup_printf ("%s/thread-%u", dir, i) : g_strdup (dir);
+      if (apart && mkdir (dirs[i], 0700) < 0)
+        bench_die ("mkdir", dirs[i]);
+    }
 
   pthread_barrier_init (&start, NULL, threads + 1);
   for (guint i = 0; i < threads; i++)
     {
-      lts[i] = (LifecycleThread) { func, dir, n, &start };
+      lts[i] = (LifecycleThread) { func, dirs[i], n, &start };
       ids[i] = g_thread_new ("bench", lifecycle_thread, &lts[i]);
     }
   pthread_barrier_wait (&start);
   t0 = bench_now ();
   for (guint i = 0; i < threads; i++)
     g_thread_join (ids[i]);
+  t1 = bench_now ();
   pthread_barrier_destroy (&start);
 
-  return bench_now () - t0;
+  for (guint i = 0; apart && i < threads; i++)
+    if (rmdir (dirs[i]) < 0)
+      bench_die ("rmdir", dirs[i]);
+
+  return t1 - t0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -989,7 +1129,7 @@ bench_reps (void)
 static G_GNUC_NORETURN void
 usage (void)
 {
-  g_printerr ("usage: gtmp-bench lifecycle COLUMN DIR N [THREADS]\n"
+  g_printerr ("usage: gtmp-bench lifecycle COLUMN DIR N [THREADS [apart]]\n"
               "       gtmp-bench stream COLUMN DIR CHUNK TOTAL [MAX_SIZE]\n"
               "       gtmp-bench rmtree COLUMN PATH\n"
               "       gtmp-bench tree COLUMN PARENT SHAPE\n"
@@ -1025,18 +1165,21 @@ main (int   argc,
   if ((strcmp (cmd, "lifecycle") == 0 || strcmp (cmd, "stream") == 0) && argc > 3)
     g_setenv ("TMPDIR", argv[3], TRUE);
 
-  if (strcmp (cmd, "lifecycle") == 0 && (argc == 5 || argc == 6))
+  if (strcmp (cmd, "lifecycle") == 0 && argc >= 5 && argc <= 7)
     {
       const BenchLifecycle *l = FIND (argv[2], floor_lifecycles, bench_ours_lifecycles);
-      guint threads = argc == 6 ? atoi (argv[5]) : 1;
+      guint threads = argc >= 6 ? atoi (argv[5]) : 1;
+      gboolean apart = argc == 7 && strcmp (argv[6], "apart") == 0;
 
       if (l == NULL)
         unknown_column (argv[2]);
+      if (argc == 7 && !apart)
+        usage ();
       /* Throughput of several threads is a wall-clock matter. */
       if (threads > 1)
         bench_clock = CLOCK_MONOTONIC;
       g_print ("%.9f\n", run_lifecycle (l->func, argv[3], g_ascii_strtoull (argv[4], NULL, 10),
-                                        MAX (threads, 1)));
+                                        MAX (threads, 1), apart));
     }
   else if (strcmp (cmd, "stream") == 0 && (argc == 6 || argc == 7))
     {
