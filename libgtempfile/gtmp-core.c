@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+#ifdef __linux__
+# include <sys/vfs.h>
+#endif
 #ifdef HAVE_SYS_RANDOM_H
 # include <sys/random.h>
 #endif
@@ -980,10 +983,31 @@ _g_tmp_core_open_dir (const gchar *path)
  * leaves it open whether entries get skipped: a directory that is still not
  * empty at its end is read again, as long as the last pass removed
  * something. The walk does not enter other file systems mounted inside the
- * tree; their mount points are reported as not removable (EBUSY). */
+ * tree; their mount points are reported as not removable (EBUSY).
+ *
+ * On ext2/3/4, readdir() lists a directory in name-hash order, which is
+ * random with respect to the order the files were created in, and so to
+ * their inode numbers and to where the kernel keeps their inodes and
+ * dentries in memory: unlinking 100,000 files in that order takes ~15%
+ * longer than in inode order (GNU rm sorts such directories, fully). There
+ * the files of a directory are unlinked in batches of up to
+ * UNLINK_BATCH_MAX entries, each sorted by inode number: most of the gain,
+ * in memory that stops growing at one batch for the whole walk. A
+ * subdirectory is entered only with the batch empty (it is unlinked first),
+ * so the batch always belongs to the deepest level. */
 
 #define DIR_OPEN_FLAGS  (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 #define MAX_OPEN_LEVELS 32
+
+#define UNLINK_BATCH_MAX        8192
+#define UNLINK_BATCH_NAMES_MAX  (128 * 1024)
+#define EXT2_3_4_SUPER_MAGIC    0xEF53
+
+typedef struct
+{
+  ino_t ino;
+  guint name;             /* offset in RemoveWalk.batch_names */
+} BatchEntry;
 
 typedef struct
 {
@@ -995,6 +1019,7 @@ typedef struct
   GHashTable *failed;     /* names that could not be removed (ignore_errors) */
   guint       chmodded : 1;
   guint       broken : 1; /* reading failed: do not read it again */
+  guint       reread : 1; /* an entry listed as a file is a directory now */
 } Level;
 
 typedef struct
@@ -1007,6 +1032,11 @@ typedef struct
   gboolean      cancelled;
   gboolean      stop;
   GError       *error;    /* the first error */
+
+  /* Files of the deepest level waiting to be unlinked in inode order, or
+   * both NULL where that does not pay (see above). */
+  GArray       *batch;    /* BatchEntry */
+  GString      *batch_names;
 } RemoveWalk;
 
 static inline Level *
@@ -1179,7 +1209,8 @@ pop_level (RemoveWalk *walk)
 }
 
 static void unlink_entry (RemoveWalk  *walk,
-                          const gchar *name);
+                          const gchar *name,
+                          gboolean     may_descend);
 
 /* Opens the subdirectory @name of the current level; on EACCES/EPERM makes
  * the current directory searchable and @name readable (never through a
@@ -1237,7 +1268,7 @@ descend (RemoveWalk  *walk,
   /* Replaced by a file or a link since it was listed: remove that. */
   if (!S_ISDIR (before.st_mode))
     {
-      unlink_entry (walk, name);
+      unlink_entry (walk, name, FALSE);
       return;
     }
 
@@ -1246,7 +1277,7 @@ descend (RemoveWalk  *walk,
   if (fd < 0)
     {
       if (errno == ELOOP || errno == ENOTDIR)
-        unlink_entry (walk, name);
+        unlink_entry (walk, name, FALSE);
       else if (errno != ENOENT)
         entry_failed (walk, level, errno, name);
       return;
@@ -1272,10 +1303,12 @@ descend (RemoveWalk  *walk,
 }
 
 /* Removes the non-directory @name in the current level (a link is removed
- * as a link). */
+ * as a link). If it turns out to be a directory, enters it when
+ * @may_descend, else leaves it for the next pass over the current level. */
 static void
 unlink_entry (RemoveWalk  *walk,
-              const gchar *name)
+              const gchar *name,
+              gboolean     may_descend)
 {
   Level *level = walk_top (walk);
   gint fd = dirfd (level->dir);
@@ -1298,7 +1331,10 @@ unlink_entry (RemoveWalk  *walk,
       if ((errsv == EISDIR || errsv == EPERM) &&
           fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode))
         {
-          descend (walk, name);
+          if (may_descend)
+            descend (walk, name);
+          else
+            level->reread = TRUE;
           return;
         }
 
@@ -1310,6 +1346,65 @@ unlink_entry (RemoveWalk  *walk,
     }
 }
 
+static gint
+batch_entry_by_inode (gconstpointer a,
+                      gconstpointer b)
+{
+  ino_t ia = ((const BatchEntry *) a)->ino;
+  ino_t ib = ((const BatchEntry *) b)->ino;
+
+  return (ia > ib) - (ia < ib);
+}
+
+/* Unlinks the batched files of the current level in inode order. An entry
+ * that became a directory meanwhile is left for the next pass, so that the
+ * level cannot change under the batch. */
+static void
+flush_batch (RemoveWalk *walk)
+{
+  GArray *batch = walk->batch;
+
+  if (batch == NULL || batch->len == 0)
+    return;
+
+  g_array_sort (batch, batch_entry_by_inode);
+
+  for (guint i = 0; i < batch->len && !walk->stop; i++)
+    {
+      if (g_cancellable_is_cancelled (walk->cancellable))
+        {
+          walk->cancelled = TRUE;
+          walk->stop = TRUE;
+          break;
+        }
+
+      unlink_entry (walk, walk->batch_names->str + g_array_index (batch, BatchEntry, i).name,
+                    FALSE);
+    }
+
+  g_array_set_size (batch, 0);
+  g_string_truncate (walk->batch_names, 0);
+}
+
+/* Queues the file @entry for flush_batch(), flushing first when full. */
+static void
+batch_entry (RemoveWalk    *walk,
+             struct dirent *entry)
+{
+  gsize len = strlen (entry->d_name) + 1;
+  BatchEntry e;
+
+  /* GString keeps room for a nul: below the maximum, it stays below. */
+  if (walk->batch->len >= UNLINK_BATCH_MAX ||
+      walk->batch_names->len + len >= UNLINK_BATCH_NAMES_MAX)
+    flush_batch (walk);
+
+  e.ino = entry->d_ino;
+  e.name = walk->batch_names->len;
+  g_string_append_len (walk->batch_names, entry->d_name, len);
+  g_array_append_val (walk->batch, e);
+}
+
 static void
 remove_entry (RemoveWalk    *walk,
               struct dirent *entry)
@@ -1317,6 +1412,17 @@ remove_entry (RemoveWalk    *walk,
   const gchar *name = entry->d_name;
 
 #ifdef _DIRENT_HAVE_D_TYPE
+  if (walk->batch != NULL && entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN)
+    {
+      batch_entry (walk, entry);
+      return;
+    }
+
+  /* Anything below may enter a directory: the batch goes first. */
+  flush_batch (walk);
+  if (walk->stop)
+    return;
+
   if (entry->d_type == DT_DIR)
     {
       descend (walk, name);
@@ -1326,7 +1432,7 @@ remove_entry (RemoveWalk    *walk,
 
   /* Anything else, DT_UNKNOWN included: unlink, which says EISDIR/EPERM for
    * a directory, and that is checked there. */
-  unlink_entry (walk, name);
+  unlink_entry (walk, name, TRUE);
 }
 
 /* Opens level @i again, from its child's descriptor @childfd: "..", if it
@@ -1422,10 +1528,11 @@ finish_level (RemoveWalk  *walk,
         break;
 
       if ((errsv == ENOTEMPTY || errsv == EEXIST) &&
-          level->removed > 0 && !level->broken)
+          (level->removed > 0 || level->reread) && !level->broken)
         {
           rewinddir (level->dir);
           level->removed = 0;
+          level->reread = FALSE;
           return;
         }
 
@@ -1462,6 +1569,9 @@ walk_tree (RemoveWalk  *walk,
               if (!walk->ignore_errors)
                 break;
             }
+          flush_batch (walk);
+          if (walk->stop)
+            break;
           finish_level (walk, top_path);
           continue;
         }
@@ -1485,6 +1595,20 @@ walk_tree (RemoveWalk  *walk,
 
   while (walk->levels->len > 0)
     pop_level (walk);
+}
+
+/* Whether the file system of @fd lists directories in an order that makes
+ * unlinking in inode order pay: ext2/3/4 (measured in benchmarks/). */
+static gboolean
+unlinks_pay_in_inode_order (gint fd)
+{
+#ifdef __linux__
+  struct statfs sfs;
+
+  return fstatfs (fd, &sfs) == 0 && sfs.f_type == EXT2_3_4_SUPER_MAGIC;
+#else
+  return FALSE;
+#endif
 }
 
 /* A descriptor of our own (own offset) for the top of the tree: from the
@@ -1539,7 +1663,7 @@ _g_tmp_core_remove_tree (const gchar   *path,
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
   struct stat st;
   gint errsv;
-  gint fd;
+  gint fd = -1;
 
   g_return_val_if_fail (path != NULL, FALSE);
 
@@ -1580,10 +1704,20 @@ _g_tmp_core_remove_tree (const gchar   *path,
   walk.levels = g_array_sized_new (FALSE, FALSE, sizeof (Level), MAX_OPEN_LEVELS);
   g_array_append_val (walk.levels, top);
 
+  /* The walk stays on this file system (mount points are not entered). */
+  if (unlinks_pay_in_inode_order (fd))
+    {
+      walk.batch = g_array_new (FALSE, FALSE, sizeof (BatchEntry));
+      walk.batch_names = g_string_new (NULL);
+    }
+
   walk_tree (&walk, path);
 
   g_array_unref (walk.levels);
   g_string_free (walk.path, TRUE);
+  g_clear_pointer (&walk.batch, g_array_unref);
+  if (walk.batch_names != NULL)
+    g_string_free (walk.batch_names, TRUE);
 
   /* Cancellation is reported even when errors are ignored. */
   if (walk.cancelled)

@@ -1647,6 +1647,62 @@ test_remove_tree_simple_cases (void)
   test_scratch_free (scratch);
 }
 
+/* Creates @count one-byte files in @dir, named @prefix and a number padded
+ * to @width digits. */
+static void
+fill_dir (const gchar *dir,
+          const gchar *prefix,
+          gint         width,
+          guint        count)
+{
+  gint dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  g_assert_no_errno (dfd);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree gchar *name = g_strdup_printf ("%s%0*u", prefix, width, i);
+      gint fd = openat (dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      g_assert_no_errno (fd);
+      g_assert_cmpint (write (fd, "x", 1), ==, 1);
+      close (fd);
+    }
+  close (dfd);
+}
+
+/* Directories larger than one batch of inode-ordered unlinks (on ext2/3/4:
+ * more files than a batch holds, and more bytes of names), files batched
+ * in a read-only directory, and the symlinks to outside: everything goes,
+ * nothing outside is touched. */
+static void
+test_remove_tree_large (void)
+{
+  gchar *scratch = test_scratch_dir_new ();
+  g_autofree gchar *tree = build_tree (scratch);
+  g_autofree gchar *many = g_build_filename (tree, "many", NULL);
+  g_autofree gchar *long_names = g_build_filename (tree, "long", NULL);
+  g_autofree gchar *ro = g_build_filename (tree, "ro", NULL);
+  g_autofree gchar *long_prefix = g_strnfill (200, 'n');
+  g_autoptr(GError) error = NULL;
+  gboolean removed;
+
+  make_dir (many, 0700);
+  fill_dir (many, "f", 5, 8300);
+  make_dir (long_names, 0700);
+  fill_dir (long_names, long_prefix, 4, 700);
+  g_assert_no_errno (chmod (ro, 0700));
+  fill_dir (ro, "r", 3, 300);
+  g_assert_no_errno (chmod (ro, 0500));
+  g_assert_cmpuint (test_count_entries (many), ==, 8300);
+
+  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (removed);
+  g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  assert_outside_untouched (scratch);
+  test_scratch_free (scratch);
+}
+
 /* A held descriptor (GTmpDir's) whose read position has moved is a fine
  * start for the walk, and stays the caller's. */
 static void
@@ -2063,6 +2119,7 @@ main (int   argc,
   g_test_add_func ("/core/remove-tree/read-only", test_remove_tree_read_only);
   g_test_add_func ("/core/remove-tree/simple", test_remove_tree_simple_cases);
   g_test_add_func ("/core/remove-tree/from-fd", test_remove_tree_from_fd);
+  g_test_add_func ("/core/remove-tree/large", test_remove_tree_large);
   g_test_add_func ("/core/remove-tree/errors", test_remove_tree_errors);
   g_test_add_func ("/core/remove-tree/top-stuck", test_remove_tree_top_stuck);
   g_test_add_func ("/core/remove-tree/vanishing", test_remove_tree_vanishing);
