@@ -988,11 +988,11 @@ _g_tmp_core_open_dir (const gchar *path)
  * On ext2/3/4, readdir() lists a directory in name-hash order, which is
  * random with respect to the order the files were created in, and so to
  * their inode numbers and to where the kernel keeps their inodes and
- * dentries in memory: unlinking 100,000 files in that order takes ~15%
+ * dentries in memory: unlinking 100,000 files in that order takes 10-15%
  * longer than in inode order (GNU rm sorts such directories, fully). There
  * the files of a directory are unlinked in batches of up to
- * UNLINK_BATCH_MAX entries, each sorted by inode number: most of the gain,
- * in memory that stops growing at one batch for the whole walk. A
+ * UNLINK_BATCH_MAX entries, each sorted by inode number: about half of that
+ * gain, in memory that stops growing at one batch for the whole walk. A
  * subdirectory is entered only with the batch empty (it is unlinked first),
  * so the batch always belongs to the deepest level. */
 
