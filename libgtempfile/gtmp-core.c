@@ -877,7 +877,7 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Copies                                                                    */
+/* Copies and syncs                                                          */
 
 static GTmpCoreCopyHook copy_hook;
 static gpointer copy_hook_data;
@@ -898,9 +898,6 @@ _g_tmp_core_copy_starting (const gchar *dest)
   if G_UNLIKELY (hook != NULL)
     hook (dest, copy_hook_data);
 }
-
-/* ------------------------------------------------------------------------ */
-/* Removal of a tree                                                         */
 
 gboolean
 _g_tmp_core_pwrite_all (gint        fd,
@@ -957,6 +954,9 @@ _g_tmp_core_fsync (gint fd)
 
   return res;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Removal of a tree                                                         */
 
 gint
 _g_tmp_core_open_dir (const gchar *path)
