@@ -126,7 +126,7 @@ g_named_tmp_file_initable_init (GInitable     *initable,
   if (self->path != NULL)
     return TRUE;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
   fd = _g_tmp_core_create_file (_g_tmp_file_get_dir (file),

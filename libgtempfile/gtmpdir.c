@@ -168,7 +168,7 @@ g_tmp_dir_initable_init (GInitable     *initable,
   if (self->path != NULL)
     return TRUE;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
   path = _g_tmp_core_create_dir (self->dir, self->prefix, self->suffix,

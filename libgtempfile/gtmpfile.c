@@ -521,7 +521,7 @@ g_tmp_file_initable_init (GInitable     *initable,
   if (priv->fd >= 0 || priv->store != &_g_tmp_file_fd_store)
     return TRUE;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
   fd = _g_tmp_core_create_anonymous (priv->dir, priv->prefix, priv->suffix,
