@@ -470,12 +470,25 @@ gobject_dir (const gchar *dir)
   g_object_unref (tmp);
 }
 
+/* The same without any property: a plain GObject. What the difference to
+ * gobject-dir costs is GLib setting each construct-only property to its
+ * default on every g_object_new(). */
+static void
+gobject_plain_dir (const gchar *dir)
+{
+  GObject *object = g_object_new (G_TYPE_OBJECT, NULL);
+
+  floor_dir (dir);
+  g_object_unref (object);
+}
+
 static const BenchLifecycle floor_lifecycles[] = {
   { "floor-tmpfile",   floor_tmpfile },
   { "gobject-tmpfile", gobject_tmpfile },
   { "floor-named",     floor_named },
   { "gobject-named",   gobject_named },
   { "gobject-dir",     gobject_dir },
+  { "gobject-plain-dir", gobject_plain_dir },
   { "floor-dir",       floor_dir },
   { "gio-new-tmp",     gio_new_tmp },
   { NULL, NULL }
