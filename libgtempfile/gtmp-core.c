@@ -966,8 +966,11 @@ _g_tmp_core_fsync (gint fd)
   while (res < 0 && errno == EINTR);
 
   hook = g_atomic_pointer_get (&sync_hook);
-  if G_UNLIKELY (res == 0 && hook != NULL)
-    hook (fd, sync_hook_data);
+  if G_UNLIKELY (res == 0 && hook != NULL && !hook (fd, sync_hook_data))
+    {
+      errno = EIO;
+      res = -1;
+    }
 
   return res;
 }

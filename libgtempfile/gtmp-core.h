@@ -82,9 +82,10 @@ void      _g_tmp_core_copy_starting    (const gchar       *dest);
 
 /* Test hook: called with every descriptor the library has just fsync()ed
  * successfully, in the thread that synced it (a worker for persist_async).
- * Process-wide; NULL removes it. */
-typedef void (*GTmpCoreSyncHook) (gint     fd,
-                                  gpointer user_data);
+ * Returning FALSE makes that fsync() fail with EIO, as a failing disk
+ * would. Process-wide; NULL removes it. */
+typedef gboolean (*GTmpCoreSyncHook) (gint     fd,
+                                      gpointer user_data);
 
 G_GNUC_INTERNAL
 void      _g_tmp_core_set_sync_hook    (GTmpCoreSyncHook   hook,

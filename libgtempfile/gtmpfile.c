@@ -1494,7 +1494,8 @@ sync_fd (gint          fd,
   return TRUE;
 }
 
-/* Makes the new directory entry of @dest durable. */
+/* Makes the new directory entry of @dest durable. The error names @dest,
+ * as every persist error does. */
 static gboolean
 sync_parent_dir (const gchar  *dest,
                  GError      **error)
@@ -1505,11 +1506,11 @@ sync_parent_dir (const gchar  *dest,
 
   if (fd < 0)
     {
-      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dir);
+      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dest);
       return FALSE;
     }
 
-  ret = sync_fd (fd, dir, error);
+  ret = sync_fd (fd, dest, error);
   _g_tmp_core_clear_fd (&fd);
 
   return ret;
@@ -1750,8 +1751,12 @@ persist_check_open (GTmpFile     *self,
  * ([property@GTempfile.NamedTmpFile:delete] becomes %FALSE and
  * [property@GTempfile.NamedTmpFile:path] becomes @path). On failure nothing
  * has changed: the temporary file keeps its name and its automatic deletion,
- * @path is untouched and no stray file is left beside it. The permanent file
- * keeps the mode the temporary one was created with (`0600` by default).
+ * @path is untouched and no stray file is left beside it. The one exception
+ * is %G_TMP_PERSIST_SYNC when the file already has its new name and only the
+ * final flush of @path's directory fails: the call fails, since the new name
+ * may not survive a crash, but the object is then the permanent file, as
+ * after success, so that nothing deletes it. The permanent file keeps the
+ * mode the temporary one was created with (`0600` by default).
  *
  * The stream must be open: once it is closed this fails with
  * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current

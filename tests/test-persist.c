@@ -852,7 +852,7 @@ typedef struct
   GArray      *events;    /* (element-type SyncEvent) */
 } SyncLog;
 
-static void
+static gboolean
 record_sync (gint     fd,
              gpointer user_data)
 {
@@ -877,6 +877,8 @@ record_sync (gint     fd,
   g_mutex_lock (&log->lock);
   g_array_append_val (log->events, event);
   g_mutex_unlock (&log->lock);
+
+  return TRUE;
 }
 
 static void
@@ -1398,6 +1400,77 @@ test_async_error (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* Fails every directory sync; persist_async calls it from a worker. */
+static gboolean
+fail_dir_sync (gint     fd,
+               gpointer user_data)
+{
+  gint *n_failed = user_data;
+  struct stat st;
+
+  g_assert_no_errno (fstat (fd, &st));
+  if (!S_ISDIR (st.st_mode))
+    return TRUE;
+
+  g_atomic_int_inc (n_failed);
+  return FALSE;
+}
+
+/* With SYNC, the directory is synced after the file has its new name. If
+ * that sync fails, the call reports it, naming the destination, but the
+ * object follows its file: it is the permanent file at @dest now, and
+ * nothing deletes it, not close, not cleanup, not the last unref. */
+static void
+check_sync_dir_fails (gconstpointer named,
+                      gboolean      async)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  GTmpFile *tmp = new_func (named) (dir, 0);
+  g_autofree gchar *old_path = temp_path (tmp);
+  g_autoptr(GError) error = NULL;
+  gint n_failed = 0;
+
+  write_all (tmp, "kept");
+
+  _g_tmp_core_set_sync_hook (fail_dir_sync, &n_failed);
+  if (async)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
+                                test_store_result, &result);
+      g_assert_false (g_tmp_file_persist_finish (tmp, test_wait_result (&result), &error));
+    }
+  else
+    g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
+  _g_tmp_core_set_sync_hook (NULL, NULL);
+
+  g_assert_cmpint (g_atomic_int_get (&n_failed), ==, 1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, dest));
+  if (old_path != NULL)
+    g_assert_false (test_path_exists (old_path));
+
+  assert_persisted (tmp, dest, "kept");
+  test_unref_and_wait (tmp);
+  test_assert_file_contents (dest, "kept+more");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
+static void
+test_sync_dir_fails (gconstpointer named)
+{
+  check_sync_dir_fails (named, FALSE);
+}
+
+static void
+test_sync_dir_fails_async (gconstpointer named)
+{
+  check_sync_dir_fails (named, TRUE);
+}
+
 static void
 add_both (const gchar   *name,
           GTestDataFunc  func)
@@ -1427,6 +1500,8 @@ main (int   argc,
   add_both ("no-replace", test_no_replace);
   add_both ("sync", test_sync);
   add_both ("sync-no-replace", test_sync_no_replace);
+  add_both ("sync-dir-fails", test_sync_dir_fails);
+  add_both ("sync-dir-fails-async", test_sync_dir_fails_async);
   add_both ("mode-kept", test_mode_kept);
   add_both ("twice", test_twice);
   add_both ("relative-dest", test_relative_dest);
