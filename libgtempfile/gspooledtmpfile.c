@@ -78,8 +78,8 @@
  * transparent huge page, and every chunk after the first starts on one and
  * asks for huge pages: with those the same writes ran at 3 to 4x the
  * malloc() row, and the reads, which touch a new 4 KiB page every time,
- * caught up with a single contiguous buffer (0.93x to 1.01x Rust's
- * contiguous Vec, paired runs). The exception is a virtual machine whose
+ * caught up with a single contiguous buffer (from 0.93x to 1.01-1.03x
+ * Rust's contiguous Vec, in paired runs). The exception is a virtual machine whose
  * host takes back the guest's free memory (free page reporting): there the
  * first 64 MiB after a pause took 150 ms instead of 45, while the host
  * backed the huge pages again. A short file still touches only the pages it
