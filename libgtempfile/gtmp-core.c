@@ -1366,6 +1366,17 @@ unlink_entry (RemoveWalk  *walk,
     }
 }
 
+static GTmpCoreBatchHook batch_hook;
+static gpointer batch_hook_data;
+
+void
+_g_tmp_core_set_batch_hook (GTmpCoreBatchHook hook,
+                            gpointer          user_data)
+{
+  batch_hook_data = user_data;
+  g_atomic_pointer_set (&batch_hook, hook);
+}
+
 static gint
 batch_entry_by_inode (gconstpointer a,
                       gconstpointer b)
@@ -1383,11 +1394,16 @@ static void
 flush_batch (RemoveWalk *walk)
 {
   GArray *batch = walk->batch;
+  GTmpCoreBatchHook hook;
 
   if (batch == NULL || batch->len == 0)
     return;
 
   g_array_sort (batch, batch_entry_by_inode);
+
+  hook = g_atomic_pointer_get (&batch_hook);
+  if G_UNLIKELY (hook != NULL)
+    hook (dirfd (walk_top (walk)->dir), batch_hook_data);
 
   for (guint i = 0; i < batch->len && !walk->stop; i++)
     {
@@ -1725,7 +1741,7 @@ _g_tmp_core_remove_tree (const gchar   *path,
   g_array_append_val (walk.levels, top);
 
   /* The walk stays on this file system (mount points are not entered). */
-  if (unlinks_pay_in_inode_order (fd))
+  if (g_atomic_pointer_get (&batch_hook) != NULL || unlinks_pay_in_inode_order (fd))
     {
       walk.batch = g_array_new (FALSE, FALSE, sizeof (BatchEntry));
       walk.batch_names = g_string_new (NULL);

@@ -76,6 +76,17 @@ G_GNUC_INTERNAL
 void      _g_tmp_core_set_copy_hook    (GTmpCoreCopyHook   hook,
                                         gpointer           user_data);
 
+/* Test hook: when set, called with the directory's descriptor each time
+ * the tree remover is about to unlink a batch of that directory's files
+ * (after listing them), and batches are used on every file system, not
+ * only on ext2/3/4. Process-wide; NULL removes it. */
+typedef void (*GTmpCoreBatchHook) (gint     dirfd,
+                                   gpointer user_data);
+
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_batch_hook   (GTmpCoreBatchHook  hook,
+                                        gpointer           user_data);
+
 /* Calls the copy hook, if one is set. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_copy_starting    (const gchar       *dest);
