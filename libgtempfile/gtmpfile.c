@@ -1516,6 +1516,26 @@ sync_parent_dir (const gchar  *dest,
   return ret;
 }
 
+static void
+set_persist_error (GError      **error,
+                   gint          errsv,
+                   const gchar  *dest)
+{
+  if (errsv == EXDEV)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("Could not save the temporary file as “%s”: it is on another "
+                   "file system (G_TMP_PERSIST_ALLOW_COPY would copy it)"),
+                 dest);
+  else if (errsv == ENOTSUP)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                 _("Could not save the temporary file as “%s”: this file "
+                   "system cannot give an unnamed file a name "
+                   "(G_TMP_PERSIST_ALLOW_COPY would copy it)"),
+                 dest);
+  else
+    _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), dest);
+}
+
 /* Cross-file-system persist: copies the file into a new file beside the
  * destination, moves that into place and makes it the object's file (same
  * position), so that reads and writes go on reaching the permanent file. */
@@ -1541,8 +1561,7 @@ persist_by_copy (GTmpFile      *self,
   if ((op->flags & G_TMP_PERSIST_NO_REPLACE) &&
       fstatat (AT_FDCWD, op->dest, &st, AT_SYMLINK_NOFOLLOW) == 0)
     {
-      _g_tmp_core_set_error (error, EEXIST, _("Could not save the temporary file as “%s”"),
-                             op->dest);
+      set_persist_error (error, EEXIST, op->dest);
       return FALSE;
     }
 
@@ -1572,8 +1591,7 @@ persist_by_copy (GTmpFile      *self,
   errsv = persist_by_rename (copy_path, op->dest, op->flags);
   if (errsv != 0)
     {
-      _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"),
-                             op->dest);
+      set_persist_error (error, errsv, op->dest);
       goto fail;
     }
 
@@ -1593,26 +1611,6 @@ fail:
   unlink (copy_path);
   _g_tmp_core_clear_fd (&copy_fd);
   return FALSE;
-}
-
-static void
-set_persist_error (GError      **error,
-                   gint          errsv,
-                   const gchar  *dest)
-{
-  if (errsv == EXDEV)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 _("Could not save the temporary file as “%s”: it is on another "
-                   "file system (G_TMP_PERSIST_ALLOW_COPY would copy it)"),
-                 dest);
-  else if (errsv == ENOTSUP)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                 _("Could not save the temporary file as “%s”: this file "
-                   "system cannot give an unnamed file a name "
-                   "(G_TMP_PERSIST_ALLOW_COPY would copy it)"),
-                 dest);
-  else
-    _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), dest);
 }
 
 /* The disk side of persist(): may run in a worker thread, so it changes no
