@@ -9,6 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 #include "gtempfile-private.h"
 #include "gtmp-stream.h"
@@ -1613,6 +1616,62 @@ fail:
   return FALSE;
 }
 
+/* Gives the file the name @dest without copying it: 0, or an errno value
+ * (EXDEV: another file system; ENOTSUP: an anonymous file that cannot be
+ * linked). */
+static gint
+move_into_place (GTmpFile         *self,
+                 const gchar      *src,
+                 const gchar      *dest,
+                 GTmpPersistFlags  flags)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (src != NULL)
+    return persist_by_rename (src, dest, flags);
+  if (priv->linkable)
+    return persist_by_link (priv->fd, dest, flags);
+  return ENOTSUP;
+}
+
+#ifdef __linux__
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#endif
+
+/* Whether move_into_place() is sure to fail, so that persist() can only
+ * copy: the file cannot be linked, or it is on another device than @dest's
+ * directory. In doubt FALSE, and the move is tried first. A file on
+ * overlayfs may report the device of the layer below, where its directory
+ * reports the overlay's. Three system calls, made only for SYNC. */
+static gboolean
+surely_needs_copy (GTmpFile    *self,
+                   const gchar *src,
+                   const gchar *dest)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  g_autofree gchar *dest_dir = NULL;
+  struct stat file_st, dir_st;
+
+  if (src == NULL && !priv->linkable)
+    return TRUE;
+
+  dest_dir = g_path_get_dirname (dest);
+  if (fstat (priv->fd, &file_st) < 0 || stat (dest_dir, &dir_st) < 0 ||
+      file_st.st_dev == dir_st.st_dev)
+    return FALSE;
+
+#ifdef __linux__
+  {
+    struct statfs sfs;
+
+    if (fstatfs (priv->fd, &sfs) < 0 || sfs.f_type == OVERLAYFS_SUPER_MAGIC)
+      return FALSE;
+  }
+#endif
+
+  return TRUE;
+}
+
 /* The disk side of persist(): may run in a worker thread, so it changes no
  * property; persist_commit() does that in the caller's thread. */
 static gboolean
@@ -1631,17 +1690,18 @@ persist_move (GTmpFile      *self,
   if (!priv->store->ensure_fd (self, cancellable, error))
     return FALSE;
 
-  if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (priv->fd, op->dest, error))
-    return FALSE;
-
   src = g_strdup (current_path (self));
 
-  if (src != NULL)
-    errsv = persist_by_rename (src, op->dest, op->flags);
-  else if (priv->linkable)
-    errsv = persist_by_link (priv->fd, op->dest, op->flags);
+  /* SYNC syncs the file before it gets its new name. A file that will be
+   * copied gets its copy synced instead: syncing it too would write all of
+   * it to disk for nothing. */
+  if ((op->flags & G_TMP_PERSIST_SYNC) && (op->flags & G_TMP_PERSIST_ALLOW_COPY) &&
+      surely_needs_copy (self, src, op->dest))
+    errsv = EXDEV;
+  else if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (priv->fd, op->dest, error))
+    return FALSE;
   else
-    errsv = ENOTSUP;
+    errsv = move_into_place (self, src, op->dest, op->flags);
 
   if (errsv == 0)
     op->moved = TRUE;

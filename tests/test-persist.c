@@ -1053,7 +1053,8 @@ test_sync_order_async (gconstpointer data)
 }
 
 /* Across file systems with ALLOW_COPY: the copy is synced before it is
- * renamed into place, the destination's directory after. */
+ * renamed into place, the destination's directory after, and nothing else:
+ * not the original, which is only copied. */
 static void
 test_sync_order_copy (gconstpointer data)
 {
@@ -1080,7 +1081,7 @@ test_sync_order_copy (gconstpointer data)
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
                                      NULL, &error));
   g_assert_no_error (error);
-  assert_synced_in_order (&log);
+  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
   sync_log_stop (&log);
 
   test_assert_file_contents (dest, "copied");
@@ -1088,6 +1089,66 @@ test_sync_order_copy (gconstpointer data)
   g_clear_object (&tmp);
   test_scratch_free (src_dir);
   test_scratch_free (dest_dir);
+}
+
+/* ALLOW_COPY within one file system: still a rename (the same inode), the
+ * file synced before it, as without ALLOW_COPY. */
+static void
+test_sync_allow_copy_moves (gconstpointer data)
+{
+  SyncKind kind = GPOINTER_TO_INT (data);
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
+  g_autoptr(GError) error = NULL;
+  struct stat before, after;
+  SyncLog log;
+  gint fd;
+
+  write_all (tmp, "moved");
+  fd = g_tmp_file_get_fd (tmp, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (fstat (fd, &before));
+
+  sync_log_start (&log, dest);
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
+  sync_log_stop (&log);
+
+  g_assert_no_errno (lstat (dest, &after));
+  g_assert_true (before.st_dev == after.st_dev && before.st_ino == after.st_ino);
+  test_assert_file_contents (dest, "moved");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
+/* An anonymous file that cannot be linked is copied even within one file
+ * system: with SYNC, the copy is synced, not the original. */
+static void
+test_sync_copy_not_linkable (void)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_unlinkable (dir, 0);
+  g_autoptr(GError) error = NULL;
+  SyncLog log;
+
+  write_all (tmp, "copied");
+
+  sync_log_start (&log, dest);
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
+                                     NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
+  sync_log_stop (&log);
+
+  assert_persisted (tmp, dest, "copied");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
 }
 
 static void
@@ -1523,6 +1584,11 @@ main (int   argc,
   add_sync_kinds ("sync-none", test_sync_none);
   add_sync_kinds ("sync-order-async", test_sync_order_async);
   add_sync_kinds ("sync-order-copy", test_sync_order_copy);
+  g_test_add_data_func ("/persist/anonymous/sync-allow-copy-moves",
+                        GINT_TO_POINTER (SYNC_ANONYMOUS), test_sync_allow_copy_moves);
+  g_test_add_data_func ("/persist/named/sync-allow-copy-moves",
+                        GINT_TO_POINTER (SYNC_NAMED), test_sync_allow_copy_moves);
+  g_test_add_func ("/persist/anonymous/sync-copy-not-linkable", test_sync_copy_not_linkable);
 
   return g_test_run ();
 }
