@@ -146,8 +146,9 @@ const BenchStream bench_ours_streams[] = {
 
 /* A GTmpDir in @parent with the tree built inside; times the cleanup. */
 static gdouble
-tree_ours (const gchar *parent,
-           const gchar *shape)
+tree_ours (const gchar         *parent,
+           const gchar         *shape,
+           const gchar * const *others)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = g_tmp_dir_new (parent, NULL, NULL, &error);
@@ -155,7 +156,7 @@ tree_ours (const gchar *parent,
 
   if (tmp == NULL)
     bench_die_error ("g_tmp_dir_new", error);
-  bench_make_tree (g_tmp_dir_get_path (tmp), shape);
+  bench_make_paired_trees (g_tmp_dir_get_path (tmp), shape, others);
 
   t0 = bench_now ();
   if (!g_tmp_dir_cleanup (tmp, NULL, &error))

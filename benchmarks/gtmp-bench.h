@@ -30,10 +30,12 @@ typedef void (*BenchStreamFunc) (const gchar *dir,
                                  gdouble     *write_s,
                                  gdouble     *read_s);
 
-/* Tree removal that builds its own tree (under @parent, shaped as @shape) and
+/* Tree removal that builds its own tree (under @parent, shaped as @shape,
+ * and with it the trees at @others, see bench_make_paired_trees()) and
  * returns the seconds the removal took. */
-typedef gdouble (*BenchTreeFunc) (const gchar *parent,
-                                  const gchar *shape);
+typedef gdouble (*BenchTreeFunc) (const gchar         *parent,
+                                  const gchar         *shape,
+                                  const gchar * const *others);
 
 typedef struct
 {
@@ -67,8 +69,11 @@ void         bench_die_error        (const gchar  *what,
                                      GError       *error) G_GNUC_NORETURN;
 void         bench_fill_pattern     (guint8       *buffer,
                                      gsize         size);
-void         bench_make_tree        (const gchar  *root,
-                                     const gchar  *shape);
+void         bench_make_trees       (const gchar         *shape,
+                                     const gchar * const *roots);
+void         bench_make_paired_trees (const gchar         *own_root,
+                                      const gchar         *shape,
+                                      const gchar * const *others);
 void         bench_io_stream_rw     (GIOStream    *stream,
                                      gsize         chunk,
                                      gsize         total,
