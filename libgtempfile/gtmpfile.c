@@ -1642,7 +1642,8 @@ move_into_place (GTmpFile         *self,
  * copy: the file cannot be linked, or it is on another device than @dest's
  * directory. In doubt FALSE, and the move is tried first. A file on
  * overlayfs may report the device of the layer below, where its directory
- * reports the overlay's. Three system calls, made only for SYNC. */
+ * reports the overlay's. Up to three system calls, made only for SYNC with
+ * ALLOW_COPY. */
 static gboolean
 surely_needs_copy (GTmpFile    *self,
                    const gchar *src,
