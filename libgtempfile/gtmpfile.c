@@ -1699,10 +1699,12 @@ persist_move (GTmpFile      *self,
   if ((op->flags & G_TMP_PERSIST_SYNC) && (op->flags & G_TMP_PERSIST_ALLOW_COPY) &&
       surely_needs_copy (self, src, op->dest))
     errsv = EXDEV;
-  else if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (priv->fd, op->dest, error))
-    return FALSE;
   else
-    errsv = move_into_place (self, src, op->dest, op->flags);
+    {
+      if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (priv->fd, op->dest, error))
+        return FALSE;
+      errsv = move_into_place (self, src, op->dest, op->flags);
+    }
 
   if (errsv == 0)
     op->moved = TRUE;
