@@ -87,6 +87,13 @@ G_GNUC_INTERNAL
 void      _g_tmp_core_set_batch_hook   (GTmpCoreBatchHook  hook,
                                         gpointer           user_data);
 
+/* Test hook: the most files and bytes of names the tree remover batches
+ * at a time (0: the default), so that a test needs no directory of
+ * 100,000 files to split one into several batches. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_batch_limits (guint              max_files,
+                                        gsize              max_name_bytes);
+
 /* Calls the copy hook, if one is set. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_copy_starting    (const gchar       *dest);

@@ -1670,10 +1670,50 @@ fill_dir (const gchar *dir,
   close (dfd);
 }
 
-/* Directories larger than one batch of inode-ordered unlinks (on ext2/3/4:
- * more files than a batch holds, and more bytes of names), files batched
- * in a read-only directory, and the symlinks to outside: everything goes,
- * nothing outside is touched. */
+/* A directory's identity, "dev:ino", to count its batches by. */
+static gchar *
+dir_key_of_stat (const struct stat *st)
+{
+  return g_strdup_printf ("%lu:%lu", (gulong) st->st_dev, (gulong) st->st_ino);
+}
+
+static gchar *
+dir_key (const gchar *dir)
+{
+  struct stat st;
+
+  g_assert_no_errno (stat (dir, &st));
+  return dir_key_of_stat (&st);
+}
+
+/* Counts the batches the tree remover unlinks, by directory. */
+static void
+count_batch (gint     dirfd,
+             gpointer user_data)
+{
+  GHashTable *batches = user_data;
+  struct stat st;
+  gchar *key;
+
+  g_assert_no_errno (fstat (dirfd, &st));
+  key = dir_key_of_stat (&st);
+  g_hash_table_insert (batches, key,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (batches, key)) + 1));
+}
+
+static guint
+batches_of (GHashTable  *batches,
+            const gchar *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (batches, key));
+}
+
+/* Directories larger than one batch of inode-ordered unlinks (more files
+ * than a batch holds, and more bytes of names; the limits lowered, and
+ * batches turned on whatever the file system), files batched in a
+ * read-only directory, and the symlinks to outside: everything goes, in
+ * several batches where a directory does not fit in one, and nothing
+ * outside is touched. */
 static void
 test_remove_tree_large (void)
 {
@@ -1683,22 +1723,40 @@ test_remove_tree_large (void)
   g_autofree gchar *long_names = g_build_filename (tree, "long", NULL);
   g_autofree gchar *ro = g_build_filename (tree, "ro", NULL);
   g_autofree gchar *long_prefix = g_strnfill (200, 'n');
+  g_autofree gchar *many_key = NULL;
+  g_autofree gchar *long_key = NULL;
+  g_autofree gchar *ro_key = NULL;
+  g_autoptr(GHashTable) batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
   gboolean removed;
 
   make_dir (many, 0700);
-  fill_dir (many, "f", 5, 8300);
+  fill_dir (many, "f", 5, 2500);
   make_dir (long_names, 0700);
-  fill_dir (long_names, long_prefix, 4, 700);
+  fill_dir (long_names, long_prefix, 4, 300);
   g_assert_no_errno (chmod (ro, 0700));
   fill_dir (ro, "r", 3, 300);
   g_assert_no_errno (chmod (ro, 0500));
-  g_assert_cmpuint (test_count_entries (many), ==, 8300);
+  g_assert_cmpuint (test_count_entries (many), ==, 2500);
+  many_key = dir_key (many);
+  long_key = dir_key (long_names);
+  ro_key = dir_key (ro);
 
+  /* 1,000 files or 16 KiB of names at a time: "many" takes 3 batches, the
+   * 300 names of 204 bytes (61 KiB) 4; "ro", which build_tree() gave a
+   * subdirectory, at least one. */
+  _g_tmp_core_set_batch_limits (1000, 16 * 1024);
+  _g_tmp_core_set_batch_hook (count_batch, batches);
   removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
+  _g_tmp_core_set_batch_hook (NULL, NULL);
+  _g_tmp_core_set_batch_limits (0, 0);
+
   g_assert_no_error (error);
   g_assert_true (removed);
   g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (batches_of (batches, many_key), ==, 3);
+  g_assert_cmpuint (batches_of (batches, long_key), ==, 4);
+  g_assert_cmpuint (batches_of (batches, ro_key), >=, 1);
   assert_outside_untouched (scratch);
   test_scratch_free (scratch);
 }
