@@ -1235,7 +1235,7 @@ main (int   argc,
       /* Throughput of several threads is a wall-clock matter, and so is
        * the one-thread run it is divided by: a CPU time there leaves out
        * the waits that the wall clock of the two-thread run counts, and
-       * understated the speed-up by up to 15%. */
+       * understated the speed-up (by up to 13% in three test pairs). */
       if (argc >= 6)
         bench_clock = CLOCK_MONOTONIC;
       g_print ("%.9f\n", run_lifecycle (l->func, argv[3], g_ascii_strtoull (argv[4], NULL, 10),
