@@ -3,6 +3,8 @@
  *   gtmp-bench lifecycle COLUMN DIR N [THREADS [apart]]
  *                                                 seconds for N lifecycles
  *   gtmp-bench stream COLUMN DIR CHUNK TOTAL [MAX] seconds to write, to read
+ *   gtmp-bench pair COLUMN COLUMN DIR N BATCHES   seconds for N lifecycles of
+ *                                                 each, per batch, alternating
  *   gtmp-bench rmtree COLUMN PATH                 seconds to remove PATH
  *   gtmp-bench tree COLUMN PARENT SHAPE [PATH...]  build a tree (with PATHs
  *                                                 too, then wait for a line on
@@ -558,6 +560,41 @@ run_lifecycle (BenchLifecycleFunc  func,
       bench_die ("rmdir", dirs[i]);
 
   return t1 - t0;
+}
+
+/* Two lifecycles in one process, in alternating batches of @n, the first
+ * to go changing every batch: one line "SECONDS_A SECONDS_B" per batch.
+ * Both meet the same caches, the same host and the same moment, so their
+ * ratio is steadier than one between processes run back to back. */
+static void
+run_lifecycle_pair (BenchLifecycleFunc  a,
+                    BenchLifecycleFunc  b,
+                    const gchar        *dir,
+                    guint64             n,
+                    guint               batches)
+{
+  for (guint i = 0; i < BENCH_WARMUP_OPS; i++)
+    {
+      a (dir);
+      b (dir);
+    }
+
+  for (guint batch = 0; batch < batches; batch++)
+    {
+      BenchLifecycleFunc order[2] = { a, b };
+      gdouble secs[2];
+
+      for (guint k = 0; k < 2; k++)
+        {
+          guint which = (k + batch) % 2;
+          gdouble t0 = bench_now ();
+
+          for (guint64 i = 0; i < n; i++)
+            order[which] (dir);
+          secs[which] = bench_now () - t0;
+        }
+      g_print ("%.9f %.9f\n", secs[0], secs[1]);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1187,6 +1224,7 @@ static G_GNUC_NORETURN void
 usage (void)
 {
   g_printerr ("usage: gtmp-bench lifecycle COLUMN DIR N [THREADS [apart]]\n"
+              "       gtmp-bench pair COLUMN COLUMN DIR N BATCHES\n"
               "       gtmp-bench stream COLUMN DIR CHUNK TOTAL [MAX_SIZE]\n"
               "       gtmp-bench rmtree COLUMN PATH\n"
               "       gtmp-bench tree COLUMN PARENT SHAPE [PATH...]\n"
@@ -1240,6 +1278,17 @@ main (int   argc,
         bench_clock = CLOCK_MONOTONIC;
       g_print ("%.9f\n", run_lifecycle (l->func, argv[3], g_ascii_strtoull (argv[4], NULL, 10),
                                         MAX (threads, 1), apart));
+    }
+  else if (strcmp (cmd, "pair") == 0 && argc == 7)
+    {
+      const BenchLifecycle *a = FIND (argv[2], floor_lifecycles, bench_ours_lifecycles);
+      const BenchLifecycle *b = FIND (argv[3], floor_lifecycles, bench_ours_lifecycles);
+
+      if (a == NULL || b == NULL)
+        unknown_column (a == NULL ? argv[2] : argv[3]);
+      g_setenv ("TMPDIR", argv[4], TRUE);
+      run_lifecycle_pair (a->func, b->func, argv[4],
+                          g_ascii_strtoull (argv[5], NULL, 10), atoi (argv[6]));
     }
   else if (strcmp (cmd, "stream") == 0 && (argc == 6 || argc == 7))
     {
