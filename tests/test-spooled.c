@@ -1459,7 +1459,8 @@ run_model (GSpooledTmpFile *file,
               buffer[i] = (guint8) (seed + i * 131 + (i >> 12));
           }
           write_all (file, buffer, n);
-          if ((goffset) model->len < *pos + (goffset) n)
+          /* Nothing written past the end extends nothing, as with write(). */
+          if (n > 0 && (goffset) model->len < *pos + (goffset) n)
             {
               gsize old = model->len;
 

@@ -423,11 +423,12 @@ test_interleaved (void)
             g_autoptr(GByteArray) chunk = random_bytes (len);
 
             test_write_all (out, chunk->data, len);
-            if (pos + len > model->len)
+            /* Writing past the end leaves a hole of zeros; writing nothing
+             * there extends nothing, as with write(). */
+            if (len > 0 && pos + len > model->len)
               {
                 gsize old = model->len;
 
-                /* Writing past the end leaves a hole of zeros. */
                 g_byte_array_set_size (model, pos + len);
                 memset (model->data + old, 0, pos + len - old);
               }
@@ -503,6 +504,42 @@ test_interleaved (void)
   on_disk = fd_contents (get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk),
                    model->data, model->len);
+
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
+/* As with write(): nothing written past the end extends nothing, and the
+ * first byte written there leaves a hole of zeros before it. */
+static void
+test_empty_write_past_end (void)
+{
+  gchar *dir = test_scratch_new ("tmpfile");
+  g_autoptr(GTmpFile) tmp = new_in (dir);
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) on_disk = NULL;
+  const guint8 *bytes;
+  gint fd = get_fd (tmp);
+  struct stat st;
+  gsize size;
+
+  test_write_all (out, "ab", 2);
+  test_seek (G_SEEKABLE (out), 100, G_SEEK_SET);
+  g_assert_true (g_output_stream_write_all (out, "", 0, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 100);
+  g_assert_no_errno (fstat (fd, &st));
+  g_assert_cmpint (st.st_size, ==, 2);
+
+  test_write_all (out, "z", 1);
+  on_disk = fd_contents (fd);
+  bytes = g_bytes_get_data (on_disk, &size);
+  g_assert_cmpuint (size, ==, 101);
+  g_assert_cmpmem (bytes, 2, "ab", 2);
+  for (gsize i = 2; i < 100; i++)
+    g_assert_cmpuint (bytes[i], ==, 0);
+  g_assert_cmpuint (bytes[100], ==, 'z');
 
   g_clear_object (&tmp);
   test_scratch_free (dir);
@@ -908,6 +945,7 @@ main (int   argc,
   g_test_add_func ("/tmp-file/streams/small", test_small_roundtrip);
   g_test_add_func ("/tmp-file/streams/large", test_large_roundtrip);
   g_test_add_func ("/tmp-file/streams/interleaved", test_interleaved);
+  g_test_add_func ("/tmp-file/streams/empty-write-past-end", test_empty_write_past_end);
   g_test_add_func ("/tmp-file/streams/fd-position", test_shared_position_with_fd);
   g_test_add_func ("/tmp-file/truncate", test_truncate);
   g_test_add_func ("/tmp-file/query-info", test_query_info);
