@@ -939,6 +939,26 @@ assert_synced_in_order (SyncLog *log)
   return log->events->len;
 }
 
+/* Persists @tmp at @dest with @flags (SYNC among them) while logging the
+ * syncs, checks their order, and returns how many there were. */
+static guint
+persist_counting_syncs (GTmpFile         *tmp,
+                        const gchar      *dest,
+                        GTmpPersistFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+  SyncLog log;
+  guint n_syncs;
+
+  sync_log_start (&log, dest);
+  g_assert_true (g_tmp_file_persist (tmp, dest, flags, NULL, &error));
+  g_assert_no_error (error);
+  n_syncs = assert_synced_in_order (&log);
+  sync_log_stop (&log);
+
+  return n_syncs;
+}
+
 typedef enum
 {
   SYNC_ANONYMOUS,
@@ -974,8 +994,6 @@ test_sync_order (gconstpointer data)
   for (guint replace = 0; replace < 2; replace++)
     {
       g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
-      g_autoptr(GError) error = NULL;
-      SyncLog log;
 
       if (kind == SYNC_SPOOLED)
         g_assert_false (g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (tmp)));
@@ -986,11 +1004,7 @@ test_sync_order (gconstpointer data)
         g_assert_false (test_path_exists (dest));
       write_all (tmp, "synced");
 
-      sync_log_start (&log, dest);
-      g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
-      sync_log_stop (&log);
+      g_assert_cmpuint (persist_counting_syncs (tmp, dest, G_TMP_PERSIST_SYNC), ==, 2);
 
       test_assert_file_contents (dest, "synced");
       g_assert_cmpuint (test_count_entries (dir), ==, 1);
@@ -1063,8 +1077,6 @@ test_sync_order_copy (gconstpointer data)
   gchar *dest_dir = NULL;
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
-  g_autoptr(GError) error = NULL;
-  SyncLog log;
 
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
@@ -1077,12 +1089,9 @@ test_sync_order_copy (gconstpointer data)
   write_file (dest, "old");
   write_all (tmp, "copied");
 
-  sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
-                                     NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
-  sync_log_stop (&log);
+  g_assert_cmpuint (persist_counting_syncs (tmp, dest,
+                                            G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
+                    ==, 2);
 
   test_assert_file_contents (dest, "copied");
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
@@ -1102,7 +1111,6 @@ test_sync_allow_copy_moves (gconstpointer data)
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
   g_autoptr(GError) error = NULL;
   struct stat before, after;
-  SyncLog log;
   gint fd;
 
   write_all (tmp, "moved");
@@ -1110,12 +1118,9 @@ test_sync_allow_copy_moves (gconstpointer data)
   g_assert_no_error (error);
   g_assert_no_errno (fstat (fd, &before));
 
-  sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
-                                     NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
-  sync_log_stop (&log);
+  g_assert_cmpuint (persist_counting_syncs (tmp, dest,
+                                            G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
+                    ==, 2);
 
   g_assert_no_errno (lstat (dest, &after));
   g_assert_true (before.st_dev == after.st_dev && before.st_ino == after.st_ino);
@@ -1133,17 +1138,12 @@ test_sync_copy_not_linkable (void)
   gchar *dir = test_scratch_new ("persist");
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_unlinkable (dir, 0);
-  g_autoptr(GError) error = NULL;
-  SyncLog log;
 
   write_all (tmp, "copied");
 
-  sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
-                                     NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (assert_synced_in_order (&log), ==, 2);
-  sync_log_stop (&log);
+  g_assert_cmpuint (persist_counting_syncs (tmp, dest,
+                                            G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
+                    ==, 2);
 
   assert_persisted (tmp, dest, "copied");
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
