@@ -168,11 +168,29 @@ typedef struct
  * through g_private_get() every time cost a tenth of a GTmpDir lifecycle's
  * user-space time in perf samples. Eight bytes of static TLS is well within
  * what glibc keeps for libraries loaded with dlopen(). */
-static GPrivate random_pool_key = G_PRIVATE_INIT (g_free);
+static void random_pool_free (gpointer pool);
+
+static GPrivate random_pool_key = G_PRIVATE_INIT (random_pool_free);
 #ifdef HAVE_TLS_INITIAL_EXEC
 static __thread RandomPool *random_pool_cached __attribute__((tls_model ("initial-exec")));
 #endif
+/* Set when the pool's destructor has run: a thread-exit destructor that runs
+ * after it (another library's, or the application's) may still create files,
+ * and must neither read the freed pool nor make a new one that nobody would
+ * free. Read only when the cached pointer is NULL. */
+static __thread gboolean random_pool_gone;
 
+static void
+random_pool_free (gpointer pool)
+{
+#ifdef HAVE_TLS_INITIAL_EXEC
+  random_pool_cached = NULL;
+#endif
+  random_pool_gone = TRUE;
+  g_free (pool);
+}
+
+/* This thread's pool, or NULL once it has been freed at thread exit. */
 static RandomPool *
 get_random_pool (void)
 {
@@ -187,6 +205,9 @@ get_random_pool (void)
   pool = g_private_get (&random_pool_key);
   if G_UNLIKELY (pool == NULL)
     {
+      if (random_pool_gone)
+        return NULL;
+
       /* available = 0: filled by the first draw. */
       pool = g_new0 (RandomPool, 1);
       g_private_set (&random_pool_key, pool);
@@ -223,6 +244,30 @@ fill_from_os (guint8 *buffer,
 #endif
 }
 
+/* Characters straight from the OS, for a thread whose pool is gone: a
+ * system call per name, but only in that thread's last moments. */
+static void
+random_chars_unpooled (gchar *chars,
+                       gsize  n)
+{
+  guint8 bytes[64];
+  gsize i = 0;
+
+  while (i < n)
+    {
+      gsize j;
+
+      fill_from_os (bytes, sizeof bytes);
+      for (j = 0; j < sizeof bytes && i < n; j++)
+        {
+          gchar c = byte_to_char[bytes[j]];
+
+          if (c != 0)
+            chars[i++] = c;
+        }
+    }
+}
+
 /* Characters from this thread's pool, refilled in batches so that a name
  * costs no system call of its own. The count of bytes left is kept in a
  * local while drawing. */
@@ -231,9 +276,18 @@ _g_tmp_core_random_chars (gchar *chars,
                           gsize  n)
 {
   RandomPool *pool = get_random_pool ();
-  gint generation = g_atomic_int_get (&fork_generation);
-  guint available = pool->generation == generation ? pool->available : 0;
+  gint generation;
+  guint available;
   gsize i = 0;
+
+  if G_UNLIKELY (pool == NULL)
+    {
+      random_chars_unpooled (chars, n);
+      return;
+    }
+
+  generation = g_atomic_int_get (&fork_generation);
+  available = pool->generation == generation ? pool->available : 0;
 
   while (i < n)
     {

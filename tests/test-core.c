@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -350,6 +351,92 @@ test_name_fork (void)
   g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
 
   g_assert_false (memcmp (parent_chars, child_chars, sizeof parent_chars) == 0);
+}
+
+/* Files created by a thread-exit destructor that runs after the one freeing
+ * the thread's random pool (pthread runs them in key order; this key is
+ * created after the pool's). The freed pool must be neither read nor
+ * written: under ASan that would be a use-after-free; without it, the
+ * pool's memory, handed straight back to a block of the pool's size that the
+ * destructor fills with a pattern, would be refilled over that pattern. */
+#define EXIT_FILES     50
+#define POOL_SIZE      (4096 + 2 * sizeof (gint))
+
+typedef struct
+{
+  const gchar *dir;
+  GPtrArray   *paths;
+  gboolean     block_intact;
+} ExitCreations;
+
+static pthread_key_t exit_key;
+
+static void
+create_files_at_exit (gpointer data)
+{
+  ExitCreations *creations = data;
+  guint8 *block = g_malloc (POOL_SIZE);
+  guint i;
+
+  memset (block, 0xa5, POOL_SIZE);
+  for (i = 0; i < EXIT_FILES; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar *path = NULL;
+      gint fd;
+
+      fd = _g_tmp_core_create_file (creations->dir, NULL, NULL, 0, &path, &error);
+      g_assert_no_error (error);
+      close (fd);
+      g_ptr_array_add (creations->paths, path);
+    }
+
+  creations->block_intact = TRUE;
+  for (i = 0; i < POOL_SIZE; i++)
+    creations->block_intact &= block[i] == 0xa5;
+  g_free (block);
+}
+
+static gpointer
+exiting_thread (gpointer data)
+{
+  gchar chars[G_TMP_CORE_RANDOM_CHARS];
+
+  /* This thread's pool exists, so its destructor runs at exit. */
+  _g_tmp_core_random_chars (chars, sizeof chars);
+  g_assert_no_errno (pthread_setspecific (exit_key, data));
+  return NULL;
+}
+
+static void
+test_name_thread_exit (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gchar *scratch = test_scratch_dir_new ();
+  ExitCreations creations = { scratch, g_ptr_array_new_with_free_func (g_free), FALSE };
+  gchar chars[G_TMP_CORE_RANDOM_CHARS];
+  guint i;
+
+  /* The pool's key exists before ours. */
+  _g_tmp_core_random_chars (chars, sizeof chars);
+  g_assert_cmpint (pthread_key_create (&exit_key, create_files_at_exit), ==, 0);
+
+  g_thread_join (g_thread_new ("exiting", exiting_thread, &creations));
+
+  g_assert_cmpuint (creations.paths->len, ==, EXIT_FILES);
+  g_assert_true (creations.block_intact);
+  for (i = 0; i < creations.paths->len; i++)
+    {
+      const gchar *path = g_ptr_array_index (creations.paths, i);
+
+      g_assert_true (g_hash_table_add (seen, (gpointer) path));
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+  g_assert_cmpuint (test_count_entries (scratch), ==, EXIT_FILES);
+
+  pthread_key_delete (exit_key);
+  g_ptr_array_unref (creations.paths);
+  test_scratch_free (scratch);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2204,6 +2291,7 @@ main (int   argc,
   g_test_add_func ("/core/name/unique", test_name_unique);
   g_test_add_func ("/core/name/unique-threads", test_name_unique_threads);
   g_test_add_func ("/core/name/fork", test_name_fork);
+  g_test_add_func ("/core/name/thread-exit", test_name_thread_exit);
   g_test_add_func ("/core/create/unique-threads", test_create_unique_threads);
   g_test_add_func ("/core/mode/umask-0", test_mode_umask_0);
   g_test_add_func ("/core/mode/umask-022", test_mode_umask_022);
