@@ -372,8 +372,30 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Candidate, candidate_clear)
 /* ------------------------------------------------------------------------ */
 /* Directories                                                               */
 
+/* Held across fork() (pthread_atfork), as refusals_lock is: a child forked
+ * while another thread searched or set the default directory must not
+ * inherit the lock taken, or its first creation in the default directory
+ * would wait forever. */
 static GMutex tempdir_lock;
 static gchar *tempdir_cached;
+
+static void
+tempdir_fork_prepare (void)
+{
+  g_mutex_lock (&tempdir_lock);
+}
+
+static void
+tempdir_fork_done (void)
+{
+  g_mutex_unlock (&tempdir_lock);
+}
+
+__attribute__((constructor)) static void
+tempdir_init (void)
+{
+  pthread_atfork (tempdir_fork_prepare, tempdir_fork_done, tempdir_fork_done);
+}
 
 gchar *
 _g_tmp_core_resolve_dir (const gchar  *dir,

@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -349,6 +351,110 @@ test_tempdir_threads (void)
   g_tempfile_set_tempdir (NULL);
 }
 
+/* fork() while another thread searches or sets the default directory: the
+ * child must not inherit the lock taken. Each child creates a file in the
+ * default directory and exits; one that has not exited after
+ * FORK_WAIT_SECONDS is hung, and is killed and counted rather than hanging
+ * the test. */
+#define FORK_CHILDREN     20
+#define FORK_WAIT_SECONDS 5
+
+typedef struct
+{
+  const gchar *dir;
+  gint         stop;
+} TempdirChurn;
+
+static gpointer
+churn_tempdir (gpointer data)
+{
+  TempdirChurn *churn = data;
+
+  while (!g_atomic_int_get (&churn->stop))
+    {
+      g_autofree gchar *found = NULL;
+
+      /* The search holds the lock for a whole probe of the directory. */
+      g_tempfile_set_tempdir (NULL);
+      found = g_tempfile_get_tempdir (NULL);
+      g_tempfile_set_tempdir (churn->dir);
+    }
+  return NULL;
+}
+
+/* TRUE if @pid exited in time (its status in *@status); otherwise kills it. */
+static gboolean
+wait_or_kill (pid_t  pid,
+              gint  *status)
+{
+  gint64 deadline = g_get_monotonic_time () + FORK_WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (waitpid (pid, status, WNOHANG) == pid)
+        return TRUE;
+      g_usleep (1000);
+    }
+
+  g_assert_no_errno (kill (pid, SIGKILL));
+  g_assert_cmpint (waitpid (pid, status, 0), ==, pid);
+  return FALSE;
+}
+
+static void
+test_tempdir_fork (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *scratch = test_scratch_dir ();
+      TempdirChurn churn = { scratch, FALSE };
+      GThread *churner;
+      guint hung = 0, failed = 0;
+      guint i;
+
+      g_setenv ("TMPDIR", scratch, TRUE);
+      churner = g_thread_new ("churn", churn_tempdir, &churn);
+
+      for (i = 0; i < FORK_CHILDREN; i++)
+        {
+          gint status;
+          pid_t pid;
+
+          g_usleep (g_random_int_range (0, 2000));
+          pid = fork ();
+          g_assert_cmpint (pid, >=, 0);
+          if (pid == 0)
+            {
+              gchar *path = NULL;
+              gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
+
+              _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
+            }
+
+          if (!wait_or_kill (pid, &status))
+            hung++;
+          else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            failed++;
+        }
+
+      g_atomic_int_set (&churn.stop, TRUE);
+      g_thread_join (churner);
+
+      g_test_message ("%u of %d children hung", hung, FORK_CHILDREN);
+      g_assert_cmpuint (hung, ==, 0);
+      g_assert_cmpuint (failed, ==, 0);
+      g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+      return;
+    }
+  else
+    {
+      gchar *scratch = test_scratch_dir_new ();
+
+      test_run_in_subprocess ();
+      test_scratch_free (scratch);
+    }
+}
+
 /* Many threads making files in one directory: all distinct, all there. */
 #define MKSTEMP_THREADS 4
 #define MKSTEMP_FILES   1000
@@ -414,6 +520,7 @@ main (int   argc,
   g_test_add_func ("/functions/tempdir/search", test_tempdir);
   g_test_add_func ("/functions/tempdir/usable", test_tempdir_is_usable);
   g_test_add_func ("/functions/tempdir/threads", test_tempdir_threads);
+  g_test_add_func ("/functions/tempdir/fork", test_tempdir_fork);
 
   ret = g_test_run ();
 
