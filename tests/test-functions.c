@@ -241,6 +241,37 @@ test_mktemp (void)
   test_scratch_free (scratch);
 }
 
+/* Only "no such file" makes a name free: a @dir that is a file or a name
+ * too long fails at once with its own error, not after trying every name
+ * and then claiming they all exist. */
+static void
+test_mktemp_errors (void)
+{
+  gchar *scratch = test_scratch_dir_new ();
+  g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
+  g_autofree gchar *long_prefix = g_strnfill (300, 'x');
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+
+  g_assert_true (g_file_set_contents (a_file, "x", -1, NULL));
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  path = g_tempfile_mktemp (a_file, NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_null (path);
+  g_assert_nonnull (strstr (error->message, a_file));
+  g_clear_error (&error);
+
+  path = g_tempfile_mktemp (scratch, long_prefix, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG);
+  g_assert_null (path);
+  g_assert_nonnull (strstr (error->message, scratch));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  g_assert_cmpuint (test_count_entries (scratch), ==, 1);
+  test_scratch_free (scratch);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The default directory                                                     */
 
@@ -515,6 +546,7 @@ main (int   argc,
   g_test_add_func ("/functions/mkstemp/threads", test_mkstemp_threads);
   g_test_add_func ("/functions/mkdtemp/basic", test_mkdtemp);
   g_test_add_func ("/functions/mktemp/basic", test_mktemp);
+  g_test_add_func ("/functions/mktemp/errors", test_mktemp_errors);
   g_test_add_func ("/functions/errors/arguments", test_errors);
   g_test_add_func ("/functions/errors/permission", test_errors_permission);
   g_test_add_func ("/functions/tempdir/search", test_tempdir);
