@@ -97,12 +97,17 @@ _g_tmp_core_clear_fd (gint *fd)
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
 
+/* A file name is bytes and a message UTF-8: the one file name @format may
+ * take is shown as g_filename_display_name() shows it, so that every caller
+ * gets a valid message (GError's contract; PyGObject cannot even convert an
+ * invalid one) without converting it itself. */
 void
 _g_tmp_core_set_error (GError      **error,
                        gint          errsv,
                        const gchar  *format,
                        ...)
 {
+  g_autofree gchar *display = NULL;
   g_autofree gchar *message = NULL;
   va_list args;
 
@@ -110,8 +115,15 @@ _g_tmp_core_set_error (GError      **error,
     return;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  if (strchr (format, '%') != NULL)
+    display = g_filename_display_name (va_arg (args, const gchar *));
   va_end (args);
+
+  /* @format is checked at every call by G_GNUC_PRINTF. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  message = g_strdup_printf (format, display);
+#pragma GCC diagnostic pop
 
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                "%s: %s", message, g_strerror (errsv));
@@ -128,11 +140,13 @@ check_affix (const gchar  *affix,
 {
   if (affix != NULL && strchr (affix, G_DIR_SEPARATOR) != NULL)
     {
+      g_autofree gchar *display = g_filename_display_name (affix);
+
       /* Translators: the first %s is “prefix” or “suffix”, the second its value. */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Invalid %s “%s”: it must not contain “/”"),
                    is_prefix ? C_("affix", "prefix") : C_("affix", "suffix"),
-                   affix);
+                   display);
       return FALSE;
     }
 
@@ -483,6 +497,13 @@ search_tempdir (GError **error)
         return g_strdup (g_ptr_array_index (candidates, i));
     }
 
+  for (i = 0; i < candidates->len; i++)
+    {
+      gchar *display = g_filename_display_name (g_ptr_array_index (candidates, i));
+
+      g_free (g_ptr_array_index (candidates, i));
+      g_ptr_array_index (candidates, i) = display;
+    }
   g_ptr_array_add (candidates, NULL);
   tried = g_strjoinv (", ", (gchar **) candidates->pdata);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -581,6 +602,7 @@ create_unique (const gchar    *dir,
                GError        **error)
 {
   g_autofree gchar *owned_dir = NULL;
+  g_autofree gchar *display = NULL;
   const gchar *resolved;
   g_auto(Candidate) candidate = { 0, };
   gint tries;
@@ -621,10 +643,11 @@ create_unique (const gchar    *dir,
         }
     }
 
+  display = g_filename_display_name (resolved);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                is_dir ? _("Could not create a temporary directory in “%s”: all %d names tried exist already")
                       : _("Could not create a temporary file in “%s”: all %d names tried exist already"),
-               resolved, G_TMP_CORE_MAX_TRIES);
+               display, G_TMP_CORE_MAX_TRIES);
   return -1;
 }
 
