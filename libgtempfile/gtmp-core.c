@@ -523,7 +523,8 @@ search_tempdir (GError **error)
  * which a file with a random name can really be created and written. The
  * answer is cached until [func@GTempfile.set_tempdir] is called.
  *
- * This function is thread-safe.
+ * This function is thread-safe, also in a child forked while another
+ * thread was calling it or [func@GTempfile.set_tempdir].
  *
  * Returns: (transfer full) (type filename): the absolute path of the
  *   directory, or %NULL with @error set (%G_IO_ERROR_NOT_FOUND) if none of

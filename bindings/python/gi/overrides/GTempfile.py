@@ -11,6 +11,12 @@
       d = GTempfile.TmpDir(prefix="build_")
       s = GTempfile.SpooledTmpFile(max_size=1024)
 
+* ``dir``, ``prefix`` and ``suffix`` are file names, as in the module
+  functions: ``str``, ``bytes`` or ``os.PathLike``; a NUL in one raises
+  ``ValueError`` (it would cut a C string short). GObject string properties
+  hold UTF-8 only, so a name that is not UTF-8 needs the C constructors
+  (``TmpFile.new(dir, prefix, suffix)`` and so on).
+
 * Every class is a context manager. Leaving the block closes the file (and
   for ``NamedTmpFile`` calls ``cleanup()``, which unlinks it unless
   ``delete`` is false) or, for ``TmpDir``, removes the directory unless
