@@ -132,6 +132,10 @@ g_tempfile_mkdtemp (const gchar  *dir,
  * [func@GTempfile.mkdtemp] instead, which create the file or directory
  * atomically.
  *
+ * A name counts as free only when checking it says it does not exist; any
+ * other failure to check it (@dir is a file, the name is too long, @dir
+ * cannot be searched) is reported at once, with its %G_IO_ERROR code.
+ *
  * Returns: (transfer full) (type filename): a path, or %NULL with @error set
  *
  * Since: 1.0
@@ -144,6 +148,7 @@ g_tempfile_mktemp (const gchar  *dir,
                    GError      **error)
 {
   g_autofree gchar *resolved = NULL;
+  g_autofree gchar *display = NULL;
   gchar chars[G_TMP_CORE_RANDOM_CHARS + 1] = { 0, };
   gint tries;
 
@@ -166,12 +171,23 @@ g_tempfile_mktemp (const gchar  *dir,
       name = g_strconcat (prefix != NULL ? prefix : g_tempfile_get_tempprefix (),
                           chars, suffix, NULL);
       path = g_build_filename (resolved, name, NULL);
-      if (lstat (path, &st) < 0 && errno == ENOENT)
+      if (lstat (path, &st) == 0)
+        continue;
+
+      /* Only ENOENT says the name is free; any other error (@dir a file,
+       * a name too long, no permission) would be the same for every name. */
+      if (errno == ENOENT)
         return g_steal_pointer (&path);
+
+      _g_tmp_core_set_error (error, errno,
+                             _("Could not create a temporary file in “%s”"),
+                             resolved);
+      return NULL;
     }
 
+  display = g_filename_display_name (resolved);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                _("Could not create a temporary file in “%s”: all %d names tried exist already"),
-               resolved, G_TMP_CORE_MAX_TRIES);
+               display, G_TMP_CORE_MAX_TRIES);
   return NULL;
 }

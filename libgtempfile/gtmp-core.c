@@ -97,12 +97,17 @@ _g_tmp_core_clear_fd (gint *fd)
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
 
+/* A file name is bytes and a message UTF-8: the one file name @format may
+ * take is shown as g_filename_display_name() shows it, so that every caller
+ * gets a valid message (GError's contract; PyGObject cannot even convert an
+ * invalid one) without converting it itself. */
 void
 _g_tmp_core_set_error (GError      **error,
                        gint          errsv,
                        const gchar  *format,
                        ...)
 {
+  g_autofree gchar *display = NULL;
   g_autofree gchar *message = NULL;
   va_list args;
 
@@ -110,8 +115,15 @@ _g_tmp_core_set_error (GError      **error,
     return;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  if (strchr (format, '%') != NULL)
+    display = g_filename_display_name (va_arg (args, const gchar *));
   va_end (args);
+
+  /* @format is checked at every call by G_GNUC_PRINTF. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  message = g_strdup_printf (format, display);
+#pragma GCC diagnostic pop
 
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
                "%s: %s", message, g_strerror (errsv));
@@ -128,11 +140,13 @@ check_affix (const gchar  *affix,
 {
   if (affix != NULL && strchr (affix, G_DIR_SEPARATOR) != NULL)
     {
+      g_autofree gchar *display = g_filename_display_name (affix);
+
       /* Translators: the first %s is “prefix” or “suffix”, the second its value. */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _("Invalid %s “%s”: it must not contain “/”"),
                    is_prefix ? C_("affix", "prefix") : C_("affix", "suffix"),
-                   affix);
+                   display);
       return FALSE;
     }
 
@@ -168,11 +182,29 @@ typedef struct
  * through g_private_get() every time cost a tenth of a GTmpDir lifecycle's
  * user-space time in perf samples. Eight bytes of static TLS is well within
  * what glibc keeps for libraries loaded with dlopen(). */
-static GPrivate random_pool_key = G_PRIVATE_INIT (g_free);
+static void random_pool_free (gpointer pool);
+
+static GPrivate random_pool_key = G_PRIVATE_INIT (random_pool_free);
 #ifdef HAVE_TLS_INITIAL_EXEC
 static __thread RandomPool *random_pool_cached __attribute__((tls_model ("initial-exec")));
 #endif
+/* Set when the pool's destructor has run: a thread-exit destructor that runs
+ * after it (another library's, or the application's) may still create files,
+ * and must neither read the freed pool nor make a new one that nobody would
+ * free. Read only when the cached pointer is NULL. */
+static __thread gboolean random_pool_gone;
 
+static void
+random_pool_free (gpointer pool)
+{
+#ifdef HAVE_TLS_INITIAL_EXEC
+  random_pool_cached = NULL;
+#endif
+  random_pool_gone = TRUE;
+  g_free (pool);
+}
+
+/* This thread's pool, or NULL once it has been freed at thread exit. */
 static RandomPool *
 get_random_pool (void)
 {
@@ -187,6 +219,9 @@ get_random_pool (void)
   pool = g_private_get (&random_pool_key);
   if G_UNLIKELY (pool == NULL)
     {
+      if (random_pool_gone)
+        return NULL;
+
       /* available = 0: filled by the first draw. */
       pool = g_new0 (RandomPool, 1);
       g_private_set (&random_pool_key, pool);
@@ -223,6 +258,30 @@ fill_from_os (guint8 *buffer,
 #endif
 }
 
+/* Characters straight from the OS, for a thread whose pool is gone: a
+ * system call per name, but only in that thread's last moments. */
+static void
+random_chars_unpooled (gchar *chars,
+                       gsize  n)
+{
+  guint8 bytes[64];
+  gsize i = 0;
+
+  while (i < n)
+    {
+      gsize j;
+
+      fill_from_os (bytes, sizeof bytes);
+      for (j = 0; j < sizeof bytes && i < n; j++)
+        {
+          gchar c = byte_to_char[bytes[j]];
+
+          if (c != 0)
+            chars[i++] = c;
+        }
+    }
+}
+
 /* Characters from this thread's pool, refilled in batches so that a name
  * costs no system call of its own. The count of bytes left is kept in a
  * local while drawing. */
@@ -231,9 +290,18 @@ _g_tmp_core_random_chars (gchar *chars,
                           gsize  n)
 {
   RandomPool *pool = get_random_pool ();
-  gint generation = g_atomic_int_get (&fork_generation);
-  guint available = pool->generation == generation ? pool->available : 0;
+  gint generation;
+  guint available;
   gsize i = 0;
+
+  if G_UNLIKELY (pool == NULL)
+    {
+      random_chars_unpooled (chars, n);
+      return;
+    }
+
+  generation = g_atomic_int_get (&fork_generation);
+  available = pool->generation == generation ? pool->available : 0;
 
   while (i < n)
     {
@@ -318,8 +386,30 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Candidate, candidate_clear)
 /* ------------------------------------------------------------------------ */
 /* Directories                                                               */
 
+/* Held across fork() (pthread_atfork), as refusals_lock is: a child forked
+ * while another thread searched or set the default directory must not
+ * inherit the lock taken, or its first creation in the default directory
+ * would wait forever. */
 static GMutex tempdir_lock;
 static gchar *tempdir_cached;
+
+static void
+tempdir_fork_prepare (void)
+{
+  g_mutex_lock (&tempdir_lock);
+}
+
+static void
+tempdir_fork_done (void)
+{
+  g_mutex_unlock (&tempdir_lock);
+}
+
+__attribute__((constructor)) static void
+tempdir_init (void)
+{
+  pthread_atfork (tempdir_fork_prepare, tempdir_fork_done, tempdir_fork_done);
+}
 
 gchar *
 _g_tmp_core_resolve_dir (const gchar  *dir,
@@ -407,6 +497,13 @@ search_tempdir (GError **error)
         return g_strdup (g_ptr_array_index (candidates, i));
     }
 
+  for (i = 0; i < candidates->len; i++)
+    {
+      gchar *display = g_filename_display_name (g_ptr_array_index (candidates, i));
+
+      g_free (g_ptr_array_index (candidates, i));
+      g_ptr_array_index (candidates, i) = display;
+    }
   g_ptr_array_add (candidates, NULL);
   tried = g_strjoinv (", ", (gchar **) candidates->pdata);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -426,7 +523,8 @@ search_tempdir (GError **error)
  * which a file with a random name can really be created and written. The
  * answer is cached until [func@GTempfile.set_tempdir] is called.
  *
- * This function is thread-safe.
+ * This function is thread-safe, also in a child forked while another
+ * thread was calling it or [func@GTempfile.set_tempdir].
  *
  * Returns: (transfer full) (type filename): the absolute path of the
  *   directory, or %NULL with @error set (%G_IO_ERROR_NOT_FOUND) if none of
@@ -505,6 +603,7 @@ create_unique (const gchar    *dir,
                GError        **error)
 {
   g_autofree gchar *owned_dir = NULL;
+  g_autofree gchar *display = NULL;
   const gchar *resolved;
   g_auto(Candidate) candidate = { 0, };
   gint tries;
@@ -545,10 +644,11 @@ create_unique (const gchar    *dir,
         }
     }
 
+  display = g_filename_display_name (resolved);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                is_dir ? _("Could not create a temporary directory in “%s”: all %d names tried exist already")
                       : _("Could not create a temporary file in “%s”: all %d names tried exist already"),
-               resolved, G_TMP_CORE_MAX_TRIES);
+               display, G_TMP_CORE_MAX_TRIES);
   return -1;
 }
 

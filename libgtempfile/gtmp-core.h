@@ -120,7 +120,8 @@ void      _g_tmp_core_random_chars     (gchar             *chars,
                                         gsize              n);
 
 /* Sets @error (G_IO_ERROR code from @errsv) to "<formatted message>: <strerror>".
- * @format is already translated and normally names a path. */
+ * @format is already translated and takes at most one argument: a file name
+ * ("%s"), shown by its g_filename_display_name(). */
 G_GNUC_INTERNAL
 void      _g_tmp_core_set_error        (GError           **error,
                                         gint               errsv,

@@ -1524,17 +1524,19 @@ set_persist_error (GError      **error,
                    gint          errsv,
                    const gchar  *dest)
 {
+  g_autofree gchar *display = g_filename_display_name (dest);
+
   if (errsv == EXDEV)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                  _("Could not save the temporary file as “%s”: it is on another "
                    "file system (G_TMP_PERSIST_ALLOW_COPY would copy it)"),
-                 dest);
+                 display);
   else if (errsv == ENOTSUP)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
                  _("Could not save the temporary file as “%s”: this file "
                    "system cannot give an unnamed file a name "
                    "(G_TMP_PERSIST_ALLOW_COPY would copy it)"),
-                 dest);
+                 display);
   else
     _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), dest);
 }
@@ -1755,9 +1757,11 @@ persist_check_open (GTmpFile     *self,
 
   if (priv->closed)
     {
+      g_autofree gchar *display = g_filename_display_name (path);
+
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                    _("Could not save the temporary file as “%s”: it is closed"),
-                   path);
+                   display);
       return FALSE;
     }
 

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -55,6 +56,19 @@ static void
 chown_nobody (const gchar *path)
 {
   g_assert_no_errno (lchown (path, TEST_NOBODY, TEST_NOBODY));
+}
+
+/* A file name is bytes, a message UTF-8: @error's message is valid UTF-8 and
+ * names @path by its display name. */
+static void
+assert_names_for_display (const GError *error,
+                          const gchar  *path)
+{
+  g_autofree gchar *display = g_filename_display_name (path);
+
+  g_assert_nonnull (error);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, display));
 }
 
 /* A name hook that hands out a script of names, repeating the last one. */
@@ -352,6 +366,92 @@ test_name_fork (void)
   g_assert_false (memcmp (parent_chars, child_chars, sizeof parent_chars) == 0);
 }
 
+/* Files created by a thread-exit destructor that runs after the one freeing
+ * the thread's random pool (pthread runs them in key order; this key is
+ * created after the pool's). The freed pool must be neither read nor
+ * written: under ASan that would be a use-after-free; without it, the
+ * pool's memory, handed straight back to a block of the pool's size that the
+ * destructor fills with a pattern, would be refilled over that pattern. */
+#define EXIT_FILES     50
+#define POOL_SIZE      (4096 + 2 * sizeof (gint))
+
+typedef struct
+{
+  const gchar *dir;
+  GPtrArray   *paths;
+  gboolean     block_intact;
+} ExitCreations;
+
+static pthread_key_t exit_key;
+
+static void
+create_files_at_exit (gpointer data)
+{
+  ExitCreations *creations = data;
+  guint8 *block = g_malloc (POOL_SIZE);
+  guint i;
+
+  memset (block, 0xa5, POOL_SIZE);
+  for (i = 0; i < EXIT_FILES; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar *path = NULL;
+      gint fd;
+
+      fd = _g_tmp_core_create_file (creations->dir, NULL, NULL, 0, &path, &error);
+      g_assert_no_error (error);
+      close (fd);
+      g_ptr_array_add (creations->paths, path);
+    }
+
+  creations->block_intact = TRUE;
+  for (i = 0; i < POOL_SIZE; i++)
+    creations->block_intact &= block[i] == 0xa5;
+  g_free (block);
+}
+
+static gpointer
+exiting_thread (gpointer data)
+{
+  gchar chars[G_TMP_CORE_RANDOM_CHARS];
+
+  /* This thread's pool exists, so its destructor runs at exit. */
+  _g_tmp_core_random_chars (chars, sizeof chars);
+  g_assert_no_errno (pthread_setspecific (exit_key, data));
+  return NULL;
+}
+
+static void
+test_name_thread_exit (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gchar *scratch = test_scratch_dir_new ();
+  ExitCreations creations = { scratch, g_ptr_array_new_with_free_func (g_free), FALSE };
+  gchar chars[G_TMP_CORE_RANDOM_CHARS];
+  guint i;
+
+  /* The pool's key exists before ours. */
+  _g_tmp_core_random_chars (chars, sizeof chars);
+  g_assert_cmpint (pthread_key_create (&exit_key, create_files_at_exit), ==, 0);
+
+  g_thread_join (g_thread_new ("exiting", exiting_thread, &creations));
+
+  g_assert_cmpuint (creations.paths->len, ==, EXIT_FILES);
+  g_assert_true (creations.block_intact);
+  for (i = 0; i < creations.paths->len; i++)
+    {
+      const gchar *path = g_ptr_array_index (creations.paths, i);
+
+      g_assert_true (g_hash_table_add (seen, (gpointer) path));
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+  g_assert_cmpuint (test_count_entries (scratch), ==, EXIT_FILES);
+
+  pthread_key_delete (exit_key);
+  g_ptr_array_unref (creations.paths);
+  test_scratch_free (scratch);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Modes                                                                     */
 
@@ -629,32 +729,36 @@ test_collision_exhaustion (void)
   static const gchar * const names[] = { "samename" };
   NameScript script = { names, 1, 0 };
   gchar *scratch = test_scratch_dir_new ();
-  g_autofree gchar *taken = g_build_filename (scratch, "tmpsamename", NULL);
+  /* Not UTF-8: the message shows it by its display name. */
+  g_autofree gchar *dir = g_build_filename (scratch, "caf\xe9", NULL);
+  g_autofree gchar *taken = g_build_filename (dir, "tmpsamename", NULL);
   g_autofree gchar *path = NULL;
   g_autofree gchar *dir_path = NULL;
   g_autoptr(GError) error = NULL;
   gint fd;
 
+  make_dir (dir, 0700);
   write_file (taken, "first", 0600);
 
   _g_tmp_core_set_name_hook (scripted_names, &script);
-  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, &path, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_cmpint (fd, ==, -1);
   g_assert_null (path);
   g_assert_cmpuint (script.calls, ==, 238328);
-  g_assert_nonnull (strstr (error->message, scratch));
+  assert_names_for_display (error, dir);
   g_clear_error (&error);
 
   script.calls = 0;
-  dir_path = _g_tmp_core_create_dir (scratch, NULL, NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (dir, NULL, NULL, 0, &error);
   _g_tmp_core_set_name_hook (NULL, NULL);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_null (dir_path);
   g_assert_cmpuint (script.calls, ==, 238328);
+  assert_names_for_display (error, dir);
 
   test_assert_file_contents (taken, "first");
-  g_assert_cmpuint (test_count_entries (scratch), ==, 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
   test_scratch_free (scratch);
 }
 
@@ -2089,6 +2193,116 @@ test_error_mapping (void)
   _g_tmp_core_set_error (NULL, ENOENT, "x %s", "y");
 }
 
+/* Every entry point's error about a directory named in Latin-1 ("café" with
+ * one byte 0xe9, not UTF-8): creation in it when it is missing, in it when
+ * it is a file, a bad prefix, a persist into it, a persist when closed, and
+ * cleanups failing inside it. */
+static void
+test_error_utf8 (void)
+{
+  gchar *scratch = test_scratch_dir_new ();
+  g_autofree gchar *latin1 = g_build_filename (scratch, "caf\xe9", NULL);
+  g_autofree gchar *missing = g_build_filename (latin1, "missing", NULL);
+  g_autofree gchar *dest = g_build_filename (missing, "dest", NULL);
+  g_autofree gchar *mnt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpFile) file = NULL;
+  g_autoptr(GNamedTmpFile) named = NULL;
+  g_autoptr(GSpooledTmpFile) spooled = NULL;
+  g_autoptr(GTmpDir) tmpdir = NULL;
+  gchar *path = NULL;
+
+  g_assert_false (g_utf8_validate (latin1, -1, NULL));
+  g_assert_no_errno (mkdir (latin1, 0700));
+
+  g_assert_cmpint (g_tempfile_mkstemp (missing, NULL, NULL, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+
+  g_assert_null (g_tempfile_mkdtemp (missing, NULL, NULL, &error));
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+
+  g_assert_null (g_tmp_file_new (missing, NULL, NULL, &error));
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+
+  g_assert_null (g_named_tmp_file_new (missing, NULL, NULL, &error));
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+
+  g_assert_null (g_tmp_dir_new (missing, NULL, NULL, &error));
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+
+  spooled = g_spooled_tmp_file_new (0, missing, NULL, NULL);
+  g_assert_false (g_spooled_tmp_file_rollover (spooled, NULL, &error));
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+
+  /* A file where a directory should be: mktemp's lstat() error. */
+  g_assert_true (g_file_set_contents (missing, "x", -1, NULL));
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_null (g_tempfile_mktemp (missing, NULL, NULL, &error));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  assert_names_for_display (error, missing);
+  g_clear_error (&error);
+  g_assert_no_errno (unlink (missing));
+
+  g_assert_cmpint (g_tempfile_mkstemp (scratch, "caf\xe9/", NULL, NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  assert_names_for_display (error, "caf\xe9/");
+  g_clear_error (&error);
+
+  /* Persist into a missing directory, and persist after close. */
+  file = g_tmp_file_new (scratch, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_tmp_file_persist (file, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_names_for_display (error, dest);
+  g_clear_error (&error);
+  g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, NULL));
+  g_assert_false (g_tmp_file_persist (file, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  assert_names_for_display (error, dest);
+  g_clear_error (&error);
+
+  /* A named file's cleanup, when a directory has taken its name. */
+  named = g_named_tmp_file_new (latin1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  path = g_strdup (g_named_tmp_file_get_path (named));
+  g_assert_no_errno (unlink (path));
+  g_assert_no_errno (mkdir (path, 0700));
+  g_assert_false (g_named_tmp_file_cleanup (named, NULL, &error));
+  assert_names_for_display (error, path);
+  g_clear_error (&error);
+  g_assert_no_errno (rmdir (path));
+  g_free (path);
+
+  /* A directory's cleanup, stopped by a mount point inside it. */
+  tmpdir = g_tmp_dir_new (latin1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  mnt = g_build_filename (g_tmp_dir_get_path (tmpdir), "caf\xe9", NULL);
+  g_assert_no_errno (mkdir (mnt, 0700));
+  if (mount ("test-core", mnt, "tmpfs", 0, "size=1m") == 0)
+    {
+      g_assert_false (g_tmp_dir_cleanup (tmpdir, NULL, &error));
+      assert_names_for_display (error, mnt);
+      g_clear_error (&error);
+      g_assert_no_errno (umount (mnt));
+    }
+  else
+    g_test_message ("no tmpfs mount here (%s): directory cleanup not tried",
+                    g_strerror (errno));
+  g_assert_true (g_tmp_dir_cleanup (tmpdir, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (test_count_entries (latin1), ==, 0);
+  test_scratch_free (scratch);
+}
+
 /* Out of descriptors: G_IO_ERROR_TOO_MANY_OPEN_FILES naming the directory,
  * and no file left behind. */
 static void
@@ -2204,6 +2418,7 @@ main (int   argc,
   g_test_add_func ("/core/name/unique", test_name_unique);
   g_test_add_func ("/core/name/unique-threads", test_name_unique_threads);
   g_test_add_func ("/core/name/fork", test_name_fork);
+  g_test_add_func ("/core/name/thread-exit", test_name_thread_exit);
   g_test_add_func ("/core/create/unique-threads", test_create_unique_threads);
   g_test_add_func ("/core/mode/umask-0", test_mode_umask_0);
   g_test_add_func ("/core/mode/umask-022", test_mode_umask_022);
@@ -2236,6 +2451,7 @@ main (int   argc,
   g_test_add_func ("/core/remove-tree/cancelled", test_remove_tree_cancelled);
   g_test_add_func ("/core/pid/fork", test_pid_fork);
   g_test_add_func ("/core/errors/mapping", test_error_mapping);
+  g_test_add_func ("/core/errors/utf8", test_error_utf8);
   g_test_add_func ("/core/errors/too-many-open-files", test_error_emfile);
   g_test_add_func ("/core/errors/no-space", test_error_enospc);
 

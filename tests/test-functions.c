@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -239,6 +241,37 @@ test_mktemp (void)
   test_scratch_free (scratch);
 }
 
+/* Only "no such file" makes a name free: a @dir that is a file or a name
+ * too long fails at once with its own error, not after trying every name
+ * and then claiming they all exist. */
+static void
+test_mktemp_errors (void)
+{
+  gchar *scratch = test_scratch_dir_new ();
+  g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
+  g_autofree gchar *long_prefix = g_strnfill (300, 'x');
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *path = NULL;
+
+  g_assert_true (g_file_set_contents (a_file, "x", -1, NULL));
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  path = g_tempfile_mktemp (a_file, NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  g_assert_null (path);
+  g_assert_nonnull (strstr (error->message, a_file));
+  g_clear_error (&error);
+
+  path = g_tempfile_mktemp (scratch, long_prefix, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG);
+  g_assert_null (path);
+  g_assert_nonnull (strstr (error->message, scratch));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  g_assert_cmpuint (test_count_entries (scratch), ==, 1);
+  test_scratch_free (scratch);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The default directory                                                     */
 
@@ -349,6 +382,110 @@ test_tempdir_threads (void)
   g_tempfile_set_tempdir (NULL);
 }
 
+/* fork() while another thread searches or sets the default directory: the
+ * child must not inherit the lock taken. Each child creates a file in the
+ * default directory and exits; one that has not exited after
+ * FORK_WAIT_SECONDS is hung, and is killed and counted rather than hanging
+ * the test. */
+#define FORK_CHILDREN     20
+#define FORK_WAIT_SECONDS 5
+
+typedef struct
+{
+  const gchar *dir;
+  gint         stop;
+} TempdirChurn;
+
+static gpointer
+churn_tempdir (gpointer data)
+{
+  TempdirChurn *churn = data;
+
+  while (!g_atomic_int_get (&churn->stop))
+    {
+      g_autofree gchar *found = NULL;
+
+      /* The search holds the lock for a whole probe of the directory. */
+      g_tempfile_set_tempdir (NULL);
+      found = g_tempfile_get_tempdir (NULL);
+      g_tempfile_set_tempdir (churn->dir);
+    }
+  return NULL;
+}
+
+/* TRUE if @pid exited in time (its status in *@status); otherwise kills it. */
+static gboolean
+wait_or_kill (pid_t  pid,
+              gint  *status)
+{
+  gint64 deadline = g_get_monotonic_time () + FORK_WAIT_SECONDS * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      if (waitpid (pid, status, WNOHANG) == pid)
+        return TRUE;
+      g_usleep (1000);
+    }
+
+  g_assert_no_errno (kill (pid, SIGKILL));
+  g_assert_cmpint (waitpid (pid, status, 0), ==, pid);
+  return FALSE;
+}
+
+static void
+test_tempdir_fork (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *scratch = test_scratch_dir ();
+      TempdirChurn churn = { scratch, FALSE };
+      GThread *churner;
+      guint hung = 0, failed = 0;
+      guint i;
+
+      g_setenv ("TMPDIR", scratch, TRUE);
+      churner = g_thread_new ("churn", churn_tempdir, &churn);
+
+      for (i = 0; i < FORK_CHILDREN; i++)
+        {
+          gint status;
+          pid_t pid;
+
+          g_usleep (g_random_int_range (0, 2000));
+          pid = fork ();
+          g_assert_cmpint (pid, >=, 0);
+          if (pid == 0)
+            {
+              gchar *path = NULL;
+              gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
+
+              _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
+            }
+
+          if (!wait_or_kill (pid, &status))
+            hung++;
+          else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+            failed++;
+        }
+
+      g_atomic_int_set (&churn.stop, TRUE);
+      g_thread_join (churner);
+
+      g_test_message ("%u of %d children hung", hung, FORK_CHILDREN);
+      g_assert_cmpuint (hung, ==, 0);
+      g_assert_cmpuint (failed, ==, 0);
+      g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+      return;
+    }
+  else
+    {
+      gchar *scratch = test_scratch_dir_new ();
+
+      test_run_in_subprocess ();
+      test_scratch_free (scratch);
+    }
+}
+
 /* Many threads making files in one directory: all distinct, all there. */
 #define MKSTEMP_THREADS 4
 #define MKSTEMP_FILES   1000
@@ -409,11 +546,13 @@ main (int   argc,
   g_test_add_func ("/functions/mkstemp/threads", test_mkstemp_threads);
   g_test_add_func ("/functions/mkdtemp/basic", test_mkdtemp);
   g_test_add_func ("/functions/mktemp/basic", test_mktemp);
+  g_test_add_func ("/functions/mktemp/errors", test_mktemp_errors);
   g_test_add_func ("/functions/errors/arguments", test_errors);
   g_test_add_func ("/functions/errors/permission", test_errors_permission);
   g_test_add_func ("/functions/tempdir/search", test_tempdir);
   g_test_add_func ("/functions/tempdir/usable", test_tempdir_is_usable);
   g_test_add_func ("/functions/tempdir/threads", test_tempdir_threads);
+  g_test_add_func ("/functions/tempdir/fork", test_tempdir_fork);
 
   ret = g_test_run ();
 

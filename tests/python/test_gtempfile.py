@@ -728,5 +728,96 @@ sys.exit(0 if sys.argv[2] == "ignore" else 4)
                            GTempfile.TmpDir.new, missing, None, None)
 
 
+
+class FileNameArgumentTestCase(ScratchTestCase):
+    """dir, prefix and suffix are file names in every constructor."""
+
+    CLASSES = ('TmpFile', 'NamedTmpFile', 'SpooledTmpFile', 'TmpDir')
+
+    def construct(self, cls_name, **kwargs):
+        obj = getattr(GTempfile, cls_name)(**kwargs)
+        if cls_name == 'TmpDir':
+            self.addCleanup(obj.cleanup, None)
+        else:
+            self.addCleanup(obj.close)
+        return obj
+
+    def test_nul_is_value_error(self):
+        # A property is a C string: "x\0/../../etc" would silently become
+        # "x". The module functions raise ValueError; so do constructors.
+        escape = 'x\0/../../etc'
+        for cls_name in self.CLASSES:
+            for key in ('prefix', 'suffix'):
+                with self.subTest(cls=cls_name, arg=key):
+                    with self.assertRaises(ValueError):
+                        self.construct(cls_name, dir=self.scratch,
+                                       **{key: escape})
+                    with self.assertRaises(ValueError):
+                        self.construct(cls_name, dir=self.scratch,
+                                       **{key: escape.encode()})
+            with self.subTest(cls=cls_name, arg='dir'):
+                with self.assertRaises(ValueError):
+                    self.construct(cls_name, dir=self.scratch + '\0/..')
+        self.assertEqual(self.listing(), [])
+        with self.assertRaises(ValueError):
+            GTempfile.mkstemp(self.scratch, escape, None)
+
+    def test_bytes_are_file_names(self):
+        for cls_name in self.CLASSES:
+            with self.subTest(cls=cls_name):
+                obj = self.construct(cls_name, dir=os.fsencode(self.scratch),
+                                     prefix=b'pre_', suffix=b'.x')
+                self.assertEqual(obj.props.dir, self.scratch)
+                self.assertEqual(obj.props.prefix, 'pre_')
+                self.assertEqual(obj.props.suffix, '.x')
+                if cls_name in ('NamedTmpFile', 'TmpDir'):
+                    self.assertEqual(os.path.dirname(obj.get_path()),
+                                     self.scratch)
+                    name = os.path.basename(obj.get_path())
+                    self.assertTrue(name.startswith('pre_'), name)
+                    self.assertTrue(name.endswith('.x'), name)
+        # Nothing named after the repr of bytes ("b'...'") anywhere.
+        self.assertEqual([name for name in self.listing()
+                          if not name.startswith('pre_')], [])
+
+    def test_pathlike_is_a_file_name(self):
+        for cls_name in self.CLASSES:
+            with self.subTest(cls=cls_name):
+                obj = self.construct(cls_name, dir=pathlib.Path(self.scratch),
+                                     prefix=pathlib.PurePath('p_'))
+                self.assertEqual(obj.props.dir, self.scratch)
+                self.assertEqual(obj.props.prefix, 'p_')
+
+    def test_non_utf8_name_needs_new(self):
+        # A string property holds UTF-8 only; new() takes any file name.
+        latin1 = os.path.join(os.fsencode(self.scratch), b'caf\xe9')
+        os.mkdir(latin1)
+        with self.assertRaises(ValueError):
+            self.construct('TmpDir', dir=latin1)
+        tmp = GTempfile.TmpDir.new(latin1, None, None)
+        self.assertEqual(os.path.dirname(os.fsencode(tmp.get_path())), latin1)
+        tmp.cleanup(None)
+
+    def test_non_utf8_path_error_is_glib_error(self):
+        # The message names the path by its display name, valid UTF-8, so
+        # PyGObject raises GLib.Error, not "Converting the GError failed".
+        latin1 = os.path.join(os.fsencode(self.scratch), b'caf\xe9')
+        missing = os.path.join(latin1, b'missing')
+        calls = {
+            'mkstemp': lambda: GTempfile.mkstemp(missing, None, None),
+            'mkdtemp': lambda: GTempfile.mkdtemp(missing, None, None),
+            'TmpFile': lambda: GTempfile.TmpFile.new(missing, None, None),
+            'NamedTmpFile': lambda: GTempfile.NamedTmpFile.new(missing, None,
+                                                               None),
+            'TmpDir': lambda: GTempfile.TmpDir.new(missing, None, None),
+        }
+        display = GLib.filename_display_name(missing)
+        self.assertIn('\ufffd', display)
+        for name, call in calls.items():
+            with self.subTest(call=name):
+                error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND, call)
+                self.assertIn(display, error.message)
+
+
 if __name__ == '__main__':
     taptestrunner.main()

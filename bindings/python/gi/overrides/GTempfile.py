@@ -11,6 +11,12 @@
       d = GTempfile.TmpDir(prefix="build_")
       s = GTempfile.SpooledTmpFile(max_size=1024)
 
+* ``dir``, ``prefix`` and ``suffix`` are file names, as in the module
+  functions: ``str``, ``bytes`` or ``os.PathLike``; a NUL in one raises
+  ``ValueError`` (it would cut a C string short). GObject string properties
+  hold UTF-8 only, so a name that is not UTF-8 needs the C constructors
+  (``TmpFile.new(dir, prefix, suffix)`` and so on).
+
 * Every class is a context manager. Leaving the block closes the file (and
   for ``NamedTmpFile`` calls ``cleanup()``, which unlinks it unless
   ``delete`` is false) or, for ``TmpDir``, removes the directory unless
@@ -60,6 +66,30 @@ def _next_request(remaining):
     return _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
 
 
+# The construct properties that hold file names.
+_FILENAME_PROPERTIES = ('dir', 'prefix', 'suffix')
+
+
+def _filename_property(name, value):
+    """@value (str, bytes or os.PathLike) as the string property @name holds.
+
+    Taken as the module functions take file names: a property is a C string,
+    which would silently end at a NUL (``suffix="x\\0/../etc"`` becoming
+    ``"x"``) and would hold ``str(b'out')`` for bytes.
+    """
+    value = os.fsdecode(value)
+    if '\0' in value:
+        raise ValueError('embedded null character in %s' % name)
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        # GObject string properties are UTF-8; the C constructors
+        # (TmpFile.new() and so on) take any file name.
+        raise ValueError('%s %r is not valid UTF-8: use the new() constructor'
+                         % (name, value)) from None
+    return value
+
+
 def _construct(self, props):
     """Set the construct properties that were given, then run GInitable.init.
 
@@ -67,8 +97,9 @@ def _construct(self, props):
     temporary directory, and so on), exactly as with the C constructors.
     """
     props = {key: value for key, value in props.items() if value is not None}
-    if 'dir' in props:
-        props['dir'] = os.fspath(props['dir'])
+    for name in _FILENAME_PROPERTIES:
+        if name in props:
+            props[name] = _filename_property(name, props[name])
     # GObject.Object.__init__ directly: the parent classes' __init__ would be
     # our TmpFile override again and run init twice.
     GObject.Object.__init__(self, **props)
