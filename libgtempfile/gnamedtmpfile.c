@@ -115,11 +115,10 @@ unlink_path (GNamedTmpFile  *self,
 /* GInitable */
 
 static gboolean
-g_named_tmp_file_initable_init (GInitable     *initable,
-                                GCancellable  *cancellable,
-                                GError       **error)
+create_locked (GNamedTmpFile  *self,
+               GCancellable   *cancellable,
+               GError        **error)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) initable;
   GTmpFile *file = (GTmpFile *) self;
   gint fd;
 
@@ -140,9 +139,28 @@ g_named_tmp_file_initable_init (GInitable     *initable,
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
 
-  /* GTmpFile's init now finds a descriptor and only checks the
-   * cancellable, which must not undo a file that exists: skip it. */
   return TRUE;
+}
+
+static gboolean
+g_named_tmp_file_initable_init (GInitable     *initable,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  GNamedTmpFile *self = (GNamedTmpFile *) initable;
+  GMutex *lock = _g_tmp_file_get_lock ((GTmpFile *) self);
+  gboolean ret;
+
+  /* Two init_async() at once run this in two threads: one creates the
+   * file, the other finds it, rather than creating a second one and
+   * leaving it on disk. GTmpFile's init is skipped: it would find the
+   * descriptor and only check the cancellable, which must not undo a
+   * file that exists. */
+  g_mutex_lock (lock);
+  ret = create_locked (self, cancellable, error);
+  g_mutex_unlock (lock);
+
+  return ret;
 }
 
 static void
@@ -217,6 +235,10 @@ static void
 g_named_tmp_file_dispose (GObject *object)
 {
   GNamedTmpFile *self = (GNamedTmpFile *) object;
+
+  /* A persist_async in flight: wait for its move and follow it, so that a
+   * moved file is not removed below. */
+  _g_tmp_file_settle_persist ((GTmpFile *) self);
 
   self->disposing = TRUE;
 
