@@ -148,7 +148,7 @@ set_closed_error (GError **error)
  * The state is one atomic word, so that a read or a write pays two atomic
  * additions and no lock; the lock and the condition are for the waiters. */
 #define OPS_PERSISTING (1 << 30)   /* refuse operations */
-#define OPS_MOVING     (1 << 29)   /* persist's disk phase is running */
+#define OPS_MOVING     (1 << 29)   /* persist's disk phase is yet to end */
 #define OPS_COUNT_MASK (OPS_MOVING - 1)
 
 static void
@@ -198,7 +198,9 @@ persist_gate_close (GTmpFile  *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  if (g_atomic_int_or ((guint *) &priv->ops, OPS_PERSISTING) & OPS_PERSISTING)
+  /* The disk phase counts as begun already: a dispose that comes before
+   * the worker has started waits for it too. */
+  if (g_atomic_int_or ((guint *) &priv->ops, OPS_PERSISTING | OPS_MOVING) & OPS_PERSISTING)
     {
       set_pending_error (error);
       return FALSE;
@@ -224,7 +226,6 @@ persist_moving_start (GTmpFile *self)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   g_mutex_lock (&priv->lock);
-  g_atomic_int_or ((guint *) &priv->ops, OPS_MOVING);
   while (g_atomic_int_get (&priv->ops) & OPS_COUNT_MASK)
     g_cond_wait (&priv->cond, &priv->lock);
   g_mutex_unlock (&priv->lock);
@@ -2106,6 +2107,7 @@ persist_begin (GTmpFile     *self,
   /* ... and close(), query_info() and other persists through GIOStream. */
   if (!g_io_stream_set_pending (G_IO_STREAM (self), error))
     {
+      persist_moving_end (self, NULL);
       persist_gate_open (self);
       return FALSE;
     }
