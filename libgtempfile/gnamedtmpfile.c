@@ -46,6 +46,22 @@
  * [method@GTempfile.TmpFile.persist] renames the file atomically and turns
  * `delete` off.
  *
+ * ## Threads and concurrent operations
+ *
+ * The streams follow [class@GTempfile.TmpFile]'s rules: a read and a write
+ * may run at once, and while a persist is in flight every other operation
+ * on the file fails with %G_IO_ERROR_PENDING. The properties may be read
+ * from any thread; set `delete` and `delete-on-close` from one thread at a
+ * time, not while the file is being closed, cleaned up or persisted
+ * (persist sets `delete` itself, in the caller's thread).
+ *
+ * Dropping the last reference or calling [method@GObject.Object.run_dispose]
+ * while [method@GTempfile.TmpFile.persist_async] runs first waits for the
+ * file to be moved: if it was, the file now lives at the new path with
+ * `delete` off and is not removed; if the persist failed, the temporary
+ * file is removed as usual. [method@GTempfile.NamedTmpFile.cleanup] during
+ * a persist fails with %G_IO_ERROR_PENDING and changes nothing.
+ *
  * Since: 1.0
  */
 

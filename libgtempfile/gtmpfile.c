@@ -56,6 +56,38 @@
  * visible name and [class@GTempfile.SpooledTmpFile] keeps it in memory until it
  * grows.
  *
+ * ## Threads and concurrent operations
+ *
+ * GIO's rules hold: each of the two streams has one operation at a time, and
+ * a read on the input stream may run at the same time as a write on the
+ * output stream (from two threads, or two async operations). Both share the
+ * file's position, so which one goes first decides where each lands.
+ *
+ * While a persist is in flight — from the call of
+ * [method@GTempfile.TmpFile.persist] until it returns, or of
+ * [method@GTempfile.TmpFile.persist_async] until its callback has run —
+ * reads, writes, skips, seeks and truncates on either stream,
+ * [method@GTempfile.TmpFile.get_fd] and
+ * [method@GTempfile.SpooledTmpFile.rollover] fail with %G_IO_ERROR_PENDING
+ * (and so do [method@Gio.IOStream.close], `query_info` and a second
+ * persist, which GIO refuses while the stream is pending). Those that had
+ * already started when the persist was called finish first: the persist
+ * waits for them, so every byte a write acknowledged is in the persisted
+ * file. [method@Gio.Seekable.tell] is not refused; during a persist it may
+ * report a stale position. A persist must not be called from a signal
+ * handler that runs inside one of the file's own operations (such as
+ * `notify::rolled-over` emitted by a write): it would wait for itself.
+ *
+ * An async operation holds a reference to the file until its callback has
+ * run. Dropping the last reference of your own, or
+ * [method@GObject.Object.run_dispose], during a `persist_async()` waits
+ * for the file to be moved (or for the move to fail) and follows it: a
+ * persisted file is never deleted, a temporary whose persist failed is.
+ *
+ * [method@GTempfile.TmpFile.get_fd] returns the descriptor itself: what
+ * another thread does through it is not synchronised with the streams.
+ * Two `init_async()` calls on one object create one file.
+ *
  * Since: 1.0
  */
 
@@ -2150,11 +2182,16 @@ persist_begin (GTmpFile     *self,
  *
  * A file cannot be linked into another file system. Create the temporary file
  * in the destination's directory to avoid that; otherwise
- * %G_TMP_PERSIST_ALLOW_COPY copies it into a new file beside @path and renames
- * that into place (still atomic at the destination); with
- * %G_TMP_PERSIST_NO_REPLACE too, an existing @path is refused before anything
- * is copied. Without the flag that case, and an anonymous file on a file
- * system that can only create files with a name, fail with
+ * %G_TMP_PERSIST_ALLOW_COPY copies it into a new anonymous (`O_TMPFILE`) file
+ * in @path's directory and links that into place (still atomic at the
+ * destination), so that a crash during the copy leaves nothing behind.
+ * Replacing an existing @path, the complete copy is linked under a hidden
+ * name beside it and renamed over it: only a crash between those two system
+ * calls leaves that name. Where the file system cannot create anonymous
+ * files, the copy has such a hidden name from the start. With
+ * %G_TMP_PERSIST_NO_REPLACE too, an existing @path is refused before
+ * anything is copied. Without the flag that case, and an anonymous file on a
+ * file system that can only create files with a name, fail with
  * %G_IO_ERROR_NOT_SUPPORTED.
  *
  * After success the stream stays open and reads and writes reach the permanent
@@ -2162,12 +2199,17 @@ persist_begin (GTmpFile     *self,
  * ([property@GTempfile.NamedTmpFile:delete] becomes %FALSE and
  * [property@GTempfile.NamedTmpFile:path] becomes @path). On failure nothing
  * has changed: the temporary file keeps its name and its automatic deletion,
- * @path is untouched and no stray file is left beside it. The one exception
- * is %G_TMP_PERSIST_SYNC when the file already has its new name and only the
- * final flush of @path's directory fails: the call fails, since the new name
- * may not survive a crash, but the object is then the permanent file, as
- * after success, so that nothing deletes it. The permanent file keeps the
- * mode the temporary one was created with (`0600` by default).
+ * @path is untouched and no stray file is left beside it. Everything that
+ * can fail without changing anything comes before the file is moved: with
+ * %G_TMP_PERSIST_SYNC, opening @path's directory (following symlinks in its
+ * path, as a rename does; the move is then made relative to it), syncing the
+ * file or its copy. The one exception is the final flush of @path's
+ * directory, which can only come after the move: if it fails, the call
+ * fails, since the new name may not survive a crash, but the object is then
+ * the permanent file, as after success ([property@GTempfile.NamedTmpFile:path]
+ * is @path, [property@GTempfile.NamedTmpFile:delete] is %FALSE), so that
+ * nothing deletes it. The permanent file keeps the mode the temporary one
+ * was created with (`0600` by default).
  *
  * The stream must be open: once it is closed this fails with
  * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current
@@ -2270,7 +2312,9 @@ persist_async_done (GObject      *source_object,
  * @callback runs in the thread-default main context of the caller, after the
  * object's properties have been updated, and should call
  * [method@GTempfile.TmpFile.persist_finish]. Until then other operations on
- * the stream fail with %G_IO_ERROR_PENDING.
+ * the file fail with %G_IO_ERROR_PENDING: reads, writes, seeks, truncates,
+ * [method@GTempfile.TmpFile.get_fd], rollovers, close (see "Threads and
+ * concurrent operations" in [class@GTempfile.TmpFile]).
  *
  * No signal is emitted in the worker thread: the changes of
  * [property@GTempfile.NamedTmpFile:path] and
