@@ -72,12 +72,14 @@ struct _GNamedTmpFile
   gchar    *path;
   gint      owner_pid;
 
-  guint     delete_ : 1;
-  guint     delete_on_close : 1;
+  /* Whole fields, not bits of one word: a setter in one thread and a
+   * close or a persist's commit in another write different ones. */
+  gboolean  delete_;
+  gboolean  delete_on_close;
   /* We have removed @path (or found it gone): never again. */
-  guint     unlinked : 1;
+  gboolean  unlinked;
   /* Inside dispose: removal is implicit and only for the owner process. */
-  guint     disposing : 1;
+  gboolean  disposing;
 };
 
 enum {
