@@ -112,7 +112,7 @@ typedef struct
   gchar               *persisted_path;
 
   /* (atomic) The stream operations in progress (OPS_COUNT_MASK) and the
-   * persist in flight (OPS_PERSISTING, OPS_MOVING); see op_begin(). */
+   * persist in flight (OPS_PERSISTING, OPS_MOVING); see OPS_PERSISTING. */
   gint                 ops;
   /* Serialises GInitable.init, and lets a persist wait for the operations
    * in progress and dispose for the persist (with @cond). */
