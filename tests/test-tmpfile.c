@@ -1023,8 +1023,10 @@ test_concurrent_init_async (void)
       g_assert_cmpuint (count.n_ok, ==, 2);
       g_assert_cmpint (get_fd (tmp), >=, 0);
 
+      /* At most: an earlier test's file may still have been finalizing
+       * (in a worker) when @fds was counted. */
       test_unref_and_wait (tmp);
-      g_assert_cmpuint (test_count_open_fds (), ==, fds);
+      g_assert_cmpuint (test_count_open_fds (), <=, fds);
     }
 
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
