@@ -46,6 +46,22 @@
  * [method@GTempfile.TmpFile.persist] renames the file atomically and turns
  * `delete` off.
  *
+ * ## Threads and concurrent operations
+ *
+ * The streams follow [class@GTempfile.TmpFile]'s rules: a read and a write
+ * may run at once, and while a persist is in flight every other operation
+ * on the file fails with %G_IO_ERROR_PENDING. The properties may be read
+ * from any thread; set `delete` and `delete-on-close` from one thread at a
+ * time, not while the file is being closed, cleaned up or persisted
+ * (persist sets `delete` itself, in the caller's thread).
+ *
+ * Dropping the last reference or calling [method@GObject.Object.run_dispose]
+ * while [method@GTempfile.TmpFile.persist_async] runs first waits for the
+ * file to be moved: if it was, the file now lives at the new path with
+ * `delete` off and is not removed; if the persist failed, the temporary
+ * file is removed as usual. [method@GTempfile.NamedTmpFile.cleanup] during
+ * a persist fails with %G_IO_ERROR_PENDING and changes nothing.
+ *
  * Since: 1.0
  */
 
@@ -56,12 +72,14 @@ struct _GNamedTmpFile
   gchar    *path;
   gint      owner_pid;
 
-  guint     delete_ : 1;
-  guint     delete_on_close : 1;
+  /* Whole fields, not bits of one word: a setter in one thread and a
+   * close or a persist's commit in another write different ones. */
+  gboolean  delete_;
+  gboolean  delete_on_close;
   /* We have removed @path (or found it gone): never again. */
-  guint     unlinked : 1;
+  gboolean  unlinked;
   /* Inside dispose: removal is implicit and only for the owner process. */
-  guint     disposing : 1;
+  gboolean  disposing;
 };
 
 enum {
@@ -115,11 +133,10 @@ unlink_path (GNamedTmpFile  *self,
 /* GInitable */
 
 static gboolean
-g_named_tmp_file_initable_init (GInitable     *initable,
-                                GCancellable  *cancellable,
-                                GError       **error)
+create_locked (GNamedTmpFile  *self,
+               GCancellable   *cancellable,
+               GError        **error)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) initable;
   GTmpFile *file = (GTmpFile *) self;
   gint fd;
 
@@ -140,9 +157,28 @@ g_named_tmp_file_initable_init (GInitable     *initable,
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
 
-  /* GTmpFile's init now finds a descriptor and only checks the
-   * cancellable, which must not undo a file that exists: skip it. */
   return TRUE;
+}
+
+static gboolean
+g_named_tmp_file_initable_init (GInitable     *initable,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  GNamedTmpFile *self = (GNamedTmpFile *) initable;
+  GMutex *lock = _g_tmp_file_get_lock ((GTmpFile *) self);
+  gboolean ret;
+
+  /* Two init_async() at once run this in two threads: one creates the
+   * file, the other finds it, rather than creating a second one and
+   * leaving it on disk. GTmpFile's init is skipped: it would find the
+   * descriptor and only check the cancellable, which must not undo a
+   * file that exists. */
+  g_mutex_lock (lock);
+  ret = create_locked (self, cancellable, error);
+  g_mutex_unlock (lock);
+
+  return ret;
 }
 
 static void
@@ -217,6 +253,10 @@ static void
 g_named_tmp_file_dispose (GObject *object)
 {
   GNamedTmpFile *self = (GNamedTmpFile *) object;
+
+  /* A persist_async in flight: wait for its move and follow it, so that a
+   * moved file is not removed below. */
+  _g_tmp_file_settle_persist ((GTmpFile *) self);
 
   self->disposing = TRUE;
 

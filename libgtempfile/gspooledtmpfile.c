@@ -867,6 +867,8 @@ g_spooled_tmp_file_rollover (GSpooledTmpFile  *self,
                              GCancellable     *cancellable,
                              GError          **error)
 {
+  gboolean ret;
+
   g_return_val_if_fail (G_IS_SPOOLED_TMP_FILE (self), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -878,10 +880,13 @@ g_spooled_tmp_file_rollover (GSpooledTmpFile  *self,
       return FALSE;
     }
 
-  if (self->rolled_over)
-    return TRUE;
+  /* Not while a persist is in flight: it rolls over itself. */
+  if (!_g_tmp_file_op_begin (G_TMP_FILE (self), error))
+    return FALSE;
+  ret = self->rolled_over || g_spooled_tmp_file_roll_over (self, cancellable, error);
+  _g_tmp_file_op_end (G_TMP_FILE (self));
 
-  return g_spooled_tmp_file_roll_over (self, cancellable, error);
+  return ret;
 }
 
 /**

@@ -101,4 +101,26 @@ G_GNUC_INTERNAL
 void            _g_named_tmp_file_persisted (GNamedTmpFile      *self,
                                              const gchar        *path);
 
+/* The persist-in-flight gate (gtmpfile.c): every operation that reads,
+ * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()
+ * and _g_tmp_file_op_end(). Begin fails with G_IO_ERROR_PENDING while a
+ * persist is in flight (then do not call end); a persist waits for the
+ * operations in progress before it touches the file. Thread-safe. */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_op_begin      (GTmpFile             *self,
+                                           GError              **error);
+G_GNUC_INTERNAL
+void            _g_tmp_file_op_end        (GTmpFile             *self);
+
+/* The object's lock, which serialises GInitable.init (a subclass's init
+ * holds it too). */
+G_GNUC_INTERNAL
+GMutex         *_g_tmp_file_get_lock      (GTmpFile             *self);
+
+/* For dispose, first thing: waits for the disk phase of a persist in flight
+ * and makes the object follow what it did (new path, delete off), so that
+ * dispose neither deletes a persisted file nor races the move. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_settle_persist (GTmpFile            *self);
+
 G_END_DECLS

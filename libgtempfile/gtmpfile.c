@@ -56,6 +56,38 @@
  * visible name and [class@GTempfile.SpooledTmpFile] keeps it in memory until it
  * grows.
  *
+ * ## Threads and concurrent operations
+ *
+ * GIO's rules hold: each of the two streams has one operation at a time, and
+ * a read on the input stream may run at the same time as a write on the
+ * output stream (from two threads, or two async operations). Both share the
+ * file's position, so which one goes first decides where each lands.
+ *
+ * While a persist is in flight — from the call of
+ * [method@GTempfile.TmpFile.persist] until it returns, or of
+ * [method@GTempfile.TmpFile.persist_async] until its callback has run —
+ * reads, writes, skips, seeks and truncates on either stream,
+ * [method@GTempfile.TmpFile.get_fd] and
+ * [method@GTempfile.SpooledTmpFile.rollover] fail with %G_IO_ERROR_PENDING
+ * (and so do [method@Gio.IOStream.close], `query_info` and a second
+ * persist, which GIO refuses while the stream is pending). Those that had
+ * already started when the persist was called finish first: the persist
+ * waits for them, so every byte a write acknowledged is in the persisted
+ * file. [method@Gio.Seekable.tell] is not refused; during a persist it may
+ * report a stale position. A persist must not be called from a signal
+ * handler that runs inside one of the file's own operations (such as
+ * `notify::rolled-over` emitted by a write): it would wait for itself.
+ *
+ * An async operation holds a reference to the file until its callback has
+ * run. Dropping the last reference of your own, or
+ * [method@GObject.Object.run_dispose], during a `persist_async()` waits
+ * for the file to be moved (or for the move to fail) and follows it: a
+ * persisted file is never deleted, a temporary whose persist failed is.
+ *
+ * [method@GTempfile.TmpFile.get_fd] returns the descriptor itself: what
+ * another thread does through it is not synchronised with the streams.
+ * Two `init_async()` calls on one object create one file.
+ *
  * Since: 1.0
  */
 
@@ -78,6 +110,17 @@ typedef struct
   /* Where an anonymous file lives after persist(); NULL before. Later
    * persists move it from there like a named file. */
   gchar               *persisted_path;
+
+  /* (atomic) The stream operations in progress (OPS_COUNT_MASK) and the
+   * persist in flight (OPS_PERSISTING, OPS_MOVING); see OPS_PERSISTING. */
+  gint                 ops;
+  /* Serialises GInitable.init, and lets a persist wait for the operations
+   * in progress and dispose for the persist (with @cond). */
+  GMutex               lock;
+  GCond                cond;
+  /* (owned by the persist_async task) A persist_async that has moved the
+   * file, not yet recorded by persist_commit(); under @lock. */
+  gpointer             unsettled;
 
   /* Created on first use; see get_input_stream. */
   GInputStream        *input;
@@ -126,6 +169,139 @@ set_closed_error (GError **error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                        _("The temporary file is closed"));
+}
+
+/* A persist in flight (from the call to the end of persist() or to the
+ * callback of persist_async()) refuses every other operation on the file
+ * with G_IO_ERROR_PENDING, and waits for those already in progress before
+ * it touches the file: every byte a write acknowledged is in the persisted
+ * file, and nothing can roll a spooled file over behind its back.
+ *
+ * The state is one atomic word, so that a read or a write pays two atomic
+ * additions and no lock; the lock and the condition are for the waiters. */
+#define OPS_PERSISTING (1 << 30)   /* refuse operations */
+#define OPS_MOVING     (1 << 29)   /* persist's disk phase is yet to end */
+#define OPS_COUNT_MASK (OPS_MOVING - 1)
+
+static void
+set_pending_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
+                       _("The temporary file is being persisted"));
+}
+
+static void
+ops_wake (GTmpFilePrivate *priv)
+{
+  g_mutex_lock (&priv->lock);
+  g_cond_broadcast (&priv->cond);
+  g_mutex_unlock (&priv->lock);
+}
+
+void
+_g_tmp_file_op_end (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gint old = g_atomic_int_add (&priv->ops, -1);
+
+  /* The last operation a persist waits for. */
+  if (G_UNLIKELY ((old & OPS_PERSISTING) && ((old - 1) & OPS_COUNT_MASK) == 0))
+    ops_wake (priv);
+}
+
+gboolean
+_g_tmp_file_op_begin (GTmpFile  *self,
+                      GError   **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  if (G_LIKELY (!(g_atomic_int_add (&priv->ops, 1) & OPS_PERSISTING)))
+    return TRUE;
+
+  _g_tmp_file_op_end (self);
+  set_pending_error (error);
+  return FALSE;
+}
+
+/* Lets a persist in: FALSE with G_IO_ERROR_PENDING if one is in flight. */
+static gboolean
+persist_gate_close (GTmpFile  *self,
+                    GError   **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* The disk phase counts as begun already: a dispose that comes before
+   * the worker has started waits for it too. */
+  if (g_atomic_int_or ((guint *) &priv->ops, OPS_PERSISTING | OPS_MOVING) & OPS_PERSISTING)
+    {
+      set_pending_error (error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+persist_gate_open (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_atomic_int_and ((guint *) &priv->ops, ~(guint) OPS_PERSISTING);
+}
+
+/* Starts persist's disk phase once the operations in progress are over.
+ * (So a persist from inside one of them, such as a notify::rolled-over
+ * handler run by a write, would wait for itself: the reference forbids it.) */
+static void
+persist_moving_start (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_mutex_lock (&priv->lock);
+  while (g_atomic_int_get (&priv->ops) & OPS_COUNT_MASK)
+    g_cond_wait (&priv->cond, &priv->lock);
+  g_mutex_unlock (&priv->lock);
+}
+
+/* Ends the disk phase; @unsettled is a persist_async that moved the file
+ * and has yet to record it (for dispose), or NULL. */
+static void
+persist_moving_end (GTmpFile *self,
+                    gpointer  unsettled)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_mutex_lock (&priv->lock);
+  priv->unsettled = unsettled;
+  g_atomic_int_and ((guint *) &priv->ops, ~(guint) OPS_MOVING);
+  g_cond_broadcast (&priv->cond);
+  g_mutex_unlock (&priv->lock);
+}
+
+/* Waits for a persist's disk phase in another thread to end and returns
+ * the persist_async it leaves to record, if any (taking it: it is recorded
+ * once, by whoever takes it). */
+static gpointer
+persist_wait_unsettled (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gpointer op;
+
+  g_mutex_lock (&priv->lock);
+  while (g_atomic_int_get (&priv->ops) & OPS_MOVING)
+    g_cond_wait (&priv->cond, &priv->lock);
+  op = g_steal_pointer (&priv->unsettled);
+  g_mutex_unlock (&priv->lock);
+
+  return op;
+}
+
+GMutex *
+_g_tmp_file_get_lock (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return &priv->lock;
 }
 
 
@@ -306,13 +482,20 @@ _g_tmp_file_stream_read (GTmpFile      *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  gssize n;
+
   if (G_UNLIKELY (priv->closed))
     {
       set_closed_error (error);
       return -1;
     }
 
-  return priv->store->read (self, buffer, count, cancellable, error);
+  if (G_UNLIKELY (!_g_tmp_file_op_begin (self, error)))
+    return -1;
+  n = priv->store->read (self, buffer, count, cancellable, error);
+  _g_tmp_file_op_end (self);
+
+  return n;
 }
 
 gssize
@@ -324,31 +507,32 @@ _g_tmp_file_stream_write (GTmpFile      *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  gssize n;
+
   if (G_UNLIKELY (priv->closed))
     {
       set_closed_error (error);
       return -1;
     }
 
-  return priv->store->write (self, buffer, count, cancellable, error);
+  if (G_UNLIKELY (!_g_tmp_file_op_begin (self, error)))
+    return -1;
+  n = priv->store->write (self, buffer, count, cancellable, error);
+  _g_tmp_file_op_end (self);
+
+  return n;
 }
 
-gssize
-_g_tmp_file_stream_skip (GTmpFile      *self,
-                         gsize          count,
-                         GCancellable  *cancellable,
-                         GError       **error)
+static gssize
+skip_in_store (GTmpFile      *self,
+               gsize          count,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   goffset position;
   goffset size;
   gsize n;
-
-  if (priv->closed)
-    {
-      set_closed_error (error);
-      return -1;
-    }
 
   position = priv->store->tell (self);
   size = priv->store->get_size (self, error);
@@ -359,6 +543,29 @@ _g_tmp_file_stream_skip (GTmpFile      *self,
   n = position < size ? (gsize) MIN ((guint64) count, (guint64) (size - position)) : 0;
   if (n > 0 && !priv->store->seek (self, n, G_SEEK_CUR, cancellable, error))
     return -1;
+
+  return n;
+}
+
+gssize
+_g_tmp_file_stream_skip (GTmpFile      *self,
+                         gsize          count,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gssize n;
+
+  if (priv->closed)
+    {
+      set_closed_error (error);
+      return -1;
+    }
+
+  if (!_g_tmp_file_op_begin (self, error))
+    return -1;
+  n = skip_in_store (self, count, cancellable, error);
+  _g_tmp_file_op_end (self);
 
   return n;
 }
@@ -383,13 +590,20 @@ _g_tmp_file_stream_seek (GTmpFile      *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  gboolean ret;
+
   if (priv->closed)
     {
       set_closed_error (error);
       return FALSE;
     }
 
-  return priv->store->seek (self, offset, type, cancellable, error);
+  if (!_g_tmp_file_op_begin (self, error))
+    return FALSE;
+  ret = priv->store->seek (self, offset, type, cancellable, error);
+  _g_tmp_file_op_end (self);
+
+  return ret;
 }
 
 gboolean
@@ -399,6 +613,7 @@ _g_tmp_file_stream_truncate (GTmpFile      *self,
                              GError       **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gboolean ret;
 
   if (priv->closed)
     {
@@ -413,7 +628,12 @@ _g_tmp_file_stream_truncate (GTmpFile      *self,
       return FALSE;
     }
 
-  return priv->store->truncate (self, size, cancellable, error);
+  if (!_g_tmp_file_op_begin (self, error))
+    return FALSE;
+  ret = priv->store->truncate (self, size, cancellable, error);
+  _g_tmp_file_op_end (self);
+
+  return ret;
 }
 
 
@@ -511,11 +731,10 @@ _g_tmp_file_set_construct (GTmpFile    *self,
 /* GInitable, GAsyncInitable */
 
 static gboolean
-g_tmp_file_initable_init (GInitable     *initable,
-                          GCancellable  *cancellable,
-                          GError       **error)
+create_locked (GTmpFile      *self,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  GTmpFile *self = (GTmpFile *) initable;
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   gboolean linkable = FALSE;
   gint fd;
@@ -536,6 +755,25 @@ g_tmp_file_initable_init (GInitable     *initable,
   priv->linkable = !!linkable;
 
   return TRUE;
+}
+
+static gboolean
+g_tmp_file_initable_init (GInitable     *initable,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  GTmpFile *self = (GTmpFile *) initable;
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gboolean ret;
+
+  /* Two init_async() at once run this in two threads: one creates the
+   * file, the other then finds it, rather than creating a second one and
+   * losing its descriptor. */
+  g_mutex_lock (&priv->lock);
+  ret = create_locked (self, cancellable, error);
+  g_mutex_unlock (&priv->lock);
+
+  return ret;
 }
 
 static void
@@ -812,6 +1050,10 @@ g_tmp_file_dispose (GObject *object)
   GTmpFile *self = (GTmpFile *) object;
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  /* A persist_async in flight (g_object_run_dispose() while its task holds
+   * a reference) finishes first and the object follows it. */
+  _g_tmp_file_settle_persist (self);
+
   /* Closing frees the file (GIOStream's dispose would do it too, but the
    * streams must be detached after it). Most files are closed already. */
   if (!priv->closed)
@@ -839,6 +1081,8 @@ g_tmp_file_finalize (GObject *object)
   g_clear_pointer (&priv->prefix, g_free);
   g_clear_pointer (&priv->suffix, g_free);
   g_clear_pointer (&priv->persisted_path, g_free);
+  g_mutex_clear (&priv->lock);
+  g_cond_clear (&priv->cond);
 
   ((GObjectClass *) g_tmp_file_parent_class)->finalize (object);
 }
@@ -1003,6 +1247,8 @@ g_tmp_file_init (GTmpFile *self)
 
   priv->fd = -1;
   priv->mode = G_TMP_CORE_FILE_MODE;
+  g_mutex_init (&priv->lock);
+  g_cond_init (&priv->cond);
   priv->store = &_g_tmp_file_fd_store;
 }
 
@@ -1067,6 +1313,20 @@ g_tmp_file_new (const gchar  *dir,
   return self;
 }
 
+static void
+new_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (g_tmp_file_initable_init (source_object, cancellable, &error))
+    g_task_return_pointer (task, g_object_ref (source_object), g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
 /**
  * g_tmp_file_new_async:
  * @dir: (nullable) (type filename): the directory to create the file in, or
@@ -1095,14 +1355,21 @@ g_tmp_file_new_async (const gchar         *dir,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
+  g_autoptr(GTmpFile) self = NULL;
+  g_autoptr(GTask) task = NULL;
+
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  g_async_initable_new_async (G_TYPE_TMP_FILE, io_priority, cancellable,
-                              callback, user_data,
-                              "dir", dir,
-                              "prefix", prefix,
-                              "suffix", suffix,
-                              NULL);
+  /* As g_async_initable_new_async() would, but the result carries our own
+   * source tag, so that new_finish() can tell it from any other. */
+  self = g_object_new (G_TYPE_TMP_FILE, NULL);
+  _g_tmp_file_set_construct (self, dir, prefix, suffix);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tmp_file_new_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_run_in_thread (task, new_thread);
 }
 
 /**
@@ -1121,16 +1388,11 @@ GTmpFile *
 g_tmp_file_new_finish (GAsyncResult  *result,
                        GError       **error)
 {
-  g_autoptr(GObject) source = NULL;
-  GObject *object;
-
-  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, g_tmp_file_new_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  source = g_async_result_get_source_object (result);
-  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
-
-  return object != NULL ? G_TMP_FILE (object) : NULL;
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -1155,6 +1417,7 @@ g_tmp_file_get_fd (GTmpFile  *self,
                    GError   **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gboolean ok;
 
   g_return_val_if_fail (G_IS_TMP_FILE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
@@ -1165,10 +1428,13 @@ g_tmp_file_get_fd (GTmpFile  *self,
       return -1;
     }
 
-  if (!priv->store->ensure_fd (self, NULL, error))
+  /* No rollover behind a persist's back. */
+  if (!_g_tmp_file_op_begin (self, error))
     return -1;
+  ok = priv->store->ensure_fd (self, NULL, error);
+  _g_tmp_file_op_end (self);
 
-  return priv->fd;
+  return ok ? priv->fd : -1;
 }
 
 
@@ -1177,18 +1443,24 @@ g_tmp_file_get_fd (GTmpFile  *self,
 typedef struct
 {
   gchar               *dest;      /* absolute */
+  gchar               *name;      /* @dest's last component */
+  /* @dest's directory, opened (following symlinks, as rename() does)
+   * before anything changes when the persist needs it: SYNC flushes it,
+   * a copy is made in it. The file is then moved relative to it. -1 when
+   * not opened: then the move uses @dest as a path. */
+  gint                 dfd;
   GTmpPersistFlags     flags;
   /* The file now lives at @dest, even if a later step (fsync of the
    * directory) failed: the object's state must follow. */
   gboolean             moved;
-  GAsyncReadyCallback  callback;
-  gpointer             user_data;
 } PersistOp;
 
 static void
 persist_op_free (PersistOp *op)
 {
+  _g_tmp_core_clear_fd (&op->dfd);
   g_free (op->dest);
+  g_free (op->name);
   g_free (op);
 }
 
@@ -1209,9 +1481,25 @@ persist_op_new (const gchar      *path,
       op->dest = g_build_filename (cwd, path, NULL);
     }
 
+  op->name = g_path_get_basename (op->dest);
+  op->dfd = -1;
   op->flags = flags;
 
   return op;
+}
+
+/* Where the move is made: relative to the directory's descriptor if it is
+ * open, else by path. */
+static gint
+op_dfd (PersistOp *op)
+{
+  return op->dfd >= 0 ? op->dfd : AT_FDCWD;
+}
+
+static const gchar *
+op_name (PersistOp *op)
+{
+  return op->dfd >= 0 ? op->name : op->dest;
 }
 
 /* The name under which the file lives now, or NULL if it has none. */
@@ -1239,6 +1527,7 @@ sibling_prefix (const gchar *dest)
   return g_strconcat (".", base, ".", NULL);
 }
 
+/* A sibling of @dest, a path or a name relative to a directory descriptor. */
 static gchar *
 sibling_path (const gchar *dest)
 {
@@ -1258,13 +1547,14 @@ sibling_path (const gchar *dest)
  * ENOTSUP when neither is possible here. */
 static gint
 link_fd (gint         fd,
+         gint         dfd,
          const gchar *dest)
 {
   gchar proc_path[64];
   gint errsv;
 
   g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
-  if (linkat (AT_FDCWD, proc_path, AT_FDCWD, dest, AT_SYMLINK_FOLLOW) == 0)
+  if (linkat (AT_FDCWD, proc_path, dfd, dest, AT_SYMLINK_FOLLOW) == 0)
     return 0;
 
   errsv = errno;
@@ -1272,7 +1562,7 @@ link_fd (gint         fd,
     return errsv;
 
 #ifdef AT_EMPTY_PATH
-  if (linkat (fd, "", AT_FDCWD, dest, AT_EMPTY_PATH) == 0)
+  if (linkat (fd, "", dfd, dest, AT_EMPTY_PATH) == 0)
     return 0;
   errsv = errno;
 #endif
@@ -1285,9 +1575,11 @@ link_fd (gint         fd,
   return errsv;
 }
 
-/* Gives the anonymous file @fd the name @dest. Returns 0 or an errno. */
+/* Gives the anonymous file @fd the name @dest (relative to @dfd). Returns
+ * 0 or an errno. */
 static gint
 persist_by_link (gint              fd,
+                 gint              dfd,
                  const gchar      *dest,
                  GTmpPersistFlags  flags)
 {
@@ -1296,25 +1588,27 @@ persist_by_link (gint              fd,
 
   /* Straight into place when nothing is there: one atomic step that leaves
    * nothing behind whatever happens. */
-  errsv = link_fd (fd, dest);
+  errsv = link_fd (fd, dfd, dest);
   if (errsv != EEXIST || (flags & G_TMP_PERSIST_NO_REPLACE))
     return errsv;
 
-  /* Replacing: link beside @dest under a fresh name, then rename over it. */
+  /* Replacing: linkat() cannot replace, so link beside @dest under a fresh
+   * hidden name, then rename over it. The complete file has that name for
+   * the two system calls in between; a crash right there leaves it. */
   for (tries = 0; tries < 100; tries++)
     {
       g_autofree gchar *sibling = sibling_path (dest);
 
-      errsv = link_fd (fd, sibling);
+      errsv = link_fd (fd, dfd, sibling);
       if (errsv == EEXIST)
         continue;
       if (errsv != 0)
         return errsv;
 
-      if (rename (sibling, dest) < 0)
+      if (renameat (dfd, sibling, dfd, dest) < 0)
         {
           errsv = errno;
-          unlink (sibling);
+          unlinkat (dfd, sibling, 0);
           return errsv;
         }
 
@@ -1324,19 +1618,21 @@ persist_by_link (gint              fd,
   return EEXIST;
 }
 
-/* Moves the named file @src to @dest. Returns 0 or an errno. */
+/* Moves the named file @src to @dest (relative to @dfd). Returns 0 or an
+ * errno. */
 static gint
 persist_by_rename (const gchar      *src,
+                   gint              dfd,
                    const gchar      *dest,
                    GTmpPersistFlags  flags)
 {
   gint errsv;
 
   if (!(flags & G_TMP_PERSIST_NO_REPLACE))
-    return rename (src, dest) == 0 ? 0 : errno;
+    return renameat (AT_FDCWD, src, dfd, dest) == 0 ? 0 : errno;
 
 #if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE)
-  if (renameat2 (AT_FDCWD, src, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
+  if (renameat2 (AT_FDCWD, src, dfd, dest, RENAME_NOREPLACE) == 0)
     return 0;
 
   errsv = errno;
@@ -1345,13 +1641,13 @@ persist_by_rename (const gchar      *src,
 #endif
 
   /* No RENAME_NOREPLACE here: link() refuses an existing name just as well. */
-  if (link (src, dest) < 0)
+  if (linkat (AT_FDCWD, src, dfd, dest, 0) < 0)
     return errno;
 
   if (unlink (src) < 0)
     {
       errsv = errno;
-      unlink (dest);
+      unlinkat (dfd, dest, 0);
       return errsv;
     }
 
@@ -1497,28 +1793,6 @@ sync_fd (gint          fd,
   return TRUE;
 }
 
-/* Makes the new directory entry of @dest durable. The error names @dest,
- * as every persist error does. */
-static gboolean
-sync_parent_dir (const gchar  *dest,
-                 GError      **error)
-{
-  g_autofree gchar *dir = g_path_get_dirname (dest);
-  gint fd = _g_tmp_core_open_dir (dir);
-  gboolean ret;
-
-  if (fd < 0)
-    {
-      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dest);
-      return FALSE;
-    }
-
-  ret = sync_fd (fd, dest, error);
-  _g_tmp_core_clear_fd (&fd);
-
-  return ret;
-}
-
 static void
 set_persist_error (GError      **error,
                    gint          errsv,
@@ -1541,9 +1815,72 @@ set_persist_error (GError      **error,
     _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), dest);
 }
 
-/* Cross-file-system persist: copies the file into a new file beside the
- * destination, moves that into place and makes it the object's file (same
- * position), so that reads and writes go on reaching the permanent file. */
+/* Opens @op's directory if it is not open yet: FALSE with @error set
+ * (naming @dest), and then nothing has changed. */
+static gboolean
+persist_open_dir (PersistOp  *op,
+                  GError    **error)
+{
+  g_autofree gchar *dir = NULL;
+
+  if (op->dfd >= 0)
+    return TRUE;
+
+  dir = g_path_get_dirname (op->dest);
+  /* Not O_NOFOLLOW: a symlink in @dest's directory path is followed, as
+   * rename() of @dest would. */
+  op->dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (op->dfd < 0)
+    {
+      set_persist_error (error, errno, op->dest);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* A new file in @op's directory to copy into: anonymous (O_TMPFILE), so
+ * that a crash during the copy leaves nothing behind, where the file
+ * system allows it and /proc can link it later; otherwise with a hidden
+ * name beside @dest, returned in @copy_path (removed on failure). */
+static gint
+open_copy (GTmpFile   *self,
+           PersistOp  *op,
+           gchar     **copy_path,
+           GError    **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  guint mode = priv->mode != 0 ? priv->mode : G_TMP_CORE_FILE_MODE;
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *prefix = NULL;
+
+#ifdef HAVE_O_TMPFILE
+  if (access ("/proc/self/fd", X_OK) == 0)
+    {
+      gint fd = openat (op->dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+
+      if (fd >= 0)
+        return fd;
+
+      /* The file system's refusal of O_TMPFILE; anything else is final. */
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        {
+          set_copy_error (error, errno, op->dest);
+          return -1;
+        }
+    }
+#endif
+
+  dir = g_path_get_dirname (op->dest);
+  prefix = sibling_prefix (op->dest);
+
+  return _g_tmp_core_create_file (dir, prefix, NULL, mode, copy_path, error);
+}
+
+/* Cross-file-system persist: copies the file into a new file in the
+ * destination's directory, moves that into place and makes it the object's
+ * file (same position), so that reads and writes go on reaching the
+ * permanent file. */
 static gboolean
 persist_by_copy (GTmpFile      *self,
                  PersistOp     *op,
@@ -1552,19 +1889,20 @@ persist_by_copy (GTmpFile      *self,
                  GError       **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  g_autofree gchar *dir = g_path_get_dirname (op->dest);
-  g_autofree gchar *prefix = sibling_prefix (op->dest);
   g_autofree gchar *copy_path = NULL;
   struct stat st;
   off_t position;
   gint copy_fd;
   gint errsv;
 
+  if (!persist_open_dir (op, error))
+    return FALSE;
+
   /* An existing destination is refused before copying what may be
    * gigabytes, not after. Only a shortcut: one that appears meanwhile is
-   * still refused atomically by the rename below. */
+   * still refused atomically when the copy is moved into place. */
   if ((op->flags & G_TMP_PERSIST_NO_REPLACE) &&
-      fstatat (AT_FDCWD, op->dest, &st, AT_SYMLINK_NOFOLLOW) == 0)
+      fstatat (op->dfd, op->name, &st, AT_SYMLINK_NOFOLLOW) == 0)
     {
       set_persist_error (error, EEXIST, op->dest);
       return FALSE;
@@ -1577,7 +1915,7 @@ persist_by_copy (GTmpFile      *self,
       return FALSE;
     }
 
-  copy_fd = _g_tmp_core_create_file (dir, prefix, NULL, priv->mode, &copy_path, error);
+  copy_fd = open_copy (self, op, &copy_path, error);
   if (copy_fd < 0)
     return FALSE;
 
@@ -1593,7 +1931,10 @@ persist_by_copy (GTmpFile      *self,
     }
 
   /* Nothing has changed yet; from here on we only move forward. */
-  errsv = persist_by_rename (copy_path, op->dest, op->flags);
+  if (copy_path == NULL)
+    errsv = persist_by_link (copy_fd, op->dfd, op->name, op->flags);
+  else
+    errsv = persist_by_rename (copy_path, op->dfd, op->name, op->flags);
   if (errsv != 0)
     {
       set_persist_error (error, errsv, op->dest);
@@ -1613,26 +1954,26 @@ persist_by_copy (GTmpFile      *self,
   return TRUE;
 
 fail:
-  unlink (copy_path);
+  if (copy_path != NULL)
+    unlink (copy_path);
   _g_tmp_core_clear_fd (&copy_fd);
   return FALSE;
 }
 
-/* Gives the file the name @dest without copying it: 0, or an errno value
- * (EXDEV: another file system; ENOTSUP: an anonymous file that cannot be
- * linked). */
+/* Gives the file the name @op->dest without copying it: 0, or an errno
+ * value (EXDEV: another file system; ENOTSUP: an anonymous file that
+ * cannot be linked). */
 static gint
-move_into_place (GTmpFile         *self,
-                 const gchar      *src,
-                 const gchar      *dest,
-                 GTmpPersistFlags  flags)
+move_into_place (GTmpFile    *self,
+                 const gchar *src,
+                 PersistOp   *op)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   if (src != NULL)
-    return persist_by_rename (src, dest, flags);
+    return persist_by_rename (src, op_dfd (op), op_name (op), op->flags);
   if (priv->linkable)
-    return persist_by_link (priv->fd, dest, flags);
+    return persist_by_link (priv->fd, op_dfd (op), op_name (op), op->flags);
   return ENOTSUP;
 }
 
@@ -1641,25 +1982,23 @@ move_into_place (GTmpFile         *self,
 #endif
 
 /* Whether move_into_place() is sure to fail, so that persist() can only
- * copy: the file cannot be linked, or it is on another device than @dest's
- * directory. In doubt FALSE, and the move is tried first. A file on
+ * copy: the file cannot be linked, or it is on another device than @op's
+ * directory (open). In doubt FALSE, and the move is tried first. A file on
  * overlayfs may report the device of the layer below, where its directory
  * reports the overlay's. Up to three system calls, made only for SYNC with
  * ALLOW_COPY. */
 static gboolean
 surely_needs_copy (GTmpFile    *self,
                    const gchar *src,
-                   const gchar *dest)
+                   PersistOp   *op)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  g_autofree gchar *dest_dir = NULL;
   struct stat file_st, dir_st;
 
   if (src == NULL && !priv->linkable)
     return TRUE;
 
-  dest_dir = g_path_get_dirname (dest);
-  if (fstat (priv->fd, &file_st) < 0 || stat (dest_dir, &dir_st) < 0 ||
+  if (fstat (priv->fd, &file_st) < 0 || fstat (op->dfd, &dir_st) < 0 ||
       file_st.st_dev == dir_st.st_dev)
     return FALSE;
 
@@ -1676,7 +2015,11 @@ surely_needs_copy (GTmpFile    *self,
 }
 
 /* The disk side of persist(): may run in a worker thread, so it changes no
- * property; persist_commit() does that in the caller's thread. */
+ * property; persist_commit() does that in the caller's thread.
+ *
+ * Everything that can fail without side effects (opening the directory,
+ * the copy, syncing the file) comes before the move, the point of no
+ * return; only the final flush of the directory comes after it. */
 static gboolean
 persist_move (GTmpFile      *self,
               PersistOp     *op,
@@ -1695,17 +2038,22 @@ persist_move (GTmpFile      *self,
 
   src = g_strdup (current_path (self));
 
+  /* SYNC flushes the directory after the move: open it now, while a
+   * failure (EMFILE, say) still changes nothing. */
+  if ((op->flags & G_TMP_PERSIST_SYNC) && !persist_open_dir (op, error))
+    return FALSE;
+
   /* SYNC syncs the file before it gets its new name. A file that will be
    * copied gets its copy synced instead: syncing it too would write all of
    * it to disk for nothing. */
   if ((op->flags & G_TMP_PERSIST_SYNC) && (op->flags & G_TMP_PERSIST_ALLOW_COPY) &&
-      surely_needs_copy (self, src, op->dest))
+      surely_needs_copy (self, src, op))
     errsv = EXDEV;
   else
     {
       if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (priv->fd, op->dest, error))
         return FALSE;
-      errsv = move_into_place (self, src, op->dest, op->flags);
+      errsv = move_into_place (self, src, op);
     }
 
   if (errsv == 0)
@@ -1721,7 +2069,9 @@ persist_move (GTmpFile      *self,
       return FALSE;
     }
 
-  if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_parent_dir (op->dest, error))
+  /* The one failure after the point of no return: persist_commit() still
+   * records the move (see g_tmp_file_persist()). */
+  if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (op->dfd, op->dest, error))
     return FALSE;
 
   return TRUE;
@@ -1748,10 +2098,31 @@ persist_commit (GTmpFile  *self,
     }
 }
 
+void
+_g_tmp_file_settle_persist (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  PersistOp *op;
+
+  if (G_LIKELY (!(g_atomic_int_get (&priv->ops) & OPS_PERSISTING)))
+    return;
+
+  /* The disk phase ends without us; what it did, the object follows now
+   * rather than in the callback, so that dispose sees the file where it
+   * is (and a moved named file is not deleted). */
+  op = persist_wait_unsettled (self);
+  if (op != NULL)
+    persist_commit (self, op);
+
+  /* The file is no longer busy: dispose may close it. */
+  g_io_stream_clear_pending (G_IO_STREAM (self));
+}
+
+/* Lets a persist of @path in, or says why not. */
 static gboolean
-persist_check_open (GTmpFile     *self,
-                    const gchar  *path,
-                    GError      **error)
+persist_begin (GTmpFile     *self,
+               const gchar  *path,
+               GError      **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
@@ -1765,8 +2136,19 @@ persist_check_open (GTmpFile     *self,
       return FALSE;
     }
 
-  /* Keeps close() and other persists away while we work. */
-  return g_io_stream_set_pending (G_IO_STREAM (self), error);
+  /* Refuses reads, writes, get_fd() and rollovers from now on... */
+  if (!persist_gate_close (self, error))
+    return FALSE;
+
+  /* ... and close(), query_info() and other persists through GIOStream. */
+  if (!g_io_stream_set_pending (G_IO_STREAM (self), error))
+    {
+      persist_moving_end (self, NULL);
+      persist_gate_open (self);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**
@@ -1804,11 +2186,16 @@ persist_check_open (GTmpFile     *self,
  *
  * A file cannot be linked into another file system. Create the temporary file
  * in the destination's directory to avoid that; otherwise
- * %G_TMP_PERSIST_ALLOW_COPY copies it into a new file beside @path and renames
- * that into place (still atomic at the destination); with
- * %G_TMP_PERSIST_NO_REPLACE too, an existing @path is refused before anything
- * is copied. Without the flag that case, and an anonymous file on a file
- * system that can only create files with a name, fail with
+ * %G_TMP_PERSIST_ALLOW_COPY copies it into a new anonymous (`O_TMPFILE`) file
+ * in @path's directory and links that into place (still atomic at the
+ * destination), so that a crash during the copy leaves nothing behind.
+ * Replacing an existing @path, the complete copy is linked under a hidden
+ * name beside it and renamed over it: only a crash between those two system
+ * calls leaves that name. Where the file system cannot create anonymous
+ * files, the copy has such a hidden name from the start. With
+ * %G_TMP_PERSIST_NO_REPLACE too, an existing @path is refused before
+ * anything is copied. Without the flag that case, and an anonymous file on a
+ * file system that can only create files with a name, fail with
  * %G_IO_ERROR_NOT_SUPPORTED.
  *
  * After success the stream stays open and reads and writes reach the permanent
@@ -1816,12 +2203,17 @@ persist_check_open (GTmpFile     *self,
  * ([property@GTempfile.NamedTmpFile:delete] becomes %FALSE and
  * [property@GTempfile.NamedTmpFile:path] becomes @path). On failure nothing
  * has changed: the temporary file keeps its name and its automatic deletion,
- * @path is untouched and no stray file is left beside it. The one exception
- * is %G_TMP_PERSIST_SYNC when the file already has its new name and only the
- * final flush of @path's directory fails: the call fails, since the new name
- * may not survive a crash, but the object is then the permanent file, as
- * after success, so that nothing deletes it. The permanent file keeps the
- * mode the temporary one was created with (`0600` by default).
+ * @path is untouched and no stray file is left beside it. Everything that
+ * can fail without changing anything comes before the file is moved: with
+ * %G_TMP_PERSIST_SYNC, opening @path's directory (following symlinks in its
+ * path, as a rename does; the move is then made relative to it), syncing the
+ * file or its copy. The one exception is the final flush of @path's
+ * directory, which can only come after the move: if it fails, the call
+ * fails, since the new name may not survive a crash, but the object is then
+ * the permanent file, as after success ([property@GTempfile.NamedTmpFile:path]
+ * is @path, [property@GTempfile.NamedTmpFile:delete] is %FALSE), so that
+ * nothing deletes it. The permanent file keeps the mode the temporary one
+ * was created with (`0600` by default).
  *
  * The stream must be open: once it is closed this fails with
  * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current
@@ -1847,13 +2239,16 @@ g_tmp_file_persist (GTmpFile          *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!persist_check_open (self, path, error))
+  if (!persist_begin (self, path, error))
     return FALSE;
 
   op = persist_op_new (path, flags);
+  persist_moving_start (self);
   ret = persist_move (self, op, cancellable, error);
+  persist_moving_end (self, NULL);
   g_io_stream_clear_pending (G_IO_STREAM (self));
   persist_commit (self, op);
+  persist_gate_open (self);
 
   return ret;
 }
@@ -1864,30 +2259,45 @@ persist_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
+  PersistOp *op = task_data;
   GError *error = NULL;
+  gboolean ret;
 
-  if (persist_move (source_object, task_data, cancellable, &error))
+  persist_moving_start (source_object);
+  ret = persist_move (source_object, op, cancellable, &error);
+  /* A move is recorded by persist_async_done(), or by dispose if it
+   * comes first. */
+  persist_moving_end (source_object, op->moved ? op : NULL);
+
+  if (ret)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
 }
 
 /* Back in the caller's context: the same order as the sync version (clear
- * pending, record the new name), then the caller's callback. */
+ * pending, record the new name), then the caller's task returns. */
 static void
 persist_async_done (GObject      *source_object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
   GTmpFile *self = G_TMP_FILE (source_object);
-  PersistOp *op = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  PersistOp *op;
 
   g_io_stream_clear_pending (G_IO_STREAM (self));
   /* Notifies the new name here, not in the worker. */
-  persist_commit (self, op);
+  op = persist_wait_unsettled (self);
+  if (op != NULL)
+    persist_commit (self, op);
+  persist_gate_open (self);
 
-  if (op->callback != NULL)
-    op->callback (source_object, result, op->user_data);
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /**
@@ -1906,7 +2316,9 @@ persist_async_done (GObject      *source_object,
  * @callback runs in the thread-default main context of the caller, after the
  * object's properties have been updated, and should call
  * [method@GTempfile.TmpFile.persist_finish]. Until then other operations on
- * the stream fail with %G_IO_ERROR_PENDING.
+ * the file fail with %G_IO_ERROR_PENDING: reads, writes, seeks, truncates,
+ * [method@GTempfile.TmpFile.get_fd], rollovers, close (see "Threads and
+ * concurrent operations" in [class@GTempfile.TmpFile]).
  *
  * No signal is emitted in the worker thread: the changes of
  * [property@GTempfile.NamedTmpFile:path] and
@@ -1925,35 +2337,38 @@ g_tmp_file_persist_async (GTmpFile            *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) worker = NULL;
   GError *error = NULL;
-  PersistOp *op;
+  GTask *task;
 
   g_return_if_fail (G_IS_TMP_FILE (self));
   g_return_if_fail (path != NULL);
   g_return_if_fail ((flags & ~PERSIST_FLAGS_ALL) == 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (!persist_check_open (self, path, &error))
+  if (!persist_begin (self, path, &error))
     {
       g_task_report_error (self, callback, user_data, g_tmp_file_persist_async, error);
       return;
     }
 
-  op = persist_op_new (path, flags);
-  op->callback = callback;
-  op->user_data = user_data;
-
-  task = g_task_new (self, cancellable, persist_async_done, NULL);
+  /* The caller's task, returned by persist_async_done() once the worker's
+   * task is back in this context and the object has followed the move. */
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_tmp_file_persist_async);
   g_task_set_priority (task, io_priority);
-  g_task_set_task_data (task, op, (GDestroyNotify) persist_op_free);
   /* Cancelling once the file has been moved must not report a failure:
    * that would claim nothing changed when the file has a new name. */
   g_task_set_check_cancellable (task, FALSE);
+
+  worker = g_task_new (self, cancellable, persist_async_done, task);
+  g_task_set_source_tag (worker, persist_thread);
+  g_task_set_priority (worker, io_priority);
+  g_task_set_task_data (worker, persist_op_new (path, flags), (GDestroyNotify) persist_op_free);
+  g_task_set_check_cancellable (worker, FALSE);
   /* The worker notifies nothing: persist_move() changes no property, and a
    * spooled file that rolls over there notifies in its own thread. */
-  g_task_run_in_thread (task, persist_thread);
+  g_task_run_in_thread (worker, persist_thread);
 }
 
 /**

@@ -537,6 +537,53 @@ test_async (void)
   test_scratch_free (dir);
 }
 
+/* Two init_async() at once on one object make one file: the second finds
+ * the first's. (Both created one, and the first was left on disk forever.) */
+typedef struct
+{
+  guint n_done;
+  guint n_ok;
+} InitCount;
+
+static void
+count_init_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  InitCount *count = user_data;
+
+  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
+    count->n_ok++;
+  count->n_done++;
+}
+
+static void
+test_concurrent_init_async (void)
+{
+  gchar *dir = test_scratch_new ("named");
+
+  for (guint i = 0; i < 60; i++)
+    {
+      GNamedTmpFile *tmp = g_object_new (G_TYPE_NAMED_TMP_FILE, "dir", dir, NULL);
+      InitCount count = { 0, 0 };
+
+      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
+                                   count_init_cb, &count);
+      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
+                                   count_init_cb, &count);
+      while (count.n_done < 2)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (count.n_ok, ==, 2);
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      g_assert_true (test_path_exists (g_named_tmp_file_get_path (tmp)));
+
+      test_unref_and_wait (tmp);
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+    }
+
+  test_scratch_free (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -571,6 +618,7 @@ main (int   argc,
   g_test_add_func ("/named-tmp-file/delete/removed-externally", test_removed_externally);
   g_test_add_func ("/named-tmp-file/cleanup/cancelled", test_cleanup_cancelled);
   g_test_add_func ("/named-tmp-file/async/new", test_async);
+  g_test_add_func ("/named-tmp-file/async/concurrent-init", test_concurrent_init_async);
 
   return g_test_run ();
 }

@@ -12,8 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1532,6 +1536,445 @@ test_sync_dir_fails_async (gconstpointer named)
   check_sync_dir_fails (named, TRUE);
 }
 
+/* ------------------------------------------------------------------------ */
+/* SYNC: nothing can fail after the point of no return but the flush         */
+
+/* @dest's directory path ends in a symlink to a directory: rename() follows
+ * it, and so must the directory flush (it used O_NOFOLLOW, failed with
+ * ENOTDIR after the file had moved, and reported that nothing changed). */
+static void
+test_sync_dir_symlink (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *real = g_build_filename (dir, "real", NULL);
+  g_autofree gchar *link = g_build_filename (dir, "link", NULL);
+  g_autofree gchar *dest = g_build_filename (link, "document.txt", NULL);
+  g_autofree gchar *real_dest = g_build_filename (real, "document.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp;
+
+  g_assert_no_errno (g_mkdir (real, 0700));
+  g_assert_no_errno (symlink ("real", link));
+
+  for (guint replace = 0; replace < 2; replace++)
+    {
+      tmp = new_func (named) (dir, 0);
+      write_all (tmp, "linked");
+      g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
+      g_assert_no_error (error);
+      test_assert_file_contents (real_dest, "linked");
+      assert_persisted (tmp, dest, "linked");
+      g_clear_object (&tmp);
+    }
+
+  /* The temporaries' names are gone; the symlink, its target and the
+   * document are all that is left. */
+  g_assert_cmpuint (test_count_entries (dir), ==, 2);
+  g_assert_cmpuint (test_count_entries (real), ==, 1);
+  test_scratch_free (dir);
+}
+
+/* The lowest free descriptor; with RLIMIT_NOFILE set to it, every open()
+ * fails with EMFILE. */
+static gint
+lowest_free_fd (void)
+{
+  gint fd = dup (0);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  return fd;
+}
+
+/* EMFILE when SYNC opens the destination's directory: that is before the
+ * move now, so the call fails and nothing has changed. (It came after the
+ * move, and the call failed with the destination replaced.) */
+static void
+test_sync_dir_emfile (gconstpointer named)
+{
+  gchar *dir;
+  g_autofree gchar *dest = NULL;
+  g_autofree gchar *old_path = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  struct rlimit saved, limit;
+
+  /* A process of its own: its descriptor limit is lowered. */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  dir = test_scratch_new ("persist");
+  dest = g_build_filename (dir, "document.txt", NULL);
+  write_file (dest, "old");
+  tmp = new_func (named) (dir, 0);
+  old_path = temp_path (tmp);
+  write_all (tmp, "new");
+
+  g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &saved));
+  limit = saved;
+  limit.rlim_cur = lowest_free_fd ();
+  g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
+  g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &saved));
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
+  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_file_contents (dest, "old");
+  if (old_path != NULL)
+    {
+      g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)), ==, old_path);
+      g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+      assert_fd_is (tmp, old_path);
+    }
+  g_assert_cmpuint (test_count_entries (dir), ==, old_path != NULL ? 2 : 1);
+  g_clear_error (&error);
+
+  /* And with descriptors to spare, the same persist works. */
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
+  g_assert_no_error (error);
+  assert_persisted (tmp, dest, "new");
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A crash while copying across file systems                                 */
+
+static void
+kill_self (const gchar *dest,
+           gpointer     user_data)
+{
+  raise (SIGKILL);
+}
+
+/* Persists into @dest_dir (another file system) in a forked child that is
+ * killed when the copy starts: the copy is an O_TMPFILE file, so nothing is
+ * left beside the destination. (It was a hidden ".document.txt.XXXXXXXX"
+ * holding a partial copy.) */
+static void
+check_killed_mid_copy (gboolean     named,
+                       const gchar *src_dir,
+                       const gchar *dest_dir)
+{
+  g_autofree gchar *dest = g_build_filename (dest_dir, "document.txt", NULL);
+  gint status = 0;
+  pid_t pid;
+
+  for (guint replace = 0; replace < 2; replace++)
+    {
+      if (replace)
+        write_file (dest, "old");
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          GTmpFile *tmp = new_func (GINT_TO_POINTER (named)) (src_dir, 0);
+
+          write_all (tmp, "partly copied");
+          _g_tmp_core_set_copy_hook (kill_self, NULL);
+          g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, NULL);
+          _exit (0);
+        }
+
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+      g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+
+      g_assert_cmpuint (test_count_entries (dest_dir), ==, replace ? 1 : 0);
+      if (replace)
+        test_assert_file_contents (dest, "old");
+    }
+}
+
+static void
+test_killed_mid_copy (gconstpointer named)
+{
+  gchar *src_dir = NULL;
+  gchar *dest_dir = NULL;
+
+  if (!test_need_root ("to mount a tmpfs"))
+    return;
+
+  src_dir = test_scratch_new ("persist");
+  dest_dir = test_scratch_new ("persist");
+  if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
+    {
+      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+      test_scratch_free (src_dir);
+      test_scratch_free (dest_dir);
+      return;
+    }
+
+  check_killed_mid_copy (GPOINTER_TO_INT (named), src_dir, dest_dir);
+
+  g_assert_no_errno (umount2 (dest_dir, MNT_DETACH));
+  test_scratch_free (src_dir);
+  test_scratch_free (dest_dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* What may run during persist_async                                         */
+
+typedef enum
+{
+  HAMMER_ANONYMOUS,
+  HAMMER_SPOOLED,    /* rolled over by the persist */
+  HAMMER_COPY,       /* ALLOW_COPY across file systems */
+} HammerKind;
+
+typedef struct
+{
+  GTmpFile *tmp;
+  gint      stop;      /* (atomic) */
+  gint      n_ok;      /* (atomic) */
+  guint     n_pending;
+  GString  *acked;     /* what writes acknowledged, in order */
+} Hammer;
+
+static gpointer
+hammer_thread (gpointer data)
+{
+  Hammer *hammer = data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (hammer->tmp));
+
+  for (guint i = 0; !g_atomic_int_get (&hammer->stop); i++)
+    {
+      GError *error = NULL;
+      gchar record[16];
+      gint len = g_snprintf (record, sizeof record, "%08x\n", i);
+      gssize n = g_output_stream_write (out, record, len, NULL, &error);
+
+      if (n >= 0)
+        {
+          g_string_append_len (hammer->acked, record, n);
+          g_atomic_int_inc (&hammer->n_ok);
+        }
+      else
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+          g_error_free (error);
+          hammer->n_pending++;
+        }
+    }
+
+  return NULL;
+}
+
+/* A thread writes as fast as it can while persist_async runs: every write
+ * either fails with G_IO_ERROR_PENDING or ends up in the persisted file.
+ * (Writes were accepted and lost: spooled, they went to memory the
+ * rollover had copied already; ALLOW_COPY, to the file being copied.) */
+static void
+test_writes_during_persist_async (gconstpointer data)
+{
+  HammerKind kind = GPOINTER_TO_INT (data);
+  const gchar *src_parent = kind == HAMMER_COPY ? "/dev/shm" : NULL;
+  guint n_pending = 0;
+
+  if (kind == HAMMER_COPY && !need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    return;
+
+  for (guint i = 0; i < 30; i++)
+    {
+      gchar *src_dir = src_parent ? test_scratch_new_in (src_parent, "persist")
+                                  : test_scratch_new ("persist");
+      gchar *dest_dir = test_scratch_new ("persist");
+      g_autofree gchar *dest = g_build_filename (dest_dir, "document.txt", NULL);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *contents = NULL;
+      Hammer hammer = { NULL, 0, 0, 0, g_string_new (NULL) };
+      GThread *thread;
+      gint seen;
+
+      hammer.tmp = kind == HAMMER_SPOOLED
+                     ? G_TMP_FILE (g_spooled_tmp_file_new (0, src_dir, NULL, NULL))
+                     : new_anonymous (src_dir, 0);
+      thread = g_thread_new ("hammer", hammer_thread, &hammer);
+
+      while (g_atomic_int_get (&hammer.n_ok) < 1000)
+        g_thread_yield ();
+      g_tmp_file_persist_async (hammer.tmp, dest,
+                                kind == HAMMER_COPY ? G_TMP_PERSIST_ALLOW_COPY : G_TMP_PERSIST_NONE,
+                                G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+      g_assert_true (g_tmp_file_persist_finish (hammer.tmp, test_wait_result (&result), &error));
+      g_assert_no_error (error);
+
+      /* Some more writes reach the permanent file. */
+      seen = g_atomic_int_get (&hammer.n_ok);
+      while (g_atomic_int_get (&hammer.n_ok) < seen + 100)
+        g_thread_yield ();
+      g_atomic_int_set (&hammer.stop, TRUE);
+      g_thread_join (thread);
+
+      g_assert_true (g_file_get_contents (dest, &contents, NULL, NULL));
+      g_assert_cmpuint (strlen (contents), ==, hammer.acked->len);
+      g_assert_true (memcmp (contents, hammer.acked->str, hammer.acked->len) == 0);
+      n_pending += hammer.n_pending;
+
+      g_string_free (hammer.acked, TRUE);
+      g_clear_object (&result);
+      test_unref_and_wait (hammer.tmp);
+      g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
+      g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+      test_scratch_free (src_dir);
+      test_scratch_free (dest_dir);
+    }
+
+  g_test_message ("%u writes refused with G_IO_ERROR_PENDING", n_pending);
+}
+
+/* get_fd() and rollover() during a spooled persist_async would roll the
+ * file over a second time behind the persist's back: they fail with
+ * G_IO_ERROR_PENDING, and the one rollover, the persist's, is notified
+ * once. (They rolled over again: two notifications, the persist failing
+ * with EBADF or persisting the wrong file.) */
+static void
+test_spooled_busy_during_persist_async (void)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      gchar *dir = test_scratch_new ("persist");
+      g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+      GSpooledTmpFile *spooled = g_spooled_tmp_file_new (0, dir, NULL, NULL);
+      GTmpFile *tmp = G_TMP_FILE (spooled);
+      GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      guint notifies = 0;
+
+      g_signal_connect (tmp, "notify::rolled-over", G_CALLBACK (test_count_notify), &notifies);
+      write_all (tmp, "in memory");
+      g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                                test_store_result, &result);
+
+      g_assert_cmpint (g_tmp_file_get_fd (tmp, &error), ==, -1);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+      g_assert_false (g_spooled_tmp_file_rollover (spooled, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+      g_assert_cmpint (g_output_stream_write (out, "lost", 4, NULL, &error), ==, -1);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+
+      g_assert_true (g_tmp_file_persist_finish (tmp, test_wait_result (&result), &error));
+      g_assert_no_error (error);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_assert_cmpuint (notifies, ==, 1);
+      g_assert_true (g_spooled_tmp_file_is_rolled_over (spooled));
+      assert_persisted (tmp, dest, "in memory");
+      g_clear_object (&result);
+
+      test_unref_and_wait (tmp);
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      test_scratch_free (dir);
+    }
+}
+
+/* Disposing a named file, or dropping its last reference, while
+ * persist_async runs loses neither the temporary nor the destination: the
+ * object follows the persist and is not deleted. (Dispose removed the
+ * temporary under the worker's rename: both were gone.) */
+static void
+check_named_gone_during_persist_async (gboolean run_dispose)
+{
+  for (guint i = 0; i < 50; i++)
+    {
+      gchar *dir = test_scratch_new ("persist");
+      g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+      GTmpFile *tmp = new_named (dir, 0);
+      g_autofree gchar *old_path = temp_path (tmp);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      GTmpFile *source;
+
+      write_all (tmp, "kept");
+      g_tmp_file_persist_async (tmp, dest, i % 2 ? G_TMP_PERSIST_SYNC : G_TMP_PERSIST_NONE,
+                                G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+      if (run_dispose)
+        g_object_run_dispose (G_OBJECT (tmp));
+      else
+        g_clear_object (&tmp);
+
+      test_wait_result (&result);
+      source = G_TMP_FILE (g_task_get_source_object (G_TASK (result)));
+      g_assert_true (g_tmp_file_persist_finish (source, result, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (source)), ==, dest);
+      g_assert_false (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (source)));
+      g_assert_false (test_path_exists (old_path));
+      test_assert_file_contents (dest, "kept");
+
+      g_clear_object (&result);
+      if (tmp != NULL)
+        test_unref_and_wait (tmp);
+      test_assert_file_contents (dest, "kept");
+      g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      test_scratch_free (dir);
+    }
+}
+
+static void
+test_named_dispose_during_persist_async (void)
+{
+  check_named_gone_during_persist_async (TRUE);
+}
+
+static void
+test_named_unref_during_persist_async (void)
+{
+  check_named_gone_during_persist_async (FALSE);
+}
+
+/* The result handed to the callback is the caller's: its user data and
+ * source tag. (It was an inner task's, with NULL user data.) */
+typedef struct
+{
+  gboolean done;
+  gboolean user_data_ok;
+  gboolean tagged;
+} UserDataCheck;
+
+static void
+check_user_data_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  UserDataCheck *check = user_data;
+
+  check->user_data_ok = g_async_result_get_user_data (result) == user_data;
+  check->tagged = g_async_result_is_tagged (result, g_tmp_file_persist_async);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (source), result, NULL));
+  check->done = TRUE;
+}
+
+static void
+test_async_user_data (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  UserDataCheck check = { FALSE, FALSE, FALSE };
+
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            check_user_data_cb, &check);
+  while (!check.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (check.user_data_ok);
+  g_assert_true (check.tagged);
+
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
 static void
 add_both (const gchar   *name,
           GTestDataFunc  func)
@@ -1555,6 +1998,10 @@ main (int   argc,
                         test_unwritable_dest);
   g_test_add_data_func ("/persist/fork/named-unwritable-dest", GINT_TO_POINTER (TRUE),
                         test_unwritable_dest);
+  g_test_add_data_func ("/persist/fork/anonymous-killed-mid-copy", GINT_TO_POINTER (FALSE),
+                        test_killed_mid_copy);
+  g_test_add_data_func ("/persist/fork/named-killed-mid-copy", GINT_TO_POINTER (TRUE),
+                        test_killed_mid_copy);
 
   add_both ("new-path", test_new_path);
   add_both ("replace", test_replace);
@@ -1563,6 +2010,18 @@ main (int   argc,
   add_both ("sync-no-replace", test_sync_no_replace);
   add_both ("sync-dir-fails", test_sync_dir_fails);
   add_both ("sync-dir-fails-async", test_sync_dir_fails_async);
+  add_both ("sync-dir-symlink", test_sync_dir_symlink);
+  add_both ("sync-dir-emfile", test_sync_dir_emfile);
+  add_both ("async-user-data", test_async_user_data);
+  g_test_add_data_func ("/persist/anonymous/writes-during-async", GINT_TO_POINTER (HAMMER_ANONYMOUS),
+                        test_writes_during_persist_async);
+  g_test_add_data_func ("/persist/spooled/writes-during-async", GINT_TO_POINTER (HAMMER_SPOOLED),
+                        test_writes_during_persist_async);
+  g_test_add_data_func ("/persist/anonymous/writes-during-async-copy", GINT_TO_POINTER (HAMMER_COPY),
+                        test_writes_during_persist_async);
+  g_test_add_func ("/persist/spooled/busy-during-async", test_spooled_busy_during_persist_async);
+  g_test_add_func ("/persist/named/dispose-during-async", test_named_dispose_during_persist_async);
+  g_test_add_func ("/persist/named/unref-during-async", test_named_unref_during_persist_async);
   add_both ("mode-kept", test_mode_kept);
   add_both ("twice", test_twice);
   add_both ("relative-dest", test_relative_dest);

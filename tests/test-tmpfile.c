@@ -927,6 +927,112 @@ test_new_async_error (void)
   test_scratch_free (dir);
 }
 
+/* new_async()'s result carries its own source tag, and new_finish()
+ * refuses any other result with a critical. (It carried GLib's internal
+ * tag, and new_finish() given a persist result returned the persisted
+ * file.) */
+typedef struct
+{
+  GAsyncResult *result;
+  gboolean      tagged;
+} TagCheck;
+
+static void
+check_tag_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TagCheck *check = user_data;
+
+  check->tagged = g_async_result_is_tagged (result, g_tmp_file_new_async);
+  check->result = g_object_ref (result);
+}
+
+static void
+test_new_finish_foreign (void)
+{
+  gchar *dir = test_scratch_new ("tmpfile");
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GAsyncResult) persisted = NULL;
+  g_autoptr(GError) error = NULL;
+  TagCheck check = { NULL, FALSE };
+
+  g_tmp_file_new_async (dir, NULL, NULL, G_PRIORITY_DEFAULT, NULL, check_tag_cb, &check);
+  while (check.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (check.tagged);
+  tmp = g_tmp_file_new_finish (check.result, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_IS_TMP_FILE (tmp));
+  g_clear_object (&check.result);
+
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            test_store_result, &persisted);
+  test_wait_result (&persisted);
+
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*g_async_result_is_tagged*");
+  g_assert_null (g_tmp_file_new_finish (persisted, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_true (g_tmp_file_persist_finish (tmp, persisted, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&persisted);
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
+/* Two init_async() at once on one object make one file: the second finds
+ * the first's. (Both created one; a descriptor leaked.) */
+typedef struct
+{
+  guint n_done;
+  guint n_ok;
+} InitCount;
+
+static void
+count_init_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  InitCount *count = user_data;
+
+  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
+    count->n_ok++;
+  count->n_done++;
+}
+
+static void
+test_concurrent_init_async (void)
+{
+  gchar *dir = test_scratch_new ("tmpfile");
+  guint fds = test_count_open_fds ();
+
+  for (guint i = 0; i < 60; i++)
+    {
+      GTmpFile *tmp = g_object_new (G_TYPE_TMP_FILE, "dir", dir, NULL);
+      InitCount count = { 0, 0 };
+
+      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
+                                   count_init_cb, &count);
+      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
+                                   count_init_cb, &count);
+      while (count.n_done < 2)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (count.n_ok, ==, 2);
+      g_assert_cmpint (get_fd (tmp), >=, 0);
+
+      /* At most: an earlier test's file may still have been finalizing
+       * (in a worker) when @fds was counted. */
+      test_unref_and_wait (tmp);
+      g_assert_cmpuint (test_count_open_fds (), <=, fds);
+    }
+
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -958,6 +1064,8 @@ main (int   argc,
   g_test_add_func ("/tmp-file/async/new", test_new_async);
   g_test_add_func ("/tmp-file/async/cancelled", test_new_async_cancelled);
   g_test_add_func ("/tmp-file/async/error", test_new_async_error);
+  g_test_add_func ("/tmp-file/async/finish-foreign", test_new_finish_foreign);
+  g_test_add_func ("/tmp-file/async/concurrent-init", test_concurrent_init_async);
 
   return g_test_run ();
 }
