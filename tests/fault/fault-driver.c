@@ -67,29 +67,33 @@ shim_find (void)
   return fault_arm && fault_disarm && fault_was_hit && fault_call_name && fault_failed_path;
 }
 
-/* The sanitizer runtimes this process has loaded (they must come first in
- * LD_PRELOAD), as "a:b:", or "". */
+/* The sanitizer runtimes this process has loaded, which must come first in
+ * LD_PRELOAD (ASan's before all), as "a:b:", or "". */
 static gchar *
 sanitizer_runtimes (void)
 {
+  static const gchar * const runtimes[] = { "/libasan.so", "/libubsan.so" };
   g_autofree gchar *maps = NULL;
   g_auto(GStrv) lines = NULL;
   GString *out = g_string_new (NULL);
-  gsize i;
+  gsize i, r;
 
   if (!g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
     return g_string_free (out, FALSE);
 
   lines = g_strsplit (maps, "\n", -1);
-  for (i = 0; lines[i] != NULL; i++)
-    {
-      const gchar *path = strchr (lines[i], '/');
+  for (r = 0; r < G_N_ELEMENTS (runtimes); r++)
+    for (i = 0; lines[i] != NULL; i++)
+      {
+        const gchar *path = strchr (lines[i], '/');
 
-      if (path != NULL &&
-          (strstr (path, "/libasan.so") || strstr (path, "/libubsan.so")) &&
-          strstr (out->str, path) == NULL)
-        g_string_append_printf (out, "%s:", path);
-    }
+        if (path != NULL && strstr (path, runtimes[r]) != NULL &&
+            strstr (out->str, path) == NULL)
+          {
+            g_string_append_printf (out, "%s:", path);
+            break;
+          }
+      }
 
   return g_string_free (out, FALSE);
 }
@@ -1081,6 +1085,24 @@ code_fits (gint errsv,
   return FALSE;
 }
 
+/* The calls whose EINTR the library retries (it does so for each of them
+ * somewhere, so it must everywhere): a signal must not fail a write. For
+ * open() and the like, reporting EINTR is accepted. */
+static gboolean
+must_retry_eintr (const gchar *call)
+{
+  static const gchar * const calls[] = {
+    "read", "write", "pread", "pwrite", "ftruncate", "fsync", "copy_file_range",
+    "getrandom",
+  };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (calls); i++)
+    if (g_str_equal (call, calls[i]))
+      return TRUE;
+  return FALSE;
+}
+
 /* ------------------------------------------------------------ one run */
 
 typedef struct
@@ -1123,10 +1145,13 @@ check_error (Fixture   *f,
   if (!g_utf8_validate (error->message, -1, NULL) || error->message[0] == '\0')
     fail (f, "the error message is empty or not UTF-8");
 
-  if (f->hit)
+  if (f->hit && f->errsv == EINTR && must_retry_eintr (f->call) &&
+      (f->op->own_error == 0 || error->code != (gint) f->op->own_error))
+    fail (f, "EINTR from %s was not retried: %s", f->call, error->message);
+  else if (f->hit)
     {
       if (!f->vanished && !code_fits (f->errsv, error->code) &&
-          error->code != (gint) f->op->own_error)
+          (f->op->own_error == 0 || error->code != (gint) f->op->own_error))
         fail (f, "error %s (%s) for %s", code_name (error->code), error->message,
               errno_name (f->errsv));
     }
