@@ -47,6 +47,10 @@
 #include <glib/gstdio.h>
 #include <gtempfile.h>
 
+#ifdef __SANITIZE_ADDRESS__
+# include <sanitizer/lsan_interface.h>
+#endif
+
 /* --------------------------------------------------------------- shim */
 
 static void        (*fault_arm)       (int nth, int errsv);
@@ -1268,6 +1272,13 @@ child_run (const Op *op,
             fail (f, "left on disk: %s", rel);
         }
     }
+
+#ifdef __SANITIZE_ADDRESS__
+  /* Error paths leak too: a child ends with _exit(), so look now. */
+  g_clear_error (&error);
+  if (__lsan_do_recoverable_leak_check () != 0)
+    fail (f, "memory leaked (LeakSanitizer's report is on stderr)");
+#endif
 
   for (i = 0; i < f->failures->len; i++)
     g_string_append_printf (report, "F%s\n", (gchar *) f->failures->pdata[i]);
