@@ -165,12 +165,15 @@ struct _Op
   gboolean          cross_fs;
   /* An error this operation reports with no fault at all. */
   gint              own_error;
+  /* Created on a file system that refuses O_TMPFILE (the fallback). */
+  gboolean          no_tmpfile;
 };
 
 struct _Fixture
 {
   const Op  *op;
   gchar     *dir;         /* scratch directory */
+  const gchar *create_in; /* where the operation creates: dir, or nofs_root */
   gchar     *xdir;        /* scratch directory on another file system, or NULL */
   GTmpFile  *file;
   GTmpDir   *tmpdir;
@@ -413,16 +416,16 @@ run_create (Fixture  *f,
   switch (f->op->kind)
     {
     case K_TMPFILE:
-      f->file = g_tmp_file_new (f->dir, "fault", ".t", error);
+      f->file = g_tmp_file_new (f->create_in, "fault", ".t", error);
       break;
     case K_NAMED:
-      f->file = (GTmpFile *) g_named_tmp_file_new (f->dir, "fault", ".t", error);
+      f->file = (GTmpFile *) g_named_tmp_file_new (f->create_in, "fault", ".t", error);
       break;
     case K_SPOOLED:
     case K_SPOOLED_DISK:
     case K_NONE:
     default:
-      f->file = (GTmpFile *) g_spooled_tmp_file_new (SPOOL_MAX, f->dir, "fault", ".t");
+      f->file = (GTmpFile *) g_spooled_tmp_file_new (SPOOL_MAX, f->create_in, "fault", ".t");
       break;
     }
 
@@ -433,7 +436,7 @@ static void
 check_create (Fixture  *f,
               gboolean  ok)
 {
-  if (!ok)
+  if (!ok || f->op->no_tmpfile)  /* mqueue files take no data */
     return;
   write_bytes (f, BEFORE);
   expect_stream (f, "after creating", f->content);
@@ -953,6 +956,7 @@ static const Op operations[] = {
   { "tmpfile/create", K_TMPFILE, NULL, run_create, check_create, 0, 0, 0, 0 },
   { "named/create", K_NAMED, NULL, run_create, check_create, 0, 0, 0, 0 },
   { "spooled/create", K_SPOOLED, NULL, run_create, check_create, 0, 0, 0, 0 },
+  { "tmpfile/create-fallback", K_TMPFILE, NULL, run_create, check_create, 0, 0, 0, 0, TRUE },
   { "mkstemp", K_NONE, NULL, run_mkstemp, check_mkstemp, 0, 0, 0, 0 },
   { "mkdtemp", K_NONE, NULL, run_mkdtemp, check_mkdtemp, 0, 0, 0, 0 },
   { "get-tempdir", K_NONE, setup_tempdir_search, run_get_tempdir, NULL, 0, 0, 0, 0 },
@@ -1119,6 +1123,7 @@ typedef struct
 
 static const gchar *scratch_root;
 static gchar *xfs_root;   /* another file system, or NULL */
+static gchar *nofs_root;  /* an mqueue file system: no O_TMPFILE, no directories */
 static const gchar *xfs_skip_reason;
 
 static void
@@ -1210,6 +1215,7 @@ child_run (const Op *op,
   f->allowed = g_ptr_array_new_with_free_func (g_free);
   f->failures = g_ptr_array_new_with_free_func (g_free);
   f->dir = g_strdup_printf ("%s/run-%d", scratch_root, getpid ());
+  f->create_in = op->no_tmpfile ? nofs_root : f->dir;
   if (g_mkdir (f->dir, 0700) < 0)
     g_error ("mkdir %s: %s", f->dir, g_strerror (errno));
   if (op->cross_fs)
@@ -1255,6 +1261,16 @@ child_run (const Op *op,
   if (fds_after != fds_before)
     fail (f, "%d descriptors before, %d after", fds_before, fds_after);
   check_disk (f);
+  if (op->no_tmpfile && !f->vanished)
+    {
+      g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+      const gchar *kept = fault_failed_path ();
+
+      list_into (nofs_root, NULL, found);
+      for (i = 0; i < found->len; i++)
+        if (!f->hit || !g_str_has_suffix (kept, found->pdata[i]))
+          fail (f, "left on disk: %s/%s", nofs_root, (gchar *) found->pdata[i]);
+    }
   if (f->xdir != NULL && !f->vanished)
     {
       g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
@@ -1366,6 +1382,18 @@ run_forked (const Op *op,
     g_autofree gchar *dir = g_strdup_printf ("%s/run-%d", scratch_root, pid);
 
     remove_tree (dir);
+    if (op->no_tmpfile)
+      {
+        g_autoptr(GPtrArray) left = g_ptr_array_new_with_free_func (g_free);
+
+        list_into (nofs_root, NULL, left);
+        for (i = 0; i < left->len; i++)
+          {
+            g_autofree gchar *path = g_build_filename (nofs_root, left->pdata[i], NULL);
+
+            unlink (path);
+          }
+      }
     if (xfs_root != NULL)
       {
         g_free (dir);
@@ -1509,6 +1537,13 @@ setup_xfs (void)
       return;
     }
   xfs_root = g_steal_pointer (&path);
+
+  /* mqueue creates files but refuses O_TMPFILE (EOPNOTSUPP); a new IPC
+   * namespace keeps its queues to ourselves. */
+  path = g_build_filename (scratch_root, "nofs", NULL);
+  if (unshare (CLONE_NEWIPC) == 0 && g_mkdir (path, 0700) == 0 &&
+      mount ("mqueue", path, "mqueue", 0, NULL) == 0)
+    nofs_root = g_steal_pointer (&path);
 }
 
 static gboolean
@@ -1581,6 +1616,12 @@ main (int    argc,
           printf ("ok %u - %s # SKIP %s\n", test_no, op->name, xfs_skip_reason);
           continue;
         }
+      if (op->no_tmpfile && nofs_root == NULL)
+        {
+          printf ("ok %u - %s # SKIP %s\n", test_no, op->name,
+                  xfs_root == NULL ? xfs_skip_reason : "could not mount an mqueue file system");
+          continue;
+        }
       failed = walk (op, &n);
       total += n;
       total_failed += failed;
@@ -1604,6 +1645,11 @@ main (int    argc,
     {
       umount (xfs_root);
       rmdir (xfs_root);
+    }
+  if (nofs_root != NULL)
+    {
+      umount (nofs_root);
+      rmdir (nofs_root);
     }
   remove_tree (root);
 
