@@ -1485,7 +1485,8 @@ walk (const Op *op,
             }
           (*n_triples)++;
           if (errs[e] == EINTR && o.failures->len == 0)
-            note_eintr (call, o.result.ok);
+            note_eintr (call, o.result.ok ||
+                              (op->own_error != 0 && o.result.code == op->own_error));
           if (verbose)
             printf ("# %s: call %u (%s) %s → %s%s%s\n", op->name, i + 1, call,
                     errno_name (errs[e]), o.result.ok ? "succeeded" : "failed with ",
