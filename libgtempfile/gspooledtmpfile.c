@@ -323,6 +323,21 @@ chunks_truncate (GSpooledTmpFile *self,
 
 /* ------------------------------------------------------------- rollover */
 
+/* ftruncate() retried on EINTR, as every other call on the descriptor is:
+ * a signal must not fail a write that rolls over. */
+static gboolean
+truncate_retrying (gint    fd,
+                   goffset size)
+{
+  gint res;
+
+  do
+    res = ftruncate (fd, size);
+  while (res < 0 && errno == EINTR);
+
+  return res == 0;
+}
+
 /* Copies the bytes in memory to @fd at the same offsets. Gaps are not
  * written: the file gets them as holes (ftruncate), which read as zeros. */
 static gboolean
@@ -353,7 +368,7 @@ chunks_copy_to_fd (GSpooledTmpFile  *self,
         }
     }
 
-  if (self->size > 0 && ftruncate (fd, self->size) < 0)
+  if (self->size > 0 && !truncate_retrying (fd, self->size))
     {
       _g_tmp_core_set_error (error, errno,
                              _("Could not move the spooled data to a temporary file in “%s”"),

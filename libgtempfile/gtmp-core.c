@@ -1406,9 +1406,18 @@ descend (RemoveWalk  *walk,
       return;
     }
 
+  if (fstat (fd, &st) < 0)
+    {
+      gint errsv = errno;
+
+      close (fd);
+      entry_failed (walk, level, errsv, name);
+      return;
+    }
+
   /* Is it still the directory we looked at, or was that one renamed away
    * and something else put in its place? Then leave it alone. */
-  if (fstat (fd, &st) < 0 || st.st_dev != before.st_dev || st.st_ino != before.st_ino)
+  if (st.st_dev != before.st_dev || st.st_ino != before.st_ino)
     {
       close (fd);
       entry_failed (walk, level, EBUSY, name);

@@ -43,7 +43,8 @@
  * [property@GTempfile.TmpDir:delete] is set and no cleanup has happened
  * yet — but only in the process that created it, so a forked child that
  * drops its reference leaves its parent's directory alone. Problems met
- * there cannot be returned; call [method@GTempfile.TmpDir.cleanup] (or
+ * there cannot be returned (they are logged at debug level only); call
+ * [method@GTempfile.TmpDir.cleanup] (or
  * [method@GTempfile.TmpDir.cleanup_async], which never blocks the main
  * loop) to see them.
  *
@@ -78,7 +79,7 @@ struct _GTmpDir
   guint     cleaning : 1;
   guint     cleaned_up : 1;
   /* An explicit cleanup failed and said so: dispose still tries once more
-   * (nothing should outlive its owner) but does not warn about it again.
+   * (nothing should outlive its owner) but does not log it again.
    * Not a bitfield: set outside @lock. */
   gboolean  failure_reported;
 };
@@ -208,10 +209,12 @@ g_tmp_dir_dispose (GObject *object)
     {
       g_autoptr(GError) error = NULL;
 
+      /* Debug level only: no one can act on it here, and a warning would
+       * abort a program running with G_DEBUG=fatal-warnings. */
       if (!g_tmp_dir_cleanup_internal (self, self->ignore_cleanup_errors,
                                        NULL, &error) &&
           !self->failure_reported)
-        g_warning ("Could not remove temporary directory: %s", error->message);
+        g_debug ("Could not remove temporary directory: %s", error->message);
     }
 
   _g_tmp_core_clear_fd (&self->fd);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #ifdef __linux__
 # include <linux/fs.h>
+# include <sched.h>
 # include <sys/mount.h>
 #endif
 
@@ -1179,6 +1180,57 @@ test_dispose_after_failed_cleanup (void)
 #endif
 }
 
+/* A cleanup that fails at dispose, with no explicit cleanup() before it, is
+ * logged at debug level only: a warning would abort a program running
+ * under G_DEBUG=fatal-warnings on a mere I/O failure (DESIGN: dispose never
+ * logs above g_debug for I/O failures). Run in a subprocess with a mount
+ * namespace of its own, so that a crash leaves no mount behind. */
+static void
+test_dispose_failure_quiet (void)
+{
+#ifdef __linux__
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *mnt = NULL;
+  g_autofree gchar *inside = NULL;
+  GTmpDir *tmp;
+
+  if (!g_test_subprocess ())
+    {
+      if (!test_need_root ("mounting a tmpfs inside the tree"))
+        return;
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      g_test_trap_assert_stderr_unmatched ("*WARNING*");
+      return;
+    }
+
+  if (unshare (CLONE_NEWNS) < 0 ||
+      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    {
+      g_test_skip_printf ("no mount namespace of our own: %s", g_strerror (errno));
+      return;
+    }
+
+  base = test_scratch_new ("tmpdir");
+  tmp = new_in (base);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  mnt = g_build_filename (path, "mnt", NULL);
+  inside = g_build_filename (mnt, "on-tmpfs", NULL);
+  g_assert_no_errno (mkdir (mnt, 0700));
+  g_assert_no_errno (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m"));
+  g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
+
+  g_object_unref (tmp);
+  g_assert_true (test_path_exists (inside));
+
+  g_assert_no_errno (umount (mnt));
+  remove_base (base);
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
 /* Our directory renamed away (and another put at its path) after we took
  * its descriptor: neither the moved one nor the stranger is touched. */
 static void
@@ -1856,6 +1908,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
   g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
   g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
+  g_test_add_func ("/tmp-dir/errors/dispose-failure-quiet", test_dispose_failure_quiet);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
   g_test_add_func ("/tmp-dir/async/context", test_async_context);
