@@ -35,9 +35,54 @@
  * link to a file or directory outside the tree is removed as a link, and
  * its target keeps its content and its mode. Read-only files and
  * directories inside the tree are made writable and removed; entries that
- * someone else removes meanwhile are not errors; the walk does not cross
- * into other file systems mounted inside the tree (their mount point is
- * reported as not removable).
+ * someone else removes meanwhile are not errors.
+ *
+ * ## Mount points
+ *
+ * The removal never enters a mount point of any kind — another file system
+ * mounted inside the tree, or a bind mount of a directory of the same file
+ * system — and never removes what is mounted over an entry: such an entry
+ * is an error naming it, %G_IO_ERROR_BUSY, and nothing under it is touched.
+ * With [property@GTempfile.TmpDir:ignore-cleanup-errors] it is skipped,
+ * left mounted and intact, and the directories holding it stay. The same
+ * holds for something mounted over the directory itself. On Linux the
+ * kernel refuses the crossing (`openat2()` with `RESOLVE_NO_XDEV`, Linux
+ * 5.6; before that `statx()`'s `STATX_ATTR_MOUNT_ROOT`, Linux 5.8); on
+ * older kernels and other systems only a mount of another device is seen.
+ *
+ * ## Which directory is removed
+ *
+ * A cleanup removes the directory the object created, not whatever is at
+ * its path by then. The object knows which one that is from the first time
+ * it hands the directory out: [method@GTempfile.TmpDir.get_fd] (the
+ * descriptor is held and the walk starts from it), or
+ * [method@GTempfile.TmpDir.get_path], [method@GTempfile.TmpDir.get_file] or
+ * [property@GTempfile.TmpDir:path] (which look at the directory once, so
+ * that a directory no one looked into costs `mkdir()` and `rmdir()` and
+ * nothing more). If ours was renamed away and another directory with
+ * entries put at the path, the cleanup leaves both alone and fails with
+ * %G_IO_ERROR_BUSY naming the path. A cleanup always tries `rmdir()` on the
+ * path first, so an *empty* directory put there is removed: that loses no
+ * data, and telling it apart would cost a system call in every lifecycle.
+ *
+ * ## Threads
+ *
+ * Every method may be called from any thread, also at the same time:
+ * [method@GTempfile.TmpDir.get_path], [method@GTempfile.TmpDir.get_file],
+ * [method@GTempfile.TmpDir.get_fd], [method@GTempfile.TmpDir.cleanup],
+ * [method@GTempfile.TmpDir.cleanup_async] and the getters and setters of
+ * [property@GTempfile.TmpDir:delete] and
+ * [property@GTempfile.TmpDir:ignore-cleanup-errors] (whose notifications
+ * are emitted in the thread that changed them). One cleanup runs at a
+ * time: a cleanup started while another is under way waits for it and
+ * then succeeds if it did, or tries again. While a cleanup is under way
+ * [method@GTempfile.TmpDir.get_fd] returns -1. A cleanup reads
+ * [property@GTempfile.TmpDir:ignore-cleanup-errors] when it starts;
+ * changing it meanwhile affects the next one. Two initializations of one
+ * object at the same time (two `g_async_initable_init_async()` calls)
+ * create one directory, which both report. As with any #GObject, the last
+ * reference must not be dropped while another thread still uses the
+ * object; [method@GTempfile.TmpDir.cleanup_async] holds one of its own.
  *
  * When the last reference is dropped, the directory is removed if
  * [property@GTempfile.TmpDir:delete] is set and no cleanup has happened
@@ -440,7 +485,8 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * directory outlives the object, as with `delete=False` in Python 3.12,
    * but an explicit [method@GTempfile.TmpDir.cleanup] or
    * [method@GTempfile.TmpDir.cleanup_async] still removes it. It can be
-   * changed at any time; dispose looks at the value it has then.
+   * changed at any time, from any thread, also while a cleanup runs;
+   * dispose looks at the value it has then.
    *
    * Since: 1.0
    */
@@ -557,7 +603,11 @@ g_tmp_dir_new_thread (GTask        *task,
  *
  * Creates a new temporary directory in a worker thread, like
  * [ctor@GTempfile.TmpDir.new]. Call [ctor@GTempfile.TmpDir.new_finish]
- * from @callback.
+ * from @callback; the result has no source object.
+ *
+ * Cancelled before the directory is made, nothing is made; cancelled
+ * after, the directory is removed again and the result is
+ * %G_IO_ERROR_CANCELLED.
  *
  * Since: 1.0
  */
@@ -640,6 +690,10 @@ hand_out (GTmpDir *self)
  *
  * Gets the absolute path of the directory. It stays the same after a
  * cleanup, when nothing is there any more.
+ *
+ * The first call looks at the directory (one `fstatat()`), so that a
+ * later cleanup knows it from another put at the same path; see
+ * [class@GTempfile.TmpDir].
  *
  * Returns: (type filename) (transfer none): the path
  *
@@ -727,6 +781,9 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * Once a cleanup has succeeded, further calls do nothing and succeed;
  * after a failure (or cancellation) a new call tries again, and so does
  * disposing the object — silently, since the failure was reported here.
+ * With @cancellable cancelled before the call nothing is removed, not even
+ * an empty directory. A non-empty directory at the path that is not the
+ * one created is left alone (see [class@GTempfile.TmpDir]).
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -778,7 +835,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
  * the call is made.
  *
  * Cancelling stops the removal between two entries; what was removed
- * stays removed, and a later cleanup removes the rest.
+ * stays removed, and a later cleanup removes the rest. A cleanup that has
+ * finished is not undone nor reported as cancelled by a cancellation that
+ * comes after it, before @callback runs. Cancelled before it starts,
+ * nothing is removed (not even an empty directory).
  *
  * Since: 1.0
  */

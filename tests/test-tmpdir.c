@@ -364,6 +364,8 @@ test_new_async_result (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autoptr(GTask) other = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint i;
 
   g_tmp_dir_new_async (base, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
                        test_store_result, &result);
@@ -398,6 +400,21 @@ test_new_async_result (void)
   g_clear_object (&other);
   g_clear_object (&tmp);
   wait_until_empty (base);
+
+  /* Cancelled after the directory was made: CANCELLED, and it goes again. */
+  g_clear_object (&result);
+  g_tmp_dir_new_async (base, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
+                       test_store_result, &result);
+  for (i = 0; i < 10000 && test_count_entries (base) == 0; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (test_count_entries (base), ==, 1);
+  g_cancellable_cancel (cancellable);
+  g_assert_null (g_tmp_dir_new_finish (test_wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  wait_until_empty (base);
+
   remove_base (base);
 }
 
