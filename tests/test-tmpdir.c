@@ -534,7 +534,10 @@ test_async_context (void)
   tmp = g_tmp_dir_new_finish (data.result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (tmp);
-  g_clear_object (&data.result);
+  /* Each task holds @context (and its wake-up descriptor) until the
+   * worker lets go of it: wait for that, so that no descriptor of this
+   * test is closed during the next one, which counts them. */
+  test_unref_and_wait (g_steal_pointer (&data.result));
   path = g_strdup (g_tmp_dir_get_path (tmp));
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
 
@@ -545,12 +548,12 @@ test_async_context (void)
   g_assert_true (data.in_context);
   g_assert_true (g_tmp_dir_cleanup_finish (tmp, data.result, &error));
   g_assert_no_error (error);
-  g_clear_object (&data.result);
+  test_unref_and_wait (g_steal_pointer (&data.result));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   g_main_context_pop_thread_default (context);
 
-  g_clear_object (&tmp);
+  test_unref_and_wait (g_steal_pointer (&tmp));
   wait_until_empty (base);
   remove_base (base);
 }
