@@ -15,7 +15,12 @@
 #include <sys/types.h>
 #include <unistd.h>
 #ifdef __linux__
+# include <sys/syscall.h>
+# include <sys/sysmacros.h>
 # include <sys/vfs.h>
+#endif
+#ifdef HAVE_LINUX_OPENAT2_H
+# include <linux/openat2.h>
 #endif
 #ifdef HAVE_SYS_RANDOM_H
 # include <sys/random.h>
@@ -1084,6 +1089,20 @@ _g_tmp_core_open_dir (const gchar *path)
   return open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+gboolean
+_g_tmp_core_get_dir_id (const gchar    *path,
+                        GTmpCoreFileId *id)
+{
+  struct stat st;
+
+  if (fstatat (AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
+    return FALSE;
+
+  id->dev = st.st_dev;
+  id->ino = st.st_ino;
+  return TRUE;
+}
+
 /* How the walk works, and why:
  *
  * Everything is relative to directory descriptors, and every directory is
@@ -1102,8 +1121,18 @@ _g_tmp_core_open_dir (const gchar *path)
  * Unlinking while reading a stream is fine on Linux file systems, but POSIX
  * leaves it open whether entries get skipped: a directory that is still not
  * empty at its end is read again, as long as the last pass removed
- * something. The walk does not enter other file systems mounted inside the
- * tree; their mount points are reported as not removable (EBUSY).
+ * something.
+ *
+ * The walk never enters a mount point of any kind, bind mounts of the same
+ * file system included: mounted in the tree, a directory of another tree
+ * would be emptied. openat2() with RESOLVE_NO_XDEV refuses the crossing
+ * (Linux 5.6), in the system call that opens the directory anyway; without
+ * it, the stat that checks the opened directory's identity anyway is a
+ * statx() that says whether it is the root of a mount (Linux 5.8), and
+ * before that (or on other systems) only a change of device tells. A mount
+ * point, like a file mounted over an entry (unlinkat() says EBUSY), is
+ * reported as not removable (EBUSY) and nothing under it is touched; so is
+ * a top directory that something is mounted over.
  *
  * On ext2/3/4, readdir() lists a directory in name-hash order, which is
  * random with respect to the order the files were created in, and so to
@@ -1251,27 +1280,102 @@ same_identity (gint          fd,
   return fstat (fd, &st) == 0 && st.st_dev == level->dev && st.st_ino == level->ino;
 }
 
-/* A directory on another device is a mount point, unless (Linux) the kernel
- * says it is not one (a btrfs subvolume has its own st_dev too). */
-static gboolean
-is_mount_point (gint               fd,
-                const struct stat *st,
-                dev_t              parent_dev)
+/* fstat() of the directory @fd, and whether it is the root of a mount:
+ * statx() (Linux 5.8) tells with STATX_ATTR_MOUNT_ROOT at the cost of the
+ * fstat() it replaces; *@mount_root is -1 where nothing tells. Fills
+ * st_dev, st_ino and st_mode only. */
+static gint
+stat_dir (gint         fd,
+          struct stat *st,
+          gint        *mount_root)
 {
-  if (st->st_dev == parent_dev)
-    return FALSE;
+#if defined(__linux__) && defined(STATX_ATTR_MOUNT_ROOT)
+  struct statx stx;
 
-#if defined(STATX_ATTR_MOUNT_ROOT)
-  {
-    struct statx stx;
+  if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &stx) < 0)
+    return -1;
 
-    if (statx (fd, "", AT_EMPTY_PATH, 0, &stx) == 0 &&
-        (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
-      return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-  }
+  memset (st, 0, sizeof *st);
+  st->st_dev = makedev (stx.stx_dev_major, stx.stx_dev_minor);
+  st->st_ino = stx.stx_ino;
+  st->st_mode = stx.stx_mode;
+  *mount_root = -1;
+  if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
+    *mount_root = (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+#else
+  if (fstat (fd, st) < 0)
+    return -1;
+  *mount_root = -1;
 #endif
 
-  return TRUE;
+  return 0;
+}
+
+#if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
+/* Cleared for good when the kernel (before 5.6) or a seccomp filter does
+ * not know openat2(). */
+static gint openat2_usable = TRUE;
+#endif
+
+/* Opens the directory @name (one component) in @dirfd, whose device is
+ * @parent_dev, and fills @st: never through a symbolic link, and never into
+ * a mount point of any kind, bind mounts of the same file system included
+ * (then -1 with EXDEV, and nothing under it was looked at). openat2()'s
+ * RESOLVE_NO_XDEV has the kernel refuse the crossing, so the check costs
+ * no system call of its own; without it the identity check's stat does. */
+static gint
+open_dir_at (gint         dirfd,
+             const gchar *name,
+             dev_t        parent_dev,
+             struct stat *st)
+{
+  gint mount_root = 0;
+  gint fd;
+
+#if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
+  if (g_atomic_int_get (&openat2_usable))
+    {
+      struct open_how how = { 0, };
+
+      how.flags = DIR_OPEN_FLAGS;
+      how.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+      fd = syscall (SYS_openat2, dirfd, name, &how, sizeof how);
+      if (fd >= 0)
+        {
+          if (fstat (fd, st) == 0)
+            return fd;
+          _g_tmp_core_clear_fd (&fd);
+          return -1;
+        }
+
+      /* EPERM may also be a seccomp filter of an older container runtime
+       * refusing a system call it does not know: openat() says which. */
+      if (errno != ENOSYS && errno != EPERM)
+        return -1;
+      fd = openat (dirfd, name, DIR_OPEN_FLAGS);
+      if (fd < 0)
+        return -1;
+      g_atomic_int_set (&openat2_usable, FALSE);
+    }
+  else
+#endif
+    {
+      fd = openat (dirfd, name, DIR_OPEN_FLAGS);
+      if (fd < 0)
+        return -1;
+    }
+
+  /* Where the kernel cannot tell a mount root, a change of device can. */
+  if (stat_dir (fd, st, &mount_root) < 0 ||
+      mount_root > 0 || (mount_root < 0 && st->st_dev != parent_dev))
+    {
+      if (mount_root != 0)
+        errno = EXDEV;
+      _g_tmp_core_clear_fd (&fd);
+      return -1;
+    }
+
+  return fd;
 }
 
 /* Closes the shallowest open stream (never the top's nor the current one). */
@@ -1335,12 +1439,14 @@ static void unlink_entry (RemoveWalk  *walk,
                           const gchar *name,
                           gboolean     may_descend);
 
-/* Opens the subdirectory @name of the current level; on EACCES/EPERM makes
- * the current directory searchable and @name readable (never through a
- * link), on EMFILE gives back a shallow stream, and tries again. */
+/* Opens the subdirectory @name of the current level with open_dir_at()
+ * (EXDEV: a mount point); on EACCES/EPERM makes the current directory
+ * searchable and @name readable (never through a link), on EMFILE gives
+ * back a shallow stream, and tries again. */
 static gint
 open_subdir (RemoveWalk  *walk,
-             const gchar *name)
+             const gchar *name,
+             struct stat *st)
 {
   Level *level = walk_top (walk);
   gint parentfd = dirfd (level->dir);
@@ -1349,7 +1455,7 @@ open_subdir (RemoveWalk  *walk,
 
   for (;;)
     {
-      fd = openat (parentfd, name, DIR_OPEN_FLAGS);
+      fd = open_dir_at (parentfd, name, level->dev, st);
       if (fd >= 0)
         return fd;
 
@@ -1395,36 +1501,22 @@ descend (RemoveWalk  *walk,
       return;
     }
 
-  fd = open_subdir (walk, name);
+  fd = open_subdir (walk, name, &st);
   level = walk_top (walk);
   if (fd < 0)
     {
       if (errno == ELOOP || errno == ENOTDIR)
         unlink_entry (walk, name, FALSE);
+      else if (errno == EXDEV)
+        entry_failed (walk, level, EBUSY, name);  /* a mount point */
       else if (errno != ENOENT)
         entry_failed (walk, level, errno, name);
-      return;
-    }
-
-  if (fstat (fd, &st) < 0)
-    {
-      gint errsv = errno;
-
-      close (fd);
-      entry_failed (walk, level, errsv, name);
       return;
     }
 
   /* Is it still the directory we looked at, or was that one renamed away
    * and something else put in its place? Then leave it alone. */
   if (st.st_dev != before.st_dev || st.st_ino != before.st_ino)
-    {
-      close (fd);
-      entry_failed (walk, level, EBUSY, name);
-      return;
-    }
-
-  if (is_mount_point (fd, &st, level->dev))
     {
       close (fd);
       entry_failed (walk, level, EBUSY, name);
@@ -1619,16 +1711,19 @@ reopen_level (RemoveWalk *walk,
           const Level *above = walk_level (walk, j - 1);
           g_autofree gchar *name = g_strndup (walk->path->str + above->path_len + 1,
                                               step->path_len - above->path_len - 1);
-          gint next = openat (cur, name, DIR_OPEN_FLAGS);
+          struct stat st;
+          gint next = open_dir_at (cur, name, above->dev, &st);
+          gint errsv = errno;
 
           if (j > 1)
             close (cur);
           cur = next;
-          if (cur < 0 || !same_identity (cur, step))
+          if (cur < 0 || st.st_dev != step->dev || st.st_ino != step->ino)
             {
               if (cur >= 0)
                 close (cur);
-              walk_fail_at (walk, cur < 0 ? errno : EBUSY, step->path_len, NULL);
+              walk_fail_at (walk, cur < 0 && errsv != EXDEV ? errsv : EBUSY,
+                            step->path_len, NULL);
               walk->stop = TRUE;
               return FALSE;
             }
@@ -1770,25 +1865,29 @@ unlinks_pay_in_inode_order (gint fd)
 }
 
 /* A descriptor of our own (own offset) for the top of the tree: from the
- * held @dirfd if it is still the directory at @path, else @path itself.
- * A top directory we may not read is made readable first (never through a
- * link). -1 with errno set on failure. */
+ * held @dirfd if it is still the directory at @path, else @path itself, if
+ * it is the directory @expected (when known). A top directory we may not
+ * read is made readable first (never through a link). The top must not be
+ * a mount point either: something mounted over @path is not ours. -1 with
+ * errno set on failure (EBUSY: not our directory). */
 static gint
-open_top (const gchar *path,
-          gint         dirfd,
-          struct stat *st)
+open_top (const gchar          *path,
+          gint                  dirfd,
+          const GTmpCoreFileId *expected,
+          struct stat          *st)
 {
   struct stat at_path;
+  gint mount_root;
   gint fd;
 
   if (dirfd >= 0)
     {
       /* Our directory was renamed away and something else is at @path:
        * following it to its new place is not our business. */
-      if (fstat (dirfd, st) < 0 ||
+      if (stat_dir (dirfd, st, &mount_root) < 0 ||
           fstatat (AT_FDCWD, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
         return -1;
-      if (st->st_dev != at_path.st_dev || st->st_ino != at_path.st_ino)
+      if (mount_root > 0 || st->st_dev != at_path.st_dev || st->st_ino != at_path.st_ino)
         {
           errno = EBUSY;
           return -1;
@@ -1804,8 +1903,19 @@ open_top (const gchar *path,
   if (fd < 0 && (errno == EACCES || errno == EPERM) &&
       fchmodat (AT_FDCWD, path, 0700, AT_SYMLINK_NOFOLLOW) == 0)
     fd = _g_tmp_core_open_dir (path);
-  if (fd >= 0 && fstat (fd, st) < 0)
-    _g_tmp_core_clear_fd (&fd);
+  if (fd < 0 || stat_dir (fd, st, &mount_root) < 0)
+    {
+      _g_tmp_core_clear_fd (&fd);
+      return -1;
+    }
+
+  if (mount_root > 0 ||
+      (expected != NULL && (st->st_dev != expected->dev || st->st_ino != expected->ino)))
+    {
+      _g_tmp_core_clear_fd (&fd);
+      errno = EBUSY;
+      return -1;
+    }
 
   return fd;
 }
@@ -1816,6 +1926,18 @@ _g_tmp_core_remove_tree (const gchar   *path,
                          gboolean       ignore_errors,
                          GCancellable  *cancellable,
                          GError       **error)
+{
+  return _g_tmp_core_remove_tree_full (path, dirfd, NULL, ignore_errors,
+                                       cancellable, error);
+}
+
+gboolean
+_g_tmp_core_remove_tree_full (const gchar           *path,
+                              gint                   dirfd,
+                              const GTmpCoreFileId  *expected,
+                              gboolean               ignore_errors,
+                              GCancellable          *cancellable,
+                              GError               **error)
 {
   RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL };
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
@@ -1834,7 +1956,7 @@ _g_tmp_core_remove_tree (const gchar   *path,
   errsv = errno;
   if (errsv == ENOTEMPTY || errsv == EEXIST || errsv == EACCES || errsv == EPERM)
     {
-      fd = open_top (path, dirfd, &st);
+      fd = open_top (path, dirfd, expected, &st);
       errsv = errno;
       if (fd < 0 && errsv == ENOENT)
         return TRUE;

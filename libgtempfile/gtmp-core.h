@@ -8,6 +8,8 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -171,17 +173,36 @@ gint      _g_tmp_core_create_anonymous (const gchar       *dir,
                                         gchar            **out_dir,
                                         GError           **error);
 
+/* Which file a directory is (the device and inode number of its stat). */
+typedef struct
+{
+  dev_t dev;
+  ino_t ino;
+} GTmpCoreFileId;
+
 /* Removes the directory @path and everything below it, fd-relative, never
- * following symlinks. Tries rmdir(@path) first and walks only when it is not
- * empty, starting from @dirfd (borrowed; -1 to open @path). Entries that
- * vanish meanwhile are not errors, nor is @path itself being gone. With
- * @ignore_errors, removes all it can and returns TRUE. */
+ * following symlinks and never entering a mount point of any kind (such an
+ * entry, or @path itself mounted over, is EBUSY). Tries rmdir(@path) first
+ * and walks only when it is not empty, starting from @dirfd (borrowed; -1 to
+ * open @path). Entries that vanish meanwhile are not errors, nor is @path
+ * itself being gone. With @ignore_errors, removes all it can and returns
+ * TRUE. */
 G_GNUC_INTERNAL
 gboolean  _g_tmp_core_remove_tree      (const gchar       *path,
                                         gint               dirfd,
                                         gboolean           ignore_errors,
                                         GCancellable      *cancellable,
                                         GError           **error);
+
+/* The same; when @dirfd is -1 and @expected is not %NULL, a non-empty
+ * directory at @path that is not @expected is left alone (EBUSY). */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_remove_tree_full (const gchar           *path,
+                                        gint                   dirfd,
+                                        const GTmpCoreFileId  *expected,
+                                        gboolean               ignore_errors,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
 
 /* pwrite()s all @len bytes of @data at @offset, retrying on EINTR and short
  * writes. FALSE with errno set on failure (ENOSPC when the file system
@@ -195,6 +216,12 @@ gboolean  _g_tmp_core_pwrite_all       (gint               fd,
 /* Opens @path as O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC; -1 with errno set. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_open_dir         (const gchar       *path);
+
+/* Which directory @path is (not following a symbolic link); FALSE when it
+ * is not a directory or cannot be looked at. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_get_dir_id       (const gchar       *path,
+                                        GTmpCoreFileId    *id);
 
 /* This process's id, cached (no system call after the first; a forked child
  * gets its own). Objects record it at creation and clean up implicitly

@@ -35,9 +35,54 @@
  * link to a file or directory outside the tree is removed as a link, and
  * its target keeps its content and its mode. Read-only files and
  * directories inside the tree are made writable and removed; entries that
- * someone else removes meanwhile are not errors; the walk does not cross
- * into other file systems mounted inside the tree (their mount point is
- * reported as not removable).
+ * someone else removes meanwhile are not errors.
+ *
+ * ## Mount points
+ *
+ * The removal never enters a mount point of any kind — another file system
+ * mounted inside the tree, or a bind mount of a directory of the same file
+ * system — and never removes what is mounted over an entry: such an entry
+ * is an error naming it, %G_IO_ERROR_BUSY, and nothing under it is touched.
+ * With [property@GTempfile.TmpDir:ignore-cleanup-errors] it is skipped,
+ * left mounted and intact, and the directories holding it stay. The same
+ * holds for something mounted over the directory itself. On Linux the
+ * kernel refuses the crossing (`openat2()` with `RESOLVE_NO_XDEV`, Linux
+ * 5.6; before that `statx()`'s `STATX_ATTR_MOUNT_ROOT`, Linux 5.8); on
+ * older kernels and other systems only a mount of another device is seen.
+ *
+ * ## Which directory is removed
+ *
+ * A cleanup removes the directory the object created, not whatever is at
+ * its path by then. The object knows which one that is from the first time
+ * it hands the directory out: [method@GTempfile.TmpDir.get_fd] (the
+ * descriptor is held and the walk starts from it), or
+ * [method@GTempfile.TmpDir.get_path], [method@GTempfile.TmpDir.get_file] or
+ * [property@GTempfile.TmpDir:path] (which look at the directory once, so
+ * that a directory no one looked into costs `mkdir()` and `rmdir()` and
+ * nothing more). If ours was renamed away and another directory with
+ * entries put at the path, the cleanup leaves both alone and fails with
+ * %G_IO_ERROR_BUSY naming the path. A cleanup always tries `rmdir()` on the
+ * path first, so an *empty* directory put there is removed: that loses no
+ * data, and telling it apart would cost a system call in every lifecycle.
+ *
+ * ## Threads
+ *
+ * Every method may be called from any thread, also at the same time:
+ * [method@GTempfile.TmpDir.get_path], [method@GTempfile.TmpDir.get_file],
+ * [method@GTempfile.TmpDir.get_fd], [method@GTempfile.TmpDir.cleanup],
+ * [method@GTempfile.TmpDir.cleanup_async] and the getters and setters of
+ * [property@GTempfile.TmpDir:delete] and
+ * [property@GTempfile.TmpDir:ignore-cleanup-errors] (whose notifications
+ * are emitted in the thread that changed them). One cleanup runs at a
+ * time: a cleanup started while another is under way waits for it and
+ * then succeeds if it did, or tries again. While a cleanup is under way
+ * [method@GTempfile.TmpDir.get_fd] returns -1. A cleanup reads
+ * [property@GTempfile.TmpDir:ignore-cleanup-errors] when it starts;
+ * changing it meanwhile affects the next one. Two initializations of one
+ * object at the same time (two `g_async_initable_init_async()` calls)
+ * create one directory, which both report. As with any #GObject, the last
+ * reference must not be dropped while another thread still uses the
+ * object; [method@GTempfile.TmpDir.cleanup_async] holds one of its own.
  *
  * When the last reference is dropped, the directory is removed if
  * [property@GTempfile.TmpDir:delete] is set and no cleanup has happened
@@ -59,29 +104,41 @@ struct _GTmpDir
 {
   GObject   parent_instance;
 
+  /* Construct-only, then read-only. */
   gchar    *dir;
   gchar    *prefix;
   gchar    *suffix;
   guint     mode;
 
+  /* Written once, by the init that creates the directory (under @lock),
+   * then read-only. */
   gchar    *path;
   gint      creator_pid;
 
-  /* @lock guards @fd, @cleaning and @cleaned_up: cleanup_async() works
-   * from a worker thread while the caller may still ask for the fd. */
+  /* The properties any thread may set: g_atomic_int_*() only. */
+  gint      delete;
+  gint      ignore_cleanup_errors;
+
+  /* Set (under @lock, atomically: get_path() reads it without the lock)
+   * once the directory has been handed out, by path or descriptor. */
+  gint      handed_out;
+
+  /* @lock guards all below: cleanup_async() works from a worker thread
+   * while the caller may still ask for the fd or start another cleanup.
+   * Plain gbooleans, not bitfields: each field its own memory location. */
   GMutex    lock;
   GCond     cleaned;
   guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
   gint      fd;
-
-  guint     delete : 1;
-  guint     ignore_cleanup_errors : 1;
-  guint     cleaning : 1;
-  guint     cleaned_up : 1;
+  gboolean  cleaning;
+  gboolean  cleaned_up;
   /* An explicit cleanup failed and said so: dispose still tries once more
-   * (nothing should outlive its owner) but does not log it again.
-   * Not a bitfield: set outside @lock. */
+   * (nothing should outlive its owner) but does not log it again. */
   gboolean  failure_reported;
+  /* What was at @path when it was first handed out by path (see
+   * hand_out()); a cleanup with no descriptor removes no other tree. */
+  gboolean  have_id;
+  GTmpCoreFileId id;
 };
 
 enum {
@@ -114,13 +171,17 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpDir, g_tmp_dir, G_TYPE_OBJECT,
  * (benchmarks/README.md). */
 
 /* Removes the tree. Runs in the caller's thread or in a worker; concurrent
- * calls wait for the one under way and then see its outcome. */
+ * calls wait for the one under way and then see its outcome. A failure is
+ * remembered as reported when @report. */
 static gboolean
 g_tmp_dir_cleanup_internal (GTmpDir       *self,
                             gboolean       ignore_errors,
+                            gboolean       report,
                             GCancellable  *cancellable,
                             GError       **error)
 {
+  GTmpCoreFileId id;
+  gboolean have_id;
   gboolean ret;
   gint dirfd;
 
@@ -136,12 +197,22 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       g_mutex_unlock (&self->lock);
       return TRUE;
     }
+  /* Cancelled before it starts: nothing is removed, not even an empty
+   * directory (the rmdir would not look at @cancellable). */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      self->failure_reported |= report;
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
   self->cleaning = TRUE;
   dirfd = self->fd;
+  id = self->id;
+  have_id = self->have_id;
   g_mutex_unlock (&self->lock);
 
-  ret = _g_tmp_core_remove_tree (self->path, dirfd, ignore_errors,
-                                 cancellable, error);
+  ret = _g_tmp_core_remove_tree_full (self->path, dirfd, have_id ? &id : NULL,
+                                      ignore_errors, cancellable, error);
 
   g_mutex_lock (&self->lock);
   self->cleaning = FALSE;
@@ -150,6 +221,8 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       self->cleaned_up = TRUE;
       _g_tmp_core_clear_fd (&self->fd);
     }
+  else
+    self->failure_reported |= report;
   if (self->n_waiting > 0)
     g_cond_broadcast (&self->cleaned);
   g_mutex_unlock (&self->lock);
@@ -157,30 +230,36 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   return ret;
 }
 
+/* A second init, also one running at the same time in another thread
+ * (two g_async_initable_init_async() calls), waits for the first and
+ * shares its directory: @lock is held across the creation. */
 static gboolean
 g_tmp_dir_initable_init (GInitable     *initable,
                          GCancellable  *cancellable,
                          GError       **error)
 {
   GTmpDir *self = (GTmpDir *) initable;
-  gchar *path;
+  gboolean ret = TRUE;
 
-  /* A second init of an object that is already made changes nothing. */
-  if (self->path != NULL)
-    return TRUE;
+  g_mutex_lock (&self->lock);
 
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
+  if (self->path == NULL)
+    {
+      if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
+        ret = FALSE;
+      else
+        {
+          self->path = _g_tmp_core_create_dir (self->dir, self->prefix, self->suffix,
+                                               self->mode, error);
+          ret = self->path != NULL;
+          if (ret)
+            self->creator_pid = _g_tmp_core_get_pid ();
+        }
+    }
 
-  path = _g_tmp_core_create_dir (self->dir, self->prefix, self->suffix,
-                                 self->mode, error);
-  if (path == NULL)
-    return FALSE;
+  g_mutex_unlock (&self->lock);
 
-  self->creator_pid = _g_tmp_core_get_pid ();
-  self->path = path;
-
-  return TRUE;
+  return ret;
 }
 
 static void
@@ -202,17 +281,16 @@ g_tmp_dir_dispose (GObject *object)
 
   /* No one else holds a reference, so no cleanup can be under way. A
    * forked child (another pid) lets go of the descriptor and nothing more. */
-  if (self->delete &&
+  if (g_atomic_int_get (&self->delete) &&
       self->path != NULL &&
-      !self->cleaned_up &&
       self->creator_pid == _g_tmp_core_get_pid ())
     {
       g_autoptr(GError) error = NULL;
 
       /* Debug level only: no one can act on it here, and a warning would
        * abort a program running with G_DEBUG=fatal-warnings. */
-      if (!g_tmp_dir_cleanup_internal (self, self->ignore_cleanup_errors,
-                                       NULL, &error) &&
+      if (!g_tmp_dir_cleanup_internal (self, g_atomic_int_get (&self->ignore_cleanup_errors),
+                                       FALSE, NULL, &error) &&
           !self->failure_reported)
         g_debug ("Could not remove temporary directory: %s", error->message);
     }
@@ -410,7 +488,8 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * directory outlives the object, as with `delete=False` in Python 3.12,
    * but an explicit [method@GTempfile.TmpDir.cleanup] or
    * [method@GTempfile.TmpDir.cleanup_async] still removes it. It can be
-   * changed at any time; dispose looks at the value it has then.
+   * changed at any time, from any thread, also while a cleanup runs;
+   * dispose looks at the value it has then.
    *
    * Since: 1.0
    */
@@ -498,6 +577,21 @@ g_tmp_dir_new (const gchar  *dir,
   return self;
 }
 
+static void
+g_tmp_dir_new_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GTmpDir *self = task_data;
+  GError *error = NULL;
+
+  if (g_tmp_dir_initable_init ((GInitable *) self, cancellable, &error))
+    g_task_return_pointer (task, g_object_ref (self), g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
 /**
  * g_tmp_dir_new_async:
  * @dir: (nullable) (type filename): the directory to create it in, or %NULL
@@ -512,7 +606,11 @@ g_tmp_dir_new (const gchar  *dir,
  *
  * Creates a new temporary directory in a worker thread, like
  * [ctor@GTempfile.TmpDir.new]. Call [ctor@GTempfile.TmpDir.new_finish]
- * from @callback.
+ * from @callback; the result has no source object.
+ *
+ * Cancelled before the directory is made, nothing is made; cancelled
+ * after, the directory is removed again and the result is
+ * %G_IO_ERROR_CANCELLED.
  *
  * Since: 1.0
  */
@@ -525,19 +623,29 @@ g_tmp_dir_new_async (const gchar         *dir,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+  GTmpDir *self;
+
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  g_async_initable_new_async (G_TYPE_TMP_DIR, io_priority, cancellable,
-                              callback, user_data,
-                              "dir", dir,
-                              "prefix", prefix,
-                              "suffix", suffix,
-                              NULL);
+  /* Our own task rather than g_async_initable_new_async()'s, so that
+   * g_tmp_dir_new_finish() can tell its results by their source tag. */
+  self = g_object_new (G_TYPE_TMP_DIR, NULL);
+  self->dir = g_strdup (dir);
+  self->prefix = g_strdup (prefix);
+  self->suffix = g_strdup (suffix);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tmp_dir_new_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_task_data (task, self, g_object_unref);
+  g_task_run_in_thread (task, g_tmp_dir_new_thread);
 }
 
 /**
  * g_tmp_dir_new_finish:
- * @result: the #GAsyncResult passed to the callback
+ * @result: the #GAsyncResult passed to the callback of
+ *   [func@GTempfile.TmpDir.new_async]
  * @error: return location for a #GError, or %NULL
  *
  * Finishes [func@GTempfile.TmpDir.new_async].
@@ -550,16 +658,33 @@ GTmpDir *
 g_tmp_dir_new_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  g_autoptr(GObject) source = NULL;
-  GObject *object;
-
-  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_new_async, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  source = g_async_result_get_source_object (result);
-  object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
 
-  return object != NULL ? G_TMP_DIR (object) : NULL;
+/* Called before the directory's path or descriptor leaves the object: the
+ * first time, records which directory it is, so that a cleanup without a
+ * descriptor removes no other tree put at the path later (see the class
+ * documentation). Costs one fstatat(), once, and only where a path is
+ * handed out: not in the lifecycle of a directory no one looked into. */
+static void
+hand_out (GTmpDir *self)
+{
+  if G_LIKELY (g_atomic_int_get (&self->handed_out))
+    return;
+
+  g_mutex_lock (&self->lock);
+  if (!self->handed_out && self->path != NULL)
+    {
+      /* A held descriptor says which directory it is by itself. */
+      if (self->fd < 0 && !self->cleaning && !self->cleaned_up)
+        self->have_id = _g_tmp_core_get_dir_id (self->path, &self->id);
+      g_atomic_int_set (&self->handed_out, TRUE);
+    }
+  g_mutex_unlock (&self->lock);
 }
 
 /**
@@ -568,6 +693,10 @@ g_tmp_dir_new_finish (GAsyncResult  *result,
  *
  * Gets the absolute path of the directory. It stays the same after a
  * cleanup, when nothing is there any more.
+ *
+ * The first call looks at the directory (one `fstatat()`), so that a
+ * later cleanup knows it from another put at the same path; see
+ * [class@GTempfile.TmpDir].
  *
  * Returns: (type filename) (transfer none): the path
  *
@@ -578,6 +707,7 @@ g_tmp_dir_get_path (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
 
+  hand_out (self);
   return self->path;
 }
 
@@ -597,6 +727,7 @@ g_tmp_dir_get_file (GTmpDir *self)
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
   g_return_val_if_fail (self->path != NULL, NULL);
 
+  hand_out (self);
   return g_file_new_for_path (self->path);
 }
 
@@ -627,6 +758,8 @@ g_tmp_dir_get_fd (GTmpDir *self)
   if (self->path != NULL && !self->cleaning && !self->cleaned_up && self->fd < 0)
     self->fd = _g_tmp_core_open_dir (self->path);
   fd = (self->cleaning || self->cleaned_up) ? -1 : self->fd;
+  if (fd >= 0)
+    g_atomic_int_set (&self->handed_out, TRUE);
   g_mutex_unlock (&self->lock);
 
   return fd;
@@ -651,6 +784,9 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * Once a cleanup has succeeded, further calls do nothing and succeed;
  * after a failure (or cancellation) a new call tries again, and so does
  * disposing the object — silently, since the failure was reported here.
+ * With @cancellable cancelled before the call nothing is removed, not even
+ * an empty directory. A non-empty directory at the path that is not the
+ * one created is left alone (see [class@GTempfile.TmpDir]).
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -665,12 +801,8 @@ g_tmp_dir_cleanup (GTmpDir       *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_tmp_dir_cleanup_internal (self, self->ignore_cleanup_errors,
-                                  cancellable, error))
-    return TRUE;
-
-  self->failure_reported = TRUE;
-  return FALSE;
+  return g_tmp_dir_cleanup_internal (self, g_atomic_int_get (&self->ignore_cleanup_errors),
+                                     TRUE, cancellable, error);
 }
 
 static void
@@ -683,13 +815,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
   gboolean ignore_errors = GPOINTER_TO_UINT (task_data);
   GError *error = NULL;
 
-  if (g_tmp_dir_cleanup_internal (self, ignore_errors, cancellable, &error))
+  if (g_tmp_dir_cleanup_internal (self, ignore_errors, TRUE, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
-    {
-      self->failure_reported = TRUE;
-      g_task_return_error (task, error);
-    }
+    g_task_return_error (task, error);
 }
 
 /**
@@ -709,7 +838,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
  * the call is made.
  *
  * Cancelling stops the removal between two entries; what was removed
- * stays removed, and a later cleanup removes the rest.
+ * stays removed, and a later cleanup removes the rest. A cleanup that has
+ * finished is not undone nor reported as cancelled by a cancellation that
+ * comes after it, before @callback runs. Cancelled before it starts,
+ * nothing is removed (not even an empty directory).
  *
  * Since: 1.0
  */
@@ -728,9 +860,13 @@ g_tmp_dir_cleanup_async (GTmpDir             *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_tmp_dir_cleanup_async);
   g_task_set_priority (task, io_priority);
-  g_task_set_check_cancellable (task, TRUE);
+  /* The worker reports cancellation itself: a cleanup that has finished
+   * is not "cancelled" by a cancel that comes after it. */
+  g_task_set_check_cancellable (task, FALSE);
   /* Fixed now: the caller may change the property while the worker runs. */
-  g_task_set_task_data (task, GUINT_TO_POINTER (self->ignore_cleanup_errors), NULL);
+  g_task_set_task_data (task,
+                        GUINT_TO_POINTER (g_atomic_int_get (&self->ignore_cleanup_errors)),
+                        NULL);
   g_task_run_in_thread (task, g_tmp_dir_cleanup_thread);
 }
 
@@ -774,7 +910,7 @@ g_tmp_dir_get_delete (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
 
-  return self->delete;
+  return g_atomic_int_get (&self->delete);
 }
 
 /**
@@ -793,12 +929,8 @@ g_tmp_dir_set_delete (GTmpDir  *self,
 {
   g_return_if_fail (G_IS_TMP_DIR (self));
 
-  delete_ = !!delete_;
-  if (self->delete == (guint) delete_)
-    return;
-
-  self->delete = delete_;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
+  if (g_atomic_int_exchange (&self->delete, !!delete_) != !!delete_)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
 }
 
 /**
@@ -816,7 +948,7 @@ g_tmp_dir_get_ignore_cleanup_errors (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
 
-  return self->ignore_cleanup_errors;
+  return g_atomic_int_get (&self->ignore_cleanup_errors);
 }
 
 /**
@@ -835,10 +967,7 @@ g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
 {
   g_return_if_fail (G_IS_TMP_DIR (self));
 
-  ignore_cleanup_errors = !!ignore_cleanup_errors;
-  if (self->ignore_cleanup_errors == (guint) ignore_cleanup_errors)
-    return;
-
-  self->ignore_cleanup_errors = ignore_cleanup_errors;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_CLEANUP_ERRORS]);
+  if (g_atomic_int_exchange (&self->ignore_cleanup_errors, !!ignore_cleanup_errors) !=
+      !!ignore_cleanup_errors)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_CLEANUP_ERRORS]);
 }

@@ -15,9 +15,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
+# include <linux/filter.h>
 # include <linux/fs.h>
+# include <linux/seccomp.h>
 # include <sched.h>
+# include <stddef.h>
 # include <sys/mount.h>
+# include <sys/prctl.h>
+# include <sys/syscall.h>
 #endif
 
 #include <glib/gstdio.h>
@@ -347,6 +352,111 @@ test_new_async (void)
   remove_base (base);
 }
 
+/* g_tmp_dir_new_async()'s result is a GTask of its own (source tag
+ * g_tmp_dir_new_async, no source object); new_finish() refuses any other
+ * result with a critical. */
+static void
+test_new_async_result (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) cleanup_result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpDir) tmp = NULL;
+  g_autoptr(GTask) other = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  guint i;
+
+  g_tmp_dir_new_async (base, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                       test_store_result, &result);
+  test_wait_result (&result);
+  g_assert_true (G_IS_TASK (result));
+  g_assert_true (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_new_async);
+  g_assert_null (g_async_result_get_source_object (result));
+  tmp = g_tmp_dir_new_finish (result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (tmp);
+
+  /* A cleanup result: another source object. */
+  fill_tree (g_tmp_dir_get_path (tmp));
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &cleanup_result);
+  test_wait_result (&cleanup_result);
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*g_task_is_valid*");
+  g_assert_null (g_tmp_dir_new_finish (cleanup_result, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_true (g_tmp_dir_cleanup_finish (tmp, cleanup_result, &error));
+  g_assert_no_error (error);
+
+  /* No source object, as ours, but another source tag. */
+  other = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (other, test_new_async_result);
+  g_task_return_pointer (other, g_object_ref (tmp), g_object_unref);
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*source_tag*");
+  g_assert_null (g_tmp_dir_new_finish (G_ASYNC_RESULT (other), &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
+  g_clear_object (&other);
+  g_clear_object (&tmp);
+  wait_until_empty (base);
+
+  /* Cancelled after the directory was made: CANCELLED, and it goes again. */
+  g_clear_object (&result);
+  g_tmp_dir_new_async (base, NULL, NULL, G_PRIORITY_DEFAULT, cancellable,
+                       test_store_result, &result);
+  for (i = 0; i < 10000 && test_count_entries (base) == 0; i++)
+    g_usleep (1000);
+  g_assert_cmpuint (test_count_entries (base), ==, 1);
+  g_cancellable_cancel (cancellable);
+  g_assert_null (g_tmp_dir_new_finish (test_wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  wait_until_empty (base);
+
+  remove_base (base);
+}
+
+/* Two init_async() at once on one object (GAsyncInitable runs both in
+ * worker threads): both succeed with one directory, which the object owns
+ * and removes; nothing is left on disk, no path leaked (ASan). */
+#define N_INIT_RACES 60
+
+static void
+test_new_init_twice (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  guint i;
+
+  for (i = 0; i < N_INIT_RACES; i++)
+    {
+      g_autoptr(GAsyncResult) first = NULL;
+      g_autoptr(GAsyncResult) second = NULL;
+      g_autoptr(GError) error = NULL;
+      GTmpDir *tmp = g_object_new (G_TYPE_TMP_DIR, "dir", base, NULL);
+
+      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
+                                   test_store_result, &first);
+      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
+                                   test_store_result, &second);
+      g_assert_true (g_async_initable_init_finish (G_ASYNC_INITABLE (tmp),
+                                                   test_wait_result (&first), &error));
+      g_assert_no_error (error);
+      g_assert_true (g_async_initable_init_finish (G_ASYNC_INITABLE (tmp),
+                                                   test_wait_result (&second), &error));
+      g_assert_no_error (error);
+
+      g_assert_cmpuint (test_count_entries (base), ==, 1);
+      g_clear_object (&first);
+      g_clear_object (&second);
+      test_unref_and_wait (tmp);
+      g_assert_cmpuint (test_count_entries (base), ==, 0);
+    }
+
+  remove_base (base);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Properties, descriptor, lifecycle                                         */
 
@@ -424,7 +534,10 @@ test_async_context (void)
   tmp = g_tmp_dir_new_finish (data.result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (tmp);
-  g_clear_object (&data.result);
+  /* Each task holds @context (and its wake-up descriptor) until the
+   * worker lets go of it: wait for that, so that no descriptor of this
+   * test is closed during the next one, which counts them. */
+  test_unref_and_wait (g_steal_pointer (&data.result));
   path = g_strdup (g_tmp_dir_get_path (tmp));
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_DIR));
 
@@ -435,12 +548,12 @@ test_async_context (void)
   g_assert_true (data.in_context);
   g_assert_true (g_tmp_dir_cleanup_finish (tmp, data.result, &error));
   g_assert_no_error (error);
-  g_clear_object (&data.result);
+  test_unref_and_wait (g_steal_pointer (&data.result));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 
   g_main_context_pop_thread_default (context);
 
-  g_clear_object (&tmp);
+  test_unref_and_wait (g_steal_pointer (&tmp));
   wait_until_empty (base);
   remove_base (base);
 }
@@ -1139,6 +1252,280 @@ test_errors_mount (void)
 #endif
 }
 
+#ifdef __linux__
+/* A directory of files beside the GTmpDirs in @base, on the same file
+ * system, to bind-mount into their trees. */
+static gchar *
+make_mount_source (const gchar *base)
+{
+  gchar *src = g_build_filename (base, "src", NULL);
+  gint fd;
+  gint sub;
+
+  g_assert_no_errno (mkdir (src, 0755));
+  fd = open_path (src);
+  write_at (fd, "s1", "one");
+  write_at (fd, "s2", "two");
+  sub = subdir_at (fd, "sub");
+  write_at (sub, "s3", "three");
+  close (sub);
+  close (fd);
+  return src;
+}
+
+/* Everything make_mount_source() put in @src is still there. */
+static void
+assert_mount_source_intact (const gchar *src)
+{
+  g_autofree gchar *s1 = g_build_filename (src, "s1", NULL);
+  g_autofree gchar *s2 = g_build_filename (src, "s2", NULL);
+  g_autofree gchar *s3 = g_build_filename (src, "sub", "s3", NULL);
+
+  g_assert_cmpuint (test_count_entries (src), ==, 3);
+  test_assert_file_contents (s1, "one");
+  test_assert_file_contents (s2, "two");
+  test_assert_file_contents (s3, "three");
+}
+
+/* A bind mount of a directory of the same file system at tree/a/mnt is not
+ * entered: the cleanup fails naming it (G_IO_ERROR_BUSY), or with
+ * ignore-cleanup-errors removes everything else and succeeds; either way
+ * the source keeps every file and the mount stays as it was. */
+static void
+check_bind_mount_dir (gboolean ignore)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *src = make_mount_source (base);
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_autofree gchar *a = g_build_filename (path, "a", NULL);
+  g_autofree gchar *mnt = g_build_filename (a, "mnt", NULL);
+  g_autofree gchar *via_mnt = g_build_filename (mnt, "s1", NULL);
+  struct stat st_src, st_mnt;
+
+  g_test_message ("bind mount of a directory, ignore-cleanup-errors %d", ignore);
+  fill_tree (path);
+  g_assert_no_errno (mkdir (mnt, 0700));
+  g_assert_no_errno (mount (src, mnt, NULL, MS_BIND, NULL));
+  g_assert_no_errno (stat (src, &st_src));
+  g_assert_no_errno (stat (mnt, &st_mnt));
+  g_assert_cmpuint (st_src.st_dev, ==, st_mnt.st_dev);
+
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
+  if (ignore)
+    {
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      /* All but the mount point and the directories holding it is gone. */
+      g_assert_cmpuint (test_count_entries (path), ==, 1);
+      g_assert_cmpuint (test_count_entries (a), ==, 1);
+    }
+  else
+    {
+      g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_nonnull (strstr (error->message, mnt));
+      g_clear_error (&error);
+    }
+  assert_mount_source_intact (src);
+  test_assert_file_contents (via_mnt, "one");
+
+  g_assert_no_errno (umount (mnt));
+  assert_mount_source_intact (src);
+  if (!ignore)
+    {
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_false (test_path_exists (path));
+    }
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_object_unref (tmp);
+  g_assert_true (_g_tmp_core_remove_tree (path, -1, FALSE, NULL, NULL));
+  assert_mount_source_intact (src);
+  remove_base (base);
+}
+
+/* A file mounted over an entry of the tree, and a directory mounted over
+ * the tree itself: errors naming them, never success, the source intact. */
+static void
+check_bind_mount_file_and_top (gboolean ignore)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *src = make_mount_source (base);
+  g_autofree gchar *src_file = g_build_filename (src, "s1", NULL);
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_autofree gchar *file = g_build_filename (path, "file", NULL);
+
+  g_test_message ("bind mount of a file and over the top, ignore-cleanup-errors %d", ignore);
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
+  fill_tree (path);
+  g_assert_no_errno (mount (src_file, file, NULL, MS_BIND, NULL));
+  if (ignore)
+    g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  else
+    {
+      g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_nonnull (strstr (error->message, file));
+      g_clear_error (&error);
+    }
+  test_assert_file_contents (file, "one");
+  g_assert_no_errno (umount (file));
+  assert_mount_source_intact (src);
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_object_unref (tmp);
+  g_assert_true (_g_tmp_core_remove_tree (path, -1, FALSE, NULL, NULL));
+
+  tmp = new_in (base);
+  g_free (path);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
+  g_assert_no_errno (mount (src, path, NULL, MS_BIND, NULL));
+  if (ignore)
+    g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  else
+    {
+      g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_nonnull (strstr (error->message, path));
+      g_clear_error (&error);
+    }
+  assert_mount_source_intact (src);
+  g_assert_no_errno (umount (path));
+  assert_mount_source_intact (src);
+  g_tmp_dir_set_delete (tmp, FALSE);
+  g_object_unref (tmp);
+  g_assert_true (_g_tmp_core_remove_tree (path, -1, FALSE, NULL, NULL));
+  remove_base (base);
+}
+
+static void
+check_bind_mounts (void)
+{
+  check_bind_mount_dir (FALSE);
+  check_bind_mount_dir (TRUE);
+  check_bind_mount_file_and_top (FALSE);
+  check_bind_mount_file_and_top (TRUE);
+}
+
+/* Whether this process may bind-mount at all (root, no seccomp or LSM in
+ * the way); the test is skipped otherwise. */
+static gboolean
+can_bind_mount (void)
+{
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *target = NULL;
+  gboolean ok;
+
+  if (!test_need_root ("to bind-mount"))
+    return FALSE;
+
+  base = test_scratch_new ("tmpdir");
+  target = g_build_filename (base, "target", NULL);
+  g_assert_no_errno (mkdir (target, 0700));
+  ok = mount (base, target, NULL, MS_BIND, NULL) == 0;
+  if (ok)
+    g_assert_no_errno (umount (target));
+  else
+    g_test_skip_printf ("cannot bind-mount here: %s", g_strerror (errno));
+  remove_base (base);
+  return ok;
+}
+
+/* In a mount namespace of its own (a g_test_trap_subprocess() child), so
+ * that no mount outlives a test that dies half-way; FALSE (skipped) where
+ * that is refused. */
+static gboolean
+enter_private_mount_namespace (void)
+{
+  if (unshare (CLONE_NEWNS) < 0)
+    {
+      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
+      return FALSE;
+    }
+  g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+  return TRUE;
+}
+
+/* Makes openat2() fail with ENOSYS in this thread and those it starts, as
+ * on a kernel before 5.6, so the walk takes its fallback; FALSE (skipped)
+ * without seccomp filters. */
+static gboolean
+refuse_openat2 (void)
+{
+  struct sock_filter filter[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 437 /* openat2, on every architecture */, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = { G_N_ELEMENTS (filter), filter };
+
+  g_assert_no_errno (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+  if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+    {
+      g_test_skip_printf ("cannot install a seccomp filter: %s", g_strerror (errno));
+      return FALSE;
+    }
+  g_assert_cmpint (syscall (437, AT_FDCWD, "/", NULL, (size_t) 0), ==, -1);
+  g_assert_cmpint (errno, ==, ENOSYS);
+  return TRUE;
+}
+#endif
+
+static void
+test_mount_bind (void)
+{
+#ifdef __linux__
+  if (can_bind_mount ())
+    check_bind_mounts ();
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
+static void
+test_mount_bind_namespace (void)
+{
+#ifdef __linux__
+  if (g_test_subprocess ())
+    {
+      if (enter_private_mount_namespace ())
+        check_bind_mounts ();
+      return;
+    }
+  if (!can_bind_mount ())
+    return;
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
+/* The same where the kernel has no openat2(): statx() tells mount roots. */
+static void
+test_mount_bind_no_openat2 (void)
+{
+#ifdef __linux__
+  if (g_test_subprocess ())
+    {
+      if (enter_private_mount_namespace () && refuse_openat2 ())
+        check_bind_mounts ();
+      return;
+    }
+  if (!can_bind_mount ())
+    return;
+  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
 /* After an explicit cleanup() that failed and said so, dropping the last
  * reference tries once more but does not warn again (a warning would abort
  * under G_DEBUG=fatal-warnings); what it cannot remove stays intact. */
@@ -1256,6 +1643,56 @@ test_renamed_away (void)
 
   g_tmp_dir_set_delete (tmp, FALSE);
   g_clear_object (&tmp);
+  remove_base (base);
+}
+
+/* The same without a descriptor ever taken: the path was handed out, so
+ * the object knows which directory it made; another populated directory
+ * put at the path is not removed (an error names the path), nor is ours
+ * where it went. */
+static void
+test_impostor (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
+  g_autofree gchar *aside = g_build_filename (base, "aside", NULL);
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+  guint round;
+
+  fill_tree (path);
+  g_assert_no_errno (rename (path, moved));
+  g_assert_no_errno (mkdir (path, 0700));
+  fill_tree (path);
+
+  /* Twice (a failed cleanup may be tried again), then dispose's silent
+   * retry: none of them touches either tree. */
+  for (round = 0; round < 2; round++)
+    {
+      g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_nonnull (strstr (error->message, path));
+      g_clear_error (&error);
+      g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
+      g_assert_cmpuint (test_count_entries (moved), ==, FILL_TREE_ENTRIES);
+    }
+  g_object_unref (tmp);
+  g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
+  g_assert_cmpuint (test_count_entries (moved), ==, FILL_TREE_ENTRIES);
+
+  /* Ours back in its place is removed as usual. */
+  tmp = new_in (base);
+  g_free (path);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_assert_no_errno (rename (path, aside));
+  g_assert_no_errno (rename (aside, path));
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (path));
+  g_object_unref (tmp);
+
   remove_base (base);
 }
 
@@ -1463,6 +1900,116 @@ test_cleanup_async_cancel (void)
 
   g_free (data.path);
   g_main_loop_unref (data.loop);
+  remove_base (base);
+}
+
+/* Cancelling after the cleanup has finished, before its callback ran, does
+ * not make it "cancelled": the directory is gone and the result says so.
+ * Cancelled before it starts, even an empty directory stays. */
+static void
+test_cleanup_async_cancel_after (void)
+{
+  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = new_in (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+  guint i;
+
+  fill_tree (path);
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, cancellable, test_store_result, &result);
+  /* The callback cannot run before the main context is iterated. */
+  for (i = 0; i < 10000 && test_path_exists (path); i++)
+    g_usleep (1000);
+  g_assert_false (test_path_exists (path));
+  g_cancellable_cancel (cancellable);
+  g_assert_true (g_tmp_dir_cleanup_finish (tmp, test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  test_unref_and_wait (tmp);
+
+  /* Cancelled before it starts: an empty directory is not removed either,
+   * async or not. */
+  tmp = new_in (base);
+  g_free (path);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, cancellable, test_store_result, &result);
+  g_assert_false (g_tmp_dir_cleanup_finish (tmp, test_wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_true (test_path_exists (path));
+  g_assert_false (g_tmp_dir_cleanup (tmp, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_true (test_path_exists (path));
+  test_unref_and_wait (tmp);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
+
+  remove_base (base);
+}
+
+/* The properties may be set from any thread while a cleanup runs in a
+ * worker: no update is lost (a lost one left the cleanup state "under way"
+ * for good, and the next cleanup or the last unref waited forever). Runs in
+ * a subprocess that the timeout kills if it hangs. */
+#define N_SETTER_RACES 500
+
+static void
+test_cleanup_async_setters_race (void)
+{
+  g_autofree gchar *base = NULL;
+  guint i;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  base = test_scratch_new ("tmpdir");
+  for (i = 0; i < N_SETTER_RACES; i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      GTmpDir *tmp = new_in (base);
+      gboolean value = FALSE;
+
+      /* Mostly empty (one rmdir); now and then a tree to walk. */
+      if (i % 16 == 0)
+        fill_tree (g_tmp_dir_get_path (tmp));
+      g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+      while (result == NULL)
+        {
+          guint j;
+
+          for (j = 0; j < 64; j++)
+            {
+              value = !value;
+              g_tmp_dir_set_delete (tmp, value);
+              g_tmp_dir_set_ignore_cleanup_errors (tmp, !value);
+            }
+          g_main_context_iteration (NULL, FALSE);
+        }
+      g_assert_true (g_tmp_dir_cleanup_finish (tmp, result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&result);
+      /* The worker's own writes did not undo ours... */
+      g_assert_cmpint (g_tmp_dir_get_delete (tmp), ==, value);
+      g_assert_cmpint (g_tmp_dir_get_ignore_cleanup_errors (tmp), ==, !value);
+      /* ...nor left a cleanup "under way" that this would wait for. */
+      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
+      /* The last reference may be the worker's: its dispose has nothing
+       * left to do (and waiting for it here would slow the race down). */
+      g_object_unref (tmp);
+    }
+  wait_until_empty (base);
   remove_base (base);
 }
 
@@ -1887,6 +2434,8 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/new/relative", test_new_relative);
   g_test_add_func ("/tmp-dir/new/errors", test_new_errors);
   g_test_add_func ("/tmp-dir/new/async", test_new_async);
+  g_test_add_func ("/tmp-dir/new/async-result", test_new_async_result);
+  g_test_add_func ("/tmp-dir/new/init-twice", test_new_init_twice);
   g_test_add_func ("/tmp-dir/properties", test_properties);
   g_test_add_func ("/tmp-dir/fd/basic", test_fd);
   g_test_add_func ("/tmp-dir/fd/offset", test_fd_offset);
@@ -1903,14 +2452,20 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/remove/read-only", test_read_only);
   g_test_add_func ("/tmp-dir/remove/vanishing", test_vanishing);
   g_test_add_func ("/tmp-dir/remove/renamed-away", test_renamed_away);
+  g_test_add_func ("/tmp-dir/remove/impostor", test_impostor);
   g_test_add_func ("/tmp-dir/errors/permission", test_errors);
   g_test_add_func ("/tmp-dir/errors/permission-ignored", test_errors_ignored);
   g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
   g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
+  g_test_add_func ("/tmp-dir/mount/bind", test_mount_bind);
+  g_test_add_func ("/tmp-dir/mount/bind-namespace", test_mount_bind_namespace);
+  g_test_add_func ("/tmp-dir/mount/bind-no-openat2", test_mount_bind_no_openat2);
   g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
   g_test_add_func ("/tmp-dir/errors/dispose-failure-quiet", test_dispose_failure_quiet);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
+  g_test_add_func ("/tmp-dir/cleanup/async-cancel-after", test_cleanup_async_cancel_after);
+  g_test_add_func ("/tmp-dir/cleanup/async-setters-race", test_cleanup_async_setters_race);
   g_test_add_func ("/tmp-dir/async/context", test_async_context);
   g_test_add_func ("/tmp-dir/delete-false/dispose", test_delete_false_dispose);
   g_test_add_func ("/tmp-dir/delete-false/cleanup", test_delete_false_cleanup);
