@@ -71,9 +71,13 @@ typedef struct
 
   /* @fd is an O_TMPFILE descriptor that linkat() can give a name. */
   guint                linkable : 1;
-  /* Set first thing in close_fn: from then on every operation reports
-   * G_IO_ERROR_CLOSED and the store is never called again. */
-  guint                closed : 1;
+  /* (atomic) Set in close_fn under the lock: from then on every operation
+   * reports G_IO_ERROR_CLOSED and the store is never called again. Not in
+   * the bit field: it is read without the lock. */
+  gint                 closed;
+
+  /* Shared with the streams; every call on the store holds its lock. */
+  GTmpFileLink        *link;
 
   /* Where an anonymous file lives after persist(); NULL before. Later
    * persists move it from there like a named file. */
@@ -295,60 +299,142 @@ const GTmpFileStore _g_tmp_file_fd_store = {
 };
 
 
+/* The lock (gtmp-stream.h) */
+
+GTmpFileLink *
+_g_tmp_file_link_new (GTmpFile *file)
+{
+  GTmpFileLink *link = g_new0 (GTmpFileLink, 1);
+
+  g_mutex_init (&link->lock);
+  link->file = file;
+  g_atomic_ref_count_init (&link->ref_count);
+
+  return link;
+}
+
+GTmpFileLink *
+_g_tmp_file_link_ref (GTmpFileLink *link)
+{
+  g_atomic_ref_count_inc (&link->ref_count);
+
+  return link;
+}
+
+void
+_g_tmp_file_link_unref (GTmpFileLink *link)
+{
+  if (!g_atomic_ref_count_dec (&link->ref_count))
+    return;
+
+  g_mutex_clear (&link->lock);
+  g_free (link);
+}
+
+/* Locks @link and returns its file if it is open; otherwise returns NULL,
+ * unlocked, with G_IO_ERROR_CLOSED. Holding the lock keeps close and
+ * dispose (which take it too) from freeing what the caller is using. */
+static inline GTmpFile *
+link_lock_open (GTmpFileLink  *link,
+                GError       **error)
+{
+  GTmpFile *self;
+
+  g_mutex_lock (&link->lock);
+
+  self = link->file;
+  if (G_LIKELY (self != NULL))
+    {
+      GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+      if (G_LIKELY (!priv->closed))
+        return self;
+    }
+
+  g_mutex_unlock (&link->lock);
+  set_closed_error (error);
+
+  return NULL;
+}
+
+/* A notification must not be emitted with the lock held: a handler that
+ * touches the file would deadlock. The reference keeps the file alive
+ * should another thread drop the last one meanwhile. */
+static void
+link_unlock_and_notify (GTmpFileLink *link)
+{
+  GObject *file = g_object_ref ((GObject *) link->file);
+  GParamSpec *pspec = g_steal_pointer (&link->notify);
+
+  g_mutex_unlock (&link->lock);
+  g_object_notify_by_pspec (file, pspec);
+  g_object_unref (file);
+}
+
+static inline void
+link_unlock (GTmpFileLink *link)
+{
+  if (G_LIKELY (link->notify == NULL))
+    g_mutex_unlock (&link->lock);
+  else
+    link_unlock_and_notify (link);
+}
+
+
 /* The file's side of the streams (gtmp-stream.h) */
 
 gssize
-_g_tmp_file_stream_read (GTmpFile      *self,
+_g_tmp_file_stream_read (GTmpFileLink  *link,
                          void          *buffer,
                          gsize          count,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFile *self = link_lock_open (link, error);
+  GTmpFilePrivate *priv;
+  gssize n;
 
-  if (G_UNLIKELY (priv->closed))
-    {
-      set_closed_error (error);
-      return -1;
-    }
+  if (G_UNLIKELY (self == NULL))
+    return -1;
 
-  return priv->store->read (self, buffer, count, cancellable, error);
+  priv = g_tmp_file_get_instance_private (self);
+  n = priv->store->read (self, buffer, count, cancellable, error);
+  link_unlock (link);
+
+  return n;
 }
 
 gssize
-_g_tmp_file_stream_write (GTmpFile      *self,
+_g_tmp_file_stream_write (GTmpFileLink  *link,
                           const void    *buffer,
                           gsize          count,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFile *self = link_lock_open (link, error);
+  GTmpFilePrivate *priv;
+  gssize n;
 
-  if (G_UNLIKELY (priv->closed))
-    {
-      set_closed_error (error);
-      return -1;
-    }
+  if (G_UNLIKELY (self == NULL))
+    return -1;
 
-  return priv->store->write (self, buffer, count, cancellable, error);
+  priv = g_tmp_file_get_instance_private (self);
+  n = priv->store->write (self, buffer, count, cancellable, error);
+  link_unlock (link);
+
+  return n;
 }
 
-gssize
-_g_tmp_file_stream_skip (GTmpFile      *self,
-                         gsize          count,
-                         GCancellable  *cancellable,
-                         GError       **error)
+static gssize
+skip_locked (GTmpFile      *self,
+             gsize          count,
+             GCancellable  *cancellable,
+             GError       **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   goffset position;
   goffset size;
   gsize n;
-
-  if (priv->closed)
-    {
-      set_closed_error (error);
-      return -1;
-    }
 
   position = priv->store->tell (self);
   size = priv->store->get_size (self, error);
@@ -363,57 +449,89 @@ _g_tmp_file_stream_skip (GTmpFile      *self,
   return n;
 }
 
-goffset
-_g_tmp_file_stream_tell (GTmpFile *self)
+gssize
+_g_tmp_file_stream_skip (GTmpFileLink  *link,
+                         gsize          count,
+                         GCancellable  *cancellable,
+                         GError       **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFile *self = link_lock_open (link, error);
+  gssize n;
 
-  if (priv->closed)
+  if (self == NULL)
+    return -1;
+
+  n = skip_locked (self, count, cancellable, error);
+  link_unlock (link);
+
+  return n;
+}
+
+goffset
+_g_tmp_file_stream_tell (GTmpFileLink *link)
+{
+  GTmpFile *self = link_lock_open (link, NULL);
+  GTmpFilePrivate *priv;
+  goffset position;
+
+  if (self == NULL)
     return 0;
 
-  return priv->store->tell (self);
+  priv = g_tmp_file_get_instance_private (self);
+  position = priv->store->tell (self);
+  link_unlock (link);
+
+  return position;
 }
 
 gboolean
-_g_tmp_file_stream_seek (GTmpFile      *self,
+_g_tmp_file_stream_seek (GTmpFileLink  *link,
                          goffset        offset,
                          GSeekType      type,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFile *self = link_lock_open (link, error);
+  GTmpFilePrivate *priv;
+  gboolean ret;
 
-  if (priv->closed)
-    {
-      set_closed_error (error);
-      return FALSE;
-    }
+  if (self == NULL)
+    return FALSE;
 
-  return priv->store->seek (self, offset, type, cancellable, error);
+  priv = g_tmp_file_get_instance_private (self);
+  ret = priv->store->seek (self, offset, type, cancellable, error);
+  link_unlock (link);
+
+  return ret;
 }
 
 gboolean
-_g_tmp_file_stream_truncate (GTmpFile      *self,
+_g_tmp_file_stream_truncate (GTmpFileLink  *link,
                              goffset        size,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFile *self;
+  GTmpFilePrivate *priv;
+  gboolean ret;
 
-  if (priv->closed)
-    {
-      set_closed_error (error);
-      return FALSE;
-    }
+  self = link_lock_open (link, error);
+  if (self == NULL)
+    return FALSE;
 
   if (size < 0)
     {
+      link_unlock (link);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                            _("Cannot truncate a file to a negative size"));
       return FALSE;
     }
 
-  return priv->store->truncate (self, size, cancellable, error);
+  priv = g_tmp_file_get_instance_private (self);
+  ret = priv->store->truncate (self, size, cancellable, error);
+  link_unlock (link);
+
+  return ret;
 }
 
 
@@ -439,6 +557,32 @@ _g_tmp_file_get_store (GTmpFile *self)
   g_return_val_if_fail (G_IS_TMP_FILE (self), NULL);
 
   return priv->store;
+}
+
+gboolean
+_g_tmp_file_ensure_fd (GTmpFile      *self,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gboolean ret;
+
+  if (link_lock_open (priv->link, error) == NULL)
+    return FALSE;
+
+  ret = priv->store->ensure_fd (self, cancellable, error);
+  link_unlock (priv->link);
+
+  return ret;
+}
+
+void
+_g_tmp_file_notify_unlocked (GTmpFile   *self,
+                             GParamSpec *pspec)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  priv->link->notify = pspec;
 }
 
 void
@@ -564,7 +708,7 @@ g_tmp_file_get_input_stream (GIOStream *stream)
    * costs no allocation; the exchange makes two racing callers agree. */
   if (g_atomic_pointer_get (&priv->input) == NULL)
     {
-      GInputStream *input = _g_tmp_file_input_stream_new (self);
+      GInputStream *input = _g_tmp_file_input_stream_new (priv->link);
 
       if (!g_atomic_pointer_compare_and_exchange (&priv->input, NULL, input))
         g_object_unref (input);
@@ -581,7 +725,7 @@ g_tmp_file_get_output_stream (GIOStream *stream)
 
   if (g_atomic_pointer_get (&priv->output) == NULL)
     {
-      GOutputStream *output = _g_tmp_file_output_stream_new (self);
+      GOutputStream *output = _g_tmp_file_output_stream_new (priv->link);
 
       if (!g_atomic_pointer_compare_and_exchange (&priv->output, NULL, output))
         g_object_unref (output);
@@ -599,14 +743,10 @@ g_tmp_file_close_fn (GIOStream     *stream,
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   gboolean ret = TRUE;
 
-  priv->closed = TRUE;
-
-  /* GIOStream promises that closing it closes both sides. Ours have no
-   * close_fn, so this only marks them closed. */
-  if (priv->input != NULL)
-    g_input_stream_close (priv->input, NULL, NULL);
-  if (priv->output != NULL)
-    g_output_stream_close (priv->output, NULL, NULL);
+  /* Waits for the read or write running on a stream, if any: it finishes
+   * with what it did, and every later one reports G_IO_ERROR_CLOSED. */
+  g_mutex_lock (&priv->link->lock);
+  g_atomic_int_set (&priv->closed, TRUE);
 
   if (priv->fd >= 0)
     {
@@ -623,6 +763,16 @@ g_tmp_file_close_fn (GIOStream     *stream,
     }
 
   priv->store->close (self);
+  g_mutex_unlock (&priv->link->lock);
+
+  /* GIOStream promises that closing it closes both sides. Ours have no
+   * close_fn, so this only marks them closed; a side with an operation
+   * pending in GIO stays open (GIO says G_IO_ERROR_PENDING), but its file
+   * is closed all the same. */
+  if (priv->input != NULL)
+    g_input_stream_close (priv->input, NULL, NULL);
+  if (priv->output != NULL)
+    g_output_stream_close (priv->output, NULL, NULL);
 
   return ret;
 }
@@ -630,7 +780,9 @@ g_tmp_file_close_fn (GIOStream     *stream,
 static goffset
 g_tmp_file_tell (GFileIOStream *stream)
 {
-  return _g_tmp_file_stream_tell (G_TMP_FILE (stream));
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (G_TMP_FILE (stream));
+
+  return _g_tmp_file_stream_tell (priv->link);
 }
 
 static gboolean
@@ -646,7 +798,9 @@ g_tmp_file_seek (GFileIOStream  *stream,
                  GCancellable   *cancellable,
                  GError        **error)
 {
-  return _g_tmp_file_stream_seek (G_TMP_FILE (stream), offset, type, cancellable, error);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (G_TMP_FILE (stream));
+
+  return _g_tmp_file_stream_seek (priv->link, offset, type, cancellable, error);
 }
 
 static gboolean
@@ -661,7 +815,9 @@ g_tmp_file_truncate (GFileIOStream  *stream,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  return _g_tmp_file_stream_truncate (G_TMP_FILE (stream), size, cancellable, error);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (G_TMP_FILE (stream));
+
+  return _g_tmp_file_stream_truncate (priv->link, size, cancellable, error);
 }
 
 static void
@@ -741,15 +897,13 @@ g_tmp_file_query_info (GFileIOStream  *stream,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (priv->closed)
-    {
-      set_closed_error (error);
-      return NULL;
-    }
+  if (link_lock_open (priv->link, error) == NULL)
+    return NULL;
 
   matcher = g_file_attribute_matcher_new (attributes);
   info = query_info_masked (self, matcher, error);
   g_file_attribute_matcher_unref (matcher);
+  link_unlock (priv->link);
 
   return info;
 }
@@ -814,14 +968,14 @@ g_tmp_file_dispose (GObject *object)
 
   /* Closing frees the file (GIOStream's dispose would do it too, but the
    * streams must be detached after it). Most files are closed already. */
-  if (!priv->closed)
+  if (!g_atomic_int_get (&priv->closed))
     g_io_stream_close (G_IO_STREAM (self), NULL, NULL);
 
-  /* A caller may keep a stream alive; it must not reach back into us. */
-  if (priv->input != NULL)
-    _g_tmp_file_input_stream_detach (G_TMP_FILE_INPUT_STREAM (priv->input));
-  if (priv->output != NULL)
-    _g_tmp_file_output_stream_detach (G_TMP_FILE_OUTPUT_STREAM (priv->output));
+  /* A caller may keep a stream alive; it must not reach back into us.
+   * Under the lock: an operation running on a stream finishes first. */
+  g_mutex_lock (&priv->link->lock);
+  priv->link->file = NULL;
+  g_mutex_unlock (&priv->link->lock);
   g_clear_object (&priv->input);
   g_clear_object (&priv->output);
 
@@ -835,6 +989,7 @@ g_tmp_file_finalize (GObject *object)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   _g_tmp_core_clear_fd (&priv->fd);
+  g_clear_pointer (&priv->link, _g_tmp_file_link_unref);
   g_clear_pointer (&priv->dir, g_free);
   g_clear_pointer (&priv->prefix, g_free);
   g_clear_pointer (&priv->suffix, g_free);
@@ -1004,6 +1159,7 @@ g_tmp_file_init (GTmpFile *self)
   priv->fd = -1;
   priv->mode = G_TMP_CORE_FILE_MODE;
   priv->store = &_g_tmp_file_fd_store;
+  priv->link = _g_tmp_file_link_new (self);
 }
 
 
@@ -1155,20 +1311,18 @@ g_tmp_file_get_fd (GTmpFile  *self,
                    GError   **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gint fd;
 
   g_return_val_if_fail (G_IS_TMP_FILE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (priv->closed)
-    {
-      set_closed_error (error);
-      return -1;
-    }
-
-  if (!priv->store->ensure_fd (self, NULL, error))
+  if (link_lock_open (priv->link, error) == NULL)
     return -1;
 
-  return priv->fd;
+  fd = priv->store->ensure_fd (self, NULL, error) ? priv->fd : -1;
+  link_unlock (priv->link);
+
+  return fd;
 }
 
 
@@ -1688,7 +1842,7 @@ persist_move (GTmpFile      *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!priv->store->ensure_fd (self, cancellable, error))
+  if (!_g_tmp_file_ensure_fd (self, cancellable, error))
     return FALSE;
 
   src = g_strdup (current_path (self));
