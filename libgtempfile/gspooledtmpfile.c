@@ -45,6 +45,13 @@
  *
  * Seeking past the end and writing fills the gap with zeros.
  *
+ * The threading rules are [class@GTempfile.TmpFile]'s: a read and a write
+ * may run at once on the two streams, also when one of them, or
+ * [method@GTempfile.SpooledTmpFile.rollover] in a third thread, rolls the
+ * file over; each sees the bytes either all in memory or all on disk.
+ * Closing, disposing or dropping the file during an asynchronous write
+ * waits for that write's copy, never frees the memory it copies into.
+ *
  * ```c
  * g_autoptr(GSpooledTmpFile) spool = g_spooled_tmp_file_new (1024 * 1024, NULL, NULL, NULL);
  * GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (spool));

@@ -56,6 +56,25 @@
  * visible name and [class@GTempfile.SpooledTmpFile] keeps it in memory until it
  * grows.
  *
+ * ## Threads
+ *
+ * GIO's rules hold, with the file usable from any thread:
+ *
+ * - Each stream allows one pending operation, as in GIO: a second call on
+ *   the same stream fails with %G_IO_ERROR_PENDING. A read on the input
+ *   stream and a write on the output stream may run at once, in two threads
+ *   or asynchronously. Each read, write, seek, truncate, query or
+ *   [method@GTempfile.TmpFile.get_fd] works on the file alone, one at a
+ *   time; they share one position, so a seek in one thread moves the next
+ *   write of the other.
+ * - An operation in flight keeps what it uses alive. Closing the file,
+ *   disposing it or dropping the last reference while an operation runs
+ *   waits for the read or write running at that moment (so its result is
+ *   what it did); the ones that start later fail with %G_IO_ERROR_CLOSED.
+ * - [method@Gio.IOStream.close] fails with %G_IO_ERROR_PENDING while
+ *   [method@GTempfile.TmpFile.persist] or another operation on the file
+ *   itself (not one of its streams) is pending, as GIO does.
+ *
  * Since: 1.0
  */
 
