@@ -1623,6 +1623,45 @@ test_race_write (gconstpointer data)
   g_test_message ("%u of %u writes got in before the file went away", got_in, iterations);
 }
 
+/* The rollover runs with the file's lock held, but notify::rolled-over in
+ * the creating thread comes after it is released (and after the write that
+ * rolled over): a handler may use the file instead of deadlocking on it. */
+static void
+use_file_on_notify (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  GSpooledTmpFile *file = G_SPOOLED_TMP_FILE (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  guint *n = user_data;
+  gchar buffer[8];
+  gint fd;
+
+  g_assert_cmpint (tell (file), ==, 8);
+  info = g_file_io_stream_query_info (G_FILE_IO_STREAM (file), G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_file_info_get_size (info), ==, 8);
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pread (fd, buffer, sizeof buffer, 0), ==, 8);
+  g_assert_cmpmem (buffer, 8, "12345678", 8);
+  (*n)++;
+}
+
+static void
+test_notify_handler_uses_file (void)
+{
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (4, NULL, NULL, NULL);
+  guint notified = 0;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (use_file_on_notify), &notified);
+  write_all (file, "12345678", 8);
+  g_assert_cmpuint (notified, ==, 1);
+}
+
 /* A reader and a writer thread on the two streams at once (GIOStream
  * allows one operation per stream). The blocks are 4 KiB and identify
  * themselves, and every seek and read is block-aligned, so whatever the
@@ -1842,6 +1881,7 @@ main (int   argc,
   g_test_add_func ("/spooled/fail/no-fds", test_fail_no_fds);
   g_test_add_func ("/spooled/random-model", test_random_model);
   g_test_add_func ("/spooled/rollover/tmpfile-refused", test_rollover_tmpfile_refused);
+  g_test_add_func ("/spooled/concurrency/notify-handler-uses-file", test_notify_handler_uses_file);
   g_test_add_data_func ("/spooled/concurrency/write-async/unref",
                         GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
   g_test_add_data_func ("/spooled/concurrency/write-async/dispose",
