@@ -32,7 +32,8 @@ G_DECLARE_FINAL_TYPE (GTmpFileOutputStream, _g_tmp_file_output_stream, G, TMP_FI
  * G_IO_ERROR_CLOSED) and keeps the lock while it runs: close and dispose
  * take the lock too, so they wait for the read or write that is running and
  * the file cannot go away under it. GIO keeps the stream alive for an
- * asynchronous operation (its GTask holds it), and the stream keeps this. */
+ * asynchronous operation (its GTask holds it), and the stream keeps this.
+ * A file makes its link on first use (gtmpfile.c, get_link()). */
 typedef struct _GTmpFileLink GTmpFileLink;
 struct _GTmpFileLink
 {

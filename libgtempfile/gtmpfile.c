@@ -320,6 +320,11 @@ const GTmpFileStore _g_tmp_file_fd_store = {
 
 /* The lock (gtmp-stream.h) */
 
+/* The link of a file closed or disposed before anything needed one: its
+ * file is NULL, so every call through it reports G_IO_ERROR_CLOSED. Static,
+ * so not counted. */
+static GTmpFileLink closed_link;
+
 GTmpFileLink *
 _g_tmp_file_link_new (GTmpFile *file)
 {
@@ -335,7 +340,8 @@ _g_tmp_file_link_new (GTmpFile *file)
 GTmpFileLink *
 _g_tmp_file_link_ref (GTmpFileLink *link)
 {
-  g_atomic_ref_count_inc (&link->ref_count);
+  if (link != &closed_link)
+    g_atomic_ref_count_inc (&link->ref_count);
 
   return link;
 }
@@ -343,11 +349,50 @@ _g_tmp_file_link_ref (GTmpFileLink *link)
 void
 _g_tmp_file_link_unref (GTmpFileLink *link)
 {
-  if (!g_atomic_ref_count_dec (&link->ref_count))
+  if (link == &closed_link || !g_atomic_ref_count_dec (&link->ref_count))
     return;
 
   g_mutex_clear (&link->lock);
   g_free (link);
+}
+
+/* The file's link, made on first use: a file that is only created and
+ * closed needs none, which spares its lifecycle an allocation and two
+ * round trips of the lock (~400 instructions of ~4,400). */
+static GTmpFileLink *
+get_link (GTmpFile        *self,
+          GTmpFilePrivate *priv)
+{
+  GTmpFileLink *link = g_atomic_pointer_get (&priv->link);
+
+  if (G_LIKELY (link != NULL))
+    return link;
+
+  link = _g_tmp_file_link_new (self);
+  if (!g_atomic_pointer_compare_and_exchange (&priv->link, NULL, link))
+    {
+      _g_tmp_file_link_unref (link);
+      link = g_atomic_pointer_get (&priv->link);
+    }
+
+  return link;
+}
+
+/* For close and dispose: returns the file's link locked, or NULL when it
+ * never had one. Then it never will (get_link() finds closed_link from now
+ * on), so no operation can be running and none can start. */
+static GTmpFileLink *
+lock_or_retire_link (GTmpFilePrivate *priv)
+{
+  GTmpFileLink *link;
+
+  if (g_atomic_pointer_compare_and_exchange (&priv->link, NULL, &closed_link))
+    return NULL;
+
+  link = g_atomic_pointer_get (&priv->link);
+  g_mutex_lock (&link->lock);
+
+  return link;
 }
 
 /* Locks @link and returns its file if it is open; otherwise returns NULL,
@@ -584,13 +629,14 @@ _g_tmp_file_ensure_fd (GTmpFile      *self,
                        GError       **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFileLink *link = get_link (self, priv);
   gboolean ret;
 
-  if (link_lock_open (priv->link, error) == NULL)
+  if (link_lock_open (link, error) == NULL)
     return FALSE;
 
   ret = priv->store->ensure_fd (self, cancellable, error);
-  link_unlock (priv->link);
+  link_unlock (link);
 
   return ret;
 }
@@ -601,6 +647,7 @@ _g_tmp_file_notify_unlocked (GTmpFile   *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  /* Under the lock, so the link exists. */
   priv->link->notify = pspec;
 }
 
@@ -727,7 +774,7 @@ g_tmp_file_get_input_stream (GIOStream *stream)
    * costs no allocation; the exchange makes two racing callers agree. */
   if (g_atomic_pointer_get (&priv->input) == NULL)
     {
-      GInputStream *input = _g_tmp_file_input_stream_new (priv->link);
+      GInputStream *input = _g_tmp_file_input_stream_new (get_link (self, priv));
 
       if (!g_atomic_pointer_compare_and_exchange (&priv->input, NULL, input))
         g_object_unref (input);
@@ -744,7 +791,7 @@ g_tmp_file_get_output_stream (GIOStream *stream)
 
   if (g_atomic_pointer_get (&priv->output) == NULL)
     {
-      GOutputStream *output = _g_tmp_file_output_stream_new (priv->link);
+      GOutputStream *output = _g_tmp_file_output_stream_new (get_link (self, priv));
 
       if (!g_atomic_pointer_compare_and_exchange (&priv->output, NULL, output))
         g_object_unref (output);
@@ -760,11 +807,12 @@ g_tmp_file_close_fn (GIOStream     *stream,
 {
   GTmpFile *self = (GTmpFile *) stream;
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFileLink *link;
   gboolean ret = TRUE;
 
   /* Waits for the read or write running on a stream, if any: it finishes
    * with what it did, and every later one reports G_IO_ERROR_CLOSED. */
-  g_mutex_lock (&priv->link->lock);
+  link = lock_or_retire_link (priv);
   g_atomic_int_set (&priv->closed, TRUE);
 
   if (priv->fd >= 0)
@@ -782,7 +830,8 @@ g_tmp_file_close_fn (GIOStream     *stream,
     }
 
   priv->store->close (self);
-  g_mutex_unlock (&priv->link->lock);
+  if (link != NULL)
+    g_mutex_unlock (&link->lock);
 
   /* GIOStream promises that closing it closes both sides. Ours have no
    * close_fn, so this only marks them closed; a side with an operation
@@ -799,9 +848,10 @@ g_tmp_file_close_fn (GIOStream     *stream,
 static goffset
 g_tmp_file_tell (GFileIOStream *stream)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (G_TMP_FILE (stream));
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return _g_tmp_file_stream_tell (priv->link);
+  return _g_tmp_file_stream_tell (get_link (self, priv));
 }
 
 static gboolean
@@ -817,9 +867,10 @@ g_tmp_file_seek (GFileIOStream  *stream,
                  GCancellable   *cancellable,
                  GError        **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (G_TMP_FILE (stream));
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return _g_tmp_file_stream_seek (priv->link, offset, type, cancellable, error);
+  return _g_tmp_file_stream_seek (get_link (self, priv), offset, type, cancellable, error);
 }
 
 static gboolean
@@ -834,9 +885,10 @@ g_tmp_file_truncate (GFileIOStream  *stream,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (G_TMP_FILE (stream));
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return _g_tmp_file_stream_truncate (priv->link, size, cancellable, error);
+  return _g_tmp_file_stream_truncate (get_link (self, priv), size, cancellable, error);
 }
 
 static void
@@ -911,18 +963,20 @@ g_tmp_file_query_info (GFileIOStream  *stream,
   GTmpFile *self = G_TMP_FILE (stream);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   GFileAttributeMatcher *matcher;
+  GTmpFileLink *link;
   GFileInfo *info;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (link_lock_open (priv->link, error) == NULL)
+  link = get_link (self, priv);
+  if (link_lock_open (link, error) == NULL)
     return NULL;
 
   matcher = g_file_attribute_matcher_new (attributes);
   info = query_info_masked (self, matcher, error);
   g_file_attribute_matcher_unref (matcher);
-  link_unlock (priv->link);
+  link_unlock (link);
 
   return info;
 }
@@ -984,6 +1038,7 @@ g_tmp_file_dispose (GObject *object)
 {
   GTmpFile *self = (GTmpFile *) object;
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFileLink *link;
 
   /* Closing frees the file (GIOStream's dispose would do it too, but the
    * streams must be detached after it). Most files are closed already. */
@@ -992,9 +1047,12 @@ g_tmp_file_dispose (GObject *object)
 
   /* A caller may keep a stream alive; it must not reach back into us.
    * Under the lock: an operation running on a stream finishes first. */
-  g_mutex_lock (&priv->link->lock);
-  priv->link->file = NULL;
-  g_mutex_unlock (&priv->link->lock);
+  link = lock_or_retire_link (priv);
+  if (link != NULL)
+    {
+      link->file = NULL;
+      g_mutex_unlock (&link->lock);
+    }
   g_clear_object (&priv->input);
   g_clear_object (&priv->output);
 
@@ -1178,7 +1236,6 @@ g_tmp_file_init (GTmpFile *self)
   priv->fd = -1;
   priv->mode = G_TMP_CORE_FILE_MODE;
   priv->store = &_g_tmp_file_fd_store;
-  priv->link = _g_tmp_file_link_new (self);
 }
 
 
@@ -1330,16 +1387,18 @@ g_tmp_file_get_fd (GTmpFile  *self,
                    GError   **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  GTmpFileLink *link;
   gint fd;
 
   g_return_val_if_fail (G_IS_TMP_FILE (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  if (link_lock_open (priv->link, error) == NULL)
+  link = get_link (self, priv);
+  if (link_lock_open (link, error) == NULL)
     return -1;
 
   fd = priv->store->ensure_fd (self, NULL, error) ? priv->fd : -1;
-  link_unlock (priv->link);
+  link_unlock (link);
 
   return fd;
 }
