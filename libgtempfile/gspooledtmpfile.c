@@ -45,6 +45,13 @@
  *
  * Seeking past the end and writing fills the gap with zeros.
  *
+ * The threading rules are [class@GTempfile.TmpFile]'s: a read and a write
+ * may run at once on the two streams, also when one of them, or
+ * [method@GTempfile.SpooledTmpFile.rollover] in a third thread, rolls the
+ * file over; each sees the bytes either all in memory or all on disk.
+ * Closing, disposing or dropping the file during an asynchronous write
+ * waits for that write's copy, never frees the memory it copies into.
+ *
  * ```c
  * g_autoptr(GSpooledTmpFile) spool = g_spooled_tmp_file_new (1024 * 1024, NULL, NULL, NULL);
  * GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (spool));
@@ -110,7 +117,7 @@ struct _GSpooledTmpFile
   GThread      *owner_thread;
   GMainContext *owner_context;
 
-  guint         rolled_over : 1;
+  gint          rolled_over;  /* (atomic) set under the file's lock */
 };
 
 G_DEFINE_FINAL_TYPE (GSpooledTmpFile, g_spooled_tmp_file, G_TYPE_TMP_FILE)
@@ -423,9 +430,10 @@ notify_rolled_over (GSpooledTmpFile *self)
   GWeakRef *weak;
   GSource *source;
 
+  /* Called with the file's lock held, which a handler must not find. */
   if (g_thread_self () == self->owner_thread)
     {
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROLLED_OVER]);
+      _g_tmp_file_notify_unlocked (G_TMP_FILE (self), properties[PROP_ROLLED_OVER]);
       return;
     }
 
@@ -453,7 +461,7 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
   gboolean linkable = FALSE;
   gint fd;
 
-  g_assert (!self->rolled_over);
+  g_assert (!g_atomic_int_get (&self->rolled_over));
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -479,7 +487,7 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
   g_ptr_array_set_size (self->chunks, 0);
   self->size = 0;
   self->pos = 0;
-  self->rolled_over = TRUE;
+  g_atomic_int_set (&self->rolled_over, TRUE);
 
   notify_rolled_over (self);
 
@@ -888,17 +896,11 @@ g_spooled_tmp_file_rollover (GSpooledTmpFile  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_io_stream_is_closed (G_IO_STREAM (self)))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                           _("The temporary file is closed"));
-      return FALSE;
-    }
-
-  /* Not while a persist is in flight: it rolls over itself. */
+  /* Not while a persist is in flight: it rolls over itself. Once rolled
+   * over, the fd store's ensure_fd just succeeds. */
   if (!_g_tmp_file_op_begin (G_TMP_FILE (self), error))
     return FALSE;
-  ret = self->rolled_over || g_spooled_tmp_file_roll_over (self, cancellable, error);
+  ret = _g_tmp_file_ensure_fd (G_TMP_FILE (self), cancellable, error);
   _g_tmp_file_op_end (G_TMP_FILE (self));
 
   return ret;
@@ -919,7 +921,7 @@ g_spooled_tmp_file_is_rolled_over (GSpooledTmpFile *self)
 {
   g_return_val_if_fail (G_IS_SPOOLED_TMP_FILE (self), FALSE);
 
-  return self->rolled_over;
+  return g_atomic_int_get (&self->rolled_over);
 }
 
 /**

@@ -23,7 +23,9 @@ G_BEGIN_DECLS
  * rollover hands a descriptor to _g_tmp_file_take_fd(), which switches back to
  * the fd store — behind the same stream objects the caller already holds.
  *
- * All functions are called with the file open (GTmpFile checks "closed").
+ * All functions are called with the file open (GTmpFile checks "closed")
+ * and its lock held (gtmp-stream.h): one runs at a time on a file, and
+ * close waits for it.
  */
 typedef struct _GTmpFileStore GTmpFileStore;
 struct _GTmpFileStore
@@ -69,6 +71,19 @@ void            _g_tmp_file_set_store     (GTmpFile             *self,
                                            const GTmpFileStore  *store);
 G_GNUC_INTERNAL
 const GTmpFileStore *_g_tmp_file_get_store (GTmpFile            *self);
+
+/* Calls the store's ensure_fd with the lock held (G_IO_ERROR_CLOSED once
+ * closed), for callers outside the streams: get_fd, rollover, persist. */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_ensure_fd     (GTmpFile             *self,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+/* For a store function (lock held): emits notify for @pspec in this thread
+ * once the lock is released, so that a handler may use the file. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_notify_unlocked (GTmpFile           *self,
+                                             GParamSpec         *pspec);
 
 /* Gives the file its descriptor (takes ownership of @fd) and switches to the
  * fd store. @linkable: @fd is an O_TMPFILE descriptor that linkat() can name. */

@@ -1,6 +1,6 @@
 /* gtmp-stream.c — GTmpFile's input and output streams
  *
- * Thin streams: they keep a pointer to their file and forward every call to
+ * Thin streams: they hold their file's link and forward every call through
  * it (gtmp-stream.h explains why there is no state here). With the default
  * store a read or write on these streams is one read(2) or write(2).
  *
@@ -30,8 +30,7 @@ struct _GTmpFileInputStream
 {
   GInputStream  parent_instance;
 
-  /* Not a reference: the file owns this stream. */
-  GTmpFile     *file;
+  GTmpFileLink *link;  /* owned */
 };
 
 static void g_tmp_file_input_stream_seekable_init (GSeekableIface *iface);
@@ -49,13 +48,7 @@ g_tmp_file_input_stream_read (GInputStream  *stream,
 {
   GTmpFileInputStream *self = (GTmpFileInputStream *) stream;
 
-  if (G_UNLIKELY (self->file == NULL))
-    {
-      set_closed_error (error);
-      return -1;
-    }
-
-  return _g_tmp_file_stream_read (self->file, buffer, count, cancellable, error);
+  return _g_tmp_file_stream_read (self->link, buffer, count, cancellable, error);
 }
 
 /* GInputStream's default skip() seeks to the end to measure, and asserts
@@ -68,13 +61,7 @@ g_tmp_file_input_stream_skip (GInputStream  *stream,
 {
   GTmpFileInputStream *self = (GTmpFileInputStream *) stream;
 
-  if (G_UNLIKELY (self->file == NULL))
-    {
-      set_closed_error (error);
-      return -1;
-    }
-
-  return _g_tmp_file_stream_skip (self->file, count, cancellable, error);
+  return _g_tmp_file_stream_skip (self->link, count, cancellable, error);
 }
 
 static goffset
@@ -82,10 +69,7 @@ g_tmp_file_input_stream_tell (GSeekable *seekable)
 {
   GTmpFileInputStream *self = G_TMP_FILE_INPUT_STREAM (seekable);
 
-  if (self->file == NULL)
-    return 0;
-
-  return _g_tmp_file_stream_tell (self->file);
+  return _g_tmp_file_stream_tell (self->link);
 }
 
 static gboolean
@@ -104,13 +88,13 @@ g_tmp_file_input_stream_seek (GSeekable     *seekable,
   GTmpFileInputStream *self = G_TMP_FILE_INPUT_STREAM (seekable);
 
   /* GSeekable does not check "closed" for us, unlike read(). */
-  if (self->file == NULL || g_input_stream_is_closed (G_INPUT_STREAM (self)))
+  if (g_input_stream_is_closed (G_INPUT_STREAM (self)))
     {
       set_closed_error (error);
       return FALSE;
     }
 
-  return _g_tmp_file_stream_seek (self->file, offset, type, cancellable, error);
+  return _g_tmp_file_stream_seek (self->link, offset, type, cancellable, error);
 }
 
 static gboolean
@@ -140,9 +124,21 @@ g_tmp_file_input_stream_seekable_init (GSeekableIface *iface)
 }
 
 static void
+g_tmp_file_input_stream_finalize (GObject *object)
+{
+  GTmpFileInputStream *self = (GTmpFileInputStream *) object;
+
+  _g_tmp_file_link_unref (self->link);
+
+  G_OBJECT_CLASS (_g_tmp_file_input_stream_parent_class)->finalize (object);
+}
+
+static void
 _g_tmp_file_input_stream_class_init (GTmpFileInputStreamClass *klass)
 {
   GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = g_tmp_file_input_stream_finalize;
 
   /* No close_fn: closing one side must not close the shared file; the file
    * closes both sides when it is closed itself. */
@@ -156,20 +152,14 @@ _g_tmp_file_input_stream_init (GTmpFileInputStream *self)
 }
 
 GInputStream *
-_g_tmp_file_input_stream_new (GTmpFile *file)
+_g_tmp_file_input_stream_new (GTmpFileLink *link)
 {
   GTmpFileInputStream *self;
 
   self = g_object_new (G_TYPE_TMP_FILE_INPUT_STREAM, NULL);
-  self->file = file;
+  self->link = _g_tmp_file_link_ref (link);
 
   return G_INPUT_STREAM (self);
-}
-
-void
-_g_tmp_file_input_stream_detach (GTmpFileInputStream *self)
-{
-  self->file = NULL;
 }
 
 
@@ -179,8 +169,7 @@ struct _GTmpFileOutputStream
 {
   GOutputStream  parent_instance;
 
-  /* Not a reference: the file owns this stream. */
-  GTmpFile      *file;
+  GTmpFileLink  *link;  /* owned */
 };
 
 static void g_tmp_file_output_stream_seekable_init (GSeekableIface *iface);
@@ -198,13 +187,7 @@ g_tmp_file_output_stream_write (GOutputStream  *stream,
 {
   GTmpFileOutputStream *self = (GTmpFileOutputStream *) stream;
 
-  if (G_UNLIKELY (self->file == NULL))
-    {
-      set_closed_error (error);
-      return -1;
-    }
-
-  return _g_tmp_file_stream_write (self->file, buffer, count, cancellable, error);
+  return _g_tmp_file_stream_write (self->link, buffer, count, cancellable, error);
 }
 
 static goffset
@@ -212,10 +195,7 @@ g_tmp_file_output_stream_tell (GSeekable *seekable)
 {
   GTmpFileOutputStream *self = G_TMP_FILE_OUTPUT_STREAM (seekable);
 
-  if (self->file == NULL)
-    return 0;
-
-  return _g_tmp_file_stream_tell (self->file);
+  return _g_tmp_file_stream_tell (self->link);
 }
 
 static gboolean
@@ -228,7 +208,7 @@ static gboolean
 g_tmp_file_output_stream_check_open (GTmpFileOutputStream  *self,
                                      GError               **error)
 {
-  if (self->file == NULL || g_output_stream_is_closed (G_OUTPUT_STREAM (self)))
+  if (g_output_stream_is_closed (G_OUTPUT_STREAM (self)))
     {
       set_closed_error (error);
       return FALSE;
@@ -249,7 +229,7 @@ g_tmp_file_output_stream_seek (GSeekable     *seekable,
   if (!g_tmp_file_output_stream_check_open (self, error))
     return FALSE;
 
-  return _g_tmp_file_stream_seek (self->file, offset, type, cancellable, error);
+  return _g_tmp_file_stream_seek (self->link, offset, type, cancellable, error);
 }
 
 static gboolean
@@ -269,7 +249,7 @@ g_tmp_file_output_stream_truncate (GSeekable     *seekable,
   if (!g_tmp_file_output_stream_check_open (self, error))
     return FALSE;
 
-  return _g_tmp_file_stream_truncate (self->file, size, cancellable, error);
+  return _g_tmp_file_stream_truncate (self->link, size, cancellable, error);
 }
 
 static void
@@ -283,9 +263,21 @@ g_tmp_file_output_stream_seekable_init (GSeekableIface *iface)
 }
 
 static void
+g_tmp_file_output_stream_finalize (GObject *object)
+{
+  GTmpFileOutputStream *self = (GTmpFileOutputStream *) object;
+
+  _g_tmp_file_link_unref (self->link);
+
+  G_OBJECT_CLASS (_g_tmp_file_output_stream_parent_class)->finalize (object);
+}
+
+static void
 _g_tmp_file_output_stream_class_init (GTmpFileOutputStreamClass *klass)
 {
   GOutputStreamClass *stream_class = G_OUTPUT_STREAM_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = g_tmp_file_output_stream_finalize;
 
   /* Unbuffered, so no flush; no close_fn for the same reason as the input
    * side. */
@@ -298,18 +290,12 @@ _g_tmp_file_output_stream_init (GTmpFileOutputStream *self)
 }
 
 GOutputStream *
-_g_tmp_file_output_stream_new (GTmpFile *file)
+_g_tmp_file_output_stream_new (GTmpFileLink *link)
 {
   GTmpFileOutputStream *self;
 
   self = g_object_new (G_TYPE_TMP_FILE_OUTPUT_STREAM, NULL);
-  self->file = file;
+  self->link = _g_tmp_file_link_ref (link);
 
   return G_OUTPUT_STREAM (self);
-}
-
-void
-_g_tmp_file_output_stream_detach (GTmpFileOutputStream *self)
-{
-  self->file = NULL;
 }

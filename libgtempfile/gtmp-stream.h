@@ -24,48 +24,68 @@ G_DECLARE_FINAL_TYPE (GTmpFileInputStream, _g_tmp_file_input_stream, G, TMP_FILE
 G_GNUC_INTERNAL
 G_DECLARE_FINAL_TYPE (GTmpFileOutputStream, _g_tmp_file_output_stream, G, TMP_FILE_OUTPUT_STREAM, GOutputStream)
 
-/* The streams do not reference @file (the file owns them, as GIOStream
- * requires); the file detaches them when it goes away, after which every
- * call on them reports G_IO_ERROR_CLOSED. */
-G_GNUC_INTERNAL
-GInputStream  *_g_tmp_file_input_stream_new     (GTmpFile              *file);
-G_GNUC_INTERNAL
-GOutputStream *_g_tmp_file_output_stream_new    (GTmpFile              *file);
-G_GNUC_INTERNAL
-void           _g_tmp_file_input_stream_detach  (GTmpFileInputStream   *self);
-G_GNUC_INTERNAL
-void           _g_tmp_file_output_stream_detach (GTmpFileOutputStream  *self);
+/* What a file and its streams share: the lock that every operation on the
+ * file's bytes holds, and a pointer to the file that dispose clears under
+ * it. The streams cannot reference the file (the file owns them, as
+ * GIOStream requires: that would be a cycle), so they reference this
+ * instead. An operation on a stream locks it, finds the file (or reports
+ * G_IO_ERROR_CLOSED) and keeps the lock while it runs: close and dispose
+ * take the lock too, so they wait for the read or write that is running and
+ * the file cannot go away under it. GIO keeps the stream alive for an
+ * asynchronous operation (its GTask holds it), and the stream keeps this.
+ * A file makes its link on first use (gtmpfile.c, get_link()). */
+typedef struct _GTmpFileLink GTmpFileLink;
+struct _GTmpFileLink
+{
+  GMutex         lock;
+  GTmpFile      *file;     /* (nullable) (not owned) NULL once disposed */
+  GParamSpec    *notify;   /* (nullable) to notify once unlocked */
+  gatomicrefcount ref_count;
+};
 
-/* Implemented in gtmpfile.c: the file's side of the streams. Each reports
- * G_IO_ERROR_CLOSED once the file is closed and otherwise calls the store. */
 G_GNUC_INTERNAL
-gssize         _g_tmp_file_stream_read          (GTmpFile              *file,
+GTmpFileLink  *_g_tmp_file_link_new             (GTmpFile              *file);
+G_GNUC_INTERNAL
+GTmpFileLink  *_g_tmp_file_link_ref             (GTmpFileLink          *link);
+G_GNUC_INTERNAL
+void           _g_tmp_file_link_unref           (GTmpFileLink          *link);
+
+G_GNUC_INTERNAL
+GInputStream  *_g_tmp_file_input_stream_new     (GTmpFileLink          *link);
+G_GNUC_INTERNAL
+GOutputStream *_g_tmp_file_output_stream_new    (GTmpFileLink          *link);
+
+/* Implemented in gtmpfile.c: the file's side of the streams. Each locks
+ * @link, reports G_IO_ERROR_CLOSED once the file is closed or gone and
+ * otherwise calls the store. */
+G_GNUC_INTERNAL
+gssize         _g_tmp_file_stream_read          (GTmpFileLink          *link,
                                                  void                  *buffer,
                                                  gsize                  count,
                                                  GCancellable          *cancellable,
                                                  GError               **error);
 G_GNUC_INTERNAL
-gssize         _g_tmp_file_stream_write         (GTmpFile              *file,
+gssize         _g_tmp_file_stream_write         (GTmpFileLink          *link,
                                                  const void            *buffer,
                                                  gsize                  count,
                                                  GCancellable          *cancellable,
                                                  GError               **error);
 /* Moves the position forward by up to @count bytes, never past the end. */
 G_GNUC_INTERNAL
-gssize         _g_tmp_file_stream_skip          (GTmpFile              *file,
+gssize         _g_tmp_file_stream_skip          (GTmpFileLink          *link,
                                                  gsize                  count,
                                                  GCancellable          *cancellable,
                                                  GError               **error);
 G_GNUC_INTERNAL
-goffset        _g_tmp_file_stream_tell          (GTmpFile              *file);
+goffset        _g_tmp_file_stream_tell          (GTmpFileLink          *link);
 G_GNUC_INTERNAL
-gboolean       _g_tmp_file_stream_seek          (GTmpFile              *file,
+gboolean       _g_tmp_file_stream_seek          (GTmpFileLink          *link,
                                                  goffset                offset,
                                                  GSeekType              type,
                                                  GCancellable          *cancellable,
                                                  GError               **error);
 G_GNUC_INTERNAL
-gboolean       _g_tmp_file_stream_truncate      (GTmpFile              *file,
+gboolean       _g_tmp_file_stream_truncate      (GTmpFileLink          *link,
                                                  goffset                size,
                                                  GCancellable          *cancellable,
                                                  GError               **error);

@@ -1600,6 +1600,250 @@ test_rollover_tmpfile_refused (void)
   test_run_in_subprocess ();
 }
 
+/* ------------------------------------------------------ concurrency */
+
+/* Issue 17, defect 3: the file goes away (last unref, dispose, close) while
+ * an asynchronous write runs in GIO's worker, in memory or rolling over in
+ * its middle. The streams used to point at the freed file: a crash. */
+static void
+test_race_write (gconstpointer data)
+{
+  TestRace race = GPOINTER_TO_INT (data);
+  guint iterations = test_race_iterations (1000);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  guint got_in = 0;
+
+  for (guint i = 0; i < iterations; i++)
+    {
+      GSpooledTmpFile *file = g_spooled_tmp_file_new (i % 2 ? 128 * 1024 : 0, NULL, NULL, NULL);
+
+      got_in += test_race_async_write (file, race, 256 * 1024, g_rand_int_range (rand, 0, 400));
+    }
+
+  g_test_message ("%u of %u writes got in before the file went away", got_in, iterations);
+}
+
+/* The rollover runs with the file's lock held, but notify::rolled-over in
+ * the creating thread comes after it is released (and after the write that
+ * rolled over): a handler may use the file instead of deadlocking on it. */
+static void
+use_file_on_notify (GObject    *object,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  GSpooledTmpFile *file = G_SPOOLED_TMP_FILE (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileInfo) info = NULL;
+  guint *n = user_data;
+  gchar buffer[8];
+  gint fd;
+
+  g_assert_cmpint (tell (file), ==, 8);
+  info = g_file_io_stream_query_info (G_FILE_IO_STREAM (file), G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                                      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_file_info_get_size (info), ==, 8);
+  g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pread (fd, buffer, sizeof buffer, 0), ==, 8);
+  g_assert_cmpmem (buffer, 8, "12345678", 8);
+  (*n)++;
+}
+
+static void
+test_notify_handler_uses_file (void)
+{
+  g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (4, NULL, NULL, NULL);
+  guint notified = 0;
+
+  g_signal_connect (file, "notify::rolled-over", G_CALLBACK (use_file_on_notify), &notified);
+  write_all (file, "12345678", 8);
+  g_assert_cmpuint (notified, ==, 1);
+}
+
+/* A reader and a writer thread on the two streams at once (GIOStream
+ * allows one operation per stream). The blocks are 4 KiB and identify
+ * themselves, and every seek and read is block-aligned, so whatever the
+ * interleaving every read returns a whole block or nothing, and every block
+ * reads as zeros (a gap) or as exactly what one write wrote. */
+#define RW_BLOCK  4096
+#define RW_BLOCKS 1536  /* 6 MiB: more than one chunk of memory */
+
+typedef enum {
+  RW_ROLLOVER_BY_SIZE,  /* max-size is half the data */
+  RW_ROLLOVER_CALLED,   /* the writer calls rollover() half way */
+  RW_MEMORY,            /* stays in memory while both run */
+} RwMode;
+
+typedef struct
+{
+  GSpooledTmpFile *file;
+  RwMode           mode;
+  gint             done;    /* (atomic) */
+  guint            blocks;  /* whole blocks the reader got */
+} RwRace;
+
+static void
+rw_fill_block (guint8  *block,
+               guint64  k)
+{
+  memcpy (block, &k, sizeof k);
+  for (gsize i = sizeof k; i < RW_BLOCK; i++)
+    block[i] = (guint8) (k * 31 + i);
+}
+
+/* Returns the number of the block a writer wrote, 0 for a gap. */
+static guint64
+rw_check_block (const guint8 *block)
+{
+  guint8 expected[RW_BLOCK] = { 0, };
+  guint64 k;
+
+  memcpy (&k, block, sizeof k);
+  g_assert_cmpuint (k, <=, RW_BLOCKS);
+  if (k > 0)
+    rw_fill_block (expected, k);
+  g_assert_cmpmem (block, RW_BLOCK, expected, RW_BLOCK);
+
+  return k;
+}
+
+static gpointer
+rw_writer (gpointer data)
+{
+  RwRace *race = data;
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (race->file));
+  g_autoptr(GError) error = NULL;
+  guint8 block[RW_BLOCK];
+
+  for (guint64 k = 1; k <= RW_BLOCKS; k++)
+    {
+      if (race->mode == RW_ROLLOVER_CALLED && k == RW_BLOCKS / 2)
+        {
+          g_assert_true (g_spooled_tmp_file_rollover (race->file, NULL, &error));
+          g_assert_no_error (error);
+        }
+
+      rw_fill_block (block, k);
+      g_assert_true (g_seekable_seek (G_SEEKABLE (out), (k - 1) * RW_BLOCK, G_SEEK_SET,
+                                      NULL, &error));
+      g_assert_cmpint (g_output_stream_write (out, block, RW_BLOCK, NULL, &error), ==, RW_BLOCK);
+      g_assert_no_error (error);
+    }
+
+  g_atomic_int_set (&race->done, TRUE);
+
+  return NULL;
+}
+
+static gpointer
+rw_reader (gpointer data)
+{
+  RwRace *race = data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (race->file));
+  g_autoptr(GRand) rand = g_rand_new ();
+  g_autoptr(GError) error = NULL;
+  guint8 block[RW_BLOCK];
+
+  while (!g_atomic_int_get (&race->done))
+    {
+      goffset at = (goffset) g_rand_int_range (rand, 0, RW_BLOCKS) * RW_BLOCK;
+      gssize n;
+
+      g_assert_true (g_seekable_seek (G_SEEKABLE (in), at, G_SEEK_SET, NULL, &error));
+      n = g_input_stream_read (in, block, RW_BLOCK, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (n == 0 || n == RW_BLOCK);
+      if (n == RW_BLOCK)
+        {
+          rw_check_block (block);
+          race->blocks++;
+        }
+    }
+
+  return NULL;
+}
+
+/* The end state against the model: whole blocks, each written block at
+ * most once, and the same bytes through the stream and the descriptor. */
+static void
+rw_check_file (GSpooledTmpFile *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *seen = g_malloc0 (RW_BLOCKS + 1);
+  g_autofree guint8 *through_stream = NULL;
+  g_autofree guint8 *through_fd = NULL;
+  goffset size;
+  gsize n = 0;
+  gint fd;
+
+  seek_to (file, 0, G_SEEK_END);
+  size = tell (file);
+  g_assert_cmpint (size % RW_BLOCK, ==, 0);
+  g_assert_cmpint (size, <=, (goffset) RW_BLOCKS * RW_BLOCK);
+
+  through_stream = g_malloc (size);
+  seek_to (file, 0, G_SEEK_SET);
+  n = read_some (file, through_stream, size);
+  g_assert_cmpuint (n, ==, size);
+
+  for (goffset off = 0; off < size; off += RW_BLOCK)
+    {
+      guint64 k = rw_check_block (through_stream + off);
+
+      if (k > 0)
+        {
+          g_assert_cmpuint (seen[k], ==, 0);
+          seen[k] = 1;
+        }
+    }
+
+  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+  g_assert_no_error (error);
+  through_fd = g_malloc (size);
+  g_assert_cmpint (pread (fd, through_fd, size, 0), ==, size);
+  g_assert_cmpmem (through_fd, size, through_stream, size);
+}
+
+/* Issue 17, defect 4: a read and a write at once used to crash in
+ * chunks_read(), across a rollover or while the chunk array grew. */
+static void
+test_race_read_write (gconstpointer data)
+{
+  RwMode mode = GPOINTER_TO_INT (data);
+  guint iterations = test_race_iterations (1000) / 100 + 1;
+  guint blocks = 0;
+
+  for (guint i = 0; i < iterations; i++)
+    {
+      g_autoptr(GSpooledTmpFile) file = NULL;
+      GThread *reader, *writer;
+      RwRace race = { 0, };
+
+      file = g_spooled_tmp_file_new (mode == RW_ROLLOVER_BY_SIZE ? RW_BLOCKS / 2 * RW_BLOCK : 0,
+                                     NULL, NULL, NULL);
+      race.file = file;
+      race.mode = mode;
+
+      reader = g_thread_new ("reader", rw_reader, &race);
+      writer = g_thread_new ("writer", rw_writer, &race);
+      g_thread_join (writer);
+      g_thread_join (reader);
+
+      g_assert_cmpint (is_rolled_over (file), ==, mode != RW_MEMORY);
+      rw_check_file (file);
+      blocks += race.blocks;
+
+      /* The notification from the writer thread, before the file goes. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+
+  g_test_message ("%u files, the reader got %u whole blocks while the writer wrote",
+                  iterations, blocks);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1637,6 +1881,19 @@ main (int   argc,
   g_test_add_func ("/spooled/fail/no-fds", test_fail_no_fds);
   g_test_add_func ("/spooled/random-model", test_random_model);
   g_test_add_func ("/spooled/rollover/tmpfile-refused", test_rollover_tmpfile_refused);
+  g_test_add_func ("/spooled/concurrency/notify-handler-uses-file", test_notify_handler_uses_file);
+  g_test_add_data_func ("/spooled/concurrency/write-async/unref",
+                        GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
+  g_test_add_data_func ("/spooled/concurrency/write-async/dispose",
+                        GINT_TO_POINTER (TEST_RACE_DISPOSE), test_race_write);
+  g_test_add_data_func ("/spooled/concurrency/write-async/close",
+                        GINT_TO_POINTER (TEST_RACE_CLOSE), test_race_write);
+  g_test_add_data_func ("/spooled/concurrency/read-write/rollover-by-size",
+                        GINT_TO_POINTER (RW_ROLLOVER_BY_SIZE), test_race_read_write);
+  g_test_add_data_func ("/spooled/concurrency/read-write/rollover-called",
+                        GINT_TO_POINTER (RW_ROLLOVER_CALLED), test_race_read_write);
+  g_test_add_data_func ("/spooled/concurrency/read-write/memory",
+                        GINT_TO_POINTER (RW_MEMORY), test_race_read_write);
 
   return g_test_run ();
 }

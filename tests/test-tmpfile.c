@@ -1033,6 +1033,38 @@ test_concurrent_init_async (void)
   test_scratch_free (dir);
 }
 
+/* ------------------------------------------------------ concurrency */
+
+/* Issue 17, defect 3 for the descriptor-backed classes: the file goes away
+ * (last unref, dispose, close) while an asynchronous write runs. The
+ * stream used to reach into the freed file for its descriptor, or write to
+ * a closed descriptor (EBADF, or a file that reused its number). */
+static void
+test_race_write (gconstpointer data)
+{
+  TestRace race = GPOINTER_TO_INT (data) & 0xff;
+  gboolean named = GPOINTER_TO_INT (data) >> 8;
+  guint iterations = test_race_iterations (1000);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  guint got_in = 0;
+
+  for (guint i = 0; i < iterations; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gpointer file;
+
+      if (named)
+        file = g_named_tmp_file_new (NULL, NULL, NULL, &error);
+      else
+        file = g_tmp_file_new (NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+
+      got_in += test_race_async_write (file, race, 256 * 1024, g_rand_int_range (rand, 0, 400));
+    }
+
+  g_test_message ("%u of %u writes got in before the file went away", got_in, iterations);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1066,6 +1098,18 @@ main (int   argc,
   g_test_add_func ("/tmp-file/async/error", test_new_async_error);
   g_test_add_func ("/tmp-file/async/finish-foreign", test_new_finish_foreign);
   g_test_add_func ("/tmp-file/async/concurrent-init", test_concurrent_init_async);
+  g_test_add_data_func ("/tmp-file/concurrency/write-async/unref",
+                        GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
+  g_test_add_data_func ("/tmp-file/concurrency/write-async/dispose",
+                        GINT_TO_POINTER (TEST_RACE_DISPOSE), test_race_write);
+  g_test_add_data_func ("/tmp-file/concurrency/write-async/close",
+                        GINT_TO_POINTER (TEST_RACE_CLOSE), test_race_write);
+  g_test_add_data_func ("/tmp-file/concurrency/write-async/unref-named",
+                        GINT_TO_POINTER (TEST_RACE_UNREF | 1 << 8), test_race_write);
+  g_test_add_data_func ("/tmp-file/concurrency/write-async/dispose-named",
+                        GINT_TO_POINTER (TEST_RACE_DISPOSE | 1 << 8), test_race_write);
+  g_test_add_data_func ("/tmp-file/concurrency/write-async/close-named",
+                        GINT_TO_POINTER (TEST_RACE_CLOSE | 1 << 8), test_race_write);
 
   return g_test_run ();
 }

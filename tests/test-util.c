@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <string.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -473,6 +474,100 @@ test_unref_and_wait (gpointer object)
       g_usleep (1000);
     }
   g_weak_ref_clear (&weak);
+}
+
+/**
+ * test_race_async_write:
+ * @file: (transfer full): an open #GTmpFile (or subclass)
+ * @race: what to do to @file while the write runs
+ * @len: how many bytes to write
+ * @delay_us: how long to spin between starting the write and @race, to
+ *   spread the race over the write's start, middle and end
+ *
+ * Starts g_output_stream_write_async() of @len bytes, then drops the last
+ * reference to @file, disposes it or closes it, as a program may do while
+ * its write runs in GIO's worker thread. Whatever the timing, the write
+ * must report all @len bytes or G_IO_ERROR_CLOSED, the stream must report
+ * G_IO_ERROR_CLOSED afterwards, and the file must be finalized.
+ *
+ * Returns: %TRUE if the write got in before the file went away
+ */
+gboolean
+test_race_async_write (gpointer  file,
+                       TestRace  race,
+                       gsize     len,
+                       gint64    delay_us)
+{
+  g_autoptr(GOutputStream) out = g_object_ref (g_io_stream_get_output_stream (file));
+  g_autofree guint8 *data = g_malloc (len);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) closed_error = NULL;
+  gint64 until;
+  GWeakRef weak;
+  GObject *alive;
+  gssize n;
+
+  memset (data, 0x5a, len);
+  g_weak_ref_init (&weak, file);
+
+  g_output_stream_write_async (out, data, len, G_PRIORITY_DEFAULT, NULL,
+                               test_store_result, &result);
+
+  until = g_get_monotonic_time () + delay_us;
+  while (g_get_monotonic_time () < until)
+    ;
+
+  switch (race)
+    {
+    case TEST_RACE_UNREF:
+      break;
+    case TEST_RACE_DISPOSE:
+      g_object_run_dispose (file);
+      break;
+    case TEST_RACE_CLOSE:
+      g_assert_true (g_io_stream_close (file, NULL, &error));
+      g_assert_no_error (error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_object_unref (file);
+
+  n = g_output_stream_write_finish (out, test_wait_result (&result), &error);
+  if (n < 0)
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  else
+    g_assert_cmpint (n, ==, len);
+
+  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &closed_error), ==, -1);
+  g_assert_error (closed_error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+
+  /* Nothing keeps the file: GIO's worker may hold the task a moment. */
+  while ((alive = g_weak_ref_get (&weak)) != NULL)
+    {
+      g_object_unref (alive);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (100);
+    }
+  g_weak_ref_clear (&weak);
+
+  return n >= 0;
+}
+
+/**
+ * test_race_iterations:
+ * @fallback: the default
+ *
+ * Returns: how many times a race test runs: `$GTMP_TEST_RACE_ITERATIONS`
+ *   (fewer under Valgrind, more for a long soak) or @fallback
+ */
+guint
+test_race_iterations (guint fallback)
+{
+  const gchar *env = g_getenv ("GTMP_TEST_RACE_ITERATIONS");
+
+  return env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : fallback;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -68,6 +68,19 @@ void          test_store_result         (GObject        *source,
 GAsyncResult *test_wait_result          (GAsyncResult  **slot);
 void          test_unref_and_wait       (gpointer        object);
 
+/* What test_race_async_write() does to the file while the write runs. */
+typedef enum {
+  TEST_RACE_UNREF,
+  TEST_RACE_DISPOSE,
+  TEST_RACE_CLOSE,
+} TestRace;
+
+gboolean      test_race_async_write     (gpointer        file,
+                                         TestRace        race,
+                                         gsize           len,
+                                         gint64          delay_us);
+guint         test_race_iterations      (guint           fallback);
+
 /* Processes and privileges */
 guint         test_count_open_fds       (void);
 void          test_run_as_nobody        (TestNobodyFunc  func,

@@ -4,6 +4,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import gc
 import io
 import os
 import pathlib
@@ -539,6 +540,39 @@ class SpooledTmpFileTestCase(ScratchTestCase):
         f.seek(0)
         self.assertEqual(f.read(), b'1234')
         f.close()
+
+    def test_file_goes_away_during_async_write(self):
+        # Issue 17: dropping the file, leaving its with block or disposing
+        # it while a write runs in GIO's worker crashed the interpreter.
+        data = GLib.Bytes.new(b'x' * (8 << 20))
+        for how in ('del', 'with', 'dispose'):
+            for i in range(10):
+                f = GTempfile.SpooledTmpFile(max_size=(4 << 20) * (i % 2),
+                                             dir=self.scratch)
+                out = f.get_output_stream()
+                loop = GLib.MainLoop()
+                written = []
+
+                def done(stream, result):
+                    try:
+                        written.append(stream.write_bytes_finish(result))
+                    except GLib.Error as error:
+                        self.assertTrue(io_error(Gio.IOErrorEnum.CLOSED)(error),
+                                        error.message)
+                        written.append(None)
+                    loop.quit()
+
+                out.write_bytes_async(data, GLib.PRIORITY_DEFAULT, None, done)
+                if how == 'with':
+                    with f:
+                        pass
+                elif how == 'dispose':
+                    f.run_dispose()
+                del f
+                gc.collect()
+                loop.run()
+                self.assertIn(written[0], (None, data.get_size()))
+        self.assertEqual(self.listing(), [])
 
 
 class TmpDirTestCase(ScratchTestCase):
