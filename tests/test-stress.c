@@ -920,6 +920,36 @@ typedef enum
   N_DROPS
 } Drop;
 
+static void
+noop_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+store_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_atomic_int_set ((gint *) user_data, TRUE);
+}
+
+/* Runs one task in GIO's worker pool and waits for its callback, so that
+ * the descriptors GLib opens once for good are open before a count. */
+static void
+warm_up_gio_worker (void)
+{
+  gint done = FALSE;
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, store_done, &done);
+
+  g_task_run_in_thread (task, noop_thread);
+  while (!g_atomic_int_get (&done))
+    g_main_context_iteration (NULL, TRUE);
+}
+
 /* A large write_async that rolls a spooled file over, and meanwhile the
  * last reference goes, or dispose runs, or the stream is closed: the write
  * must finish (the operation keeps what it uses alive) or fail cleanly. */
@@ -936,6 +966,8 @@ test_race_spooled_write_drop (void)
 
   dir = test_scratch_dir_new ();
   fill_payload (big, BIG_WRITE, 3);
+  /* GIO's worker and its main context open their eventfds on first use. */
+  warm_up_gio_worker ();
   fds_before = test_count_open_fds ();
 
   for (i = 0; i < scaled (60); i++)
