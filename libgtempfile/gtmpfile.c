@@ -993,6 +993,9 @@ g_tmp_file_get_input_stream (GIOStream *stream)
     {
       GInputStream *input = _g_tmp_file_input_stream_new (get_link (self, priv));
 
+      /* First asked for after close_fn: closed like the ones it closed. */
+      if (priv->closed)
+        g_input_stream_close (input, NULL, NULL);
       if (!g_atomic_pointer_compare_and_exchange (&priv->input, NULL, input))
         g_object_unref (input);
     }
@@ -1010,6 +1013,8 @@ g_tmp_file_get_output_stream (GIOStream *stream)
     {
       GOutputStream *output = _g_tmp_file_output_stream_new (get_link (self, priv));
 
+      if (priv->closed)
+        g_output_stream_close (output, NULL, NULL);
       if (!g_atomic_pointer_compare_and_exchange (&priv->output, NULL, output))
         g_object_unref (output);
     }
