@@ -2332,12 +2332,31 @@ _g_tmp_file_settle_persist (GTmpFile *self)
 }
 
 /* Lets a persist of @path in, or says why not. */
+/* What rename(2) would say of a destination that names no file: the move
+ * is made as the last component in its parent, which must be a name. */
+static gint
+destination_errno (const gchar *path)
+{
+  const gchar *slash = strrchr (path, '/');
+  const gchar *last = slash != NULL ? slash + 1 : path;
+
+  if (*path == '\0')
+    return ENOENT;
+  if (*last == '\0')
+    return ENOTDIR;  /* "dir/" */
+  if (strcmp (last, ".") == 0 || strcmp (last, "..") == 0)
+    return EISDIR;
+
+  return 0;
+}
+
 static gboolean
 persist_begin (GTmpFile     *self,
                const gchar  *path,
                GError      **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+  gint errsv;
 
   if (priv->closed)
     {
@@ -2346,6 +2365,13 @@ persist_begin (GTmpFile     *self,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                    _("Could not save the temporary file as “%s”: it is closed"),
                    display);
+      return FALSE;
+    }
+
+  errsv = destination_errno (path);
+  if (errsv != 0)
+    {
+      set_persist_error (error, errsv, path);
       return FALSE;
     }
 

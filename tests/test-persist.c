@@ -1975,6 +1975,53 @@ test_async_user_data (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* A destination that names no file ("dir/", ".", "..") is refused as
+ * rename(2) refuses it, with and without SYNC. (A SYNC persist to "dir/"
+ * moved the file to "dir/dir" and reported success.) */
+static void
+test_not_a_file_name (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ("persist");
+  g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree gchar *trailing = g_strconcat (sub, "/", NULL);
+  g_autofree gchar *dot = g_build_filename (sub, ".", NULL);
+  g_autofree gchar *dotdot = g_build_filename (sub, "..", NULL);
+  const struct { const gchar *dest; gint code; } cases[] = {
+    { trailing, G_IO_ERROR_NOT_DIRECTORY },
+    { dot, G_IO_ERROR_IS_DIRECTORY },
+    { dotdot, G_IO_ERROR_IS_DIRECTORY },
+    { "", G_IO_ERROR_NOT_FOUND },
+  };
+
+  g_assert_no_errno (g_mkdir (sub, 0700));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (guint sync = 0; sync < 2; sync++)
+      {
+        g_autoptr(GError) error = NULL;
+        GTmpFile *tmp = new_func (named) (dir, 0);
+
+        write_all (tmp, "kept");
+        g_assert_false (g_tmp_file_persist (tmp, cases[i].dest,
+                                            sync ? G_TMP_PERSIST_SYNC : G_TMP_PERSIST_NONE,
+                                            NULL, &error));
+        g_assert_error (error, G_IO_ERROR, cases[i].code);
+        /* Nothing moved: the sub-directory is still empty, a named
+         * temporary keeps its name and its deletion. */
+        g_assert_cmpuint (test_count_entries (sub), ==, 0);
+        if (named)
+          {
+            g_assert_true (g_file_test (g_named_tmp_file_get_path (G_NAMED_TMP_FILE (tmp)),
+                                        G_FILE_TEST_IS_REGULAR));
+            g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
+          }
+        g_clear_object (&tmp);
+        g_assert_cmpuint (test_count_entries (dir), ==, 1);
+      }
+
+  test_scratch_free (dir);
+}
+
 static void
 add_both (const gchar   *name,
           GTestDataFunc  func)
@@ -2011,6 +2058,7 @@ main (int   argc,
   add_both ("sync-dir-fails", test_sync_dir_fails);
   add_both ("sync-dir-fails-async", test_sync_dir_fails_async);
   add_both ("sync-dir-symlink", test_sync_dir_symlink);
+  add_both ("not-a-file-name", test_not_a_file_name);
   add_both ("sync-dir-emfile", test_sync_dir_emfile);
   add_both ("async-user-data", test_async_user_data);
   g_test_add_data_func ("/persist/anonymous/writes-during-async", GINT_TO_POINTER (HAMMER_ANONYMOUS),
