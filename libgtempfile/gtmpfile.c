@@ -1527,16 +1527,21 @@ sibling_prefix (const gchar *dest)
   return g_strconcat (".", base, ".", NULL);
 }
 
-/* A sibling of @dest, a path or a name relative to a directory descriptor. */
+/* A sibling of @dest, a path or a name relative to a directory descriptor;
+ * NULL with errno set when no random name could be drawn. */
 static gchar *
 sibling_path (const gchar *dest)
 {
-  g_autofree gchar *dir = g_path_get_dirname (dest);
-  g_autofree gchar *prefix = sibling_prefix (dest);
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *prefix = NULL;
   gchar chars[G_TMP_CORE_RANDOM_CHARS + 1] = { 0, };
   g_autofree gchar *name = NULL;
 
-  _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+  if (!_g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS))
+    return NULL;
+
+  dir = g_path_get_dirname (dest);
+  prefix = sibling_prefix (dest);
   name = g_strconcat (prefix, chars, NULL);
 
   return g_build_filename (dir, name, NULL);
@@ -1598,6 +1603,9 @@ persist_by_link (gint              fd,
   for (tries = 0; tries < 100; tries++)
     {
       g_autofree gchar *sibling = sibling_path (dest);
+
+      if (sibling == NULL)
+        return errno;
 
       errsv = link_fd (fd, dfd, sibling);
       if (errsv == EEXIST)
