@@ -167,7 +167,12 @@ g_tempfile_mktemp (const gchar  *dir,
       g_autofree gchar *path = NULL;
       struct stat st;
 
-      _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+      if (!_g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS))
+        {
+          _g_tmp_core_set_random_error (error, errno, resolved);
+          return NULL;
+        }
+
       name = g_strconcat (prefix != NULL ? prefix : g_tempfile_get_tempprefix (),
                           chars, suffix, NULL);
       path = g_build_filename (resolved, name, NULL);

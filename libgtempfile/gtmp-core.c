@@ -238,7 +238,10 @@ get_random_pool (void)
   return pool;
 }
 
-static void
+/* FALSE with errno set when the OS gives no random bytes (ENOSYS under a
+ * seccomp filter, say): that fails the creating call, never the process.
+ * EINTR is retried. */
+static gboolean
 fill_from_os (guint8 *buffer,
               gsize   length)
 {
@@ -251,7 +254,7 @@ fill_from_os (guint8 *buffer,
         {
           if (errno == EINTR)
             continue;
-          g_error ("getrandom() failed: %s", g_strerror (errno));
+          return FALSE;
         }
       buffer += n;
       length -= n;
@@ -261,11 +264,12 @@ fill_from_os (guint8 *buffer,
 #else
 # error "No CSPRNG: need getrandom() or arc4random_buf()"
 #endif
+  return TRUE;
 }
 
 /* Characters straight from the OS, for a thread whose pool is gone: a
  * system call per name, but only in that thread's last moments. */
-static void
+static gboolean
 random_chars_unpooled (gchar *chars,
                        gsize  n)
 {
@@ -276,7 +280,8 @@ random_chars_unpooled (gchar *chars,
     {
       gsize j;
 
-      fill_from_os (bytes, sizeof bytes);
+      if (!fill_from_os (bytes, sizeof bytes))
+        return FALSE;
       for (j = 0; j < sizeof bytes && i < n; j++)
         {
           gchar c = byte_to_char[bytes[j]];
@@ -285,12 +290,15 @@ random_chars_unpooled (gchar *chars,
             chars[i++] = c;
         }
     }
+
+  return TRUE;
 }
 
 /* Characters from this thread's pool, refilled in batches so that a name
  * costs no system call of its own. The count of bytes left is kept in a
- * local while drawing. */
-void
+ * local while drawing. A failed refill leaves the pool empty, so the next
+ * draw asks the OS again. */
+gboolean
 _g_tmp_core_random_chars (gchar *chars,
                           gsize  n)
 {
@@ -300,10 +308,7 @@ _g_tmp_core_random_chars (gchar *chars,
   gsize i = 0;
 
   if G_UNLIKELY (pool == NULL)
-    {
-      random_chars_unpooled (chars, n);
-      return;
-    }
+    return random_chars_unpooled (chars, n);
 
   generation = g_atomic_int_get (&fork_generation);
   available = pool->generation == generation ? pool->available : 0;
@@ -314,7 +319,11 @@ _g_tmp_core_random_chars (gchar *chars,
 
       if G_UNLIKELY (available == 0)
         {
-          fill_from_os (pool->bytes, sizeof pool->bytes);
+          if (!fill_from_os (pool->bytes, sizeof pool->bytes))
+            {
+              pool->available = 0;
+              return FALSE;
+            }
           available = sizeof pool->bytes;
           pool->generation = generation;
         }
@@ -325,6 +334,15 @@ _g_tmp_core_random_chars (gchar *chars,
     }
 
   pool->available = available;
+  return TRUE;
+}
+
+void
+_g_tmp_core_set_random_error (GError      **error,
+                              gint          errsv,
+                              const gchar  *dir)
+{
+  _g_tmp_core_set_error (error, errsv, _("Could not draw a random name in “%s”"), dir);
 }
 
 void
@@ -335,15 +353,19 @@ _g_tmp_core_set_name_hook (GTmpCoreNameHook hook,
   g_atomic_pointer_set (&name_hook, hook);
 }
 
-static void
+/* FALSE with errno set when no random characters could be had. */
+static gboolean
 draw_name_chars (gchar *chars)
 {
   GTmpCoreNameHook hook = g_atomic_pointer_get (&name_hook);
 
   if G_UNLIKELY (hook != NULL)
-    hook (chars, name_hook_data);
-  else
-    _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+    {
+      hook (chars, name_hook_data);
+      return TRUE;
+    }
+
+  return _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
 }
 
 /* A candidate path "dir/prefix XXXXXXXX suffix"; the Xs are redrawn in place
@@ -444,36 +466,45 @@ resolve_dir_borrowed (const gchar  *dir,
   return *owned;
 }
 
-/* CPython's test: a file with a random name can be created and written. */
+/* CPython's test: a file with a random name can be created and written.
+ * Sets *@usable; FALSE (with @error set) only when no name could be drawn,
+ * which no other candidate would fare better with. */
 static gboolean
-tempdir_is_usable (const gchar *dir)
+tempdir_probe (const gchar  *dir,
+               gboolean     *usable,
+               GError      **error)
 {
   g_auto(Candidate) candidate = { 0, };
-  gboolean usable = FALSE;
   gint i;
 
+  *usable = FALSE;
   candidate_init (&candidate, dir, "tmp", "");
 
   for (i = 0; i < 100; i++)
     {
       gint fd;
 
-      _g_tmp_core_random_chars (candidate.random_part, G_TMP_CORE_RANDOM_CHARS);
+      if (!_g_tmp_core_random_chars (candidate.random_part, G_TMP_CORE_RANDOM_CHARS))
+        {
+          _g_tmp_core_set_random_error (error, errno, dir);
+          return FALSE;
+        }
+
       fd = open (candidate.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (fd < 0)
         {
           if (errno == EEXIST)
             continue;
-          return FALSE;
+          return TRUE;
         }
 
-      usable = write (fd, "blat", 4) == 4;
+      *usable = write (fd, "blat", 4) == 4;
       close (fd);
       unlink (candidate.path);
       break;
     }
 
-  return usable;
+  return TRUE;
 }
 
 static gchar *
@@ -498,7 +529,11 @@ search_tempdir (GError **error)
 
   for (i = 0; i < candidates->len; i++)
     {
-      if (tempdir_is_usable (g_ptr_array_index (candidates, i)))
+      gboolean usable;
+
+      if (!tempdir_probe (g_ptr_array_index (candidates, i), &usable, error))
+        return NULL;
+      if (usable)
         return g_strdup (g_ptr_array_index (candidates, i));
     }
 
@@ -532,8 +567,9 @@ search_tempdir (GError **error)
  * thread was calling it or [func@GTempfile.set_tempdir].
  *
  * Returns: (transfer full) (type filename): the absolute path of the
- *   directory, or %NULL with @error set (%G_IO_ERROR_NOT_FOUND) if none of
- *   the candidates is usable
+ *   directory, or %NULL with @error set: %G_IO_ERROR_NOT_FOUND if none of
+ *   the candidates is usable, or the code of the operating system's error
+ *   if it gives no random bytes to name the test file with
  *
  * Since: 1.0
  */
@@ -628,7 +664,12 @@ create_unique (const gchar    *dir,
     {
       gint ret;
 
-      draw_name_chars (candidate.random_part);
+      if (!draw_name_chars (candidate.random_part))
+        {
+          _g_tmp_core_set_random_error (error, errno, resolved);
+          return -1;
+        }
+
       ret = is_dir ? try_create_dir (candidate.path, mode)
                    : try_create_file (candidate.path, mode);
       if (ret >= 0)

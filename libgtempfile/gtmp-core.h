@@ -116,10 +116,19 @@ void      _g_tmp_core_set_sync_hook    (GTmpCoreSyncHook   hook,
 G_GNUC_INTERNAL
 gint      _g_tmp_core_fsync            (gint               fd);
 
-/* Fills @chars with @n characters of the name alphabet from the CSPRNG. */
+/* Fills @chars with @n characters of the name alphabet from the CSPRNG.
+ * FALSE with errno set when the OS gives no random bytes (getrandom()
+ * failing with ENOSYS under a seccomp filter, say); EINTR is retried. */
 G_GNUC_INTERNAL
-void      _g_tmp_core_random_chars     (gchar             *chars,
-                                        gsize              n);
+gboolean  _g_tmp_core_random_chars     (gchar             *chars,
+                                        gsize              n) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Sets @error for a failed _g_tmp_core_random_chars() (@errsv its errno)
+ * while naming something in the directory @dir. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_random_error (GError           **error,
+                                        gint               errsv,
+                                        const gchar       *dir);
 
 /* Sets @error (G_IO_ERROR code from @errsv) to "<formatted message>: <strerror>".
  * @format is already translated and takes at most one argument: a file name

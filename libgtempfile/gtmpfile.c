@@ -1740,16 +1740,21 @@ sibling_prefix (const gchar *dest)
   return g_strconcat (".", base, ".", NULL);
 }
 
-/* A sibling of @dest, a path or a name relative to a directory descriptor. */
+/* A sibling of @dest, a path or a name relative to a directory descriptor;
+ * NULL with errno set when no random name could be drawn. */
 static gchar *
 sibling_path (const gchar *dest)
 {
-  g_autofree gchar *dir = g_path_get_dirname (dest);
-  g_autofree gchar *prefix = sibling_prefix (dest);
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *prefix = NULL;
   gchar chars[G_TMP_CORE_RANDOM_CHARS + 1] = { 0, };
   g_autofree gchar *name = NULL;
 
-  _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+  if (!_g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS))
+    return NULL;
+
+  dir = g_path_get_dirname (dest);
+  prefix = sibling_prefix (dest);
   name = g_strconcat (prefix, chars, NULL);
 
   return g_build_filename (dir, name, NULL);
@@ -1811,6 +1816,9 @@ persist_by_link (gint              fd,
   for (tries = 0; tries < 100; tries++)
     {
       g_autofree gchar *sibling = sibling_path (dest);
+
+      if (sibling == NULL)
+        return errno;
 
       errsv = link_fd (fd, dfd, sibling);
       if (errsv == EEXIST)
@@ -2283,9 +2291,16 @@ persist_move (GTmpFile      *self,
     }
 
   /* The one failure after the point of no return: persist_commit() still
-   * records the move (see g_tmp_file_persist()). */
-  if ((op->flags & G_TMP_PERSIST_SYNC) && !sync_fd (op->dfd, op->dest, error))
-    return FALSE;
+   * records the move (see g_tmp_file_persist()), and the message says the
+   * file was saved. */
+  if ((op->flags & G_TMP_PERSIST_SYNC) && _g_tmp_core_fsync (op->dfd) < 0)
+    {
+      /* Translators: %s is the file's new name; the system's reason follows. */
+      _g_tmp_core_set_error (error, errno,
+                             _("Saved “%s”, but could not flush its directory to disk"),
+                             op->dest);
+      return FALSE;
+    }
 
   return TRUE;
 }
@@ -2446,13 +2461,18 @@ persist_begin (GTmpFile     *self,
  * can fail without changing anything comes before the file is moved: with
  * %G_TMP_PERSIST_SYNC, opening @path's directory (following symlinks in its
  * path, as a rename does; the move is then made relative to it), syncing the
- * file or its copy. The one exception is the final flush of @path's
- * directory, which can only come after the move: if it fails, the call
- * fails, since the new name may not survive a crash, but the object is then
- * the permanent file, as after success ([property@GTempfile.NamedTmpFile:path]
- * is @path, [property@GTempfile.NamedTmpFile:delete] is %FALSE), so that
- * nothing deletes it. The permanent file keeps the mode the temporary one
- * was created with (`0600` by default).
+ * file or its copy. The permanent file keeps the mode the temporary one was
+ * created with (`0600` by default).
+ *
+ * One exception: with %G_TMP_PERSIST_SYNC, the flush of @path's directory
+ * can only come after the move. If it fails, the call returns %FALSE (the
+ * new name may not survive a power cut) with the code of the system's error
+ * and a message saying that @path was saved, and it was: @path holds the
+ * file, its old name is gone, and the object is the permanent file as after
+ * success ([property@GTempfile.NamedTmpFile:path] is @path,
+ * [property@GTempfile.NamedTmpFile:delete] is %FALSE). Persisting to @path
+ * again with %G_TMP_PERSIST_SYNC (without %G_TMP_PERSIST_NO_REPLACE)
+ * retries the flush.
  *
  * The stream must be open: once it is closed this fails with
  * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current
@@ -2558,6 +2578,12 @@ persist_async_done (GObject      *source_object,
  * the file fail with %G_IO_ERROR_PENDING: reads, writes, seeks, truncates,
  * [method@GTempfile.TmpFile.get_fd], rollovers, close (see "Threads and
  * concurrent operations" in [class@GTempfile.TmpFile]).
+ *
+ * As with [method@GTempfile.TmpFile.persist], a failure leaves everything
+ * as it was, except a failed flush of @path's directory with
+ * %G_TMP_PERSIST_SYNC: the file is saved at @path then, and the object has
+ * followed it, although [method@GTempfile.TmpFile.persist_finish] reports
+ * the error.
  *
  * No signal is emitted in the worker thread: the changes of
  * [property@GTempfile.NamedTmpFile:path] and

@@ -136,7 +136,7 @@ test_name_alphabet (void)
   guint counts[256] = { 0, };
   gsize i;
 
-  _g_tmp_core_random_chars (chars, n);
+  g_assert_true (_g_tmp_core_random_chars (chars, n));
   for (i = 0; i < n; i++)
     counts[(guint8) chars[i]]++;
 
@@ -188,6 +188,11 @@ test_name_hook (void)
  * takes the place of libc's getrandom() for it: the test can see how often
  * the core asks the kernel for randomness. */
 static gint getrandom_calls;
+/* Set, every call fails with this errno, as under a seccomp filter that
+ * answers getrandom() with ENOSYS. */
+static gint getrandom_errno;
+/* So many calls fail with EINTR first. */
+static gint getrandom_eintrs;
 
 ssize_t getrandom (void   *buffer,
                    size_t  length,
@@ -199,6 +204,17 @@ getrandom (void   *buffer,
            guint   flags)
 {
   g_atomic_int_inc (&getrandom_calls);
+  if (g_atomic_int_get (&getrandom_errno) != 0)
+    {
+      errno = g_atomic_int_get (&getrandom_errno);
+      return -1;
+    }
+  if (g_atomic_int_add (&getrandom_eintrs, -1) > 0)
+    {
+      errno = EINTR;
+      return -1;
+    }
+  g_atomic_int_set (&getrandom_eintrs, 0);
   return syscall (SYS_getrandom, buffer, length, flags);
 }
 
@@ -213,7 +229,7 @@ test_name_batched (void)
 
   g_atomic_int_set (&getrandom_calls, 0);
   for (i = 0; i < 1000; i++)
-    _g_tmp_core_random_chars (chars, sizeof chars);
+    g_assert_true (_g_tmp_core_random_chars (chars, sizeof chars));
   calls = g_atomic_int_get (&getrandom_calls);
 
   g_test_message ("%d getrandom() calls for 1000 names", calls);
@@ -221,6 +237,138 @@ test_name_batched (void)
   g_assert_cmpint (calls, <=, 1000 / 10);
 }
 #endif
+
+/* A creation whose random name cannot be drawn fails with the errno's
+ * code, naming the directory. */
+static void
+assert_random_error (GError      *error,
+                     const gchar *dir)
+{
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "random name"));
+  g_assert_nonnull (strstr (error->message, dir));
+}
+
+/* With no randomness from the OS (getrandom() answering ENOSYS under a
+ * seccomp filter), every entry point that draws a name fails with a GError
+ * and leaves nothing behind, instead of aborting the process (it used
+ * g_error()); those that need no name still work, and EINTR is retried. */
+static void
+test_name_no_randomness (void)
+{
+  g_autofree gchar *scratch = test_scratch_dir ();
+  g_autofree gchar *dest = g_build_filename (scratch, "dest", NULL);
+  g_autofree gchar *fresh = g_build_filename (scratch, "fresh", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpFile) anonymous = NULL;
+  g_autoptr(GSpooledTmpFile) spooled = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree gchar *path = NULL;
+  GOutputStream *out;
+  GTmpFile *warm;
+  guint fds;
+
+  if (!g_test_subprocess ())
+    {
+      g_free (test_scratch_dir_new ());
+      test_run_in_subprocess ();
+      /* "dest" and "fresh" only. */
+      g_assert_cmpuint (test_count_entries (scratch), ==, 2);
+      test_scratch_free (g_steal_pointer (&scratch));
+      return;
+    }
+
+  /* Made while O_TMPFILE works: it needs no name. */
+  anonymous = g_tmp_file_new (scratch, NULL, NULL, &error);
+  g_assert_no_error (error);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (anonymous)), "new", 3);
+  g_assert_true (g_file_set_contents (dest, "old", -1, NULL));
+  /* GLib opens its main context's and workers' descriptors on first use.
+   * An anonymous file draws no name: the worker's random pool stays empty. */
+  g_tmp_file_new_async (scratch, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                        test_store_result, &result);
+  warm = g_tmp_file_new_finish (test_wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  test_unref_and_wait (warm);
+  fds = test_count_open_fds ();
+
+  g_atomic_int_set (&getrandom_errno, ENOSYS);
+
+  g_assert_null (g_named_tmp_file_new (scratch, "n", NULL, &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_assert_cmpint (g_tempfile_mkstemp (scratch, NULL, NULL, &path, &error), ==, -1);
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_assert_null (path);
+  g_assert_null (g_tempfile_mkdtemp (scratch, NULL, NULL, &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_null (g_tempfile_mktemp (scratch, NULL, NULL, &error));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_assert_null (g_tmp_dir_new (scratch, NULL, NULL, &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_tmp_dir_new_async (scratch, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                       test_store_result, &result);
+  g_assert_null (g_tmp_dir_new_finish (test_wait_result (&result), &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_clear_object (&result);
+
+  /* The default directory's search probes each candidate with a random
+   * name: it reports that, not "no usable directory", and caches nothing. */
+  g_setenv ("TMPDIR", scratch, TRUE);
+  g_tempfile_set_tempdir (NULL);
+  g_assert_null (g_tempfile_get_tempdir (&error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_assert_null (g_named_tmp_file_new (NULL, NULL, NULL, &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+
+  /* Replacing "dest", an anonymous file is linked under a random name
+   * beside it first: the persist fails and changes nothing. */
+  g_assert_false (g_tmp_file_persist (anonymous, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, dest));
+  g_clear_error (&error);
+  g_tmp_file_persist_async (anonymous, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
+                            test_store_result, &result);
+  g_assert_false (g_tmp_file_persist_finish (anonymous, test_wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  test_assert_file_contents (dest, "old");
+
+  /* Where O_TMPFILE is refused, anonymous files take a random name for a
+   * moment: they cannot be made either, in any thread. */
+  _g_tmp_core_refuse_tmpfile (scratch);
+  g_assert_null (g_tmp_file_new (scratch, NULL, NULL, &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_tmp_file_new_async (scratch, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                        test_store_result, &result);
+  g_assert_null (g_tmp_file_new_finish (test_wait_result (&result), &error));
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_clear_object (&result);
+  spooled = g_spooled_tmp_file_new (2, scratch, NULL, NULL);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (spooled));
+  g_assert_cmpint (g_output_stream_write (out, "spool", 5, NULL, &error), ==, -1);
+  assert_random_error (g_steal_pointer (&error), scratch);
+  g_assert_false (g_spooled_tmp_file_is_rolled_over (spooled));
+
+  g_assert_cmpuint (test_count_open_fds (), ==, fds);
+
+  /* What needs no random name still works. */
+  g_assert_true (g_tmp_file_persist (anonymous, fresh, G_TMP_PERSIST_SYNC, NULL, &error));
+  g_assert_no_error (error);
+  test_assert_file_contents (fresh, "new");
+
+  /* A signal interrupting getrandom() is not an error. */
+  g_atomic_int_set (&getrandom_errno, 0);
+  g_atomic_int_set (&getrandom_eintrs, 3);
+  g_atomic_int_set (&getrandom_calls, 0);
+  g_assert_cmpint (g_tempfile_mkstemp (scratch, NULL, NULL, &path, &error), >=, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&getrandom_calls), ==, 4);
+  g_assert_no_errno (unlink (path));
+}
 
 /* 37^8 ≈ 3.5e12 names: among 100k random ones a repeat has probability
  * ~0.14%, two repeats ~1e-6. A weak or shared generator gives thousands. */
@@ -252,7 +400,7 @@ draw_names_thread (gpointer data)
     {
       gchar *name = g_malloc0 (G_TMP_CORE_RANDOM_CHARS + 1);
 
-      _g_tmp_core_random_chars (name, G_TMP_CORE_RANDOM_CHARS);
+      g_assert_true (_g_tmp_core_random_chars (name, G_TMP_CORE_RANDOM_CHARS));
       g_ptr_array_add (names, name);
     }
   return names;
@@ -345,19 +493,19 @@ test_name_fork (void)
   pid_t pid;
 
   /* Fill this thread's buffer so that there is something to replay. */
-  _g_tmp_core_random_chars (parent_chars, 1);
+  g_assert_true (_g_tmp_core_random_chars (parent_chars, 1));
 
   g_assert_no_errno (pipe (fds));
   pid = fork ();
   g_assert_cmpint (pid, >=, 0);
   if (pid == 0)
     {
-      _g_tmp_core_random_chars (child_chars, sizeof child_chars);
+      g_assert_true (_g_tmp_core_random_chars (child_chars, sizeof child_chars));
       _exit (write (fds[1], child_chars, sizeof child_chars) == sizeof child_chars ? 0 : 1);
     }
 
   close (fds[1]);
-  _g_tmp_core_random_chars (parent_chars, sizeof parent_chars);
+  g_assert_true (_g_tmp_core_random_chars (parent_chars, sizeof parent_chars));
   g_assert_cmpint (read (fds[0], child_chars, sizeof child_chars), ==, sizeof child_chars);
   close (fds[0]);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
@@ -416,7 +564,7 @@ exiting_thread (gpointer data)
   gchar chars[G_TMP_CORE_RANDOM_CHARS];
 
   /* This thread's pool exists, so its destructor runs at exit. */
-  _g_tmp_core_random_chars (chars, sizeof chars);
+  g_assert_true (_g_tmp_core_random_chars (chars, sizeof chars));
   g_assert_no_errno (pthread_setspecific (exit_key, data));
   return NULL;
 }
@@ -431,7 +579,7 @@ test_name_thread_exit (void)
   guint i;
 
   /* The pool's key exists before ours. */
-  _g_tmp_core_random_chars (chars, sizeof chars);
+  g_assert_true (_g_tmp_core_random_chars (chars, sizeof chars));
   g_assert_cmpint (pthread_key_create (&exit_key, create_files_at_exit), ==, 0);
 
   g_thread_join (g_thread_new ("exiting", exiting_thread, &creations));
@@ -2414,6 +2562,7 @@ main (int   argc,
   g_test_add_func ("/core/name/hook", test_name_hook);
 #ifdef HAVE_GETRANDOM
   g_test_add_func ("/core/name/batched", test_name_batched);
+  g_test_add_func ("/core/name/no-randomness", test_name_no_randomness);
 #endif
   g_test_add_func ("/core/name/unique", test_name_unique);
   g_test_add_func ("/core/name/unique-threads", test_name_unique_threads);

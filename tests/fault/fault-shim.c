@@ -63,6 +63,7 @@ FAULT_EXPORT void        fault_arm       (int nth, int errsv);
 FAULT_EXPORT int         fault_disarm    (void);
 FAULT_EXPORT int         fault_was_hit   (void);
 FAULT_EXPORT const char *fault_failed_path (void);
+FAULT_EXPORT const char *fault_failed_fd_path (void);
 FAULT_EXPORT const char *fault_call_name (int i);
 
 static __thread int armed;      /* counting on this thread */
@@ -72,6 +73,7 @@ static __thread int fail_errno;
 static __thread int hit;        /* the call to fail was made */
 static __thread unsigned char trace[MAX_TRACE];
 static __thread char failed_path[4096]; /* what a failed removal was to remove */
+static __thread char failed_fd_path[4096]; /* what a failed fsync was to flush */
 
 FAULT_EXPORT void
 fault_arm (int nth,
@@ -82,6 +84,7 @@ fault_arm (int nth,
   fail_errno = errsv;
   hit = 0;
   failed_path[0] = '\0';
+  failed_fd_path[0] = '\0';
   armed = 1;
 }
 
@@ -105,6 +108,14 @@ FAULT_EXPORT const char *
 fault_failed_path (void)
 {
   return failed_path;
+}
+
+/* The file or directory that the failed fsync() was to flush, as
+ * /proc/self/fd shows it (absolute), or "". */
+FAULT_EXPORT const char *
+fault_failed_fd_path (void)
+{
+  return failed_fd_path;
 }
 
 /* The name of the @i-th (1-based) call counted by the last arming. */
@@ -289,7 +300,27 @@ WRAP (off_t, -1, lseek, lseek, (int fd, off_t o, int w), (fd, o, w), (int, off_t
 WRAP (off64_t, -1, lseek, lseek64, (int fd, off64_t o, int w), (fd, o, w), (int, off64_t, int))
 WRAP (int, -1, ftruncate, ftruncate, (int fd, off_t o), (fd, o), (int, off_t))
 WRAP (int, -1, ftruncate, ftruncate64, (int fd, off64_t o), (fd, o), (int, off64_t))
-WRAP (int, -1, fsync, fsync, (int fd), (fd), (int))
+/* What the failed fsync() was to flush, so that the driver can tell the
+ * flush of a persist's destination directory from the file's. */
+FAULT_EXPORT int
+fsync (int fd)
+{
+  REAL (int, fsync, (int));
+
+  if (should_fail (FAULT_fsync))
+    {
+      char link[64];
+      ssize_t n;
+      int errsv = errno;
+
+      snprintf (link, sizeof link, "/proc/self/fd/%d", fd);
+      n = readlink (link, failed_fd_path, sizeof failed_fd_path - 1);
+      failed_fd_path[n > 0 ? n : 0] = '\0';
+      errno = errsv;
+      return -1;
+    }
+  return real_fsync (fd);
+}
 WRAP (int, -1, fdatasync, fdatasync, (int fd), (fd), (int))
 
 WRAP (int, -1, fstat, fstat, (int fd, struct stat *s), (fd, s), (int, struct stat *))
