@@ -4,6 +4,7 @@
  */
 
 #include "gtempfile-private.h"
+#include "gtmp-rmtree.h"
 
 /**
  * GTmpDir:
@@ -211,8 +212,8 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   have_id = self->have_id;
   g_mutex_unlock (&self->lock);
 
-  ret = _g_tmp_core_remove_tree_full (self->path, dirfd, have_id ? &id : NULL,
-                                      ignore_errors, cancellable, error);
+  ret = _g_tmp_rmtree_remove_full (self->path, dirfd, have_id ? &id : NULL,
+                                   ignore_errors, cancellable, error);
 
   g_mutex_lock (&self->lock);
   self->cleaning = FALSE;

@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-testing.h"
 #include "test-util.h"
 
 /* ------------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 
 #include "gtempfile.h"
 #include "gtmp-core.h"
+#include "gtmp-testing.h"
 #include "test-util.h"
 
 /* ----------------------------------------------------------- helpers */
