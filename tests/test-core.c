@@ -6,6 +6,7 @@
  * arguments and directories, and tree removal. Tests run as root; where
  * permissions matter a child process drops to uid/gid 65534 first.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-spooled.c — GSpooledTmpFile: memory first, disk when it grows
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

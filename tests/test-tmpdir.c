@@ -1,5 +1,6 @@
 /* test-tmpdir.c — GTmpDir and the tree removal, checked on disk
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
