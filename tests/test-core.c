@@ -1,4 +1,4 @@
-/* test-core.c — the private secure-create core (gtmp-core.c)
+/* test-core.c — the private core (gtmp-core.c) and tree removal (gtmp-rmtree.c)
  *
  * Every promise the core makes, checked on disk: name shape and alphabet,
  * uniqueness, modes, close-on-exec, symlinks never followed, collision retry
