@@ -7,6 +7,7 @@
 #
 # Prints seconds, like gtmp-bench, timing only the work (not start-up).
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import os

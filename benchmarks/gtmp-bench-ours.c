@@ -3,6 +3,7 @@
  * Each one does what an application would: the constructor, then close (or
  * cleanup) and unref, with the directory passed explicitly like the peers.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -19,6 +19,7 @@
  * The floors do only the system calls a lifecycle cannot avoid, with names
  * from a buffered CSPRNG, so they are the bar the libraries are held to.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
  * same workloads. Every measurement prints seconds (one or two numbers) on
  * stdout; benchmarks/run turns them into rates and ratios.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -12,6 +12,7 @@
  *
  * Build: cc atomic-save.c $(pkg-config --cflags --libs gtempfile-1 gio-unix-2.0)
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

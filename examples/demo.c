@@ -7,6 +7,7 @@
  *
  * Build: cc demo.c $(pkg-config --cflags --libs gtempfile-1)
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

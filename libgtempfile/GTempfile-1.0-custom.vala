@@ -1,5 +1,6 @@
 /* GTempfile-1.0-custom.vala — merged into gtempfile-1.vapi by vapigen
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

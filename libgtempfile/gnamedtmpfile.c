@@ -1,5 +1,6 @@
 /* gnamedtmpfile.c — a temporary file with a visible name
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* gspooledtmpfile.c — a temporary file that lives in memory until it grows
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

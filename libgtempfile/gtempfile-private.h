@@ -1,5 +1,6 @@
 /* gtempfile-private.h — helpers shared between the classes (not installed)
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -108,10 +109,9 @@ G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
 G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
 G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
 
-/* Added for persist() (an addition; nothing above changed): GTmpFile's
- * persist() moves a GNamedTmpFile by its path, then tells it here, in the
- * caller's thread, that it now lives at @path (absolute) — which sets
- * GNamedTmpFile:path and turns GNamedTmpFile:delete off. */
+/* GTmpFile's persist() moves a GNamedTmpFile by its path, then tells it
+ * here, in the caller's thread, that it now lives at @path (absolute) —
+ * which sets GNamedTmpFile:path and turns GNamedTmpFile:delete off. */
 G_GNUC_INTERNAL
 void            _g_named_tmp_file_persisted (GNamedTmpFile      *self,
                                              const gchar        *path);

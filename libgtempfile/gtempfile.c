@@ -1,5 +1,6 @@
 /* gtempfile.c — the module functions
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -23,7 +24,56 @@
 const gchar *
 g_tempfile_get_tempprefix (void)
 {
-  return "tmp";
+  return G_TMP_CORE_DEFAULT_PREFIX;
+}
+
+/**
+ * g_tempfile_get_tempdir:
+ * @error: return location for a #GError
+ *
+ * Returns the directory in which temporary files are created when no
+ * directory is given.
+ *
+ * As CPython's `tempfile.gettempdir()`, the first of `$TMPDIR`, `$TEMP`,
+ * `$TMP`, `/tmp`, `/var/tmp`, `/usr/tmp` and the current directory in
+ * which a file with a random name can really be created and written. The
+ * answer is cached until [func@GTempfile.set_tempdir] is called.
+ *
+ * This function is thread-safe, also in a child forked while another
+ * thread was calling it or [func@GTempfile.set_tempdir].
+ *
+ * Returns: (transfer full) (type filename): the absolute path of the
+ *   directory, or %NULL with @error set: %G_IO_ERROR_NOT_FOUND if none of
+ *   the candidates is usable, or the code of the operating system's error
+ *   if it gives no random bytes to name the test file with
+ *
+ * Since: 1.0
+ */
+gchar *
+g_tempfile_get_tempdir (GError **error)
+{
+  return _g_tmp_core_get_tempdir (error);
+}
+
+/**
+ * g_tempfile_set_tempdir:
+ * @dir: (nullable) (type filename): the directory to use from now on, or
+ *   %NULL to search again on the next call
+ *
+ * Overrides the default directory returned by
+ * [func@GTempfile.get_tempdir], like assigning `tempfile.tempdir` in
+ * Python. A relative @dir is made absolute against the current directory
+ * now. The directory is not checked here: creating a file in it reports
+ * the error.
+ *
+ * This function is thread-safe.
+ *
+ * Since: 1.0
+ */
+void
+g_tempfile_set_tempdir (const gchar *dir)
+{
+  _g_tmp_core_set_tempdir (dir);
 }
 
 /**

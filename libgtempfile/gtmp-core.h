@@ -3,6 +3,7 @@
  * Every public function and class creates and removes files through here,
  * so the security rules live in one place.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -19,97 +20,19 @@ G_BEGIN_DECLS
 #define G_TMP_CORE_RANDOM_CHARS 8
 #define G_TMP_CORE_MAX_TRIES    238328
 
+/* The prefix of a name when none is given (g_tempfile_get_tempprefix()). */
+#define G_TMP_CORE_DEFAULT_PREFIX "tmp"
+
 #define G_TMP_CORE_FILE_MODE 0600
 #define G_TMP_CORE_DIR_MODE  0700
-
-/* Test hook: when set, fills @chars (G_TMP_CORE_RANDOM_CHARS bytes, not
- * nul-terminated) instead of the CSPRNG. Process-wide; NULL restores the CSPRNG. */
-typedef void (*GTmpCoreNameHook) (gchar    *chars,
-                                  gpointer  user_data);
-
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_name_hook    (GTmpCoreNameHook   hook,
-                                        gpointer           user_data);
 
 /* How long a file system's refusal of O_TMPFILE is remembered (per device;
  * see gtmp-core.c). */
 #define G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC (60 * G_USEC_PER_SEC)
 
-/* What the core did instead of creating an O_TMPFILE (test hook). */
-typedef enum
-{
-  G_TMP_CORE_TMPFILE_REFUSED, /* tried; the file system refused it */
-  G_TMP_CORE_TMPFILE_SKIPPED, /* not tried: its device refused it lately */
-} GTmpCoreTmpfileEvent;
-
-/* Test hook: when set, called each time an anonymous file in @dir falls back
- * to create + unlink, saying why. Never called when O_TMPFILE works, so the
- * usual path pays nothing for it. Process-wide; NULL removes it. */
-typedef void (*GTmpCoreTmpfileHook) (const gchar          *dir,
-                                     GTmpCoreTmpfileEvent  event,
-                                     gpointer              user_data);
-
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_tmpfile_hook (GTmpCoreTmpfileHook hook,
-                                        gpointer           user_data);
-
-/* Test hook: remembers the device of @dir as refusing O_TMPFILE, as if it
- * just had, so that anonymous files there take the fallback. */
-G_GNUC_INTERNAL
-void      _g_tmp_core_refuse_tmpfile   (const gchar       *dir);
-
-/* Test hook: takes (@hold TRUE) or releases the lock of the O_TMPFILE
- * refusal memory, from one thread. */
-G_GNUC_INTERNAL
-void      _g_tmp_core_hold_refusals    (gboolean           hold);
-
-/* Test hook: moves the clock by which remembered O_TMPFILE refusals expire
- * @usec into the future (0 puts it back). */
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_clock_offset (gint64             usec);
-
-/* Test hook: when set, called each time persist() starts copying a file's
- * bytes for @dest (on another file system, or from an anonymous file that
- * cannot be linked). Process-wide; NULL removes it. */
-typedef void (*GTmpCoreCopyHook) (const gchar *dest,
-                                  gpointer     user_data);
-
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_copy_hook    (GTmpCoreCopyHook   hook,
-                                        gpointer           user_data);
-
-/* Test hook: when set, called with the directory's descriptor each time
- * the tree remover is about to unlink a batch of that directory's files
- * (after listing them), and batches are used on every file system, not
- * only on ext2/3/4. Process-wide; NULL removes it. */
-typedef void (*GTmpCoreBatchHook) (gint     dirfd,
-                                   gpointer user_data);
-
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_batch_hook   (GTmpCoreBatchHook  hook,
-                                        gpointer           user_data);
-
-/* Test hook: the most files and bytes of names the tree remover batches
- * at a time (0: the default), so that a test needs no directory of
- * 100,000 files to split one into several batches. */
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_batch_limits (guint              max_files,
-                                        gsize              max_name_bytes);
-
 /* Calls the copy hook, if one is set. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_copy_starting    (const gchar       *dest);
-
-/* Test hook: called with every descriptor the library has just fsync()ed
- * successfully, in the thread that synced it (a worker for persist_async).
- * Returning FALSE makes that fsync() fail with EIO, as a failing disk
- * would. Process-wide; NULL removes it. */
-typedef gboolean (*GTmpCoreSyncHook) (gint     fd,
-                                      gpointer user_data);
-
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_sync_hook    (GTmpCoreSyncHook   hook,
-                                        gpointer           user_data);
 
 /* fsync() retried on EINTR: 0, or -1 with errno set. Every fsync() of the
  * library goes through here, so the sync hook sees them all. */
@@ -145,7 +68,18 @@ gboolean  _g_tmp_core_check_affixes    (const gchar       *prefix,
                                         const gchar       *suffix,
                                         GError           **error);
 
-/* NULL → g_tempfile_get_tempdir(); relative → absolute against the cwd now. */
+/* The default directory: the first usable of $TMPDIR, $TEMP, $TMP, /tmp,
+ * /var/tmp, /usr/tmp and the cwd, searched once and cached (thread- and
+ * fork-safe). Behind g_tempfile_get_tempdir(). */
+G_GNUC_INTERNAL
+gchar    *_g_tmp_core_get_tempdir      (GError           **error);
+
+/* Replaces the cached default directory (@dir made absolute now); NULL
+ * searches again on next use. Behind g_tempfile_set_tempdir(). */
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_tempdir      (const gchar       *dir);
+
+/* NULL → _g_tmp_core_get_tempdir(); relative → absolute against the cwd now. */
 G_GNUC_INTERNAL
 gchar    *_g_tmp_core_resolve_dir      (const gchar       *dir,
                                         GError           **error);
@@ -189,30 +123,6 @@ typedef struct
   ino_t ino;
 } GTmpCoreFileId;
 
-/* Removes the directory @path and everything below it, fd-relative, never
- * following symlinks and never entering a mount point of any kind (such an
- * entry, or @path itself mounted over, is EBUSY). Tries rmdir(@path) first
- * and walks only when it is not empty, starting from @dirfd (borrowed; -1 to
- * open @path). Entries that vanish meanwhile are not errors, nor is @path
- * itself being gone. With @ignore_errors, removes all it can and returns
- * TRUE. */
-G_GNUC_INTERNAL
-gboolean  _g_tmp_core_remove_tree      (const gchar       *path,
-                                        gint               dirfd,
-                                        gboolean           ignore_errors,
-                                        GCancellable      *cancellable,
-                                        GError           **error);
-
-/* The same; when @dirfd is -1 and @expected is not %NULL, a non-empty
- * directory at @path that is not @expected is left alone (EBUSY). */
-G_GNUC_INTERNAL
-gboolean  _g_tmp_core_remove_tree_full (const gchar           *path,
-                                        gint                   dirfd,
-                                        const GTmpCoreFileId  *expected,
-                                        gboolean               ignore_errors,
-                                        GCancellable          *cancellable,
-                                        GError               **error);
-
 /* pwrite()s all @len bytes of @data at @offset, retrying on EINTR and short
  * writes. FALSE with errno set on failure (ENOSPC when the file system
  * accepts no more bytes). */
@@ -238,10 +148,6 @@ gboolean  _g_tmp_core_get_dir_id       (const gchar       *path,
  * parent's files. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_get_pid          (void);
-
-/* Forgets the cached default directory (g_tempfile_set_tempdir (NULL)). */
-G_GNUC_INTERNAL
-void      _g_tmp_core_reset_tempdir    (void);
 
 /* close() that keeps errno and sets *fd to -1 (g_clear_fd is GLib 2.76). */
 G_GNUC_INTERNAL

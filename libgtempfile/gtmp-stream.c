@@ -4,6 +4,7 @@
  * it (gtmp-stream.h explains why there is no state here). With the default
  * store a read or write on these streams is one read(2) or write(2).
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

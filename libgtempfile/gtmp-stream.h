@@ -7,6 +7,7 @@
  * streams, the GFileIOStream's GSeekable and a descriptor obtained with
  * g_tmp_file_get_fd() all share one position.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

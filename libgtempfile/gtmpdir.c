@@ -1,9 +1,11 @@
 /* gtmpdir.c — a temporary directory that removes itself
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "gtempfile-private.h"
+#include "gtmp-rmtree.h"
 
 /**
  * GTmpDir:
@@ -211,8 +213,8 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   have_id = self->have_id;
   g_mutex_unlock (&self->lock);
 
-  ret = _g_tmp_core_remove_tree_full (self->path, dirfd, have_id ? &id : NULL,
-                                      ignore_errors, cancellable, error);
+  ret = _g_tmp_rmtree_remove_full (self->path, dirfd, have_id ? &id : NULL,
+                                   ignore_errors, cancellable, error);
 
   g_mutex_lock (&self->lock);
   self->cleaning = FALSE;

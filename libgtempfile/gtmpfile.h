@@ -1,5 +1,6 @@
 /* gtmpfile.h
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

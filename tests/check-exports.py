@@ -11,6 +11,7 @@
 # a declared one (a public function that is hidden or was never written).
 # Prints TAP.
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import re

@@ -1,4 +1,4 @@
-/* test-core.c — the private secure-create core (gtmp-core.c)
+/* test-core.c — the private core (gtmp-core.c) and tree removal (gtmp-rmtree.c)
  *
  * Every promise the core makes, checked on disk: name shape and alphabet,
  * uniqueness, modes, close-on-exec, symlinks never followed, collision retry
@@ -6,6 +6,7 @@
  * arguments and directories, and tree removal. Tests run as root; where
  * permissions matter a child process drops to uid/gid 65534 first.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -25,6 +26,8 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-rmtree.h"
+#include "gtmp-testing.h"
 #include "test-util.h"
 
 #define ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789_"
@@ -1408,14 +1411,14 @@ test_tempdir_search (void)
       g_tempfile_set_tempdir ("some/where");
       test_assert_tempdir (relative);
 
-      _g_tmp_core_reset_tempdir ();
+      g_tempfile_set_tempdir (NULL);
       test_assert_tempdir (later);
 
       /* Empty variables count as unset; with none usable, /tmp comes next. */
       g_setenv ("TMPDIR", "", TRUE);
       g_setenv ("TEMP", missing, TRUE);
       g_unsetenv ("TMP");
-      _g_tmp_core_reset_tempdir ();
+      g_tempfile_set_tempdir (NULL);
       test_assert_tempdir ("/tmp");
       return;
     }
@@ -1827,7 +1830,7 @@ remove_tree_and_check (const gchar *base)
   g_autoptr(GError) error = NULL;
   gboolean removed;
 
-  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
+  removed = _g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (removed);
   g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
@@ -1881,19 +1884,19 @@ test_remove_tree_simple_cases (void)
   g_autoptr(GError) error = NULL;
 
   make_dir (empty, 0700);
-  g_assert_true (_g_tmp_core_remove_tree (empty, -1, FALSE, NULL, &error));
+  g_assert_true (_g_tmp_rmtree_remove (empty, -1, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (empty, G_FILE_TEST_EXISTS));
 
   /* Already gone is not an error. */
-  g_assert_true (_g_tmp_core_remove_tree (gone, -1, FALSE, NULL, &error));
+  g_assert_true (_g_tmp_rmtree_remove (gone, -1, FALSE, NULL, &error));
   g_assert_no_error (error);
 
   /* The path itself being a symlink to a directory: never walked into. */
   make_dir (real, 0700);
   write_file (real_file, "keep", 0600);
   g_assert_no_errno (symlink (real, link));
-  _g_tmp_core_remove_tree (link, -1, FALSE, NULL, NULL);
+  _g_tmp_rmtree_remove (link, -1, FALSE, NULL, NULL);
   test_assert_file_contents (real_file, "keep");
 
   test_scratch_free (scratch);
@@ -1997,11 +2000,11 @@ test_remove_tree_large (void)
   /* 1,000 files or 16 KiB of names at a time: "many" takes 3 batches, the
    * 300 names of 204 bytes (61 KiB) 4; "ro", which build_tree() gave a
    * subdirectory, at least one. */
-  _g_tmp_core_set_batch_limits (1000, 16 * 1024);
-  _g_tmp_core_set_batch_hook (count_batch, batches);
-  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
-  _g_tmp_core_set_batch_hook (NULL, NULL);
-  _g_tmp_core_set_batch_limits (0, 0);
+  _g_tmp_rmtree_set_batch_limits (1000, 16 * 1024);
+  _g_tmp_rmtree_set_batch_hook (count_batch, batches);
+  removed = _g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error);
+  _g_tmp_rmtree_set_batch_hook (NULL, NULL);
+  _g_tmp_rmtree_set_batch_limits (0, 0);
 
   g_assert_no_error (error);
   g_assert_true (removed);
@@ -2052,9 +2055,9 @@ test_remove_tree_batch_race (void)
   make_dir (files, 0700);
   g_assert_true (g_file_set_contents (f03, "x", 1, NULL));
 
-  _g_tmp_core_set_batch_hook (swap_file_for_dir, &n_swaps);
-  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
-  _g_tmp_core_set_batch_hook (NULL, NULL);
+  _g_tmp_rmtree_set_batch_hook (swap_file_for_dir, &n_swaps);
+  removed = _g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error);
+  _g_tmp_rmtree_set_batch_hook (NULL, NULL);
 
   g_assert_no_error (error);
   g_assert_true (removed);
@@ -2086,7 +2089,7 @@ test_remove_tree_from_fd (void)
   while (readdir (d) != NULL)
     ;
 
-  g_assert_true (_g_tmp_core_remove_tree (tree, fd, FALSE, NULL, &error));
+  g_assert_true (_g_tmp_rmtree_remove (tree, fd, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (tree, G_FILE_TEST_EXISTS));
   g_assert_cmpint (fcntl (fd, F_GETFD), >=, 0);
@@ -2111,12 +2114,12 @@ test_remove_tree_errors (void)
 
       test_drop_privileges ();
 
-      g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error));
+      g_assert_false (_g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
       g_assert_nonnull (strstr (error->message, stuck));
       g_clear_error (&error);
 
-      g_assert_true (_g_tmp_core_remove_tree (tree, -1, TRUE, NULL, &error));
+      g_assert_true (_g_tmp_rmtree_remove (tree, -1, TRUE, NULL, &error));
       g_assert_no_error (error);
       g_assert_true (g_file_test (stuck, G_FILE_TEST_EXISTS));
       g_assert_false (g_file_test (mine, G_FILE_TEST_EXISTS));
@@ -2159,12 +2162,12 @@ test_remove_tree_top_stuck (void)
 
       test_drop_privileges ();
 
-      g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error));
+      g_assert_false (_g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
       g_assert_nonnull (strstr (error->message, tree));
       g_clear_error (&error);
 
-      g_assert_true (_g_tmp_core_remove_tree (tree, -1, TRUE, NULL, &error));
+      g_assert_true (_g_tmp_rmtree_remove (tree, -1, TRUE, NULL, &error));
       g_assert_no_error (error);
       g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
       g_assert_cmpuint (test_count_entries (tree), ==, 0);
@@ -2250,7 +2253,7 @@ test_remove_tree_vanishing (void)
 
   thread = g_thread_new ("vanish", vanish_thread, &v);
   g_atomic_int_set (&v.start, TRUE);
-  removed = _g_tmp_core_remove_tree (tree, -1, FALSE, NULL, &error);
+  removed = _g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error);
   g_thread_join (thread);
   g_test_message ("the other thread removed %u of %u files",
                   v.unlinked, VANISH_DIRS * VANISH_FILES);
@@ -2270,13 +2273,13 @@ test_remove_tree_cancelled (void)
   g_autoptr(GError) error = NULL;
 
   g_cancellable_cancel (cancellable);
-  g_assert_false (_g_tmp_core_remove_tree (tree, -1, FALSE, cancellable, &error));
+  g_assert_false (_g_tmp_rmtree_remove (tree, -1, FALSE, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (g_file_test (tree, G_FILE_TEST_IS_DIR));
   g_clear_error (&error);
 
   /* Cancellation is reported even when errors are ignored. */
-  g_assert_false (_g_tmp_core_remove_tree (tree, -1, TRUE, cancellable, &error));
+  g_assert_false (_g_tmp_rmtree_remove (tree, -1, TRUE, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   assert_outside_untouched (scratch);

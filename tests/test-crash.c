@@ -24,6 +24,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-testing.h"
 #include "test-util.h"
 
 #define PREFIX       "crash"
@@ -315,7 +316,7 @@ child_die_in_cleanup (const gchar *dir,
 
       close (openat (dfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
     }
-  _g_tmp_core_set_batch_hook (die_at_batch, NULL);
+  _g_tmp_rmtree_set_batch_hook (die_at_batch, NULL);
   g_tmp_dir_cleanup (tmpdir, NULL, NULL);
 }
 

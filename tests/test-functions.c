@@ -4,6 +4,7 @@
  * _set_tempdir() and _get_tempprefix() through <gtempfile.h> only, checked
  * against what is on disk.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -6,6 +6,7 @@
  * de/LC_MESSAGES/gtempfile.mo), so the test rebinds the domain there, as an
  * uninstalled application would, and then fails for real.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

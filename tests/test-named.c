@@ -5,6 +5,7 @@
  * reference deletes nothing; cleanup() reports what dispose cannot (as uid
  * 65534 in a forked child, since tests run as root) and is idempotent.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -6,6 +6,7 @@
  * nothing deleted automatically afterwards, a failed persist changing nothing
  * and never leaving a stray file, async, cancellation, and a closed file.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -23,6 +24,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-testing.h"
 #include "test-util.h"
 
 /* ------------------------------------------------------------------------ */

@@ -1,5 +1,6 @@
 /* test-spooled.c — GSpooledTmpFile: memory first, disk when it grows
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -15,6 +16,7 @@
 
 #include "gtempfile.h"
 #include "gtmp-core.h"
+#include "gtmp-testing.h"
 #include "test-util.h"
 
 /* ----------------------------------------------------------- helpers */

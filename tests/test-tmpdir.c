@@ -1,9 +1,11 @@
 /* test-tmpdir.c — GTmpDir and the tree removal, checked on disk
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #include "gtempfile-private.h"
+#include "gtmp-rmtree.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +42,7 @@ remove_base (const gchar *base)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (_g_tmp_core_remove_tree (base, -1, FALSE, NULL, &error));
+  g_assert_true (_g_tmp_rmtree_remove (base, -1, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (base, G_FILE_TEST_EXISTS));
 }
@@ -1341,7 +1343,7 @@ check_bind_mount_dir (gboolean ignore)
     }
   g_tmp_dir_set_delete (tmp, FALSE);
   g_object_unref (tmp);
-  g_assert_true (_g_tmp_core_remove_tree (path, -1, FALSE, NULL, NULL));
+  g_assert_true (_g_tmp_rmtree_remove (path, -1, FALSE, NULL, NULL));
   assert_mount_source_intact (src);
   remove_base (base);
 }
@@ -1377,7 +1379,7 @@ check_bind_mount_file_and_top (gboolean ignore)
   assert_mount_source_intact (src);
   g_tmp_dir_set_delete (tmp, FALSE);
   g_object_unref (tmp);
-  g_assert_true (_g_tmp_core_remove_tree (path, -1, FALSE, NULL, NULL));
+  g_assert_true (_g_tmp_rmtree_remove (path, -1, FALSE, NULL, NULL));
 
   tmp = new_in (base);
   g_free (path);
@@ -1398,7 +1400,7 @@ check_bind_mount_file_and_top (gboolean ignore)
   assert_mount_source_intact (src);
   g_tmp_dir_set_delete (tmp, FALSE);
   g_object_unref (tmp);
-  g_assert_true (_g_tmp_core_remove_tree (path, -1, FALSE, NULL, NULL));
+  g_assert_true (_g_tmp_rmtree_remove (path, -1, FALSE, NULL, NULL));
   remove_base (base);
 }
 

@@ -6,6 +6,7 @@
  * async construction, cancellation, and errors for bad directories (as uid
  * 65534 in a forked child, since tests run as root).
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -3,6 +3,7 @@
  * Scratch space is made and removed with libc alone (nftw), never with the
  * library's own tree removal, which is itself under test.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -5,6 +5,7 @@
  * modes). Every helper asserts instead of returning an error: a failure here
  * is a failure of the test that called it.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 // scratch-build.js — a scratch directory for one step of a build
 //
+// Copyright 2026 The libgtempfile authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // A build step stages its inputs in a private directory, runs a tool there

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # process-upload.py — hand an upload to a program that wants a file name
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # A web handler receives an upload as a stream of bytes, but the tool that

@@ -1,5 +1,6 @@
 /* spooled-response.vala — buffer a response of unknown size
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A client reads a response whose length it does not know in advance (no

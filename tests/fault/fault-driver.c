@@ -28,6 +28,7 @@
  * Runs itself again with LD_PRELOAD=$FAULT_SHIM when the shim is not loaded.
  * Output is TAP: one test per operation.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -14,6 +14,7 @@
  * The library needs no hook for this: it is the real library, making its
  * real calls, whose results we replace.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 // test-gtempfile.js — libgtempfile from GJS, through the typelib of this tree
 //
+// Copyright 2026 The libgtempfile authors
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Run as `gjs -m test-gtempfile.js`; prints TAP and exits non-zero when a

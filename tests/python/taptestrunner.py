@@ -1,5 +1,6 @@
 # taptestrunner.py — run a unittest suite and report it as TAP for meson test
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import sys

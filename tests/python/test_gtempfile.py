@@ -2,6 +2,7 @@
 # test_gtempfile.py — libgtempfile from Python, through the typelib and the
 # gi.overrides.GTempfile module of this tree
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import gc

@@ -1,5 +1,6 @@
 /* consumer.c — uses libgtempfile through dependency('gtempfile-1')
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* test-gtempfile.vala — libgtempfile from Vala, compiled against the VAPI
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 # GTempfile.py — the Pythonic layer over the GTempfile introspection module
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 """Pythonic additions to ``gi.repository.GTempfile``.
