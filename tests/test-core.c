@@ -1000,7 +1000,7 @@ can_mount (const gchar *fstype)
       char dir[] = "/tmp/gtempfile-mount-probe-XXXXXX";
       gboolean ok = mkdtemp (dir) != NULL &&
                     unshare (mount_unshare_flags (fstype)) == 0 &&
-                    mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+                    mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 &&
                     mount (fstype, dir, fstype, 0, NULL) == 0;
 
       if (ok)
@@ -1017,7 +1017,7 @@ static void
 enter_mount_namespace (void)
 {
   g_assert_no_errno (unshare (CLONE_NEWNS));
-  g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+  g_assert_no_errno (mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL));
 }
 
 /* What the core did instead of O_TMPFILE, as its test hook reports it. */
@@ -1099,7 +1099,7 @@ refusal_mounts_setup (RefusalMounts *mounts)
   enter_mount_namespace ();
   g_assert_no_errno (unshare (mount_unshare_flags ("mqueue")));
   g_assert_no_errno (mount ("mqueue", mounts->mq, "mqueue", 0, NULL));
-  g_assert_no_errno (mount (mounts->mq, mounts->mq_too, NULL, MS_BIND, NULL));
+  g_assert_no_errno (mount (mounts->mq, mounts->mq_too, "none", MS_BIND, NULL));
   g_assert_no_errno (mount ("tmpfs", mounts->tmpfs, "tmpfs", 0, "size=1m"));
 
   g_assert_cmpuint (device_of (mounts->mq), ==, device_of (mounts->mq_too));
@@ -1525,8 +1525,8 @@ test_tempdir_last_resort (void)
       test_assert_tempdir (cwd_dir);
       g_assert_cmpuint (test_count_entries (cwd_dir), ==, 0);
 
-      g_assert_no_errno (mount (cwd_dir, cwd_dir, NULL, MS_BIND, NULL));
-      g_assert_no_errno (mount (NULL, cwd_dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+      g_assert_no_errno (mount (cwd_dir, cwd_dir, "none", MS_BIND, NULL));
+      g_assert_no_errno (mount (NULL, cwd_dir, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
       g_tempfile_set_tempdir (NULL);
       dir = g_tempfile_get_tempdir (&error);
       g_assert_null (dir);

@@ -1309,7 +1309,7 @@ check_bind_mount_dir (gboolean ignore)
   g_test_message ("bind mount of a directory, ignore-cleanup-errors %d", ignore);
   fill_tree (path);
   g_assert_no_errno (mkdir (mnt, 0700));
-  g_assert_no_errno (mount (src, mnt, NULL, MS_BIND, NULL));
+  g_assert_no_errno (mount (src, mnt, "none", MS_BIND, NULL));
   g_assert_no_errno (stat (src, &st_src));
   g_assert_no_errno (stat (mnt, &st_mnt));
   g_assert_cmpuint (st_src.st_dev, ==, st_mnt.st_dev);
@@ -1364,7 +1364,7 @@ check_bind_mount_file_and_top (gboolean ignore)
   g_test_message ("bind mount of a file and over the top, ignore-cleanup-errors %d", ignore);
   g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
   fill_tree (path);
-  g_assert_no_errno (mount (src_file, file, NULL, MS_BIND, NULL));
+  g_assert_no_errno (mount (src_file, file, "none", MS_BIND, NULL));
   if (ignore)
     g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   else
@@ -1385,7 +1385,7 @@ check_bind_mount_file_and_top (gboolean ignore)
   g_free (path);
   path = g_strdup (g_tmp_dir_get_path (tmp));
   g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
-  g_assert_no_errno (mount (src, path, NULL, MS_BIND, NULL));
+  g_assert_no_errno (mount (src, path, "none", MS_BIND, NULL));
   if (ignore)
     g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   else
@@ -1428,7 +1428,7 @@ can_bind_mount (void)
   base = test_scratch_new ("tmpdir");
   target = g_build_filename (base, "target", NULL);
   g_assert_no_errno (mkdir (target, 0700));
-  ok = mount (base, target, NULL, MS_BIND, NULL) == 0;
+  ok = mount (base, target, "none", MS_BIND, NULL) == 0;
   if (ok)
     g_assert_no_errno (umount (target));
   else
@@ -1448,7 +1448,7 @@ enter_private_mount_namespace (void)
       g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
       return FALSE;
     }
-  g_assert_no_errno (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+  g_assert_no_errno (mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL));
   return TRUE;
 }
 
@@ -1595,7 +1595,7 @@ test_dispose_failure_quiet (void)
     }
 
   if (unshare (CLONE_NEWNS) < 0 ||
-      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+      mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     {
       g_test_skip_printf ("no mount namespace of our own: %s", g_strerror (errno));
       return;

@@ -1617,7 +1617,7 @@ setup_xfs (void)
       return;
     }
   if (unshare (CLONE_NEWNS) < 0 ||
-      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+      mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     {
       xfs_skip_reason = "no private mount namespace (unshare -m)";
       return;
