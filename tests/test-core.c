@@ -100,7 +100,7 @@ scripted_names (gchar    *chars,
 static void
 test_name_shape (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autofree gchar *dflt = NULL;
   g_autofree gchar *dir = NULL;
@@ -161,7 +161,7 @@ test_name_hook (void)
 {
   static const gchar * const names[] = { "HoOkEd01" };
   NameScript script = { names, 1, 0 };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *expected = g_build_filename (scratch, "p.HoOkEd01.s", NULL);
   g_autofree gchar *path = NULL;
   g_autofree gchar *again = NULL;
@@ -273,7 +273,7 @@ test_name_no_randomness (void)
 
   if (!g_test_subprocess ())
     {
-      g_free (test_scratch_dir_new ());
+      g_free (test_scratch_new ());
       test_run_in_subprocess ();
       /* "dest" and "fresh" only. */
       g_assert_cmpuint (test_count_entries (scratch), ==, 2);
@@ -467,7 +467,7 @@ static void
 test_create_unique_threads (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   GThread *threads[UNIQUE_THREADS];
   guint i, j;
 
@@ -576,7 +576,7 @@ static void
 test_name_thread_exit (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   ExitCreations creations = { scratch, g_ptr_array_new_with_free_func (g_free), FALSE };
   gchar chars[G_TMP_CORE_RANDOM_CHARS];
   guint i;
@@ -609,7 +609,7 @@ test_name_thread_exit (void)
 static void
 check_modes (guint umask_value)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *file_default = NULL;
   g_autofree gchar *file_0644 = NULL;
@@ -705,7 +705,7 @@ child_fd_listing (void)
 static void
 test_fd_not_inherited (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *ours = g_build_filename (scratch, "ours", NULL);
   g_autofree gchar *ours_slash = g_strconcat (ours, "/", NULL);
   g_autofree gchar *control = g_build_filename (scratch, "control-inherited", NULL);
@@ -759,7 +759,7 @@ test_symlink_not_followed (void)
 {
   static const gchar * const names[] = { "AAAAAAAA", "BBBBBBBB" };
   NameScript script = { names, G_N_ELEMENTS (names), 0 };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *dir = g_build_filename (scratch, "dir", NULL);
   g_autofree gchar *elsewhere = g_build_filename (scratch, "elsewhere", NULL);
   g_autofree gchar *target_file = g_build_filename (elsewhere, "precious", NULL);
@@ -829,7 +829,7 @@ test_collision_retry (void)
     "taken001", "taken002", "taken003", "taken004", "taken005", "freename",
   };
   NameScript script = { names, G_N_ELEMENTS (names), 0 };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autofree gchar *dir_path = NULL;
   g_autoptr(GError) error = NULL;
@@ -879,7 +879,7 @@ test_collision_exhaustion (void)
 {
   static const gchar * const names[] = { "samename" };
   NameScript script = { names, 1, 0 };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   /* Not UTF-8: the message shows it by its display name. */
   g_autofree gchar *dir = g_build_filename (scratch, "caf\xe9", NULL);
   g_autofree gchar *taken = g_build_filename (dir, "tmpsamename", NULL);
@@ -935,7 +935,7 @@ fs_takes_o_tmpfile (const gchar *dir)
 static void
 test_anonymous_tmpfile (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *linked = g_build_filename (scratch, "linked", NULL);
   g_autofree gchar *proc_path = NULL;
   g_autofree gchar *out_dir = NULL;
@@ -1126,7 +1126,7 @@ refusal_mounts_clear (RefusalMounts *mounts)
 static void
 run_refusal_test (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   const gchar * const dirs[] = { "mq", "mq-too", "tmpfs" };
   guint i;
 
@@ -1424,7 +1424,7 @@ test_tempdir_search (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
       g_autofree gchar *good = g_build_filename (scratch, "good", NULL);
       g_autofree gchar *later = g_build_filename (scratch, "later", NULL);
@@ -1457,7 +1457,7 @@ test_tempdir_unwritable (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *root_only = g_build_filename (scratch, "root-only", NULL);
       g_autofree gchar *open_dir = g_build_filename (scratch, "open", NULL);
 
@@ -1556,7 +1556,7 @@ test_tempdir_last_resort (void)
 static void
 test_tempdir_used_by_default (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autofree gchar *dir_path = NULL;
   g_autofree gchar *anon_dir = NULL;
@@ -1592,7 +1592,7 @@ test_bad_affixes (void)
     { "a/b", NULL }, { NULL, "/x" }, { "/", "" }, { "..", "/../../etc/passwd" },
     { "ok", "sub/" },
   };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -1634,7 +1634,7 @@ test_missing_dir (void)
 {
   static const gchar * const names[] = { "whatever" };
   NameScript script = { names, 1, 0 };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (scratch, "no", "such", "dir", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
@@ -1700,7 +1700,7 @@ test_unwritable_dir (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
 
       make_dir (locked, 0755);
@@ -1715,7 +1715,7 @@ test_unwritable_dir (void)
 static void
 test_relative_dir (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *old_cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
   g_autofree gchar *path = NULL;
@@ -1840,7 +1840,7 @@ remove_tree_and_check (const gchar *base)
 static void
 test_remove_tree_as_root (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
 
   remove_tree_and_check (scratch);
   test_scratch_free (scratch);
@@ -1861,7 +1861,7 @@ test_remove_tree_read_only (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *work = g_build_filename (scratch, "work", NULL);
 
       make_dir (work, 0755);
@@ -1875,7 +1875,7 @@ test_remove_tree_read_only (void)
 static void
 test_remove_tree_simple_cases (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *empty = g_build_filename (scratch, "empty", NULL);
   g_autofree gchar *gone = g_build_filename (scratch, "gone", NULL);
   g_autofree gchar *link = g_build_filename (scratch, "link", NULL);
@@ -1972,7 +1972,7 @@ batches_of (GHashTable  *batches,
 static void
 test_remove_tree_large (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *tree = build_tree (scratch);
   g_autofree gchar *many = g_build_filename (tree, "many", NULL);
   g_autofree gchar *long_names = g_build_filename (tree, "long", NULL);
@@ -2044,7 +2044,7 @@ swap_file_for_dir (gint     dirfd,
 static void
 test_remove_tree_batch_race (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *tree = build_tree (scratch);
   g_autofree gchar *files = g_build_filename (tree, "files", NULL);
   g_autofree gchar *f03 = g_build_filename (files, "f03", NULL);
@@ -2072,7 +2072,7 @@ test_remove_tree_batch_race (void)
 static void
 test_remove_tree_from_fd (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *tree = build_tree (scratch);
   g_autoptr(GError) error = NULL;
   DIR *d;
@@ -2127,7 +2127,7 @@ test_remove_tree_errors (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *work = g_build_filename (scratch, "work", NULL);
       g_autofree gchar *tree = g_build_filename (work, "tree", NULL);
       g_autofree gchar *roots = g_build_filename (tree, "roots", NULL);
@@ -2175,7 +2175,7 @@ test_remove_tree_top_stuck (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
       g_autofree gchar *sub = g_build_filename (tree, "sub", NULL);
       g_autofree gchar *file = g_build_filename (sub, "file", NULL);
@@ -2229,7 +2229,7 @@ vanish_thread (gpointer data)
 static void
 test_remove_tree_vanishing (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
   Vanisher v = { tree, FALSE, 0 };
   g_autoptr(GError) error = NULL;
@@ -2267,7 +2267,7 @@ test_remove_tree_vanishing (void)
 static void
 test_remove_tree_cancelled (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *tree = build_tree (scratch);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -2351,7 +2351,7 @@ test_error_mapping (void)
 static void
 test_error_utf8 (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *latin1 = g_build_filename (scratch, "caf\xe9", NULL);
   g_autofree gchar *missing = g_build_filename (latin1, "missing", NULL);
   g_autofree gchar *dest = g_build_filename (missing, "dest", NULL);
@@ -2491,7 +2491,7 @@ test_error_emfile (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *dir = g_build_filename (scratch, "dir", NULL);
 
       make_dir (dir, 0700);
@@ -2534,7 +2534,7 @@ test_error_enospc (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *full = g_build_filename (scratch, "full", NULL);
 
       if (!can_mount ("tmpfs"))

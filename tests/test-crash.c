@@ -444,9 +444,9 @@ case_init (Case     *c,
            gboolean  across)
 {
   memset (c, 0, sizeof *c);
-  c->dir = test_scratch_dir_new ();
+  c->dir = test_scratch_new ();
   if (across)
-    c->far = test_scratch_new_in ("/dev/shm", "crash");
+    c->far = test_scratch_new_in ("/dev/shm");
 }
 
 static void

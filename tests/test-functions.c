@@ -29,7 +29,7 @@
 static void
 test_mkstemp (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autoptr(GError) error = NULL;
   gchar buffer[6] = { 0, };
@@ -57,7 +57,7 @@ test_mkstemp (void)
 static void
 test_mkstemp_defaults (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autoptr(GError) error = NULL;
   gint fd;
@@ -84,7 +84,7 @@ test_mkstemp_defaults (void)
 static void
 test_mkstemp_relative (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *old_cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
   g_autofree gchar *path = NULL;
@@ -113,7 +113,7 @@ test_errors (void)
   static const gchar * const bad[][2] = {
     { "../", NULL }, { NULL, "/../x" }, { "a/b", ".txt" },
   };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (scratch, "missing", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
@@ -183,7 +183,7 @@ test_errors_permission (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
 
       g_assert_no_errno (mkdir (locked, 0755));
@@ -199,7 +199,7 @@ test_errors_permission (void)
 static void
 test_mkdtemp (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *inner = NULL;
@@ -222,7 +222,7 @@ test_mkdtemp (void)
 static void
 test_mktemp (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *other = NULL;
@@ -248,7 +248,7 @@ test_mktemp (void)
 static void
 test_mktemp_errors (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
   g_autofree gchar *long_prefix = g_strnfill (300, 'x');
   g_autoptr(GError) error = NULL;
@@ -316,7 +316,7 @@ test_tempdir (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *first = g_build_filename (scratch, "first", NULL);
       g_autofree gchar *second = g_build_filename (scratch, "second", NULL);
       g_autofree gchar *third = g_build_filename (scratch, "third", NULL);
@@ -480,7 +480,7 @@ test_tempdir_fork (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
 
       test_run_in_subprocess ();
       test_scratch_free (scratch);
@@ -514,7 +514,7 @@ static void
 test_mkstemp_threads (void)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   GThread *threads[MKSTEMP_THREADS];
   guint i, j;
 

@@ -63,7 +63,7 @@ write_all (GNamedTmpFile *tmp,
 static void
 test_path (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (dir, "pre-", ".txt", &error);
   g_autoptr(GFile) file = NULL;
@@ -114,7 +114,7 @@ test_path (void)
 static void
 test_relative_dir (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autoptr(GNamedTmpFile) tmp = NULL;
@@ -139,7 +139,7 @@ test_relative_dir (void)
 static void
 test_errors (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   g_autoptr(GError) error = NULL;
 
@@ -172,7 +172,7 @@ unwritable_child (gpointer data)
 static void
 test_unwritable_dir (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
 
   test_run_as_nobody (unwritable_child, dir);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
@@ -182,7 +182,7 @@ test_unwritable_dir (void)
 static void
 test_mode (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GNamedTmpFile) tmp = NULL;
   struct stat st;
@@ -199,7 +199,7 @@ test_mode (void)
 static void
 test_cloexec (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   gint fd = g_tmp_file_get_fd (G_TMP_FILE (tmp), NULL);
 
@@ -213,7 +213,7 @@ test_cloexec (void)
 static void
 test_query_info (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
@@ -254,7 +254,7 @@ test_delete_combo (gconstpointer user_data)
 {
   const Combo *combo = user_data;
   gboolean gone_on_close = combo->delete_ && combo->delete_on_close;
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   GNamedTmpFile *tmp;
   gchar *path;
@@ -315,7 +315,7 @@ test_delete_combo (gconstpointer user_data)
 static void
 test_delete_changed_after_close (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   GNamedTmpFile *tmp = new_named (dir, TRUE, FALSE);
   g_autofree gchar *path = g_strdup (g_named_tmp_file_get_path (tmp));
 
@@ -333,7 +333,7 @@ test_delete_changed_after_close (void)
 static void
 test_removed_externally (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GError) error = NULL;
 
@@ -393,7 +393,7 @@ cleanup_error_child (gpointer data)
 static void
 test_cleanup_errors (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
 
   g_assert_no_errno (chmod (dir, 0777));
   test_run_as_nobody (cleanup_error_child, dir);
@@ -404,7 +404,7 @@ test_cleanup_errors (void)
 static void
 test_cleanup_cancelled (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -426,7 +426,7 @@ test_cleanup_cancelled (void)
 static void
 test_fork_child_unref (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
   GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
   g_autofree gchar *path1 = g_strdup (g_named_tmp_file_get_path (on_close));
@@ -467,7 +467,7 @@ test_fork_child_unref (void)
 static void
 test_properties (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   guint delete_notifies = 0;
   guint doc_notifies = 0;
@@ -517,7 +517,7 @@ new_async_cb (GObject      *source,
 static void
 test_async (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   GObject *object = NULL;
   g_autofree gchar *path = NULL;
 
@@ -561,7 +561,7 @@ count_init_cb (GObject      *source,
 static void
 test_concurrent_init_async (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
 
   for (guint i = 0; i < 60; i++)
     {
@@ -589,10 +589,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  gint ret;
+
   guint i;
 
   umask (022);
   g_test_init (&argc, &argv, NULL);
+  test_scratch_root_init ("named");
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named-tmp-file/fork/child-unref", test_fork_child_unref);
@@ -621,5 +624,7 @@ main (int   argc,
   g_test_add_func ("/named-tmp-file/async/new", test_async);
   g_test_add_func ("/named-tmp-file/async/concurrent-init", test_concurrent_init_async);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  test_scratch_root_clear ();
+  return ret;
 }

@@ -171,7 +171,7 @@ on_different_file_systems (const gchar *a,
 static void
 test_new_path (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autofree gchar *old = temp_path (tmp);
@@ -196,7 +196,7 @@ test_new_path (gconstpointer named)
 static void
 test_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -221,7 +221,7 @@ test_replace (gconstpointer named)
 static void
 test_no_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autofree gchar *other = g_build_filename (dir, "other.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -267,7 +267,7 @@ test_no_replace (gconstpointer named)
 static void
 test_sync (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -286,7 +286,7 @@ test_sync (gconstpointer named)
 static void
 test_sync_no_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -308,7 +308,7 @@ test_sync_no_replace (gconstpointer named)
 static void
 test_mode_kept (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "shared.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
   g_autoptr(GError) error = NULL;
@@ -327,7 +327,7 @@ test_mode_kept (gconstpointer named)
 static void
 test_twice (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *first = g_build_filename (dir, "first", NULL);
   g_autofree gchar *second = g_build_filename (dir, "second", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -351,7 +351,7 @@ test_twice (gconstpointer named)
 static void
 test_relative_dest (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *dest = g_build_filename (dir, "relative.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -376,7 +376,7 @@ test_relative_dest (gconstpointer named)
 static void
 test_missing_dest_dir (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "missing", "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -396,7 +396,7 @@ test_missing_dest_dir (gconstpointer named)
 static void
 test_dest_is_directory (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "folder", NULL);
   g_autofree gchar *inside = g_build_filename (dest, "keep", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -423,7 +423,7 @@ test_dest_is_directory (gconstpointer named)
 static void
 test_closed (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -441,7 +441,7 @@ test_closed (gconstpointer named)
 static void
 test_cancelled (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -498,7 +498,7 @@ unwritable_dest_child (gpointer data)
 static void
 test_unwritable_dest (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   UnwritableDest args = { dir, named };
 
   /* The child runs as uid 65534, which cannot write to "/". Its file is
@@ -548,8 +548,8 @@ test_cross_fs (gconstpointer named)
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new_in ("/dev/shm", "persist");
-  dest_dir = test_scratch_new ("persist");
+  src_dir = test_scratch_new_in ("/dev/shm");
+  dest_dir = test_scratch_new ();
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = new_func (named) (src_dir, 0640);
   old = temp_path (tmp);
@@ -601,8 +601,8 @@ test_cross_fs_no_replace (gconstpointer named)
     return;
 
   /* The other way round this time: from /tmp to tmpfs. */
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new_in ("/dev/shm");
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   other = g_build_filename (dest_dir, "other.txt", NULL);
   tmp = new_func (named) (src_dir, 0);
@@ -652,7 +652,7 @@ test_cross_fs_no_replace (gconstpointer named)
 static void
 test_not_linkable (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autofree gchar *path = NULL;
   g_autoptr(GTmpFile) tmp = new_anonymous (dir, 0);
@@ -733,8 +733,8 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new_in ("/dev/shm");
   dest = g_build_filename (dest_dir, "archive.bin", NULL);
   tmp = copying_new_func (named) (src_dir, 0);
   old = temp_path (tmp);
@@ -806,8 +806,8 @@ test_cross_fs_exists_race (gconstpointer named)
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new_in ("/dev/shm");
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = copying_new_func (named) (src_dir, 0);
   old = temp_path (tmp);
@@ -994,7 +994,7 @@ static void
 test_sync_order (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
 
   for (guint replace = 0; replace < 2; replace++)
@@ -1024,7 +1024,7 @@ static void
 test_sync_none (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
   g_autoptr(GError) error = NULL;
@@ -1049,7 +1049,7 @@ static void
 test_sync_order_async (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
   g_autoptr(GAsyncResult) result = NULL;
@@ -1087,8 +1087,8 @@ test_sync_order_copy (gconstpointer data)
   if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new_in ("/dev/shm", "persist");
-  dest_dir = test_scratch_new ("persist");
+  src_dir = test_scratch_new_in ("/dev/shm");
+  dest_dir = test_scratch_new ();
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = new_of_kind (kind, src_dir);
 
@@ -1112,7 +1112,7 @@ static void
 test_sync_allow_copy_moves (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
   g_autoptr(GError) error = NULL;
@@ -1141,7 +1141,7 @@ test_sync_allow_copy_moves (gconstpointer data)
 static void
 test_sync_copy_not_linkable (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_unlinkable (dir, 0);
 
@@ -1177,7 +1177,7 @@ add_sync_kinds (const gchar   *name,
 static void
 test_named_notify (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_named (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -1238,7 +1238,7 @@ persist_cb (GObject      *source,
 static void
 test_async (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
@@ -1305,7 +1305,7 @@ mark_finalized (gpointer  user_data,
 static void
 test_async_context (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GMainContext) context = g_main_context_new ();
   PersistContext data = { context, FALSE, FALSE, FALSE, NULL };
@@ -1389,7 +1389,7 @@ notify_context_cb (GObject      *source,
 static void
 test_named_notify_async_context (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GTmpFile) tmp = new_named (dir, 0);
@@ -1419,7 +1419,7 @@ test_named_notify_async_context (void)
 static void
 test_async_error (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
@@ -1493,7 +1493,7 @@ static void
 check_sync_dir_fails (gconstpointer named,
                       gboolean      async)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   GTmpFile *tmp = new_func (named) (dir, 0);
   g_autofree gchar *old_path = temp_path (tmp);
@@ -1557,7 +1557,7 @@ test_sync_dir_fails_async (gconstpointer named)
 static void
 test_sync_dir_symlink (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *real = g_build_filename (dir, "real", NULL);
   g_autofree gchar *link = g_build_filename (dir, "link", NULL);
   g_autofree gchar *dest = g_build_filename (link, "document.txt", NULL);
@@ -1619,7 +1619,7 @@ test_sync_dir_emfile (gconstpointer named)
       return;
     }
 
-  dir = test_scratch_new ("persist");
+  dir = test_scratch_new ();
   dest = g_build_filename (dir, "document.txt", NULL);
   write_file (dest, "old");
   tmp = new_func (named) (dir, 0);
@@ -1713,8 +1713,8 @@ test_killed_mid_copy (gconstpointer named)
   if (!test_need_root ("to mount a tmpfs"))
     return;
 
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new ("persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new ();
   if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
     {
       g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
@@ -1794,9 +1794,9 @@ test_writes_during_persist_async (gconstpointer data)
 
   for (guint i = 0; i < 30; i++)
     {
-      gchar *src_dir = src_parent ? test_scratch_new_in (src_parent, "persist")
-                                  : test_scratch_new ("persist");
-      gchar *dest_dir = test_scratch_new ("persist");
+      gchar *src_dir = src_parent ? test_scratch_new_in (src_parent)
+                                  : test_scratch_new ();
+      gchar *dest_dir = test_scratch_new ();
       g_autofree gchar *dest = g_build_filename (dest_dir, "document.txt", NULL);
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
@@ -1852,7 +1852,7 @@ test_spooled_busy_during_persist_async (void)
 {
   for (guint i = 0; i < 20; i++)
     {
-      gchar *dir = test_scratch_new ("persist");
+      gchar *dir = test_scratch_new ();
       g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
       GSpooledTmpFile *spooled = g_spooled_tmp_file_new (0, dir, NULL, NULL);
       GTmpFile *tmp = G_TMP_FILE (spooled);
@@ -1900,7 +1900,7 @@ check_named_gone_during_persist_async (gboolean run_dispose)
 {
   for (guint i = 0; i < 50; i++)
     {
-      gchar *dir = test_scratch_new ("persist");
+      gchar *dir = test_scratch_new ();
       g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
       GTmpFile *tmp = new_named (dir, 0);
       g_autofree gchar *old_path = temp_path (tmp);
@@ -1971,7 +1971,7 @@ check_user_data_cb (GObject      *source,
 static void
 test_async_user_data (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   UserDataCheck check = { FALSE, FALSE, FALSE };
@@ -1993,7 +1993,7 @@ test_async_user_data (gconstpointer named)
 static void
 test_not_a_file_name (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autofree gchar *trailing = g_strconcat (sub, "/", NULL);
   g_autofree gchar *dot = g_build_filename (sub, ".", NULL);
@@ -2049,8 +2049,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  gint ret;
+
   umask (022);
   g_test_init (&argc, &argv, NULL);
+  test_scratch_root_init ("persist");
 
   /* Forking tests first, before any worker thread exists. */
   g_test_add_data_func ("/persist/fork/anonymous-unwritable-dest", GINT_TO_POINTER (FALSE),
@@ -2109,5 +2112,7 @@ main (int   argc,
                         GINT_TO_POINTER (SYNC_NAMED), test_sync_allow_copy_moves);
   g_test_add_func ("/persist/anonymous/sync-copy-not-linkable", test_sync_copy_not_linkable);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  test_scratch_root_clear ();
+  return ret;
 }

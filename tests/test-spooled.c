@@ -210,7 +210,7 @@ static void
 test_persist_mode (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept-0640.bin", NULL);
   g_autoptr(GSpooledTmpFile) file = NULL;
   guint mode = 0;
@@ -251,7 +251,7 @@ static void
 test_new_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree guint8 *data = make_pattern (0, 5000);
   g_autofree guint8 *buffer = g_malloc (5000);
   g_autoptr(GAsyncResult) result = NULL;
@@ -302,7 +302,7 @@ static void
 test_no_fd_before_rollover (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *where = NULL;
   g_autofree guint8 *data = make_pattern (0, 300000);
   g_autofree guint8 *buffer = g_malloc (1000);
@@ -345,7 +345,7 @@ static void
 test_bad_affix (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autoptr(GSpooledTmpFile) file = NULL;
   g_autoptr(GSpooledTmpFile) file2 = NULL;
 
@@ -374,7 +374,7 @@ static void
 test_relative_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *where = NULL;
@@ -836,7 +836,7 @@ static void
 test_persist (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 150000);
   g_autofree gchar *contents = NULL;
@@ -890,7 +890,7 @@ static void
 test_persist_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 100000);
   g_autofree gchar *contents = NULL;
@@ -1125,7 +1125,7 @@ static void
 test_notify_persist_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 1000);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, NULL, NULL);
@@ -1157,7 +1157,7 @@ static void
 test_notify_persist_async_context (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 1000);
   g_autoptr(GMainContext) context = g_main_context_new ();
@@ -1271,7 +1271,7 @@ static void
 test_fail_missing_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   gsize len = 200000;
   g_autofree guint8 *data = make_pattern (0, len);
@@ -1368,7 +1368,7 @@ test_fail_no_space (void)
       return;
     }
 
-  dir = test_scratch_new ("spooled");
+  dir = test_scratch_new ();
   if (mount ("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") != 0)
     {
       int errsv = errno;
@@ -1407,7 +1407,7 @@ test_fail_no_fds (void)
       return;
     }
 
-  dir = test_scratch_new ("spooled");
+  dir = test_scratch_new ();
   data = make_pattern (0, len);
   file = g_spooled_tmp_file_new (len, dir, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
@@ -1564,7 +1564,7 @@ test_rollover_tmpfile_refused (void)
   if (g_test_subprocess ())
     {
       g_autoptr(GError) error = NULL;
-      g_autofree gchar *dir = test_scratch_new ("spooled");
+      g_autofree gchar *dir = test_scratch_new ();
       g_autofree gchar *taken = g_build_filename (dir, "rep-aaaaaaaa.csv", NULL);
       g_autofree guint8 *data = make_pattern (0, 5000);
       g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, "rep-", ".csv");
@@ -1850,7 +1850,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  gint ret;
+
   g_test_init (&argc, &argv, NULL);
+  test_scratch_root_init ("spooled");
 
   g_test_add_func ("/spooled/new/properties", test_new_properties);
   g_test_add_func ("/spooled/new/async", test_new_async);
@@ -1897,5 +1900,7 @@ main (int   argc,
   g_test_add_data_func ("/spooled/concurrency/read-write/memory",
                         GINT_TO_POINTER (RW_MEMORY), test_race_read_write);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  test_scratch_root_clear ();
+  return ret;
 }

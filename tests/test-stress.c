@@ -492,7 +492,7 @@ heap_in_use (void)
 static void
 test_threads_every_kind (void)
 {
-  gchar *dir = test_scratch_dir_new ();
+  gchar *dir = test_scratch_new ();
   gint64 start = g_get_monotonic_time ();
   guint fds_before, fds_after;
   gsize heap_before, heap_after;
@@ -734,8 +734,8 @@ process_worker (const gchar *dir,
 static void
 test_processes_one_dir (void)
 {
-  gchar *dir = test_scratch_dir_new ();
-  gchar *lists = test_scratch_new ("stress-lists");
+  gchar *dir = test_scratch_new ();
+  gchar *lists = test_scratch_new ();
   gint64 start = g_get_monotonic_time ();
   pid_t pids[PROCESSES];
   guint i, total = 0;
@@ -823,7 +823,7 @@ test_thread_exit_destructor (void)
   if (!run_race_in_subprocess ())
     return;
 
-  exit_dir = test_scratch_dir_new ();
+  exit_dir = test_scratch_new ();
   names_reset (2 * scaled (EXIT_THREADS) + 1);
   errors = 0;
 
@@ -964,7 +964,7 @@ test_race_spooled_write_drop (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   fill_payload (big, BIG_WRITE, 3);
   /* GIO's worker and its main context open their eventfds on first use. */
   warm_up_gio_worker ();
@@ -1034,7 +1034,7 @@ test_race_spooled_read_write (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   fill_payload (big, 2 * BIG_WRITE, 4);
 
   for (i = 0; i < scaled (200); i++)
@@ -1137,7 +1137,7 @@ test_race_tmpdir_setters (gconstpointer data)
   if ((use_async && skip_under_tsan ()) || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   for (i = 0; i < scaled (300); i++)
     {
       g_autoptr(GError) error = NULL;
@@ -1271,7 +1271,7 @@ test_race_persist_writes (gconstpointer data)
       return;
     }
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   if (far_dir != NULL)
     g_assert_no_errno (mkdir (far_dir, 0755));
 
@@ -1347,7 +1347,7 @@ test_race_spooled_persist_rollover (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   for (i = 0; i < scaled (40); i++)
     {
       g_autoptr(GSpooledTmpFile) spooled = g_spooled_tmp_file_new (1 << 20, dir, PREFIX, NULL);
@@ -1415,7 +1415,7 @@ test_race_named_persist_dispose (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   fill_payload (big, BIG_WRITE, 5);
   for (i = 0; i < scaled (60); i++)
     {
@@ -1523,7 +1523,7 @@ test_race_cancel (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   for (i = 0; i < scaled (150); i++)
     {
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();

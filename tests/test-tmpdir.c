@@ -132,21 +132,21 @@ lowest_free_fd (void)
   return fd;
 }
 
-/* A base the unprivileged child can write in. The child (spawned by
- * g_test_trap_subprocess) finds it from its parent's pid: setting the
- * environment once threads exist is not safe. */
+/* A base the unprivileged child can write in, in the test case's scratch
+ * directory, where the child (spawned by g_test_trap_subprocess) finds it. */
 static gchar *
 nobody_base_path (void)
 {
-  return g_strdup_printf ("%s/test-tmpdir-nobody-%d", g_get_tmp_dir (),
-                          (gint) (g_test_subprocess () ? getppid () : getpid ()));
+  return test_scratch_path ("nobody");
 }
 
 static gchar *
 make_base_for_nobody (void)
 {
-  gchar *base = nobody_base_path ();
+  gchar *base;
 
+  g_free (test_scratch_new ());
+  base = nobody_base_path ();
   g_assert_no_errno (mkdir (base, 0700));
   g_assert_no_errno (chown (base, TEST_NOBODY, TEST_NOBODY));
   return base;
@@ -169,7 +169,7 @@ new_in (const gchar *base)
 static void
 test_new_basic (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autoptr(GFile) file = NULL;
@@ -234,7 +234,7 @@ test_new_defaults (void)
 static void
 test_new_mode (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
 
@@ -253,7 +253,7 @@ test_new_mode (void)
 static void
 test_new_relative (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *expected = g_build_filename (base, "sub", NULL);
   g_autofree gchar *dirname = NULL;
@@ -277,7 +277,7 @@ test_new_relative (void)
 static void
 test_new_errors (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (base, "missing", NULL);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp;
@@ -315,7 +315,7 @@ wait_until_empty (const gchar *path)
 static void
 test_new_async (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -360,7 +360,7 @@ test_new_async (void)
 static void
 test_new_async_result (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) cleanup_result = NULL;
   g_autoptr(GError) error = NULL;
@@ -428,7 +428,7 @@ test_new_async_result (void)
 static void
 test_new_init_twice (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   guint i;
 
   for (i = 0; i < N_INIT_RACES; i++)
@@ -465,7 +465,7 @@ test_new_init_twice (void)
 static void
 test_properties (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
   guint n_delete = 0, n_ignore = 0;
 
@@ -519,7 +519,7 @@ store_in_context (GObject      *source,
 static void
 test_async_context (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GMainContext) context = g_main_context_new ();
   ContextData data = { context, NULL, FALSE };
   g_autoptr(GError) error = NULL;
@@ -563,7 +563,7 @@ test_async_context (void)
 static void
 test_fd (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *inside = NULL;
@@ -614,7 +614,7 @@ test_fd (void)
 static void
 test_fd_offset (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint fd = g_tmp_dir_get_fd (tmp);
@@ -647,7 +647,7 @@ test_fd_offset (void)
 static void
 test_cleanup_idempotent (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
@@ -673,7 +673,7 @@ test_cleanup_idempotent (void)
 static void
 test_dispose_removes (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   GTmpDir *tmp = new_in (base);
   gint lowest = lowest_free_fd ();
 
@@ -694,7 +694,7 @@ test_fork (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *base = test_scratch_new ("tmpdir");
+      g_autofree gchar *base = test_scratch_new ();
       GTmpDir *tmp = new_in (base);
       g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
       gint status;
@@ -732,7 +732,7 @@ test_fork (void)
 static void
 test_tree (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint lowest = lowest_free_fd ();
@@ -752,7 +752,7 @@ test_tree (void)
 static void
 test_symlinks_outside (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *outside = g_build_filename (base, "outside", NULL);
   g_autofree gchar *outside_file = g_build_filename (base, "outside-file", NULL);
   g_autofree gchar *outside_kept = g_build_filename (outside, "kept", NULL);
@@ -859,7 +859,7 @@ test_symlinks_chmod (void)
 static void
 test_symlink_loops (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
@@ -905,7 +905,7 @@ make_deep (const gchar *path,
 static void
 test_deep (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint lowest = lowest_free_fd ();
@@ -927,7 +927,7 @@ test_deep_few_fds (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *base = test_scratch_new ("tmpdir");
+      g_autofree gchar *base = test_scratch_new ();
       g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = new_in (base);
       /* Fewer than the streams the walk would keep open: it must also
@@ -951,7 +951,7 @@ test_deep_few_fds (void)
 static void
 test_wide (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
@@ -1167,7 +1167,7 @@ static void
 test_errors_immutable (void)
 {
 #if defined(__linux__) && defined(FS_IOC_SETFLAGS)
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *stuck = g_build_filename (g_tmp_dir_get_path (tmp), "sub", "stuck", NULL);
@@ -1221,7 +1221,7 @@ static void
 test_errors_mount (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *mnt = g_build_filename (g_tmp_dir_get_path (tmp), "mnt", NULL);
@@ -1296,7 +1296,7 @@ assert_mount_source_intact (const gchar *src)
 static void
 check_bind_mount_dir (gboolean ignore)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *src = make_mount_source (base);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_in (base);
@@ -1353,7 +1353,7 @@ check_bind_mount_dir (gboolean ignore)
 static void
 check_bind_mount_file_and_top (gboolean ignore)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *src = make_mount_source (base);
   g_autofree gchar *src_file = g_build_filename (src, "s1", NULL);
   g_autoptr(GError) error = NULL;
@@ -1425,7 +1425,7 @@ can_bind_mount (void)
   if (!test_need_root ("to bind-mount"))
     return FALSE;
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   target = g_build_filename (base, "target", NULL);
   g_assert_no_errno (mkdir (target, 0700));
   ok = mount (base, target, NULL, MS_BIND, NULL) == 0;
@@ -1535,7 +1535,7 @@ static void
 test_dispose_after_failed_cleanup (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_in (base);
   g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
@@ -1601,7 +1601,7 @@ test_dispose_failure_quiet (void)
       return;
     }
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   tmp = new_in (base);
   path = g_strdup (g_tmp_dir_get_path (tmp));
   mnt = g_build_filename (path, "mnt", NULL);
@@ -1625,7 +1625,7 @@ test_dispose_failure_quiet (void)
 static void
 test_renamed_away (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
@@ -1655,7 +1655,7 @@ test_renamed_away (void)
 static void
 test_impostor (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
   g_autofree gchar *aside = g_build_filename (base, "aside", NULL);
   g_autoptr(GError) error = NULL;
@@ -1724,7 +1724,7 @@ remove_concurrently (gpointer data)
 static void
 test_vanishing (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   guint round;
 
   for (round = 0; round < 2; round++)
@@ -1803,7 +1803,7 @@ on_tick (gpointer user_data)
 static void
 test_cleanup_async (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   GTmpDir *tmp = new_in (base);
   GTmpDir *weak = tmp;
@@ -1848,7 +1848,7 @@ test_cleanup_async (void)
 static void
 test_cleanup_async_cancel (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   g_autoptr(GTmpDir) tmp = new_in (base);
@@ -1911,7 +1911,7 @@ test_cleanup_async_cancel (void)
 static void
 test_cleanup_async_cancel_after (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1973,7 +1973,7 @@ test_cleanup_async_setters_race (void)
       return;
     }
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   for (i = 0; i < N_SETTER_RACES; i++)
     {
       g_autoptr(GAsyncResult) result = NULL;
@@ -2023,7 +2023,7 @@ test_cleanup_async_setters_race (void)
 static void
 test_delete_false_dispose (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   gint lowest = lowest_free_fd ();
@@ -2058,7 +2058,7 @@ test_delete_false_dispose (void)
 static void
 test_delete_false_cleanup (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *path = NULL;
@@ -2110,7 +2110,7 @@ cleanup_async_and_wait (GTmpDir  *tmp,
 static void
 test_delete_false_any_time (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   guint when;
 
   for (when = 0; when < 6; when++)
@@ -2215,7 +2215,7 @@ static void
 test_delete_false_ignore_errors (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *mnt = NULL;
   g_autofree gchar *path = NULL;
@@ -2258,7 +2258,7 @@ static void
 test_delete_false_dispose_after_failure (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *mnt = NULL;
   GTmpDir *tmp = new_with_mount (base, &mnt);
@@ -2395,7 +2395,7 @@ test_syscalls (void)
       return;
     }
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   few = count_syscalls (strace, base, 0);
   many = count_syscalls (strace, base, n);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
@@ -2425,10 +2425,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  gint ret;
+
   if (argc == 4 && g_str_equal (argv[1], "--lifecycles"))
     return run_lifecycles (atoi (argv[2]), argv[3]);
 
   g_test_init (&argc, &argv, NULL);
+  test_scratch_root_init ("tmpdir");
 
   g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
   g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
@@ -2476,5 +2479,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/delete-false/dispose-after-failed-cleanup", test_delete_false_dispose_after_failure);
   g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  test_scratch_root_clear ();
+  return ret;
 }

@@ -87,7 +87,7 @@ get_fd (GTmpFile *tmp)
 static void
 test_no_directory_entry (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   gint fd = get_fd (tmp);
   g_autofree gchar *proc = g_strdup_printf ("/proc/self/fd/%d", fd);
@@ -120,7 +120,7 @@ assert_closed_error (GError *error)
 static void
 test_close_frees (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -175,7 +175,7 @@ test_close_frees (void)
 static void
 test_streams_after_close (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
   GInputStream *in;
@@ -217,7 +217,7 @@ test_streams_after_close (void)
 static void
 test_unref_frees (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   GTmpFile *tmp = new_in (dir);
   g_autoptr(GInputStream) in = g_object_ref (g_io_stream_get_input_stream (G_IO_STREAM (tmp)));
   g_autoptr(GOutputStream) out = g_object_ref (g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
@@ -246,7 +246,7 @@ test_unref_frees (void)
 static void
 test_fork (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
@@ -279,7 +279,7 @@ test_fork (void)
 static void
 test_cloexec (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   gint fd = get_fd (tmp);
   gint inheritable;
@@ -319,7 +319,7 @@ test_cloexec (void)
 static void
 test_small_roundtrip (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -356,7 +356,7 @@ static void
 test_large_roundtrip (void)
 {
   static const gsize chunks[] = { 1, 7, 4093, 65536, 65537, 1048577, 3 };
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -409,7 +409,7 @@ test_large_roundtrip (void)
 static void
 test_interleaved (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -523,7 +523,7 @@ test_interleaved (void)
 static void
 test_empty_write_past_end (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
@@ -557,7 +557,7 @@ test_empty_write_past_end (void)
 static void
 test_shared_position_with_fd (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
@@ -580,7 +580,7 @@ test_shared_position_with_fd (void)
 static void
 test_truncate (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -638,7 +638,7 @@ test_truncate (void)
 static void
 test_query_info (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInfo) only_size = NULL;
@@ -683,7 +683,7 @@ query_info_async_cb (GObject      *source,
 static void
 test_query_info_async (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
 
@@ -704,7 +704,7 @@ test_query_info_async (void)
 static void
 test_modes (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) plain = new_in (dir);
   g_autoptr(GTmpFile) shared = NULL;
   g_autoptr(GError) error = NULL;
@@ -730,7 +730,7 @@ test_modes (void)
 static void
 test_properties (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *got_dir = NULL;
@@ -758,7 +758,7 @@ test_properties (void)
 static void
 test_missing_dir (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   g_autoptr(GError) error = NULL;
   GTmpFile *tmp;
@@ -775,7 +775,7 @@ test_missing_dir (void)
 static void
 test_bad_affix (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autoptr(GError) error = NULL;
 
@@ -807,7 +807,7 @@ unwritable_child (gpointer data)
 static void
 test_unwritable_dir (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
 
   /* 0755 and owned by root: uid 65534 can enter but not create. */
   test_run_as_nobody (unwritable_child, dir);
@@ -819,7 +819,7 @@ test_unwritable_dir (void)
 static void
 test_cancelled (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
@@ -877,7 +877,7 @@ new_async_cb (GObject      *source,
 static void
 test_new_async (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GMainContext) context = g_main_context_new ();
   AsyncData data = { context, g_thread_self (), NULL, NULL, FALSE };
   struct stat st;
@@ -901,7 +901,7 @@ test_new_async (void)
 static void
 test_new_async_cancelled (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { NULL, g_thread_self (), NULL, NULL, FALSE };
 
@@ -921,7 +921,7 @@ test_new_async_cancelled (void)
 static void
 test_new_async_error (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   AsyncData data = { NULL, g_thread_self (), NULL, NULL, FALSE };
 
@@ -960,7 +960,7 @@ check_tag_cb (GObject      *source,
 static void
 test_new_finish_foreign (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = NULL;
   g_autoptr(GAsyncResult) persisted = NULL;
@@ -1015,7 +1015,7 @@ count_init_cb (GObject      *source,
 static void
 test_concurrent_init_async (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   guint fds = test_count_open_fds ();
 
   for (guint i = 0; i < 60; i++)
@@ -1078,8 +1078,11 @@ int
 main (int   argc,
       char *argv[])
 {
+  gint ret;
+
   umask (022);
   g_test_init (&argc, &argv, NULL);
+  test_scratch_root_init ("tmpfile");
 
   /* Tests that fork come before any that start worker threads. */
   g_test_add_func ("/tmp-file/fork/unref-in-child", test_fork);
@@ -1120,5 +1123,7 @@ main (int   argc,
   g_test_add_data_func ("/tmp-file/concurrency/write-async/close-named",
                         GINT_TO_POINTER (TEST_RACE_CLOSE | 1 << 8), test_race_write);
 
-  return g_test_run ();
+  ret = g_test_run ();
+  test_scratch_root_clear ();
+  return ret;
 }

@@ -27,20 +27,17 @@ G_BEGIN_DECLS
  */
 typedef void (*TestNobodyFunc) (gpointer data);
 
-/* Scratch directories (test-util.c explains why not with our own removal) */
-gchar        *test_scratch_new          (const gchar    *tag);
-gchar        *test_scratch_new_in       (const gchar    *parent,
-                                         const gchar    *tag);
-void          test_scratch_free         (gchar          *path);
-void          test_remove_tree          (const gchar    *path);
-
-/* One per test case, under one per run */
+/* Scratch directories: one per run (test_scratch_root_init() in main()),
+ * made for each test case in it; removal never enters a mount point */
 void          test_scratch_root_init    (const gchar    *tag);
 void          test_scratch_root_clear   (void);
 const gchar  *test_scratch_root         (void);
+gchar        *test_scratch_new          (void);
+gchar        *test_scratch_new_in       (const gchar    *parent);
 gchar        *test_scratch_dir          (void);
 gchar        *test_scratch_path         (const gchar    *name);
-gchar        *test_scratch_dir_new      (void);
+void          test_scratch_free         (gchar          *path);
+void          test_remove_tree          (const gchar    *path);
 
 /* What is on disk */
 guint         test_count_entries        (const gchar    *dir);
