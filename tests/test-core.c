@@ -36,14 +36,11 @@
 /* Helpers                                                                   */
 
 static void
-write_file (const gchar *path,
-            const gchar *contents,
-            guint        mode)
+write_file_mode (const gchar *path,
+                 const gchar *contents,
+                 guint        mode)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
+  test_write_file (path, contents);
   g_assert_no_errno (chmod (path, mode));
 }
 
@@ -731,7 +728,7 @@ test_fd_not_inherited (void)
   g_assert_true (has_cloexec (fd_anon));
 
   /* A descriptor without close-on-exec shows that the child would see ours. */
-  write_file (control, "", 0600);
+  write_file_mode (control, "", 0600);
   fd_control = open (control, O_RDONLY);
   g_assert_cmpint (fd_control, >=, 0);
 
@@ -776,7 +773,7 @@ test_symlink_not_followed (void)
 
   make_dir (dir, 0700);
   make_dir (elsewhere, 0700);
-  write_file (target_file, "do not touch", 0644);
+  write_file_mode (target_file, "do not touch", 0644);
   make_dir (target_dir, 0750);
   g_assert_no_errno (symlink (target_file, link_f));
   g_assert_no_errno (symlink (target_dir, link_d));
@@ -840,7 +837,7 @@ test_collision_retry (void)
     {
       g_autofree gchar *taken = g_strdup_printf ("%s/f%s", scratch, names[i]);
 
-      write_file (taken, names[i], 0600);
+      write_file_mode (taken, names[i], 0600);
     }
   for (i = 0; i < 5; i++)
     {
@@ -889,7 +886,7 @@ test_collision_exhaustion (void)
   gint fd;
 
   make_dir (dir, 0700);
-  write_file (taken, "first", 0600);
+  write_file_mode (taken, "first", 0600);
 
   _g_tmp_core_set_name_hook (scripted_names, &script);
   fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, &path, &error);
@@ -1429,7 +1426,7 @@ test_tempdir_search (void)
       g_autofree gchar *good = g_build_filename (scratch, "good", NULL);
       g_autofree gchar *later = g_build_filename (scratch, "later", NULL);
 
-      write_file (a_file, "", 0666);
+      write_file_mode (a_file, "", 0666);
       make_dir (good, 0700);
       make_dir (later, 0700);
       test_run_in_subprocess ();
@@ -1775,30 +1772,30 @@ build_tree (const gchar *base)
   g_autofree gchar *p = NULL;
 
   make_dir (outside, 0755);
-  write_file (target_file, "outside file", 0640);
+  write_file_mode (target_file, "outside file", 0640);
   make_dir (target_dir, 0700);
-  write_file (inner, "inner", 0600);
+  write_file_mode (inner, "inner", 0600);
   g_assert_no_errno (chmod (target_dir, 0500));
 
   make_dir (tree, 0700);
 #define AT(...) (g_free (p), p = g_build_filename (tree, __VA_ARGS__, NULL))
-  write_file (AT ("file"), "data", 0644);
-  write_file (AT ("ro-file"), "data", 0400);
+  write_file_mode (AT ("file"), "data", 0644);
+  write_file_mode (AT ("ro-file"), "data", 0400);
   g_assert_no_errno (symlink (target_file, AT ("link-file")));
   g_assert_no_errno (symlink (target_dir, AT ("link-dir")));
 
   make_dir (AT ("ro"), 0700);
-  write_file (AT ("ro", "f1"), "data", 0600);
+  write_file_mode (AT ("ro", "f1"), "data", 0600);
   make_dir (AT ("ro", "nested"), 0700);
-  write_file (AT ("ro", "nested", "f2"), "data", 0600);
+  write_file_mode (AT ("ro", "nested", "f2"), "data", 0600);
   make_dir (AT ("ro", "emptyd"), 0700);
   g_assert_no_errno (symlink ("/nonexistent", AT ("ro", "dangling")));
   g_assert_no_errno (chmod (AT ("ro"), 0500));
 
   make_dir (AT ("locked"), 0700);
-  write_file (AT ("locked", "f3"), "data", 0600);
+  write_file_mode (AT ("locked", "f3"), "data", 0600);
   make_dir (AT ("locked", "deeper"), 0700);
-  write_file (AT ("locked", "deeper", "f4"), "data", 0600);
+  write_file_mode (AT ("locked", "deeper", "f4"), "data", 0600);
   g_assert_no_errno (chmod (AT ("locked", "deeper"), 0500));
   g_assert_no_errno (chmod (AT ("locked"), 0000));
 #undef AT
@@ -1894,7 +1891,7 @@ test_remove_tree_simple_cases (void)
 
   /* The path itself being a symlink to a directory: never walked into. */
   make_dir (real, 0700);
-  write_file (real_file, "keep", 0600);
+  write_file_mode (real_file, "keep", 0600);
   g_assert_no_errno (symlink (real, link));
   _g_tmp_rmtree_remove (link, -1, FALSE, NULL, NULL);
   test_assert_file_contents (real_file, "keep");
@@ -2137,8 +2134,8 @@ test_remove_tree_errors (void)
       make_dir (work, 0755);
       make_dir (tree, 0755);
       make_dir (roots, 0755);
-      write_file (stuck, "root's", 0644);
-      write_file (mine, "nobody's", 0644);
+      write_file_mode (stuck, "root's", 0644);
+      write_file_mode (mine, "nobody's", 0644);
       chown_nobody (work);
       chown_nobody (tree);
       chown_nobody (mine);
@@ -2182,7 +2179,7 @@ test_remove_tree_top_stuck (void)
 
       make_dir (tree, 0755);
       make_dir (sub, 0755);
-      write_file (file, "x", 0644);
+      write_file_mode (file, "x", 0644);
       chown_nobody (tree);
       chown_nobody (sub);
       chown_nobody (file);
@@ -2247,7 +2244,7 @@ test_remove_tree_vanishing (void)
         {
           g_autofree gchar *path = g_strdup_printf ("%s/f%02d", dir, j);
 
-          write_file (path, "", 0600);
+          write_file_mode (path, "", 0600);
         }
     }
 

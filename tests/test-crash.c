@@ -419,18 +419,6 @@ child_loop_forever (const gchar *dir,
 /* ------------------------------------------------------------------------ */
 /* The cases                                                                 */
 
-/* A second file system for persists across: /dev/shm when it is one. */
-static gboolean
-two_file_systems (void)
-{
-  struct stat a, b;
-
-  if (stat (g_get_tmp_dir (), &a) == 0 && stat ("/dev/shm", &b) == 0 && a.st_dev != b.st_dev)
-    return TRUE;
-  g_test_skip ("no second file system at /dev/shm");
-  return FALSE;
-}
-
 typedef struct
 {
   gchar *dir;
@@ -484,7 +472,7 @@ test_persist_kill (gconstpointer data)
   Case c;
   guint i;
 
-  if (across && !two_file_systems ())
+  if (across && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   /* The source is on /dev/shm, the destination in the scratch directory. */
@@ -580,7 +568,7 @@ test_random_kill (gconstpointer data)
   Case c;
   guint i;
 
-  if (across && !two_file_systems ())
+  if (across && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   case_init (&c, across);

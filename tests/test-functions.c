@@ -414,25 +414,6 @@ churn_tempdir (gpointer data)
   return NULL;
 }
 
-/* TRUE if @pid exited in time (its status in *@status); otherwise kills it. */
-static gboolean
-wait_or_kill (pid_t  pid,
-              gint  *status)
-{
-  gint64 deadline = g_get_monotonic_time () + FORK_WAIT_SECONDS * G_USEC_PER_SEC;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      if (waitpid (pid, status, WNOHANG) == pid)
-        return TRUE;
-      g_usleep (1000);
-    }
-
-  g_assert_no_errno (kill (pid, SIGKILL));
-  g_assert_cmpint (waitpid (pid, status, 0), ==, pid);
-  return FALSE;
-}
-
 static void
 test_tempdir_fork (void)
 {
@@ -463,7 +444,7 @@ test_tempdir_fork (void)
               _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
             }
 
-          if (!wait_or_kill (pid, &status))
+          if (!test_wait_or_kill (pid, FORK_WAIT_SECONDS * G_USEC_PER_SEC, &status))
             hung++;
           else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
             failed++;

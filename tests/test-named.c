@@ -46,17 +46,6 @@ new_named (const gchar *dir,
   return tmp;
 }
 
-static void
-write_all (GNamedTmpFile *tmp,
-           const gchar   *text)
-{
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
-
-  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Names                                                                     */
 
@@ -103,7 +92,7 @@ test_path (void)
   }
 
   /* Data written through the stream is in the file by name. */
-  write_all (tmp, "visible");
+  test_write (tmp, "visible", -1);
   test_assert_file_contents (path, "visible");
 
   g_clear_object (&tmp);
@@ -159,7 +148,7 @@ test_errors (void)
 }
 
 static void
-unwritable_child (gpointer data)
+named_denied_child (gpointer data)
 {
   const gchar *dir = data;
   g_autoptr(GError) error = NULL;
@@ -174,7 +163,7 @@ test_unwritable_dir (void)
 {
   gchar *dir = test_scratch_new ();
 
-  test_run_as_nobody (unwritable_child, dir);
+  test_run_as_nobody (named_denied_child, dir);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);
 }
@@ -219,7 +208,7 @@ test_query_info (void)
   g_autoptr(GError) error = NULL;
   g_autofree gchar *basename = g_path_get_basename (g_named_tmp_file_get_path (tmp));
 
-  write_all (tmp, "abc");
+  test_write (tmp, "abc", -1);
   info = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp),
                                       "standard::name,standard::size,standard::type,unix::mode",
                                       NULL, &error);
@@ -262,7 +251,7 @@ test_delete_combo (gconstpointer user_data)
   /* 1. close, then the last unref */
   tmp = new_named (dir, combo->delete_, combo->delete_on_close);
   path = g_strdup (g_named_tmp_file_get_path (tmp));
-  write_all (tmp, "kept");
+  test_write (tmp, "kept", -1);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_path_exists (path), ==, !gone_on_close);
@@ -449,7 +438,7 @@ test_fork_child_unref (void)
 
   g_assert_true (test_path_exists (path1));
   g_assert_true (test_path_exists (path2));
-  write_all (on_close, "still mine");
+  test_write (on_close, "still mine", -1);
   test_assert_file_contents (path1, "still mine");
 
   /* The parent's own unref still removes them. */
@@ -538,26 +527,6 @@ test_async (void)
   test_scratch_free (dir);
 }
 
-/* Two init_async() at once on one object make one file: the second finds
- * the first's. (Both created one, and the first was left on disk forever.) */
-typedef struct
-{
-  guint n_done;
-  guint n_ok;
-} InitCount;
-
-static void
-count_init_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  InitCount *count = user_data;
-
-  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
-    count->n_ok++;
-  count->n_done++;
-}
-
 static void
 test_concurrent_init_async (void)
 {
@@ -566,12 +535,12 @@ test_concurrent_init_async (void)
   for (guint i = 0; i < 60; i++)
     {
       GNamedTmpFile *tmp = g_object_new (G_TYPE_NAMED_TMP_FILE, "dir", dir, NULL);
-      InitCount count = { 0, 0 };
+      TestInitCount count = { 0, 0 };
 
       g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
+                                   test_count_init_cb, &count);
       g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
+                                   test_count_init_cb, &count);
       while (count.n_done < 2)
         g_main_context_iteration (NULL, TRUE);
       g_assert_cmpuint (count.n_ok, ==, 2);

@@ -28,18 +28,6 @@
 #include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
-/* Helpers                                                                   */
-
-static void
-write_file (const gchar *path,
-            const gchar *contents)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 static ino_t
 inode_of (const gchar *path)
 {
@@ -49,27 +37,6 @@ inode_of (const gchar *path)
   return st.st_ino;
 }
 
-static void
-write_all (GTmpFile    *tmp,
-           const gchar *text)
-{
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
-
-  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static gint
-get_fd (GTmpFile *tmp)
-{
-  g_autoptr(GError) error = NULL;
-  gint fd = g_tmp_file_get_fd (tmp, &error);
-
-  g_assert_no_error (error);
-  return fd;
-}
-
 /* The file behind the object's descriptor is the file at @path. */
 static void
 assert_fd_is (GTmpFile    *tmp,
@@ -77,7 +44,7 @@ assert_fd_is (GTmpFile    *tmp,
 {
   struct stat fst, st;
 
-  g_assert_no_errno (fstat (get_fd (tmp), &fst));
+  g_assert_no_errno (fstat (test_get_fd (tmp), &fst));
   g_assert_no_errno (lstat (path, &st));
   g_assert_cmpuint (fst.st_dev, ==, st.st_dev);
   g_assert_cmpuint (fst.st_ino, ==, st.st_ino);
@@ -143,7 +110,7 @@ assert_persisted (GTmpFile    *tmp,
       g_assert_false (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
     }
 
-  write_all (tmp, "+more");
+  test_write (tmp, "+more", -1);
   test_assert_file_contents (dest, more);
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
@@ -154,15 +121,6 @@ assert_persisted (GTmpFile    *tmp,
       g_assert_true (test_path_exists (dest));
     }
   test_assert_file_contents (dest, more);
-}
-
-static gboolean
-on_different_file_systems (const gchar *a,
-                           const gchar *b)
-{
-  struct stat sa, sb;
-
-  return stat (a, &sa) == 0 && stat (b, &sb) == 0 && sa.st_dev != sb.st_dev;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -177,7 +135,7 @@ test_new_path (gconstpointer named)
   g_autofree gchar *old = temp_path (tmp);
   g_autoptr(GError) error = NULL;
 
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
 
@@ -202,10 +160,10 @@ test_replace (gconstpointer named)
   g_autoptr(GError) error = NULL;
   ino_t old_inode;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   old_inode = inode_of (dest);
 
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
 
@@ -230,11 +188,11 @@ test_no_replace (gconstpointer named)
   guint entries;
   ino_t old_inode;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   old_inode = inode_of (dest);
   entries = test_count_entries (dir);
 
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_nonnull (strstr (error->message, dest));
@@ -272,8 +230,8 @@ test_sync (gconstpointer named)
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
 
-  write_file (dest, "old");
-  write_all (tmp, "synced");
+  test_write_file (dest, "old");
+  test_write (tmp, "synced", -1);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
@@ -291,7 +249,7 @@ test_sync_no_replace (gconstpointer named)
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
 
-  write_all (tmp, "synced");
+  test_write (tmp, "synced", -1);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_NO_REPLACE,
                                      NULL, &error));
   g_assert_no_error (error);
@@ -313,9 +271,9 @@ test_mode_kept (gconstpointer named)
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
   g_autoptr(GError) error = NULL;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   g_assert_no_errno (chmod (dest, 0600));
-  write_all (tmp, "x");
+  test_write (tmp, "x", -1);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (test_mode_of (dest), ==, 0644);
@@ -333,7 +291,7 @@ test_twice (gconstpointer named)
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
 
-  write_all (tmp, "data");
+  test_write (tmp, "data", -1);
   g_assert_true (g_tmp_file_persist (tmp, first, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_tmp_file_persist (tmp, second, G_TMP_PERSIST_NONE, NULL, &error));
@@ -358,7 +316,7 @@ test_relative_dest (gconstpointer named)
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  write_all (tmp, "rel");
+  test_write (tmp, "rel", -1);
   g_assert_no_errno (chdir (dir));
   ok = g_tmp_file_persist (tmp, "relative.txt", G_TMP_PERSIST_NONE, NULL, &error);
   g_assert_no_errno (chdir (cwd));
@@ -404,7 +362,7 @@ test_dest_is_directory (gconstpointer named)
   guint entries;
 
   g_assert_no_errno (mkdir (dest, 0755));
-  write_file (inside, "kept");
+  test_write_file (inside, "kept");
   entries = test_count_entries (dir);
 
   /* Replacing a directory fails after the file was linked beside it: that
@@ -461,7 +419,7 @@ test_cancelled (gconstpointer named)
 }
 
 static void
-unwritable_child (gpointer data)
+persist_denied_child (gpointer data)
 {
   GTmpFile *tmp = data;
   g_autofree gchar *old = temp_path (tmp);
@@ -490,7 +448,7 @@ unwritable_dest_child (gpointer data)
   UnwritableDest *args = data;
   GTmpFile *tmp = new_func (args->named) (args->dir, 0);
 
-  unwritable_child (tmp);
+  persist_denied_child (tmp);
   g_clear_object (&tmp);
   g_assert_cmpuint (test_count_entries (args->dir), ==, 0);
 }
@@ -510,20 +468,6 @@ test_unwritable_dest (gconstpointer named)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Across file systems                                                       */
-
-static gboolean
-need_two_file_systems (const gchar *a,
-                       const gchar *b)
-{
-  if (!g_file_test (b, G_FILE_TEST_IS_DIR) || !on_different_file_systems (a, b))
-    {
-      g_test_skip_printf ("%s and %s are not two file systems here", a, b);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A copy hook counting persist()'s copies across file systems. */
 static void
 count_copies (const gchar *dest,
@@ -545,7 +489,7 @@ test_cross_fs (gconstpointer named)
   g_autoptr(GError) error = NULL;
   goffset position;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   src_dir = test_scratch_new_in ("/dev/shm");
@@ -554,7 +498,7 @@ test_cross_fs (gconstpointer named)
   tmp = new_func (named) (src_dir, 0640);
   old = temp_path (tmp);
 
-  write_all (tmp, "far away");
+  test_write (tmp, "far away", -1);
   g_assert_true (g_seekable_seek (G_SEEKABLE (tmp), 3, G_SEEK_SET, NULL, NULL));
   position = g_seekable_tell (G_SEEKABLE (tmp));
 
@@ -568,7 +512,7 @@ test_cross_fs (gconstpointer named)
 
   /* With it: copied beside the destination, renamed into place, and the
    * object now works on the permanent file, at the same position. */
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
                                      NULL, &error));
   g_assert_no_error (error);
@@ -597,7 +541,7 @@ test_cross_fs_no_replace (gconstpointer named)
   g_autoptr(GError) error = NULL;
   guint copies = 0;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   /* The other way round this time: from /tmp to tmpfs. */
@@ -608,8 +552,8 @@ test_cross_fs_no_replace (gconstpointer named)
   tmp = new_func (named) (src_dir, 0);
   old = temp_path (tmp);
 
-  write_file (dest, "old");
-  write_all (tmp, "new");
+  test_write_file (dest, "old");
+  test_write (tmp, "new", -1);
 
   /* Refused: no copy (and nothing beside the destination). */
   _g_tmp_core_set_copy_hook (count_copies, &copies);
@@ -663,7 +607,7 @@ test_not_linkable (void)
   g_assert_no_error (error);
   g_assert_no_errno (unlink (path));
   _g_tmp_file_take_fd (tmp, fd, FALSE);
-  write_all (tmp, "unlinkable");
+  test_write (tmp, "unlinkable", -1);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
@@ -730,7 +674,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   gboolean ok;
   gsize i;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   src_dir = test_scratch_new ();
@@ -744,7 +688,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
     data[i] = (guint8) (i * 7 + i / 4096);
   test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), data, size);
   test_seek (G_SEEKABLE (tmp), 4242, G_SEEK_SET);
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   dest_inode = inode_of (dest);
 
   _g_tmp_core_set_copy_hook (count_copies, &copies);
@@ -767,7 +711,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
       g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
     }
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 4242);
-  g_assert_no_errno (fstat (get_fd (tmp), &st));
+  g_assert_no_errno (fstat (test_get_fd (tmp), &st));
   g_assert_cmpint (st.st_size, ==, size);
 
   g_clear_object (&tmp);
@@ -785,7 +729,7 @@ take_dest (const gchar *dest,
 {
   guint *copies = user_data;
 
-  write_file (dest, "taken meanwhile");
+  test_write_file (dest, "taken meanwhile");
   (*copies)++;
 }
 
@@ -803,7 +747,7 @@ test_cross_fs_exists_race (gconstpointer named)
   guint copies = 0;
   gboolean ok;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   src_dir = test_scratch_new ();
@@ -811,7 +755,7 @@ test_cross_fs_exists_race (gconstpointer named)
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = copying_new_func (named) (src_dir, 0);
   old = temp_path (tmp);
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
 
   _g_tmp_core_set_copy_hook (take_dest, &copies);
   ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
@@ -1005,10 +949,10 @@ test_sync_order (gconstpointer data)
         g_assert_false (g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (tmp)));
       /* First to a new path, then over the file that left. */
       if (replace)
-        write_file (dest, "old");
+        test_write_file (dest, "old");
       else
         g_assert_false (test_path_exists (dest));
-      write_all (tmp, "synced");
+      test_write (tmp, "synced", -1);
 
       g_assert_cmpuint (persist_counting_syncs (tmp, dest, G_TMP_PERSIST_SYNC), ==, 2);
 
@@ -1030,8 +974,8 @@ test_sync_none (gconstpointer data)
   g_autoptr(GError) error = NULL;
   SyncLog log;
 
-  write_file (dest, "old");
-  write_all (tmp, "not synced");
+  test_write_file (dest, "old");
+  test_write (tmp, "not synced", -1);
 
   sync_log_start (&log, dest);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
@@ -1056,8 +1000,8 @@ test_sync_order_async (gconstpointer data)
   g_autoptr(GError) error = NULL;
   SyncLog log;
 
-  write_file (dest, "old");
-  write_all (tmp, "synced");
+  test_write_file (dest, "old");
+  test_write (tmp, "synced", -1);
 
   sync_log_start (&log, dest);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
@@ -1084,7 +1028,7 @@ test_sync_order_copy (gconstpointer data)
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   src_dir = test_scratch_new_in ("/dev/shm");
@@ -1092,8 +1036,8 @@ test_sync_order_copy (gconstpointer data)
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = new_of_kind (kind, src_dir);
 
-  write_file (dest, "old");
-  write_all (tmp, "copied");
+  test_write_file (dest, "old");
+  test_write (tmp, "copied", -1);
 
   g_assert_cmpuint (persist_counting_syncs (tmp, dest,
                                             G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
@@ -1119,7 +1063,7 @@ test_sync_allow_copy_moves (gconstpointer data)
   struct stat before, after;
   gint fd;
 
-  write_all (tmp, "moved");
+  test_write (tmp, "moved", -1);
   fd = g_tmp_file_get_fd (tmp, &error);
   g_assert_no_error (error);
   g_assert_no_errno (fstat (fd, &before));
@@ -1145,7 +1089,7 @@ test_sync_copy_not_linkable (void)
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_unlinkable (dir, 0);
 
-  write_all (tmp, "copied");
+  test_write (tmp, "copied", -1);
 
   g_assert_cmpuint (persist_counting_syncs (tmp, dest,
                                             G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
@@ -1187,7 +1131,7 @@ test_named_notify (void)
   g_signal_connect (tmp, "notify::path", G_CALLBACK (test_count_notify), &path_notifies);
   g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &delete_notifies);
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
   g_clear_error (&error);
   g_assert_cmpuint (path_notifies, ==, 0);
@@ -1246,8 +1190,8 @@ test_async (gconstpointer named)
 
   g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_thread), &data);
 
-  write_file (dest, "old");
-  write_all (tmp, "async");
+  test_write_file (dest, "old");
+  test_write (tmp, "async", -1);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
                             persist_cb, &data);
 
@@ -1296,13 +1240,6 @@ persist_context_cb (GObject      *source,
 }
 
 static void
-mark_finalized (gpointer  user_data,
-                GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) user_data, 1);
-}
-
-static void
 test_async_context (gconstpointer named)
 {
   gchar *dir = test_scratch_new ();
@@ -1313,10 +1250,10 @@ test_async_context (gconstpointer named)
   gint finalized = 0;
   guint i;
 
-  write_all (tmp, "in context");
+  test_write (tmp, "in context", -1);
 
   g_main_context_push_thread_default (context);
-  g_object_weak_ref (G_OBJECT (tmp), mark_finalized, &finalized);
+  g_object_weak_ref (G_OBJECT (tmp), test_mark_finalized, &finalized);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
                             persist_context_cb, &data);
   g_object_unref (tmp);
@@ -1397,7 +1334,7 @@ test_named_notify_async_context (void)
 
   g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_context), &data);
   g_signal_connect (tmp, "notify::delete", G_CALLBACK (notify_in_context), &data);
-  write_all (tmp, "notified");
+  test_write (tmp, "notified", -1);
 
   g_main_context_push_thread_default (context);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
@@ -1425,7 +1362,7 @@ test_async_error (gconstpointer named)
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
   guint entries;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   entries = test_count_entries (dir);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NO_REPLACE, G_PRIORITY_DEFAULT, NULL,
                             persist_cb, &data);
@@ -1501,7 +1438,7 @@ check_sync_dir_fails (gconstpointer named,
   g_autoptr(GError) error = NULL;
   gint n_failed = 0;
 
-  write_all (tmp, "kept");
+  test_write (tmp, "kept", -1);
 
   _g_tmp_core_set_sync_hook (fail_dir_sync, &n_failed);
   if (async)
@@ -1571,7 +1508,7 @@ test_sync_dir_symlink (gconstpointer named)
   for (guint replace = 0; replace < 2; replace++)
     {
       tmp = new_func (named) (dir, 0);
-      write_all (tmp, "linked");
+      test_write (tmp, "linked", -1);
       g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
       g_assert_no_error (error);
       test_assert_file_contents (real_dest, "linked");
@@ -1584,18 +1521,6 @@ test_sync_dir_symlink (gconstpointer named)
   g_assert_cmpuint (test_count_entries (dir), ==, 2);
   g_assert_cmpuint (test_count_entries (real), ==, 1);
   test_scratch_free (dir);
-}
-
-/* The lowest free descriptor; with RLIMIT_NOFILE set to it, every open()
- * fails with EMFILE. */
-static gint
-lowest_free_fd (void)
-{
-  gint fd = dup (0);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  return fd;
 }
 
 /* EMFILE when SYNC opens the destination's directory: that is before the
@@ -1621,14 +1546,14 @@ test_sync_dir_emfile (gconstpointer named)
 
   dir = test_scratch_new ();
   dest = g_build_filename (dir, "document.txt", NULL);
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   tmp = new_func (named) (dir, 0);
   old_path = temp_path (tmp);
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
 
   g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &saved));
   limit = saved;
-  limit.rlim_cur = lowest_free_fd ();
+  limit.rlim_cur = test_lowest_free_fd ();
   g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
   g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &saved));
@@ -1681,7 +1606,7 @@ check_killed_mid_copy (gboolean     named,
   for (guint replace = 0; replace < 2; replace++)
     {
       if (replace)
-        write_file (dest, "old");
+        test_write_file (dest, "old");
 
       pid = fork ();
       g_assert_cmpint (pid, >=, 0);
@@ -1689,7 +1614,7 @@ check_killed_mid_copy (gboolean     named,
         {
           GTmpFile *tmp = new_func (GINT_TO_POINTER (named)) (src_dir, 0);
 
-          write_all (tmp, "partly copied");
+          test_write (tmp, "partly copied", -1);
           _g_tmp_core_set_copy_hook (kill_self, NULL);
           g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, NULL);
           _exit (0);
@@ -1789,7 +1714,7 @@ test_writes_during_persist_async (gconstpointer data)
   const gchar *src_parent = kind == HAMMER_COPY ? "/dev/shm" : NULL;
   guint n_pending = 0;
 
-  if (kind == HAMMER_COPY && !need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (kind == HAMMER_COPY && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   for (guint i = 0; i < 30; i++)
@@ -1862,7 +1787,7 @@ test_spooled_busy_during_persist_async (void)
       guint notifies = 0;
 
       g_signal_connect (tmp, "notify::rolled-over", G_CALLBACK (test_count_notify), &notifies);
-      write_all (tmp, "in memory");
+      test_write (tmp, "in memory", -1);
       g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
                                 test_store_result, &result);
 
@@ -1908,7 +1833,7 @@ check_named_gone_during_persist_async (gboolean run_dispose)
       g_autoptr(GError) error = NULL;
       GTmpFile *source;
 
-      write_all (tmp, "kept");
+      test_write (tmp, "kept", -1);
       g_tmp_file_persist_async (tmp, dest, i % 2 ? G_TMP_PERSIST_SYNC : G_TMP_PERSIST_NONE,
                                 G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
       if (run_dispose)
@@ -2013,7 +1938,7 @@ test_not_a_file_name (gconstpointer named)
         g_autoptr(GError) error = NULL;
         GTmpFile *tmp = new_func (named) (dir, 0);
 
-        write_all (tmp, "kept");
+        test_write (tmp, "kept", -1);
         g_assert_false (g_tmp_file_persist (tmp, cases[i].dest,
                                             sync ? G_TMP_PERSIST_SYNC : G_TMP_PERSIST_NONE,
                                             NULL, &error));

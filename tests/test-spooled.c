@@ -42,14 +42,6 @@ make_pattern (goffset start,
 }
 
 static void
-write_all (GSpooledTmpFile *file,
-           const void      *data,
-           gsize            len)
-{
-  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (file)), data, len);
-}
-
-static void
 seek_to (GSpooledTmpFile *file,
          goffset          offset,
          GSeekType        type)
@@ -225,7 +217,7 @@ test_persist_mode (void)
   g_object_get (file, "mode", &mode, NULL);
   g_assert_cmpuint (mode, ==, 0640);
 
-  write_all (file, "data", 4);
+  test_write (file, "data", 4);
   g_assert_false (is_rolled_over (file));
   g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
   g_assert_no_error (error);
@@ -279,9 +271,9 @@ test_new_async (void)
   g_assert_false (is_rolled_over (file));
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  write_all (file, data, 4096);
+  test_write (file, data, 4096);
   g_assert_false (is_rolled_over (file));
-  write_all (file, data + 4096, 904);
+  test_write (file, data + 4096, 904);
   g_assert_true (is_rolled_over (file));
   g_assert_cmpuint (test_count_open_fds (), ==, fds + 1);
 
@@ -311,7 +303,7 @@ test_no_fd_before_rollover (void)
   gint fd;
 
   file = g_spooled_tmp_file_new (0, dir, "spool-", ".bin");
-  write_all (file, data, 300000);
+  test_write (file, data, 300000);
   seek_to (file, 1000, G_SEEK_SET);
   g_assert_cmpuint (read_some (file, buffer, 1000), ==, 1000);
   g_assert_true (memcmp (buffer, data + 1000, 1000) == 0);
@@ -351,7 +343,7 @@ test_bad_affix (void)
 
   file = g_spooled_tmp_file_new (10, dir, "../escape", NULL);
   g_assert_nonnull (file);
-  write_all (file, "0123456789", 10);
+  test_write (file, "0123456789", 10);
 
   g_output_stream_write (g_io_stream_get_output_stream (G_IO_STREAM (file)),
                          "x", 1, NULL, &error);
@@ -404,8 +396,8 @@ test_threshold_below (void)
   g_autofree guint8 *data = make_pattern (0, 99);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, NULL, NULL, NULL);
 
-  write_all (file, data, 50);
-  write_all (file, data + 50, 49);
+  test_write (file, data, 50);
+  test_write (file, data + 50, 49);
   g_assert_false (is_rolled_over (file));
   g_assert_cmpint (tell (file), ==, 99);
   assert_content (file, data, 99);
@@ -424,14 +416,14 @@ test_threshold_exact (void)
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
 
-  write_all (file, data, 100);
+  test_write (file, data, 100);
   g_assert_false (is_rolled_over (file));
   seek_to (file, 0, G_SEEK_SET);
-  write_all (file, data, 100);
+  test_write (file, data, 100);
   g_assert_false (is_rolled_over (file));
   g_assert_cmpuint (notified, ==, 0);
 
-  write_all (file, data + 100, 1);
+  test_write (file, data + 100, 1);
   g_assert_true (is_rolled_over (file));
   g_assert_cmpuint (notified, ==, 1);
 
@@ -450,9 +442,9 @@ test_threshold_above (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
   gint fd;
 
-  write_all (file, data, 999);
+  test_write (file, data, 999);
   g_assert_false (is_rolled_over (file));
-  write_all (file, data + 999, 200000 - 999);
+  test_write (file, data + 999, 200000 - 999);
   g_assert_true (is_rolled_over (file));
   g_assert_cmpint (tell (file), ==, 200000);
 
@@ -471,7 +463,7 @@ test_threshold_unlimited (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   guint fds = test_count_open_fds ();
 
-  write_all (file, data, len);
+  test_write (file, data, len);
   g_assert_false (is_rolled_over (file));
   g_assert_cmpuint (test_count_open_fds (), ==, fds);
   assert_content (file, data, len);
@@ -523,7 +515,7 @@ test_seek_read (void)
   g_autofree guint8 *data = make_pattern (0, len);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
 
-  write_all (file, data, len);
+  test_write (file, data, len);
 
   check_seeks_and_reads (file, data, len);
 
@@ -656,7 +648,7 @@ test_zero_fill (void)
    * up to 1 MiB), cut it back, and grow it again in three ways: the bytes
    * that were cut must come back as zeros, not as what was there. */
   memset (expected, 0xaa, fill);
-  write_all (file, expected, fill);
+  test_write (file, expected, fill);
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 10, NULL, &error));
   g_assert_no_error (error);
   memset (expected + 10, 0, fill - 10);
@@ -667,17 +659,17 @@ test_zero_fill (void)
 
   /* 2. seek past the end and write */
   seek_to (file, 200, G_SEEK_SET);
-  write_all (file, "abc", 3);
+  test_write (file, "abc", 3);
   memcpy (expected + 200, "abc", 3);
 
   /* 3. far past the end, several chunks of any size in between */
   seek_to (file, 2 * 1024 * 1024 + 5, G_SEEK_SET);
-  write_all (file, "xyz", 3);
+  test_write (file, "xyz", 3);
   memcpy (expected + 2 * 1024 * 1024 + 5, "xyz", 3);
 
   /* and a write into the middle of that gap */
   seek_to (file, 1024 * 1024 + 7, G_SEEK_SET);
-  write_all (file, "mid", 3);
+  test_write (file, "mid", 3);
   memcpy (expected + 1024 * 1024 + 7, "mid", 3);
 
   /* and a truncate up beyond all that, leaving whole chunks of gap */
@@ -706,7 +698,7 @@ test_too_large (void)
   goffset tib = (goffset) 1 << 40;
   guint8 buffer[3];
 
-  write_all (file, "abc", 3);
+  test_write (file, "abc", 3);
   seek_to (file, tib, G_SEEK_SET);
   g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
@@ -746,7 +738,7 @@ test_truncate (void)
   gint fd;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, 80);
+  test_write (file, data, 80);
 
   /* Down, and up to exactly max-size: in memory; the position stays. */
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 50, NULL, &error));
@@ -778,7 +770,7 @@ test_truncate (void)
 /* ----------------------------------------------- get_fd, persist, notify */
 
 static void
-test_get_fd (void)
+test_get_fd_rollover (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *data = make_pattern (0, 70000);
@@ -787,7 +779,7 @@ test_get_fd (void)
   gint fd, fd2;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, 70000);
+  test_write (file, data, 70000);
   seek_to (file, 12345, G_SEEK_SET);
 
   fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
@@ -803,7 +795,7 @@ test_get_fd (void)
   g_assert_cmpint (fd2, ==, fd);
   g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
   g_assert_no_error (error);
-  write_all (file, "more", 4);
+  test_write (file, "more", 4);
   g_assert_cmpuint (notified, ==, 1);
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
@@ -819,7 +811,7 @@ test_closed (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   guint fds = test_count_open_fds ();
 
-  write_all (file, "data", 4);
+  test_write (file, "data", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
   g_assert_no_error (error);
 
@@ -844,7 +836,7 @@ test_persist (void)
   gsize len = 0;
   struct stat st;
 
-  write_all (file, data, 150000);
+  test_write (file, data, 150000);
   g_assert_false (is_rolled_over (file));
 
   g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
@@ -859,7 +851,7 @@ test_persist (void)
   g_assert_cmpint (st.st_mode & 07777, ==, 0600);
 
   /* Still open, writing to the permanent file. */
-  write_all (file, "tail", 4);
+  test_write (file, "tail", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
   g_assert_no_error (error);
   g_clear_pointer (&contents, g_free);
@@ -900,7 +892,7 @@ test_persist_async (void)
   gsize len = 0;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_notify_thread), &notified_in);
-  write_all (file, data, 100000);
+  test_write (file, data, 100000);
 
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
                             G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
@@ -1001,7 +993,7 @@ write_past_max_size (gpointer user_data)
   GSpooledTmpFile *file = user_data;
   g_autofree guint8 *data = make_pattern (0, 5000);
 
-  write_all (file, data, 5000);
+  test_write (file, data, 5000);
   g_assert_true (g_spooled_tmp_file_is_rolled_over (file));
 
   return NULL;
@@ -1057,13 +1049,6 @@ write_past_max_size_and_unref (gpointer user_data)
   return NULL;
 }
 
-static void
-mark_finalized (gpointer  user_data,
-                GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) user_data, 1);
-}
-
 /* A notification still waiting for the main context does not keep the
  * file alive: dropped in the other thread, it is freed with its descriptor
  * at once, and the context later has nothing to tell. */
@@ -1080,7 +1065,7 @@ test_notify_after_free (void)
 
   file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
-  g_object_weak_ref (G_OBJECT (file), mark_finalized, &finalized);
+  g_object_weak_ref (G_OBJECT (file), test_mark_finalized, &finalized);
 
   g_thread_join (g_thread_new ("writer", write_past_max_size_and_unref, file));
   g_assert_cmpint (g_atomic_int_get (&finalized), ==, 1);
@@ -1134,7 +1119,7 @@ test_notify_persist_async (void)
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
   g_object_set_data (G_OBJECT (file), "rollover-notify", &notify);
-  write_all (file, data, 1000);
+  test_write (file, data, 1000);
 
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
                             G_PRIORITY_HIGH, NULL, persist_async_record, &result);
@@ -1166,7 +1151,7 @@ test_notify_persist_async_context (void)
   RolloverNotify notify = { 0, NULL, FALSE, FALSE };
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
-  write_all (file, data, 1000);
+  test_write (file, data, 1000);
 
   g_main_context_push_thread_default (context);
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
@@ -1279,7 +1264,7 @@ test_fail_missing_dir (void)
   guint notified = 0;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, len);
+  test_write (file, data, len);
   seek_to (file, 777, G_SEEK_SET);
 
   g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
@@ -1309,7 +1294,7 @@ test_fail_cancelled (void)
   guint fds = test_count_open_fds ();
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, 1000);
+  test_write (file, data, 1000);
   g_cancellable_cancel (cancellable);
 
   g_assert_false (g_spooled_tmp_file_rollover (file, cancellable, &error));
@@ -1339,7 +1324,7 @@ test_fail_no_space_child (void)
   g_assert_nonnull (dir);
   file = g_spooled_tmp_file_new (1024 * 1024, dir, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, len);
+  test_write (file, data, len);
   seek_to (file, 100000, G_SEEK_SET);
   fds = test_count_open_fds ();
 
@@ -1411,7 +1396,7 @@ test_fail_no_fds (void)
   data = make_pattern (0, len);
   file = g_spooled_tmp_file_new (len, dir, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, len);
+  test_write (file, data, len);
 
   /* A limit at the lowest free descriptor number: no open() can succeed. */
   lowest_free = dup (0);
@@ -1460,7 +1445,7 @@ run_model (GSpooledTmpFile *file,
             for (gsize i = 0; i < n; i++)
               buffer[i] = (guint8) (seed + i * 131 + (i >> 12));
           }
-          write_all (file, buffer, n);
+          test_write (file, buffer, n);
           /* Nothing written past the end extends nothing, as with write(). */
           if (n > 0 && (goffset) model->len < *pos + (goffset) n)
             {
@@ -1573,7 +1558,7 @@ test_rollover_tmpfile_refused (void)
       gint fd;
 
       g_assert_true (g_file_set_contents (taken, "", 0, NULL));
-      write_all (file, data, 5000);
+      test_write (file, data, 5000);
       seek_to (file, 1234, G_SEEK_SET);
 
       _g_tmp_core_refuse_tmpfile (dir);
@@ -1660,7 +1645,7 @@ test_notify_handler_uses_file (void)
   guint notified = 0;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (use_file_on_notify), &notified);
-  write_all (file, "12345678", 8);
+  test_write (file, "12345678", 8);
   g_assert_cmpuint (notified, ==, 1);
 }
 
@@ -1870,7 +1855,7 @@ main (int   argc,
   g_test_add_func ("/spooled/zero-fill", test_zero_fill);
   g_test_add_func ("/spooled/too-large", test_too_large);
   g_test_add_func ("/spooled/truncate", test_truncate);
-  g_test_add_func ("/spooled/get-fd", test_get_fd);
+  g_test_add_func ("/spooled/get-fd", test_get_fd_rollover);
   g_test_add_func ("/spooled/closed", test_closed);
   g_test_add_func ("/spooled/persist", test_persist);
   g_test_add_func ("/spooled/persist-async", test_persist_async);

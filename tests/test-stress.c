@@ -571,30 +571,6 @@ run_race_in_subprocess (void)
 #define FORKS         20
 #define CHILD_TIMEOUT (2 * G_USEC_PER_SEC)
 
-/* Waits for @pid at most @timeout µs; a child that takes longer is killed
- * and counts as hung. Returns its wait status, or -1 if it hung. */
-static gint
-wait_or_kill (pid_t  pid,
-              gint64 timeout)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout;
-  gint status = 0;
-  pid_t res;
-
-  while ((res = waitpid (pid, &status, WNOHANG)) == 0)
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          kill (pid, SIGKILL);
-          g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-          return -1;
-        }
-      g_usleep (1000);
-    }
-  g_assert_cmpint (res, ==, pid);
-  return status;
-}
-
 static gint stop_busy;
 static gint busy_ops;
 
@@ -677,8 +653,7 @@ test_fork_busy_thread (void)
       if (pid == 0)
         fork_child (parent);
 
-      status = wait_or_kill (pid, CHILD_TIMEOUT);
-      if (status == -1)
+      if (!test_wait_or_kill (pid, CHILD_TIMEOUT, &status))
         hung++;
       else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
         failed++;
@@ -756,10 +731,10 @@ test_processes_one_dir (void)
       g_autofree gchar *list = g_strdup_printf ("%s/%u", lists, i);
       g_autofree gchar *contents = NULL;
       g_auto(GStrv) lines = NULL;
-      gint status = wait_or_kill (pids[i], RACE_TIMEOUT);
+      gint status = 0;
       guint j;
 
-      g_assert_cmpint (status, !=, -1);
+      g_assert_true (test_wait_or_kill (pids[i], RACE_TIMEOUT, &status));
       g_assert_true (WIFEXITED (status));
       g_assert_cmpint (WEXITSTATUS (status), ==, 0);
       g_assert_true (g_file_get_contents (list, &contents, NULL, NULL));
@@ -1204,15 +1179,6 @@ on_persist (GObject      *source,
   g_atomic_int_set (&o->done, 1);
 }
 
-static gboolean
-two_file_systems (const gchar *a,
-                  const gchar *b)
-{
-  struct stat sa, sb;
-
-  return stat (a, &sa) == 0 && stat (b, &sb) == 0 && sa.st_dev != sb.st_dev;
-}
-
 static GTmpFile *
 new_for_persist (PersistKind  kind,
                  const gchar *dir)
@@ -1254,11 +1220,8 @@ test_race_persist_writes (gconstpointer data)
     {
       g_autofree gchar *base = g_path_get_basename (test_scratch_root ());
 
-      if (!two_file_systems (g_get_tmp_dir (), "/dev/shm"))
-        {
-          g_test_skip ("no second file system at /dev/shm");
-          return;
-        }
+      if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+        return;
       /* Named after the run's scratch directory, so that the parent can
        * remove it whatever happens to the subprocess. */
       far_dir = g_build_filename ("/dev/shm", base, NULL);

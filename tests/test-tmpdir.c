@@ -121,17 +121,6 @@ fill_tree (const gchar *path)
   close (top);
 }
 
-/* The lowest free descriptor: equal before and after means nothing leaked. */
-static gint
-lowest_free_fd (void)
-{
-  gint fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  return fd;
-}
-
 /* A base the unprivileged child can write in, in the test case's scratch
  * directory, where the child (spawned by g_test_trap_subprocess) finds it. */
 static gchar *
@@ -568,7 +557,7 @@ test_fd (void)
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *inside = NULL;
   struct stat by_fd, by_path;
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
   gint fd;
 
   tmp = new_in (base);
@@ -595,7 +584,7 @@ test_fd (void)
   g_assert_no_error (error);
   g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   g_clear_object (&tmp);
 
@@ -607,7 +596,7 @@ test_fd (void)
   g_assert_no_error (error);
   g_clear_object (&tmp);
 
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
   remove_base (base);
 }
 
@@ -675,13 +664,13 @@ test_dispose_removes (void)
 {
   g_autofree gchar *base = test_scratch_new ();
   GTmpDir *tmp = new_in (base);
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   fill_tree (g_tmp_dir_get_path (tmp));
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
   g_object_unref (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -735,14 +724,14 @@ test_tree (void)
   g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   fill_tree (g_tmp_dir_get_path (tmp));
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
   g_assert_cmpuint (test_count_entries (base), ==, 0);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -908,14 +897,14 @@ test_deep (void)
   g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   make_deep (g_tmp_dir_get_path (tmp), 300);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, lowest);
   g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -2026,7 +2015,7 @@ test_delete_false_dispose (void)
   g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
   GTmpDir *tmp;
 
   tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
@@ -2047,7 +2036,7 @@ test_delete_false_dispose (void)
   g_tmp_dir_set_delete (tmp, FALSE);
   g_object_unref (tmp);
   g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -2062,7 +2051,7 @@ test_delete_false_cleanup (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *path = NULL;
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
                         "dir", base, "delete", FALSE, NULL);
@@ -2076,7 +2065,7 @@ test_delete_false_cleanup (void)
   g_assert_false (test_path_exists (path));
   g_assert_cmpuint (test_count_entries (base), ==, 0);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
   g_assert_false (g_tmp_dir_get_delete (tmp));
 
   g_assert_no_errno (mkdir (path, 0700));

@@ -70,17 +70,6 @@ new_in (const gchar *dir)
   return tmp;
 }
 
-static gint
-get_fd (GTmpFile *tmp)
-{
-  g_autoptr(GError) error = NULL;
-  gint fd = g_tmp_file_get_fd (tmp, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (fd, >=, 0);
-  return fd;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Anonymity and lifetime                                                    */
 
@@ -89,7 +78,7 @@ test_no_directory_entry (void)
 {
   gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   g_autofree gchar *proc = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autofree gchar *target = NULL;
   struct stat st;
@@ -125,7 +114,7 @@ test_close_frees (void)
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   gchar buf[4];
 
   test_write_all (out, "data", 4);
@@ -222,7 +211,7 @@ test_unref_frees (void)
   g_autoptr(GInputStream) in = g_object_ref (g_io_stream_get_input_stream (G_IO_STREAM (tmp)));
   g_autoptr(GOutputStream) out = g_object_ref (g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
   g_autoptr(GError) error = NULL;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   gchar buf[4];
 
   test_write_all (out, "data", 4);
@@ -281,7 +270,7 @@ test_cloexec (void)
 {
   gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   gint inheritable;
   gint status = 0;
   pid_t pid;
@@ -335,7 +324,7 @@ test_small_roundtrip (void)
   test_write_all (out, "hello", 5);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
 
-  on_disk = fd_contents (get_fd (tmp));
+  on_disk = fd_contents (test_get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk), "hello", 5);
 
   /* At the end: nothing to read. */
@@ -378,7 +367,7 @@ test_large_roundtrip (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (out)), ==, data->len);
 
   /* On disk, byte for byte. */
-  on_disk = fd_contents (get_fd (tmp));
+  on_disk = fd_contents (test_get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk),
                    data->data, data->len);
 
@@ -510,7 +499,7 @@ test_interleaved (void)
       g_assert_cmpint (g_seekable_tell (seekables[step % 3]), ==, pos);
     }
 
-  on_disk = fd_contents (get_fd (tmp));
+  on_disk = fd_contents (test_get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk),
                    model->data, model->len);
 
@@ -529,7 +518,7 @@ test_empty_write_past_end (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) on_disk = NULL;
   const guint8 *bytes;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   struct stat st;
   gsize size;
 
@@ -561,7 +550,7 @@ test_shared_position_with_fd (void)
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   gchar buf[4] = { 0, };
 
   /* Written through the descriptor, seen by the streams, and back. */
@@ -586,7 +575,7 @@ test_truncate (void)
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) on_disk = NULL;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   struct stat st;
   const guint8 *bytes;
   gsize i;
@@ -646,7 +635,7 @@ test_query_info (void)
   struct stat st;
 
   test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "12345", 5);
-  g_assert_no_errno (fstat (get_fd (tmp), &st));
+  g_assert_no_errno (fstat (test_get_fd (tmp), &st));
 
   info = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp),
                                       "standard::size,standard::type,unix::mode,unix::inode",
@@ -711,13 +700,13 @@ test_modes (void)
   struct stat st;
   guint mode = 0;
 
-  g_assert_no_errno (fstat (get_fd (plain), &st));
+  g_assert_no_errno (fstat (test_get_fd (plain), &st));
   g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
 
   shared = g_initable_new (G_TYPE_TMP_FILE, NULL, &error,
                            "dir", dir, "mode", 0640, NULL);
   g_assert_no_error (error);
-  g_assert_no_errno (fstat (get_fd (shared), &st));
+  g_assert_no_errno (fstat (test_get_fd (shared), &st));
   g_assert_cmpuint (st.st_mode & 07777, ==, 0640);
   g_object_get (shared, "mode", &mode, NULL);
   g_assert_cmpuint (mode, ==, 0640);
@@ -792,7 +781,7 @@ test_bad_affix (void)
 }
 
 static void
-unwritable_child (gpointer data)
+tmp_file_denied_child (gpointer data)
 {
   const gchar *dir = data;
   g_autoptr(GError) error = NULL;
@@ -810,7 +799,7 @@ test_unwritable_dir (void)
   gchar *dir = test_scratch_new ();
 
   /* 0755 and owned by root: uid 65534 can enter but not create. */
-  test_run_as_nobody (unwritable_child, dir);
+  test_run_as_nobody (tmp_file_denied_child, dir);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   test_scratch_free (dir);
@@ -890,7 +879,7 @@ test_new_async (void)
 
   g_assert_no_error (data.error);
   g_assert_true (G_IS_TMP_FILE (data.file));
-  g_assert_no_errno (fstat (get_fd (data.file), &st));
+  g_assert_no_errno (fstat (test_get_fd (data.file), &st));
   g_assert_cmpuint (st.st_nlink, ==, 0);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
@@ -992,26 +981,6 @@ test_new_finish_foreign (void)
   test_scratch_free (dir);
 }
 
-/* Two init_async() at once on one object make one file: the second finds
- * the first's. (Both created one; a descriptor leaked.) */
-typedef struct
-{
-  guint n_done;
-  guint n_ok;
-} InitCount;
-
-static void
-count_init_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  InitCount *count = user_data;
-
-  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
-    count->n_ok++;
-  count->n_done++;
-}
-
 static void
 test_concurrent_init_async (void)
 {
@@ -1021,16 +990,16 @@ test_concurrent_init_async (void)
   for (guint i = 0; i < 60; i++)
     {
       GTmpFile *tmp = g_object_new (G_TYPE_TMP_FILE, "dir", dir, NULL);
-      InitCount count = { 0, 0 };
+      TestInitCount count = { 0, 0 };
 
       g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
+                                   test_count_init_cb, &count);
       g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
+                                   test_count_init_cb, &count);
       while (count.n_done < 2)
         g_main_context_iteration (NULL, TRUE);
       g_assert_cmpuint (count.n_ok, ==, 2);
-      g_assert_cmpint (get_fd (tmp), >=, 0);
+      g_assert_cmpint (test_get_fd (tmp), >=, 0);
 
       /* At most: an earlier test's file may still have been finalizing
        * (in a worker) when @fds was counted. */

@@ -16,6 +16,7 @@
 #include <ftw.h>
 #include <string.h>
 #include <grp.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -304,6 +305,46 @@ test_scratch_free (gchar *path)
 /* What is on disk                                                           */
 
 /**
+ * test_write_file:
+ * @path: (type filename): a file, replaced if it exists
+ * @contents: its new contents, a string
+ *
+ * Writes @contents to @path with g_file_set_contents().
+ */
+void
+test_write_file (const gchar *path,
+                 const gchar *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/**
+ * test_need_two_file_systems:
+ * @a: (type filename): a directory
+ * @b: (type filename): another
+ *
+ * Skips the test when @a and @b are not on two file systems (a second one
+ * at /dev/shm is usual, not certain).
+ *
+ * Returns: whether they are
+ */
+gboolean
+test_need_two_file_systems (const gchar *a,
+                            const gchar *b)
+{
+  struct stat sa, sb;
+
+  if (stat (a, &sa) == 0 && stat (b, &sb) == 0 && S_ISDIR (sb.st_mode) &&
+      sa.st_dev != sb.st_dev)
+    return TRUE;
+  g_test_skip_printf ("%s and %s are not two file systems here", a, b);
+  return FALSE;
+}
+
+/**
  * test_count_entries:
  * @dir: (type filename): a directory that exists
  *
@@ -434,6 +475,41 @@ test_write_all (GOutputStream *out,
 }
 
 /**
+ * test_write:
+ * @io_stream: (type GIOStream): a GIOStream (a GTmpFile, say)
+ * @data: what to write
+ * @len: its length, or -1 for a NUL-terminated string
+ *
+ * Writes all of @data to @io_stream's output stream at its position.
+ */
+void
+test_write (gpointer     io_stream,
+            const void  *data,
+            gssize       len)
+{
+  if (len < 0)
+    len = strlen (data);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (io_stream)), data, len);
+}
+
+/**
+ * test_get_fd:
+ * @tmp: (type GTmpFile): a GTmpFile
+ *
+ * Returns: @tmp's descriptor (g_tmp_file_get_fd(), which must succeed)
+ */
+gint
+test_get_fd (gpointer tmp)
+{
+  g_autoptr(GError) error = NULL;
+  gint fd = g_tmp_file_get_fd (G_TMP_FILE (tmp), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+/**
  * test_seek:
  * @seekable: a stream
  * @offset: where to, relative to @type
@@ -466,6 +542,40 @@ test_count_notify (GObject    *object,
                    gpointer    user_data)
 {
   (*(guint *) user_data)++;
+}
+
+/**
+ * test_mark_finalized:
+ * @user_data: a gint, set to 1 (atomically)
+ * @where_the_object_was: the object
+ *
+ * A #GWeakNotify that tells, from any thread, that an object is finalized.
+ */
+void
+test_mark_finalized (gpointer  user_data,
+                     GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) user_data, 1);
+}
+
+/**
+ * test_count_init_cb:
+ * @source: a GAsyncInitable
+ * @result: its g_async_initable_init_async() result
+ * @user_data: a #TestInitCount
+ *
+ * Counts the initializations done, and those that succeeded.
+ */
+void
+test_count_init_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  TestInitCount *count = user_data;
+
+  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
+    count->n_ok++;
+  count->n_done++;
 }
 
 /**
@@ -642,6 +752,54 @@ guint
 test_count_open_fds (void)
 {
   return test_count_entries ("/proc/self/fd");
+}
+
+/**
+ * test_lowest_free_fd:
+ *
+ * Returns: the descriptor the next open() will get
+ */
+gint
+test_lowest_free_fd (void)
+{
+  gint fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  return fd;
+}
+
+/**
+ * test_wait_or_kill:
+ * @pid: a child process
+ * @timeout_us: how long it may take, in microseconds
+ * @status: (out): its wait status
+ *
+ * Waits for @pid, killing it (SIGKILL) when it takes longer than
+ * @timeout_us: a hung child is counted by the test, not waited for forever.
+ *
+ * Returns: whether it ended by itself in time
+ */
+gboolean
+test_wait_or_kill (pid_t   pid,
+                   gint64  timeout_us,
+                   gint   *status)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      pid_t res = waitpid (pid, status, WNOHANG);
+
+      if (res == pid)
+        return TRUE;
+      g_assert_cmpint (res, ==, 0);
+      g_usleep (1000);
+    }
+
+  g_assert_no_errno (kill (pid, SIGKILL));
+  g_assert_cmpint (waitpid (pid, status, 0), ==, pid);
+  return FALSE;
 }
 
 /**

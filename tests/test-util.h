@@ -11,6 +11,8 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -40,6 +42,10 @@ void          test_scratch_free         (gchar          *path);
 void          test_remove_tree          (const gchar    *path);
 
 /* What is on disk */
+void          test_write_file           (const gchar    *path,
+                                         const gchar    *contents);
+gboolean      test_need_two_file_systems (const gchar   *a,
+                                         const gchar    *b);
 guint         test_count_entries        (const gchar    *dir);
 gboolean      test_path_exists          (const gchar    *path);
 guint         test_mode_of              (const gchar    *path);
@@ -54,11 +60,27 @@ void          test_assert_tempdir       (const gchar    *expected);
 void          test_write_all            (GOutputStream  *out,
                                          const void     *data,
                                          gsize           len);
+void          test_write                (gpointer        io_stream,
+                                         const void     *data,
+                                         gssize          len);
+gint          test_get_fd               (gpointer        tmp);
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
                                          GSeekType       type);
 void          test_count_notify         (GObject        *object,
                                          GParamSpec     *pspec,
+                                         gpointer        user_data);
+void          test_mark_finalized       (gpointer        user_data,
+                                         GObject        *where_the_object_was);
+
+/* What test_count_init_cb() counts. */
+typedef struct {
+  guint n_done;
+  guint n_ok;
+} TestInitCount;
+
+void          test_count_init_cb        (GObject        *source,
+                                         GAsyncResult   *result,
                                          gpointer        user_data);
 void          test_store_result         (GObject        *source,
                                          GAsyncResult   *result,
@@ -81,6 +103,10 @@ guint         test_race_iterations      (guint           fallback);
 
 /* Processes and privileges */
 guint         test_count_open_fds       (void);
+gint          test_lowest_free_fd       (void);
+gboolean      test_wait_or_kill         (pid_t           pid,
+                                         gint64          timeout_us,
+                                         gint           *status);
 void          test_run_as_nobody        (TestNobodyFunc  func,
                                          gpointer        data);
 gboolean      test_need_root            (const gchar    *what_for);
