@@ -322,6 +322,48 @@ test_write_file (const gchar *path,
 }
 
 /**
+ * test_write_file_mode:
+ * @path: (type filename): a file, replaced if it exists
+ * @contents: its new contents, a string
+ * @mode: its mode then
+ *
+ * test_write_file(), then chmod() to @mode (whatever the umask).
+ */
+void
+test_write_file_mode (const gchar *path,
+                      const gchar *contents,
+                      guint        mode)
+{
+  test_write_file (path, contents);
+  g_assert_no_errno (chmod (path, mode));
+}
+
+/**
+ * test_make_dir:
+ * @path: (type filename): a directory to make
+ * @mode: its mode (whatever the umask)
+ */
+void
+test_make_dir (const gchar *path,
+               guint        mode)
+{
+  g_assert_no_errno (mkdir (path, 0700));
+  g_assert_no_errno (chmod (path, mode));
+}
+
+/**
+ * test_chown_nobody:
+ * @path: (type filename): a path, not followed if a symbolic link
+ *
+ * Gives @path to uid/gid 65534.
+ */
+void
+test_chown_nobody (const gchar *path)
+{
+  g_assert_no_errno (lchown (path, TEST_NOBODY, TEST_NOBODY));
+}
+
+/**
  * test_need_two_file_systems:
  * @a: (type filename): a directory
  * @b: (type filename): another
@@ -752,6 +794,21 @@ guint
 test_count_open_fds (void)
 {
   return test_count_entries ("/proc/self/fd");
+}
+
+/**
+ * test_has_cloexec:
+ * @fd: an open descriptor
+ *
+ * Returns: whether @fd is close-on-exec
+ */
+gboolean
+test_has_cloexec (gint fd)
+{
+  gint flags = fcntl (fd, F_GETFD);
+
+  g_assert_cmpint (flags, >=, 0);
+  return (flags & FD_CLOEXEC) != 0;
 }
 
 /**

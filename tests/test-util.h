@@ -44,6 +44,12 @@ void          test_remove_tree          (const gchar    *path);
 /* What is on disk */
 void          test_write_file           (const gchar    *path,
                                          const gchar    *contents);
+void          test_write_file_mode      (const gchar    *path,
+                                         const gchar    *contents,
+                                         guint           mode);
+void          test_make_dir             (const gchar    *path,
+                                         guint           mode);
+void          test_chown_nobody         (const gchar    *path);
 gboolean      test_need_two_file_systems (const gchar   *a,
                                          const gchar    *b);
 guint         test_count_entries        (const gchar    *dir);
@@ -103,6 +109,7 @@ guint         test_race_iterations      (guint           fallback);
 
 /* Processes and privileges */
 guint         test_count_open_fds       (void);
+gboolean      test_has_cloexec          (gint            fd);
 gint          test_lowest_free_fd       (void);
 gboolean      test_wait_or_kill         (pid_t           pid,
                                          gint64          timeout_us,
