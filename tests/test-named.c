@@ -567,31 +567,31 @@ main (int   argc,
   test_scratch_root_init ("named");
 
   /* Tests that fork run first, before any worker thread exists. */
-  g_test_add_func ("/named-tmp-file/fork/child-unref", test_fork_child_unref);
-  g_test_add_func ("/named-tmp-file/fork/unwritable-dir", test_unwritable_dir);
-  g_test_add_func ("/named-tmp-file/fork/cleanup-errors", test_cleanup_errors);
-  g_test_add_func ("/named-tmp-file/path", test_path);
-  g_test_add_func ("/named-tmp-file/relative-dir", test_relative_dir);
-  g_test_add_func ("/named-tmp-file/errors", test_errors);
-  g_test_add_func ("/named-tmp-file/mode", test_mode);
-  g_test_add_func ("/named-tmp-file/cloexec", test_cloexec);
-  g_test_add_func ("/named-tmp-file/query-info", test_query_info);
-  g_test_add_func ("/named-tmp-file/properties", test_properties);
+  g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
+  g_test_add_func ("/named/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
+  g_test_add_func ("/named/path", test_path);
+  g_test_add_func ("/named/relative-dir", test_relative_dir);
+  g_test_add_func ("/named/errors", test_errors);
+  g_test_add_func ("/named/mode", test_mode);
+  g_test_add_func ("/named/cloexec", test_cloexec);
+  g_test_add_func ("/named/query-info", test_query_info);
+  g_test_add_func ("/named/properties", test_properties);
 
   for (i = 0; i < G_N_ELEMENTS (combos); i++)
     {
       g_autofree gchar *name =
-        g_strdup_printf ("/named-tmp-file/delete/%s-%s-on-close",
+        g_strdup_printf ("/named/delete/%s-%s-on-close",
                          combos[i].delete_ ? "delete" : "keep",
                          combos[i].delete_on_close ? "delete" : "keep");
 
       g_test_add_data_func (name, &combos[i], test_delete_combo);
     }
-  g_test_add_func ("/named-tmp-file/delete/changed-after-close", test_delete_changed_after_close);
-  g_test_add_func ("/named-tmp-file/delete/removed-externally", test_removed_externally);
-  g_test_add_func ("/named-tmp-file/cleanup/cancelled", test_cleanup_cancelled);
-  g_test_add_func ("/named-tmp-file/async/new", test_async);
-  g_test_add_func ("/named-tmp-file/async/concurrent-init", test_concurrent_init_async);
+  g_test_add_func ("/named/delete/changed-after-close", test_delete_changed_after_close);
+  g_test_add_func ("/named/delete/removed-externally", test_removed_externally);
+  g_test_add_func ("/named/cleanup/cancelled", test_cleanup_cancelled);
+  g_test_add_func ("/named/async/new", test_async);
+  g_test_add_func ("/named/async/concurrent-init", test_concurrent_init_async);
 
   ret = g_test_run ();
   test_scratch_root_clear ();
