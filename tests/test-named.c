@@ -133,8 +133,7 @@ test_errors (void)
   g_autoptr(GError) error = NULL;
 
   g_assert_null (g_named_tmp_file_new (missing, NULL, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_clear_error (&error);
 
   g_assert_null (g_named_tmp_file_new (dir, NULL, "/../../etc/x", &error));
@@ -154,8 +153,7 @@ named_denied_child (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_assert_null (g_named_tmp_file_new (dir, NULL, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, dir));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
 }
 
 static void
@@ -355,16 +353,14 @@ cleanup_error_child (gpointer data)
   /* cleanup() reports, names the file, and can be retried. */
   path = g_named_tmp_file_get_path (keep);
   g_assert_false (g_named_tmp_file_cleanup (keep, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, path));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, path);
   g_clear_error (&error);
   g_assert_true (test_path_exists (path));
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (keep)));
 
   /* So does close() when it has to remove the file. */
   g_assert_false (g_io_stream_close (G_IO_STREAM (on_close), NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, g_named_tmp_file_get_path (on_close)));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, g_named_tmp_file_get_path (on_close));
   g_clear_error (&error);
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (on_close)));
 

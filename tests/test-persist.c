@@ -136,8 +136,7 @@ test_new_path (gconstpointer named)
   g_autoptr(GError) error = NULL;
 
   test_write (tmp, "new", -1);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
 
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   g_assert_cmpuint (test_mode_of (dest), ==, 0600);
@@ -164,8 +163,7 @@ test_replace (gconstpointer named)
   old_inode = inode_of (dest);
 
   test_write (tmp, "new", -1);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
 
   g_assert_cmpuint (inode_of (dest), !=, old_inode);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
@@ -194,8 +192,7 @@ test_no_replace (gconstpointer named)
 
   test_write (tmp, "new", -1);
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
   g_clear_error (&error);
 
   /* Nothing changed: the destination, the temporary, its deletion. */
@@ -210,8 +207,7 @@ test_no_replace (gconstpointer named)
     }
 
   /* A free name works. */
-  g_assert_true (g_tmp_file_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE);
   if (old != NULL)
     g_assert_false (test_path_exists (old));
   assert_persisted (tmp, other, "new");
@@ -232,8 +228,7 @@ test_sync (gconstpointer named)
 
   test_write_file (dest, "old");
   test_write (tmp, "synced", -1);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "synced");
 
@@ -274,8 +269,7 @@ test_mode_kept (gconstpointer named)
   test_write_file (dest, "old");
   g_assert_no_errno (chmod (dest, 0600));
   test_write (tmp, "x", -1);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
   g_assert_cmpuint (test_mode_of (dest), ==, 0644);
 
   g_clear_object (&tmp);
@@ -292,10 +286,8 @@ test_twice (gconstpointer named)
   g_autoptr(GError) error = NULL;
 
   test_write (tmp, "data", -1);
-  g_assert_true (g_tmp_file_persist (tmp, first, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_tmp_file_persist (tmp, second, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, first, G_TMP_PERSIST_NONE);
+  test_persist (tmp, second, G_TMP_PERSIST_NONE);
 
   /* The second persist moves the file; it does not make a second link. */
   g_assert_false (test_path_exists (first));
@@ -341,8 +333,7 @@ test_missing_dest_dir (gconstpointer named)
   guint entries = test_count_entries (dir);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, dest);
   g_assert_cmpuint (test_count_entries (dir), ==, entries);
 
   /* Its automatic deletion is intact. */
@@ -427,8 +418,7 @@ persist_denied_child (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dest);
   g_assert_false (test_path_exists (dest));
   if (old != NULL)
     g_assert_true (test_path_exists (old));
@@ -504,8 +494,7 @@ test_cross_fs (gconstpointer named)
 
   /* Without ALLOW_COPY: not supported, nothing anywhere changes. */
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
   g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 0);
   g_assert_cmpuint (test_count_entries (src_dir), ==, old != NULL ? 1 : 0);
@@ -610,13 +599,11 @@ test_not_linkable (void)
   test_write (tmp, "unlinkable", -1);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
   g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   g_assert_cmpuint (test_mode_of (dest), ==, 0600);
   assert_persisted (tmp, dest, "unlinkable");
@@ -696,8 +683,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
                            NULL, &error);
   _g_tmp_core_set_copy_hook (NULL, NULL);
   g_assert_false (ok);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
   g_assert_cmpuint (copies, ==, 0);
 
   test_assert_file_contents (dest, "old");
@@ -762,8 +748,7 @@ test_cross_fs_exists_race (gconstpointer named)
                            NULL, &error);
   _g_tmp_core_set_copy_hook (NULL, NULL);
   g_assert_false (ok);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
   g_assert_cmpuint (copies, ==, 1);
 
   test_assert_file_contents (dest, "taken meanwhile");
@@ -901,8 +886,7 @@ persist_counting_syncs (GTmpFile         *tmp,
   guint n_syncs;
 
   sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, flags, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, flags);
   n_syncs = assert_synced_in_order (&log);
   sync_log_stop (&log);
 
@@ -978,8 +962,7 @@ test_sync_none (gconstpointer data)
   test_write (tmp, "not synced", -1);
 
   sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
   g_assert_cmpuint (log.events->len, ==, 0);
   sync_log_stop (&log);
 
@@ -1137,8 +1120,7 @@ test_named_notify (void)
   g_assert_cmpuint (path_notifies, ==, 0);
   g_assert_cmpuint (delete_notifies, ==, 0);
 
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
   g_assert_cmpuint (path_notifies, ==, 1);
   g_assert_cmpuint (delete_notifies, ==, 1);
 
@@ -1464,8 +1446,7 @@ check_sync_dir_fails (gconstpointer named,
   test_assert_file_contents (dest, "kept");
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
 
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
   assert_persisted (tmp, dest, "kept");
   test_unref_and_wait (tmp);
   test_assert_file_contents (dest, "kept+more");
@@ -1509,8 +1490,7 @@ test_sync_dir_symlink (gconstpointer named)
     {
       tmp = new_func (named) (dir, 0);
       test_write (tmp, "linked", -1);
-      g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-      g_assert_no_error (error);
+      test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
       test_assert_file_contents (real_dest, "linked");
       assert_persisted (tmp, dest, "linked");
       g_clear_object (&tmp);
@@ -1558,8 +1538,7 @@ test_sync_dir_emfile (gconstpointer named)
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
   g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &saved));
 
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_TOO_MANY_OPEN_FILES, dest);
   test_assert_file_contents (dest, "old");
   if (old_path != NULL)
     {
@@ -1571,8 +1550,7 @@ test_sync_dir_emfile (gconstpointer named)
   g_clear_error (&error);
 
   /* And with descriptors to spare, the same persist works. */
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
   assert_persisted (tmp, dest, "new");
 
   g_clear_object (&tmp);

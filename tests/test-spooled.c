@@ -219,8 +219,7 @@ test_persist_mode (void)
 
   test_write (file, "data", 4);
   g_assert_false (is_rolled_over (file));
-  g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE);
   g_assert_true (is_rolled_over (file));
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -825,7 +824,7 @@ test_closed (void)
 }
 
 static void
-test_persist (void)
+test_persist_rollover (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree gchar *dir = test_scratch_new ();
@@ -839,8 +838,7 @@ test_persist (void)
   test_write (file, data, 150000);
   g_assert_false (is_rolled_over (file));
 
-  g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE);
   g_assert_true (is_rolled_over (file));
 
   g_assert_true (g_file_get_contents (path, &contents, &len, &error));
@@ -1268,8 +1266,7 @@ test_fail_missing_dir (void)
   seek_to (file, 777, G_SEEK_SET);
 
   g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_clear_error (&error);
 
   assert_all_rollovers_fail (file, data, len, 777, &notified, G_IO_ERROR_NOT_FOUND);
@@ -1329,8 +1326,7 @@ test_fail_no_space_child (void)
   fds = test_count_open_fds ();
 
   g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
-  g_assert_nonnull (strstr (error->message, dir));
+  test_assert_error_names (error, G_IO_ERROR_NO_SPACE, dir);
   g_clear_error (&error);
 
   assert_all_rollovers_fail (file, data, len, 100000, &notified, G_IO_ERROR_NO_SPACE);
@@ -1857,7 +1853,7 @@ main (int   argc,
   g_test_add_func ("/spooled/truncate", test_truncate);
   g_test_add_func ("/spooled/get-fd", test_get_fd_rollover);
   g_test_add_func ("/spooled/closed", test_closed);
-  g_test_add_func ("/spooled/persist", test_persist);
+  g_test_add_func ("/spooled/persist", test_persist_rollover);
   g_test_add_func ("/spooled/persist-async", test_persist_async);
   g_test_add_func ("/spooled/notify/write-async", test_notify_write_async);
   g_test_add_func ("/spooled/notify/other-thread", test_notify_other_thread);

@@ -754,8 +754,7 @@ test_missing_dir (void)
 
   tmp = g_tmp_file_new (missing, NULL, NULL, &error);
   g_assert_null (tmp);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   test_scratch_free (dir);
@@ -789,8 +788,7 @@ tmp_file_denied_child (gpointer data)
 
   tmp = g_tmp_file_new (dir, NULL, NULL, &error);
   g_assert_null (tmp);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, dir));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
 }
 
 static void

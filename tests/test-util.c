@@ -477,6 +477,24 @@ test_name_matches (const gchar *path,
 }
 
 /**
+ * test_assert_error_names:
+ * @error: an error
+ * @code: the #GIOErrorEnum it must be
+ * @path: (type filename): what its message must name
+ *
+ * Asserts that @error is @code in G_IO_ERROR and that its message names
+ * @path, as every error of the library about a file does.
+ */
+void
+test_assert_error_names (const GError *error,
+                         gint          code,
+                         const gchar  *path)
+{
+  g_assert_error (error, G_IO_ERROR, code);
+  g_assert_nonnull (strstr (error->message, path));
+}
+
+/**
  * test_assert_tempdir:
  * @expected: (type filename): a directory
  *
@@ -549,6 +567,25 @@ test_get_fd (gpointer tmp)
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
   return fd;
+}
+
+/**
+ * test_persist:
+ * @tmp: (type GTmpFile): a GTmpFile
+ * @dest: (type filename): where to
+ * @flags: how
+ *
+ * g_tmp_file_persist(), which must succeed.
+ */
+void
+test_persist (gpointer          tmp,
+              const gchar      *dest,
+              GTmpPersistFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_tmp_file_persist (G_TMP_FILE (tmp), dest, flags, NULL, &error));
+  g_assert_no_error (error);
 }
 
 /**

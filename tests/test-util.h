@@ -60,6 +60,9 @@ void          test_assert_file_contents (const gchar    *path,
 gboolean      test_name_matches         (const gchar    *path,
                                          const gchar    *dir,
                                          const gchar    *pattern);
+void          test_assert_error_names   (const GError   *error,
+                                         gint            code,
+                                         const gchar    *path);
 void          test_assert_tempdir       (const gchar    *expected);
 
 /* Streams, signals and async results */
@@ -69,6 +72,9 @@ void          test_write_all            (GOutputStream  *out,
 void          test_write                (gpointer        io_stream,
                                          const void     *data,
                                          gssize          len);
+void          test_persist              (gpointer        tmp,
+                                         const gchar    *dest,
+                                         GTmpPersistFlags flags);
 gint          test_get_fd               (gpointer        tmp);
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
