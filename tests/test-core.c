@@ -410,46 +410,20 @@ test_name_unique_threads (void)
  * and really there. */
 #define CREATE_PER_THREAD 2500
 
-static gpointer
-create_files_thread (gpointer data)
+static gint
+create_file (const gchar  *dir,
+             gchar       **path,
+             GError      **error)
 {
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  guint i;
-
-  for (i = 0; i < CREATE_PER_THREAD; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      gchar *path = NULL;
-      gint fd;
-
-      fd = _g_tmp_core_create_file (data, NULL, NULL, 0, &path, &error);
-      g_assert_no_error (error);
-      close (fd);
-      g_ptr_array_add (paths, path);
-    }
-  return paths;
+  return _g_tmp_core_create_file (dir, NULL, NULL, 0, path, error);
 }
 
 static void
 test_create_unique_threads (void)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gchar *scratch = test_scratch_new ();
-  GThread *threads[UNIQUE_THREADS];
-  guint i, j;
 
-  for (i = 0; i < UNIQUE_THREADS; i++)
-    threads[i] = g_thread_new ("create", create_files_thread, scratch);
-  for (i = 0; i < UNIQUE_THREADS; i++)
-    {
-      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
-
-      for (j = 0; j < paths->len; j++)
-        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
-    }
-
-  g_assert_cmpuint (g_hash_table_size (seen), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
-  g_assert_cmpuint (test_count_entries (scratch), ==, UNIQUE_THREADS * CREATE_PER_THREAD);
+  test_create_in_threads (scratch, create_file, UNIQUE_THREADS, CREATE_PER_THREAD);
   test_scratch_free (scratch);
 }
 

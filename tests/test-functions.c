@@ -472,44 +472,20 @@ test_tempdir_fork (void)
 #define MKSTEMP_THREADS 4
 #define MKSTEMP_FILES   1000
 
-static gpointer
-mkstemp_thread (gpointer data)
+static gint
+mkstemp_in (const gchar  *dir,
+            gchar       **path,
+            GError      **error)
 {
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  guint i;
-
-  for (i = 0; i < MKSTEMP_FILES; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      gchar *path = NULL;
-      gint fd = g_tempfile_mkstemp (data, NULL, NULL, &path, &error);
-
-      g_assert_no_error (error);
-      close (fd);
-      g_ptr_array_add (paths, path);
-    }
-  return paths;
+  return g_tempfile_mkstemp (dir, NULL, NULL, path, error);
 }
 
 static void
 test_mkstemp_threads (void)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gchar *scratch = test_scratch_new ();
-  GThread *threads[MKSTEMP_THREADS];
-  guint i, j;
 
-  for (i = 0; i < MKSTEMP_THREADS; i++)
-    threads[i] = g_thread_new ("mkstemp", mkstemp_thread, scratch);
-  for (i = 0; i < MKSTEMP_THREADS; i++)
-    {
-      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
-
-      for (j = 0; j < paths->len; j++)
-        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
-    }
-
-  g_assert_cmpuint (test_count_entries (scratch), ==, MKSTEMP_THREADS * MKSTEMP_FILES);
+  test_create_in_threads (scratch, mkstemp_in, MKSTEMP_THREADS, MKSTEMP_FILES);
   test_scratch_free (scratch);
 }
 

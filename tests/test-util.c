@@ -817,6 +817,70 @@ test_race_iterations (guint fallback)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Threads                                                                   */
+
+typedef struct
+{
+  const gchar    *dir;
+  TestCreateFunc  create;
+  guint           n_files;
+} CreateJob;
+
+static gpointer
+create_files_thread (gpointer data)
+{
+  const CreateJob *job = data;
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < job->n_files; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar *path = NULL;
+      gint fd = job->create (job->dir, &path, &error);
+
+      g_assert_no_error (error);
+      close (fd);
+      g_ptr_array_add (paths, path);
+    }
+  return paths;
+}
+
+/**
+ * test_create_in_threads:
+ * @dir: (type filename): where
+ * @create: makes one file, returning its descriptor and path
+ * @n_threads: how many threads create at once (at most 16)
+ * @per_thread: how many files each creates
+ *
+ * Threads creating files in one directory at once: asserts that every
+ * file is distinct and really there.
+ */
+void
+test_create_in_threads (const gchar    *dir,
+                        TestCreateFunc  create,
+                        guint           n_threads,
+                        guint           per_thread)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  CreateJob job = { dir, create, per_thread };
+  GThread *threads[16];
+
+  g_assert_cmpuint (n_threads, <=, G_N_ELEMENTS (threads));
+  for (guint i = 0; i < n_threads; i++)
+    threads[i] = g_thread_new ("create", create_files_thread, &job);
+  for (guint i = 0; i < n_threads; i++)
+    {
+      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
+
+      for (guint j = 0; j < paths->len; j++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
+    }
+
+  g_assert_cmpuint (g_hash_table_size (seen), ==, n_threads * per_thread);
+  g_assert_cmpuint (test_count_entries (dir), ==, n_threads * per_thread);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Processes                                                                 */
 
 /**

@@ -113,6 +113,27 @@ gboolean      test_race_async_write     (gpointer        file,
                                          gint64          delay_us);
 guint         test_race_iterations      (guint           fallback);
 
+/* Threads */
+
+/**
+ * TestCreateFunc:
+ * @dir: (type filename): where
+ * @path: (out): the new file's path
+ * @error: a #GError
+ *
+ * Makes one file in @dir.
+ *
+ * Returns: its descriptor, or -1 with @error set
+ */
+typedef gint (*TestCreateFunc) (const gchar  *dir,
+                                gchar       **path,
+                                GError      **error);
+
+void          test_create_in_threads    (const gchar    *dir,
+                                         TestCreateFunc  create,
+                                         guint           n_threads,
+                                         guint           per_thread);
+
 /* Processes and privileges */
 guint         test_count_open_fds       (void);
 gboolean      test_has_cloexec          (gint            fd);
