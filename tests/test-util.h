@@ -85,15 +85,7 @@ void          test_count_notify         (GObject        *object,
 void          test_mark_finalized       (gpointer        user_data,
                                          GObject        *where_the_object_was);
 
-/* What test_count_init_cb() counts. */
-typedef struct {
-  guint n_done;
-  guint n_ok;
-} TestInitCount;
-
-void          test_count_init_cb        (GObject        *source,
-                                         GAsyncResult   *result,
-                                         gpointer        user_data);
+void          test_init_async_twice     (gpointer        initable);
 void          test_store_result         (GObject        *source,
                                          GAsyncResult   *result,
                                          gpointer        user_data);
