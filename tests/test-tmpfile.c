@@ -100,22 +100,89 @@ test_no_directory_entry (void)
   test_scratch_free (dir);
 }
 
-static void
-assert_closed_error (GError *error)
+/* What assert_closed() tries. */
+typedef enum
 {
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  OP_GET_FD,
+  OP_QUERY_INFO,
+  OP_SEEK_FILE,
+  OP_READ,
+  OP_SKIP,
+  OP_SEEK_IN,
+  OP_WRITE,
+  OP_FLUSH,
+  OP_SEEK_OUT,
+  OP_TRUNCATE_OUT,
+} ClosedOp;
+
+/* Every one of @ops fails with G_IO_ERROR_CLOSED: on @tmp (the OP_…_FILE
+ * and the first two), @in or @out. */
+static void
+assert_closed (GTmpFile       *tmp,
+               GInputStream   *in,
+               GOutputStream  *out,
+               const ClosedOp *ops,
+               gsize           n_ops)
+{
+  for (gsize i = 0; i < n_ops; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar buf[4];
+      gboolean failed = FALSE;
+
+      switch (ops[i])
+        {
+        case OP_GET_FD:
+          failed = g_tmp_file_get_fd (tmp, &error) == -1;
+          break;
+        case OP_QUERY_INFO:
+          failed = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp), "standard::size",
+                                                NULL, &error) == NULL;
+          break;
+        case OP_SEEK_FILE:
+          failed = !g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET, NULL, &error);
+          break;
+        case OP_READ:
+          failed = g_input_stream_read (in, buf, sizeof buf, NULL, &error) == -1;
+          break;
+        case OP_SKIP:
+          failed = g_input_stream_skip (in, 1, NULL, &error) == -1;
+          break;
+        case OP_SEEK_IN:
+          failed = !g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error);
+          break;
+        case OP_WRITE:
+          failed = g_output_stream_write (out, "x", 1, NULL, &error) == -1;
+          break;
+        case OP_FLUSH:
+          failed = !g_output_stream_flush (out, NULL, &error);
+          break;
+        case OP_SEEK_OUT:
+          failed = !g_seekable_seek (G_SEEKABLE (out), 0, G_SEEK_SET, NULL, &error);
+          break;
+        case OP_TRUNCATE_OUT:
+          failed = !g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_true (failed);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+    }
 }
 
 static void
 test_close_frees (void)
 {
+  static const ClosedOp ops[] = {
+    OP_GET_FD, OP_READ, OP_WRITE, OP_SEEK_FILE, OP_SEEK_IN, OP_TRUNCATE_OUT, OP_QUERY_INFO,
+  };
   gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
   gint fd = test_get_fd (tmp);
-  gchar buf[4];
 
   test_write_all (out, "data", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
@@ -124,33 +191,7 @@ test_close_frees (void)
   g_assert_false (fd_is_open (fd));
 
   /* Every way in reports "closed". */
-  g_assert_cmpint (g_tmp_file_get_fd (tmp, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_false (g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_false (g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_false (g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_null (g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp), "standard::size", NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
+  assert_closed (tmp, in, out, ops, G_N_ELEMENTS (ops));
 
   /* Closing again is fine. */
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
@@ -164,40 +205,27 @@ test_close_frees (void)
 static void
 test_streams_after_close (void)
 {
+  static const ClosedOp ops[] = {
+    OP_READ, OP_SKIP, OP_WRITE, OP_SEEK_IN, OP_TRUNCATE_OUT,
+  };
+  static const ClosedOp flush[] = { OP_FLUSH };
   gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
   GInputStream *in;
   GOutputStream *out;
-  gchar buf[4];
 
   /* Streams first asked for once the file is closed work no better. */
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
-
-  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_cmpint (g_input_stream_skip (in, 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_false (g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_false (g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
+  assert_closed (tmp, in, out, ops, G_N_ELEMENTS (ops));
 
   /* They are closed streams, also to GIO's own checks (found by
    * fuzz-ops: a flush after close succeeded). */
   g_assert_true (g_input_stream_is_closed (in));
   g_assert_true (g_output_stream_is_closed (out));
-  g_assert_false (g_output_stream_flush (out, NULL, &error));
-  assert_closed_error (error);
+  assert_closed (tmp, in, out, flush, G_N_ELEMENTS (flush));
 
   g_clear_object (&tmp);
   test_scratch_free (dir);
@@ -206,27 +234,19 @@ test_streams_after_close (void)
 static void
 test_unref_frees (void)
 {
+  static const ClosedOp ops[] = { OP_READ, OP_WRITE, OP_SEEK_OUT };
   gchar *dir = test_scratch_new ();
   GTmpFile *tmp = new_in (dir);
   g_autoptr(GInputStream) in = g_object_ref (g_io_stream_get_input_stream (G_IO_STREAM (tmp)));
   g_autoptr(GOutputStream) out = g_object_ref (g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
-  g_autoptr(GError) error = NULL;
   gint fd = test_get_fd (tmp);
-  gchar buf[4];
 
   test_write_all (out, "data", 4);
   g_object_unref (tmp);
   g_assert_false (fd_is_open (fd));
 
   /* Streams kept alive by the caller outlive the file safely. */
-  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_false (g_seekable_seek (G_SEEKABLE (out), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
+  assert_closed (NULL, in, out, ops, G_N_ELEMENTS (ops));
 
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);
