@@ -133,7 +133,6 @@ test_new_path (gconstpointer named)
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autofree gchar *old = temp_path (tmp);
-  g_autoptr(GError) error = NULL;
 
   test_write (tmp, "new", -1);
   test_persist (tmp, dest, G_TMP_PERSIST_NONE);
@@ -156,7 +155,6 @@ test_replace (gconstpointer named)
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
   ino_t old_inode;
 
   test_write_file (dest, "old");
@@ -224,7 +222,6 @@ test_sync (gconstpointer named)
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
 
   test_write_file (dest, "old");
   test_write (tmp, "synced", -1);
@@ -264,7 +261,6 @@ test_mode_kept (gconstpointer named)
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "shared.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
-  g_autoptr(GError) error = NULL;
 
   test_write_file (dest, "old");
   g_assert_no_errno (chmod (dest, 0600));
@@ -283,7 +279,6 @@ test_twice (gconstpointer named)
   g_autofree gchar *first = g_build_filename (dir, "first", NULL);
   g_autofree gchar *second = g_build_filename (dir, "second", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
 
   test_write (tmp, "data", -1);
   test_persist (tmp, first, G_TMP_PERSIST_NONE);
@@ -881,7 +876,6 @@ persist_counting_syncs (GTmpFile         *tmp,
                         const gchar      *dest,
                         GTmpPersistFlags  flags)
 {
-  g_autoptr(GError) error = NULL;
   SyncLog log;
   guint n_syncs;
 
@@ -955,7 +949,6 @@ test_sync_none (gconstpointer data)
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
-  g_autoptr(GError) error = NULL;
   SyncLog log;
 
   test_write_file (dest, "old");
@@ -1480,7 +1473,6 @@ test_sync_dir_symlink (gconstpointer named)
   g_autofree gchar *link = g_build_filename (dir, "link", NULL);
   g_autofree gchar *dest = g_build_filename (link, "document.txt", NULL);
   g_autofree gchar *real_dest = g_build_filename (real, "document.txt", NULL);
-  g_autoptr(GError) error = NULL;
   GTmpFile *tmp;
 
   g_assert_no_errno (g_mkdir (real, 0700));

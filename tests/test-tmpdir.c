@@ -141,6 +141,17 @@ make_base_for_nobody (void)
   return base;
 }
 
+/* g_tmp_dir_cleanup() succeeds, and the directory is gone. */
+static void
+assert_cleaned_up (GTmpDir *tmp)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+}
+
 static GTmpDir *
 new_in (const gchar *base)
 {
@@ -579,9 +590,7 @@ test_fd (void)
   g_assert_true (g_file_test (inside, G_FILE_TEST_IS_REGULAR));
 
   /* Held until cleanup, closed by it; -1 afterwards. */
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
   g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
@@ -603,7 +612,6 @@ static void
 test_fd_offset (void)
 {
   g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint fd = g_tmp_dir_get_fd (tmp);
   DIR *dir;
@@ -624,9 +632,7 @@ test_fd_offset (void)
     ;
   closedir (dir);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
@@ -721,14 +727,11 @@ static void
 test_tree (void)
 {
   g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint lowest = test_lowest_free_fd ();
 
   fill_tree (g_tmp_dir_get_path (tmp));
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
   g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
@@ -768,9 +771,7 @@ test_symlinks_outside (void)
   close (sub);
   close (top);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
 
   g_assert_cmpuint (test_mode_of (outside), ==, 0500);
   g_assert_cmpuint (test_mode_of (outside_file), ==, 0400);
@@ -803,7 +804,6 @@ test_symlinks_chmod (void)
       g_autofree gchar *b = nobody_base_path ();
       g_autofree gchar *outside = g_build_filename (b, "outside", NULL);
       g_autofree gchar *outside_file = g_build_filename (b, "outside-file", NULL);
-      g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = NULL;
       gint top, sub, deeper;
 
@@ -829,9 +829,7 @@ test_symlinks_chmod (void)
       close (sub);
       close (top);
 
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
       g_assert_cmpuint (test_mode_of (outside), ==, 0500);
       g_assert_cmpuint (test_mode_of (outside_file), ==, 0400);
       return;
@@ -848,7 +846,6 @@ static void
 test_symlink_loops (void)
 {
   g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
   gint sub = subdir_at (top, "sub");
@@ -863,9 +860,7 @@ test_symlink_loops (void)
   close (sub);
   close (top);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
@@ -894,15 +889,12 @@ static void
 test_deep (void)
 {
   g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint lowest = test_lowest_free_fd ();
 
   make_deep (g_tmp_dir_get_path (tmp), 300);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, lowest);
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
@@ -916,7 +908,6 @@ test_deep_few_fds (void)
   if (g_test_subprocess ())
     {
       g_autofree gchar *base = test_scratch_new ();
-      g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = new_in (base);
       /* Fewer than the streams the walk would keep open: it must also
        * cope with EMFILE by giving some back. */
@@ -925,9 +916,7 @@ test_deep_few_fds (void)
       make_deep (g_tmp_dir_get_path (tmp), 1000);
       g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
 
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
       remove_base (base);
       return;
     }
@@ -940,7 +929,6 @@ static void
 test_wide (void)
 {
   g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
   guint i;
@@ -962,9 +950,7 @@ test_wide (void)
   close (top);
   g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, 10000);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
 
   remove_base (base);
 }
@@ -982,7 +968,6 @@ test_read_only (void)
   if (g_test_subprocess ())
     {
       g_autofree gchar *child_base = nobody_base_path ();
-      g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = NULL;
       gint top, ro, none, wo, nested;
 
@@ -1010,18 +995,14 @@ test_read_only (void)
       close (ro);
       close (top);
 
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
 
       /* The top itself at 0000, walked from the held descriptor. */
       g_clear_object (&tmp);
       tmp = new_in (child_base);
       write_at (g_tmp_dir_get_fd (tmp), "f", "x");
       g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
 
       /* And without one. */
       g_clear_object (&tmp);
@@ -1030,9 +1011,7 @@ test_read_only (void)
       write_at (top, "f", "x");
       close (top);
       g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
       return;
     }
 
@@ -1230,9 +1209,7 @@ test_errors_mount (void)
   g_clear_error (&error);
 
   g_assert_no_errno (umount (mnt));
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_clear_object (&tmp);
   remove_base (base);
 #else
@@ -1472,33 +1449,15 @@ test_mount_bind (void)
 #endif
 }
 
+/* In a private mount namespace; with @no_openat2, where the kernel has no
+ * openat2(): statx() tells mount roots. */
 static void
-test_mount_bind_namespace (void)
+test_mount_bind_namespace (gconstpointer no_openat2)
 {
 #ifdef __linux__
   if (g_test_subprocess ())
     {
-      if (enter_private_mount_namespace ())
-        check_bind_mounts ();
-      return;
-    }
-  if (!can_bind_mount ())
-    return;
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-#else
-  g_test_skip ("mount(2) test is Linux-only");
-#endif
-}
-
-/* The same where the kernel has no openat2(): statx() tells mount roots. */
-static void
-test_mount_bind_no_openat2 (void)
-{
-#ifdef __linux__
-  if (g_test_subprocess ())
-    {
-      if (enter_private_mount_namespace () && refuse_openat2 ())
+      if (enter_private_mount_namespace () && (!no_openat2 || refuse_openat2 ()))
         check_bind_mounts ();
       return;
     }
@@ -2444,8 +2403,10 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
   g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
   g_test_add_func ("/tmp-dir/mount/bind", test_mount_bind);
-  g_test_add_func ("/tmp-dir/mount/bind-namespace", test_mount_bind_namespace);
-  g_test_add_func ("/tmp-dir/mount/bind-no-openat2", test_mount_bind_no_openat2);
+  g_test_add_data_func ("/tmp-dir/mount/bind-namespace", GINT_TO_POINTER (FALSE),
+                        test_mount_bind_namespace);
+  g_test_add_data_func ("/tmp-dir/mount/bind-no-openat2", GINT_TO_POINTER (TRUE),
+                        test_mount_bind_namespace);
   g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
   g_test_add_func ("/tmp-dir/errors/dispose-failure-quiet", test_dispose_failure_quiet);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
