@@ -1183,27 +1183,12 @@ static GTmpFile *
 new_for_persist (PersistKind  kind,
                  const gchar *dir)
 {
-  g_autoptr(GError) error = NULL;
-  GTmpFile *tmp = NULL;
+  TestFileClass klass = kind == PERSIST_NAMED ? TEST_CLASS_NAMED
+                        : kind == PERSIST_SPOOLED ? TEST_CLASS_SPOOLED
+                        : TEST_CLASS_TMP_FILE;
 
-  switch (kind)
-    {
-    case PERSIST_TMP_FILE:
-    case PERSIST_COPY:
-      tmp = g_tmp_file_new (dir, PREFIX, NULL, &error);
-      break;
-    case PERSIST_NAMED:
-      tmp = G_TMP_FILE (g_named_tmp_file_new (dir, PREFIX, NULL, &error));
-      break;
-    case PERSIST_SPOOLED:
-      tmp = G_TMP_FILE (g_spooled_tmp_file_new (1 << 20, dir, PREFIX, NULL));
-      break;
-    case N_PERSISTS:
-    default:
-      g_assert_not_reached ();
-    }
-  g_assert_no_error (error);
-  return tmp;
+  g_assert_cmpint (kind, <, N_PERSISTS);
+  return test_new_file (klass, dir, PREFIX, 1 << 20);
 }
 
 static void

@@ -570,6 +570,45 @@ test_get_fd (gpointer tmp)
 }
 
 /**
+ * test_new_file:
+ * @klass: which class
+ * @dir: (type filename): where
+ * @prefix: the name's prefix
+ * @max_size: a spooled file's threshold (ignored for the others)
+ *
+ * Makes a file of @klass in @dir, which must succeed.
+ *
+ * Returns: (transfer full): the file, as a #GTmpFile
+ */
+GTmpFile *
+test_new_file (TestFileClass  klass,
+               const gchar   *dir,
+               const gchar   *prefix,
+               gsize          max_size)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp = NULL;
+
+  switch (klass)
+    {
+    case TEST_CLASS_TMP_FILE:
+      tmp = g_tmp_file_new (dir, prefix, NULL, &error);
+      break;
+    case TEST_CLASS_NAMED:
+      tmp = G_TMP_FILE (g_named_tmp_file_new (dir, prefix, NULL, &error));
+      break;
+    case TEST_CLASS_SPOOLED:
+      tmp = G_TMP_FILE (g_spooled_tmp_file_new (max_size, dir, prefix, NULL));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (tmp);
+  return tmp;
+}
+
+/**
  * test_persist:
  * @tmp: (type GTmpFile): a GTmpFile
  * @dest: (type filename): where to

@@ -72,6 +72,17 @@ void          test_write_all            (GOutputStream  *out,
 void          test_write                (gpointer        io_stream,
                                          const void     *data,
                                          gssize          len);
+/* The classes test_new_file() makes. */
+typedef enum {
+  TEST_CLASS_TMP_FILE,
+  TEST_CLASS_NAMED,
+  TEST_CLASS_SPOOLED,
+} TestFileClass;
+
+GTmpFile     *test_new_file             (TestFileClass   klass,
+                                         const gchar    *dir,
+                                         const gchar    *prefix,
+                                         gsize           max_size);
 void          test_persist              (gpointer        tmp,
                                          const gchar    *dest,
                                          GTmpPersistFlags flags);
