@@ -1868,12 +1868,7 @@ main (int   argc,
   g_test_add_func ("/spooled/random-model", test_random_model);
   g_test_add_func ("/spooled/rollover/tmpfile-refused", test_rollover_tmpfile_refused);
   g_test_add_func ("/spooled/concurrency/notify-handler-uses-file", test_notify_handler_uses_file);
-  g_test_add_data_func ("/spooled/concurrency/write-async/unref",
-                        GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
-  g_test_add_data_func ("/spooled/concurrency/write-async/dispose",
-                        GINT_TO_POINTER (TEST_RACE_DISPOSE), test_race_write);
-  g_test_add_data_func ("/spooled/concurrency/write-async/close",
-                        GINT_TO_POINTER (TEST_RACE_CLOSE), test_race_write);
+  test_add_race_write ("/spooled/concurrency/write-async", "", 0, test_race_write);
   g_test_add_data_func ("/spooled/concurrency/read-write/rollover-by-size",
                         GINT_TO_POINTER (RW_ROLLOVER_BY_SIZE), test_race_read_write);
   g_test_add_data_func ("/spooled/concurrency/read-write/rollover-called",

@@ -1090,18 +1090,8 @@ main (int   argc,
   g_test_add_func ("/tmp-file/async/error", test_new_async_error);
   g_test_add_func ("/tmp-file/async/finish-foreign", test_new_finish_foreign);
   g_test_add_func ("/tmp-file/async/concurrent-init", test_concurrent_init_async);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/unref",
-                        GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/dispose",
-                        GINT_TO_POINTER (TEST_RACE_DISPOSE), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/close",
-                        GINT_TO_POINTER (TEST_RACE_CLOSE), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/unref-named",
-                        GINT_TO_POINTER (TEST_RACE_UNREF | 1 << 8), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/dispose-named",
-                        GINT_TO_POINTER (TEST_RACE_DISPOSE | 1 << 8), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/close-named",
-                        GINT_TO_POINTER (TEST_RACE_CLOSE | 1 << 8), test_race_write);
+  test_add_race_write ("/tmp-file/concurrency/write-async", "", 0, test_race_write);
+  test_add_race_write ("/tmp-file/concurrency/write-async", "-named", 1 << 8, test_race_write);
 
   ret = g_test_run ();
   test_scratch_root_clear ();

@@ -859,6 +859,36 @@ test_race_async_write (gpointer  file,
 }
 
 /**
+ * test_add_race_write:
+ * @prefix: the test paths' start
+ * @suffix: their end, after the race's name
+ * @flags: or-ed into each test's data (a #TestRace)
+ * @func: the test
+ *
+ * Adds @func three times, @prefix/unref@suffix, /dispose@suffix and
+ * /close@suffix, with TEST_RACE_UNREF, _DISPOSE and _CLOSE as its data.
+ */
+void
+test_add_race_write (const gchar   *prefix,
+                     const gchar   *suffix,
+                     gint           flags,
+                     GTestDataFunc  func)
+{
+  static const struct { TestRace race; const gchar *name; } races[] = {
+    { TEST_RACE_UNREF, "unref" },
+    { TEST_RACE_DISPOSE, "dispose" },
+    { TEST_RACE_CLOSE, "close" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (races); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("%s/%s%s", prefix, races[i].name, suffix);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (races[i].race | flags), func);
+    }
+}
+
+/**
  * test_race_iterations:
  * @fallback: the default
  *

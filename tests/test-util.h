@@ -114,6 +114,10 @@ gboolean      test_race_async_write     (gpointer        file,
                                          TestRace        race,
                                          gsize           len,
                                          gint64          delay_us);
+void          test_add_race_write       (const gchar    *prefix,
+                                         const gchar    *suffix,
+                                         gint            flags,
+                                         GTestDataFunc   func);
 guint         test_race_iterations      (guint           fallback);
 
 /* Threads */
