@@ -972,6 +972,16 @@ count_tmpfile_events (const gchar          *dir,
     g_assert_not_reached ();
 }
 
+/* The core refused O_TMPFILE @refused times, and skipped asking @skipped. */
+static void
+assert_events (const TmpfileEvents *events,
+               guint                refused,
+               guint                skipped)
+{
+  g_assert_cmpuint (events->refused, ==, refused);
+  g_assert_cmpuint (events->skipped, ==, skipped);
+}
+
 /* An anonymous file in @dir, made with O_TMPFILE exactly when @tmpfile (then
  * linkable): no name there either way. */
 static gint
@@ -1103,12 +1113,10 @@ test_anonymous_fallback (void)
       _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
 
       fd = create_anonymous_in (mounts.mq, FALSE);
-      g_assert_cmpuint (events.refused, ==, 1);
-      g_assert_cmpuint (events.skipped, ==, 0);
+      assert_events (&events, 1, 0);
 
       fd2 = create_anonymous_in (mounts.mq, FALSE);
-      g_assert_cmpuint (events.refused, ==, 1);
-      g_assert_cmpuint (events.skipped, ==, 1);
+      assert_events (&events, 1, 1);
       g_assert_cmpuint (test_count_entries (mounts.mq), ==, 0);
 
       close (fd);
@@ -1143,14 +1151,12 @@ test_anonymous_refusal_per_device (void)
 
       /* Never asked in "mq-too" before, yet not asked there either. */
       fd = create_anonymous_in (mounts.mq_too, FALSE);
-      g_assert_cmpuint (events.refused, ==, 1);
-      g_assert_cmpuint (events.skipped, ==, 1);
+      assert_events (&events, 1, 1);
       close (fd);
 
       /* Another device: O_TMPFILE, so no fallback event at all. */
       fd = create_anonymous_in (mounts.tmpfs, TRUE);
-      g_assert_cmpuint (events.refused, ==, 1);
-      g_assert_cmpuint (events.skipped, ==, 1);
+      assert_events (&events, 1, 1);
       g_assert_cmpint (pwrite (fd, "kept", 4, 0), ==, 4);
       linked = g_build_filename (mounts.tmpfs, "linked", NULL);
       proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
@@ -1161,8 +1167,7 @@ test_anonymous_refusal_per_device (void)
 
       /* And the refusal still holds for its own device. */
       fd = create_anonymous_in (mounts.mq, FALSE);
-      g_assert_cmpuint (events.refused, ==, 1);
-      g_assert_cmpuint (events.skipped, ==, 2);
+      assert_events (&events, 1, 2);
       close (fd);
 
       refusal_mounts_clear (&mounts);
@@ -1192,19 +1197,16 @@ test_anonymous_refusal_expires (void)
        * remembered. */
       _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC - 5 * G_USEC_PER_SEC);
       close (create_anonymous_in (mounts.mq_too, FALSE));
-      g_assert_cmpuint (events.refused, ==, 1);
-      g_assert_cmpuint (events.skipped, ==, 1);
+      assert_events (&events, 1, 1);
 
       /* Expired: asked again, from either directory of the device. */
       _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC);
       close (create_anonymous_in (mounts.mq_too, FALSE));
-      g_assert_cmpuint (events.refused, ==, 2);
-      g_assert_cmpuint (events.skipped, ==, 1);
+      assert_events (&events, 2, 1);
 
       /* Refused again, so remembered again. */
       close (create_anonymous_in (mounts.mq, FALSE));
-      g_assert_cmpuint (events.refused, ==, 2);
-      g_assert_cmpuint (events.skipped, ==, 2);
+      assert_events (&events, 2, 2);
 
       /* Meanwhile O_TMPFILE where it works was never in question. */
       close (create_anonymous_in (mounts.tmpfs, TRUE));
