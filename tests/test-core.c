@@ -1947,10 +1947,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("core");
+  test_init (&argc, &argv, "core");
 
   g_test_add_func ("/core/name/shape", test_name_shape);
   g_test_add_func ("/core/name/alphabet", test_name_alphabet);
@@ -1989,8 +1986,5 @@ main (int   argc,
   g_test_add_func ("/core/errors/too-many-open-files", test_error_emfile);
   g_test_add_func ("/core/errors/no-space", test_error_enospc);
 
-  ret = g_test_run ();
-
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

@@ -588,13 +588,11 @@ main (int   argc,
     "tmp-file", "tmp-file-fallback", "named", "spooled", "tmp-dir", "mkstemp", "mkdtemp",
     "persist", "persist-named", "persist-allow-copy",
   };
-  gint ret;
   guint i;
 
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "crash");
   /* A case that finds leftovers goes on counting them, and the others run. */
   g_test_set_nonfatal_assertions ();
-  test_scratch_root_init ("crash");
 
   for (i = 0; i < G_N_ELEMENTS (persist_cases); i++)
     {
@@ -616,8 +614,5 @@ main (int   argc,
       g_test_add_data_func (path, GUINT_TO_POINTER (i), test_random_kill);
     }
 
-  ret = g_test_run ();
-
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

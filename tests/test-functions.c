@@ -493,10 +493,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("functions");
+  test_init (&argc, &argv, "functions");
 
   g_test_add_func ("/functions/mkstemp/basic", test_mkstemp);
   g_test_add_func ("/functions/mkstemp/defaults", test_mkstemp_defaults);
@@ -512,8 +509,5 @@ main (int   argc,
   g_test_add_func ("/functions/tempdir/threads", test_tempdir_threads);
   g_test_add_func ("/functions/tempdir/fork", test_tempdir_fork);
 
-  ret = g_test_run ();
-
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

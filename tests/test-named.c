@@ -547,13 +547,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
   guint i;
 
   umask (022);
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("named");
+  test_init (&argc, &argv, "named");
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
@@ -582,7 +579,5 @@ main (int   argc,
   g_test_add_func ("/named/async/new", test_async);
   g_test_add_func ("/named/async/concurrent-init", test_concurrent_init_async);
 
-  ret = g_test_run ();
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

@@ -1944,11 +1944,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
   umask (022);
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("persist");
+  test_init (&argc, &argv, "persist");
 
   /* Forking tests first, before any worker thread exists. */
   g_test_add_data_func ("/persist/fork/anonymous-unwritable-dest", GINT_TO_POINTER (FALSE),
@@ -2007,7 +2004,5 @@ main (int   argc,
                         GINT_TO_POINTER (SYNC_NAMED), test_sync_allow_copy_moves);
   g_test_add_func ("/persist/anonymous/sync-copy-not-linkable", test_sync_copy_not_linkable);
 
-  ret = g_test_run ();
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

@@ -561,10 +561,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("rmtree");
+  test_init (&argc, &argv, "rmtree");
 
   g_test_add_func ("/rmtree/as-root", test_remove_tree_as_root);
   g_test_add_func ("/rmtree/read-only", test_remove_tree_read_only);
@@ -577,8 +574,5 @@ main (int   argc,
   g_test_add_func ("/rmtree/vanishing", test_remove_tree_vanishing);
   g_test_add_func ("/rmtree/cancelled", test_remove_tree_cancelled);
 
-  ret = g_test_run ();
-
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

@@ -1831,10 +1831,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("spooled");
+  test_init (&argc, &argv, "spooled");
 
   g_test_add_func ("/spooled/new/properties", test_new_properties);
   g_test_add_func ("/spooled/new/async", test_new_async);
@@ -1876,7 +1873,5 @@ main (int   argc,
   g_test_add_data_func ("/spooled/concurrency/read-write/memory",
                         GINT_TO_POINTER (RW_MEMORY), test_race_read_write);
 
-  ret = g_test_run ();
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

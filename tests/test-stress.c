@@ -1581,8 +1581,7 @@ main (int   argc,
   const gchar *env;
   gint ret;
 
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("stress");
+  test_init (&argc, &argv, "stress");
 
   /* Classes made before any thread: GLib, not built with ThreadSanitizer,
    * publishes a new class with atomics that TSan cannot see. */

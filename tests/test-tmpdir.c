@@ -2365,13 +2365,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
   if (argc == 4 && g_str_equal (argv[1], "--lifecycles"))
     return run_lifecycles (atoi (argv[2]), argv[3]);
 
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("tmpdir");
+  test_init (&argc, &argv, "tmpdir");
 
   g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
   g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
@@ -2421,7 +2418,5 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/delete-false/dispose-after-failed-cleanup", test_delete_false_dispose_after_failure);
   g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
 
-  ret = g_test_run ();
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

@@ -1058,11 +1058,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
   umask (022);
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("tmpfile");
+  test_init (&argc, &argv, "tmpfile");
 
   /* Tests that fork come before any that start worker threads. */
   g_test_add_func ("/tmp-file/fork/unref-in-child", test_fork);
@@ -1093,7 +1090,5 @@ main (int   argc,
   test_add_race_write ("/tmp-file/concurrency/write-async", "", 0, test_race_write);
   test_add_race_write ("/tmp-file/concurrency/write-async", "-named", 1 << 8, test_race_write);
 
-  ret = g_test_run ();
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

@@ -85,6 +85,40 @@ test_scratch_root_init (const gchar *tag)
 }
 
 /**
+ * test_init:
+ * @argc: main()'s
+ * @argv: main()'s
+ * @tag: a word naming the suite
+ *
+ * g_test_init(), then test_scratch_root_init() with @tag: what every C
+ * suite's main() does first.
+ */
+void
+test_init (gint          *argc,
+           gchar       ***argv,
+           const gchar   *tag)
+{
+  g_test_init (argc, argv, NULL);
+  test_scratch_root_init (tag);
+}
+
+/**
+ * test_run:
+ *
+ * g_test_run(), then test_scratch_root_clear().
+ *
+ * Returns: g_test_run()'s result, main()'s
+ */
+gint
+test_run (void)
+{
+  gint ret = g_test_run ();
+
+  test_scratch_root_clear ();
+  return ret;
+}
+
+/**
  * test_scratch_root_clear:
  *
  * Removes the run's scratch directory and everything in it, if this process

@@ -31,6 +31,10 @@ typedef void (*TestNobodyFunc) (gpointer data);
 
 /* Scratch directories: one per run (test_scratch_root_init() in main()),
  * made for each test case in it; removal never enters a mount point */
+void          test_init                 (gint           *argc,
+                                         gchar        ***argv,
+                                         const gchar    *tag);
+gint          test_run                  (void);
 void          test_scratch_root_init    (const gchar    *tag);
 void          test_scratch_root_clear   (void);
 const gchar  *test_scratch_root         (void);
