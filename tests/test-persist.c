@@ -1154,6 +1154,20 @@ persist_cb (GObject      *source,
   data->done = TRUE;
 }
 
+/* persist_async() to @dest, and back once persist_cb() has run. */
+static void
+persist_async_and_wait (GTmpFile         *tmp,
+                        const gchar      *dest,
+                        GTmpPersistFlags  flags,
+                        GCancellable     *cancellable,
+                        PersistAsync     *data)
+{
+  data->done = FALSE;
+  g_tmp_file_persist_async (tmp, dest, flags, G_PRIORITY_DEFAULT, cancellable, persist_cb, data);
+  while (!data->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static void
 test_async (gconstpointer named)
 {
@@ -1339,10 +1353,7 @@ test_async_error (gconstpointer named)
 
   test_write_file (dest, "old");
   entries = test_count_entries (dir);
-  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NO_REPLACE, G_PRIORITY_DEFAULT, NULL,
-                            persist_cb, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
+  persist_async_and_wait (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &data);
 
   g_assert_false (data.ok);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
@@ -1355,22 +1366,14 @@ test_async_error (gconstpointer named)
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
     g_cancellable_cancel (cancellable);
-    data.done = FALSE;
-    g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, cancellable,
-                              persist_cb, &data);
-    while (!data.done)
-      g_main_context_iteration (NULL, TRUE);
+    persist_async_and_wait (tmp, dest, G_TMP_PERSIST_NONE, cancellable, &data);
     g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&data.error);
     test_assert_file_contents (dest, "old");
   }
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
-  data.done = FALSE;
-  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
-                            persist_cb, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
+  persist_async_and_wait (tmp, dest, G_TMP_PERSIST_NONE, NULL, &data);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&data.error);
 

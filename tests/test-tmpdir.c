@@ -97,6 +97,23 @@ open_path (const gchar *path)
   return fd;
 }
 
+/* @n empty files, f00000 and on, in @tmp. */
+static void
+fill_flat (GTmpDir *tmp,
+           guint    n)
+{
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+
+  for (guint i = 0; i < n; i++)
+    {
+      gchar name[32];
+
+      g_snprintf (name, sizeof name, "f%05u", i);
+      write_at (top, name, "");
+    }
+  close (top);
+}
+
 /* A varied tree: files, hidden files, nested dirs, a fifo, links;
  * FILL_TREE_ENTRIES at the top. */
 #define FILL_TREE_ENTRIES 4
@@ -1672,18 +1689,9 @@ test_vanishing (void)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = new_in (base);
-      gint top = open_path (g_tmp_dir_get_path (tmp));
       GThread *thread;
-      guint i;
 
-      for (i = 0; i < N_VANISHING; i++)
-        {
-          gchar name[32];
-
-          g_snprintf (name, sizeof name, "f%05u", i);
-          write_at (top, name, "");
-        }
-      close (top);
+      fill_flat (tmp, N_VANISHING);
 
       thread = g_thread_new ("remover", remove_concurrently,
                              (gpointer) g_tmp_dir_get_path (tmp));
@@ -1748,18 +1756,9 @@ test_cleanup_async (void)
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   GTmpDir *tmp = new_in (base);
   GTmpDir *weak = tmp;
-  gint top = open_path (g_tmp_dir_get_path (tmp));
   guint tick;
-  guint i;
 
-  for (i = 0; i < 5000; i++)
-    {
-      gchar name[32];
-
-      g_snprintf (name, sizeof name, "f%05u", i);
-      write_at (top, name, "");
-    }
-  close (top);
+  fill_flat (tmp, 5000);
   data.path = g_strdup (g_tmp_dir_get_path (tmp));
 
   /* The object stays alive until the callback has run. */
@@ -1793,17 +1792,8 @@ test_cleanup_async_cancel (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   g_autoptr(GTmpDir) tmp = new_in (base);
-  gint top = open_path (g_tmp_dir_get_path (tmp));
-  guint i;
 
-  for (i = 0; i < 2000; i++)
-    {
-      gchar name[32];
-
-      g_snprintf (name, sizeof name, "f%05u", i);
-      write_at (top, name, "");
-    }
-  close (top);
+  fill_flat (tmp, 2000);
   data.path = g_strdup (g_tmp_dir_get_path (tmp));
 
   /* Cancelled before it starts: nothing is removed. */
