@@ -15,6 +15,8 @@
 
 #include <gio/gio.h>
 
+#include "gtempfile.h"
+
 G_BEGIN_DECLS
 
 /* The unprivileged uid and gid the permission tests drop to. */
