@@ -414,6 +414,16 @@ churn_tempdir (gpointer data)
   return NULL;
 }
 
+/* A forked child: a file in the default directory, then _exit(). */
+static void
+mkstemp_child (gpointer data)
+{
+  gchar *path = NULL;
+  gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
+
+  _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
+}
+
 static void
 test_tempdir_fork (void)
 {
@@ -423,32 +433,12 @@ test_tempdir_fork (void)
       TempdirChurn churn = { scratch, FALSE };
       GThread *churner;
       guint hung = 0, failed = 0;
-      guint i;
 
       g_setenv ("TMPDIR", scratch, TRUE);
       churner = g_thread_new ("churn", churn_tempdir, &churn);
 
-      for (i = 0; i < FORK_CHILDREN; i++)
-        {
-          gint status;
-          pid_t pid;
-
-          g_usleep (g_random_int_range (0, 2000));
-          pid = fork ();
-          g_assert_cmpint (pid, >=, 0);
-          if (pid == 0)
-            {
-              gchar *path = NULL;
-              gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
-
-              _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
-            }
-
-          if (!test_wait_or_kill (pid, FORK_WAIT_SECONDS * G_USEC_PER_SEC, &status))
-            hung++;
-          else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-            failed++;
-        }
+      test_fork_children (FORK_CHILDREN, FORK_WAIT_SECONDS * G_USEC_PER_SEC,
+                          mkstemp_child, NULL, &hung, &failed);
 
       g_atomic_int_set (&churn.stop, TRUE);
       g_thread_join (churner);

@@ -605,8 +605,9 @@ busy_thread (gpointer data)
 /* The child of a fork: one file in the default directory, then _exit (no
  * atexit handlers, no dispose of the parent's objects). */
 static void
-fork_child (pid_t parent)
+fork_child (gpointer data)
 {
+  pid_t parent = GPOINTER_TO_INT (data);
   g_autofree gchar *path = NULL;
   gint fd;
 
@@ -630,7 +631,6 @@ test_fork_busy_thread (void)
   guint hung = 0, failed = 0;
   pid_t parent = getpid ();
   GThread *busy;
-  guint i;
 
   if (!run_race_in_subprocess ())
     return;
@@ -642,22 +642,7 @@ test_fork_busy_thread (void)
   g_atomic_int_set (&busy_ops, 0);
   busy = g_thread_new ("busy", busy_thread, NULL);
 
-  for (i = 0; i < forks; i++)
-    {
-      gint status;
-      pid_t pid;
-
-      g_usleep (g_random_int_range (0, 2000));
-      pid = fork ();
-      g_assert_cmpint (pid, >=, 0);
-      if (pid == 0)
-        fork_child (parent);
-
-      if (!test_wait_or_kill (pid, CHILD_TIMEOUT, &status))
-        hung++;
-      else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-        failed++;
-    }
+  test_fork_children (forks, CHILD_TIMEOUT, fork_child, GINT_TO_POINTER (parent), &hung, &failed);
 
   g_atomic_int_set (&stop_busy, 1);
   g_thread_join (busy);

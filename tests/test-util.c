@@ -1082,6 +1082,47 @@ test_wait_or_kill (pid_t   pid,
 }
 
 /**
+ * test_fork_children:
+ * @n: how many children, one after the other
+ * @timeout_us: how long each may take, in microseconds
+ * @child: what each runs; it ends with _exit(), 0 for success
+ * @data: @child's argument
+ * @hung: (inout): counts the children killed for taking too long
+ * @failed: (inout): counts the others that did not exit with 0
+ *
+ * Forks @n children at random moments (what another thread of the test is
+ * doing meanwhile is the point) and waits for each.
+ */
+void
+test_fork_children (guint          n,
+                    gint64         timeout_us,
+                    TestChildFunc  child,
+                    gpointer       data,
+                    guint         *hung,
+                    guint         *failed)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      gint status;
+      pid_t pid;
+
+      g_usleep (g_random_int_range (0, 2000));
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          child (data);
+          _exit (127);
+        }
+
+      if (!test_wait_or_kill (pid, timeout_us, &status))
+        (*hung)++;
+      else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        (*failed)++;
+    }
+}
+
+/**
  * test_run_as_nobody:
  * @func: what to run
  * @data: passed to @func

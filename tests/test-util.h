@@ -154,6 +154,15 @@ gint          test_lowest_free_fd       (void);
 gboolean      test_wait_or_kill         (pid_t           pid,
                                          gint64          timeout_us,
                                          gint           *status);
+/* Run in a forked child by test_fork_children(); it ends with _exit(). */
+typedef void (*TestChildFunc) (gpointer data);
+
+void          test_fork_children        (guint           n,
+                                         gint64          timeout_us,
+                                         TestChildFunc   child,
+                                         gpointer        data,
+                                         guint          *hung,
+                                         guint          *failed);
 void          test_run_as_nobody        (TestNobodyFunc  func,
                                          gpointer        data);
 gboolean      test_need_root            (const gchar    *what_for);
