@@ -1077,18 +1077,30 @@ test_sync_copy_not_linkable (void)
   test_scratch_free (dir);
 }
 
+/* Adds @func for the first @n_kinds of anonymous, named, spooled, as
+ * /persist/KIND/@name with the kind's index as data (so FALSE/TRUE for the
+ * first two, as new_func() takes them). */
 static void
-add_sync_kinds (const gchar   *name,
-                GTestDataFunc  func)
+add_kinds (const gchar   *name,
+           guint          n_kinds,
+           GTestDataFunc  func)
 {
   static const gchar * const kinds[] = { "anonymous", "named", "spooled" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+  g_assert_cmpuint (n_kinds, <=, G_N_ELEMENTS (kinds));
+  for (guint i = 0; i < n_kinds; i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/persist/%s/%s", kinds[i], name);
 
       g_test_add_data_func (path, GINT_TO_POINTER (i), func);
     }
+}
+
+static void
+add_sync_kinds (const gchar   *name,
+                GTestDataFunc  func)
+{
+  add_kinds (name, 3, func);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1936,11 +1948,7 @@ static void
 add_both (const gchar   *name,
           GTestDataFunc  func)
 {
-  g_autofree gchar *anonymous = g_strdup_printf ("/persist/anonymous/%s", name);
-  g_autofree gchar *named = g_strdup_printf ("/persist/named/%s", name);
-
-  g_test_add_data_func (anonymous, GINT_TO_POINTER (FALSE), func);
-  g_test_add_data_func (named, GINT_TO_POINTER (TRUE), func);
+  add_kinds (name, 2, func);
 }
 
 int
