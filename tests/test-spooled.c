@@ -1442,16 +1442,7 @@ run_model (GSpooledTmpFile *file,
               buffer[i] = (guint8) (seed + i * 131 + (i >> 12));
           }
           test_write (file, buffer, n);
-          /* Nothing written past the end extends nothing, as with write(). */
-          if (n > 0 && (goffset) model->len < *pos + (goffset) n)
-            {
-              gsize old = model->len;
-
-              g_byte_array_set_size (model, *pos + n);
-              memset (model->data + old, 0, model->len - old);
-            }
-          if (n > 0)  /* an empty GByteArray's data may be NULL */
-            memcpy (model->data + *pos, buffer, n);
+          test_model_write (model, *pos, buffer, n);
           *pos += n;
           break;
 
@@ -1473,13 +1464,9 @@ run_model (GSpooledTmpFile *file,
         case 3:
           {
             gsize size = g_test_rand_int_range (0, model->len + max_op);
-            gsize old = model->len;
-
             g_assert_true (g_seekable_truncate (G_SEEKABLE (file), size, NULL, &error));
             g_assert_no_error (error);
-            g_byte_array_set_size (model, size);
-            if (size > old)
-              memset (model->data + old, 0, size - old);
+            test_model_truncate (model, size);
           }
           break;
 

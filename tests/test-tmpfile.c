@@ -441,17 +441,7 @@ test_interleaved (void)
             g_autoptr(GByteArray) chunk = random_bytes (len);
 
             test_write_all (out, chunk->data, len);
-            /* Writing past the end leaves a hole of zeros; writing nothing
-             * there extends nothing, as with write(). */
-            if (len > 0 && pos + len > model->len)
-              {
-                gsize old = model->len;
-
-                g_byte_array_set_size (model, pos + len);
-                memset (model->data + old, 0, pos + len - old);
-              }
-            if (len > 0)  /* an empty GByteArray's data may be NULL */
-              memcpy (model->data + pos, chunk->data, len);
+            test_model_write (model, pos, chunk->data, len);
             pos += len;
           }
           break;
@@ -494,13 +484,9 @@ test_interleaved (void)
           {
             gsize size = g_test_rand_int_range (0, model->len + 5000);
             GSeekable *truncatable = g_test_rand_bit () ? G_SEEKABLE (tmp) : G_SEEKABLE (out);
-            gsize old = model->len;
-
             g_assert_true (g_seekable_truncate (truncatable, size, NULL, &error));
             g_assert_no_error (error);
-            g_byte_array_set_size (model, size);
-            if (size > old)
-              memset (model->data + old, 0, size - old);
+            test_model_truncate (model, size);
           }
           break;
 

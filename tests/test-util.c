@@ -662,6 +662,48 @@ test_persist (gpointer          tmp,
 }
 
 /**
+ * test_model_write:
+ * @model: what a file should hold
+ * @pos: where the write is
+ * @data: what it writes
+ * @len: its length
+ *
+ * Updates @model as write(2) at @pos updates a file: writing past the end
+ * leaves a hole of zeros; writing nothing there extends nothing.
+ */
+void
+test_model_write (GByteArray   *model,
+                  gsize         pos,
+                  const guint8 *data,
+                  gsize         len)
+{
+  if (len == 0)
+    return;   /* (and an empty GByteArray's data may be NULL) */
+  if (pos + len > model->len)
+    test_model_truncate (model, pos + len);
+  memcpy (model->data + pos, data, len);
+}
+
+/**
+ * test_model_truncate:
+ * @model: what a file should hold
+ * @size: its new size
+ *
+ * Updates @model as ftruncate(2) to @size updates a file: what it grows by
+ * reads as zeros.
+ */
+void
+test_model_truncate (GByteArray *model,
+                     gsize       size)
+{
+  gsize old = model->len;
+
+  g_byte_array_set_size (model, size);
+  if (size > old)
+    memset (model->data + old, 0, size - old);
+}
+
+/**
  * test_seek:
  * @seekable: a stream
  * @offset: where to, relative to @type

@@ -93,6 +93,12 @@ void          test_persist              (gpointer        tmp,
                                          const gchar    *dest,
                                          GTmpPersistFlags flags);
 gint          test_get_fd               (gpointer        tmp);
+void          test_model_write          (GByteArray     *model,
+                                         gsize           pos,
+                                         const guint8   *data,
+                                         gsize           len);
+void          test_model_truncate       (GByteArray     *model,
+                                         gsize           size);
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
                                          GSeekType       type);
