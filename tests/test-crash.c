@@ -223,40 +223,17 @@ write_payload (GTmpFile *tmp)
   test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), data, PAYLOAD);
 }
 
-typedef enum
-{
-  CLASS_TMP_FILE,
-  CLASS_NAMED,
-  CLASS_SPOOLED,
-} FileClass;
-
 static GTmpFile *
-new_file (FileClass    class,
-          const gchar *dir)
+new_file (TestFileClass  klass,
+          const gchar   *dir)
 {
-  g_autoptr(GError) error = NULL;
-  GTmpFile *tmp = NULL;
+  GTmpFile *tmp = test_new_file (klass, dir, PREFIX, PAYLOAD / 4);
 
-  switch (class)
-    {
-    case CLASS_TMP_FILE:
-      tmp = g_tmp_file_new (dir, PREFIX, NULL, &error);
-      break;
-    case CLASS_NAMED:
-      tmp = G_TMP_FILE (g_named_tmp_file_new (dir, PREFIX, NULL, &error));
-      break;
-    case CLASS_SPOOLED:
-      tmp = G_TMP_FILE (g_spooled_tmp_file_new (PAYLOAD / 4, dir, PREFIX, NULL));
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  g_assert_no_error (error);
   write_payload (tmp);
   return tmp;
 }
 
-static FileClass child_class;
+static TestFileClass child_class;
 static GTmpPersistFlags child_flags;
 
 /* Persists a new file of child_class to "dest" in @far (or @dir) with
@@ -359,13 +336,13 @@ loop_once (const gchar *dir,
     {
     case LOOP_TMP_FILE:
     case LOOP_TMP_FILE_FALLBACK:
-      g_object_unref (new_file (CLASS_TMP_FILE, dir));
+      g_object_unref (new_file (TEST_CLASS_TMP_FILE, dir));
       break;
     case LOOP_NAMED:
-      g_object_unref (new_file (CLASS_NAMED, dir));
+      g_object_unref (new_file (TEST_CLASS_NAMED, dir));
       break;
     case LOOP_SPOOLED:
-      g_object_unref (new_file (CLASS_SPOOLED, dir));
+      g_object_unref (new_file (TEST_CLASS_SPOOLED, dir));
       break;
     case LOOP_TMP_DIR:
       {
@@ -390,7 +367,7 @@ loop_once (const gchar *dir,
     case LOOP_PERSIST_COPY:
       {
         g_autoptr(GTmpFile) tmp = new_file (child_loop == LOOP_PERSIST_NAMED
-                                            ? CLASS_NAMED : CLASS_TMP_FILE, dir);
+                                            ? TEST_CLASS_NAMED : TEST_CLASS_TMP_FILE, dir);
         g_autofree gchar *dest = g_build_filename (far != NULL ? far : dir, "dest", NULL);
 
         g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
@@ -419,18 +396,6 @@ child_loop_forever (const gchar *dir,
 /* ------------------------------------------------------------------------ */
 /* The cases                                                                 */
 
-/* A second file system for persists across: /dev/shm when it is one. */
-static gboolean
-two_file_systems (void)
-{
-  struct stat a, b;
-
-  if (stat (g_get_tmp_dir (), &a) == 0 && stat ("/dev/shm", &b) == 0 && a.st_dev != b.st_dev)
-    return TRUE;
-  g_test_skip ("no second file system at /dev/shm");
-  return FALSE;
-}
-
 typedef struct
 {
   gchar *dir;
@@ -444,9 +409,9 @@ case_init (Case     *c,
            gboolean  across)
 {
   memset (c, 0, sizeof *c);
-  c->dir = test_scratch_dir_new ();
+  c->dir = test_scratch_new ();
   if (across)
-    c->far = test_scratch_new_in ("/dev/shm", "crash");
+    c->far = test_scratch_new_in ("/dev/shm");
 }
 
 static void
@@ -472,7 +437,7 @@ typedef enum
 
 typedef struct
 {
-  FileClass    class;
+  TestFileClass    class;
   PersistPoint point;
 } PersistCase;
 
@@ -484,7 +449,7 @@ test_persist_kill (gconstpointer data)
   Case c;
   guint i;
 
-  if (across && !two_file_systems ())
+  if (across && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   /* The source is on /dev/shm, the destination in the scratch directory. */
@@ -508,7 +473,7 @@ test_persist_kill (gconstpointer data)
       g_assert_cmpuint (c.l.destinations - destinations, ==, pc->point == POINT_DIR_SYNC);
       /* Only a named file before the point of no return leaves its name. */
       g_assert_cmpuint (c.l.own_entries - own, ==,
-                        pc->class == CLASS_NAMED && pc->point != POINT_DIR_SYNC);
+                        pc->class == TEST_CLASS_NAMED && pc->point != POINT_DIR_SYNC);
     }
   case_finish (&c);
 }
@@ -580,7 +545,7 @@ test_random_kill (gconstpointer data)
   Case c;
   guint i;
 
-  if (across && !two_file_systems ())
+  if (across && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   case_init (&c, across);
@@ -604,18 +569,18 @@ main (int   argc,
       char *argv[])
 {
   static const PersistCase persist_cases[] = {
-    { CLASS_TMP_FILE, POINT_FILE_SYNC },
-    { CLASS_TMP_FILE, POINT_DIR_SYNC },
-    { CLASS_TMP_FILE, POINT_COPY_START },
-    { CLASS_TMP_FILE, POINT_COPY_SYNC },
-    { CLASS_NAMED, POINT_FILE_SYNC },
-    { CLASS_NAMED, POINT_DIR_SYNC },
-    { CLASS_NAMED, POINT_COPY_START },
-    { CLASS_NAMED, POINT_COPY_SYNC },
-    { CLASS_SPOOLED, POINT_FILE_SYNC },
-    { CLASS_SPOOLED, POINT_DIR_SYNC },
-    { CLASS_SPOOLED, POINT_COPY_START },
-    { CLASS_SPOOLED, POINT_COPY_SYNC },
+    { TEST_CLASS_TMP_FILE, POINT_FILE_SYNC },
+    { TEST_CLASS_TMP_FILE, POINT_DIR_SYNC },
+    { TEST_CLASS_TMP_FILE, POINT_COPY_START },
+    { TEST_CLASS_TMP_FILE, POINT_COPY_SYNC },
+    { TEST_CLASS_NAMED, POINT_FILE_SYNC },
+    { TEST_CLASS_NAMED, POINT_DIR_SYNC },
+    { TEST_CLASS_NAMED, POINT_COPY_START },
+    { TEST_CLASS_NAMED, POINT_COPY_SYNC },
+    { TEST_CLASS_SPOOLED, POINT_FILE_SYNC },
+    { TEST_CLASS_SPOOLED, POINT_DIR_SYNC },
+    { TEST_CLASS_SPOOLED, POINT_COPY_START },
+    { TEST_CLASS_SPOOLED, POINT_COPY_SYNC },
   };
   static const gchar *class_names[] = { "tmp-file", "named", "spooled" };
   static const gchar *point_names[] = { "file-sync", "dir-sync", "copy-start", "copy-sync" };
@@ -623,13 +588,11 @@ main (int   argc,
     "tmp-file", "tmp-file-fallback", "named", "spooled", "tmp-dir", "mkstemp", "mkdtemp",
     "persist", "persist-named", "persist-allow-copy",
   };
-  gint ret;
   guint i;
 
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "crash");
   /* A case that finds leftovers goes on counting them, and the others run. */
   g_test_set_nonfatal_assertions ();
-  test_scratch_root_init ("crash");
 
   for (i = 0; i < G_N_ELEMENTS (persist_cases); i++)
     {
@@ -640,9 +603,9 @@ main (int   argc,
       g_test_add_data_func (path, &persist_cases[i], test_persist_kill);
     }
   g_test_add_data_func ("/crash/fallback-window/tmp-file",
-                        GUINT_TO_POINTER (CLASS_TMP_FILE), test_fallback_window);
+                        GUINT_TO_POINTER (TEST_CLASS_TMP_FILE), test_fallback_window);
   g_test_add_data_func ("/crash/fallback-window/spooled-rollover",
-                        GUINT_TO_POINTER (CLASS_SPOOLED), test_fallback_window);
+                        GUINT_TO_POINTER (TEST_CLASS_SPOOLED), test_fallback_window);
   g_test_add_func ("/crash/tmp-dir/cleanup", test_tmpdir_cleanup_kill);
   for (i = 0; i < N_LOOPS; i++)
     {
@@ -651,8 +614,5 @@ main (int   argc,
       g_test_add_data_func (path, GUINT_TO_POINTER (i), test_random_kill);
     }
 
-  ret = g_test_run ();
-
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

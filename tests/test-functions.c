@@ -29,7 +29,7 @@
 static void
 test_mkstemp (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autoptr(GError) error = NULL;
   gchar buffer[6] = { 0, };
@@ -57,7 +57,7 @@ test_mkstemp (void)
 static void
 test_mkstemp_defaults (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *path = NULL;
   g_autoptr(GError) error = NULL;
   gint fd;
@@ -84,7 +84,7 @@ test_mkstemp_defaults (void)
 static void
 test_mkstemp_relative (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *old_cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (scratch, "sub", NULL);
   g_autofree gchar *path = NULL;
@@ -113,7 +113,7 @@ test_errors (void)
   static const gchar * const bad[][2] = {
     { "../", NULL }, { NULL, "/../x" }, { "a/b", ".txt" },
   };
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (scratch, "missing", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
@@ -183,7 +183,7 @@ test_errors_permission (void)
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
 
       g_assert_no_errno (mkdir (locked, 0755));
@@ -199,7 +199,7 @@ test_errors_permission (void)
 static void
 test_mkdtemp (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *inner = NULL;
@@ -222,7 +222,7 @@ test_mkdtemp (void)
 static void
 test_mktemp (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *other = NULL;
@@ -248,7 +248,7 @@ test_mktemp (void)
 static void
 test_mktemp_errors (void)
 {
-  gchar *scratch = test_scratch_dir_new ();
+  gchar *scratch = test_scratch_new ();
   g_autofree gchar *a_file = g_build_filename (scratch, "a-file", NULL);
   g_autofree gchar *long_prefix = g_strnfill (300, 'x');
   g_autoptr(GError) error = NULL;
@@ -316,7 +316,7 @@ test_tempdir (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
       g_autofree gchar *first = g_build_filename (scratch, "first", NULL);
       g_autofree gchar *second = g_build_filename (scratch, "second", NULL);
       g_autofree gchar *third = g_build_filename (scratch, "third", NULL);
@@ -414,23 +414,14 @@ churn_tempdir (gpointer data)
   return NULL;
 }
 
-/* TRUE if @pid exited in time (its status in *@status); otherwise kills it. */
-static gboolean
-wait_or_kill (pid_t  pid,
-              gint  *status)
+/* A forked child: a file in the default directory, then _exit(). */
+static void
+mkstemp_child (gpointer data)
 {
-  gint64 deadline = g_get_monotonic_time () + FORK_WAIT_SECONDS * G_USEC_PER_SEC;
+  gchar *path = NULL;
+  gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
 
-  while (g_get_monotonic_time () < deadline)
-    {
-      if (waitpid (pid, status, WNOHANG) == pid)
-        return TRUE;
-      g_usleep (1000);
-    }
-
-  g_assert_no_errno (kill (pid, SIGKILL));
-  g_assert_cmpint (waitpid (pid, status, 0), ==, pid);
-  return FALSE;
+  _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
 }
 
 static void
@@ -442,32 +433,12 @@ test_tempdir_fork (void)
       TempdirChurn churn = { scratch, FALSE };
       GThread *churner;
       guint hung = 0, failed = 0;
-      guint i;
 
       g_setenv ("TMPDIR", scratch, TRUE);
       churner = g_thread_new ("churn", churn_tempdir, &churn);
 
-      for (i = 0; i < FORK_CHILDREN; i++)
-        {
-          gint status;
-          pid_t pid;
-
-          g_usleep (g_random_int_range (0, 2000));
-          pid = fork ();
-          g_assert_cmpint (pid, >=, 0);
-          if (pid == 0)
-            {
-              gchar *path = NULL;
-              gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
-
-              _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
-            }
-
-          if (!wait_or_kill (pid, &status))
-            hung++;
-          else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-            failed++;
-        }
+      test_fork_children (FORK_CHILDREN, FORK_WAIT_SECONDS * G_USEC_PER_SEC,
+                          mkstemp_child, NULL, &hung, &failed);
 
       g_atomic_int_set (&churn.stop, TRUE);
       g_thread_join (churner);
@@ -480,7 +451,7 @@ test_tempdir_fork (void)
     }
   else
     {
-      gchar *scratch = test_scratch_dir_new ();
+      gchar *scratch = test_scratch_new ();
 
       test_run_in_subprocess ();
       test_scratch_free (scratch);
@@ -491,44 +462,20 @@ test_tempdir_fork (void)
 #define MKSTEMP_THREADS 4
 #define MKSTEMP_FILES   1000
 
-static gpointer
-mkstemp_thread (gpointer data)
+static gint
+mkstemp_in (const gchar  *dir,
+            gchar       **path,
+            GError      **error)
 {
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
-  guint i;
-
-  for (i = 0; i < MKSTEMP_FILES; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      gchar *path = NULL;
-      gint fd = g_tempfile_mkstemp (data, NULL, NULL, &path, &error);
-
-      g_assert_no_error (error);
-      close (fd);
-      g_ptr_array_add (paths, path);
-    }
-  return paths;
+  return g_tempfile_mkstemp (dir, NULL, NULL, path, error);
 }
 
 static void
 test_mkstemp_threads (void)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gchar *scratch = test_scratch_dir_new ();
-  GThread *threads[MKSTEMP_THREADS];
-  guint i, j;
+  gchar *scratch = test_scratch_new ();
 
-  for (i = 0; i < MKSTEMP_THREADS; i++)
-    threads[i] = g_thread_new ("mkstemp", mkstemp_thread, scratch);
-  for (i = 0; i < MKSTEMP_THREADS; i++)
-    {
-      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
-
-      for (j = 0; j < paths->len; j++)
-        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
-    }
-
-  g_assert_cmpuint (test_count_entries (scratch), ==, MKSTEMP_THREADS * MKSTEMP_FILES);
+  test_create_in_threads (scratch, mkstemp_in, MKSTEMP_THREADS, MKSTEMP_FILES);
   test_scratch_free (scratch);
 }
 
@@ -536,10 +483,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gint ret;
-
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("functions");
+  test_init (&argc, &argv, "functions");
 
   g_test_add_func ("/functions/mkstemp/basic", test_mkstemp);
   g_test_add_func ("/functions/mkstemp/defaults", test_mkstemp_defaults);
@@ -555,8 +499,5 @@ main (int   argc,
   g_test_add_func ("/functions/tempdir/threads", test_tempdir_threads);
   g_test_add_func ("/functions/tempdir/fork", test_tempdir_fork);
 
-  ret = g_test_run ();
-
-  test_scratch_root_clear ();
-  return ret;
+  return test_run ();
 }

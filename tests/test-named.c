@@ -46,24 +46,13 @@ new_named (const gchar *dir,
   return tmp;
 }
 
-static void
-write_all (GNamedTmpFile *tmp,
-           const gchar   *text)
-{
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
-
-  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Names                                                                     */
 
 static void
 test_path (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (dir, "pre-", ".txt", &error);
   g_autoptr(GFile) file = NULL;
@@ -103,7 +92,7 @@ test_path (void)
   }
 
   /* Data written through the stream is in the file by name. */
-  write_all (tmp, "visible");
+  test_write (tmp, "visible", -1);
   test_assert_file_contents (path, "visible");
 
   g_clear_object (&tmp);
@@ -114,7 +103,7 @@ test_path (void)
 static void
 test_relative_dir (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autoptr(GNamedTmpFile) tmp = NULL;
@@ -139,13 +128,12 @@ test_relative_dir (void)
 static void
 test_errors (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_null (g_named_tmp_file_new (missing, NULL, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_clear_error (&error);
 
   g_assert_null (g_named_tmp_file_new (dir, NULL, "/../../etc/x", &error));
@@ -159,22 +147,21 @@ test_errors (void)
 }
 
 static void
-unwritable_child (gpointer data)
+named_denied_child (gpointer data)
 {
   const gchar *dir = data;
   g_autoptr(GError) error = NULL;
 
   g_assert_null (g_named_tmp_file_new (dir, NULL, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, dir));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
 }
 
 static void
 test_unwritable_dir (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
 
-  test_run_as_nobody (unwritable_child, dir);
+  test_run_as_nobody (named_denied_child, dir);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);
 }
@@ -182,7 +169,7 @@ test_unwritable_dir (void)
 static void
 test_mode (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GNamedTmpFile) tmp = NULL;
   struct stat st;
@@ -199,7 +186,7 @@ test_mode (void)
 static void
 test_cloexec (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   gint fd = g_tmp_file_get_fd (G_TMP_FILE (tmp), NULL);
 
@@ -213,13 +200,13 @@ test_cloexec (void)
 static void
 test_query_info (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *basename = g_path_get_basename (g_named_tmp_file_get_path (tmp));
 
-  write_all (tmp, "abc");
+  test_write (tmp, "abc", -1);
   info = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp),
                                       "standard::name,standard::size,standard::type,unix::mode",
                                       NULL, &error);
@@ -254,7 +241,7 @@ test_delete_combo (gconstpointer user_data)
 {
   const Combo *combo = user_data;
   gboolean gone_on_close = combo->delete_ && combo->delete_on_close;
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   GNamedTmpFile *tmp;
   gchar *path;
@@ -262,7 +249,7 @@ test_delete_combo (gconstpointer user_data)
   /* 1. close, then the last unref */
   tmp = new_named (dir, combo->delete_, combo->delete_on_close);
   path = g_strdup (g_named_tmp_file_get_path (tmp));
-  write_all (tmp, "kept");
+  test_write (tmp, "kept", -1);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_path_exists (path), ==, !gone_on_close);
@@ -315,7 +302,7 @@ test_delete_combo (gconstpointer user_data)
 static void
 test_delete_changed_after_close (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   GNamedTmpFile *tmp = new_named (dir, TRUE, FALSE);
   g_autofree gchar *path = g_strdup (g_named_tmp_file_get_path (tmp));
 
@@ -333,7 +320,7 @@ test_delete_changed_after_close (void)
 static void
 test_removed_externally (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GError) error = NULL;
 
@@ -366,16 +353,14 @@ cleanup_error_child (gpointer data)
   /* cleanup() reports, names the file, and can be retried. */
   path = g_named_tmp_file_get_path (keep);
   g_assert_false (g_named_tmp_file_cleanup (keep, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, path));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, path);
   g_clear_error (&error);
   g_assert_true (test_path_exists (path));
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (keep)));
 
   /* So does close() when it has to remove the file. */
   g_assert_false (g_io_stream_close (G_IO_STREAM (on_close), NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, g_named_tmp_file_get_path (on_close)));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, g_named_tmp_file_get_path (on_close));
   g_clear_error (&error);
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (on_close)));
 
@@ -393,7 +378,7 @@ cleanup_error_child (gpointer data)
 static void
 test_cleanup_errors (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
 
   g_assert_no_errno (chmod (dir, 0777));
   test_run_as_nobody (cleanup_error_child, dir);
@@ -404,7 +389,7 @@ test_cleanup_errors (void)
 static void
 test_cleanup_cancelled (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -426,7 +411,7 @@ test_cleanup_cancelled (void)
 static void
 test_fork_child_unref (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
   GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
   g_autofree gchar *path1 = g_strdup (g_named_tmp_file_get_path (on_close));
@@ -449,7 +434,7 @@ test_fork_child_unref (void)
 
   g_assert_true (test_path_exists (path1));
   g_assert_true (test_path_exists (path2));
-  write_all (on_close, "still mine");
+  test_write (on_close, "still mine", -1);
   test_assert_file_contents (path1, "still mine");
 
   /* The parent's own unref still removes them. */
@@ -467,7 +452,7 @@ test_fork_child_unref (void)
 static void
 test_properties (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
   guint delete_notifies = 0;
   guint doc_notifies = 0;
@@ -517,7 +502,7 @@ new_async_cb (GObject      *source,
 static void
 test_async (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
   GObject *object = NULL;
   g_autofree gchar *path = NULL;
 
@@ -538,43 +523,16 @@ test_async (void)
   test_scratch_free (dir);
 }
 
-/* Two init_async() at once on one object make one file: the second finds
- * the first's. (Both created one, and the first was left on disk forever.) */
-typedef struct
-{
-  guint n_done;
-  guint n_ok;
-} InitCount;
-
-static void
-count_init_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  InitCount *count = user_data;
-
-  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
-    count->n_ok++;
-  count->n_done++;
-}
-
 static void
 test_concurrent_init_async (void)
 {
-  gchar *dir = test_scratch_new ("named");
+  gchar *dir = test_scratch_new ();
 
   for (guint i = 0; i < 60; i++)
     {
       GNamedTmpFile *tmp = g_object_new (G_TYPE_NAMED_TMP_FILE, "dir", dir, NULL);
-      InitCount count = { 0, 0 };
 
-      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
-      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
-      while (count.n_done < 2)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_cmpuint (count.n_ok, ==, 2);
+      test_init_async_twice (tmp);
       g_assert_cmpuint (test_count_entries (dir), ==, 1);
       g_assert_true (test_path_exists (g_named_tmp_file_get_path (tmp)));
 
@@ -592,34 +550,34 @@ main (int   argc,
   guint i;
 
   umask (022);
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "named");
 
   /* Tests that fork run first, before any worker thread exists. */
-  g_test_add_func ("/named-tmp-file/fork/child-unref", test_fork_child_unref);
-  g_test_add_func ("/named-tmp-file/fork/unwritable-dir", test_unwritable_dir);
-  g_test_add_func ("/named-tmp-file/fork/cleanup-errors", test_cleanup_errors);
-  g_test_add_func ("/named-tmp-file/path", test_path);
-  g_test_add_func ("/named-tmp-file/relative-dir", test_relative_dir);
-  g_test_add_func ("/named-tmp-file/errors", test_errors);
-  g_test_add_func ("/named-tmp-file/mode", test_mode);
-  g_test_add_func ("/named-tmp-file/cloexec", test_cloexec);
-  g_test_add_func ("/named-tmp-file/query-info", test_query_info);
-  g_test_add_func ("/named-tmp-file/properties", test_properties);
+  g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
+  g_test_add_func ("/named/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
+  g_test_add_func ("/named/path", test_path);
+  g_test_add_func ("/named/relative-dir", test_relative_dir);
+  g_test_add_func ("/named/errors", test_errors);
+  g_test_add_func ("/named/mode", test_mode);
+  g_test_add_func ("/named/cloexec", test_cloexec);
+  g_test_add_func ("/named/query-info", test_query_info);
+  g_test_add_func ("/named/properties", test_properties);
 
   for (i = 0; i < G_N_ELEMENTS (combos); i++)
     {
       g_autofree gchar *name =
-        g_strdup_printf ("/named-tmp-file/delete/%s-%s-on-close",
+        g_strdup_printf ("/named/delete/%s-%s-on-close",
                          combos[i].delete_ ? "delete" : "keep",
                          combos[i].delete_on_close ? "delete" : "keep");
 
       g_test_add_data_func (name, &combos[i], test_delete_combo);
     }
-  g_test_add_func ("/named-tmp-file/delete/changed-after-close", test_delete_changed_after_close);
-  g_test_add_func ("/named-tmp-file/delete/removed-externally", test_removed_externally);
-  g_test_add_func ("/named-tmp-file/cleanup/cancelled", test_cleanup_cancelled);
-  g_test_add_func ("/named-tmp-file/async/new", test_async);
-  g_test_add_func ("/named-tmp-file/async/concurrent-init", test_concurrent_init_async);
+  g_test_add_func ("/named/delete/changed-after-close", test_delete_changed_after_close);
+  g_test_add_func ("/named/delete/removed-externally", test_removed_externally);
+  g_test_add_func ("/named/cleanup/cancelled", test_cleanup_cancelled);
+  g_test_add_func ("/named/async/new", test_async);
+  g_test_add_func ("/named/async/concurrent-init", test_concurrent_init_async);
 
-  return g_test_run ();
+  return test_run ();
 }

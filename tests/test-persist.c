@@ -28,18 +28,6 @@
 #include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
-/* Helpers                                                                   */
-
-static void
-write_file (const gchar *path,
-            const gchar *contents)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 static ino_t
 inode_of (const gchar *path)
 {
@@ -49,27 +37,6 @@ inode_of (const gchar *path)
   return st.st_ino;
 }
 
-static void
-write_all (GTmpFile    *tmp,
-           const gchar *text)
-{
-  g_autoptr(GError) error = NULL;
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
-
-  g_output_stream_write_all (out, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static gint
-get_fd (GTmpFile *tmp)
-{
-  g_autoptr(GError) error = NULL;
-  gint fd = g_tmp_file_get_fd (tmp, &error);
-
-  g_assert_no_error (error);
-  return fd;
-}
-
 /* The file behind the object's descriptor is the file at @path. */
 static void
 assert_fd_is (GTmpFile    *tmp,
@@ -77,7 +44,7 @@ assert_fd_is (GTmpFile    *tmp,
 {
   struct stat fst, st;
 
-  g_assert_no_errno (fstat (get_fd (tmp), &fst));
+  g_assert_no_errno (fstat (test_get_fd (tmp), &fst));
   g_assert_no_errno (lstat (path, &st));
   g_assert_cmpuint (fst.st_dev, ==, st.st_dev);
   g_assert_cmpuint (fst.st_ino, ==, st.st_ino);
@@ -143,7 +110,7 @@ assert_persisted (GTmpFile    *tmp,
       g_assert_false (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
     }
 
-  write_all (tmp, "+more");
+  test_write (tmp, "+more", -1);
   test_assert_file_contents (dest, more);
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
@@ -156,30 +123,19 @@ assert_persisted (GTmpFile    *tmp,
   test_assert_file_contents (dest, more);
 }
 
-static gboolean
-on_different_file_systems (const gchar *a,
-                           const gchar *b)
-{
-  struct stat sa, sb;
-
-  return stat (a, &sa) == 0 && stat (b, &sb) == 0 && sa.st_dev != sb.st_dev;
-}
-
 /* ------------------------------------------------------------------------ */
 /* The three flag combinations                                               */
 
 static void
 test_new_path (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autofree gchar *old = temp_path (tmp);
-  g_autoptr(GError) error = NULL;
 
-  write_all (tmp, "new");
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_write (tmp, "new", -1);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
 
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   g_assert_cmpuint (test_mode_of (dest), ==, 0600);
@@ -196,18 +152,16 @@ test_new_path (gconstpointer named)
 static void
 test_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
   ino_t old_inode;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   old_inode = inode_of (dest);
 
-  write_all (tmp, "new");
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_write (tmp, "new", -1);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
 
   g_assert_cmpuint (inode_of (dest), !=, old_inode);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
@@ -221,7 +175,7 @@ test_replace (gconstpointer named)
 static void
 test_no_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autofree gchar *other = g_build_filename (dir, "other.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -230,14 +184,13 @@ test_no_replace (gconstpointer named)
   guint entries;
   ino_t old_inode;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   old_inode = inode_of (dest);
   entries = test_count_entries (dir);
 
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
   g_clear_error (&error);
 
   /* Nothing changed: the destination, the temporary, its deletion. */
@@ -252,8 +205,7 @@ test_no_replace (gconstpointer named)
     }
 
   /* A free name works. */
-  g_assert_true (g_tmp_file_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE);
   if (old != NULL)
     g_assert_false (test_path_exists (old));
   assert_persisted (tmp, other, "new");
@@ -267,15 +219,13 @@ test_no_replace (gconstpointer named)
 static void
 test_sync (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
 
-  write_file (dest, "old");
-  write_all (tmp, "synced");
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-  g_assert_no_error (error);
+  test_write_file (dest, "old");
+  test_write (tmp, "synced", -1);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "synced");
 
@@ -286,12 +236,12 @@ test_sync (gconstpointer named)
 static void
 test_sync_no_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
 
-  write_all (tmp, "synced");
+  test_write (tmp, "synced", -1);
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_NO_REPLACE,
                                      NULL, &error));
   g_assert_no_error (error);
@@ -308,16 +258,14 @@ test_sync_no_replace (gconstpointer named)
 static void
 test_mode_kept (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "shared.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
-  g_autoptr(GError) error = NULL;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   g_assert_no_errno (chmod (dest, 0600));
-  write_all (tmp, "x");
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_write (tmp, "x", -1);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
   g_assert_cmpuint (test_mode_of (dest), ==, 0644);
 
   g_clear_object (&tmp);
@@ -327,17 +275,14 @@ test_mode_kept (gconstpointer named)
 static void
 test_twice (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *first = g_build_filename (dir, "first", NULL);
   g_autofree gchar *second = g_build_filename (dir, "second", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
 
-  write_all (tmp, "data");
-  g_assert_true (g_tmp_file_persist (tmp, first, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_tmp_file_persist (tmp, second, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_write (tmp, "data", -1);
+  test_persist (tmp, first, G_TMP_PERSIST_NONE);
+  test_persist (tmp, second, G_TMP_PERSIST_NONE);
 
   /* The second persist moves the file; it does not make a second link. */
   g_assert_false (test_path_exists (first));
@@ -351,14 +296,14 @@ test_twice (gconstpointer named)
 static void
 test_relative_dest (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *dest = g_build_filename (dir, "relative.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  write_all (tmp, "rel");
+  test_write (tmp, "rel", -1);
   g_assert_no_errno (chdir (dir));
   ok = g_tmp_file_persist (tmp, "relative.txt", G_TMP_PERSIST_NONE, NULL, &error);
   g_assert_no_errno (chdir (cwd));
@@ -376,15 +321,14 @@ test_relative_dest (gconstpointer named)
 static void
 test_missing_dest_dir (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "missing", "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
   guint entries = test_count_entries (dir);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, dest);
   g_assert_cmpuint (test_count_entries (dir), ==, entries);
 
   /* Its automatic deletion is intact. */
@@ -396,7 +340,7 @@ test_missing_dest_dir (gconstpointer named)
 static void
 test_dest_is_directory (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "folder", NULL);
   g_autofree gchar *inside = g_build_filename (dest, "keep", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
@@ -404,7 +348,7 @@ test_dest_is_directory (gconstpointer named)
   guint entries;
 
   g_assert_no_errno (mkdir (dest, 0755));
-  write_file (inside, "kept");
+  test_write_file (inside, "kept");
   entries = test_count_entries (dir);
 
   /* Replacing a directory fails after the file was linked beside it: that
@@ -423,7 +367,7 @@ test_dest_is_directory (gconstpointer named)
 static void
 test_closed (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -441,7 +385,7 @@ test_closed (gconstpointer named)
 static void
 test_cancelled (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -461,7 +405,7 @@ test_cancelled (gconstpointer named)
 }
 
 static void
-unwritable_child (gpointer data)
+persist_denied_child (gpointer data)
 {
   GTmpFile *tmp = data;
   g_autofree gchar *old = temp_path (tmp);
@@ -469,8 +413,7 @@ unwritable_child (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dest);
   g_assert_false (test_path_exists (dest));
   if (old != NULL)
     g_assert_true (test_path_exists (old));
@@ -490,7 +433,7 @@ unwritable_dest_child (gpointer data)
   UnwritableDest *args = data;
   GTmpFile *tmp = new_func (args->named) (args->dir, 0);
 
-  unwritable_child (tmp);
+  persist_denied_child (tmp);
   g_clear_object (&tmp);
   g_assert_cmpuint (test_count_entries (args->dir), ==, 0);
 }
@@ -498,7 +441,7 @@ unwritable_dest_child (gpointer data)
 static void
 test_unwritable_dest (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   UnwritableDest args = { dir, named };
 
   /* The child runs as uid 65534, which cannot write to "/". Its file is
@@ -510,20 +453,6 @@ test_unwritable_dest (gconstpointer named)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Across file systems                                                       */
-
-static gboolean
-need_two_file_systems (const gchar *a,
-                       const gchar *b)
-{
-  if (!g_file_test (b, G_FILE_TEST_IS_DIR) || !on_different_file_systems (a, b))
-    {
-      g_test_skip_printf ("%s and %s are not two file systems here", a, b);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A copy hook counting persist()'s copies across file systems. */
 static void
 count_copies (const gchar *dest,
@@ -545,30 +474,29 @@ test_cross_fs (gconstpointer named)
   g_autoptr(GError) error = NULL;
   goffset position;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new_in ("/dev/shm", "persist");
-  dest_dir = test_scratch_new ("persist");
+  src_dir = test_scratch_new_in ("/dev/shm");
+  dest_dir = test_scratch_new ();
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = new_func (named) (src_dir, 0640);
   old = temp_path (tmp);
 
-  write_all (tmp, "far away");
+  test_write (tmp, "far away", -1);
   g_assert_true (g_seekable_seek (G_SEEKABLE (tmp), 3, G_SEEK_SET, NULL, NULL));
   position = g_seekable_tell (G_SEEKABLE (tmp));
 
   /* Without ALLOW_COPY: not supported, nothing anywhere changes. */
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
   g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 0);
   g_assert_cmpuint (test_count_entries (src_dir), ==, old != NULL ? 1 : 0);
 
   /* With it: copied beside the destination, renamed into place, and the
    * object now works on the permanent file, at the same position. */
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
                                      NULL, &error));
   g_assert_no_error (error);
@@ -597,19 +525,19 @@ test_cross_fs_no_replace (gconstpointer named)
   g_autoptr(GError) error = NULL;
   guint copies = 0;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   /* The other way round this time: from /tmp to tmpfs. */
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new_in ("/dev/shm");
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   other = g_build_filename (dest_dir, "other.txt", NULL);
   tmp = new_func (named) (src_dir, 0);
   old = temp_path (tmp);
 
-  write_file (dest, "old");
-  write_all (tmp, "new");
+  test_write_file (dest, "old");
+  test_write (tmp, "new", -1);
 
   /* Refused: no copy (and nothing beside the destination). */
   _g_tmp_core_set_copy_hook (count_copies, &copies);
@@ -652,7 +580,7 @@ test_cross_fs_no_replace (gconstpointer named)
 static void
 test_not_linkable (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autofree gchar *path = NULL;
   g_autoptr(GTmpFile) tmp = new_anonymous (dir, 0);
@@ -663,16 +591,14 @@ test_not_linkable (void)
   g_assert_no_error (error);
   g_assert_no_errno (unlink (path));
   _g_tmp_file_take_fd (tmp, fd, FALSE);
-  write_all (tmp, "unlinkable");
+  test_write (tmp, "unlinkable", -1);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
   g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   g_assert_cmpuint (test_mode_of (dest), ==, 0600);
   assert_persisted (tmp, dest, "unlinkable");
@@ -730,11 +656,11 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   gboolean ok;
   gsize i;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new_in ("/dev/shm");
   dest = g_build_filename (dest_dir, "archive.bin", NULL);
   tmp = copying_new_func (named) (src_dir, 0);
   old = temp_path (tmp);
@@ -744,7 +670,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
     data[i] = (guint8) (i * 7 + i / 4096);
   test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), data, size);
   test_seek (G_SEEKABLE (tmp), 4242, G_SEEK_SET);
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   dest_inode = inode_of (dest);
 
   _g_tmp_core_set_copy_hook (count_copies, &copies);
@@ -752,8 +678,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
                            NULL, &error);
   _g_tmp_core_set_copy_hook (NULL, NULL);
   g_assert_false (ok);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
   g_assert_cmpuint (copies, ==, 0);
 
   test_assert_file_contents (dest, "old");
@@ -767,7 +692,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
       g_assert_true (g_named_tmp_file_get_delete (G_NAMED_TMP_FILE (tmp)));
     }
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 4242);
-  g_assert_no_errno (fstat (get_fd (tmp), &st));
+  g_assert_no_errno (fstat (test_get_fd (tmp), &st));
   g_assert_cmpint (st.st_size, ==, size);
 
   g_clear_object (&tmp);
@@ -785,7 +710,7 @@ take_dest (const gchar *dest,
 {
   guint *copies = user_data;
 
-  write_file (dest, "taken meanwhile");
+  test_write_file (dest, "taken meanwhile");
   (*copies)++;
 }
 
@@ -803,23 +728,22 @@ test_cross_fs_exists_race (gconstpointer named)
   guint copies = 0;
   gboolean ok;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new_in ("/dev/shm", "persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new_in ("/dev/shm");
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = copying_new_func (named) (src_dir, 0);
   old = temp_path (tmp);
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
 
   _g_tmp_core_set_copy_hook (take_dest, &copies);
   ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
                            NULL, &error);
   _g_tmp_core_set_copy_hook (NULL, NULL);
   g_assert_false (ok);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
   g_assert_cmpuint (copies, ==, 1);
 
   test_assert_file_contents (dest, "taken meanwhile");
@@ -952,13 +876,11 @@ persist_counting_syncs (GTmpFile         *tmp,
                         const gchar      *dest,
                         GTmpPersistFlags  flags)
 {
-  g_autoptr(GError) error = NULL;
   SyncLog log;
   guint n_syncs;
 
   sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, flags, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, flags);
   n_syncs = assert_synced_in_order (&log);
   sync_log_stop (&log);
 
@@ -994,7 +916,7 @@ static void
 test_sync_order (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
 
   for (guint replace = 0; replace < 2; replace++)
@@ -1005,10 +927,10 @@ test_sync_order (gconstpointer data)
         g_assert_false (g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (tmp)));
       /* First to a new path, then over the file that left. */
       if (replace)
-        write_file (dest, "old");
+        test_write_file (dest, "old");
       else
         g_assert_false (test_path_exists (dest));
-      write_all (tmp, "synced");
+      test_write (tmp, "synced", -1);
 
       g_assert_cmpuint (persist_counting_syncs (tmp, dest, G_TMP_PERSIST_SYNC), ==, 2);
 
@@ -1024,18 +946,16 @@ static void
 test_sync_none (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
-  g_autoptr(GError) error = NULL;
   SyncLog log;
 
-  write_file (dest, "old");
-  write_all (tmp, "not synced");
+  test_write_file (dest, "old");
+  test_write (tmp, "not synced", -1);
 
   sync_log_start (&log, dest);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
   g_assert_cmpuint (log.events->len, ==, 0);
   sync_log_stop (&log);
 
@@ -1049,15 +969,15 @@ static void
 test_sync_order_async (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   SyncLog log;
 
-  write_file (dest, "old");
-  write_all (tmp, "synced");
+  test_write_file (dest, "old");
+  test_write (tmp, "synced", -1);
 
   sync_log_start (&log, dest);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
@@ -1084,16 +1004,16 @@ test_sync_order_copy (gconstpointer data)
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
 
-  if (!need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
-  src_dir = test_scratch_new_in ("/dev/shm", "persist");
-  dest_dir = test_scratch_new ("persist");
+  src_dir = test_scratch_new_in ("/dev/shm");
+  dest_dir = test_scratch_new ();
   dest = g_build_filename (dest_dir, "document.txt", NULL);
   tmp = new_of_kind (kind, src_dir);
 
-  write_file (dest, "old");
-  write_all (tmp, "copied");
+  test_write_file (dest, "old");
+  test_write (tmp, "copied", -1);
 
   g_assert_cmpuint (persist_counting_syncs (tmp, dest,
                                             G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
@@ -1112,14 +1032,14 @@ static void
 test_sync_allow_copy_moves (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_of_kind (kind, dir);
   g_autoptr(GError) error = NULL;
   struct stat before, after;
   gint fd;
 
-  write_all (tmp, "moved");
+  test_write (tmp, "moved", -1);
   fd = g_tmp_file_get_fd (tmp, &error);
   g_assert_no_error (error);
   g_assert_no_errno (fstat (fd, &before));
@@ -1141,11 +1061,11 @@ test_sync_allow_copy_moves (gconstpointer data)
 static void
 test_sync_copy_not_linkable (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_unlinkable (dir, 0);
 
-  write_all (tmp, "copied");
+  test_write (tmp, "copied", -1);
 
   g_assert_cmpuint (persist_counting_syncs (tmp, dest,
                                             G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY),
@@ -1157,18 +1077,30 @@ test_sync_copy_not_linkable (void)
   test_scratch_free (dir);
 }
 
+/* Adds @func for the first @n_kinds of anonymous, named, spooled, as
+ * /persist/KIND/@name with the kind's index as data (so FALSE/TRUE for the
+ * first two, as new_func() takes them). */
 static void
-add_sync_kinds (const gchar   *name,
-                GTestDataFunc  func)
+add_kinds (const gchar   *name,
+           guint          n_kinds,
+           GTestDataFunc  func)
 {
   static const gchar * const kinds[] = { "anonymous", "named", "spooled" };
 
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+  g_assert_cmpuint (n_kinds, <=, G_N_ELEMENTS (kinds));
+  for (guint i = 0; i < n_kinds; i++)
     {
       g_autofree gchar *path = g_strdup_printf ("/persist/%s/%s", kinds[i], name);
 
       g_test_add_data_func (path, GINT_TO_POINTER (i), func);
     }
+}
+
+static void
+add_sync_kinds (const gchar   *name,
+                GTestDataFunc  func)
+{
+  add_kinds (name, 3, func);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1177,7 +1109,7 @@ add_sync_kinds (const gchar   *name,
 static void
 test_named_notify (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_named (dir, 0);
   g_autoptr(GError) error = NULL;
@@ -1187,14 +1119,13 @@ test_named_notify (void)
   g_signal_connect (tmp, "notify::path", G_CALLBACK (test_count_notify), &path_notifies);
   g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &delete_notifies);
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
   g_clear_error (&error);
   g_assert_cmpuint (path_notifies, ==, 0);
   g_assert_cmpuint (delete_notifies, ==, 0);
 
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
   g_assert_cmpuint (path_notifies, ==, 1);
   g_assert_cmpuint (delete_notifies, ==, 1);
 
@@ -1235,10 +1166,24 @@ persist_cb (GObject      *source,
   data->done = TRUE;
 }
 
+/* persist_async() to @dest, and back once persist_cb() has run. */
+static void
+persist_async_and_wait (GTmpFile         *tmp,
+                        const gchar      *dest,
+                        GTmpPersistFlags  flags,
+                        GCancellable     *cancellable,
+                        PersistAsync     *data)
+{
+  data->done = FALSE;
+  g_tmp_file_persist_async (tmp, dest, flags, G_PRIORITY_DEFAULT, cancellable, persist_cb, data);
+  while (!data->done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 static void
 test_async (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
@@ -1246,8 +1191,8 @@ test_async (gconstpointer named)
 
   g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_thread), &data);
 
-  write_file (dest, "old");
-  write_all (tmp, "async");
+  test_write_file (dest, "old");
+  test_write (tmp, "async", -1);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, NULL,
                             persist_cb, &data);
 
@@ -1296,16 +1241,9 @@ persist_context_cb (GObject      *source,
 }
 
 static void
-mark_finalized (gpointer  user_data,
-                GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) user_data, 1);
-}
-
-static void
 test_async_context (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GMainContext) context = g_main_context_new ();
   PersistContext data = { context, FALSE, FALSE, FALSE, NULL };
@@ -1313,10 +1251,10 @@ test_async_context (gconstpointer named)
   gint finalized = 0;
   guint i;
 
-  write_all (tmp, "in context");
+  test_write (tmp, "in context", -1);
 
   g_main_context_push_thread_default (context);
-  g_object_weak_ref (G_OBJECT (tmp), mark_finalized, &finalized);
+  g_object_weak_ref (G_OBJECT (tmp), test_mark_finalized, &finalized);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
                             persist_context_cb, &data);
   g_object_unref (tmp);
@@ -1389,7 +1327,7 @@ notify_context_cb (GObject      *source,
 static void
 test_named_notify_async_context (void)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GTmpFile) tmp = new_named (dir, 0);
@@ -1397,7 +1335,7 @@ test_named_notify_async_context (void)
 
   g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_context), &data);
   g_signal_connect (tmp, "notify::delete", G_CALLBACK (notify_in_context), &data);
-  write_all (tmp, "notified");
+  test_write (tmp, "notified", -1);
 
   g_main_context_push_thread_default (context);
   g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
@@ -1419,18 +1357,15 @@ test_named_notify_async_context (void)
 static void
 test_async_error (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
   guint entries;
 
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   entries = test_count_entries (dir);
-  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NO_REPLACE, G_PRIORITY_DEFAULT, NULL,
-                            persist_cb, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
+  persist_async_and_wait (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &data);
 
   g_assert_false (data.ok);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_EXISTS);
@@ -1443,22 +1378,14 @@ test_async_error (gconstpointer named)
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
     g_cancellable_cancel (cancellable);
-    data.done = FALSE;
-    g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, cancellable,
-                              persist_cb, &data);
-    while (!data.done)
-      g_main_context_iteration (NULL, TRUE);
+    persist_async_and_wait (tmp, dest, G_TMP_PERSIST_NONE, cancellable, &data);
     g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     g_clear_error (&data.error);
     test_assert_file_contents (dest, "old");
   }
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
-  data.done = FALSE;
-  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
-                            persist_cb, &data);
-  while (!data.done)
-    g_main_context_iteration (NULL, TRUE);
+  persist_async_and_wait (tmp, dest, G_TMP_PERSIST_NONE, NULL, &data);
   g_assert_error (data.error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&data.error);
 
@@ -1493,7 +1420,7 @@ static void
 check_sync_dir_fails (gconstpointer named,
                       gboolean      async)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   GTmpFile *tmp = new_func (named) (dir, 0);
   g_autofree gchar *old_path = temp_path (tmp);
@@ -1501,7 +1428,7 @@ check_sync_dir_fails (gconstpointer named,
   g_autoptr(GError) error = NULL;
   gint n_failed = 0;
 
-  write_all (tmp, "kept");
+  test_write (tmp, "kept", -1);
 
   _g_tmp_core_set_sync_hook (fail_dir_sync, &n_failed);
   if (async)
@@ -1527,8 +1454,7 @@ check_sync_dir_fails (gconstpointer named,
   test_assert_file_contents (dest, "kept");
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
 
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
   assert_persisted (tmp, dest, "kept");
   test_unref_and_wait (tmp);
   test_assert_file_contents (dest, "kept+more");
@@ -1557,12 +1483,11 @@ test_sync_dir_fails_async (gconstpointer named)
 static void
 test_sync_dir_symlink (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *real = g_build_filename (dir, "real", NULL);
   g_autofree gchar *link = g_build_filename (dir, "link", NULL);
   g_autofree gchar *dest = g_build_filename (link, "document.txt", NULL);
   g_autofree gchar *real_dest = g_build_filename (real, "document.txt", NULL);
-  g_autoptr(GError) error = NULL;
   GTmpFile *tmp;
 
   g_assert_no_errno (g_mkdir (real, 0700));
@@ -1571,9 +1496,8 @@ test_sync_dir_symlink (gconstpointer named)
   for (guint replace = 0; replace < 2; replace++)
     {
       tmp = new_func (named) (dir, 0);
-      write_all (tmp, "linked");
-      g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-      g_assert_no_error (error);
+      test_write (tmp, "linked", -1);
+      test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
       test_assert_file_contents (real_dest, "linked");
       assert_persisted (tmp, dest, "linked");
       g_clear_object (&tmp);
@@ -1584,18 +1508,6 @@ test_sync_dir_symlink (gconstpointer named)
   g_assert_cmpuint (test_count_entries (dir), ==, 2);
   g_assert_cmpuint (test_count_entries (real), ==, 1);
   test_scratch_free (dir);
-}
-
-/* The lowest free descriptor; with RLIMIT_NOFILE set to it, every open()
- * fails with EMFILE. */
-static gint
-lowest_free_fd (void)
-{
-  gint fd = dup (0);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  return fd;
 }
 
 /* EMFILE when SYNC opens the destination's directory: that is before the
@@ -1619,22 +1531,21 @@ test_sync_dir_emfile (gconstpointer named)
       return;
     }
 
-  dir = test_scratch_new ("persist");
+  dir = test_scratch_new ();
   dest = g_build_filename (dir, "document.txt", NULL);
-  write_file (dest, "old");
+  test_write_file (dest, "old");
   tmp = new_func (named) (dir, 0);
   old_path = temp_path (tmp);
-  write_all (tmp, "new");
+  test_write (tmp, "new", -1);
 
   g_assert_no_errno (getrlimit (RLIMIT_NOFILE, &saved));
   limit = saved;
-  limit.rlim_cur = lowest_free_fd ();
+  limit.rlim_cur = test_lowest_free_fd ();
   g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
   g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &saved));
 
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_TOO_MANY_OPEN_FILES, dest);
   test_assert_file_contents (dest, "old");
   if (old_path != NULL)
     {
@@ -1646,8 +1557,7 @@ test_sync_dir_emfile (gconstpointer named)
   g_clear_error (&error);
 
   /* And with descriptors to spare, the same persist works. */
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
   assert_persisted (tmp, dest, "new");
 
   g_clear_object (&tmp);
@@ -1681,7 +1591,7 @@ check_killed_mid_copy (gboolean     named,
   for (guint replace = 0; replace < 2; replace++)
     {
       if (replace)
-        write_file (dest, "old");
+        test_write_file (dest, "old");
 
       pid = fork ();
       g_assert_cmpint (pid, >=, 0);
@@ -1689,7 +1599,7 @@ check_killed_mid_copy (gboolean     named,
         {
           GTmpFile *tmp = new_func (GINT_TO_POINTER (named)) (src_dir, 0);
 
-          write_all (tmp, "partly copied");
+          test_write (tmp, "partly copied", -1);
           _g_tmp_core_set_copy_hook (kill_self, NULL);
           g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, NULL);
           _exit (0);
@@ -1713,8 +1623,8 @@ test_killed_mid_copy (gconstpointer named)
   if (!test_need_root ("to mount a tmpfs"))
     return;
 
-  src_dir = test_scratch_new ("persist");
-  dest_dir = test_scratch_new ("persist");
+  src_dir = test_scratch_new ();
+  dest_dir = test_scratch_new ();
   if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
     {
       g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
@@ -1789,14 +1699,14 @@ test_writes_during_persist_async (gconstpointer data)
   const gchar *src_parent = kind == HAMMER_COPY ? "/dev/shm" : NULL;
   guint n_pending = 0;
 
-  if (kind == HAMMER_COPY && !need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (kind == HAMMER_COPY && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
 
   for (guint i = 0; i < 30; i++)
     {
-      gchar *src_dir = src_parent ? test_scratch_new_in (src_parent, "persist")
-                                  : test_scratch_new ("persist");
-      gchar *dest_dir = test_scratch_new ("persist");
+      gchar *src_dir = src_parent ? test_scratch_new_in (src_parent)
+                                  : test_scratch_new ();
+      gchar *dest_dir = test_scratch_new ();
       g_autofree gchar *dest = g_build_filename (dest_dir, "document.txt", NULL);
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
@@ -1852,7 +1762,7 @@ test_spooled_busy_during_persist_async (void)
 {
   for (guint i = 0; i < 20; i++)
     {
-      gchar *dir = test_scratch_new ("persist");
+      gchar *dir = test_scratch_new ();
       g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
       GSpooledTmpFile *spooled = g_spooled_tmp_file_new (0, dir, NULL, NULL);
       GTmpFile *tmp = G_TMP_FILE (spooled);
@@ -1862,7 +1772,7 @@ test_spooled_busy_during_persist_async (void)
       guint notifies = 0;
 
       g_signal_connect (tmp, "notify::rolled-over", G_CALLBACK (test_count_notify), &notifies);
-      write_all (tmp, "in memory");
+      test_write (tmp, "in memory", -1);
       g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
                                 test_store_result, &result);
 
@@ -1900,7 +1810,7 @@ check_named_gone_during_persist_async (gboolean run_dispose)
 {
   for (guint i = 0; i < 50; i++)
     {
-      gchar *dir = test_scratch_new ("persist");
+      gchar *dir = test_scratch_new ();
       g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
       GTmpFile *tmp = new_named (dir, 0);
       g_autofree gchar *old_path = temp_path (tmp);
@@ -1908,7 +1818,7 @@ check_named_gone_during_persist_async (gboolean run_dispose)
       g_autoptr(GError) error = NULL;
       GTmpFile *source;
 
-      write_all (tmp, "kept");
+      test_write (tmp, "kept", -1);
       g_tmp_file_persist_async (tmp, dest, i % 2 ? G_TMP_PERSIST_SYNC : G_TMP_PERSIST_NONE,
                                 G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
       if (run_dispose)
@@ -1971,7 +1881,7 @@ check_user_data_cb (GObject      *source,
 static void
 test_async_user_data (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   UserDataCheck check = { FALSE, FALSE, FALSE };
@@ -1993,7 +1903,7 @@ test_async_user_data (gconstpointer named)
 static void
 test_not_a_file_name (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ("persist");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autofree gchar *trailing = g_strconcat (sub, "/", NULL);
   g_autofree gchar *dot = g_build_filename (sub, ".", NULL);
@@ -2013,7 +1923,7 @@ test_not_a_file_name (gconstpointer named)
         g_autoptr(GError) error = NULL;
         GTmpFile *tmp = new_func (named) (dir, 0);
 
-        write_all (tmp, "kept");
+        test_write (tmp, "kept", -1);
         g_assert_false (g_tmp_file_persist (tmp, cases[i].dest,
                                             sync ? G_TMP_PERSIST_SYNC : G_TMP_PERSIST_NONE,
                                             NULL, &error));
@@ -2038,11 +1948,7 @@ static void
 add_both (const gchar   *name,
           GTestDataFunc  func)
 {
-  g_autofree gchar *anonymous = g_strdup_printf ("/persist/anonymous/%s", name);
-  g_autofree gchar *named = g_strdup_printf ("/persist/named/%s", name);
-
-  g_test_add_data_func (anonymous, GINT_TO_POINTER (FALSE), func);
-  g_test_add_data_func (named, GINT_TO_POINTER (TRUE), func);
+  add_kinds (name, 2, func);
 }
 
 int
@@ -2050,7 +1956,7 @@ main (int   argc,
       char *argv[])
 {
   umask (022);
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "persist");
 
   /* Forking tests first, before any worker thread exists. */
   g_test_add_data_func ("/persist/fork/anonymous-unwritable-dest", GINT_TO_POINTER (FALSE),
@@ -2109,5 +2015,5 @@ main (int   argc,
                         GINT_TO_POINTER (SYNC_NAMED), test_sync_allow_copy_moves);
   g_test_add_func ("/persist/anonymous/sync-copy-not-linkable", test_sync_copy_not_linkable);
 
-  return g_test_run ();
+  return test_run ();
 }

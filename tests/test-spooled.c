@@ -42,14 +42,6 @@ make_pattern (goffset start,
 }
 
 static void
-write_all (GSpooledTmpFile *file,
-           const void      *data,
-           gsize            len)
-{
-  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (file)), data, len);
-}
-
-static void
 seek_to (GSpooledTmpFile *file,
          goffset          offset,
          GSeekType        type)
@@ -210,7 +202,7 @@ static void
 test_persist_mode (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept-0640.bin", NULL);
   g_autoptr(GSpooledTmpFile) file = NULL;
   guint mode = 0;
@@ -225,10 +217,9 @@ test_persist_mode (void)
   g_object_get (file, "mode", &mode, NULL);
   g_assert_cmpuint (mode, ==, 0640);
 
-  write_all (file, "data", 4);
+  test_write (file, "data", 4);
   g_assert_false (is_rolled_over (file));
-  g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE);
   g_assert_true (is_rolled_over (file));
 
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -251,7 +242,7 @@ static void
 test_new_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree guint8 *data = make_pattern (0, 5000);
   g_autofree guint8 *buffer = g_malloc (5000);
   g_autoptr(GAsyncResult) result = NULL;
@@ -279,9 +270,9 @@ test_new_async (void)
   g_assert_false (is_rolled_over (file));
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
-  write_all (file, data, 4096);
+  test_write (file, data, 4096);
   g_assert_false (is_rolled_over (file));
-  write_all (file, data + 4096, 904);
+  test_write (file, data + 4096, 904);
   g_assert_true (is_rolled_over (file));
   g_assert_cmpuint (test_count_open_fds (), ==, fds + 1);
 
@@ -302,7 +293,7 @@ static void
 test_no_fd_before_rollover (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *where = NULL;
   g_autofree guint8 *data = make_pattern (0, 300000);
   g_autofree guint8 *buffer = g_malloc (1000);
@@ -311,7 +302,7 @@ test_no_fd_before_rollover (void)
   gint fd;
 
   file = g_spooled_tmp_file_new (0, dir, "spool-", ".bin");
-  write_all (file, data, 300000);
+  test_write (file, data, 300000);
   seek_to (file, 1000, G_SEEK_SET);
   g_assert_cmpuint (read_some (file, buffer, 1000), ==, 1000);
   g_assert_true (memcmp (buffer, data + 1000, 1000) == 0);
@@ -345,13 +336,13 @@ static void
 test_bad_affix (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autoptr(GSpooledTmpFile) file = NULL;
   g_autoptr(GSpooledTmpFile) file2 = NULL;
 
   file = g_spooled_tmp_file_new (10, dir, "../escape", NULL);
   g_assert_nonnull (file);
-  write_all (file, "0123456789", 10);
+  test_write (file, "0123456789", 10);
 
   g_output_stream_write (g_io_stream_get_output_stream (G_IO_STREAM (file)),
                          "x", 1, NULL, &error);
@@ -374,7 +365,7 @@ static void
 test_relative_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *where = NULL;
@@ -404,8 +395,8 @@ test_threshold_below (void)
   g_autofree guint8 *data = make_pattern (0, 99);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, NULL, NULL, NULL);
 
-  write_all (file, data, 50);
-  write_all (file, data + 50, 49);
+  test_write (file, data, 50);
+  test_write (file, data + 50, 49);
   g_assert_false (is_rolled_over (file));
   g_assert_cmpint (tell (file), ==, 99);
   assert_content (file, data, 99);
@@ -424,14 +415,14 @@ test_threshold_exact (void)
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
 
-  write_all (file, data, 100);
+  test_write (file, data, 100);
   g_assert_false (is_rolled_over (file));
   seek_to (file, 0, G_SEEK_SET);
-  write_all (file, data, 100);
+  test_write (file, data, 100);
   g_assert_false (is_rolled_over (file));
   g_assert_cmpuint (notified, ==, 0);
 
-  write_all (file, data + 100, 1);
+  test_write (file, data + 100, 1);
   g_assert_true (is_rolled_over (file));
   g_assert_cmpuint (notified, ==, 1);
 
@@ -450,9 +441,9 @@ test_threshold_above (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
   gint fd;
 
-  write_all (file, data, 999);
+  test_write (file, data, 999);
   g_assert_false (is_rolled_over (file));
-  write_all (file, data + 999, 200000 - 999);
+  test_write (file, data + 999, 200000 - 999);
   g_assert_true (is_rolled_over (file));
   g_assert_cmpint (tell (file), ==, 200000);
 
@@ -471,7 +462,7 @@ test_threshold_unlimited (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   guint fds = test_count_open_fds ();
 
-  write_all (file, data, len);
+  test_write (file, data, len);
   g_assert_false (is_rolled_over (file));
   g_assert_cmpuint (test_count_open_fds (), ==, fds);
   assert_content (file, data, len);
@@ -523,7 +514,7 @@ test_seek_read (void)
   g_autofree guint8 *data = make_pattern (0, len);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
 
-  write_all (file, data, len);
+  test_write (file, data, len);
 
   check_seeks_and_reads (file, data, len);
 
@@ -656,7 +647,7 @@ test_zero_fill (void)
    * up to 1 MiB), cut it back, and grow it again in three ways: the bytes
    * that were cut must come back as zeros, not as what was there. */
   memset (expected, 0xaa, fill);
-  write_all (file, expected, fill);
+  test_write (file, expected, fill);
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 10, NULL, &error));
   g_assert_no_error (error);
   memset (expected + 10, 0, fill - 10);
@@ -667,17 +658,17 @@ test_zero_fill (void)
 
   /* 2. seek past the end and write */
   seek_to (file, 200, G_SEEK_SET);
-  write_all (file, "abc", 3);
+  test_write (file, "abc", 3);
   memcpy (expected + 200, "abc", 3);
 
   /* 3. far past the end, several chunks of any size in between */
   seek_to (file, 2 * 1024 * 1024 + 5, G_SEEK_SET);
-  write_all (file, "xyz", 3);
+  test_write (file, "xyz", 3);
   memcpy (expected + 2 * 1024 * 1024 + 5, "xyz", 3);
 
   /* and a write into the middle of that gap */
   seek_to (file, 1024 * 1024 + 7, G_SEEK_SET);
-  write_all (file, "mid", 3);
+  test_write (file, "mid", 3);
   memcpy (expected + 1024 * 1024 + 7, "mid", 3);
 
   /* and a truncate up beyond all that, leaving whole chunks of gap */
@@ -706,7 +697,7 @@ test_too_large (void)
   goffset tib = (goffset) 1 << 40;
   guint8 buffer[3];
 
-  write_all (file, "abc", 3);
+  test_write (file, "abc", 3);
   seek_to (file, tib, G_SEEK_SET);
   g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
@@ -746,7 +737,7 @@ test_truncate (void)
   gint fd;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, 80);
+  test_write (file, data, 80);
 
   /* Down, and up to exactly max-size: in memory; the position stays. */
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 50, NULL, &error));
@@ -778,7 +769,7 @@ test_truncate (void)
 /* ----------------------------------------------- get_fd, persist, notify */
 
 static void
-test_get_fd (void)
+test_get_fd_rollover (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *data = make_pattern (0, 70000);
@@ -787,7 +778,7 @@ test_get_fd (void)
   gint fd, fd2;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, 70000);
+  test_write (file, data, 70000);
   seek_to (file, 12345, G_SEEK_SET);
 
   fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
@@ -803,7 +794,7 @@ test_get_fd (void)
   g_assert_cmpint (fd2, ==, fd);
   g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
   g_assert_no_error (error);
-  write_all (file, "more", 4);
+  test_write (file, "more", 4);
   g_assert_cmpuint (notified, ==, 1);
 
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
@@ -819,7 +810,7 @@ test_closed (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   guint fds = test_count_open_fds ();
 
-  write_all (file, "data", 4);
+  test_write (file, "data", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
   g_assert_no_error (error);
 
@@ -833,10 +824,10 @@ test_closed (void)
 }
 
 static void
-test_persist (void)
+test_persist_rollover (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 150000);
   g_autofree gchar *contents = NULL;
@@ -844,11 +835,10 @@ test_persist (void)
   gsize len = 0;
   struct stat st;
 
-  write_all (file, data, 150000);
+  test_write (file, data, 150000);
   g_assert_false (is_rolled_over (file));
 
-  g_assert_true (g_tmp_file_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_no_error (error);
+  test_persist (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE);
   g_assert_true (is_rolled_over (file));
 
   g_assert_true (g_file_get_contents (path, &contents, &len, &error));
@@ -859,7 +849,7 @@ test_persist (void)
   g_assert_cmpint (st.st_mode & 07777, ==, 0600);
 
   /* Still open, writing to the permanent file. */
-  write_all (file, "tail", 4);
+  test_write (file, "tail", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (file), NULL, &error));
   g_assert_no_error (error);
   g_clear_pointer (&contents, g_free);
@@ -890,7 +880,7 @@ static void
 test_persist_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 100000);
   g_autofree gchar *contents = NULL;
@@ -900,7 +890,7 @@ test_persist_async (void)
   gsize len = 0;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_notify_thread), &notified_in);
-  write_all (file, data, 100000);
+  test_write (file, data, 100000);
 
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
                             G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
@@ -1001,7 +991,7 @@ write_past_max_size (gpointer user_data)
   GSpooledTmpFile *file = user_data;
   g_autofree guint8 *data = make_pattern (0, 5000);
 
-  write_all (file, data, 5000);
+  test_write (file, data, 5000);
   g_assert_true (g_spooled_tmp_file_is_rolled_over (file));
 
   return NULL;
@@ -1057,13 +1047,6 @@ write_past_max_size_and_unref (gpointer user_data)
   return NULL;
 }
 
-static void
-mark_finalized (gpointer  user_data,
-                GObject  *where_the_object_was)
-{
-  g_atomic_int_set ((gint *) user_data, 1);
-}
-
 /* A notification still waiting for the main context does not keep the
  * file alive: dropped in the other thread, it is freed with its descriptor
  * at once, and the context later has nothing to tell. */
@@ -1080,7 +1063,7 @@ test_notify_after_free (void)
 
   file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
-  g_object_weak_ref (G_OBJECT (file), mark_finalized, &finalized);
+  g_object_weak_ref (G_OBJECT (file), test_mark_finalized, &finalized);
 
   g_thread_join (g_thread_new ("writer", write_past_max_size_and_unref, file));
   g_assert_cmpint (g_atomic_int_get (&finalized), ==, 1);
@@ -1125,7 +1108,7 @@ static void
 test_notify_persist_async (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 1000);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, NULL, NULL);
@@ -1134,7 +1117,7 @@ test_notify_persist_async (void)
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
   g_object_set_data (G_OBJECT (file), "rollover-notify", &notify);
-  write_all (file, data, 1000);
+  test_write (file, data, 1000);
 
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
                             G_PRIORITY_HIGH, NULL, persist_async_record, &result);
@@ -1157,7 +1140,7 @@ static void
 test_notify_persist_async_context (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *path = g_build_filename (dir, "kept.bin", NULL);
   g_autofree guint8 *data = make_pattern (0, 1000);
   g_autoptr(GMainContext) context = g_main_context_new ();
@@ -1166,7 +1149,7 @@ test_notify_persist_async_context (void)
   RolloverNotify notify = { 0, NULL, FALSE, FALSE };
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
-  write_all (file, data, 1000);
+  test_write (file, data, 1000);
 
   g_main_context_push_thread_default (context);
   g_tmp_file_persist_async (G_TMP_FILE (file), path, G_TMP_PERSIST_NONE,
@@ -1271,7 +1254,7 @@ static void
 test_fail_missing_dir (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree gchar *dir = test_scratch_new ("spooled");
+  g_autofree gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   gsize len = 200000;
   g_autofree guint8 *data = make_pattern (0, len);
@@ -1279,12 +1262,11 @@ test_fail_missing_dir (void)
   guint notified = 0;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, len);
+  test_write (file, data, len);
   seek_to (file, 777, G_SEEK_SET);
 
   g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_clear_error (&error);
 
   assert_all_rollovers_fail (file, data, len, 777, &notified, G_IO_ERROR_NOT_FOUND);
@@ -1309,7 +1291,7 @@ test_fail_cancelled (void)
   guint fds = test_count_open_fds ();
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, 1000);
+  test_write (file, data, 1000);
   g_cancellable_cancel (cancellable);
 
   g_assert_false (g_spooled_tmp_file_rollover (file, cancellable, &error));
@@ -1339,13 +1321,12 @@ test_fail_no_space_child (void)
   g_assert_nonnull (dir);
   file = g_spooled_tmp_file_new (1024 * 1024, dir, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, len);
+  test_write (file, data, len);
   seek_to (file, 100000, G_SEEK_SET);
   fds = test_count_open_fds ();
 
   g_assert_false (g_spooled_tmp_file_rollover (file, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
-  g_assert_nonnull (strstr (error->message, dir));
+  test_assert_error_names (error, G_IO_ERROR_NO_SPACE, dir);
   g_clear_error (&error);
 
   assert_all_rollovers_fail (file, data, len, 100000, &notified, G_IO_ERROR_NO_SPACE);
@@ -1368,7 +1349,7 @@ test_fail_no_space (void)
       return;
     }
 
-  dir = test_scratch_new ("spooled");
+  dir = test_scratch_new ();
   if (mount ("tmpfs", dir, "tmpfs", 0, "size=64k,mode=0700") != 0)
     {
       int errsv = errno;
@@ -1407,11 +1388,11 @@ test_fail_no_fds (void)
       return;
     }
 
-  dir = test_scratch_new ("spooled");
+  dir = test_scratch_new ();
   data = make_pattern (0, len);
   file = g_spooled_tmp_file_new (len, dir, NULL, NULL);
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
-  write_all (file, data, len);
+  test_write (file, data, len);
 
   /* A limit at the lowest free descriptor number: no open() can succeed. */
   lowest_free = dup (0);
@@ -1460,17 +1441,8 @@ run_model (GSpooledTmpFile *file,
             for (gsize i = 0; i < n; i++)
               buffer[i] = (guint8) (seed + i * 131 + (i >> 12));
           }
-          write_all (file, buffer, n);
-          /* Nothing written past the end extends nothing, as with write(). */
-          if (n > 0 && (goffset) model->len < *pos + (goffset) n)
-            {
-              gsize old = model->len;
-
-              g_byte_array_set_size (model, *pos + n);
-              memset (model->data + old, 0, model->len - old);
-            }
-          if (n > 0)  /* an empty GByteArray's data may be NULL */
-            memcpy (model->data + *pos, buffer, n);
+          test_write (file, buffer, n);
+          test_model_write (model, *pos, buffer, n);
           *pos += n;
           break;
 
@@ -1492,13 +1464,9 @@ run_model (GSpooledTmpFile *file,
         case 3:
           {
             gsize size = g_test_rand_int_range (0, model->len + max_op);
-            gsize old = model->len;
-
             g_assert_true (g_seekable_truncate (G_SEEKABLE (file), size, NULL, &error));
             g_assert_no_error (error);
-            g_byte_array_set_size (model, size);
-            if (size > old)
-              memset (model->data + old, 0, size - old);
+            test_model_truncate (model, size);
           }
           break;
 
@@ -1564,7 +1532,7 @@ test_rollover_tmpfile_refused (void)
   if (g_test_subprocess ())
     {
       g_autoptr(GError) error = NULL;
-      g_autofree gchar *dir = test_scratch_new ("spooled");
+      g_autofree gchar *dir = test_scratch_new ();
       g_autofree gchar *taken = g_build_filename (dir, "rep-aaaaaaaa.csv", NULL);
       g_autofree guint8 *data = make_pattern (0, 5000);
       g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, dir, "rep-", ".csv");
@@ -1573,7 +1541,7 @@ test_rollover_tmpfile_refused (void)
       gint fd;
 
       g_assert_true (g_file_set_contents (taken, "", 0, NULL));
-      write_all (file, data, 5000);
+      test_write (file, data, 5000);
       seek_to (file, 1234, G_SEEK_SET);
 
       _g_tmp_core_refuse_tmpfile (dir);
@@ -1660,7 +1628,7 @@ test_notify_handler_uses_file (void)
   guint notified = 0;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (use_file_on_notify), &notified);
-  write_all (file, "12345678", 8);
+  test_write (file, "12345678", 8);
   g_assert_cmpuint (notified, ==, 1);
 }
 
@@ -1850,7 +1818,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "spooled");
 
   g_test_add_func ("/spooled/new/properties", test_new_properties);
   g_test_add_func ("/spooled/new/async", test_new_async);
@@ -1867,9 +1835,9 @@ main (int   argc,
   g_test_add_func ("/spooled/zero-fill", test_zero_fill);
   g_test_add_func ("/spooled/too-large", test_too_large);
   g_test_add_func ("/spooled/truncate", test_truncate);
-  g_test_add_func ("/spooled/get-fd", test_get_fd);
+  g_test_add_func ("/spooled/get-fd", test_get_fd_rollover);
   g_test_add_func ("/spooled/closed", test_closed);
-  g_test_add_func ("/spooled/persist", test_persist);
+  g_test_add_func ("/spooled/persist", test_persist_rollover);
   g_test_add_func ("/spooled/persist-async", test_persist_async);
   g_test_add_func ("/spooled/notify/write-async", test_notify_write_async);
   g_test_add_func ("/spooled/notify/other-thread", test_notify_other_thread);
@@ -1884,12 +1852,7 @@ main (int   argc,
   g_test_add_func ("/spooled/random-model", test_random_model);
   g_test_add_func ("/spooled/rollover/tmpfile-refused", test_rollover_tmpfile_refused);
   g_test_add_func ("/spooled/concurrency/notify-handler-uses-file", test_notify_handler_uses_file);
-  g_test_add_data_func ("/spooled/concurrency/write-async/unref",
-                        GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
-  g_test_add_data_func ("/spooled/concurrency/write-async/dispose",
-                        GINT_TO_POINTER (TEST_RACE_DISPOSE), test_race_write);
-  g_test_add_data_func ("/spooled/concurrency/write-async/close",
-                        GINT_TO_POINTER (TEST_RACE_CLOSE), test_race_write);
+  test_add_race_write ("/spooled/concurrency/write-async", "", 0, test_race_write);
   g_test_add_data_func ("/spooled/concurrency/read-write/rollover-by-size",
                         GINT_TO_POINTER (RW_ROLLOVER_BY_SIZE), test_race_read_write);
   g_test_add_data_func ("/spooled/concurrency/read-write/rollover-called",
@@ -1897,5 +1860,5 @@ main (int   argc,
   g_test_add_data_func ("/spooled/concurrency/read-write/memory",
                         GINT_TO_POINTER (RW_MEMORY), test_race_read_write);
 
-  return g_test_run ();
+  return test_run ();
 }

@@ -492,7 +492,7 @@ heap_in_use (void)
 static void
 test_threads_every_kind (void)
 {
-  gchar *dir = test_scratch_dir_new ();
+  gchar *dir = test_scratch_new ();
   gint64 start = g_get_monotonic_time ();
   guint fds_before, fds_after;
   gsize heap_before, heap_after;
@@ -571,30 +571,6 @@ run_race_in_subprocess (void)
 #define FORKS         20
 #define CHILD_TIMEOUT (2 * G_USEC_PER_SEC)
 
-/* Waits for @pid at most @timeout µs; a child that takes longer is killed
- * and counts as hung. Returns its wait status, or -1 if it hung. */
-static gint
-wait_or_kill (pid_t  pid,
-              gint64 timeout)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout;
-  gint status = 0;
-  pid_t res;
-
-  while ((res = waitpid (pid, &status, WNOHANG)) == 0)
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          kill (pid, SIGKILL);
-          g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-          return -1;
-        }
-      g_usleep (1000);
-    }
-  g_assert_cmpint (res, ==, pid);
-  return status;
-}
-
 static gint stop_busy;
 static gint busy_ops;
 
@@ -629,8 +605,9 @@ busy_thread (gpointer data)
 /* The child of a fork: one file in the default directory, then _exit (no
  * atexit handlers, no dispose of the parent's objects). */
 static void
-fork_child (pid_t parent)
+fork_child (gpointer data)
 {
+  pid_t parent = GPOINTER_TO_INT (data);
   g_autofree gchar *path = NULL;
   gint fd;
 
@@ -654,7 +631,6 @@ test_fork_busy_thread (void)
   guint hung = 0, failed = 0;
   pid_t parent = getpid ();
   GThread *busy;
-  guint i;
 
   if (!run_race_in_subprocess ())
     return;
@@ -666,23 +642,7 @@ test_fork_busy_thread (void)
   g_atomic_int_set (&busy_ops, 0);
   busy = g_thread_new ("busy", busy_thread, NULL);
 
-  for (i = 0; i < forks; i++)
-    {
-      gint status;
-      pid_t pid;
-
-      g_usleep (g_random_int_range (0, 2000));
-      pid = fork ();
-      g_assert_cmpint (pid, >=, 0);
-      if (pid == 0)
-        fork_child (parent);
-
-      status = wait_or_kill (pid, CHILD_TIMEOUT);
-      if (status == -1)
-        hung++;
-      else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
-        failed++;
-    }
+  test_fork_children (forks, CHILD_TIMEOUT, fork_child, GINT_TO_POINTER (parent), &hung, &failed);
 
   g_atomic_int_set (&stop_busy, 1);
   g_thread_join (busy);
@@ -734,8 +694,8 @@ process_worker (const gchar *dir,
 static void
 test_processes_one_dir (void)
 {
-  gchar *dir = test_scratch_dir_new ();
-  gchar *lists = test_scratch_new ("stress-lists");
+  gchar *dir = test_scratch_new ();
+  gchar *lists = test_scratch_new ();
   gint64 start = g_get_monotonic_time ();
   pid_t pids[PROCESSES];
   guint i, total = 0;
@@ -756,10 +716,10 @@ test_processes_one_dir (void)
       g_autofree gchar *list = g_strdup_printf ("%s/%u", lists, i);
       g_autofree gchar *contents = NULL;
       g_auto(GStrv) lines = NULL;
-      gint status = wait_or_kill (pids[i], RACE_TIMEOUT);
+      gint status = 0;
       guint j;
 
-      g_assert_cmpint (status, !=, -1);
+      g_assert_true (test_wait_or_kill (pids[i], RACE_TIMEOUT, &status));
       g_assert_true (WIFEXITED (status));
       g_assert_cmpint (WEXITSTATUS (status), ==, 0);
       g_assert_true (g_file_get_contents (list, &contents, NULL, NULL));
@@ -823,7 +783,7 @@ test_thread_exit_destructor (void)
   if (!run_race_in_subprocess ())
     return;
 
-  exit_dir = test_scratch_dir_new ();
+  exit_dir = test_scratch_new ();
   names_reset (2 * scaled (EXIT_THREADS) + 1);
   errors = 0;
 
@@ -964,7 +924,7 @@ test_race_spooled_write_drop (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   fill_payload (big, BIG_WRITE, 3);
   /* GIO's worker and its main context open their eventfds on first use. */
   warm_up_gio_worker ();
@@ -1034,7 +994,7 @@ test_race_spooled_read_write (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   fill_payload (big, 2 * BIG_WRITE, 4);
 
   for (i = 0; i < scaled (200); i++)
@@ -1137,7 +1097,7 @@ test_race_tmpdir_setters (gconstpointer data)
   if ((use_async && skip_under_tsan ()) || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   for (i = 0; i < scaled (300); i++)
     {
       g_autoptr(GError) error = NULL;
@@ -1204,40 +1164,16 @@ on_persist (GObject      *source,
   g_atomic_int_set (&o->done, 1);
 }
 
-static gboolean
-two_file_systems (const gchar *a,
-                  const gchar *b)
-{
-  struct stat sa, sb;
-
-  return stat (a, &sa) == 0 && stat (b, &sb) == 0 && sa.st_dev != sb.st_dev;
-}
-
 static GTmpFile *
 new_for_persist (PersistKind  kind,
                  const gchar *dir)
 {
-  g_autoptr(GError) error = NULL;
-  GTmpFile *tmp = NULL;
+  TestFileClass klass = kind == PERSIST_NAMED ? TEST_CLASS_NAMED
+                        : kind == PERSIST_SPOOLED ? TEST_CLASS_SPOOLED
+                        : TEST_CLASS_TMP_FILE;
 
-  switch (kind)
-    {
-    case PERSIST_TMP_FILE:
-    case PERSIST_COPY:
-      tmp = g_tmp_file_new (dir, PREFIX, NULL, &error);
-      break;
-    case PERSIST_NAMED:
-      tmp = G_TMP_FILE (g_named_tmp_file_new (dir, PREFIX, NULL, &error));
-      break;
-    case PERSIST_SPOOLED:
-      tmp = G_TMP_FILE (g_spooled_tmp_file_new (1 << 20, dir, PREFIX, NULL));
-      break;
-    case N_PERSISTS:
-    default:
-      g_assert_not_reached ();
-    }
-  g_assert_no_error (error);
-  return tmp;
+  g_assert_cmpint (kind, <, N_PERSISTS);
+  return test_new_file (klass, dir, PREFIX, 1 << 20);
 }
 
 static void
@@ -1254,11 +1190,8 @@ test_race_persist_writes (gconstpointer data)
     {
       g_autofree gchar *base = g_path_get_basename (test_scratch_root ());
 
-      if (!two_file_systems (g_get_tmp_dir (), "/dev/shm"))
-        {
-          g_test_skip ("no second file system at /dev/shm");
-          return;
-        }
+      if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+        return;
       /* Named after the run's scratch directory, so that the parent can
        * remove it whatever happens to the subprocess. */
       far_dir = g_build_filename ("/dev/shm", base, NULL);
@@ -1271,7 +1204,7 @@ test_race_persist_writes (gconstpointer data)
       return;
     }
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   if (far_dir != NULL)
     g_assert_no_errno (mkdir (far_dir, 0755));
 
@@ -1347,7 +1280,7 @@ test_race_spooled_persist_rollover (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   for (i = 0; i < scaled (40); i++)
     {
       g_autoptr(GSpooledTmpFile) spooled = g_spooled_tmp_file_new (1 << 20, dir, PREFIX, NULL);
@@ -1415,7 +1348,7 @@ test_race_named_persist_dispose (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   fill_payload (big, BIG_WRITE, 5);
   for (i = 0; i < scaled (60); i++)
     {
@@ -1523,7 +1456,7 @@ test_race_cancel (void)
   if (skip_under_tsan () || !run_race_in_subprocess ())
     return;
 
-  dir = test_scratch_dir_new ();
+  dir = test_scratch_new ();
   for (i = 0; i < scaled (150); i++)
     {
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -1633,8 +1566,7 @@ main (int   argc,
   const gchar *env;
   gint ret;
 
-  g_test_init (&argc, &argv, NULL);
-  test_scratch_root_init ("stress");
+  test_init (&argc, &argv, "stress");
 
   /* Classes made before any thread: GLib, not built with ThreadSanitizer,
    * publishes a new class with atomics that TSan cannot see. */

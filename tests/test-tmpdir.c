@@ -97,6 +97,23 @@ open_path (const gchar *path)
   return fd;
 }
 
+/* @n empty files, f00000 and on, in @tmp. */
+static void
+fill_flat (GTmpDir *tmp,
+           guint    n)
+{
+  gint top = open_path (g_tmp_dir_get_path (tmp));
+
+  for (guint i = 0; i < n; i++)
+    {
+      gchar name[32];
+
+      g_snprintf (name, sizeof name, "f%05u", i);
+      write_at (top, name, "");
+    }
+  close (top);
+}
+
 /* A varied tree: files, hidden files, nested dirs, a fifo, links;
  * FILL_TREE_ENTRIES at the top. */
 #define FILL_TREE_ENTRIES 4
@@ -121,35 +138,35 @@ fill_tree (const gchar *path)
   close (top);
 }
 
-/* The lowest free descriptor: equal before and after means nothing leaked. */
-static gint
-lowest_free_fd (void)
-{
-  gint fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  return fd;
-}
-
-/* A base the unprivileged child can write in. The child (spawned by
- * g_test_trap_subprocess) finds it from its parent's pid: setting the
- * environment once threads exist is not safe. */
+/* A base the unprivileged child can write in, in the test case's scratch
+ * directory, where the child (spawned by g_test_trap_subprocess) finds it. */
 static gchar *
 nobody_base_path (void)
 {
-  return g_strdup_printf ("%s/test-tmpdir-nobody-%d", g_get_tmp_dir (),
-                          (gint) (g_test_subprocess () ? getppid () : getpid ()));
+  return test_scratch_path ("nobody");
 }
 
 static gchar *
 make_base_for_nobody (void)
 {
-  gchar *base = nobody_base_path ();
+  gchar *base;
 
+  g_free (test_scratch_new ());
+  base = nobody_base_path ();
   g_assert_no_errno (mkdir (base, 0700));
   g_assert_no_errno (chown (base, TEST_NOBODY, TEST_NOBODY));
   return base;
+}
+
+/* g_tmp_dir_cleanup() succeeds, and the directory is gone. */
+static void
+assert_cleaned_up (GTmpDir *tmp)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
 }
 
 static GTmpDir *
@@ -169,7 +186,7 @@ new_in (const gchar *base)
 static void
 test_new_basic (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autoptr(GFile) file = NULL;
@@ -234,7 +251,7 @@ test_new_defaults (void)
 static void
 test_new_mode (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
 
@@ -253,7 +270,7 @@ test_new_mode (void)
 static void
 test_new_relative (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *cwd = g_get_current_dir ();
   g_autofree gchar *expected = g_build_filename (base, "sub", NULL);
   g_autofree gchar *dirname = NULL;
@@ -277,7 +294,7 @@ test_new_relative (void)
 static void
 test_new_errors (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (base, "missing", NULL);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp;
@@ -294,8 +311,7 @@ test_new_errors (void)
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   tmp = g_tmp_dir_new (missing, NULL, NULL, &error);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_assert_null (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
@@ -315,7 +331,7 @@ wait_until_empty (const gchar *path)
 static void
 test_new_async (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -360,7 +376,7 @@ test_new_async (void)
 static void
 test_new_async_result (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) cleanup_result = NULL;
   g_autoptr(GError) error = NULL;
@@ -428,7 +444,7 @@ test_new_async_result (void)
 static void
 test_new_init_twice (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   guint i;
 
   for (i = 0; i < N_INIT_RACES; i++)
@@ -465,7 +481,7 @@ test_new_init_twice (void)
 static void
 test_properties (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
   guint n_delete = 0, n_ignore = 0;
 
@@ -519,7 +535,7 @@ store_in_context (GObject      *source,
 static void
 test_async_context (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GMainContext) context = g_main_context_new ();
   ContextData data = { context, NULL, FALSE };
   g_autoptr(GError) error = NULL;
@@ -563,12 +579,12 @@ test_async_context (void)
 static void
 test_fd (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *inside = NULL;
   struct stat by_fd, by_path;
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
   gint fd;
 
   tmp = new_in (base);
@@ -591,11 +607,9 @@ test_fd (void)
   g_assert_true (g_file_test (inside, G_FILE_TEST_IS_REGULAR));
 
   /* Held until cleanup, closed by it; -1 afterwards. */
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   g_clear_object (&tmp);
 
@@ -607,15 +621,14 @@ test_fd (void)
   g_assert_no_error (error);
   g_clear_object (&tmp);
 
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
   remove_base (base);
 }
 
 static void
 test_fd_offset (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
-  g_autoptr(GError) error = NULL;
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint fd = g_tmp_dir_get_fd (tmp);
   DIR *dir;
@@ -636,9 +649,7 @@ test_fd_offset (void)
     ;
   closedir (dir);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
@@ -647,7 +658,7 @@ test_fd_offset (void)
 static void
 test_cleanup_idempotent (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
@@ -673,15 +684,15 @@ test_cleanup_idempotent (void)
 static void
 test_dispose_removes (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   GTmpDir *tmp = new_in (base);
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   fill_tree (g_tmp_dir_get_path (tmp));
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), >=, 0);
   g_object_unref (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -694,7 +705,7 @@ test_fork (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *base = test_scratch_new ("tmpdir");
+      g_autofree gchar *base = test_scratch_new ();
       GTmpDir *tmp = new_in (base);
       g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
       gint status;
@@ -732,17 +743,14 @@ test_fork (void)
 static void
 test_tree (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
-  g_autoptr(GError) error = NULL;
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   fill_tree (g_tmp_dir_get_path (tmp));
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -752,7 +760,7 @@ test_tree (void)
 static void
 test_symlinks_outside (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *outside = g_build_filename (base, "outside", NULL);
   g_autofree gchar *outside_file = g_build_filename (base, "outside-file", NULL);
   g_autofree gchar *outside_kept = g_build_filename (outside, "kept", NULL);
@@ -780,9 +788,7 @@ test_symlinks_outside (void)
   close (sub);
   close (top);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
 
   g_assert_cmpuint (test_mode_of (outside), ==, 0500);
   g_assert_cmpuint (test_mode_of (outside_file), ==, 0400);
@@ -815,7 +821,6 @@ test_symlinks_chmod (void)
       g_autofree gchar *b = nobody_base_path ();
       g_autofree gchar *outside = g_build_filename (b, "outside", NULL);
       g_autofree gchar *outside_file = g_build_filename (b, "outside-file", NULL);
-      g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = NULL;
       gint top, sub, deeper;
 
@@ -841,9 +846,7 @@ test_symlinks_chmod (void)
       close (sub);
       close (top);
 
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
       g_assert_cmpuint (test_mode_of (outside), ==, 0500);
       g_assert_cmpuint (test_mode_of (outside_file), ==, 0400);
       return;
@@ -859,8 +862,7 @@ test_symlinks_chmod (void)
 static void
 test_symlink_loops (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
-  g_autoptr(GError) error = NULL;
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
   gint sub = subdir_at (top, "sub");
@@ -875,9 +877,7 @@ test_symlink_loops (void)
   close (sub);
   close (top);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   remove_base (base);
@@ -905,17 +905,14 @@ make_deep (const gchar *path,
 static void
 test_deep (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
-  g_autoptr(GError) error = NULL;
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   make_deep (g_tmp_dir_get_path (tmp), 300);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, lowest);
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  assert_cleaned_up (tmp);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -927,8 +924,7 @@ test_deep_few_fds (void)
 {
   if (g_test_subprocess ())
     {
-      g_autofree gchar *base = test_scratch_new ("tmpdir");
-      g_autoptr(GError) error = NULL;
+      g_autofree gchar *base = test_scratch_new ();
       g_autoptr(GTmpDir) tmp = new_in (base);
       /* Fewer than the streams the walk would keep open: it must also
        * cope with EMFILE by giving some back. */
@@ -937,9 +933,7 @@ test_deep_few_fds (void)
       make_deep (g_tmp_dir_get_path (tmp), 1000);
       g_assert_no_errno (setrlimit (RLIMIT_NOFILE, &limit));
 
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
       remove_base (base);
       return;
     }
@@ -951,8 +945,7 @@ test_deep_few_fds (void)
 static void
 test_wide (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
-  g_autoptr(GError) error = NULL;
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
   gint top = open_path (g_tmp_dir_get_path (tmp));
   guint i;
@@ -974,9 +967,7 @@ test_wide (void)
   close (top);
   g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, 10000);
 
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
 
   remove_base (base);
 }
@@ -994,7 +985,6 @@ test_read_only (void)
   if (g_test_subprocess ())
     {
       g_autofree gchar *child_base = nobody_base_path ();
-      g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = NULL;
       gint top, ro, none, wo, nested;
 
@@ -1022,18 +1012,14 @@ test_read_only (void)
       close (ro);
       close (top);
 
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
 
       /* The top itself at 0000, walked from the held descriptor. */
       g_clear_object (&tmp);
       tmp = new_in (child_base);
       write_at (g_tmp_dir_get_fd (tmp), "f", "x");
       g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
 
       /* And without one. */
       g_clear_object (&tmp);
@@ -1042,9 +1028,7 @@ test_read_only (void)
       write_at (top, "f", "x");
       close (top);
       g_assert_no_errno (chmod (g_tmp_dir_get_path (tmp), 0000));
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+      assert_cleaned_up (tmp);
       return;
     }
 
@@ -1167,7 +1151,7 @@ static void
 test_errors_immutable (void)
 {
 #if defined(__linux__) && defined(FS_IOC_SETFLAGS)
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *stuck = g_build_filename (g_tmp_dir_get_path (tmp), "sub", "stuck", NULL);
@@ -1192,8 +1176,7 @@ test_errors_immutable (void)
     }
 
   g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, stuck));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, stuck);
   g_assert_true (test_path_exists (stuck));
   g_clear_error (&error);
 
@@ -1221,7 +1204,7 @@ static void
 test_errors_mount (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
   g_autofree gchar *mnt = g_build_filename (g_tmp_dir_get_path (tmp), "mnt", NULL);
@@ -1238,15 +1221,12 @@ test_errors_mount (void)
   g_assert_true (g_file_set_contents (inside, "x", -1, NULL));
 
   g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
-  g_assert_nonnull (strstr (error->message, mnt));
+  test_assert_error_names (error, G_IO_ERROR_BUSY, mnt);
   g_assert_true (test_path_exists (inside));
   g_clear_error (&error);
 
   g_assert_no_errno (umount (mnt));
-  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_false (test_path_exists (g_tmp_dir_get_path (tmp)));
+  assert_cleaned_up (tmp);
   g_clear_object (&tmp);
   remove_base (base);
 #else
@@ -1296,7 +1276,7 @@ assert_mount_source_intact (const gchar *src)
 static void
 check_bind_mount_dir (gboolean ignore)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *src = make_mount_source (base);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_in (base);
@@ -1326,8 +1306,7 @@ check_bind_mount_dir (gboolean ignore)
   else
     {
       g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
-      g_assert_nonnull (strstr (error->message, mnt));
+      test_assert_error_names (error, G_IO_ERROR_BUSY, mnt);
       g_clear_error (&error);
     }
   assert_mount_source_intact (src);
@@ -1353,7 +1332,7 @@ check_bind_mount_dir (gboolean ignore)
 static void
 check_bind_mount_file_and_top (gboolean ignore)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *src = make_mount_source (base);
   g_autofree gchar *src_file = g_build_filename (src, "s1", NULL);
   g_autoptr(GError) error = NULL;
@@ -1370,8 +1349,7 @@ check_bind_mount_file_and_top (gboolean ignore)
   else
     {
       g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
-      g_assert_nonnull (strstr (error->message, file));
+      test_assert_error_names (error, G_IO_ERROR_BUSY, file);
       g_clear_error (&error);
     }
   test_assert_file_contents (file, "one");
@@ -1391,8 +1369,7 @@ check_bind_mount_file_and_top (gboolean ignore)
   else
     {
       g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
-      g_assert_nonnull (strstr (error->message, path));
+      test_assert_error_names (error, G_IO_ERROR_BUSY, path);
       g_clear_error (&error);
     }
   assert_mount_source_intact (src);
@@ -1425,7 +1402,7 @@ can_bind_mount (void)
   if (!test_need_root ("to bind-mount"))
     return FALSE;
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   target = g_build_filename (base, "target", NULL);
   g_assert_no_errno (mkdir (target, 0700));
   ok = mount (base, target, "none", MS_BIND, NULL) == 0;
@@ -1489,33 +1466,15 @@ test_mount_bind (void)
 #endif
 }
 
+/* In a private mount namespace; with @no_openat2, where the kernel has no
+ * openat2(): statx() tells mount roots. */
 static void
-test_mount_bind_namespace (void)
+test_mount_bind_namespace (gconstpointer no_openat2)
 {
 #ifdef __linux__
   if (g_test_subprocess ())
     {
-      if (enter_private_mount_namespace ())
-        check_bind_mounts ();
-      return;
-    }
-  if (!can_bind_mount ())
-    return;
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-#else
-  g_test_skip ("mount(2) test is Linux-only");
-#endif
-}
-
-/* The same where the kernel has no openat2(): statx() tells mount roots. */
-static void
-test_mount_bind_no_openat2 (void)
-{
-#ifdef __linux__
-  if (g_test_subprocess ())
-    {
-      if (enter_private_mount_namespace () && refuse_openat2 ())
+      if (enter_private_mount_namespace () && (!no_openat2 || refuse_openat2 ()))
         check_bind_mounts ();
       return;
     }
@@ -1535,7 +1494,7 @@ static void
 test_dispose_after_failed_cleanup (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_in (base);
   g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
@@ -1601,7 +1560,7 @@ test_dispose_failure_quiet (void)
       return;
     }
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   tmp = new_in (base);
   path = g_strdup (g_tmp_dir_get_path (tmp));
   mnt = g_build_filename (path, "mnt", NULL);
@@ -1625,7 +1584,7 @@ test_dispose_failure_quiet (void)
 static void
 test_renamed_away (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = new_in (base);
@@ -1655,7 +1614,7 @@ test_renamed_away (void)
 static void
 test_impostor (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *moved = g_build_filename (base, "moved", NULL);
   g_autofree gchar *aside = g_build_filename (base, "aside", NULL);
   g_autoptr(GError) error = NULL;
@@ -1673,8 +1632,7 @@ test_impostor (void)
   for (round = 0; round < 2; round++)
     {
       g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
-      g_assert_nonnull (strstr (error->message, path));
+      test_assert_error_names (error, G_IO_ERROR_BUSY, path);
       g_clear_error (&error);
       g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
       g_assert_cmpuint (test_count_entries (moved), ==, FILL_TREE_ENTRIES);
@@ -1724,25 +1682,16 @@ remove_concurrently (gpointer data)
 static void
 test_vanishing (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   guint round;
 
   for (round = 0; round < 2; round++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GTmpDir) tmp = new_in (base);
-      gint top = open_path (g_tmp_dir_get_path (tmp));
       GThread *thread;
-      guint i;
 
-      for (i = 0; i < N_VANISHING; i++)
-        {
-          gchar name[32];
-
-          g_snprintf (name, sizeof name, "f%05u", i);
-          write_at (top, name, "");
-        }
-      close (top);
+      fill_flat (tmp, N_VANISHING);
 
       thread = g_thread_new ("remover", remove_concurrently,
                              (gpointer) g_tmp_dir_get_path (tmp));
@@ -1803,22 +1752,13 @@ on_tick (gpointer user_data)
 static void
 test_cleanup_async (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   GTmpDir *tmp = new_in (base);
   GTmpDir *weak = tmp;
-  gint top = open_path (g_tmp_dir_get_path (tmp));
   guint tick;
-  guint i;
 
-  for (i = 0; i < 5000; i++)
-    {
-      gchar name[32];
-
-      g_snprintf (name, sizeof name, "f%05u", i);
-      write_at (top, name, "");
-    }
-  close (top);
+  fill_flat (tmp, 5000);
   data.path = g_strdup (g_tmp_dir_get_path (tmp));
 
   /* The object stays alive until the callback has run. */
@@ -1848,21 +1788,12 @@ test_cleanup_async (void)
 static void
 test_cleanup_async_cancel (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { g_main_loop_new (NULL, FALSE), FALSE, NULL, FALSE, NULL, 0 };
   g_autoptr(GTmpDir) tmp = new_in (base);
-  gint top = open_path (g_tmp_dir_get_path (tmp));
-  guint i;
 
-  for (i = 0; i < 2000; i++)
-    {
-      gchar name[32];
-
-      g_snprintf (name, sizeof name, "f%05u", i);
-      write_at (top, name, "");
-    }
-  close (top);
+  fill_flat (tmp, 2000);
   data.path = g_strdup (g_tmp_dir_get_path (tmp));
 
   /* Cancelled before it starts: nothing is removed. */
@@ -1911,7 +1842,7 @@ test_cleanup_async_cancel (void)
 static void
 test_cleanup_async_cancel_after (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -1973,7 +1904,7 @@ test_cleanup_async_setters_race (void)
       return;
     }
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   for (i = 0; i < N_SETTER_RACES; i++)
     {
       g_autoptr(GAsyncResult) result = NULL;
@@ -2023,10 +1954,10 @@ test_cleanup_async_setters_race (void)
 static void
 test_delete_false_dispose (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *path = NULL;
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
   GTmpDir *tmp;
 
   tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
@@ -2047,7 +1978,7 @@ test_delete_false_dispose (void)
   g_tmp_dir_set_delete (tmp, FALSE);
   g_object_unref (tmp);
   g_assert_cmpuint (test_count_entries (path), ==, FILL_TREE_ENTRIES);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
 
   remove_base (base);
 }
@@ -2058,11 +1989,11 @@ test_delete_false_dispose (void)
 static void
 test_delete_false_cleanup (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmp = NULL;
   g_autofree gchar *path = NULL;
-  gint lowest = lowest_free_fd ();
+  gint lowest = test_lowest_free_fd ();
 
   tmp = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
                         "dir", base, "delete", FALSE, NULL);
@@ -2076,7 +2007,7 @@ test_delete_false_cleanup (void)
   g_assert_false (test_path_exists (path));
   g_assert_cmpuint (test_count_entries (base), ==, 0);
   g_assert_cmpint (g_tmp_dir_get_fd (tmp), ==, -1);
-  g_assert_cmpint (lowest_free_fd (), ==, lowest);
+  g_assert_cmpint (test_lowest_free_fd (), ==, lowest);
   g_assert_false (g_tmp_dir_get_delete (tmp));
 
   g_assert_no_errno (mkdir (path, 0700));
@@ -2110,7 +2041,7 @@ cleanup_async_and_wait (GTmpDir  *tmp,
 static void
 test_delete_false_any_time (void)
 {
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   guint when;
 
   for (when = 0; when < 6; when++)
@@ -2215,7 +2146,7 @@ static void
 test_delete_false_ignore_errors (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *mnt = NULL;
   g_autofree gchar *path = NULL;
@@ -2229,8 +2160,7 @@ test_delete_false_ignore_errors (void)
   path = g_strdup (g_tmp_dir_get_path (tmp));
 
   g_assert_false (g_tmp_dir_cleanup (tmp, NULL, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
-  g_assert_nonnull (strstr (error->message, mnt));
+  test_assert_error_names (error, G_IO_ERROR_BUSY, mnt);
   g_clear_error (&error);
   g_assert_true (test_path_exists (mnt));
 
@@ -2258,7 +2188,7 @@ static void
 test_delete_false_dispose_after_failure (void)
 {
 #ifdef __linux__
-  g_autofree gchar *base = test_scratch_new ("tmpdir");
+  g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GError) error = NULL;
   g_autofree gchar *mnt = NULL;
   GTmpDir *tmp = new_with_mount (base, &mnt);
@@ -2395,7 +2325,7 @@ test_syscalls (void)
       return;
     }
 
-  base = test_scratch_new ("tmpdir");
+  base = test_scratch_new ();
   few = count_syscalls (strace, base, 0);
   many = count_syscalls (strace, base, n);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
@@ -2428,7 +2358,7 @@ main (int   argc,
   if (argc == 4 && g_str_equal (argv[1], "--lifecycles"))
     return run_lifecycles (atoi (argv[2]), argv[3]);
 
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "tmpdir");
 
   g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
   g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
@@ -2460,8 +2390,10 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
   g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
   g_test_add_func ("/tmp-dir/mount/bind", test_mount_bind);
-  g_test_add_func ("/tmp-dir/mount/bind-namespace", test_mount_bind_namespace);
-  g_test_add_func ("/tmp-dir/mount/bind-no-openat2", test_mount_bind_no_openat2);
+  g_test_add_data_func ("/tmp-dir/mount/bind-namespace", GINT_TO_POINTER (FALSE),
+                        test_mount_bind_namespace);
+  g_test_add_data_func ("/tmp-dir/mount/bind-no-openat2", GINT_TO_POINTER (TRUE),
+                        test_mount_bind_namespace);
   g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
   g_test_add_func ("/tmp-dir/errors/dispose-failure-quiet", test_dispose_failure_quiet);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
@@ -2476,5 +2408,5 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/delete-false/dispose-after-failed-cleanup", test_delete_false_dispose_after_failure);
   g_test_add_func ("/tmp-dir/cleanup/syscalls", test_syscalls);
 
-  return g_test_run ();
+  return test_run ();
 }

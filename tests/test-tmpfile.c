@@ -70,26 +70,15 @@ new_in (const gchar *dir)
   return tmp;
 }
 
-static gint
-get_fd (GTmpFile *tmp)
-{
-  g_autoptr(GError) error = NULL;
-  gint fd = g_tmp_file_get_fd (tmp, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpint (fd, >=, 0);
-  return fd;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Anonymity and lifetime                                                    */
 
 static void
 test_no_directory_entry (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   g_autofree gchar *proc = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autofree gchar *target = NULL;
   struct stat st;
@@ -111,22 +100,89 @@ test_no_directory_entry (void)
   test_scratch_free (dir);
 }
 
-static void
-assert_closed_error (GError *error)
+/* What assert_closed() tries. */
+typedef enum
 {
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  OP_GET_FD,
+  OP_QUERY_INFO,
+  OP_SEEK_FILE,
+  OP_READ,
+  OP_SKIP,
+  OP_SEEK_IN,
+  OP_WRITE,
+  OP_FLUSH,
+  OP_SEEK_OUT,
+  OP_TRUNCATE_OUT,
+} ClosedOp;
+
+/* Every one of @ops fails with G_IO_ERROR_CLOSED: on @tmp (the OP_…_FILE
+ * and the first two), @in or @out. */
+static void
+assert_closed (GTmpFile       *tmp,
+               GInputStream   *in,
+               GOutputStream  *out,
+               const ClosedOp *ops,
+               gsize           n_ops)
+{
+  for (gsize i = 0; i < n_ops; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar buf[4];
+      gboolean failed = FALSE;
+
+      switch (ops[i])
+        {
+        case OP_GET_FD:
+          failed = g_tmp_file_get_fd (tmp, &error) == -1;
+          break;
+        case OP_QUERY_INFO:
+          failed = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp), "standard::size",
+                                                NULL, &error) == NULL;
+          break;
+        case OP_SEEK_FILE:
+          failed = !g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET, NULL, &error);
+          break;
+        case OP_READ:
+          failed = g_input_stream_read (in, buf, sizeof buf, NULL, &error) == -1;
+          break;
+        case OP_SKIP:
+          failed = g_input_stream_skip (in, 1, NULL, &error) == -1;
+          break;
+        case OP_SEEK_IN:
+          failed = !g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error);
+          break;
+        case OP_WRITE:
+          failed = g_output_stream_write (out, "x", 1, NULL, &error) == -1;
+          break;
+        case OP_FLUSH:
+          failed = !g_output_stream_flush (out, NULL, &error);
+          break;
+        case OP_SEEK_OUT:
+          failed = !g_seekable_seek (G_SEEKABLE (out), 0, G_SEEK_SET, NULL, &error);
+          break;
+        case OP_TRUNCATE_OUT:
+          failed = !g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_assert_true (failed);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+    }
 }
 
 static void
 test_close_frees (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  static const ClosedOp ops[] = {
+    OP_GET_FD, OP_READ, OP_WRITE, OP_SEEK_FILE, OP_SEEK_IN, OP_TRUNCATE_OUT, OP_QUERY_INFO,
+  };
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
-  gint fd = get_fd (tmp);
-  gchar buf[4];
+  gint fd = test_get_fd (tmp);
 
   test_write_all (out, "data", 4);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
@@ -135,33 +191,7 @@ test_close_frees (void)
   g_assert_false (fd_is_open (fd));
 
   /* Every way in reports "closed". */
-  g_assert_cmpint (g_tmp_file_get_fd (tmp, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_false (g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_false (g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_false (g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-
-  g_assert_null (g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp), "standard::size", NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
+  assert_closed (tmp, in, out, ops, G_N_ELEMENTS (ops));
 
   /* Closing again is fine. */
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
@@ -175,40 +205,27 @@ test_close_frees (void)
 static void
 test_streams_after_close (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  static const ClosedOp ops[] = {
+    OP_READ, OP_SKIP, OP_WRITE, OP_SEEK_IN, OP_TRUNCATE_OUT,
+  };
+  static const ClosedOp flush[] = { OP_FLUSH };
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
   GInputStream *in;
   GOutputStream *out;
-  gchar buf[4];
 
   /* Streams first asked for once the file is closed work no better. */
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
-
-  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_cmpint (g_input_stream_skip (in, 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_false (g_seekable_seek (G_SEEKABLE (in), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_false (g_seekable_truncate (G_SEEKABLE (out), 0, NULL, &error));
-  assert_closed_error (error);
-  g_clear_error (&error);
+  assert_closed (tmp, in, out, ops, G_N_ELEMENTS (ops));
 
   /* They are closed streams, also to GIO's own checks (found by
    * fuzz-ops: a flush after close succeeded). */
   g_assert_true (g_input_stream_is_closed (in));
   g_assert_true (g_output_stream_is_closed (out));
-  g_assert_false (g_output_stream_flush (out, NULL, &error));
-  assert_closed_error (error);
+  assert_closed (tmp, in, out, flush, G_N_ELEMENTS (flush));
 
   g_clear_object (&tmp);
   test_scratch_free (dir);
@@ -217,27 +234,19 @@ test_streams_after_close (void)
 static void
 test_unref_frees (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  static const ClosedOp ops[] = { OP_READ, OP_WRITE, OP_SEEK_OUT };
+  gchar *dir = test_scratch_new ();
   GTmpFile *tmp = new_in (dir);
   g_autoptr(GInputStream) in = g_object_ref (g_io_stream_get_input_stream (G_IO_STREAM (tmp)));
   g_autoptr(GOutputStream) out = g_object_ref (g_io_stream_get_output_stream (G_IO_STREAM (tmp)));
-  g_autoptr(GError) error = NULL;
-  gint fd = get_fd (tmp);
-  gchar buf[4];
+  gint fd = test_get_fd (tmp);
 
   test_write_all (out, "data", 4);
   g_object_unref (tmp);
   g_assert_false (fd_is_open (fd));
 
   /* Streams kept alive by the caller outlive the file safely. */
-  g_assert_cmpint (g_input_stream_read (in, buf, sizeof buf, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_cmpint (g_output_stream_write (out, "x", 1, NULL, &error), ==, -1);
-  assert_closed_error (error);
-  g_clear_error (&error);
-  g_assert_false (g_seekable_seek (G_SEEKABLE (out), 0, G_SEEK_SET, NULL, &error));
-  assert_closed_error (error);
+  assert_closed (NULL, in, out, ops, G_N_ELEMENTS (ops));
 
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);
@@ -246,7 +255,7 @@ test_unref_frees (void)
 static void
 test_fork (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
@@ -279,9 +288,9 @@ test_fork (void)
 static void
 test_cloexec (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   gint inheritable;
   gint status = 0;
   pid_t pid;
@@ -319,7 +328,7 @@ test_cloexec (void)
 static void
 test_small_roundtrip (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -335,7 +344,7 @@ test_small_roundtrip (void)
   test_write_all (out, "hello", 5);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
 
-  on_disk = fd_contents (get_fd (tmp));
+  on_disk = fd_contents (test_get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk), "hello", 5);
 
   /* At the end: nothing to read. */
@@ -356,7 +365,7 @@ static void
 test_large_roundtrip (void)
 {
   static const gsize chunks[] = { 1, 7, 4093, 65536, 65537, 1048577, 3 };
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -378,7 +387,7 @@ test_large_roundtrip (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (out)), ==, data->len);
 
   /* On disk, byte for byte. */
-  on_disk = fd_contents (get_fd (tmp));
+  on_disk = fd_contents (test_get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk),
                    data->data, data->len);
 
@@ -409,7 +418,7 @@ test_large_roundtrip (void)
 static void
 test_interleaved (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
@@ -432,17 +441,7 @@ test_interleaved (void)
             g_autoptr(GByteArray) chunk = random_bytes (len);
 
             test_write_all (out, chunk->data, len);
-            /* Writing past the end leaves a hole of zeros; writing nothing
-             * there extends nothing, as with write(). */
-            if (len > 0 && pos + len > model->len)
-              {
-                gsize old = model->len;
-
-                g_byte_array_set_size (model, pos + len);
-                memset (model->data + old, 0, pos + len - old);
-              }
-            if (len > 0)  /* an empty GByteArray's data may be NULL */
-              memcpy (model->data + pos, chunk->data, len);
+            test_model_write (model, pos, chunk->data, len);
             pos += len;
           }
           break;
@@ -485,13 +484,9 @@ test_interleaved (void)
           {
             gsize size = g_test_rand_int_range (0, model->len + 5000);
             GSeekable *truncatable = g_test_rand_bit () ? G_SEEKABLE (tmp) : G_SEEKABLE (out);
-            gsize old = model->len;
-
             g_assert_true (g_seekable_truncate (truncatable, size, NULL, &error));
             g_assert_no_error (error);
-            g_byte_array_set_size (model, size);
-            if (size > old)
-              memset (model->data + old, 0, size - old);
+            test_model_truncate (model, size);
           }
           break;
 
@@ -510,7 +505,7 @@ test_interleaved (void)
       g_assert_cmpint (g_seekable_tell (seekables[step % 3]), ==, pos);
     }
 
-  on_disk = fd_contents (get_fd (tmp));
+  on_disk = fd_contents (test_get_fd (tmp));
   g_assert_cmpmem (g_bytes_get_data (on_disk, NULL), g_bytes_get_size (on_disk),
                    model->data, model->len);
 
@@ -523,13 +518,13 @@ test_interleaved (void)
 static void
 test_empty_write_past_end (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) on_disk = NULL;
   const guint8 *bytes;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   struct stat st;
   gsize size;
 
@@ -557,11 +552,11 @@ test_empty_write_past_end (void)
 static void
 test_shared_position_with_fd (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   gchar buf[4] = { 0, };
 
   /* Written through the descriptor, seen by the streams, and back. */
@@ -580,13 +575,13 @@ test_shared_position_with_fd (void)
 static void
 test_truncate (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (tmp));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) on_disk = NULL;
-  gint fd = get_fd (tmp);
+  gint fd = test_get_fd (tmp);
   struct stat st;
   const guint8 *bytes;
   gsize i;
@@ -638,7 +633,7 @@ test_truncate (void)
 static void
 test_query_info (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GFileInfo) only_size = NULL;
@@ -646,7 +641,7 @@ test_query_info (void)
   struct stat st;
 
   test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "12345", 5);
-  g_assert_no_errno (fstat (get_fd (tmp), &st));
+  g_assert_no_errno (fstat (test_get_fd (tmp), &st));
 
   info = g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp),
                                       "standard::size,standard::type,unix::mode,unix::inode",
@@ -683,7 +678,7 @@ query_info_async_cb (GObject      *source,
 static void
 test_query_info_async (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GFileInfo) info = NULL;
 
@@ -704,20 +699,20 @@ test_query_info_async (void)
 static void
 test_modes (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) plain = new_in (dir);
   g_autoptr(GTmpFile) shared = NULL;
   g_autoptr(GError) error = NULL;
   struct stat st;
   guint mode = 0;
 
-  g_assert_no_errno (fstat (get_fd (plain), &st));
+  g_assert_no_errno (fstat (test_get_fd (plain), &st));
   g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
 
   shared = g_initable_new (G_TYPE_TMP_FILE, NULL, &error,
                            "dir", dir, "mode", 0640, NULL);
   g_assert_no_error (error);
-  g_assert_no_errno (fstat (get_fd (shared), &st));
+  g_assert_no_errno (fstat (test_get_fd (shared), &st));
   g_assert_cmpuint (st.st_mode & 07777, ==, 0640);
   g_object_get (shared, "mode", &mode, NULL);
   g_assert_cmpuint (mode, ==, 0640);
@@ -730,7 +725,7 @@ test_modes (void)
 static void
 test_properties (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GTmpFile) tmp = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *got_dir = NULL;
@@ -758,15 +753,14 @@ test_properties (void)
 static void
 test_missing_dir (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   g_autoptr(GError) error = NULL;
   GTmpFile *tmp;
 
   tmp = g_tmp_file_new (missing, NULL, NULL, &error);
   g_assert_null (tmp);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, missing));
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   test_scratch_free (dir);
@@ -775,7 +769,7 @@ test_missing_dir (void)
 static void
 test_bad_affix (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *sub = g_build_filename (dir, "sub", NULL);
   g_autoptr(GError) error = NULL;
 
@@ -792,7 +786,7 @@ test_bad_affix (void)
 }
 
 static void
-unwritable_child (gpointer data)
+tmp_file_denied_child (gpointer data)
 {
   const gchar *dir = data;
   g_autoptr(GError) error = NULL;
@@ -800,17 +794,16 @@ unwritable_child (gpointer data)
 
   tmp = g_tmp_file_new (dir, NULL, NULL, &error);
   g_assert_null (tmp);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
-  g_assert_nonnull (strstr (error->message, dir));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
 }
 
 static void
 test_unwritable_dir (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
 
   /* 0755 and owned by root: uid 65534 can enter but not create. */
-  test_run_as_nobody (unwritable_child, dir);
+  test_run_as_nobody (tmp_file_denied_child, dir);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   test_scratch_free (dir);
@@ -819,7 +812,7 @@ test_unwritable_dir (void)
 static void
 test_cancelled (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GTmpFile) tmp = new_in (dir);
   g_autoptr(GError) error = NULL;
@@ -877,7 +870,7 @@ new_async_cb (GObject      *source,
 static void
 test_new_async (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GMainContext) context = g_main_context_new ();
   AsyncData data = { context, g_thread_self (), NULL, NULL, FALSE };
   struct stat st;
@@ -890,7 +883,7 @@ test_new_async (void)
 
   g_assert_no_error (data.error);
   g_assert_true (G_IS_TMP_FILE (data.file));
-  g_assert_no_errno (fstat (get_fd (data.file), &st));
+  g_assert_no_errno (fstat (test_get_fd (data.file), &st));
   g_assert_cmpuint (st.st_nlink, ==, 0);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
@@ -901,7 +894,7 @@ test_new_async (void)
 static void
 test_new_async_cancelled (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { NULL, g_thread_self (), NULL, NULL, FALSE };
 
@@ -921,7 +914,7 @@ test_new_async_cancelled (void)
 static void
 test_new_async_error (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *missing = g_build_filename (dir, "missing", NULL);
   AsyncData data = { NULL, g_thread_self (), NULL, NULL, FALSE };
 
@@ -960,7 +953,7 @@ check_tag_cb (GObject      *source,
 static void
 test_new_finish_foreign (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = NULL;
   g_autoptr(GAsyncResult) persisted = NULL;
@@ -992,45 +985,18 @@ test_new_finish_foreign (void)
   test_scratch_free (dir);
 }
 
-/* Two init_async() at once on one object make one file: the second finds
- * the first's. (Both created one; a descriptor leaked.) */
-typedef struct
-{
-  guint n_done;
-  guint n_ok;
-} InitCount;
-
-static void
-count_init_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  InitCount *count = user_data;
-
-  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
-    count->n_ok++;
-  count->n_done++;
-}
-
 static void
 test_concurrent_init_async (void)
 {
-  gchar *dir = test_scratch_new ("tmpfile");
+  gchar *dir = test_scratch_new ();
   guint fds = test_count_open_fds ();
 
   for (guint i = 0; i < 60; i++)
     {
       GTmpFile *tmp = g_object_new (G_TYPE_TMP_FILE, "dir", dir, NULL);
-      InitCount count = { 0, 0 };
 
-      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
-      g_async_initable_init_async (G_ASYNC_INITABLE (tmp), G_PRIORITY_DEFAULT, NULL,
-                                   count_init_cb, &count);
-      while (count.n_done < 2)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_cmpuint (count.n_ok, ==, 2);
-      g_assert_cmpint (get_fd (tmp), >=, 0);
+      test_init_async_twice (tmp);
+      g_assert_cmpint (test_get_fd (tmp), >=, 0);
 
       /* At most: an earlier test's file may still have been finalizing
        * (in a worker) when @fds was counted. */
@@ -1079,7 +1045,7 @@ main (int   argc,
       char *argv[])
 {
   umask (022);
-  g_test_init (&argc, &argv, NULL);
+  test_init (&argc, &argv, "tmpfile");
 
   /* Tests that fork come before any that start worker threads. */
   g_test_add_func ("/tmp-file/fork/unref-in-child", test_fork);
@@ -1107,18 +1073,8 @@ main (int   argc,
   g_test_add_func ("/tmp-file/async/error", test_new_async_error);
   g_test_add_func ("/tmp-file/async/finish-foreign", test_new_finish_foreign);
   g_test_add_func ("/tmp-file/async/concurrent-init", test_concurrent_init_async);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/unref",
-                        GINT_TO_POINTER (TEST_RACE_UNREF), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/dispose",
-                        GINT_TO_POINTER (TEST_RACE_DISPOSE), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/close",
-                        GINT_TO_POINTER (TEST_RACE_CLOSE), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/unref-named",
-                        GINT_TO_POINTER (TEST_RACE_UNREF | 1 << 8), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/dispose-named",
-                        GINT_TO_POINTER (TEST_RACE_DISPOSE | 1 << 8), test_race_write);
-  g_test_add_data_func ("/tmp-file/concurrency/write-async/close-named",
-                        GINT_TO_POINTER (TEST_RACE_CLOSE | 1 << 8), test_race_write);
+  test_add_race_write ("/tmp-file/concurrency/write-async", "", 0, test_race_write);
+  test_add_race_write ("/tmp-file/concurrency/write-async", "-named", 1 << 8, test_race_write);
 
-  return g_test_run ();
+  return test_run ();
 }

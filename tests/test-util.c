@@ -7,10 +7,17 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE  /* FTW_ACTIONRETVAL, statx() */
+#endif
+
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <string.h>
 #include <grp.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -22,136 +29,45 @@
 #include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
-/* Scratch directories                                                       */
-
-/**
- * test_scratch_new_in:
- * @parent: (type filename): the directory to make it in
- * @tag: a word naming the suite, part of the directory's name
- *
- * Makes a fresh directory `gtmp-test-@tag-XXXXXX` in @parent, mode 0755 so
- * that a child dropped to uid 65534 can enter it (a test can still make it
- * unwritable for that child: it is owned by root).
- *
- * Returns: (transfer full) (type filename): its path; free it with
- *   test_scratch_free()
- */
-gchar *
-test_scratch_new_in (const gchar *parent,
-                     const gchar *tag)
-{
-  g_autofree gchar *name = g_strdup_printf ("gtmp-test-%s-XXXXXX", tag);
-  g_autofree gchar *template = g_build_filename (parent, name, NULL);
-  gchar *path = g_mkdtemp (g_steal_pointer (&template));
-
-  g_assert_nonnull (path);
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
-}
-
-/**
- * test_scratch_new:
- * @tag: a word naming the suite, part of the directory's name
- *
- * Like test_scratch_new_in(), in g_get_tmp_dir().
- *
- * Returns: (transfer full) (type filename): its path; free it with
- *   test_scratch_free()
- */
-gchar *
-test_scratch_new (const gchar *tag)
-{
-  return test_scratch_new_in (g_get_tmp_dir (), tag);
-}
-
-static int
-remove_one (const char        *path,
-            const struct stat *st,
-            int                type,
-            struct FTW        *ftw)
-{
-  if (type == FTW_DP)
-    rmdir (path);
-  else
-    unlink (path);
-  return 0;
-}
-
-static gboolean saw_unreadable;
-
-static int
-make_searchable (const char        *path,
-                 const struct stat *st,
-                 int                type,
-                 struct FTW        *ftw)
-{
-  if (type == FTW_D || type == FTW_DNR)
-    chmod (path, 0700);
-  if (type == FTW_DNR)
-    saw_unreadable = TRUE;
-  return 0;
-}
-
-/**
- * test_remove_tree:
- * @path: (type filename): a directory, or a path that does not exist
- *
- * Removes @path and everything below it, never following a symbolic link,
- * and asserts that it is gone. Directories a test left mode 0000 or 0500
- * are opened up first, which matters when the suite does not run as root.
- */
-void
-test_remove_tree (const gchar *path)
-{
-  guint passes = 0;
-
-  /* Each pass reaches one level deeper below an unreadable directory. */
-  do
-    {
-      saw_unreadable = FALSE;
-      nftw (path, make_searchable, 16, FTW_PHYS);
-    }
-  while (saw_unreadable && ++passes < 16);
-
-  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-}
-
-/**
- * test_scratch_free:
- * @path: (transfer full) (type filename): a scratch directory
- *
- * Removes @path with test_remove_tree() and frees the string.
- */
-void
-test_scratch_free (gchar *path)
-{
-  test_remove_tree (path);
-  g_free (path);
-}
-
-/* ------------------------------------------------------------------------ */
-/* One scratch directory per test case, under one per run                    */
+/* Scratch directories: one per run, one (or more) per test case in it       */
 
 /* How a g_test_trap_subprocess() child finds its parent's run directory. */
 #define SCRATCH_ENV "GTMP_TEST_SCRATCH"
 
 static const gchar *scratch_root;
 static gchar       *scratch_root_owned;
+static gchar       *scratch_tag;
+
+/* Makes @path (mode 0755 whatever the umask, so that a child dropped to uid
+ * 65534 can enter it; it is owned by root, so that child cannot write to
+ * it) or, with @unique, a fresh directory from the template @path. */
+static gchar *
+make_scratch (gchar    *path,
+              gboolean  unique)
+{
+  if (unique)
+    g_assert_nonnull (g_mkdtemp (path));
+  else
+    g_assert_no_errno (mkdir (path, 0755));
+  g_assert_no_errno (chmod (path, 0755));
+  return path;
+}
 
 /**
  * test_scratch_root_init:
  * @tag: a word naming the suite, part of the directory's name
  *
- * Makes this run's scratch directory (mode 0755), or, in a
- * g_test_trap_subprocess() child, finds the one its parent made. Call it in
- * main() after g_test_init() and before any thread exists (it sets an
- * environment variable); test_scratch_root_clear() after g_test_run().
+ * Makes this run's scratch directory `gtmp-test-@tag-XXXXXX` in
+ * g_get_tmp_dir(), or, in a g_test_trap_subprocess() child, finds the one
+ * its parent made. Every suite calls it in main() after g_test_init() and
+ * before any thread exists (it sets an environment variable), and
+ * test_scratch_root_clear() after g_test_run().
  */
 void
 test_scratch_root_init (const gchar *tag)
 {
   g_assert_null (scratch_root);
+  scratch_tag = g_strdup (tag);
 
   if (g_test_subprocess ())
     {
@@ -160,10 +76,46 @@ test_scratch_root_init (const gchar *tag)
     }
   else
     {
-      scratch_root_owned = test_scratch_new (tag);
+      g_autofree gchar *name = g_strdup_printf ("gtmp-test-%s-XXXXXX", tag);
+
+      scratch_root_owned = make_scratch (g_build_filename (g_get_tmp_dir (), name, NULL), TRUE);
       g_setenv (SCRATCH_ENV, scratch_root_owned, TRUE);
       scratch_root = scratch_root_owned;
     }
+}
+
+/**
+ * test_init:
+ * @argc: main()'s
+ * @argv: main()'s
+ * @tag: a word naming the suite
+ *
+ * g_test_init(), then test_scratch_root_init() with @tag: what every C
+ * suite's main() does first.
+ */
+void
+test_init (gint          *argc,
+           gchar       ***argv,
+           const gchar   *tag)
+{
+  g_test_init (argc, argv, NULL);
+  test_scratch_root_init (tag);
+}
+
+/**
+ * test_run:
+ *
+ * g_test_run(), then test_scratch_root_clear().
+ *
+ * Returns: g_test_run()'s result, main()'s
+ */
+gint
+test_run (void)
+{
+  gint ret = g_test_run ();
+
+  test_scratch_root_clear ();
+  return ret;
 }
 
 /**
@@ -178,6 +130,7 @@ test_scratch_root_clear (void)
   if (scratch_root_owned != NULL)
     test_scratch_free (g_steal_pointer (&scratch_root_owned));
   scratch_root = NULL;
+  g_clear_pointer (&scratch_tag, g_free);
 }
 
 /**
@@ -196,17 +149,19 @@ test_scratch_root (void)
 /**
  * test_scratch_dir:
  *
- * The current test case's scratch directory, named after its test path in
- * the run's: a g_test_trap_subprocess() child of the test computes the same
- * path. It is not made; see test_scratch_dir_new().
+ * The current test case's first scratch directory, named after its test
+ * path in the run's: a g_test_trap_subprocess() child of the test computes
+ * the same path. It is not made; test_scratch_new() makes it.
  *
  * Returns: (transfer full) (type filename): its path
  */
 gchar *
 test_scratch_dir (void)
 {
-  g_autofree gchar *name = g_strdelimit (g_strdup (g_test_get_path ()), "/", '_');
+  const gchar *test = g_test_get_path ();
+  g_autofree gchar *name = NULL;
 
+  name = g_strdelimit (g_strdup (test != NULL && *test != '\0' ? test : "/main"), "/", '_');
   return g_build_filename (test_scratch_root (), name, NULL);
 }
 
@@ -215,7 +170,7 @@ test_scratch_dir (void)
  * @name: (type filename): a name
  *
  * Returns: (transfer full) (type filename): @name in the current test
- *   case's scratch directory
+ *   case's first scratch directory (see test_scratch_dir())
  */
 gchar *
 test_scratch_path (const gchar *name)
@@ -226,26 +181,244 @@ test_scratch_path (const gchar *name)
 }
 
 /**
- * test_scratch_dir_new:
+ * test_scratch_new:
  *
- * Makes the current test case's scratch directory, mode 0755 so that uid
- * 65534 can traverse it (whatever the umask).
+ * Makes a scratch directory for the current test case in the run's, mode
+ * 0755. The first one is test_scratch_dir(); a test that needs more gets
+ * fresh ones named after it.
  *
  * Returns: (transfer full) (type filename): its path; free it with
  *   test_scratch_free()
  */
 gchar *
-test_scratch_dir_new (void)
+test_scratch_new (void)
 {
-  gchar *path = test_scratch_dir ();
+  gchar *first = test_scratch_dir ();
+  gchar *template;
 
-  g_assert_no_errno (mkdir (path, 0755));
-  g_assert_no_errno (chmod (path, 0755));
-  return path;
+  if (!g_file_test (first, G_FILE_TEST_EXISTS))
+    return make_scratch (first, FALSE);
+
+  template = g_strconcat (first, "-XXXXXX", NULL);
+  g_free (first);
+  return make_scratch (template, TRUE);
+}
+
+/**
+ * test_scratch_new_in:
+ * @parent: (type filename): the directory to make it in (another file
+ *   system than the run's, say)
+ *
+ * Makes a fresh scratch directory `gtmp-test-TAG-XXXXXX` in @parent, mode
+ * 0755, TAG being the suite's (see test_scratch_root_init()).
+ *
+ * Returns: (transfer full) (type filename): its path; free it with
+ *   test_scratch_free()
+ */
+gchar *
+test_scratch_new_in (const gchar *parent)
+{
+  g_autofree gchar *name = NULL;
+
+  g_assert_nonnull (scratch_tag);
+  name = g_strdup_printf ("gtmp-test-%s-XXXXXX", scratch_tag);
+  return make_scratch (g_build_filename (parent, name, NULL), TRUE);
+}
+
+/* Removal, with libc alone (nftw), never with the library's own tree
+ * removal, which is itself under test. */
+
+static gboolean saw_unreadable;
+static gboolean saw_mount;
+static gchar   *stuck_mount;
+
+static gboolean
+is_mount_point (const char        *path,
+                const struct stat *st,
+                struct FTW        *ftw)
+{
+  static dev_t top_dev;
+  struct statx stx;
+
+  if (ftw->level == 0)
+    {
+      top_dev = st->st_dev;
+      return FALSE;
+    }
+  /* A bind mount of a directory of the same file system has the same
+   * st_dev: the kernel marks the root of every mount. */
+  if (st->st_dev != top_dev)
+    return TRUE;
+  return statx (AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &stx) == 0 &&
+         (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0 &&
+         (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
+/* Pre-order: opens up directories a test left mode 0000 or 0500, and
+ * detaches the mounts a test left behind, never entering one (removing
+ * what a bind mount shows would remove its source). */
+static int
+prepare_one (const char        *path,
+             const struct stat *st,
+             int                type,
+             struct FTW        *ftw)
+{
+  if ((type == FTW_D || type == FTW_DNR) && is_mount_point (path, st, ftw))
+    {
+      if (umount2 (path, MNT_DETACH) == 0)
+        saw_mount = TRUE;
+      else if (stuck_mount == NULL)
+        stuck_mount = g_strdup (path);
+      return FTW_SKIP_SUBTREE;
+    }
+  if (type == FTW_D || type == FTW_DNR)
+    chmod (path, 0700);
+  if (type == FTW_DNR)
+    saw_unreadable = TRUE;
+  return FTW_CONTINUE;
+}
+
+static int
+remove_one (const char        *path,
+            const struct stat *st,
+            int                type,
+            struct FTW        *ftw)
+{
+  if (type == FTW_DP)
+    rmdir (path);
+  else
+    unlink (path);
+  return 0;
+}
+
+/**
+ * test_remove_tree:
+ * @path: (type filename): a directory, or a path that does not exist
+ *
+ * Removes @path and everything below it, never following a symbolic link
+ * and never entering a mount point (a mount a test left is detached first),
+ * and asserts that it is gone. Directories a test left mode 0000 or 0500
+ * are opened up first, which matters when the suite does not run as root.
+ */
+void
+test_remove_tree (const gchar *path)
+{
+  guint passes = 0;
+
+  /* Each pass reaches one level deeper below an unreadable directory, or
+   * below a mount it detached. */
+  do
+    {
+      saw_unreadable = saw_mount = FALSE;
+      nftw (path, prepare_one, 16, FTW_PHYS | FTW_ACTIONRETVAL);
+    }
+  while ((saw_unreadable || saw_mount) && ++passes < 16);
+
+  if (stuck_mount != NULL)
+    g_error ("%s: a test left a mount point that cannot be detached", stuck_mount);
+  g_assert_false (saw_mount);
+
+  nftw (path, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/**
+ * test_scratch_free:
+ * @path: (transfer full) (type filename): a scratch directory
+ *
+ * Removes @path with test_remove_tree() and frees the string.
+ */
+void
+test_scratch_free (gchar *path)
+{
+  test_remove_tree (path);
+  g_free (path);
 }
 
 /* ------------------------------------------------------------------------ */
 /* What is on disk                                                           */
+
+/**
+ * test_write_file:
+ * @path: (type filename): a file, replaced if it exists
+ * @contents: its new contents, a string
+ *
+ * Writes @contents to @path with g_file_set_contents().
+ */
+void
+test_write_file (const gchar *path,
+                 const gchar *contents)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/**
+ * test_write_file_mode:
+ * @path: (type filename): a file, replaced if it exists
+ * @contents: its new contents, a string
+ * @mode: its mode then
+ *
+ * test_write_file(), then chmod() to @mode (whatever the umask).
+ */
+void
+test_write_file_mode (const gchar *path,
+                      const gchar *contents,
+                      guint        mode)
+{
+  test_write_file (path, contents);
+  g_assert_no_errno (chmod (path, mode));
+}
+
+/**
+ * test_make_dir:
+ * @path: (type filename): a directory to make
+ * @mode: its mode (whatever the umask)
+ */
+void
+test_make_dir (const gchar *path,
+               guint        mode)
+{
+  g_assert_no_errno (mkdir (path, 0700));
+  g_assert_no_errno (chmod (path, mode));
+}
+
+/**
+ * test_chown_nobody:
+ * @path: (type filename): a path, not followed if a symbolic link
+ *
+ * Gives @path to uid/gid 65534.
+ */
+void
+test_chown_nobody (const gchar *path)
+{
+  g_assert_no_errno (lchown (path, TEST_NOBODY, TEST_NOBODY));
+}
+
+/**
+ * test_need_two_file_systems:
+ * @a: (type filename): a directory
+ * @b: (type filename): another
+ *
+ * Skips the test when @a and @b are not on two file systems (a second one
+ * at /dev/shm is usual, not certain).
+ *
+ * Returns: whether they are
+ */
+gboolean
+test_need_two_file_systems (const gchar *a,
+                            const gchar *b)
+{
+  struct stat sa, sb;
+
+  if (stat (a, &sa) == 0 && stat (b, &sb) == 0 && S_ISDIR (sb.st_mode) &&
+      sa.st_dev != sb.st_dev)
+    return TRUE;
+  g_test_skip_printf ("%s and %s are not two file systems here", a, b);
+  return FALSE;
+}
 
 /**
  * test_count_entries:
@@ -338,6 +511,24 @@ test_name_matches (const gchar *path,
 }
 
 /**
+ * test_assert_error_names:
+ * @error: an error
+ * @code: the #GIOErrorEnum it must be
+ * @path: (type filename): what its message must name
+ *
+ * Asserts that @error is @code in G_IO_ERROR and that its message names
+ * @path, as every error of the library about a file does.
+ */
+void
+test_assert_error_names (const GError *error,
+                         gint          code,
+                         const gchar  *path)
+{
+  g_assert_error (error, G_IO_ERROR, code);
+  g_assert_nonnull (strstr (error->message, path));
+}
+
+/**
  * test_assert_tempdir:
  * @expected: (type filename): a directory
  *
@@ -378,6 +569,141 @@ test_write_all (GOutputStream *out,
 }
 
 /**
+ * test_write:
+ * @io_stream: (type GIOStream): a GIOStream (a GTmpFile, say)
+ * @data: what to write
+ * @len: its length, or -1 for a NUL-terminated string
+ *
+ * Writes all of @data to @io_stream's output stream at its position.
+ */
+void
+test_write (gpointer     io_stream,
+            const void  *data,
+            gssize       len)
+{
+  if (len < 0)
+    len = strlen (data);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (io_stream)), data, len);
+}
+
+/**
+ * test_get_fd:
+ * @tmp: (type GTmpFile): a GTmpFile
+ *
+ * Returns: @tmp's descriptor (g_tmp_file_get_fd(), which must succeed)
+ */
+gint
+test_get_fd (gpointer tmp)
+{
+  g_autoptr(GError) error = NULL;
+  gint fd = g_tmp_file_get_fd (G_TMP_FILE (tmp), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (fd, >=, 0);
+  return fd;
+}
+
+/**
+ * test_new_file:
+ * @klass: which class
+ * @dir: (type filename): where
+ * @prefix: the name's prefix
+ * @max_size: a spooled file's threshold (ignored for the others)
+ *
+ * Makes a file of @klass in @dir, which must succeed.
+ *
+ * Returns: (transfer full): the file, as a #GTmpFile
+ */
+GTmpFile *
+test_new_file (TestFileClass  klass,
+               const gchar   *dir,
+               const gchar   *prefix,
+               gsize          max_size)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp = NULL;
+
+  switch (klass)
+    {
+    case TEST_CLASS_TMP_FILE:
+      tmp = g_tmp_file_new (dir, prefix, NULL, &error);
+      break;
+    case TEST_CLASS_NAMED:
+      tmp = G_TMP_FILE (g_named_tmp_file_new (dir, prefix, NULL, &error));
+      break;
+    case TEST_CLASS_SPOOLED:
+      tmp = G_TMP_FILE (g_spooled_tmp_file_new (max_size, dir, prefix, NULL));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (tmp);
+  return tmp;
+}
+
+/**
+ * test_persist:
+ * @tmp: (type GTmpFile): a GTmpFile
+ * @dest: (type filename): where to
+ * @flags: how
+ *
+ * g_tmp_file_persist(), which must succeed.
+ */
+void
+test_persist (gpointer          tmp,
+              const gchar      *dest,
+              GTmpPersistFlags  flags)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_tmp_file_persist (G_TMP_FILE (tmp), dest, flags, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/**
+ * test_model_write:
+ * @model: what a file should hold
+ * @pos: where the write is
+ * @data: what it writes
+ * @len: its length
+ *
+ * Updates @model as write(2) at @pos updates a file: writing past the end
+ * leaves a hole of zeros; writing nothing there extends nothing.
+ */
+void
+test_model_write (GByteArray   *model,
+                  gsize         pos,
+                  const guint8 *data,
+                  gsize         len)
+{
+  if (len == 0)
+    return;   /* (and an empty GByteArray's data may be NULL) */
+  if (pos + len > model->len)
+    test_model_truncate (model, pos + len);
+  memcpy (model->data + pos, data, len);
+}
+
+/**
+ * test_model_truncate:
+ * @model: what a file should hold
+ * @size: its new size
+ *
+ * Updates @model as ftruncate(2) to @size updates a file: what it grows by
+ * reads as zeros.
+ */
+void
+test_model_truncate (GByteArray *model,
+                     gsize       size)
+{
+  gsize old = model->len;
+
+  g_byte_array_set_size (model, size);
+  if (size > old)
+    memset (model->data + old, 0, size - old);
+}
+
+/**
  * test_seek:
  * @seekable: a stream
  * @offset: where to, relative to @type
@@ -410,6 +736,58 @@ test_count_notify (GObject    *object,
                    gpointer    user_data)
 {
   (*(guint *) user_data)++;
+}
+
+/**
+ * test_mark_finalized:
+ * @user_data: a gint, set to 1 (atomically)
+ * @where_the_object_was: the object
+ *
+ * A #GWeakNotify that tells, from any thread, that an object is finalized.
+ */
+void
+test_mark_finalized (gpointer  user_data,
+                     GObject  *where_the_object_was)
+{
+  g_atomic_int_set ((gint *) user_data, 1);
+}
+
+typedef struct
+{
+  guint n_done;
+  guint n_ok;
+} InitCount;
+
+static void
+count_init_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  InitCount *count = user_data;
+
+  if (g_async_initable_init_finish (G_ASYNC_INITABLE (source), result, NULL))
+    count->n_ok++;
+  count->n_done++;
+}
+
+/**
+ * test_init_async_twice:
+ * @initable: (type GAsyncInitable): an object not initialized yet
+ *
+ * Starts g_async_initable_init_async() twice at once on @initable, as
+ * GAsyncInitable allows, and asserts that both succeed.
+ */
+void
+test_init_async_twice (gpointer initable)
+{
+  InitCount count = { 0, 0 };
+
+  for (guint i = 0; i < 2; i++)
+    g_async_initable_init_async (G_ASYNC_INITABLE (initable), G_PRIORITY_DEFAULT, NULL,
+                                 count_init_cb, &count);
+  while (count.n_done < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (count.n_ok, ==, 2);
 }
 
 /**
@@ -557,6 +935,36 @@ test_race_async_write (gpointer  file,
 }
 
 /**
+ * test_add_race_write:
+ * @prefix: the test paths' start
+ * @suffix: their end, after the race's name
+ * @flags: or-ed into each test's data (a #TestRace)
+ * @func: the test
+ *
+ * Adds @func three times, @prefix/unref@suffix, /dispose@suffix and
+ * /close@suffix, with TEST_RACE_UNREF, _DISPOSE and _CLOSE as its data.
+ */
+void
+test_add_race_write (const gchar   *prefix,
+                     const gchar   *suffix,
+                     gint           flags,
+                     GTestDataFunc  func)
+{
+  static const struct { TestRace race; const gchar *name; } races[] = {
+    { TEST_RACE_UNREF, "unref" },
+    { TEST_RACE_DISPOSE, "dispose" },
+    { TEST_RACE_CLOSE, "close" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (races); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("%s/%s%s", prefix, races[i].name, suffix);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (races[i].race | flags), func);
+    }
+}
+
+/**
  * test_race_iterations:
  * @fallback: the default
  *
@@ -569,6 +977,70 @@ test_race_iterations (guint fallback)
   const gchar *env = g_getenv ("GTMP_TEST_RACE_ITERATIONS");
 
   return env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : fallback;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Threads                                                                   */
+
+typedef struct
+{
+  const gchar    *dir;
+  TestCreateFunc  create;
+  guint           n_files;
+} CreateJob;
+
+static gpointer
+create_files_thread (gpointer data)
+{
+  const CreateJob *job = data;
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < job->n_files; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gchar *path = NULL;
+      gint fd = job->create (job->dir, &path, &error);
+
+      g_assert_no_error (error);
+      close (fd);
+      g_ptr_array_add (paths, path);
+    }
+  return paths;
+}
+
+/**
+ * test_create_in_threads:
+ * @dir: (type filename): where
+ * @create: makes one file, returning its descriptor and path
+ * @n_threads: how many threads create at once (at most 16)
+ * @per_thread: how many files each creates
+ *
+ * Threads creating files in one directory at once: asserts that every
+ * file is distinct and really there.
+ */
+void
+test_create_in_threads (const gchar    *dir,
+                        TestCreateFunc  create,
+                        guint           n_threads,
+                        guint           per_thread)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  CreateJob job = { dir, create, per_thread };
+  GThread *threads[16];
+
+  g_assert_cmpuint (n_threads, <=, G_N_ELEMENTS (threads));
+  for (guint i = 0; i < n_threads; i++)
+    threads[i] = g_thread_new ("create", create_files_thread, &job);
+  for (guint i = 0; i < n_threads; i++)
+    {
+      g_autoptr(GPtrArray) paths = g_thread_join (threads[i]);
+
+      for (guint j = 0; j < paths->len; j++)
+        g_assert_true (g_hash_table_add (seen, g_strdup (g_ptr_array_index (paths, j))));
+    }
+
+  g_assert_cmpuint (g_hash_table_size (seen), ==, n_threads * per_thread);
+  g_assert_cmpuint (test_count_entries (dir), ==, n_threads * per_thread);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -586,6 +1058,110 @@ guint
 test_count_open_fds (void)
 {
   return test_count_entries ("/proc/self/fd");
+}
+
+/**
+ * test_has_cloexec:
+ * @fd: an open descriptor
+ *
+ * Returns: whether @fd is close-on-exec
+ */
+gboolean
+test_has_cloexec (gint fd)
+{
+  gint flags = fcntl (fd, F_GETFD);
+
+  g_assert_cmpint (flags, >=, 0);
+  return (flags & FD_CLOEXEC) != 0;
+}
+
+/**
+ * test_lowest_free_fd:
+ *
+ * Returns: the descriptor the next open() will get
+ */
+gint
+test_lowest_free_fd (void)
+{
+  gint fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  return fd;
+}
+
+/**
+ * test_wait_or_kill:
+ * @pid: a child process
+ * @timeout_us: how long it may take, in microseconds
+ * @status: (out): its wait status
+ *
+ * Waits for @pid, killing it (SIGKILL) when it takes longer than
+ * @timeout_us: a hung child is counted by the test, not waited for forever.
+ *
+ * Returns: whether it ended by itself in time
+ */
+gboolean
+test_wait_or_kill (pid_t   pid,
+                   gint64  timeout_us,
+                   gint   *status)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      pid_t res = waitpid (pid, status, WNOHANG);
+
+      if (res == pid)
+        return TRUE;
+      g_assert_cmpint (res, ==, 0);
+      g_usleep (1000);
+    }
+
+  g_assert_no_errno (kill (pid, SIGKILL));
+  g_assert_cmpint (waitpid (pid, status, 0), ==, pid);
+  return FALSE;
+}
+
+/**
+ * test_fork_children:
+ * @n: how many children, one after the other
+ * @timeout_us: how long each may take, in microseconds
+ * @child: what each runs; it ends with _exit(), 0 for success
+ * @data: @child's argument
+ * @hung: (inout): counts the children killed for taking too long
+ * @failed: (inout): counts the others that did not exit with 0
+ *
+ * Forks @n children at random moments (what another thread of the test is
+ * doing meanwhile is the point) and waits for each.
+ */
+void
+test_fork_children (guint          n,
+                    gint64         timeout_us,
+                    TestChildFunc  child,
+                    gpointer       data,
+                    guint         *hung,
+                    guint         *failed)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      gint status;
+      pid_t pid;
+
+      g_usleep (g_random_int_range (0, 2000));
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          child (data);
+          _exit (127);
+        }
+
+      if (!test_wait_or_kill (pid, timeout_us, &status))
+        (*hung)++;
+      else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        (*failed)++;
+    }
 }
 
 /**

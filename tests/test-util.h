@@ -11,7 +11,11 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
+
+#include "gtempfile.h"
 
 G_BEGIN_DECLS
 
@@ -27,22 +31,33 @@ G_BEGIN_DECLS
  */
 typedef void (*TestNobodyFunc) (gpointer data);
 
-/* Scratch directories (test-util.c explains why not with our own removal) */
-gchar        *test_scratch_new          (const gchar    *tag);
-gchar        *test_scratch_new_in       (const gchar    *parent,
+/* Scratch directories: one per run (test_scratch_root_init() in main()),
+ * made for each test case in it; removal never enters a mount point */
+void          test_init                 (gint           *argc,
+                                         gchar        ***argv,
                                          const gchar    *tag);
-void          test_scratch_free         (gchar          *path);
-void          test_remove_tree          (const gchar    *path);
-
-/* One per test case, under one per run */
+gint          test_run                  (void);
 void          test_scratch_root_init    (const gchar    *tag);
 void          test_scratch_root_clear   (void);
 const gchar  *test_scratch_root         (void);
+gchar        *test_scratch_new          (void);
+gchar        *test_scratch_new_in       (const gchar    *parent);
 gchar        *test_scratch_dir          (void);
 gchar        *test_scratch_path         (const gchar    *name);
-gchar        *test_scratch_dir_new      (void);
+void          test_scratch_free         (gchar          *path);
+void          test_remove_tree          (const gchar    *path);
 
 /* What is on disk */
+void          test_write_file           (const gchar    *path,
+                                         const gchar    *contents);
+void          test_write_file_mode      (const gchar    *path,
+                                         const gchar    *contents,
+                                         guint           mode);
+void          test_make_dir             (const gchar    *path,
+                                         guint           mode);
+void          test_chown_nobody         (const gchar    *path);
+gboolean      test_need_two_file_systems (const gchar   *a,
+                                         const gchar    *b);
 guint         test_count_entries        (const gchar    *dir);
 gboolean      test_path_exists          (const gchar    *path);
 guint         test_mode_of              (const gchar    *path);
@@ -51,18 +66,49 @@ void          test_assert_file_contents (const gchar    *path,
 gboolean      test_name_matches         (const gchar    *path,
                                          const gchar    *dir,
                                          const gchar    *pattern);
+void          test_assert_error_names   (const GError   *error,
+                                         gint            code,
+                                         const gchar    *path);
 void          test_assert_tempdir       (const gchar    *expected);
 
 /* Streams, signals and async results */
 void          test_write_all            (GOutputStream  *out,
                                          const void     *data,
                                          gsize           len);
+void          test_write                (gpointer        io_stream,
+                                         const void     *data,
+                                         gssize          len);
+/* The classes test_new_file() makes. */
+typedef enum {
+  TEST_CLASS_TMP_FILE,
+  TEST_CLASS_NAMED,
+  TEST_CLASS_SPOOLED,
+} TestFileClass;
+
+GTmpFile     *test_new_file             (TestFileClass   klass,
+                                         const gchar    *dir,
+                                         const gchar    *prefix,
+                                         gsize           max_size);
+void          test_persist              (gpointer        tmp,
+                                         const gchar    *dest,
+                                         GTmpPersistFlags flags);
+gint          test_get_fd               (gpointer        tmp);
+void          test_model_write          (GByteArray     *model,
+                                         gsize           pos,
+                                         const guint8   *data,
+                                         gsize           len);
+void          test_model_truncate       (GByteArray     *model,
+                                         gsize           size);
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
                                          GSeekType       type);
 void          test_count_notify         (GObject        *object,
                                          GParamSpec     *pspec,
                                          gpointer        user_data);
+void          test_mark_finalized       (gpointer        user_data,
+                                         GObject        *where_the_object_was);
+
+void          test_init_async_twice     (gpointer        initable);
 void          test_store_result         (GObject        *source,
                                          GAsyncResult   *result,
                                          gpointer        user_data);
@@ -80,10 +126,49 @@ gboolean      test_race_async_write     (gpointer        file,
                                          TestRace        race,
                                          gsize           len,
                                          gint64          delay_us);
+void          test_add_race_write       (const gchar    *prefix,
+                                         const gchar    *suffix,
+                                         gint            flags,
+                                         GTestDataFunc   func);
 guint         test_race_iterations      (guint           fallback);
+
+/* Threads */
+
+/**
+ * TestCreateFunc:
+ * @dir: (type filename): where
+ * @path: (out): the new file's path
+ * @error: a #GError
+ *
+ * Makes one file in @dir.
+ *
+ * Returns: its descriptor, or -1 with @error set
+ */
+typedef gint (*TestCreateFunc) (const gchar  *dir,
+                                gchar       **path,
+                                GError      **error);
+
+void          test_create_in_threads    (const gchar    *dir,
+                                         TestCreateFunc  create,
+                                         guint           n_threads,
+                                         guint           per_thread);
 
 /* Processes and privileges */
 guint         test_count_open_fds       (void);
+gboolean      test_has_cloexec          (gint            fd);
+gint          test_lowest_free_fd       (void);
+gboolean      test_wait_or_kill         (pid_t           pid,
+                                         gint64          timeout_us,
+                                         gint           *status);
+/* Run in a forked child by test_fork_children(); it ends with _exit(). */
+typedef void (*TestChildFunc) (gpointer data);
+
+void          test_fork_children        (guint           n,
+                                         gint64          timeout_us,
+                                         TestChildFunc   child,
+                                         gpointer        data,
+                                         guint          *hung,
+                                         guint          *failed);
 void          test_run_as_nobody        (TestNobodyFunc  func,
                                          gpointer        data);
 gboolean      test_need_root            (const gchar    *what_for);
