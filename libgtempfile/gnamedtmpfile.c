@@ -69,7 +69,7 @@ struct _GNamedTmpFile
 {
   GTmpFile  parent_instance;
 
-  gchar    *path;
+  /* The path is GTmpFile's (_g_tmp_file_get_path()): persist() moves it. */
   gint      owner_pid;
 
   /* Whole fields, not bits of one word: a setter in one thread and a
@@ -115,12 +115,14 @@ static gboolean
 unlink_path (GNamedTmpFile  *self,
              GError        **error)
 {
-  if (self->unlinked || self->path == NULL)
+  const gchar *path = _g_tmp_file_get_path ((GTmpFile *) self);
+
+  if (self->unlinked || path == NULL)
     return TRUE;
 
-  if (unlink (self->path) < 0 && errno != ENOENT)
+  if (unlink (path) < 0 && errno != ENOENT)
     {
-      _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), self->path);
+      _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), path);
       return FALSE;
     }
 
@@ -138,9 +140,10 @@ create_locked (GNamedTmpFile  *self,
                GError        **error)
 {
   GTmpFile *file = (GTmpFile *) self;
+  gchar *path = NULL;
   gint fd;
 
-  if (self->path != NULL)
+  if (_g_tmp_file_get_path (file) != NULL)
     return TRUE;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -150,10 +153,11 @@ create_locked (GNamedTmpFile  *self,
                                 _g_tmp_file_get_prefix (file),
                                 _g_tmp_file_get_suffix (file),
                                 _g_tmp_file_get_mode (file),
-                                &self->path, error);
+                                &path, error);
   if (fd < 0)
     return FALSE;
 
+  _g_tmp_file_take_path (file, path);
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
 
@@ -222,7 +226,7 @@ g_named_tmp_file_query_info (GFileIOStream  *stream,
                              GError        **error)
 {
   GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
-  g_autofree gchar *name = g_path_get_basename (self->path);
+  g_autofree gchar *name = g_path_get_basename (_g_tmp_file_get_path ((GTmpFile *) self));
   GFileAttributeMatcher *matcher;
   GFileInfo *info;
 
@@ -269,16 +273,6 @@ g_named_tmp_file_dispose (GObject *object)
     unlink_path (self, NULL);
 
   ((GObjectClass *) g_named_tmp_file_parent_class)->dispose (object);
-}
-
-static void
-g_named_tmp_file_finalize (GObject *object)
-{
-  GNamedTmpFile *self = (GNamedTmpFile *) object;
-
-  g_clear_pointer (&self->path, g_free);
-
-  ((GObjectClass *) g_named_tmp_file_parent_class)->finalize (object);
 }
 
 static void
@@ -340,7 +334,6 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
   GFileIOStreamClass *file_io_stream_class = G_FILE_IO_STREAM_CLASS (klass);
 
   object_class->dispose = g_named_tmp_file_dispose;
-  object_class->finalize = g_named_tmp_file_finalize;
   object_class->get_property = g_named_tmp_file_get_property;
   object_class->set_property = g_named_tmp_file_set_property;
 
@@ -399,32 +392,27 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* After persist(): GTmpFile has the new path; the file is no longer
+ * temporary. */
+static void
+persisted (GTmpFile *file,
+           gboolean  path_changed)
+{
+  GNamedTmpFile *self = (GNamedTmpFile *) file;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (path_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+  g_named_tmp_file_set_delete (self, FALSE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 static void
 g_named_tmp_file_init (GNamedTmpFile *self)
 {
+  _g_tmp_file_set_persisted_func ((GTmpFile *) self, persisted);
   self->delete_ = TRUE;
   self->delete_on_close = TRUE;
-}
-
-
-/* Internal (gtempfile-private.h) */
-
-void
-_g_named_tmp_file_persisted (GNamedTmpFile *self,
-                             const gchar   *path)
-{
-  g_object_freeze_notify (G_OBJECT (self));
-
-  if (g_strcmp0 (self->path, path) != 0)
-    {
-      g_free (self->path);
-      self->path = g_strdup (path);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
-    }
-
-  g_named_tmp_file_set_delete (self, FALSE);
-
-  g_object_thaw_notify (G_OBJECT (self));
 }
 
 
@@ -504,7 +492,7 @@ g_named_tmp_file_get_path (GNamedTmpFile *self)
 {
   g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
 
-  return self->path;
+  return _g_tmp_file_get_path ((GTmpFile *) self);
 }
 
 /**
@@ -523,7 +511,7 @@ g_named_tmp_file_get_file (GNamedTmpFile *self)
 {
   g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
 
-  return g_file_new_for_path (self->path);
+  return g_file_new_for_path (_g_tmp_file_get_path ((GTmpFile *) self));
 }
 
 /**

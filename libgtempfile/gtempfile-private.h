@@ -108,13 +108,29 @@ G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
 G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
 G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
 
-/* Added for persist() (an addition; nothing above changed): GTmpFile's
- * persist() moves a GNamedTmpFile by its path, then tells it here, in the
- * caller's thread, that it now lives at @path (absolute) — which sets
- * GNamedTmpFile:path and turns GNamedTmpFile:delete off. */
+/* The name under which the file lives now, or NULL while it has none:
+ * GTmpFile owns it. A subclass that creates a named file sets it (taking
+ * @path, absolute) in its init; persist() changes it. */
 G_GNUC_INTERNAL
-void            _g_named_tmp_file_persisted (GNamedTmpFile      *self,
-                                             const gchar        *path);
+const gchar    *_g_tmp_file_get_path      (GTmpFile             *self);
+G_GNUC_INTERNAL
+void            _g_tmp_file_take_path     (GTmpFile             *self,
+                                           gchar                *path);
+
+/* Called by persist(), in the caller's thread, once the file lives at
+ * _g_tmp_file_get_path() (@path_changed: it lived elsewhere before). A
+ * subclass registers it in its instance init. */
+typedef void (*GTmpFilePersistedFunc) (GTmpFile *self,
+                                       gboolean  path_changed);
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_persisted_func (GTmpFile              *self,
+                                                GTmpFilePersistedFunc  func);
+
+/* The one "closed" error: G_IO_ERROR_CLOSED, naming @path (the
+ * destination of a persist) if not NULL. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_closed_error (GError           **error,
+                                              const gchar       *path);
 
 /* The persist-in-flight gate (gtmpfile.c): every operation that reads,
  * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()
