@@ -65,6 +65,34 @@ _g_tmp_file_get_private (GTmpFile *self)
   return (GTmpFilePrivate *) G_STRUCT_MEMBER_P (self, _g_tmp_file_private_offset);
 }
 
+/* The link (gtmp-filestore.c) */
+
+/* The file's link, made on first use. */
+G_GNUC_INTERNAL
+GTmpFileLink *_g_tmp_file_get_link      (GTmpFile         *self,
+                                         GTmpFilePrivate  *priv);
+/* For close and dispose: the file's link locked, or NULL when it never had
+ * one (then it never will). */
+G_GNUC_INTERNAL
+GTmpFileLink *_g_tmp_file_lock_or_retire_link (GTmpFilePrivate *priv);
+/* Locks @link and returns its file if open; else NULL, unlocked, with
+ * G_IO_ERROR_CLOSED. */
+G_GNUC_INTERNAL
+GTmpFile     *_g_tmp_file_link_lock_open (GTmpFileLink    *link,
+                                          GError         **error);
+/* Unlocks @link, emitting a notification a store function queued. */
+G_GNUC_INTERNAL
+void          _g_tmp_file_link_unlock   (GTmpFileLink     *link);
+/* Locks @link for an operation on the file's bytes: open and not being
+ * persisted; _g_tmp_file_link_end() ends it. */
+G_GNUC_INTERNAL
+gboolean      _g_tmp_file_link_begin    (GTmpFileLink     *link,
+                                         GTmpFile        **out_self,
+                                         GError          **error);
+G_GNUC_INTERNAL
+void          _g_tmp_file_link_end      (GTmpFileLink     *link,
+                                         GTmpFile         *self);
+
 /* The persist gate (gtmpfile.c); see _g_tmp_file_op_begin(). */
 
 /* Lets a persist in: FALSE with G_IO_ERROR_PENDING if one is in flight. */

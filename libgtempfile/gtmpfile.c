@@ -292,483 +292,6 @@ _g_tmp_file_get_lock (GTmpFile *self)
 }
 
 
-/* The default store: the descriptor, with the kernel's file offset as the
- * one shared position. */
-
-static gssize
-fd_store_read (GTmpFile      *self,
-               void          *buffer,
-               gsize          count,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gssize n;
-
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return -1;
-
-  do
-    n = read (priv->fd, buffer, count);
-  while (G_UNLIKELY (n < 0 && errno == EINTR));
-
-  if (G_UNLIKELY (n < 0))
-    _g_tmp_core_set_error (error, errno, _("Could not read from the temporary file"));
-
-  return n;
-}
-
-static gssize
-fd_store_write (GTmpFile      *self,
-                const void    *buffer,
-                gsize          count,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gssize n;
-
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return -1;
-
-  do
-    n = write (priv->fd, buffer, count);
-  while (G_UNLIKELY (n < 0 && errno == EINTR));
-
-  if (G_UNLIKELY (n < 0))
-    _g_tmp_core_set_error (error, errno, _("Could not write to the temporary file"));
-
-  return n;
-}
-
-static goffset
-fd_store_tell (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  off_t pos = lseek (priv->fd, 0, SEEK_CUR);
-
-  return pos < 0 ? 0 : pos;
-}
-
-static gboolean
-fd_store_seek (GTmpFile      *self,
-               goffset        offset,
-               GSeekType      type,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gint whence;
-
-  switch (type)
-    {
-    case G_SEEK_SET:
-      whence = SEEK_SET;
-      break;
-    case G_SEEK_CUR:
-      whence = SEEK_CUR;
-      break;
-    case G_SEEK_END:
-      whence = SEEK_END;
-      break;
-    default:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Invalid seek type"));
-      return FALSE;
-    }
-
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  if (lseek (priv->fd, offset, whence) < 0)
-    {
-      _g_tmp_core_set_error (error, errno, _("Could not seek in the temporary file"));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-fd_store_truncate (GTmpFile      *self,
-                   goffset        size,
-                   GCancellable  *cancellable,
-                   GError       **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gint res;
-
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  do
-    res = ftruncate (priv->fd, size);
-  while (res < 0 && errno == EINTR);
-
-  if (res < 0)
-    {
-      _g_tmp_core_set_error (error, errno, _("Could not truncate the temporary file"));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static goffset
-fd_store_get_size (GTmpFile  *self,
-                   GError   **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  struct stat st;
-
-  if (fstat (priv->fd, &st) < 0)
-    {
-      _g_tmp_core_set_error (error, errno, _("Could not query the temporary file"));
-      return -1;
-    }
-
-  return st.st_size;
-}
-
-static gboolean
-fd_store_ensure_fd (GTmpFile      *self,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  return TRUE;
-}
-
-static void
-fd_store_close (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  _g_tmp_core_clear_fd (&priv->fd);
-}
-
-const GTmpFileStore _g_tmp_file_fd_store = {
-  .read      = fd_store_read,
-  .write     = fd_store_write,
-  .tell      = fd_store_tell,
-  .seek      = fd_store_seek,
-  .truncate  = fd_store_truncate,
-  .get_size  = fd_store_get_size,
-  .ensure_fd = fd_store_ensure_fd,
-  .close     = fd_store_close,
-};
-
-
-/* The lock (gtmp-stream.h) */
-
-/* The link of a file closed or disposed before anything needed one: its
- * file is NULL, so every call through it reports G_IO_ERROR_CLOSED. Static,
- * so not counted. */
-static GTmpFileLink closed_link;
-
-GTmpFileLink *
-_g_tmp_file_link_new (GTmpFile *file)
-{
-  GTmpFileLink *link = g_new0 (GTmpFileLink, 1);
-
-  g_mutex_init (&link->lock);
-  link->file = file;
-  g_atomic_ref_count_init (&link->ref_count);
-
-  return link;
-}
-
-GTmpFileLink *
-_g_tmp_file_link_ref (GTmpFileLink *link)
-{
-  if (link != &closed_link)
-    g_atomic_ref_count_inc (&link->ref_count);
-
-  return link;
-}
-
-void
-_g_tmp_file_link_unref (GTmpFileLink *link)
-{
-  if (link == &closed_link || !g_atomic_ref_count_dec (&link->ref_count))
-    return;
-
-  g_mutex_clear (&link->lock);
-  g_free (link);
-}
-
-/* The file's link, made on first use: a file that is only created and
- * closed needs none, which spares its lifecycle an allocation and two
- * round trips of the lock (~400 instructions of ~4,400). */
-static GTmpFileLink *
-get_link (GTmpFile        *self,
-          GTmpFilePrivate *priv)
-{
-  GTmpFileLink *link = g_atomic_pointer_get (&priv->link);
-
-  if (G_LIKELY (link != NULL))
-    return link;
-
-  link = _g_tmp_file_link_new (self);
-  if (!g_atomic_pointer_compare_and_exchange (&priv->link, NULL, link))
-    {
-      _g_tmp_file_link_unref (link);
-      link = g_atomic_pointer_get (&priv->link);
-    }
-
-  return link;
-}
-
-/* For close and dispose: returns the file's link locked, or NULL when it
- * never had one. Then it never will (get_link() finds closed_link from now
- * on), so no operation can be running and none can start. */
-static GTmpFileLink *
-lock_or_retire_link (GTmpFilePrivate *priv)
-{
-  GTmpFileLink *link;
-
-  if (g_atomic_pointer_compare_and_exchange (&priv->link, NULL, &closed_link))
-    return NULL;
-
-  link = g_atomic_pointer_get (&priv->link);
-  g_mutex_lock (&link->lock);
-
-  return link;
-}
-
-/* Locks @link and returns its file if it is open; otherwise returns NULL,
- * unlocked, with G_IO_ERROR_CLOSED. Holding the lock keeps close and
- * dispose (which take it too) from freeing what the caller is using. */
-static inline GTmpFile *
-link_lock_open (GTmpFileLink  *link,
-                GError       **error)
-{
-  GTmpFile *self;
-
-  g_mutex_lock (&link->lock);
-
-  self = link->file;
-  if (G_LIKELY (self != NULL))
-    {
-      GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-      if (G_LIKELY (!priv->closed))
-        return self;
-    }
-
-  g_mutex_unlock (&link->lock);
-  _g_tmp_file_set_closed_error (error, NULL);
-
-  return NULL;
-}
-
-/* A notification must not be emitted with the lock held: a handler that
- * touches the file would deadlock. The reference keeps the file alive
- * should another thread drop the last one meanwhile. */
-static void
-link_unlock_and_notify (GTmpFileLink *link)
-{
-  GObject *file = g_object_ref ((GObject *) link->file);
-  GParamSpec *pspec = g_steal_pointer (&link->notify);
-
-  g_mutex_unlock (&link->lock);
-  g_object_notify_by_pspec (file, pspec);
-  g_object_unref (file);
-}
-
-static inline void
-link_unlock (GTmpFileLink *link)
-{
-  if (G_LIKELY (link->notify == NULL))
-    g_mutex_unlock (&link->lock);
-  else
-    link_unlock_and_notify (link);
-}
-
-/* Starts an operation on the file's bytes: locks @link and checks that the
- * file is open and not being persisted. On success *out_self is the file,
- * and link_end() ends the operation. */
-static inline gboolean
-link_begin (GTmpFileLink  *link,
-            GTmpFile     **out_self,
-            GError       **error)
-{
-  GTmpFile *self = link_lock_open (link, error);
-
-  if (G_UNLIKELY (self == NULL))
-    return FALSE;
-
-  if (G_UNLIKELY (!_g_tmp_file_op_begin (self, error)))
-    {
-      link_unlock (link);
-      return FALSE;
-    }
-
-  *out_self = self;
-  return TRUE;
-}
-
-static inline void
-link_end (GTmpFileLink *link,
-          GTmpFile     *self)
-{
-  _g_tmp_file_op_end (self);
-  link_unlock (link);
-}
-
-
-/* The file's side of the streams (gtmp-stream.h) */
-
-gssize
-_g_tmp_file_stream_read (GTmpFileLink  *link,
-                         void          *buffer,
-                         gsize          count,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  GTmpFile *self;
-  GTmpFilePrivate *priv;
-  gssize n;
-
-  if (G_UNLIKELY (!link_begin (link, &self, error)))
-    return -1;
-
-  priv = g_tmp_file_get_instance_private (self);
-  n = priv->store->read (self, buffer, count, cancellable, error);
-  link_end (link, self);
-
-  return n;
-}
-
-gssize
-_g_tmp_file_stream_write (GTmpFileLink  *link,
-                          const void    *buffer,
-                          gsize          count,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  GTmpFile *self;
-  GTmpFilePrivate *priv;
-  gssize n;
-
-  if (G_UNLIKELY (!link_begin (link, &self, error)))
-    return -1;
-
-  priv = g_tmp_file_get_instance_private (self);
-  n = priv->store->write (self, buffer, count, cancellable, error);
-  link_end (link, self);
-
-  return n;
-}
-
-static gssize
-skip_locked (GTmpFile      *self,
-             gsize          count,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  goffset position;
-  goffset size;
-  gsize n;
-
-  position = priv->store->tell (self);
-  size = priv->store->get_size (self, error);
-  if (size < 0)
-    return -1;
-
-  /* Like read(): nothing to skip at or past the end. */
-  n = position < size ? (gsize) MIN ((guint64) count, (guint64) (size - position)) : 0;
-  if (n > 0 && !priv->store->seek (self, n, G_SEEK_CUR, cancellable, error))
-    return -1;
-
-  return n;
-}
-
-gssize
-_g_tmp_file_stream_skip (GTmpFileLink  *link,
-                         gsize          count,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  GTmpFile *self;
-  gssize n;
-
-  if (!link_begin (link, &self, error))
-    return -1;
-
-  n = skip_locked (self, count, cancellable, error);
-  link_end (link, self);
-
-  return n;
-}
-
-goffset
-_g_tmp_file_stream_tell (GTmpFileLink *link)
-{
-  GTmpFile *self = link_lock_open (link, NULL);
-  GTmpFilePrivate *priv;
-  goffset position;
-
-  if (self == NULL)
-    return 0;
-
-  priv = g_tmp_file_get_instance_private (self);
-  position = priv->store->tell (self);
-  link_unlock (link);
-
-  return position;
-}
-
-gboolean
-_g_tmp_file_stream_seek (GTmpFileLink  *link,
-                         goffset        offset,
-                         GSeekType      type,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  GTmpFile *self;
-  GTmpFilePrivate *priv;
-  gboolean ret;
-
-  if (!link_begin (link, &self, error))
-    return FALSE;
-
-  priv = g_tmp_file_get_instance_private (self);
-  ret = priv->store->seek (self, offset, type, cancellable, error);
-  link_end (link, self);
-
-  return ret;
-}
-
-gboolean
-_g_tmp_file_stream_truncate (GTmpFileLink  *link,
-                             goffset        size,
-                             GCancellable  *cancellable,
-                             GError       **error)
-{
-  GTmpFile *self;
-  GTmpFilePrivate *priv;
-  gboolean ret;
-
-  if (!link_begin (link, &self, error))
-    return FALSE;
-
-  if (size < 0)
-    {
-      link_end (link, self);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Cannot truncate a file to a negative size"));
-      return FALSE;
-    }
-
-  priv = g_tmp_file_get_instance_private (self);
-  ret = priv->store->truncate (self, size, cancellable, error);
-  link_end (link, self);
-
-  return ret;
-}
-
-
 /* Internal interface for subclasses (gtempfile-private.h) */
 
 void
@@ -799,14 +322,14 @@ _g_tmp_file_ensure_fd (GTmpFile      *self,
                        GError       **error)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  GTmpFileLink *link = get_link (self, priv);
+  GTmpFileLink *link = _g_tmp_file_get_link (self, priv);
   gboolean ret;
 
-  if (link_lock_open (link, error) == NULL)
+  if (_g_tmp_file_link_lock_open (link, error) == NULL)
     return FALSE;
 
   ret = priv->store->ensure_fd (self, cancellable, error);
-  link_unlock (link);
+  _g_tmp_file_link_unlock (link);
 
   return ret;
 }
@@ -989,7 +512,7 @@ g_tmp_file_get_input_stream (GIOStream *stream)
    * costs no allocation; the exchange makes two racing callers agree. */
   if (g_atomic_pointer_get (&priv->input) == NULL)
     {
-      GInputStream *input = _g_tmp_file_input_stream_new (get_link (self, priv));
+      GInputStream *input = _g_tmp_file_input_stream_new (_g_tmp_file_get_link (self, priv));
 
       /* First asked for after close_fn: closed like the ones it closed. */
       if (priv->closed)
@@ -1009,7 +532,7 @@ g_tmp_file_get_output_stream (GIOStream *stream)
 
   if (g_atomic_pointer_get (&priv->output) == NULL)
     {
-      GOutputStream *output = _g_tmp_file_output_stream_new (get_link (self, priv));
+      GOutputStream *output = _g_tmp_file_output_stream_new (_g_tmp_file_get_link (self, priv));
 
       if (priv->closed)
         g_output_stream_close (output, NULL, NULL);
@@ -1032,7 +555,7 @@ g_tmp_file_close_fn (GIOStream     *stream,
 
   /* Waits for the read or write running on a stream, if any: it finishes
    * with what it did, and every later one reports G_IO_ERROR_CLOSED. */
-  link = lock_or_retire_link (priv);
+  link = _g_tmp_file_lock_or_retire_link (priv);
   g_atomic_int_set (&priv->closed, TRUE);
 
   if (priv->fd >= 0)
@@ -1071,7 +594,7 @@ g_tmp_file_tell (GFileIOStream *stream)
   GTmpFile *self = G_TMP_FILE (stream);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return _g_tmp_file_stream_tell (get_link (self, priv));
+  return _g_tmp_file_stream_tell (_g_tmp_file_get_link (self, priv));
 }
 
 static gboolean
@@ -1090,7 +613,7 @@ g_tmp_file_seek (GFileIOStream  *stream,
   GTmpFile *self = G_TMP_FILE (stream);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return _g_tmp_file_stream_seek (get_link (self, priv), offset, type, cancellable, error);
+  return _g_tmp_file_stream_seek (_g_tmp_file_get_link (self, priv), offset, type, cancellable, error);
 }
 
 static gboolean
@@ -1108,7 +631,7 @@ g_tmp_file_truncate (GFileIOStream  *stream,
   GTmpFile *self = G_TMP_FILE (stream);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return _g_tmp_file_stream_truncate (get_link (self, priv), size, cancellable, error);
+  return _g_tmp_file_stream_truncate (_g_tmp_file_get_link (self, priv), size, cancellable, error);
 }
 
 static void
@@ -1189,14 +712,14 @@ g_tmp_file_query_info (GFileIOStream  *stream,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  link = get_link (self, priv);
-  if (link_lock_open (link, error) == NULL)
+  link = _g_tmp_file_get_link (self, priv);
+  if (_g_tmp_file_link_lock_open (link, error) == NULL)
     return NULL;
 
   matcher = g_file_attribute_matcher_new (attributes);
   info = query_info_masked (self, matcher, error);
   g_file_attribute_matcher_unref (matcher);
-  link_unlock (link);
+  _g_tmp_file_link_unlock (link);
 
   return info;
 }
@@ -1271,7 +794,7 @@ g_tmp_file_dispose (GObject *object)
 
   /* A caller may keep a stream alive; it must not reach back into us.
    * Under the lock: an operation running on a stream finishes first. */
-  link = lock_or_retire_link (priv);
+  link = _g_tmp_file_lock_or_retire_link (priv);
   if (link != NULL)
     {
       link->file = NULL;
@@ -1640,12 +1163,12 @@ g_tmp_file_get_fd (GTmpFile  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   /* No rollover behind a persist's back. */
-  link = get_link (self, priv);
-  if (!link_begin (link, &self, error))
+  link = _g_tmp_file_get_link (self, priv);
+  if (!_g_tmp_file_link_begin (link, &self, error))
     return -1;
 
   fd = priv->store->ensure_fd (self, NULL, error) ? priv->fd : -1;
-  link_end (link, self);
+  _g_tmp_file_link_end (link, self);
 
   return fd;
 }
