@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <unistd.h>
 
@@ -98,11 +100,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GNamedTmpFile, g_named_tmp_file, G_TYPE_TMP_FILE,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       g_named_tmp_file_initable_iface_init))
 
-/* As in gtmpfile.c, the functions on a file's way from
- * g_named_tmp_file_new() to the last unref cast without a check: GObject
- * only hands them our own instances, and checked casts were ~1,500 of the
- * lifecycle's ~7,500 user-space instructions (benchmarks/README.md). */
-
 static gboolean
 is_owner (GNamedTmpFile *self)
 {
@@ -169,7 +166,7 @@ g_named_tmp_file_initable_init (GInitable     *initable,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) initable;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (initable);
   GMutex *lock = _g_tmp_file_get_lock ((GTmpFile *) self);
   gboolean ret;
 
@@ -199,8 +196,8 @@ g_named_tmp_file_close_fn (GIOStream     *stream,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) stream;
-  GIOStreamClass *parent_class = g_named_tmp_file_parent_class;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
+  GIOStreamClass *parent_class = G_IO_STREAM_CLASS (g_named_tmp_file_parent_class);
   g_autoptr(GError) local_error = NULL;
   gboolean ret;
 
@@ -256,7 +253,7 @@ g_named_tmp_file_query_info (GFileIOStream  *stream,
 static void
 g_named_tmp_file_dispose (GObject *object)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) object;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (object);
 
   /* A persist_async in flight: wait for its move and follow it, so that a
    * moved file is not removed below. */
@@ -272,7 +269,7 @@ g_named_tmp_file_dispose (GObject *object)
   if (self->delete_ && is_owner (self))
     unlink_path (self, NULL);
 
-  ((GObjectClass *) g_named_tmp_file_parent_class)->dispose (object);
+  G_OBJECT_CLASS (g_named_tmp_file_parent_class)->dispose (object);
 }
 
 static void
@@ -398,7 +395,7 @@ static void
 persisted (GTmpFile *file,
            gboolean  path_changed)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) file;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (file);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (path_changed)
@@ -457,23 +454,13 @@ g_named_tmp_file_new (const gchar  *dir,
                       const gchar  *suffix,
                       GError      **error)
 {
-  GNamedTmpFile *self;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* g_initable_new() with the three properties, without their cost; and
-   * our own GInitable.init called directly (the type is final), without
-   * g_initable_init()'s interface checks and look-up. */
-  self = g_object_new (G_TYPE_NAMED_TMP_FILE, NULL);
-  _g_tmp_file_set_construct ((GTmpFile *) self, dir, prefix, suffix);
-
-  if (!g_named_tmp_file_initable_init ((GInitable *) self, NULL, error))
-    {
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
+  return g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
 }
 
 /**

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>

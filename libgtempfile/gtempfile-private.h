@@ -92,16 +92,6 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
                                            gint                  fd,
                                            gboolean              linkable);
 
-/* Sets the "dir", "prefix" and "suffix" construct properties directly, for
- * the C constructors: call right after g_object_new(), before init. Passing
- * them to g_initable_new() instead cost ~550 instructions per GTmpFile and
- * ~1,400 per GNamedTmpFile (benchmarks/README.md). */
-G_GNUC_INTERNAL
-void            _g_tmp_file_set_construct (GTmpFile             *self,
-                                           const gchar          *dir,
-                                           const gchar          *prefix,
-                                           const gchar          *suffix);
-
 /* The construct-time settings, for subclasses (dir is as given, may be NULL). */
 G_GNUC_INTERNAL const gchar *_g_tmp_file_get_dir    (GTmpFile *self);
 G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
@@ -153,5 +143,18 @@ GMutex         *_g_tmp_file_get_lock      (GTmpFile             *self);
  * dispose neither deletes a persisted file nor races the move. */
 G_GNUC_INTERNAL
 void            _g_tmp_file_settle_persist (GTmpFile            *self);
+
+/* The one check of the _finish functions: @result is a GTask of
+ * @source_tag (and of @source_object, unless that is NULL). */
+static inline gboolean
+_g_tmp_task_is_ours (GAsyncResult *result,
+                     gpointer      source_object,
+                     gpointer      source_tag)
+{
+  return G_IS_TASK (result) &&
+         (source_object == NULL ||
+          g_task_get_source_object (G_TASK (result)) == source_object) &&
+         g_task_get_source_tag (G_TASK (result)) == source_tag;
+}
 
 G_END_DECLS

@@ -218,7 +218,7 @@ _g_tmp_file_link_unref (GTmpFileLink *link)
 
 /* The file's link, made on first use: a file that is only created and
  * closed needs none, which spares its lifecycle an allocation and two
- * round trips of the lock (~400 instructions of ~4,400). */
+ * round trips of the lock. */
 GTmpFileLink *
 _g_tmp_file_get_link (GTmpFile        *self,
                       GTmpFilePrivate *priv)

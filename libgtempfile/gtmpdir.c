@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include "gtempfile-private.h"
 
 /**
@@ -164,12 +166,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpDir, g_tmp_dir, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                       g_tmp_dir_async_initable_iface_init))
 
-/* The functions on a directory's way from g_tmp_dir_new() to the last unref
- * (init, set_property, dispose, finalize) cast without a check: GObject only
- * hands them our own instances, and a checked cast cost ~100 instructions
- * in GLib 2.74, together a sixth of the lifecycle's user-space work
- * (benchmarks/README.md). */
-
 /* Removes the tree. Runs in the caller's thread or in a worker; concurrent
  * calls wait for the one under way and then see its outcome. A failure is
  * remembered as reported when @report. */
@@ -238,7 +234,7 @@ g_tmp_dir_initable_init (GInitable     *initable,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  GTmpDir *self = (GTmpDir *) initable;
+  GTmpDir *self = G_TMP_DIR (initable);
   gboolean ret = TRUE;
 
   g_mutex_lock (&self->lock);
@@ -277,7 +273,7 @@ g_tmp_dir_async_initable_iface_init (GAsyncInitableIface *iface)
 static void
 g_tmp_dir_dispose (GObject *object)
 {
-  GTmpDir *self = (GTmpDir *) object;
+  GTmpDir *self = G_TMP_DIR (object);
 
   /* No one else holds a reference, so no cleanup can be under way. A
    * forked child (another pid) lets go of the descriptor and nothing more. */
@@ -297,13 +293,13 @@ g_tmp_dir_dispose (GObject *object)
 
   _g_tmp_core_clear_fd (&self->fd);
 
-  ((GObjectClass *) g_tmp_dir_parent_class)->dispose (object);
+  G_OBJECT_CLASS (g_tmp_dir_parent_class)->dispose (object);
 }
 
 static void
 g_tmp_dir_finalize (GObject *object)
 {
-  GTmpDir *self = (GTmpDir *) object;
+  GTmpDir *self = G_TMP_DIR (object);
 
   g_free (self->dir);
   g_free (self->prefix);
@@ -312,7 +308,7 @@ g_tmp_dir_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
 
-  ((GObjectClass *) g_tmp_dir_parent_class)->finalize (object);
+  G_OBJECT_CLASS (g_tmp_dir_parent_class)->finalize (object);
 }
 
 static void
@@ -364,7 +360,7 @@ g_tmp_dir_set_property (GObject      *object,
                         const GValue *value,
                         GParamSpec   *pspec)
 {
-  GTmpDir *self = (GTmpDir *) object;
+  GTmpDir *self = G_TMP_DIR (object);
 
   switch (prop_id)
     {
@@ -553,28 +549,13 @@ g_tmp_dir_new (const gchar  *dir,
                const gchar  *suffix,
                GError      **error)
 {
-  GTmpDir *self;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* The same as g_initable_new() with the three construct-only properties
-   * (GObject has set them to NULL already), without the cost of the
-   * property machinery: ~1,000 instructions, a sixth of the lifecycle's
-   * user-space work (benchmarks/README.md); and our own GInitable.init
-   * called directly (the type is final), without g_initable_init()'s
-   * interface checks and look-up. */
-  self = g_object_new (G_TYPE_TMP_DIR, NULL);
-  self->dir = g_strdup (dir);
-  self->prefix = g_strdup (prefix);
-  self->suffix = g_strdup (suffix);
-
-  if (!g_tmp_dir_initable_init ((GInitable *) self, NULL, error))
-    {
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
+  return g_initable_new (G_TYPE_TMP_DIR, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
 }
 
 static void
@@ -630,10 +611,11 @@ g_tmp_dir_new_async (const gchar         *dir,
 
   /* Our own task rather than g_async_initable_new_async()'s, so that
    * g_tmp_dir_new_finish() can tell its results by their source tag. */
-  self = g_object_new (G_TYPE_TMP_DIR, NULL);
-  self->dir = g_strdup (dir);
-  self->prefix = g_strdup (prefix);
-  self->suffix = g_strdup (suffix);
+  self = g_object_new (G_TYPE_TMP_DIR,
+                       "dir", dir,
+                       "prefix", prefix,
+                       "suffix", suffix,
+                       NULL);
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_tmp_dir_new_async);
@@ -658,8 +640,7 @@ GTmpDir *
 g_tmp_dir_new_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_new_async, NULL);
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tmp_dir_new_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -888,8 +869,7 @@ g_tmp_dir_cleanup_finish (GTmpDir       *self,
                           GError       **error)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_cleanup_async, FALSE);
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, g_tmp_dir_cleanup_async), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);

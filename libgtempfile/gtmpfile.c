@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -124,12 +126,6 @@ G_DEFINE_TYPE_WITH_CODE (GTmpFile, g_tmp_file, G_TYPE_FILE_IO_STREAM,
                                                 g_tmp_file_initable_iface_init)
                          G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                 g_tmp_file_async_initable_iface_init))
-
-/* The functions on a file's way from g_tmp_file_new() to the last unref
- * (init, set_property, close_fn, dispose, finalize) cast without a check:
- * GObject only ever hands them our own instances, and each checked cast
- * of a derivable type cost ~100 instructions in GLib 2.74, together a
- * sixth of a lifecycle's user-space work (benchmarks/README.md). */
 
 
 gint _g_tmp_file_private_offset;
@@ -421,23 +417,6 @@ _g_tmp_file_set_persisted_func (GTmpFile              *self,
   priv->persisted = func;
 }
 
-void
-_g_tmp_file_set_construct (GTmpFile    *self,
-                           const gchar *dir,
-                           const gchar *prefix,
-                           const gchar *suffix)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  /* GObject has set them to their defaults (NULL) already. */
-  g_assert (priv->dir == NULL && priv->prefix == NULL && priv->suffix == NULL);
-
-  priv->dir = g_strdup (dir);
-  priv->prefix = g_strdup (prefix);
-  priv->suffix = g_strdup (suffix);
-}
-
-
 /* GInitable, GAsyncInitable */
 
 static gboolean
@@ -472,7 +451,7 @@ g_tmp_file_initable_init (GInitable     *initable,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  GTmpFile *self = (GTmpFile *) initable;
+  GTmpFile *self = G_TMP_FILE (initable);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   gboolean ret;
 
@@ -548,7 +527,7 @@ g_tmp_file_close_fn (GIOStream     *stream,
                      GCancellable  *cancellable,
                      GError       **error)
 {
-  GTmpFile *self = (GTmpFile *) stream;
+  GTmpFile *self = G_TMP_FILE (stream);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   GTmpFileLink *link;
   gboolean ret = TRUE;
@@ -779,7 +758,7 @@ g_tmp_file_query_info_finish (GFileIOStream  *stream,
 static void
 g_tmp_file_dispose (GObject *object)
 {
-  GTmpFile *self = (GTmpFile *) object;
+  GTmpFile *self = G_TMP_FILE (object);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   GTmpFileLink *link;
 
@@ -803,13 +782,13 @@ g_tmp_file_dispose (GObject *object)
   g_clear_object (&priv->input);
   g_clear_object (&priv->output);
 
-  ((GObjectClass *) g_tmp_file_parent_class)->dispose (object);
+  G_OBJECT_CLASS (g_tmp_file_parent_class)->dispose (object);
 }
 
 static void
 g_tmp_file_finalize (GObject *object)
 {
-  GTmpFile *self = (GTmpFile *) object;
+  GTmpFile *self = G_TMP_FILE (object);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   _g_tmp_core_clear_fd (&priv->fd);
@@ -821,7 +800,7 @@ g_tmp_file_finalize (GObject *object)
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->cond);
 
-  ((GObjectClass *) g_tmp_file_parent_class)->finalize (object);
+  G_OBJECT_CLASS (g_tmp_file_parent_class)->finalize (object);
 }
 
 static void
@@ -861,7 +840,7 @@ g_tmp_file_set_property (GObject      *object,
                          const GValue *value,
                          GParamSpec   *pspec)
 {
-  GTmpFile *self = (GTmpFile *) object;
+  GTmpFile *self = G_TMP_FILE (object);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   /* All construct-only. */
@@ -1033,23 +1012,13 @@ g_tmp_file_new (const gchar  *dir,
                 const gchar  *suffix,
                 GError      **error)
 {
-  GTmpFile *self;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* g_initable_new() with the three properties, without their cost; and
-   * our own GInitable.init called directly (the type is known), without
-   * g_initable_init()'s interface checks and look-up. */
-  self = g_object_new (G_TYPE_TMP_FILE, NULL);
-  _g_tmp_file_set_construct (self, dir, prefix, suffix);
-
-  if (!g_tmp_file_initable_init ((GInitable *) self, NULL, error))
-    {
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
+  return g_initable_new (G_TYPE_TMP_FILE, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
 }
 
 static void
@@ -1101,8 +1070,11 @@ g_tmp_file_new_async (const gchar         *dir,
 
   /* As g_async_initable_new_async() would, but the result carries our own
    * source tag, so that new_finish() can tell it from any other. */
-  self = g_object_new (G_TYPE_TMP_FILE, NULL);
-  _g_tmp_file_set_construct (self, dir, prefix, suffix);
+  self = g_object_new (G_TYPE_TMP_FILE,
+                       "dir", dir,
+                       "prefix", prefix,
+                       "suffix", suffix,
+                       NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, g_tmp_file_new_async);
@@ -1127,8 +1099,7 @@ GTmpFile *
 g_tmp_file_new_finish (GAsyncResult  *result,
                        GError       **error)
 {
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, g_tmp_file_new_async), NULL);
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tmp_file_new_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
