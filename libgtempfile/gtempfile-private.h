@@ -9,6 +9,7 @@
 
 #include "gtempfile.h"
 #include "gtmp-core.h"
+#include "gtmp-template.h"
 
 G_BEGIN_DECLS
 
@@ -93,10 +94,8 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
                                            gboolean              linkable);
 
 /* The construct-time settings, for subclasses (dir is as given, may be NULL). */
-G_GNUC_INTERNAL const gchar *_g_tmp_file_get_dir    (GTmpFile *self);
-G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
-G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
-G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
+G_GNUC_INTERNAL
+const GTmpTemplate *_g_tmp_file_get_template (GTmpFile *self);
 
 /* The name under which the file lives now, or NULL while it has none:
  * GTmpFile owns it. A subclass that creates a named file sets it (taking

@@ -14,10 +14,7 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gchar               *dir;
-  gchar               *prefix;
-  gchar               *suffix;
-  guint                mode;
+  GTmpTemplate         tmpl;
 
   const GTmpFileStore *store;
   gint                 fd;

@@ -183,7 +183,7 @@ persist_by_copy (GTmpFile      *self,
     }
 
   copy_fd = _g_tmp_fdio_open_copy (op->dfd, op->dest,
-                                   priv->mode != 0 ? priv->mode : G_TMP_CORE_FILE_MODE,
+                                   priv->tmpl.mode != 0 ? priv->tmpl.mode : G_TMP_CORE_FILE_MODE,
                                    &copy_path, error);
   if (copy_fd < 0)
     return FALSE;

@@ -107,10 +107,7 @@ struct _GTmpDir
   GObject   parent_instance;
 
   /* Construct-only, then read-only. */
-  gchar    *dir;
-  gchar    *prefix;
-  gchar    *suffix;
-  guint     mode;
+  GTmpTemplate tmpl;
 
   /* Written once, by the init that creates the directory (under @lock),
    * then read-only. */
@@ -245,8 +242,8 @@ g_tmp_dir_initable_init (GInitable     *initable,
         ret = FALSE;
       else
         {
-          self->path = _g_tmp_core_create_dir (self->dir, self->prefix, self->suffix,
-                                               self->mode, error);
+          self->path = _g_tmp_core_create_dir (self->tmpl.dir, self->tmpl.prefix,
+                                               self->tmpl.suffix, self->tmpl.mode, error);
           ret = self->path != NULL;
           if (ret)
             self->creator_pid = _g_tmp_core_get_pid ();
@@ -301,9 +298,7 @@ g_tmp_dir_finalize (GObject *object)
 {
   GTmpDir *self = G_TMP_DIR (object);
 
-  g_free (self->dir);
-  g_free (self->prefix);
-  g_free (self->suffix);
+  _g_tmp_template_clear (&self->tmpl);
   g_free (self->path);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
@@ -319,24 +314,11 @@ g_tmp_dir_get_property (GObject    *object,
 {
   GTmpDir *self = G_TMP_DIR (object);
 
+  if (_g_tmp_template_get_property (&self->tmpl, prop_id, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_DIR:
-      g_value_set_string (value, self->dir);
-      break;
-
-    case PROP_PREFIX:
-      g_value_set_string (value, self->prefix);
-      break;
-
-    case PROP_SUFFIX:
-      g_value_set_string (value, self->suffix);
-      break;
-
-    case PROP_MODE:
-      g_value_set_uint (value, self->mode);
-      break;
-
     case PROP_PATH:
       g_value_set_string (value, g_tmp_dir_get_path (self));
       break;
@@ -362,24 +344,11 @@ g_tmp_dir_set_property (GObject      *object,
 {
   GTmpDir *self = G_TMP_DIR (object);
 
+  if (_g_tmp_template_set_property (&self->tmpl, prop_id, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_DIR:
-      self->dir = g_value_dup_string (value);
-      break;
-
-    case PROP_PREFIX:
-      self->prefix = g_value_dup_string (value);
-      break;
-
-    case PROP_SUFFIX:
-      self->suffix = g_value_dup_string (value);
-      break;
-
-    case PROP_MODE:
-      self->mode = g_value_get_uint (value);
-      break;
-
     case PROP_DELETE:
       g_tmp_dir_set_delete (self, g_value_get_boolean (value));
       break;
@@ -412,13 +381,6 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DIR] =
-    g_param_spec_string ("dir", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpDir:prefix: (type filename)
    *
@@ -427,13 +389,6 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpDir:suffix: (type filename)
    *
@@ -442,13 +397,6 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_SUFFIX] =
-    g_param_spec_string ("suffix", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpDir:mode:
    *
@@ -456,12 +404,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MODE] =
-    g_param_spec_uint ("mode", NULL, NULL,
-                       0, 07777, G_TMP_CORE_DIR_MODE,
-                       (G_PARAM_READWRITE |
-                        G_PARAM_CONSTRUCT_ONLY |
-                        G_PARAM_STATIC_STRINGS));
+  _g_tmp_template_init_pspecs (properties, G_TMP_CORE_DIR_MODE);
 
   /**
    * GTmpDir:path: (type filename)
@@ -518,7 +461,7 @@ static void
 g_tmp_dir_init (GTmpDir *self)
 {
   self->fd = -1;
-  self->mode = G_TMP_CORE_DIR_MODE;
+  self->tmpl.mode = G_TMP_CORE_DIR_MODE;
   self->delete = TRUE;
   g_mutex_init (&self->lock);
   g_cond_init (&self->cleaned);

@@ -357,36 +357,12 @@ _g_tmp_file_take_fd (GTmpFile *self,
   priv->store = &_g_tmp_file_fd_store;
 }
 
-const gchar *
-_g_tmp_file_get_dir (GTmpFile *self)
+const GTmpTemplate *
+_g_tmp_file_get_template (GTmpFile *self)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return priv->dir;
-}
-
-const gchar *
-_g_tmp_file_get_prefix (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  return priv->prefix;
-}
-
-const gchar *
-_g_tmp_file_get_suffix (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  return priv->suffix;
-}
-
-guint
-_g_tmp_file_get_mode (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  return priv->mode;
+  return &priv->tmpl;
 }
 
 
@@ -435,8 +411,8 @@ create_locked (GTmpFile      *self,
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_anonymous (priv->dir, priv->prefix, priv->suffix,
-                                     priv->mode, &linkable, NULL, error);
+  fd = _g_tmp_core_create_anonymous (priv->tmpl.dir, priv->tmpl.prefix, priv->tmpl.suffix,
+                                     priv->tmpl.mode, &linkable, NULL, error);
   if (fd < 0)
     return FALSE;
 
@@ -661,7 +637,7 @@ query_info_masked (GTmpFile               *self,
       /* A store without a descriptor (a spooled file still in memory): what
        * the file will be once it is on disk. */
       goffset size = priv->store->get_size (self, error);
-      guint mode = priv->mode != 0 ? priv->mode : G_TMP_CORE_FILE_MODE;
+      guint mode = priv->tmpl.mode != 0 ? priv->tmpl.mode : G_TMP_CORE_FILE_MODE;
 
       if (size < 0)
         return NULL;
@@ -793,9 +769,7 @@ g_tmp_file_finalize (GObject *object)
 
   _g_tmp_core_clear_fd (&priv->fd);
   g_clear_pointer (&priv->link, _g_tmp_file_link_unref);
-  g_clear_pointer (&priv->dir, g_free);
-  g_clear_pointer (&priv->prefix, g_free);
-  g_clear_pointer (&priv->suffix, g_free);
+  _g_tmp_template_clear (&priv->tmpl);
   g_clear_pointer (&priv->path, g_free);
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->cond);
@@ -810,28 +784,10 @@ g_tmp_file_get_property (GObject    *object,
                          GParamSpec *pspec)
 {
   GTmpFile *self = G_TMP_FILE (object);
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  switch (prop_id)
-    {
-    case PROP_DIR:
-      g_value_set_string (value, _g_tmp_file_get_dir (self));
-      break;
-
-    case PROP_PREFIX:
-      g_value_set_string (value, _g_tmp_file_get_prefix (self));
-      break;
-
-    case PROP_SUFFIX:
-      g_value_set_string (value, _g_tmp_file_get_suffix (self));
-      break;
-
-    case PROP_MODE:
-      g_value_set_uint (value, _g_tmp_file_get_mode (self));
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!_g_tmp_template_get_property (&priv->tmpl, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -844,27 +800,8 @@ g_tmp_file_set_property (GObject      *object,
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   /* All construct-only. */
-  switch (prop_id)
-    {
-    case PROP_DIR:
-      priv->dir = g_value_dup_string (value);
-      break;
-
-    case PROP_PREFIX:
-      priv->prefix = g_value_dup_string (value);
-      break;
-
-    case PROP_SUFFIX:
-      priv->suffix = g_value_dup_string (value);
-      break;
-
-    case PROP_MODE:
-      priv->mode = g_value_get_uint (value);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  if (!_g_tmp_template_set_property (&priv->tmpl, prop_id, value))
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 static void
@@ -903,13 +840,6 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DIR] =
-    g_param_spec_string ("dir", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpFile:prefix: (type filename)
    *
@@ -919,13 +849,6 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpFile:suffix: (type filename)
    *
@@ -933,13 +856,6 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_SUFFIX] =
-    g_param_spec_string ("suffix", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpFile:mode:
    *
@@ -948,12 +864,7 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MODE] =
-    g_param_spec_uint ("mode", NULL, NULL,
-                       0, 07777, G_TMP_CORE_FILE_MODE,
-                       (G_PARAM_READWRITE |
-                        G_PARAM_CONSTRUCT_ONLY |
-                        G_PARAM_STATIC_STRINGS));
+  _g_tmp_template_init_pspecs (properties, G_TMP_CORE_FILE_MODE);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -964,7 +875,7 @@ g_tmp_file_init (GTmpFile *self)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   priv->fd = -1;
-  priv->mode = G_TMP_CORE_FILE_MODE;
+  priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->cond);
   priv->store = &_g_tmp_file_fd_store;
