@@ -456,11 +456,7 @@ g_named_tmp_file_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
+  return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, dir, prefix, suffix, error);
 }
 
 /**

@@ -79,3 +79,62 @@ _g_tmp_template_clear (GTmpTemplate *tmpl)
   g_clear_pointer (&tmpl->prefix, g_free);
   g_clear_pointer (&tmpl->suffix, g_free);
 }
+
+gpointer
+_g_tmp_new (GType         type,
+            const gchar  *dir,
+            const gchar  *prefix,
+            const gchar  *suffix,
+            GError      **error)
+{
+  return g_initable_new (type, NULL, error,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
+}
+
+static void
+new_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (g_initable_init (task_data, cancellable, &error))
+    g_task_return_pointer (task, g_object_ref (task_data), g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Our own task rather than g_async_initable_new_async()'s, so that the
+ * _finish function can tell its results by their source tag. */
+void
+_g_tmp_new_async (GType                type,
+                  const gchar         *dir,
+                  const gchar         *prefix,
+                  const gchar         *suffix,
+                  gboolean             object_is_source,
+                  int                  io_priority,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data,
+                  gpointer             source_tag)
+{
+  GObject *object;
+  g_autoptr(GTask) task = NULL;
+
+  object = g_object_new (type,
+                         "dir", dir,
+                         "prefix", prefix,
+                         "suffix", suffix,
+                         NULL);
+
+  task = g_task_new (object_is_source ? object : NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, object, g_object_unref);
+  g_task_run_in_thread (task, new_thread);
+}

@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -46,5 +46,29 @@ gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
                                         const GValue        *value);
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
+
+/* The one way the classes are constructed: g_initable_new() of @type with
+ * the template's construct properties. */
+G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
+gpointer  _g_tmp_new                   (GType                type,
+                                        const gchar         *dir,
+                                        const gchar         *prefix,
+                                        const gchar         *suffix,
+                                        GError             **error);
+
+/* The same in a worker thread: a GTask tagged @source_tag whose result is
+ * the object (pointer, transfer full) and whose source object is the
+ * object itself if @object_is_source, else NULL. */
+G_GNUC_INTERNAL
+void      _g_tmp_new_async             (GType                type,
+                                        const gchar         *dir,
+                                        const gchar         *prefix,
+                                        const gchar         *suffix,
+                                        gboolean             object_is_source,
+                                        int                  io_priority,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data,
+                                        gpointer             source_tag);
 
 G_END_DECLS

@@ -494,26 +494,7 @@ g_tmp_dir_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (G_TYPE_TMP_DIR, NULL, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
-}
-
-static void
-g_tmp_dir_new_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  GTmpDir *self = task_data;
-  GError *error = NULL;
-
-  if (g_tmp_dir_initable_init ((GInitable *) self, cancellable, &error))
-    g_task_return_pointer (task, g_object_ref (self), g_object_unref);
-  else
-    g_task_return_error (task, error);
+  return _g_tmp_new (G_TYPE_TMP_DIR, dir, prefix, suffix, error);
 }
 
 /**
@@ -547,24 +528,10 @@ g_tmp_dir_new_async (const gchar         *dir,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  GTmpDir *self;
-
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  /* Our own task rather than g_async_initable_new_async()'s, so that
-   * g_tmp_dir_new_finish() can tell its results by their source tag. */
-  self = g_object_new (G_TYPE_TMP_DIR,
-                       "dir", dir,
-                       "prefix", prefix,
-                       "suffix", suffix,
-                       NULL);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_dir_new_async);
-  g_task_set_priority (task, io_priority);
-  g_task_set_task_data (task, self, g_object_unref);
-  g_task_run_in_thread (task, g_tmp_dir_new_thread);
+  _g_tmp_new_async (G_TYPE_TMP_DIR, dir, prefix, suffix, FALSE, io_priority,
+                    cancellable, callback, user_data, g_tmp_dir_new_async);
 }
 
 /**

@@ -925,25 +925,7 @@ g_tmp_file_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return g_initable_new (G_TYPE_TMP_FILE, NULL, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
-}
-
-static void
-new_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
-{
-  GError *error = NULL;
-
-  if (g_tmp_file_initable_init (source_object, cancellable, &error))
-    g_task_return_pointer (task, g_object_ref (source_object), g_object_unref);
-  else
-    g_task_return_error (task, error);
+  return _g_tmp_new (G_TYPE_TMP_FILE, dir, prefix, suffix, error);
 }
 
 /**
@@ -974,24 +956,10 @@ g_tmp_file_new_async (const gchar         *dir,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(GTmpFile) self = NULL;
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  /* As g_async_initable_new_async() would, but the result carries our own
-   * source tag, so that new_finish() can tell it from any other. */
-  self = g_object_new (G_TYPE_TMP_FILE,
-                       "dir", dir,
-                       "prefix", prefix,
-                       "suffix", suffix,
-                       NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_file_new_async);
-  g_task_set_priority (task, io_priority);
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_run_in_thread (task, new_thread);
+  _g_tmp_new_async (G_TYPE_TMP_FILE, dir, prefix, suffix, TRUE, io_priority,
+                    cancellable, callback, user_data, g_tmp_file_new_async);
 }
 
 /**
