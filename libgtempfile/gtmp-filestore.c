@@ -15,12 +15,14 @@
 /* The default store: the descriptor, with the kernel's file offset as the
  * one shared position. */
 
-static gssize
-fd_store_read (GTmpFile      *self,
-               void          *buffer,
-               gsize          count,
-               GCancellable  *cancellable,
-               GError       **error)
+/* One read(2) or write(2), retried on EINTR. */
+static inline gssize
+fd_store_transfer (GTmpFile      *self,
+                   gboolean       writing,
+                   void          *buffer,
+                   gsize          count,
+                   GCancellable  *cancellable,
+                   GError       **error)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   gssize n;
@@ -29,13 +31,25 @@ fd_store_read (GTmpFile      *self,
     return -1;
 
   do
-    n = read (priv->fd, buffer, count);
+    n = writing ? write (priv->fd, buffer, count) : read (priv->fd, buffer, count);
   while (G_UNLIKELY (n < 0 && errno == EINTR));
 
   if (G_UNLIKELY (n < 0))
-    _g_tmp_core_set_error (error, errno, _("Could not read from the temporary file"));
+    _g_tmp_core_set_error (error, errno,
+                           writing ? _("Could not write to the temporary file")
+                                   : _("Could not read from the temporary file"));
 
   return n;
+}
+
+static gssize
+fd_store_read (GTmpFile      *self,
+               void          *buffer,
+               gsize          count,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  return fd_store_transfer (self, FALSE, buffer, count, cancellable, error);
 }
 
 static gssize
@@ -45,20 +59,8 @@ fd_store_write (GTmpFile      *self,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
-  gssize n;
-
-  if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
-    return -1;
-
-  do
-    n = write (priv->fd, buffer, count);
-  while (G_UNLIKELY (n < 0 && errno == EINTR));
-
-  if (G_UNLIKELY (n < 0))
-    _g_tmp_core_set_error (error, errno, _("Could not write to the temporary file"));
-
-  return n;
+  /* write() does not change the buffer. */
+  return fd_store_transfer (self, TRUE, (void *) buffer, count, cancellable, error);
 }
 
 static goffset
@@ -338,12 +340,13 @@ _g_tmp_file_link_end (GTmpFileLink *link,
 
 /* The file's side of the streams (gtmp-stream.h) */
 
-gssize
-_g_tmp_file_stream_read (GTmpFileLink  *link,
-                         void          *buffer,
-                         gsize          count,
-                         GCancellable  *cancellable,
-                         GError       **error)
+static inline gssize
+stream_transfer (GTmpFileLink  *link,
+                 gboolean       writing,
+                 void          *buffer,
+                 gsize          count,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
   GTmpFile *self;
   GTmpFilePrivate *priv;
@@ -353,10 +356,23 @@ _g_tmp_file_stream_read (GTmpFileLink  *link,
     return -1;
 
   priv = _g_tmp_file_get_private (self);
-  n = priv->store->read (self, buffer, count, cancellable, error);
+  if (writing)
+    n = priv->store->write (self, buffer, count, cancellable, error);
+  else
+    n = priv->store->read (self, buffer, count, cancellable, error);
   _g_tmp_file_link_end (link, self);
 
   return n;
+}
+
+gssize
+_g_tmp_file_stream_read (GTmpFileLink  *link,
+                         void          *buffer,
+                         gsize          count,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  return stream_transfer (link, FALSE, buffer, count, cancellable, error);
 }
 
 gssize
@@ -366,18 +382,7 @@ _g_tmp_file_stream_write (GTmpFileLink  *link,
                           GCancellable  *cancellable,
                           GError       **error)
 {
-  GTmpFile *self;
-  GTmpFilePrivate *priv;
-  gssize n;
-
-  if (G_UNLIKELY (!_g_tmp_file_link_begin (link, &self, error)))
-    return -1;
-
-  priv = _g_tmp_file_get_private (self);
-  n = priv->store->write (self, buffer, count, cancellable, error);
-  _g_tmp_file_link_end (link, self);
-
-  return n;
+  return stream_transfer (link, TRUE, (void *) buffer, count, cancellable, error);
 }
 
 static gssize
