@@ -90,6 +90,10 @@ G_GNUC_INTERNAL
 void          _g_tmp_file_link_end      (GTmpFileLink     *link,
                                          GTmpFile         *self);
 
+/* Installs GTmpFile's query_info vfuncs (gtmp-filestore.c). */
+G_GNUC_INTERNAL
+void          _g_tmp_file_class_init_query_info (GFileIOStreamClass *klass);
+
 /* The persist gate (gtmpfile.c); see _g_tmp_file_op_begin(). */
 
 /* Lets a persist in: FALSE with G_IO_ERROR_PENDING if one is in flight. */

@@ -1,5 +1,6 @@
 /* gtmp-filestore.c — GTmpFile's bytes: the descriptor store, the link the
- * streams share with the file, and the file's side of the streams
+ * streams share with the file, the file's side of the streams and
+ * query_info
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -491,4 +492,155 @@ _g_tmp_file_stream_truncate (GTmpFileLink  *link,
   _g_tmp_file_link_end (link, self);
 
   return ret;
+}
+
+
+/* GFileIOStream.query_info */
+
+static void
+set_info_from_stat (GFileInfo         *info,
+                    const struct stat *st)
+{
+  g_file_info_set_file_type (info, S_ISREG (st->st_mode) ? G_FILE_TYPE_REGULAR
+                                                         : G_FILE_TYPE_SPECIAL);
+  g_file_info_set_size (info, st->st_size);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_STANDARD_ALLOCATED_SIZE,
+                                    (guint64) st->st_blocks * 512);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, st->st_mode);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK, st->st_nlink);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_UID, st->st_uid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_GID, st->st_gid);
+  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE, st->st_dev);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE, st->st_ino);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED, st->st_mtime);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_ACCESS, st->st_atime);
+  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_CHANGED, st->st_ctime);
+}
+
+static GFileInfo *
+query_info_masked (GTmpFile               *self,
+                   GFileAttributeMatcher  *matcher,
+                   GError                **error)
+{
+  GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
+  g_autoptr(GFileInfo) info = g_file_info_new ();
+
+  /* With a mask, the setters below ignore what was not asked for. */
+  g_file_info_set_attribute_mask (info, matcher);
+
+  if (priv->fd >= 0)
+    {
+      struct stat st;
+
+      if (fstat (priv->fd, &st) < 0)
+        {
+          _g_tmp_core_set_error (error, errno, _("Could not query the temporary file"));
+          return NULL;
+        }
+
+      set_info_from_stat (info, &st);
+    }
+  else
+    {
+      /* A store without a descriptor (a spooled file still in memory): what
+       * the file will be once it is on disk. */
+      goffset size = priv->store->get_size (self, error);
+      guint mode = priv->tmpl.mode != 0 ? priv->tmpl.mode : G_TMP_CORE_FILE_MODE;
+
+      if (size < 0)
+        return NULL;
+
+      g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
+      g_file_info_set_size (info, size);
+      g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, S_IFREG | mode);
+    }
+
+  g_file_info_unset_attribute_mask (info);
+
+  return g_steal_pointer (&info);
+}
+
+static GFileInfo *
+g_tmp_file_query_info (GFileIOStream  *stream,
+                       const char     *attributes,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  GTmpFile *self = G_TMP_FILE (stream);
+  GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
+  GFileAttributeMatcher *matcher;
+  GTmpFileLink *link;
+  GFileInfo *info;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  link = _g_tmp_file_get_link (self, priv);
+  if (_g_tmp_file_link_lock_open (link, error) == NULL)
+    return NULL;
+
+  matcher = g_file_attribute_matcher_new (attributes);
+  info = query_info_masked (self, matcher, error);
+  g_file_attribute_matcher_unref (matcher);
+  _g_tmp_file_link_unlock (link);
+
+  return info;
+}
+
+
+static void
+query_info_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GFileInfo *info;
+
+  /* The vfunc, not g_file_io_stream_query_info(): the async wrapper has
+   * already marked the stream pending. */
+  info = G_FILE_IO_STREAM_GET_CLASS (source_object)->query_info (source_object, task_data,
+                                                                 cancellable, &error);
+  if (info != NULL)
+    g_task_return_pointer (task, info, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* GFileIOStream's default would ask the output stream, which is not a
+ * GFileOutputStream here. */
+static void
+g_tmp_file_query_info_async (GFileIOStream       *stream,
+                             const char          *attributes,
+                             int                  io_priority,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  task = g_task_new (stream, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tmp_file_query_info_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  g_task_set_task_data (task, g_strdup (attributes), g_free);
+  g_task_run_in_thread (task, query_info_thread);
+}
+
+static GFileInfo *
+g_tmp_file_query_info_finish (GFileIOStream  *stream,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, stream), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_g_tmp_file_class_init_query_info (GFileIOStreamClass *klass)
+{
+  klass->query_info = g_tmp_file_query_info;
+  klass->query_info_async = g_tmp_file_query_info_async;
+  klass->query_info_finish = g_tmp_file_query_info_finish;
 }

@@ -6,14 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/vfs.h>
-#endif
 
 #include "gtmp-file-private.h"
 #include "gtmp-stream.h"
@@ -589,146 +582,6 @@ g_tmp_file_truncate (GFileIOStream  *stream,
   return _g_tmp_file_stream_truncate (_g_tmp_file_get_link (self, priv), size, cancellable, error);
 }
 
-static void
-set_info_from_stat (GFileInfo         *info,
-                    const struct stat *st)
-{
-  g_file_info_set_file_type (info, S_ISREG (st->st_mode) ? G_FILE_TYPE_REGULAR
-                                                         : G_FILE_TYPE_SPECIAL);
-  g_file_info_set_size (info, st->st_size);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_STANDARD_ALLOCATED_SIZE,
-                                    (guint64) st->st_blocks * 512);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, st->st_mode);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_NLINK, st->st_nlink);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_UID, st->st_uid);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_GID, st->st_gid);
-  g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_DEVICE, st->st_dev);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_UNIX_INODE, st->st_ino);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED, st->st_mtime);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_ACCESS, st->st_atime);
-  g_file_info_set_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_CHANGED, st->st_ctime);
-}
-
-static GFileInfo *
-query_info_masked (GTmpFile               *self,
-                   GFileAttributeMatcher  *matcher,
-                   GError                **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  g_autoptr(GFileInfo) info = g_file_info_new ();
-
-  /* With a mask, the setters below ignore what was not asked for. */
-  g_file_info_set_attribute_mask (info, matcher);
-
-  if (priv->fd >= 0)
-    {
-      struct stat st;
-
-      if (fstat (priv->fd, &st) < 0)
-        {
-          _g_tmp_core_set_error (error, errno, _("Could not query the temporary file"));
-          return NULL;
-        }
-
-      set_info_from_stat (info, &st);
-    }
-  else
-    {
-      /* A store without a descriptor (a spooled file still in memory): what
-       * the file will be once it is on disk. */
-      goffset size = priv->store->get_size (self, error);
-      guint mode = priv->tmpl.mode != 0 ? priv->tmpl.mode : G_TMP_CORE_FILE_MODE;
-
-      if (size < 0)
-        return NULL;
-
-      g_file_info_set_file_type (info, G_FILE_TYPE_REGULAR);
-      g_file_info_set_size (info, size);
-      g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, S_IFREG | mode);
-    }
-
-  g_file_info_unset_attribute_mask (info);
-
-  return g_steal_pointer (&info);
-}
-
-static GFileInfo *
-g_tmp_file_query_info (GFileIOStream  *stream,
-                       const char     *attributes,
-                       GCancellable   *cancellable,
-                       GError        **error)
-{
-  GTmpFile *self = G_TMP_FILE (stream);
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  GFileAttributeMatcher *matcher;
-  GTmpFileLink *link;
-  GFileInfo *info;
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-
-  link = _g_tmp_file_get_link (self, priv);
-  if (_g_tmp_file_link_lock_open (link, error) == NULL)
-    return NULL;
-
-  matcher = g_file_attribute_matcher_new (attributes);
-  info = query_info_masked (self, matcher, error);
-  g_file_attribute_matcher_unref (matcher);
-  _g_tmp_file_link_unlock (link);
-
-  return info;
-}
-
-
-static void
-query_info_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  GError *error = NULL;
-  GFileInfo *info;
-
-  /* The vfunc, not g_file_io_stream_query_info(): the async wrapper has
-   * already marked the stream pending. */
-  info = G_FILE_IO_STREAM_GET_CLASS (source_object)->query_info (source_object, task_data,
-                                                                 cancellable, &error);
-  if (info != NULL)
-    g_task_return_pointer (task, info, g_object_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-/* GFileIOStream's default would ask the output stream, which is not a
- * GFileOutputStream here. */
-static void
-g_tmp_file_query_info_async (GFileIOStream       *stream,
-                             const char          *attributes,
-                             int                  io_priority,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  task = g_task_new (stream, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_file_query_info_async);
-  g_task_set_priority (task, io_priority);
-  g_task_set_check_cancellable (task, TRUE);
-  g_task_set_task_data (task, g_strdup (attributes), g_free);
-  g_task_run_in_thread (task, query_info_thread);
-}
-
-static GFileInfo *
-g_tmp_file_query_info_finish (GFileIOStream  *stream,
-                              GAsyncResult   *result,
-                              GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, stream), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* GObject */
 
 static void
@@ -827,9 +680,7 @@ g_tmp_file_class_init (GTmpFileClass *klass)
   file_io_stream_class->seek = g_tmp_file_seek;
   file_io_stream_class->can_truncate = g_tmp_file_can_truncate;
   file_io_stream_class->truncate_fn = g_tmp_file_truncate;
-  file_io_stream_class->query_info = g_tmp_file_query_info;
-  file_io_stream_class->query_info_async = g_tmp_file_query_info_async;
-  file_io_stream_class->query_info_finish = g_tmp_file_query_info_finish;
+  _g_tmp_file_class_init_query_info (file_io_stream_class);
 
   /**
    * GTmpFile:dir: (type filename)
