@@ -44,7 +44,7 @@ typedef struct
   GMutex               lock;
   GCond                cond;
   /* (owned by the persist_async task) A persist_async that has moved the
-   * file, not yet recorded by _g_tmp_persist_commit(); under @lock. */
+   * file, not yet recorded (gtmp-persist.c); under @lock. */
   gpointer             unsettled;
 
   /* Created on first use; see get_input_stream. */
