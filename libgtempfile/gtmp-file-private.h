@@ -1,6 +1,6 @@
 /* gtmp-file-private.h — GTmpFile's instance data, for the files that
- * implement the class (gtmpfile.c, gtmp-persist.c); not for subclasses,
- * which use gtempfile-private.h.
+ * implement the class (gtmpfile.c, gtmp-filestore.c, gtmp-persist.c); not
+ * for subclasses, which use gtempfile-private.h.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
