@@ -5,6 +5,7 @@
 #
 #   check-flatpak-module.py PAGE JSON MESON_OPTIONS
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import json

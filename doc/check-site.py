@@ -10,6 +10,7 @@
 #       renders each PAGE in headless Chromium to DIR/PAGE.png and checks
 #       that the picture exists and is not blank.
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import argparse

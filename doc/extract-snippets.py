@@ -6,6 +6,7 @@
 #
 #   extract-snippets.py GUIDE.md OUTPUT.c
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import re

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <unistd.h>
 
@@ -70,7 +72,7 @@ struct _GNamedTmpFile
 {
   GTmpFile  parent_instance;
 
-  gchar    *path;
+  /* The path is GTmpFile's (_g_tmp_file_get_path()): persist() moves it. */
   gint      owner_pid;
 
   /* Whole fields, not bits of one word: a setter in one thread and a
@@ -99,11 +101,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GNamedTmpFile, g_named_tmp_file, G_TYPE_TMP_FILE,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       g_named_tmp_file_initable_iface_init))
 
-/* As in gtmpfile.c, the functions on a file's way from
- * g_named_tmp_file_new() to the last unref cast without a check: GObject
- * only hands them our own instances, and checked casts were ~1,500 of the
- * lifecycle's ~7,500 user-space instructions (benchmarks/README.md). */
-
 static gboolean
 is_owner (GNamedTmpFile *self)
 {
@@ -116,12 +113,14 @@ static gboolean
 unlink_path (GNamedTmpFile  *self,
              GError        **error)
 {
-  if (self->unlinked || self->path == NULL)
+  const gchar *path = _g_tmp_file_get_path ((GTmpFile *) self);
+
+  if (self->unlinked || path == NULL)
     return TRUE;
 
-  if (unlink (self->path) < 0 && errno != ENOENT)
+  if (unlink (path) < 0 && errno != ENOENT)
     {
-      _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), self->path);
+      _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), path);
       return FALSE;
     }
 
@@ -139,22 +138,24 @@ create_locked (GNamedTmpFile  *self,
                GError        **error)
 {
   GTmpFile *file = (GTmpFile *) self;
+  gchar *path = NULL;
   gint fd;
 
-  if (self->path != NULL)
+  if (_g_tmp_file_get_path (file) != NULL)
     return TRUE;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_file (_g_tmp_file_get_dir (file),
-                                _g_tmp_file_get_prefix (file),
-                                _g_tmp_file_get_suffix (file),
-                                _g_tmp_file_get_mode (file),
-                                &self->path, error);
+  fd = _g_tmp_core_create_file (_g_tmp_file_get_template (file)->dir,
+                                _g_tmp_file_get_template (file)->prefix,
+                                _g_tmp_file_get_template (file)->suffix,
+                                _g_tmp_file_get_template (file)->mode,
+                                &path, error);
   if (fd < 0)
     return FALSE;
 
+  _g_tmp_file_take_path (file, path);
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
 
@@ -166,7 +167,7 @@ g_named_tmp_file_initable_init (GInitable     *initable,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) initable;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (initable);
   GMutex *lock = _g_tmp_file_get_lock ((GTmpFile *) self);
   gboolean ret;
 
@@ -196,8 +197,8 @@ g_named_tmp_file_close_fn (GIOStream     *stream,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) stream;
-  GIOStreamClass *parent_class = g_named_tmp_file_parent_class;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
+  GIOStreamClass *parent_class = G_IO_STREAM_CLASS (g_named_tmp_file_parent_class);
   g_autoptr(GError) local_error = NULL;
   gboolean ret;
 
@@ -223,7 +224,7 @@ g_named_tmp_file_query_info (GFileIOStream  *stream,
                              GError        **error)
 {
   GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
-  g_autofree gchar *name = g_path_get_basename (self->path);
+  g_autofree gchar *name = g_path_get_basename (_g_tmp_file_get_path ((GTmpFile *) self));
   GFileAttributeMatcher *matcher;
   GFileInfo *info;
 
@@ -253,7 +254,7 @@ g_named_tmp_file_query_info (GFileIOStream  *stream,
 static void
 g_named_tmp_file_dispose (GObject *object)
 {
-  GNamedTmpFile *self = (GNamedTmpFile *) object;
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (object);
 
   /* A persist_async in flight: wait for its move and follow it, so that a
    * moved file is not removed below. */
@@ -269,17 +270,7 @@ g_named_tmp_file_dispose (GObject *object)
   if (self->delete_ && is_owner (self))
     unlink_path (self, NULL);
 
-  ((GObjectClass *) g_named_tmp_file_parent_class)->dispose (object);
-}
-
-static void
-g_named_tmp_file_finalize (GObject *object)
-{
-  GNamedTmpFile *self = (GNamedTmpFile *) object;
-
-  g_clear_pointer (&self->path, g_free);
-
-  ((GObjectClass *) g_named_tmp_file_parent_class)->finalize (object);
+  G_OBJECT_CLASS (g_named_tmp_file_parent_class)->dispose (object);
 }
 
 static void
@@ -341,7 +332,6 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
   GFileIOStreamClass *file_io_stream_class = G_FILE_IO_STREAM_CLASS (klass);
 
   object_class->dispose = g_named_tmp_file_dispose;
-  object_class->finalize = g_named_tmp_file_finalize;
   object_class->get_property = g_named_tmp_file_get_property;
   object_class->set_property = g_named_tmp_file_set_property;
 
@@ -400,32 +390,27 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* After persist(): GTmpFile has the new path; the file is no longer
+ * temporary. */
+static void
+persisted (GTmpFile *file,
+           gboolean  path_changed)
+{
+  GNamedTmpFile *self = G_NAMED_TMP_FILE (file);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (path_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+  g_named_tmp_file_set_delete (self, FALSE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 static void
 g_named_tmp_file_init (GNamedTmpFile *self)
 {
+  _g_tmp_file_set_persisted_func ((GTmpFile *) self, persisted);
   self->delete_ = TRUE;
   self->delete_on_close = TRUE;
-}
-
-
-/* Internal (gtempfile-private.h) */
-
-void
-_g_named_tmp_file_persisted (GNamedTmpFile *self,
-                             const gchar   *path)
-{
-  g_object_freeze_notify (G_OBJECT (self));
-
-  if (g_strcmp0 (self->path, path) != 0)
-    {
-      g_free (self->path);
-      self->path = g_strdup (path);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
-    }
-
-  g_named_tmp_file_set_delete (self, FALSE);
-
-  g_object_thaw_notify (G_OBJECT (self));
 }
 
 
@@ -470,23 +455,9 @@ g_named_tmp_file_new (const gchar  *dir,
                       const gchar  *suffix,
                       GError      **error)
 {
-  GNamedTmpFile *self;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* g_initable_new() with the three properties, without their cost; and
-   * our own GInitable.init called directly (the type is final), without
-   * g_initable_init()'s interface checks and look-up. */
-  self = g_object_new (G_TYPE_NAMED_TMP_FILE, NULL);
-  _g_tmp_file_set_construct ((GTmpFile *) self, dir, prefix, suffix);
-
-  if (!g_named_tmp_file_initable_init ((GInitable *) self, NULL, error))
-    {
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
+  return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, dir, prefix, suffix, error);
 }
 
 /**
@@ -505,7 +476,7 @@ g_named_tmp_file_get_path (GNamedTmpFile *self)
 {
   g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
 
-  return self->path;
+  return _g_tmp_file_get_path ((GTmpFile *) self);
 }
 
 /**
@@ -524,7 +495,7 @@ g_named_tmp_file_get_file (GNamedTmpFile *self)
 {
   g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
 
-  return g_file_new_for_path (self->path);
+  return g_file_new_for_path (_g_tmp_file_get_path ((GTmpFile *) self));
 }
 
 /**

@@ -18,14 +18,14 @@ G_BEGIN_DECLS
 GTEMPFILE_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (GNamedTmpFile, g_named_tmp_file, G, NAMED_TMP_FILE, GTmpFile)
 
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GNamedTmpFile *g_named_tmp_file_new                 (const gchar    *dir,
                                                      const gchar    *prefix,
                                                      const gchar    *suffix,
                                                      GError        **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 const gchar   *g_named_tmp_file_get_path            (GNamedTmpFile  *self);
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GFile         *g_named_tmp_file_get_file            (GNamedTmpFile  *self);
 GTEMPFILE_AVAILABLE_IN_1_0
 gboolean       g_named_tmp_file_get_delete          (GNamedTmpFile  *self);

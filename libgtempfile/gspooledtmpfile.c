@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -467,10 +469,10 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_anonymous (self->dir != NULL ? self->dir : _g_tmp_file_get_dir (file),
-                                     _g_tmp_file_get_prefix (file),
-                                     _g_tmp_file_get_suffix (file),
-                                     _g_tmp_file_get_mode (file),
+  fd = _g_tmp_core_create_anonymous (self->dir != NULL ? self->dir : _g_tmp_file_get_template (file)->dir,
+                                     _g_tmp_file_get_template (file)->prefix,
+                                     _g_tmp_file_get_template (file)->suffix,
+                                     _g_tmp_file_get_template (file)->mode,
                                      &linkable,
                                      &resolved_dir,
                                      error);
@@ -679,7 +681,7 @@ g_spooled_tmp_file_constructed (GObject *object)
   /* A relative directory means the current directory at construction, not
    * at the rollover, which may come after a chdir(). This needs no I/O, so
    * the constructor still cannot fail. */
-  dir = _g_tmp_file_get_dir (G_TMP_FILE (self));
+  dir = _g_tmp_file_get_template (G_TMP_FILE (self))->dir;
   if (dir != NULL && !g_path_is_absolute (dir))
     self->dir = g_canonicalize_filename (dir, NULL);
 }

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 GTEMPFILE_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (GSpooledTmpFile, g_spooled_tmp_file, G, SPOOLED_TMP_FILE, GTmpFile)
 
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GSpooledTmpFile *g_spooled_tmp_file_new               (gsize             max_size,
                                                        const gchar      *dir,
                                                        const gchar      *prefix,

@@ -10,6 +10,7 @@
 
 #include "gtempfile.h"
 #include "gtmp-core.h"
+#include "gtmp-template.h"
 
 G_BEGIN_DECLS
 
@@ -93,28 +94,33 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
                                            gint                  fd,
                                            gboolean              linkable);
 
-/* Sets the "dir", "prefix" and "suffix" construct properties directly, for
- * the C constructors: call right after g_object_new(), before init. Passing
- * them to g_initable_new() instead cost ~550 instructions per GTmpFile and
- * ~1,400 per GNamedTmpFile (benchmarks/README.md). */
-G_GNUC_INTERNAL
-void            _g_tmp_file_set_construct (GTmpFile             *self,
-                                           const gchar          *dir,
-                                           const gchar          *prefix,
-                                           const gchar          *suffix);
-
 /* The construct-time settings, for subclasses (dir is as given, may be NULL). */
-G_GNUC_INTERNAL const gchar *_g_tmp_file_get_dir    (GTmpFile *self);
-G_GNUC_INTERNAL const gchar *_g_tmp_file_get_prefix (GTmpFile *self);
-G_GNUC_INTERNAL const gchar *_g_tmp_file_get_suffix (GTmpFile *self);
-G_GNUC_INTERNAL guint        _g_tmp_file_get_mode   (GTmpFile *self);
-
-/* GTmpFile's persist() moves a GNamedTmpFile by its path, then tells it
- * here, in the caller's thread, that it now lives at @path (absolute) —
- * which sets GNamedTmpFile:path and turns GNamedTmpFile:delete off. */
 G_GNUC_INTERNAL
-void            _g_named_tmp_file_persisted (GNamedTmpFile      *self,
-                                             const gchar        *path);
+const GTmpTemplate *_g_tmp_file_get_template (GTmpFile *self);
+
+/* The name under which the file lives now, or NULL while it has none:
+ * GTmpFile owns it. A subclass that creates a named file sets it (taking
+ * @path, absolute) in its init; persist() changes it. */
+G_GNUC_INTERNAL
+const gchar    *_g_tmp_file_get_path      (GTmpFile             *self);
+G_GNUC_INTERNAL
+void            _g_tmp_file_take_path     (GTmpFile             *self,
+                                           gchar                *path);
+
+/* Called by persist(), in the caller's thread, once the file lives at
+ * _g_tmp_file_get_path() (@path_changed: it lived elsewhere before). A
+ * subclass registers it in its instance init. */
+typedef void (*GTmpFilePersistedFunc) (GTmpFile *self,
+                                       gboolean  path_changed);
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_persisted_func (GTmpFile              *self,
+                                                GTmpFilePersistedFunc  func);
+
+/* The one "closed" error: G_IO_ERROR_CLOSED, naming @path (the
+ * destination of a persist) if not NULL. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_closed_error (GError           **error,
+                                              const gchar       *path);
 
 /* The persist-in-flight gate (gtmpfile.c): every operation that reads,
  * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()
@@ -137,5 +143,18 @@ GMutex         *_g_tmp_file_get_lock      (GTmpFile             *self);
  * dispose neither deletes a persisted file nor races the move. */
 G_GNUC_INTERNAL
 void            _g_tmp_file_settle_persist (GTmpFile            *self);
+
+/* The one check of the _finish functions: @result is a GTask of
+ * @source_tag (and of @source_object, unless that is NULL). */
+static inline gboolean
+_g_tmp_task_is_ours (GAsyncResult *result,
+                     gpointer      source_object,
+                     gpointer      source_tag)
+{
+  return G_IS_TASK (result) &&
+         (source_object == NULL ||
+          g_task_get_source_object (G_TASK (result)) == source_object) &&
+         g_task_get_source_tag (G_TASK (result)) == source_tag;
+}
 
 G_END_DECLS

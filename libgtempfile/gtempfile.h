@@ -18,23 +18,23 @@
 
 G_BEGIN_DECLS
 
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 gint         g_tempfile_mkstemp        (const gchar  *dir,
                                         const gchar  *prefix,
                                         const gchar  *suffix,
                                         gchar       **out_path,
                                         GError      **error);
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 gchar       *g_tempfile_mkdtemp        (const gchar  *dir,
                                         const gchar  *prefix,
                                         const gchar  *suffix,
                                         GError      **error);
-GTEMPFILE_DEPRECATED_IN_1_0_FOR (g_tempfile_mkstemp)
+GTEMPFILE_DEPRECATED_IN_1_0_FOR (g_tempfile_mkstemp) G_GNUC_WARN_UNUSED_RESULT
 gchar       *g_tempfile_mktemp         (const gchar  *dir,
                                         const gchar  *prefix,
                                         const gchar  *suffix,
                                         GError      **error);
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 gchar       *g_tempfile_get_tempdir    (GError      **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 void         g_tempfile_set_tempdir    (const gchar  *dir);

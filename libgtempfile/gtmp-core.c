@@ -133,9 +133,8 @@ _g_tmp_core_set_error (GError      **error,
 }
 
 /* @is_prefix picks the word for the message. It is translated only when
- * there is an error: translating it on every creation, to be ready, cost
- * ~1,150 instructions, 15% of a GTmpFile lifecycle's user-space work
- * (benchmarks/README.md). */
+ * there is an error: translating it on every creation, to be ready, was a
+ * measurable part of a lifecycle (benchmarks/README.md). */
 static gboolean
 check_affix (const gchar  *affix,
              gboolean      is_prefix,
@@ -179,8 +178,8 @@ typedef struct
 
 /* The pool is owned by a GPrivate, which frees it when the thread exits. A
  * plain __thread pool would cost a call to __tls_get_addr() in a shared
- * library, and GCC recomputed it for every byte drawn (18 calls, ~200
- * instructions per name). Where the compiler allows, the pool's address is
+ * library, and GCC recomputed it for every byte drawn
+ * (benchmarks/README.md). Where the compiler allows, the pool's address is
  * also kept in an initial-exec thread-local pointer, one load away; going
  * through g_private_get() every time cost a tenth of a GTmpDir lifecycle's
  * user-space time in perf samples. Eight bytes of static TLS is well within

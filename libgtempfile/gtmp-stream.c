@@ -8,14 +8,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include "gtmp-stream.h"
+#include "config.h"
 
-static void
-set_closed_error (GError **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                       _("The temporary file is closed"));
-}
+#include "gtmp-stream.h"
 
 static void
 set_no_truncate_error (GError **error)
@@ -91,7 +86,7 @@ g_tmp_file_input_stream_seek (GSeekable     *seekable,
   /* GSeekable does not check "closed" for us, unlike read(). */
   if (g_input_stream_is_closed (G_INPUT_STREAM (self)))
     {
-      set_closed_error (error);
+      _g_tmp_file_set_closed_error (error, NULL);
       return FALSE;
     }
 
@@ -211,7 +206,7 @@ g_tmp_file_output_stream_check_open (GTmpFileOutputStream  *self,
 {
   if (g_output_stream_is_closed (G_OUTPUT_STREAM (self)))
     {
-      set_closed_error (error);
+      _g_tmp_file_set_closed_error (error, NULL);
       return FALSE;
     }
 

@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "config.h"
+
 #include "gtempfile-private.h"
 #include "gtmp-rmtree.h"
 
@@ -107,10 +109,7 @@ struct _GTmpDir
   GObject   parent_instance;
 
   /* Construct-only, then read-only. */
-  gchar    *dir;
-  gchar    *prefix;
-  gchar    *suffix;
-  guint     mode;
+  GTmpTemplate tmpl;
 
   /* Written once, by the init that creates the directory (under @lock),
    * then read-only. */
@@ -165,12 +164,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpDir, g_tmp_dir, G_TYPE_OBJECT,
                                                       g_tmp_dir_initable_iface_init)
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                       g_tmp_dir_async_initable_iface_init))
-
-/* The functions on a directory's way from g_tmp_dir_new() to the last unref
- * (init, set_property, dispose, finalize) cast without a check: GObject only
- * hands them our own instances, and a checked cast cost ~100 instructions
- * in GLib 2.74, together a sixth of the lifecycle's user-space work
- * (benchmarks/README.md). */
 
 /* Removes the tree. Runs in the caller's thread or in a worker; concurrent
  * calls wait for the one under way and then see its outcome. A failure is
@@ -240,7 +233,7 @@ g_tmp_dir_initable_init (GInitable     *initable,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  GTmpDir *self = (GTmpDir *) initable;
+  GTmpDir *self = G_TMP_DIR (initable);
   gboolean ret = TRUE;
 
   g_mutex_lock (&self->lock);
@@ -251,8 +244,8 @@ g_tmp_dir_initable_init (GInitable     *initable,
         ret = FALSE;
       else
         {
-          self->path = _g_tmp_core_create_dir (self->dir, self->prefix, self->suffix,
-                                               self->mode, error);
+          self->path = _g_tmp_core_create_dir (self->tmpl.dir, self->tmpl.prefix,
+                                               self->tmpl.suffix, self->tmpl.mode, error);
           ret = self->path != NULL;
           if (ret)
             self->creator_pid = _g_tmp_core_get_pid ();
@@ -279,7 +272,7 @@ g_tmp_dir_async_initable_iface_init (GAsyncInitableIface *iface)
 static void
 g_tmp_dir_dispose (GObject *object)
 {
-  GTmpDir *self = (GTmpDir *) object;
+  GTmpDir *self = G_TMP_DIR (object);
 
   /* No one else holds a reference, so no cleanup can be under way. A
    * forked child (another pid) lets go of the descriptor and nothing more. */
@@ -299,22 +292,20 @@ g_tmp_dir_dispose (GObject *object)
 
   _g_tmp_core_clear_fd (&self->fd);
 
-  ((GObjectClass *) g_tmp_dir_parent_class)->dispose (object);
+  G_OBJECT_CLASS (g_tmp_dir_parent_class)->dispose (object);
 }
 
 static void
 g_tmp_dir_finalize (GObject *object)
 {
-  GTmpDir *self = (GTmpDir *) object;
+  GTmpDir *self = G_TMP_DIR (object);
 
-  g_free (self->dir);
-  g_free (self->prefix);
-  g_free (self->suffix);
+  _g_tmp_template_clear (&self->tmpl);
   g_free (self->path);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
 
-  ((GObjectClass *) g_tmp_dir_parent_class)->finalize (object);
+  G_OBJECT_CLASS (g_tmp_dir_parent_class)->finalize (object);
 }
 
 static void
@@ -325,24 +316,11 @@ g_tmp_dir_get_property (GObject    *object,
 {
   GTmpDir *self = G_TMP_DIR (object);
 
+  if (_g_tmp_template_get_property (&self->tmpl, prop_id, value))
+    return;
+
   switch (prop_id)
     {
-    case PROP_DIR:
-      g_value_set_string (value, self->dir);
-      break;
-
-    case PROP_PREFIX:
-      g_value_set_string (value, self->prefix);
-      break;
-
-    case PROP_SUFFIX:
-      g_value_set_string (value, self->suffix);
-      break;
-
-    case PROP_MODE:
-      g_value_set_uint (value, self->mode);
-      break;
-
     case PROP_PATH:
       g_value_set_string (value, g_tmp_dir_get_path (self));
       break;
@@ -366,26 +344,13 @@ g_tmp_dir_set_property (GObject      *object,
                         const GValue *value,
                         GParamSpec   *pspec)
 {
-  GTmpDir *self = (GTmpDir *) object;
+  GTmpDir *self = G_TMP_DIR (object);
+
+  if (_g_tmp_template_set_property (&self->tmpl, prop_id, value))
+    return;
 
   switch (prop_id)
     {
-    case PROP_DIR:
-      self->dir = g_value_dup_string (value);
-      break;
-
-    case PROP_PREFIX:
-      self->prefix = g_value_dup_string (value);
-      break;
-
-    case PROP_SUFFIX:
-      self->suffix = g_value_dup_string (value);
-      break;
-
-    case PROP_MODE:
-      self->mode = g_value_get_uint (value);
-      break;
-
     case PROP_DELETE:
       g_tmp_dir_set_delete (self, g_value_get_boolean (value));
       break;
@@ -418,13 +383,6 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_DIR] =
-    g_param_spec_string ("dir", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpDir:prefix: (type filename)
    *
@@ -433,13 +391,6 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_PREFIX] =
-    g_param_spec_string ("prefix", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpDir:suffix: (type filename)
    *
@@ -448,13 +399,6 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_SUFFIX] =
-    g_param_spec_string ("suffix", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE |
-                          G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS));
-
   /**
    * GTmpDir:mode:
    *
@@ -462,12 +406,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
-  properties[PROP_MODE] =
-    g_param_spec_uint ("mode", NULL, NULL,
-                       0, 07777, G_TMP_CORE_DIR_MODE,
-                       (G_PARAM_READWRITE |
-                        G_PARAM_CONSTRUCT_ONLY |
-                        G_PARAM_STATIC_STRINGS));
+  _g_tmp_template_init_pspecs (properties, G_TMP_CORE_DIR_MODE);
 
   /**
    * GTmpDir:path: (type filename)
@@ -524,7 +463,7 @@ static void
 g_tmp_dir_init (GTmpDir *self)
 {
   self->fd = -1;
-  self->mode = G_TMP_CORE_DIR_MODE;
+  self->tmpl.mode = G_TMP_CORE_DIR_MODE;
   self->delete = TRUE;
   g_mutex_init (&self->lock);
   g_cond_init (&self->cleaned);
@@ -555,43 +494,9 @@ g_tmp_dir_new (const gchar  *dir,
                const gchar  *suffix,
                GError      **error)
 {
-  GTmpDir *self;
-
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  /* The same as g_initable_new() with the three construct-only properties
-   * (GObject has set them to NULL already), without the cost of the
-   * property machinery: ~1,000 instructions, a sixth of the lifecycle's
-   * user-space work (benchmarks/README.md); and our own GInitable.init
-   * called directly (the type is final), without g_initable_init()'s
-   * interface checks and look-up. */
-  self = g_object_new (G_TYPE_TMP_DIR, NULL);
-  self->dir = g_strdup (dir);
-  self->prefix = g_strdup (prefix);
-  self->suffix = g_strdup (suffix);
-
-  if (!g_tmp_dir_initable_init ((GInitable *) self, NULL, error))
-    {
-      g_object_unref (self);
-      return NULL;
-    }
-
-  return self;
-}
-
-static void
-g_tmp_dir_new_thread (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  GTmpDir *self = task_data;
-  GError *error = NULL;
-
-  if (g_tmp_dir_initable_init ((GInitable *) self, cancellable, &error))
-    g_task_return_pointer (task, g_object_ref (self), g_object_unref);
-  else
-    g_task_return_error (task, error);
+  return _g_tmp_new (G_TYPE_TMP_DIR, dir, prefix, suffix, error);
 }
 
 /**
@@ -625,23 +530,10 @@ g_tmp_dir_new_async (const gchar         *dir,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  GTmpDir *self;
-
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  /* Our own task rather than g_async_initable_new_async()'s, so that
-   * g_tmp_dir_new_finish() can tell its results by their source tag. */
-  self = g_object_new (G_TYPE_TMP_DIR, NULL);
-  self->dir = g_strdup (dir);
-  self->prefix = g_strdup (prefix);
-  self->suffix = g_strdup (suffix);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_dir_new_async);
-  g_task_set_priority (task, io_priority);
-  g_task_set_task_data (task, self, g_object_unref);
-  g_task_run_in_thread (task, g_tmp_dir_new_thread);
+  _g_tmp_new_async (G_TYPE_TMP_DIR, dir, prefix, suffix, FALSE, io_priority,
+                    cancellable, callback, user_data, g_tmp_dir_new_async);
 }
 
 /**
@@ -660,8 +552,7 @@ GTmpDir *
 g_tmp_dir_new_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_new_async, NULL);
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tmp_dir_new_async), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
@@ -890,8 +781,7 @@ g_tmp_dir_cleanup_finish (GTmpDir       *self,
                           GError       **error)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == g_tmp_dir_cleanup_async, FALSE);
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, g_tmp_dir_cleanup_async), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);

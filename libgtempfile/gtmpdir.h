@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 GTEMPFILE_AVAILABLE_IN_1_0
 G_DECLARE_FINAL_TYPE (GTmpDir, g_tmp_dir, G, TMP_DIR, GObject)
 
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GTmpDir     *g_tmp_dir_new                       (const gchar          *dir,
                                                   const gchar          *prefix,
                                                   const gchar          *suffix,
@@ -33,12 +33,12 @@ void         g_tmp_dir_new_async                 (const gchar          *dir,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GTmpDir     *g_tmp_dir_new_finish                (GAsyncResult         *result,
                                                   GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 const gchar *g_tmp_dir_get_path                  (GTmpDir              *self);
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GFile       *g_tmp_dir_get_file                  (GTmpDir              *self);
 GTEMPFILE_AVAILABLE_IN_1_0
 gint         g_tmp_dir_get_fd                    (GTmpDir              *self);

@@ -61,7 +61,7 @@ struct _GTmpFileClass
   gpointer _reserved[12];
 };
 
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GTmpFile *g_tmp_file_new          (const gchar          *dir,
                                    const gchar          *prefix,
                                    const gchar          *suffix,
@@ -74,7 +74,7 @@ void      g_tmp_file_new_async    (const gchar          *dir,
                                    GCancellable         *cancellable,
                                    GAsyncReadyCallback   callback,
                                    gpointer              user_data);
-GTEMPFILE_AVAILABLE_IN_1_0
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GTmpFile *g_tmp_file_new_finish   (GAsyncResult         *result,
                                    GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0

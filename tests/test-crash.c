@@ -10,6 +10,7 @@
  *
  * Each case prints its leftovers as a TAP comment ("leftovers: …").
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -101,7 +101,7 @@ test_c_locale (void)
   g_assert_nonnull (setlocale (LC_ALL, "C.UTF-8"));
   expected = g_strdup_printf ("Could not create a temporary file in “%s”: ", missing);
 
-  g_tempfile_mkstemp (missing, NULL, NULL, NULL, &error);
+  g_assert_cmpint (g_tempfile_mkstemp (missing, NULL, NULL, NULL, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_true (g_str_has_prefix (error->message, expected));
 }

@@ -11,6 +11,7 @@
  * operations, for a long run: GTMP_STRESS_SCALE=20 meson test --suite stress.
  * Each test prints what it did as TAP comments.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

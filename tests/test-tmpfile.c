@@ -973,7 +973,7 @@ test_new_finish_foreign (void)
                             test_store_result, &persisted);
   test_wait_result (&persisted);
 
-  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*g_async_result_is_tagged*");
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
   g_assert_null (g_tmp_file_new_finish (persisted, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);

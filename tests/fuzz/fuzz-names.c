@@ -12,6 +12,7 @@
  * G_IO_ERROR with a UTF-8 message. After the target has cleaned up, the
  * scratch trees (and their parents) must be exactly as they were.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -12,6 +12,7 @@
  * NO_REPLACE, another file system without ALLOW_COPY) and then change
  * nothing. Any mismatch aborts.
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

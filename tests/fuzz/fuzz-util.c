@@ -1,5 +1,6 @@
 /* fuzz-util.c — what the libFuzzer targets share
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -1,5 +1,6 @@
 /* fuzz-util.h — what the libFuzzer targets share (tests/fuzz/README.md)
  *
+ * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 

@@ -9,6 +9,7 @@
 # tests/fuzz/corpus/ is these seeds merged (-merge=1) with what a run
 # found, see tests/fuzz/README.md.
 #
+# Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import hashlib

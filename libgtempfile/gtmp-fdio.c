@@ -1,0 +1,338 @@
+/* gtmp-fdio.c — descriptor-level helpers of persist: link, rename, copy, sync
+ *
+ * Copyright 2026 The libgtempfile authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "gtmp-core.h"
+#include "gtmp-fdio.h"
+
+/* A fresh name beside @dest for a file that is renamed over @dest later:
+ * hidden, recognisably related to @dest, short enough for NAME_MAX. */
+gchar *
+_g_tmp_fdio_sibling_prefix (const gchar *dest)
+{
+  g_autofree gchar *base = g_path_get_basename (dest);
+
+  if (strlen (base) > 200)
+    return g_strdup (".gtmp-");
+
+  return g_strconcat (".", base, ".", NULL);
+}
+
+/* A sibling of @dest, a path or a name relative to a directory descriptor;
+ * NULL with errno set when no random name could be drawn. */
+gchar *
+_g_tmp_fdio_sibling_path (const gchar *dest)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *prefix = NULL;
+  gchar chars[G_TMP_CORE_RANDOM_CHARS + 1] = { 0, };
+  g_autofree gchar *name = NULL;
+
+  if (!_g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS))
+    return NULL;
+
+  dir = g_path_get_dirname (dest);
+  prefix = _g_tmp_fdio_sibling_prefix (dest);
+  name = g_strconcat (prefix, chars, NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+/* linkat() of a descriptor: through /proc (works for any user), else with
+ * AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH). Returns 0 or an errno;
+ * ENOTSUP when neither is possible here. */
+static gint
+link_fd (gint         fd,
+         gint         dfd,
+         const gchar *dest)
+{
+  gchar proc_path[64];
+  gint errsv;
+
+  g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", fd);
+  if (linkat (AT_FDCWD, proc_path, dfd, dest, AT_SYMLINK_FOLLOW) == 0)
+    return 0;
+
+  errsv = errno;
+  if (errsv != ENOENT)
+    return errsv;
+
+#ifdef AT_EMPTY_PATH
+  if (linkat (fd, "", dfd, dest, AT_EMPTY_PATH) == 0)
+    return 0;
+  errsv = errno;
+#endif
+
+  /* ENOENT: either the destination's directory is missing or there is no
+   * /proc to link from. */
+  if (access ("/proc/self/fd", F_OK) != 0)
+    return ENOTSUP;
+
+  return errsv;
+}
+
+/* Gives the anonymous file @fd the name @dest (relative to @dfd); see
+ * gtmp-fdio.h. */
+gint
+_g_tmp_fdio_link_into_place (gint         fd,
+                             gint         dfd,
+                             const gchar *dest,
+                             gboolean     no_replace)
+{
+  gint errsv;
+  guint tries;
+
+  /* Straight into place when nothing is there: one atomic step that leaves
+   * nothing behind whatever happens. */
+  errsv = link_fd (fd, dfd, dest);
+  if (errsv != EEXIST || no_replace)
+    return errsv;
+
+  /* Replacing: linkat() cannot replace, so link beside @dest under a fresh
+   * hidden name, then rename over it. The complete file has that name for
+   * the two system calls in between; a crash right there leaves it. */
+  for (tries = 0; tries < 100; tries++)
+    {
+      g_autofree gchar *sibling = _g_tmp_fdio_sibling_path (dest);
+
+      if (sibling == NULL)
+        return errno;
+
+      errsv = link_fd (fd, dfd, sibling);
+      if (errsv == EEXIST)
+        continue;
+      if (errsv != 0)
+        return errsv;
+
+      if (renameat (dfd, sibling, dfd, dest) < 0)
+        {
+          errsv = errno;
+          unlinkat (dfd, sibling, 0);
+          return errsv;
+        }
+
+      return 0;
+    }
+
+  return EEXIST;
+}
+
+/* Moves the named file @src to @dest (relative to @dfd); see gtmp-fdio.h. */
+gint
+_g_tmp_fdio_rename (const gchar *src,
+                    gint         dfd,
+                    const gchar *dest,
+                    gboolean     no_replace)
+{
+  gint errsv;
+
+  if (!no_replace)
+    return renameat (AT_FDCWD, src, dfd, dest) == 0 ? 0 : errno;
+
+#if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE)
+  if (renameat2 (AT_FDCWD, src, dfd, dest, RENAME_NOREPLACE) == 0)
+    return 0;
+
+  errsv = errno;
+  if (errsv != EINVAL && errsv != ENOSYS && errsv != ENOTSUP)
+    return errsv;
+#endif
+
+  /* No RENAME_NOREPLACE here: link() refuses an existing name just as well. */
+  if (linkat (AT_FDCWD, src, dfd, dest, 0) < 0)
+    return errno;
+
+  if (unlink (src) < 0)
+    {
+      errsv = errno;
+      unlinkat (dfd, dest, 0);
+      return errsv;
+    }
+
+  return 0;
+}
+
+void
+_g_tmp_fdio_set_copy_error (GError      **error,
+                            gint          errsv,
+                            const gchar  *dest)
+{
+  _g_tmp_core_set_error (error, errsv, _("Could not copy the temporary file to “%s”"), dest);
+}
+
+typedef enum
+{
+  COPY_DONE,
+  COPY_FAILED,
+  COPY_BY_HAND,
+} CopyResult;
+
+/* Copies from *@offset to the end inside the kernel. COPY_BY_HAND when the
+ * kernel cannot copy between these files (*@offset says how far it got). */
+static CopyResult
+copy_in_kernel (gint           src_fd,
+                gint           dest_fd,
+                off_t         *offset,
+                const gchar   *dest,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+#ifdef __linux__
+  for (;;)
+    {
+      off_t in_offset = *offset;
+      off_t out_offset = *offset;
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return COPY_FAILED;
+
+      n = copy_file_range (src_fd, &in_offset, dest_fd, &out_offset, 16 * 1024 * 1024, 0);
+      if (n == 0)
+        return COPY_DONE;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+
+      /* Not between these file systems, or not on this kernel. */
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                    errno == EOPNOTSUPP || errno == EBADF))
+        return COPY_BY_HAND;
+
+      if (n < 0)
+        {
+          _g_tmp_fdio_set_copy_error (error, errno, dest);
+          return COPY_FAILED;
+        }
+
+      *offset += n;
+    }
+#else
+  return COPY_BY_HAND;
+#endif
+}
+
+/* Copies from @offset to the end through a buffer. */
+static gboolean
+copy_by_hand (gint           src_fd,
+              gint           dest_fd,
+              off_t          offset,
+              const gchar   *dest,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  const gsize buffer_size = 256 * 1024;
+  g_autofree guint8 *buffer = g_malloc (buffer_size);
+
+  for (;;)
+    {
+      ssize_t n;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      n = pread (src_fd, buffer, buffer_size, offset);
+      if (n < 0 && errno == EINTR)
+        continue;
+
+      if (n < 0)
+        {
+          _g_tmp_fdio_set_copy_error (error, errno, dest);
+          return FALSE;
+        }
+
+      if (n == 0)
+        return TRUE;
+
+      if (!_g_tmp_core_pwrite_all (dest_fd, buffer, n, offset))
+        {
+          _g_tmp_fdio_set_copy_error (error, errno, dest);
+          return FALSE;
+        }
+
+      offset += n;
+    }
+}
+
+/* Copies all of @src_fd into @dest_fd. Both positions stay where they are:
+ * the caller's position in the temporary file must survive a failure. */
+gboolean
+_g_tmp_fdio_copy (gint           src_fd,
+                  gint           dest_fd,
+                  const gchar   *dest,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  off_t offset = 0;
+
+  switch (copy_in_kernel (src_fd, dest_fd, &offset, dest, cancellable, error))
+    {
+    case COPY_DONE:
+      return TRUE;
+    case COPY_FAILED:
+      return FALSE;
+    case COPY_BY_HAND:
+    default:
+      return copy_by_hand (src_fd, dest_fd, offset, dest, cancellable, error);
+    }
+}
+
+gboolean
+_g_tmp_fdio_sync (gint          fd,
+                  const gchar  *dest,
+                  GError      **error)
+{
+  if (_g_tmp_core_fsync (fd) < 0)
+    {
+      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), dest);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gint
+_g_tmp_fdio_open_copy (gint          dfd,
+                       const gchar  *dest,
+                       guint         mode,
+                       gchar       **copy_path,
+                       GError      **error)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *prefix = NULL;
+
+#ifdef HAVE_O_TMPFILE
+  if (access ("/proc/self/fd", X_OK) == 0)
+    {
+      gint fd = openat (dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+
+      if (fd >= 0)
+        return fd;
+
+      /* The file system's refusal of O_TMPFILE; anything else is final. */
+      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+        {
+          _g_tmp_fdio_set_copy_error (error, errno, dest);
+          return -1;
+        }
+    }
+#endif
+
+  dir = g_path_get_dirname (dest);
+  prefix = _g_tmp_fdio_sibling_prefix (dest);
+
+  return _g_tmp_core_create_file (dir, prefix, NULL, mode, copy_path, error);
+}

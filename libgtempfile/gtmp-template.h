@@ -1,0 +1,75 @@
+/* gtmp-template.h — the four construct properties every class shares
+ * (private)
+ *
+ * Copyright 2026 The libgtempfile authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* What a file or directory is created from: the "dir", "prefix", "suffix"
+ * and "mode" construct-only properties, in that order right after PROP_0
+ * in the class's property enum. */
+typedef struct
+{
+  gchar *dir;
+  gchar *prefix;
+  gchar *suffix;
+  guint  mode;
+} GTmpTemplate;
+
+enum
+{
+  G_TMP_TEMPLATE_PROP_DIR = 1,
+  G_TMP_TEMPLATE_PROP_PREFIX,
+  G_TMP_TEMPLATE_PROP_SUFFIX,
+  G_TMP_TEMPLATE_PROP_MODE,
+  G_TMP_TEMPLATE_N_PROPS
+};
+
+/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _MODE]; the class installs
+ * the whole array and documents the properties. */
+G_GNUC_INTERNAL
+void      _g_tmp_template_init_pspecs  (GParamSpec         **properties,
+                                        guint                default_mode);
+/* FALSE when @prop_id is not one of the template's. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_template_get_property (const GTmpTemplate  *tmpl,
+                                        guint                prop_id,
+                                        GValue              *value);
+G_GNUC_INTERNAL
+gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
+                                        guint                prop_id,
+                                        const GValue        *value);
+G_GNUC_INTERNAL
+void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
+
+/* The one way the classes are constructed: g_initable_new() of @type with
+ * the template's construct properties. */
+G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
+gpointer  _g_tmp_new                   (GType                type,
+                                        const gchar         *dir,
+                                        const gchar         *prefix,
+                                        const gchar         *suffix,
+                                        GError             **error);
+
+/* The same in a worker thread: a GTask tagged @source_tag whose result is
+ * the object (pointer, transfer full) and whose source object is the
+ * object itself if @object_is_source, else NULL. */
+G_GNUC_INTERNAL
+void      _g_tmp_new_async             (GType                type,
+                                        const gchar         *dir,
+                                        const gchar         *prefix,
+                                        const gchar         *suffix,
+                                        gboolean             object_is_source,
+                                        int                  io_priority,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data,
+                                        gpointer             source_tag);
+
+G_END_DECLS
