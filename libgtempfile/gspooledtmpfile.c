@@ -670,20 +670,25 @@ static const GTmpFileStore spooled_store = {
 
 /* --------------------------------------------------------------- object */
 
+/* A relative directory means the current directory at construction, not
+ * at the rollover, which may come after a chdir(). This needs no I/O, so
+ * the constructor still cannot fail. */
+static void
+resolve_dir_now (GSpooledTmpFile *self)
+{
+  const gchar *dir = _g_tmp_file_get_template (self)->dir;
+
+  if (dir != NULL && !g_path_is_absolute (dir) && self->dir == NULL)
+    self->dir = g_canonicalize_filename (dir, NULL);
+}
+
 static void
 g_spooled_tmp_file_constructed (GObject *object)
 {
-  GSpooledTmpFile *self = G_SPOOLED_TMP_FILE (object);
-  const gchar *dir;
-
   G_OBJECT_CLASS (g_spooled_tmp_file_parent_class)->constructed (object);
 
-  /* A relative directory means the current directory at construction, not
-   * at the rollover, which may come after a chdir(). This needs no I/O, so
-   * the constructor still cannot fail. */
-  dir = _g_tmp_file_get_template (G_TMP_FILE (self))->dir;
-  if (dir != NULL && !g_path_is_absolute (dir))
-    self->dir = g_canonicalize_filename (dir, NULL);
+  /* Constructed with properties (g_object_new(), bindings). */
+  resolve_dir_now (G_SPOOLED_TMP_FILE (object));
 }
 
 static void
@@ -853,16 +858,20 @@ g_spooled_tmp_file_new (gsize        max_size,
   g_autoptr(GError) error = NULL;
   GSpooledTmpFile *self;
 
-  self = g_initable_new (G_TYPE_SPOOLED_TMP_FILE, NULL, &error,
-                         "max-size", (guint64) max_size,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
+  self = _g_tmp_new (G_TYPE_SPOOLED_TMP_FILE, _g_tmp_file_get_template,
+                     dir, prefix, suffix, &error);
 
   /* GTmpFile's init does no I/O while our store is installed. */
   if (self == NULL)
-    g_critical ("Could not create a spooled temporary file: %s", error->message);
+    {
+      g_critical ("Could not create a spooled temporary file: %s", error->message);
+      return NULL;
+    }
+
+  /* Neither is a property here: _g_tmp_new() filled in the template after
+   * constructed() ran. "max-size" is construct-only; nothing has read it. */
+  resolve_dir_now (self);
+  self->max_size = max_size;
 
   return self;
 }

@@ -94,9 +94,10 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
                                            gint                  fd,
                                            gboolean              linkable);
 
-/* The construct-time settings, for subclasses (dir is as given, may be NULL). */
+/* The construct-time settings, for subclasses (dir is as given, may be
+ * NULL), and for filling in before GInitable.init (_g_tmp_new()). */
 G_GNUC_INTERNAL
-const GTmpTemplate *_g_tmp_file_get_template (GTmpFile *self);
+GTmpTemplate   *_g_tmp_file_get_template  (gpointer              self);
 
 /* The name under which the file lives now, or NULL while it has none:
  * GTmpFile owns it. A subclass that creates a named file sets it (taking

@@ -81,18 +81,39 @@ _g_tmp_template_clear (GTmpTemplate *tmpl)
   g_clear_pointer (&tmpl->suffix, g_free);
 }
 
-gpointer
-_g_tmp_new (GType         type,
-            const gchar  *dir,
-            const gchar  *prefix,
-            const gchar  *suffix,
-            GError      **error)
+/* A new, not yet initialised @type with its template filled in. GObject
+ * has set the template's construct properties to their defaults (NULL). */
+static gpointer
+new_uninitialised (GType             type,
+                   GTmpTemplateFunc  template_of,
+                   const gchar      *dir,
+                   const gchar      *prefix,
+                   const gchar      *suffix)
 {
-  return g_initable_new (type, NULL, error,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
+  gpointer object = g_object_new (type, NULL);
+  GTmpTemplate *tmpl = template_of (object);
+
+  tmpl->dir = g_strdup (dir);
+  tmpl->prefix = g_strdup (prefix);
+  tmpl->suffix = g_strdup (suffix);
+
+  return object;
+}
+
+gpointer
+_g_tmp_new (GType              type,
+            GTmpTemplateFunc   template_of,
+            const gchar       *dir,
+            const gchar       *prefix,
+            const gchar       *suffix,
+            GError           **error)
+{
+  gpointer object = new_uninitialised (type, template_of, dir, prefix, suffix);
+
+  if (!g_initable_init (object, NULL, error))
+    g_clear_object (&object);
+
+  return object;
 }
 
 static void
@@ -113,6 +134,7 @@ new_thread (GTask        *task,
  * _finish function can tell its results by their source tag. */
 void
 _g_tmp_new_async (GType                type,
+                  GTmpTemplateFunc     template_of,
                   const gchar         *dir,
                   const gchar         *prefix,
                   const gchar         *suffix,
@@ -126,11 +148,7 @@ _g_tmp_new_async (GType                type,
   GObject *object;
   g_autoptr(GTask) task = NULL;
 
-  object = g_object_new (type,
-                         "dir", dir,
-                         "prefix", prefix,
-                         "suffix", suffix,
-                         NULL);
+  object = new_uninitialised (type, template_of, dir, prefix, suffix);
 
   task = g_task_new (object_is_source ? object : NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);

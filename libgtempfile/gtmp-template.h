@@ -48,10 +48,16 @@ gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
 
-/* The one way the classes are constructed: g_initable_new() of @type with
- * the template's construct properties. */
+/* Where an instance of a class keeps its template. */
+typedef GTmpTemplate *(*GTmpTemplateFunc) (gpointer object);
+
+/* The one way the classes are constructed, as g_initable_new() of @type
+ * with the template's construct properties would, without GObject's
+ * per-property cost: a new @type, its template (found by @template_of)
+ * filled in, then GInitable.init. */
 G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
 gpointer  _g_tmp_new                   (GType                type,
+                                        GTmpTemplateFunc     template_of,
                                         const gchar         *dir,
                                         const gchar         *prefix,
                                         const gchar         *suffix,
@@ -62,6 +68,7 @@ gpointer  _g_tmp_new                   (GType                type,
  * object itself if @object_is_source, else NULL. */
 G_GNUC_INTERNAL
 void      _g_tmp_new_async             (GType                type,
+                                        GTmpTemplateFunc     template_of,
                                         const gchar         *dir,
                                         const gchar         *prefix,
                                         const gchar         *suffix,

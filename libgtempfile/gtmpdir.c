@@ -469,6 +469,12 @@ g_tmp_dir_init (GTmpDir *self)
   g_cond_init (&self->cleaned);
 }
 
+static GTmpTemplate *
+tmp_dir_template (gpointer object)
+{
+  return &((GTmpDir *) object)->tmpl;
+}
+
 /**
  * g_tmp_dir_new:
  * @dir: (nullable) (type filename): the directory to create it in, or %NULL
@@ -496,7 +502,7 @@ g_tmp_dir_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_new (G_TYPE_TMP_DIR, dir, prefix, suffix, error);
+  return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, dir, prefix, suffix, error);
 }
 
 /**
@@ -532,7 +538,7 @@ g_tmp_dir_new_async (const gchar         *dir,
 {
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  _g_tmp_new_async (G_TYPE_TMP_DIR, dir, prefix, suffix, FALSE, io_priority,
+  _g_tmp_new_async (G_TYPE_TMP_DIR, tmp_dir_template, dir, prefix, suffix, FALSE, io_priority,
                     cancellable, callback, user_data, g_tmp_dir_new_async);
 }
 

@@ -351,8 +351,8 @@ _g_tmp_file_take_fd (GTmpFile *self,
   priv->store = &_g_tmp_file_fd_store;
 }
 
-const GTmpTemplate *
-_g_tmp_file_get_template (GTmpFile *self)
+GTmpTemplate *
+_g_tmp_file_get_template (gpointer self)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
@@ -777,7 +777,7 @@ g_tmp_file_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_new (G_TYPE_TMP_FILE, dir, prefix, suffix, error);
+  return _g_tmp_new (G_TYPE_TMP_FILE, _g_tmp_file_get_template, dir, prefix, suffix, error);
 }
 
 /**
@@ -810,7 +810,7 @@ g_tmp_file_new_async (const gchar         *dir,
 {
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  _g_tmp_new_async (G_TYPE_TMP_FILE, dir, prefix, suffix, TRUE, io_priority,
+  _g_tmp_new_async (G_TYPE_TMP_FILE, _g_tmp_file_get_template, dir, prefix, suffix, TRUE, io_priority,
                     cancellable, callback, user_data, g_tmp_file_new_async);
 }
 
