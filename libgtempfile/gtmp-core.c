@@ -84,6 +84,31 @@ _g_tmp_core_get_pid (void)
   return pid;
 }
 
+gboolean
+_g_tmp_core_adopt_begin (gint *owner_pid)
+{
+  gint pid = _g_tmp_core_get_pid ();
+
+  for (;;)
+    {
+      gint owner = g_atomic_int_get (owner_pid);
+
+      if (G_LIKELY (owner == pid))
+        return FALSE;
+      /* -pid: another thread of this process is adopting them. */
+      if (owner == -pid)
+        g_thread_yield ();
+      else if (g_atomic_int_compare_and_exchange (owner_pid, owner, -pid))
+        return TRUE;
+    }
+}
+
+void
+_g_tmp_core_adopt_end (gint *owner_pid)
+{
+  g_atomic_int_set (owner_pid, _g_tmp_core_get_pid ());
+}
+
 void
 _g_tmp_core_clear_fd (gint *fd)
 {

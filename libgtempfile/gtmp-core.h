@@ -149,6 +149,18 @@ gboolean  _g_tmp_core_get_dir_id       (const gchar       *path,
 G_GNUC_INTERNAL
 gint      _g_tmp_core_get_pid          (void);
 
+/* An object's locks and in-flight state, as a forked child inherits them
+ * from a parent thread that may have been using the object (that thread
+ * does not exist in the child). *@owner_pid is the pid they belong to, set
+ * with _g_tmp_core_get_pid() when they are initialised. Returns FALSE when
+ * they are this process's (one compare, no system call); otherwise TRUE in
+ * one thread, which initialises them afresh and then calls
+ * _g_tmp_core_adopt_end(), while the others wait for that. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_adopt_begin      (gint              *owner_pid);
+G_GNUC_INTERNAL
+void      _g_tmp_core_adopt_end        (gint              *owner_pid);
+
 /* close() that keeps errno and sets *fd to -1 (g_clear_fd is GLib 2.76). */
 G_GNUC_INTERNAL
 void      _g_tmp_core_clear_fd         (gint              *fd);

@@ -41,7 +41,10 @@ typedef struct
    * persist in flight (OPS_PERSISTING, OPS_MOVING); see gtmpfile.c. */
   gint                 ops;
   /* Serialises GInitable.init, and lets a persist wait for the operations
-   * in progress and dispose for the persist (with @cond). */
+   * in progress and dispose for the persist (with @cond). With @ops and
+   * @unsettled, they belong to the process @lock_pid (see adopt() in
+   * gtmpfile.c). */
+  gint                 lock_pid;
   GMutex               lock;
   GCond                cond;
   /* (owned by the persist_async task) A persist_async that has moved the

@@ -194,6 +194,7 @@ _g_tmp_file_link_new (GTmpFile *file)
 {
   GTmpFileLink *link = g_new0 (GTmpFileLink, 1);
 
+  link->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&link->lock);
   link->file = file;
   g_atomic_ref_count_init (&link->ref_count);
@@ -218,6 +219,23 @@ _g_tmp_file_link_unref (GTmpFileLink *link)
 
   g_mutex_clear (&link->lock);
   g_free (link);
+}
+
+/* Takes @link's lock. A forked child inherits it as a parent thread left
+ * it, maybe held by a read or write that will never end there: on the
+ * first use in the child it starts afresh, unlocked (the file's own state
+ * does the same in _g_tmp_file_op_begin()). closed_link's too, whose
+ * lock_pid starts as 0: adopted once in every process. */
+static void
+link_lock (GTmpFileLink *link)
+{
+  if (G_UNLIKELY (_g_tmp_core_adopt_begin (&link->lock_pid)))
+    {
+      g_mutex_init (&link->lock);
+      link->notify = NULL;
+      _g_tmp_core_adopt_end (&link->lock_pid);
+    }
+  g_mutex_lock (&link->lock);
 }
 
 /* The file's link, made on first use: a file that is only created and
@@ -254,7 +272,7 @@ _g_tmp_file_lock_or_retire_link (GTmpFilePrivate *priv)
     return NULL;
 
   link = g_atomic_pointer_get (&priv->link);
-  g_mutex_lock (&link->lock);
+  link_lock (link);
 
   return link;
 }
@@ -268,7 +286,7 @@ _g_tmp_file_link_lock_open (GTmpFileLink  *link,
 {
   GTmpFile *self;
 
-  g_mutex_lock (&link->lock);
+  link_lock (link);
 
   self = link->file;
   if (G_LIKELY (self != NULL))

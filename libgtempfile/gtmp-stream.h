@@ -38,6 +38,7 @@ G_DECLARE_FINAL_TYPE (GTmpFileOutputStream, _g_tmp_file_output_stream, G, TMP_FI
 typedef struct _GTmpFileLink GTmpFileLink;
 struct _GTmpFileLink
 {
+  gint           lock_pid; /* whose @lock and @notify (see link_lock()) */
   GMutex         lock;
   GTmpFile      *file;     /* (nullable) (not owned) NULL once disposed */
   GParamSpec    *notify;   /* (nullable) to notify once unlocked */

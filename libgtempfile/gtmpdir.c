@@ -87,6 +87,10 @@
  * create one directory, which both report. As with any #GObject, the last
  * reference must not be dropped while another thread still uses the
  * object; [method@GTempfile.TmpDir.cleanup_async] holds one of its own.
+ * A forked child may use or drop objects that another parent thread was
+ * using at fork time, also one a `cleanup_async()` was removing: the child
+ * does not wait for that cleanup (it goes on in the parent alone), and
+ * its own cleanup removes what is left, as anywhere.
  *
  * When the last reference is dropped, the directory is removed if
  * [property@GTempfile.TmpDir:delete] is set and no cleanup has happened
@@ -126,7 +130,9 @@ struct _GTmpDir
 
   /* @lock guards all below: cleanup_async() works from a worker thread
    * while the caller may still ask for the fd or start another cleanup.
-   * Plain gbooleans, not bitfields: each field its own memory location. */
+   * Plain gbooleans, not bitfields: each field its own memory location.
+   * They belong to the process @lock_pid (see g_tmp_dir_lock()). */
+  gint      lock_pid;
   GMutex    lock;
   GCond     cleaned;
   guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
@@ -165,6 +171,26 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpDir, g_tmp_dir, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
                                                       g_tmp_dir_async_initable_iface_init))
 
+/* Takes @lock. A forked child inherits @lock and a cleanup's state as the
+ * parent's other threads left them (a cleanup_async() under way, @lock
+ * maybe held), and those threads do not exist in the child: on the first
+ * use there both start afresh. The directory, @fd and what is known of
+ * them stay: an explicit cleanup in the child removes the tree as
+ * anywhere, and dispose still only closes the child's descriptor. */
+static void
+g_tmp_dir_lock (GTmpDir *self)
+{
+  if (G_UNLIKELY (_g_tmp_core_adopt_begin (&self->lock_pid)))
+    {
+      g_mutex_init (&self->lock);
+      g_cond_init (&self->cleaned);
+      self->n_waiting = 0;
+      self->cleaning = FALSE;
+      _g_tmp_core_adopt_end (&self->lock_pid);
+    }
+  g_mutex_lock (&self->lock);
+}
+
 /* Removes the tree. Runs in the caller's thread or in a worker; concurrent
  * calls wait for the one under way and then see its outcome. A failure is
  * remembered as reported when @report. */
@@ -180,7 +206,7 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   gboolean ret;
   gint dirfd;
 
-  g_mutex_lock (&self->lock);
+  g_tmp_dir_lock (self);
   while (self->cleaning)
     {
       self->n_waiting++;
@@ -209,7 +235,7 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   ret = _g_tmp_rmtree_remove_full (self->path, dirfd, have_id ? &id : NULL,
                                    ignore_errors, cancellable, error);
 
-  g_mutex_lock (&self->lock);
+  g_tmp_dir_lock (self);
   self->cleaning = FALSE;
   if (ret)
     {
@@ -236,7 +262,7 @@ g_tmp_dir_initable_init (GInitable     *initable,
   GTmpDir *self = G_TMP_DIR (initable);
   gboolean ret = TRUE;
 
-  g_mutex_lock (&self->lock);
+  g_tmp_dir_lock (self);
 
   if (self->path == NULL)
     {
@@ -465,6 +491,7 @@ g_tmp_dir_init (GTmpDir *self)
   self->fd = -1;
   self->tmpl.mode = G_TMP_CORE_DIR_MODE;
   self->delete = TRUE;
+  self->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&self->lock);
   g_cond_init (&self->cleaned);
 }
@@ -575,7 +602,7 @@ hand_out (GTmpDir *self)
   if G_LIKELY (g_atomic_int_get (&self->handed_out))
     return;
 
-  g_mutex_lock (&self->lock);
+  g_tmp_dir_lock (self);
   if (!self->handed_out && self->path != NULL)
     {
       /* A held descriptor says which directory it is by itself. */
@@ -653,7 +680,7 @@ g_tmp_dir_get_fd (GTmpDir *self)
 
   g_return_val_if_fail (G_IS_TMP_DIR (self), -1);
 
-  g_mutex_lock (&self->lock);
+  g_tmp_dir_lock (self);
   if (self->path != NULL && !self->cleaning && !self->cleaned_up && self->fd < 0)
     self->fd = _g_tmp_core_open_dir (self->path);
   fd = (self->cleaning || self->cleaned_up) ? -1 : self->fd;

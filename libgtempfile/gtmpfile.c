@@ -92,6 +92,10 @@
  * for the file to be moved (or for the move to fail) and follows it: a
  * persisted file is never deleted, a temporary whose persist failed is.
  *
+ * A forked child may use or drop objects that another parent thread was
+ * using at fork time, also during a read, a write or a persist there: in
+ * the child these never finish, so they are not waited for (nor refused).
+ *
  * [method@GTempfile.TmpFile.get_fd] returns the descriptor itself: what
  * another thread does through it is not synchronised with the streams.
  * Two `init_async()` calls on one object create one file.
@@ -162,6 +166,28 @@ set_pending_error (GError **error)
                        _("The temporary file is being persisted"));
 }
 
+/* A forked child inherits @lock, @cond and the gate as the parent's other
+ * threads left them: an operation or a persist under way that will never
+ * end there, @lock maybe held. On the first use in the child they start
+ * afresh, as the link's lock does (link_lock() in gtmp-filestore.c); the
+ * file's bytes and name stay what they are. One compare in this process. */
+static void
+adopt (GTmpFile        *self,
+       GTmpFilePrivate *priv)
+{
+  if (G_LIKELY (!_g_tmp_core_adopt_begin (&priv->lock_pid)))
+    return;
+
+  g_mutex_init (&priv->lock);
+  g_cond_init (&priv->cond);
+  /* The persist's GIO pending flag, which only it would clear. */
+  if (g_atomic_int_get (&priv->ops) & OPS_PERSISTING)
+    g_io_stream_clear_pending (G_IO_STREAM (self));
+  g_atomic_int_set (&priv->ops, 0);
+  priv->unsettled = NULL;
+  _g_tmp_core_adopt_end (&priv->lock_pid);
+}
+
 static void
 ops_wake (GTmpFilePrivate *priv)
 {
@@ -187,6 +213,7 @@ _g_tmp_file_op_begin (GTmpFile  *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  adopt (self, priv);
   if (G_LIKELY (!(g_atomic_int_add (&priv->ops, 1) & OPS_PERSISTING)))
     return TRUE;
 
@@ -201,6 +228,7 @@ _g_tmp_file_gate_close (GTmpFile  *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  adopt (self, priv);
   /* The disk phase counts as begun already: a dispose that comes before
    * the worker has started waits for it too. */
   if (g_atomic_int_or ((guint *) &priv->ops, OPS_PERSISTING | OPS_MOVING) & OPS_PERSISTING)
@@ -256,6 +284,7 @@ _g_tmp_file_wait_unsettled (GTmpFile *self)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
   gpointer op;
 
+  adopt (self, priv);
   g_mutex_lock (&priv->lock);
   while (g_atomic_int_get (&priv->ops) & OPS_MOVING)
     g_cond_wait (&priv->cond, &priv->lock);
@@ -270,6 +299,7 @@ _g_tmp_file_is_persisting (GTmpFile *self)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  adopt (self, priv);
   return G_UNLIKELY (g_atomic_int_get (&priv->ops) & OPS_PERSISTING);
 }
 
@@ -278,6 +308,7 @@ _g_tmp_file_get_lock (GTmpFile *self)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  adopt (self, priv);
   return &priv->lock;
 }
 
@@ -428,6 +459,7 @@ g_tmp_file_initable_init (GInitable     *initable,
   /* Two init_async() at once run this in two threads: one creates the
    * file, the other then finds it, rather than creating a second one and
    * losing its descriptor. */
+  adopt (self, priv);
   g_mutex_lock (&priv->lock);
   ret = create_locked (self, cancellable, error);
   g_mutex_unlock (&priv->lock);
@@ -728,6 +760,7 @@ g_tmp_file_init (GTmpFile *self)
 
   priv->fd = -1;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
+  priv->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->cond);
   priv->store = &_g_tmp_file_fd_store;

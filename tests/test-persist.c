@@ -15,6 +15,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -1056,6 +1057,83 @@ test_sync_allow_copy_moves (gconstpointer data)
   test_scratch_free (dir);
 }
 
+/* Issue 17 (process safety): a child forked while a persist works in
+ * another thread (held in its fsync, in the parent only) drops the file.
+ * Its dispose used to wait forever for the persist, which never ends in
+ * the child; now it closes its descriptor and touches nothing on disk. */
+typedef struct
+{
+  pid_t        parent;
+  gint         entered;
+  gint         released;
+  GTmpFile    *tmp;
+  const gchar *dest;
+} ForkPersist;
+
+static gboolean
+hold_in_sync (gint     fd,
+              gpointer user_data)
+{
+  ForkPersist *fp = user_data;
+
+  if (getpid () == fp->parent && !g_atomic_int_get (&fp->entered))
+    {
+      g_atomic_int_set (&fp->entered, 1);
+      while (!g_atomic_int_get (&fp->released))
+        g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gpointer
+fork_persist_thread (gpointer data)
+{
+  ForkPersist *fp = data;
+
+  return GINT_TO_POINTER (g_tmp_file_persist (fp->tmp, fp->dest, G_TMP_PERSIST_SYNC,
+                                              NULL, NULL));
+}
+
+static void
+test_fork_during_persist (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
+  ForkPersist fp = { getpid (), 0, 0, tmp, dest };
+  GThread *persister;
+  gint status;
+  pid_t pid;
+
+  test_write (tmp, "data", -1);
+  _g_tmp_core_set_sync_hook (hold_in_sync, &fp);
+  persister = g_thread_new ("persister", fork_persist_thread, &fp);
+  while (!g_atomic_int_get (&fp.entered))
+    g_usleep (1000);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fp.parent)
+        _exit (5);
+      g_object_unref (g_steal_pointer (&tmp));
+      _exit (0);
+    }
+
+  g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_atomic_int_set (&fp.released, 1);
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (persister)));
+  _g_tmp_core_set_sync_hook (NULL, NULL);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  assert_persisted (tmp, dest, "data");
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
 /* An anonymous file that cannot be linked is copied even within one file
  * system: with SYNC, the copy is synced, not the original. */
 static void
@@ -2014,6 +2092,10 @@ main (int   argc,
   g_test_add_data_func ("/persist/named/sync-allow-copy-moves",
                         GINT_TO_POINTER (SYNC_NAMED), test_sync_allow_copy_moves);
   g_test_add_func ("/persist/anonymous/sync-copy-not-linkable", test_sync_copy_not_linkable);
+  g_test_add_data_func ("/persist/anonymous/fork-during-persist", GINT_TO_POINTER (FALSE),
+                        test_fork_during_persist);
+  g_test_add_data_func ("/persist/named/fork-during-persist", GINT_TO_POINTER (TRUE),
+                        test_fork_during_persist);
 
   return test_run ();
 }

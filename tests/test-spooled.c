@@ -6,10 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -1632,6 +1635,99 @@ test_notify_handler_uses_file (void)
   g_assert_cmpuint (notified, ==, 1);
 }
 
+/* Issue 17 (process safety): a child forked while another thread is inside
+ * a write (holding the file's lock, rolling it over) drops the file. The
+ * rollover is held there by the O_TMPFILE fallback's hook, in the parent
+ * only, until the child is done. The child's dispose used to wait for the
+ * lock forever. */
+typedef struct
+{
+  pid_t           parent;
+  gint            entered;
+  gint            released;
+  GOutputStream  *output;
+  const guint8   *data;
+  gsize           len;
+} ForkWrite;
+
+static void
+hold_in_rollover (const gchar          *dir,
+                  GTmpCoreTmpfileEvent  event,
+                  gpointer              user_data)
+{
+  ForkWrite *fw = user_data;
+
+  if (getpid () != fw->parent)
+    return;
+  g_atomic_int_set (&fw->entered, 1);
+  while (!g_atomic_int_get (&fw->released))
+    g_usleep (1000);
+}
+
+static gpointer
+fork_write_thread (gpointer data)
+{
+  ForkWrite *fw = data;
+  gsize written = 0;
+
+  return GINT_TO_POINTER (g_output_stream_write_all (fw->output, fw->data, fw->len,
+                                                     &written, NULL, NULL) &&
+                          written == fw->len);
+}
+
+static void
+test_fork_during_write (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *dir = test_scratch_new ();
+      g_autofree guint8 *data = make_pattern (0, 5000);
+      g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, dir, "fork-", NULL);
+      ForkWrite fw = { getpid (), 0, 0, NULL, data, 5000 };
+      GThread *writer;
+      gint status;
+      pid_t pid;
+
+      fw.output = g_io_stream_get_output_stream (G_IO_STREAM (file));
+      _g_tmp_core_refuse_tmpfile (dir);
+      _g_tmp_core_set_tmpfile_hook (hold_in_rollover, &fw);
+      writer = g_thread_new ("writer", fork_write_thread, &fw);
+      while (!g_atomic_int_get (&fw.entered))
+        g_usleep (1000);
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        {
+          if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fw.parent)
+            _exit (5);
+          g_object_unref (g_steal_pointer (&file));
+          _exit (0);
+        }
+
+      g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+      /* The parent's file is intact: the write finishes, every byte is in
+       * the rolled-over file. */
+      g_atomic_int_set (&fw.released, 1);
+      g_assert_true (GPOINTER_TO_INT (g_thread_join (writer)));
+      _g_tmp_core_set_tmpfile_hook (NULL, NULL);
+      g_assert_true (g_spooled_tmp_file_is_rolled_over (file));
+      g_assert_cmpint (tell (file), ==, 5000);
+      assert_content (file, data, 5000);
+      g_assert_no_error (error);
+      g_clear_object (&file);
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+      test_scratch_free (g_steal_pointer (&dir));
+      return;
+    }
+
+  test_run_in_subprocess ();
+}
+
 /* A reader and a writer thread on the two streams at once (GIOStream
  * allows one operation per stream). The blocks are 4 KiB and identify
  * themselves, and every seek and read is block-aligned, so whatever the
@@ -1852,6 +1948,7 @@ main (int   argc,
   g_test_add_func ("/spooled/random-model", test_random_model);
   g_test_add_func ("/spooled/rollover/tmpfile-refused", test_rollover_tmpfile_refused);
   g_test_add_func ("/spooled/concurrency/notify-handler-uses-file", test_notify_handler_uses_file);
+  g_test_add_func ("/spooled/concurrency/fork-during-write", test_fork_during_write);
   test_add_race_write ("/spooled/concurrency/write-async", "", 0, test_race_write);
   g_test_add_data_func ("/spooled/concurrency/read-write/rollover-by-size",
                         GINT_TO_POINTER (RW_ROLLOVER_BY_SIZE), test_race_read_write);

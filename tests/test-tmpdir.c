@@ -6,9 +6,11 @@
 
 #include "gtempfile-private.h"
 #include "gtmp-rmtree.h"
+#include "gtmp-testing.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
@@ -1839,6 +1841,85 @@ test_cleanup_async_cancel (void)
 /* Cancelling after the cleanup has finished, before its callback ran, does
  * not make it "cancelled": the directory is gone and the result says so.
  * Cancelled before it starts, even an empty directory stays. */
+/* Issue 17 (process safety): a child forked while a cleanup_async() works
+ * in a worker thread (held at its first batch, in the parent only) cleans
+ * the directory up itself and drops it. Its cleanup used to wait forever
+ * for the parent's, which never ends in the child. */
+typedef struct
+{
+  pid_t parent;
+  gint  entered;
+  gint  released;
+} ForkCleanup;
+
+static void
+hold_in_batch (gint     dirfd,
+               gpointer user_data)
+{
+  ForkCleanup *fc = user_data;
+
+  if (getpid () != fc->parent)
+    return;
+  g_atomic_int_set (&fc->entered, 1);
+  while (!g_atomic_int_get (&fc->released))
+    g_usleep (1000);
+}
+
+static void
+test_cleanup_async_fork (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *base = test_scratch_new ();
+  g_autofree gchar *path = NULL;
+  ForkCleanup fc = { getpid (), 0, 0 };
+  GAsyncResult *result = NULL;
+  GTmpDir *tmp = new_in (base);
+  gint status;
+  pid_t pid;
+
+  fill_flat (tmp, 10);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  _g_tmp_rmtree_set_batch_hook (hold_in_batch, &fc);
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+  while (!g_atomic_int_get (&fc.entered))
+    g_usleep (1000);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* As documented: an explicit cleanup removes the tree, anywhere. */
+#ifdef __linux__
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+        _exit (5);
+#endif
+      if (getppid () != fc.parent)
+        _exit (5);
+      if (!g_tmp_dir_cleanup (tmp, NULL, NULL))
+        _exit (2);
+      if (test_path_exists (path))
+        _exit (3);
+      g_object_unref (tmp);
+      _exit (0);
+    }
+
+  g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  /* The parent's cleanup finishes what the child left (nothing). */
+  g_atomic_int_set (&fc.released, 1);
+  test_wait_result (&result);
+  _g_tmp_rmtree_set_batch_hook (NULL, NULL);
+  g_assert_true (g_tmp_dir_cleanup_finish (tmp, result, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (path));
+  g_object_unref (result);
+  g_object_unref (tmp);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
+  remove_base (base);
+}
+
 static void
 test_cleanup_async_cancel_after (void)
 {
@@ -2399,6 +2480,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel", test_cleanup_async_cancel);
   g_test_add_func ("/tmp-dir/cleanup/async-cancel-after", test_cleanup_async_cancel_after);
+  g_test_add_func ("/tmp-dir/cleanup/async-fork", test_cleanup_async_fork);
   g_test_add_func ("/tmp-dir/cleanup/async-setters-race", test_cleanup_async_setters_race);
   g_test_add_func ("/tmp-dir/async/context", test_async_context);
   g_test_add_func ("/tmp-dir/delete-false/dispose", test_delete_false_dispose);
