@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-tempdir.h"
 
 /**
  * g_tempfile_get_tempprefix:

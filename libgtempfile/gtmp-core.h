@@ -27,7 +27,7 @@ G_BEGIN_DECLS
 #define G_TMP_CORE_DIR_MODE  0700
 
 /* How long a file system's refusal of O_TMPFILE is remembered (per device;
- * see gtmp-core.c). */
+ * see gtmp-refusals.c). */
 #define G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC (60 * G_USEC_PER_SEC)
 
 /* Calls the copy hook, if one is set. */
@@ -68,24 +68,18 @@ gboolean  _g_tmp_core_check_affixes    (const gchar       *prefix,
                                         const gchar       *suffix,
                                         GError           **error);
 
-/* The default directory: the first usable of $TMPDIR, $TEMP, $TMP, /tmp,
- * /var/tmp, /usr/tmp and the cwd, searched once and cached (thread- and
- * fork-safe). Behind g_tempfile_get_tempdir(). */
+/* Whether a file with a random name can be created and written in @dir
+ * (CPython's test of a default-directory candidate; gtmp-tempdir.c). Sets
+ * *@usable; FALSE with @error set only when no name could be drawn, which
+ * no other candidate would fare better with. */
 G_GNUC_INTERNAL
-gchar    *_g_tmp_core_get_tempdir      (GError           **error);
-
-/* Replaces the cached default directory (@dir made absolute now); NULL
- * searches again on next use. Behind g_tempfile_set_tempdir(). */
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_tempdir      (const gchar       *dir);
-
-/* NULL → _g_tmp_core_get_tempdir(); relative → absolute against the cwd now. */
-G_GNUC_INTERNAL
-gchar    *_g_tmp_core_resolve_dir      (const gchar       *dir,
+gboolean  _g_tmp_core_probe_dir        (const gchar       *dir,
+                                        gboolean          *usable,
                                         GError           **error);
 
 /* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC with @mode
- * (0 → 0600). @dir, @prefix, @suffix are nullable (defaults as in DESIGN.md).
+ * (0 → 0600). @dir, @prefix, @suffix are nullable (defaults as in
+ * DESIGN.md; @dir as _g_tmp_core_resolve_dir() in gtmp-tempdir.h).
  * Returns the fd and the absolute path in @out_path, or -1 with @error set. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_create_file      (const gchar       *dir,

@@ -1,4 +1,4 @@
-/* test-core.c — the private core (gtmp-core.c)
+/* test-core.c — the private core (gtmp-core.c, gtmp-tempdir.c, gtmp-refusals.c)
  *
  * Every promise the core makes, checked on disk: name shape and alphabet,
  * uniqueness, modes, close-on-exec, symlinks never followed, collision retry
@@ -26,6 +26,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-tempdir.h"
 #include "gtmp-testing.h"
 #include "test-util.h"
 
