@@ -575,18 +575,15 @@ create_unique (const gchar    *dir,
 }
 
 gint
-_g_tmp_core_create_file (const gchar  *dir,
-                         const gchar  *prefix,
-                         const gchar  *suffix,
-                         guint         mode,
-                         gchar       **out_path,
-                         GError      **error)
+_g_tmp_core_create_file (const GTmpTemplate  *tmpl,
+                         gchar              **out_path,
+                         GError             **error)
 {
   g_autofree gchar *path = NULL;
   gint fd;
 
-  fd = create_unique (dir, prefix, suffix,
-                      mode != 0 ? mode : G_TMP_CORE_FILE_MODE,
+  fd = create_unique (tmpl->dir, tmpl->prefix, tmpl->suffix,
+                      tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_FILE_MODE,
                       FALSE, &path, error);
   if (fd >= 0 && out_path != NULL)
     *out_path = g_steal_pointer (&path);
@@ -595,16 +592,13 @@ _g_tmp_core_create_file (const gchar  *dir,
 }
 
 gchar *
-_g_tmp_core_create_dir (const gchar  *dir,
-                        const gchar  *prefix,
-                        const gchar  *suffix,
-                        guint         mode,
-                        GError      **error)
+_g_tmp_core_create_dir (const GTmpTemplate  *tmpl,
+                        GError             **error)
 {
   gchar *path = NULL;
 
-  if (create_unique (dir, prefix, suffix,
-                     mode != 0 ? mode : G_TMP_CORE_DIR_MODE,
+  if (create_unique (tmpl->dir, tmpl->prefix, tmpl->suffix,
+                     tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_DIR_MODE,
                      TRUE, &path, error) < 0)
     return NULL;
 
@@ -643,14 +637,14 @@ is_tmpfile_refusal (gint errsv)
 #endif
 
 gint
-_g_tmp_core_create_anonymous (const gchar  *dir,
-                              const gchar  *prefix,
-                              const gchar  *suffix,
-                              guint         mode,
-                              gboolean     *out_linkable,
-                              gchar       **out_dir,
-                              GError      **error)
+_g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
+                              gboolean            *out_linkable,
+                              gchar              **out_dir,
+                              GError             **error)
 {
+  const gchar *prefix = tmpl->prefix;
+  const gchar *suffix = tmpl->suffix;
+  guint mode = tmpl->mode;
   g_autofree gchar *owned_dir = NULL;
   g_autofree gchar *path = NULL;
   const gchar *resolved;
@@ -665,7 +659,7 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
   if (!_g_tmp_core_check_affixes (prefix, suffix, error))
     return -1;
 
-  resolved = resolve_dir_borrowed (dir, &owned_dir, error);
+  resolved = resolve_dir_borrowed (tmpl->dir, &owned_dir, error);
   if (resolved == NULL)
     return -1;
 
@@ -701,7 +695,7 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
 #endif
 
   /* Fallback: the name exists only between these two calls. */
-  fd = _g_tmp_core_create_file (resolved, prefix, suffix, mode, &path, error);
+  fd = create_unique (resolved, prefix, suffix, mode, FALSE, &path, error);
   if (fd < 0)
     return -1;
 

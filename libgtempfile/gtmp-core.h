@@ -77,35 +77,43 @@ gboolean  _g_tmp_core_probe_dir        (const gchar       *dir,
                                         gboolean          *usable,
                                         GError           **error);
 
-/* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC with @mode
- * (0 → 0600). @dir, @prefix, @suffix are nullable (defaults as in
- * DESIGN.md; @dir as _g_tmp_core_resolve_dir() in gtmp-tempdir.h).
- * Returns the fd and the absolute path in @out_path, or -1 with @error set. */
+/* What a file or directory is created from: its directory, the start and
+ * end of its name (each nullable; defaults as in DESIGN.md, @dir as
+ * _g_tmp_core_resolve_dir() in gtmp-tempdir.h) and its mode (0: the
+ * default). The classes keep one as their construct properties
+ * (gtmp-template.h). */
+typedef struct
+{
+  gchar *dir;
+  gchar *prefix;
+  gchar *suffix;
+  guint  mode;
+} GTmpTemplate;
+
+/* A template borrowing @dir, @prefix and @suffix (nullable) for one call. */
+#define G_TMP_TEMPLATE_BORROW(dir, prefix, suffix, mode) \
+  (&(const GTmpTemplate) { (gchar *) (dir), (gchar *) (prefix), (gchar *) (suffix), (mode) })
+
+/* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC from @tmpl
+ * (mode 0 → 0600). Returns the fd and the absolute path in @out_path, or -1
+ * with @error set. */
 G_GNUC_INTERNAL
-gint      _g_tmp_core_create_file      (const gchar       *dir,
-                                        const gchar       *prefix,
-                                        const gchar       *suffix,
-                                        guint              mode,
+gint      _g_tmp_core_create_file      (const GTmpTemplate *tmpl,
                                         gchar            **out_path,
                                         GError           **error);
 
-/* Creates a new directory with @mode (0 → 0700); returns its absolute path. */
+/* Creates a new directory from @tmpl (mode 0 → 0700); returns its absolute
+ * path. */
 G_GNUC_INTERNAL
-gchar    *_g_tmp_core_create_dir       (const gchar       *dir,
-                                        const gchar       *prefix,
-                                        const gchar       *suffix,
-                                        guint              mode,
+gchar    *_g_tmp_core_create_dir       (const GTmpTemplate *tmpl,
                                         GError           **error);
 
-/* Creates a file with no name: O_TMPFILE where the file system allows it
- * (then *@out_linkable is TRUE and linkat() can give it a name later),
- * otherwise create + unlink. @out_dir (nullable) receives the resolved
- * absolute directory. Returns the fd or -1 with @error set. */
+/* Creates a file with no name from @tmpl: O_TMPFILE where the file system
+ * allows it (then *@out_linkable is TRUE and linkat() can give it a name
+ * later), otherwise create + unlink. @out_dir (nullable) receives the
+ * resolved absolute directory. Returns the fd or -1 with @error set. */
 G_GNUC_INTERNAL
-gint      _g_tmp_core_create_anonymous (const gchar       *dir,
-                                        const gchar       *prefix,
-                                        const gchar       *suffix,
-                                        guint              mode,
+gint      _g_tmp_core_create_anonymous (const GTmpTemplate *tmpl,
                                         gboolean          *out_linkable,
                                         gchar            **out_dir,
                                         GError           **error);
