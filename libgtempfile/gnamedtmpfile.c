@@ -147,11 +147,7 @@ create_locked (GNamedTmpFile  *self,
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_file (_g_tmp_file_get_template (file)->dir,
-                                _g_tmp_file_get_template (file)->prefix,
-                                _g_tmp_file_get_template (file)->suffix,
-                                _g_tmp_file_get_template (file)->mode,
-                                &path, error);
+  fd = _g_tmp_core_create_file (_g_tmp_file_get_template (file), &path, error);
   if (fd < 0)
     return FALSE;
 

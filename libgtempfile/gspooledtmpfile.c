@@ -461,6 +461,7 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
 {
   GTmpFile *file = G_TMP_FILE (self);
   g_autofree gchar *resolved_dir = NULL;
+  GTmpTemplate tmpl;
   gboolean linkable = FALSE;
   gint fd;
 
@@ -469,13 +470,10 @@ g_spooled_tmp_file_roll_over (GSpooledTmpFile  *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_anonymous (self->dir != NULL ? self->dir : _g_tmp_file_get_template (file)->dir,
-                                     _g_tmp_file_get_template (file)->prefix,
-                                     _g_tmp_file_get_template (file)->suffix,
-                                     _g_tmp_file_get_template (file)->mode,
-                                     &linkable,
-                                     &resolved_dir,
-                                     error);
+  tmpl = *_g_tmp_file_get_template (file);
+  if (self->dir != NULL)
+    tmpl.dir = self->dir;
+  fd = _g_tmp_core_create_anonymous (&tmpl, &linkable, &resolved_dir, error);
   if (fd < 0)
     return FALSE;
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-tempdir.h"
 
 /**
  * g_tempfile_get_tempprefix:
@@ -127,7 +128,8 @@ g_tempfile_mkstemp (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  return _g_tmp_core_create_file (dir, prefix, suffix, 0, out_path, error);
+  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0),
+                                  out_path, error);
 }
 
 /**
@@ -160,7 +162,7 @@ g_tempfile_mkdtemp (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_core_create_dir (dir, prefix, suffix, 0, error);
+  return _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0), error);
 }
 
 /**

@@ -26,6 +26,8 @@
 #include <glib/gstdio.h>
 
 #include "gtmp-core.h"
+#include "gtmp-refusals.h"
+#include "gtmp-tempdir.h"
 #include "gtmp-testing.h"
 
 static const gchar name_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
@@ -435,44 +437,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Candidate, candidate_clear)
 /* ------------------------------------------------------------------------ */
 /* Directories                                                               */
 
-/* Held across fork() (pthread_atfork), as refusals_lock is: a child forked
- * while another thread searched or set the default directory must not
- * inherit the lock taken, or its first creation in the default directory
- * would wait forever. */
-static GMutex tempdir_lock;
-static gchar *tempdir_cached;
-
-static void
-tempdir_fork_prepare (void)
-{
-  g_mutex_lock (&tempdir_lock);
-}
-
-static void
-tempdir_fork_done (void)
-{
-  g_mutex_unlock (&tempdir_lock);
-}
-
-__attribute__((constructor)) static void
-tempdir_init (void)
-{
-  pthread_atfork (tempdir_fork_prepare, tempdir_fork_done, tempdir_fork_done);
-}
-
-gchar *
-_g_tmp_core_resolve_dir (const gchar  *dir,
-                         GError      **error)
-{
-  if (dir == NULL)
-    return _g_tmp_core_get_tempdir (error);
-
-  if (g_path_is_absolute (dir))
-    return g_strdup (dir);
-
-  return g_canonicalize_filename (dir, NULL);
-}
-
 /* _g_tmp_core_resolve_dir() without a copy when @dir is already absolute
  * (the usual case when a directory is given): returns @dir itself, or a new
  * string that *@owned receives. */
@@ -488,13 +452,11 @@ resolve_dir_borrowed (const gchar  *dir,
   return *owned;
 }
 
-/* CPython's test: a file with a random name can be created and written.
- * Sets *@usable; FALSE (with @error set) only when no name could be drawn,
- * which no other candidate would fare better with. */
-static gboolean
-tempdir_probe (const gchar  *dir,
-               gboolean     *usable,
-               GError      **error)
+/* CPython's test of a default-directory candidate (gtmp-tempdir.c). */
+gboolean
+_g_tmp_core_probe_dir (const gchar  *dir,
+                       gboolean     *usable,
+                       GError      **error)
 {
   g_auto(Candidate) candidate = { 0, };
   gint i;
@@ -527,73 +489,6 @@ tempdir_probe (const gchar  *dir,
     }
 
   return TRUE;
-}
-
-static gchar *
-search_tempdir (GError **error)
-{
-  static const gchar * const env_names[] = { "TMPDIR", "TEMP", "TMP" };
-  static const gchar * const system_dirs[] = { "/tmp", "/var/tmp", "/usr/tmp" };
-  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
-  g_autofree gchar *tried = NULL;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (env_names); i++)
-    {
-      const gchar *value = g_getenv (env_names[i]);
-
-      if (value != NULL && *value != '\0')
-        g_ptr_array_add (candidates, g_canonicalize_filename (value, NULL));
-    }
-  for (i = 0; i < G_N_ELEMENTS (system_dirs); i++)
-    g_ptr_array_add (candidates, g_strdup (system_dirs[i]));
-  g_ptr_array_add (candidates, g_get_current_dir ());
-
-  for (i = 0; i < candidates->len; i++)
-    {
-      gboolean usable;
-
-      if (!tempdir_probe (g_ptr_array_index (candidates, i), &usable, error))
-        return NULL;
-      if (usable)
-        return g_strdup (g_ptr_array_index (candidates, i));
-    }
-
-  for (i = 0; i < candidates->len; i++)
-    {
-      gchar *display = g_filename_display_name (g_ptr_array_index (candidates, i));
-
-      g_free (g_ptr_array_index (candidates, i));
-      g_ptr_array_index (candidates, i) = display;
-    }
-  g_ptr_array_add (candidates, NULL);
-  tried = g_strjoinv (", ", (gchar **) candidates->pdata);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               _("No usable temporary directory found in %s"), tried);
-  return NULL;
-}
-
-/* The cached default directory, searched for on first use; the public
- * g_tempfile_get_tempdir() in gtempfile.c. */
-gchar *
-_g_tmp_core_get_tempdir (GError **error)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&tempdir_lock);
-
-  if (tempdir_cached == NULL)
-    tempdir_cached = search_tempdir (error);
-
-  return g_strdup (tempdir_cached);
-}
-
-void
-_g_tmp_core_set_tempdir (const gchar *dir)
-{
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&tempdir_lock);
-
-  g_clear_pointer (&tempdir_cached, g_free);
-  if (dir != NULL)
-    tempdir_cached = g_canonicalize_filename (dir, NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -680,18 +575,15 @@ create_unique (const gchar    *dir,
 }
 
 gint
-_g_tmp_core_create_file (const gchar  *dir,
-                         const gchar  *prefix,
-                         const gchar  *suffix,
-                         guint         mode,
-                         gchar       **out_path,
-                         GError      **error)
+_g_tmp_core_create_file (const GTmpTemplate  *tmpl,
+                         gchar              **out_path,
+                         GError             **error)
 {
   g_autofree gchar *path = NULL;
   gint fd;
 
-  fd = create_unique (dir, prefix, suffix,
-                      mode != 0 ? mode : G_TMP_CORE_FILE_MODE,
+  fd = create_unique (tmpl->dir, tmpl->prefix, tmpl->suffix,
+                      tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_FILE_MODE,
                       FALSE, &path, error);
   if (fd >= 0 && out_path != NULL)
     *out_path = g_steal_pointer (&path);
@@ -700,23 +592,20 @@ _g_tmp_core_create_file (const gchar  *dir,
 }
 
 gchar *
-_g_tmp_core_create_dir (const gchar  *dir,
-                        const gchar  *prefix,
-                        const gchar  *suffix,
-                        guint         mode,
-                        GError      **error)
+_g_tmp_core_create_dir (const GTmpTemplate  *tmpl,
+                        GError             **error)
 {
   gchar *path = NULL;
 
-  if (create_unique (dir, prefix, suffix,
-                     mode != 0 ? mode : G_TMP_CORE_DIR_MODE,
+  if (create_unique (tmpl->dir, tmpl->prefix, tmpl->suffix,
+                     tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_DIR_MODE,
                      TRUE, &path, error) < 0)
     return NULL;
 
   return path;
 }
 
-/* Test hooks of the O_TMPFILE fallback (gtmp-core.h). */
+/* Test hook of the O_TMPFILE fallback (gtmp-testing.h). */
 static GTmpCoreTmpfileHook tmpfile_hook;
 static gpointer tmpfile_hook_data;
 
@@ -739,169 +628,6 @@ notify_tmpfile_hook (const gchar          *dir,
     hook (dir, event, tmpfile_hook_data);
 }
 
-/* Devices whose file system refused O_TMPFILE lately.
- *
- * Refusing O_TMPFILE is a property of the file system, so the memory is
- * keyed by the device (st_dev) of the directory: a refusal learnt in one
- * directory holds for every directory on that device, and directories on
- * other devices still try O_TMPFILE. The key always comes from stat() of
- * the directory, both when remembering and when looking up, never from the
- * file created in it (on some overlayfs set-ups the two differ).
- *
- * Remembered for G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC, not forever: device
- * numbers are reused when one file system is unmounted and another mounted,
- * and a stale refusal makes anonymous files unlinkable (persist() then needs
- * G_TMP_PERSIST_ALLOW_COPY); relearning costs one refused open() per device
- * and lifetime.
- *
- * Cost: while no refusal is known (the usual case) a creation reads one
- * atomic integer, with no lock and no system call. While one is, every
- * anonymous creation pays one stat() of its directory and a short lock to
- * scan a handful of entries; expired entries are dropped at every look-up,
- * so that cost ends with the last refusal's lifetime.
- *
- * Fork: the lock is held across fork() (pthread_atfork), so a child never
- * inherits it taken or the list half-changed; the child keeps what its
- * parent learnt, which is as true for it. */
-typedef struct
-{
-  dev_t  dev;
-  gint64 since;  /* monotonic time of the latest refusal */
-} TmpfileRefusal;
-
-static GMutex refusals_lock;
-static GArray *refusals;     /* TmpfileRefusal; under refusals_lock */
-static gint n_refusals;      /* refusals->len, readable without the lock */
-static gint64 clock_offset;  /* test hook; under refusals_lock */
-
-static void
-refusals_fork_prepare (void)
-{
-  g_mutex_lock (&refusals_lock);
-}
-
-static void
-refusals_fork_done (void)
-{
-  g_mutex_unlock (&refusals_lock);
-}
-
-__attribute__((constructor)) static void
-refusals_init (void)
-{
-  pthread_atfork (refusals_fork_prepare, refusals_fork_done, refusals_fork_done);
-}
-
-/* Under refusals_lock. */
-static gint64
-refusals_now (void)
-{
-  return g_get_monotonic_time () + clock_offset;
-}
-
-/* The index of @dev's entry, or -1. Under refusals_lock. */
-static gint
-find_refusal (dev_t dev)
-{
-  guint i;
-
-  for (i = 0; refusals != NULL && i < refusals->len; i++)
-    {
-      if (g_array_index (refusals, TmpfileRefusal, i).dev == dev)
-        return i;
-    }
-
-  return -1;
-}
-
-/* Under refusals_lock. */
-static void
-forget_old_refusals (void)
-{
-  gint64 now = refusals_now ();
-  guint i = 0;
-
-  while (refusals != NULL && i < refusals->len)
-    {
-      gint64 age = now - g_array_index (refusals, TmpfileRefusal, i).since;
-
-      if (age >= G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC)
-        g_array_remove_index_fast (refusals, i);
-      else
-        i++;
-    }
-
-  g_atomic_int_set (&n_refusals, refusals != NULL ? refusals->len : 0);
-}
-
-/* A directory's device, looked up at most once per creation. */
-typedef struct
-{
-  const gchar *dir;
-  dev_t        dev;
-  gboolean     known;
-} DirDevice;
-
-static gboolean
-dir_device_get (DirDevice *device)
-{
-  struct stat st;
-
-  if (device->known)
-    return TRUE;
-
-  if (stat (device->dir, &st) < 0)
-    return FALSE;
-
-  device->dev = st.st_dev;
-  device->known = TRUE;
-  return TRUE;
-}
-
-static gboolean
-tmpfile_refused_lately (DirDevice *device)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-
-  if (g_atomic_int_get (&n_refusals) == 0)
-    return FALSE;
-
-  /* Cannot stat it: let open() report what is wrong. */
-  if (!dir_device_get (device))
-    return FALSE;
-
-  locker = g_mutex_locker_new (&refusals_lock);
-  forget_old_refusals ();
-  return find_refusal (device->dev) >= 0;
-}
-
-static void
-remember_tmpfile_refusal (DirDevice *device)
-{
-  g_autoptr(GMutexLocker) locker = NULL;
-  TmpfileRefusal refusal;
-  gint i;
-
-  /* Gone meanwhile: the fallback will report it. */
-  if (!dir_device_get (device))
-    return;
-
-  locker = g_mutex_locker_new (&refusals_lock);
-  if (refusals == NULL)
-    refusals = g_array_new (FALSE, FALSE, sizeof (TmpfileRefusal));
-
-  refusal.dev = device->dev;
-  refusal.since = refusals_now ();
-
-  i = find_refusal (device->dev);
-  if (i >= 0)
-    g_array_index (refusals, TmpfileRefusal, i) = refusal;
-  else
-    g_array_append_val (refusals, refusal);
-
-  g_atomic_int_set (&n_refusals, refusals->len);
-}
-
 /* The errors with which a kernel or file system says "no O_TMPFILE here". */
 static gboolean
 is_tmpfile_refusal (gint errsv)
@@ -910,52 +636,21 @@ is_tmpfile_refusal (gint errsv)
 }
 #endif
 
-void
-_g_tmp_core_refuse_tmpfile (const gchar *dir)
-{
-#ifdef HAVE_O_TMPFILE
-  DirDevice device = { dir, 0, FALSE };
-
-  remember_tmpfile_refusal (&device);
-#endif
-}
-
-void
-_g_tmp_core_hold_refusals (gboolean hold)
-{
-#ifdef HAVE_O_TMPFILE
-  if (hold)
-    g_mutex_lock (&refusals_lock);
-  else
-    g_mutex_unlock (&refusals_lock);
-#endif
-}
-
-void
-_g_tmp_core_set_clock_offset (gint64 usec)
-{
-#ifdef HAVE_O_TMPFILE
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&refusals_lock);
-
-  clock_offset = usec;
-#endif
-}
-
 gint
-_g_tmp_core_create_anonymous (const gchar  *dir,
-                              const gchar  *prefix,
-                              const gchar  *suffix,
-                              guint         mode,
-                              gboolean     *out_linkable,
-                              gchar       **out_dir,
-                              GError      **error)
+_g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
+                              gboolean            *out_linkable,
+                              gchar              **out_dir,
+                              GError             **error)
 {
+  const gchar *prefix = tmpl->prefix;
+  const gchar *suffix = tmpl->suffix;
+  guint mode = tmpl->mode;
   g_autofree gchar *owned_dir = NULL;
   g_autofree gchar *path = NULL;
   const gchar *resolved;
   gint fd;
 #ifdef HAVE_O_TMPFILE
-  DirDevice device = { NULL, 0, FALSE };
+  GTmpCoreDirDevice device = { NULL, 0, FALSE };
 #endif
 
   if (mode == 0)
@@ -964,13 +659,13 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
   if (!_g_tmp_core_check_affixes (prefix, suffix, error))
     return -1;
 
-  resolved = resolve_dir_borrowed (dir, &owned_dir, error);
+  resolved = resolve_dir_borrowed (tmpl->dir, &owned_dir, error);
   if (resolved == NULL)
     return -1;
 
 #ifdef HAVE_O_TMPFILE
   device.dir = resolved;
-  if (tmpfile_refused_lately (&device))
+  if (_g_tmp_core_tmpfile_refused_lately (&device))
     notify_tmpfile_hook (resolved, G_TMP_CORE_TMPFILE_SKIPPED);
   else
     {
@@ -994,13 +689,13 @@ _g_tmp_core_create_anonymous (const gchar  *dir,
           return -1;
         }
 
-      remember_tmpfile_refusal (&device);
+      _g_tmp_core_remember_tmpfile_refusal (&device);
       notify_tmpfile_hook (resolved, G_TMP_CORE_TMPFILE_REFUSED);
     }
 #endif
 
   /* Fallback: the name exists only between these two calls. */
-  fd = _g_tmp_core_create_file (resolved, prefix, suffix, mode, &path, error);
+  fd = create_unique (resolved, prefix, suffix, mode, FALSE, &path, error);
   if (fd < 0)
     return -1;
 

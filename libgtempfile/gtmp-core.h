@@ -27,7 +27,7 @@ G_BEGIN_DECLS
 #define G_TMP_CORE_DIR_MODE  0700
 
 /* How long a file system's refusal of O_TMPFILE is remembered (per device;
- * see gtmp-core.c). */
+ * see gtmp-refusals.c). */
 #define G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC (60 * G_USEC_PER_SEC)
 
 /* Calls the copy hook, if one is set. */
@@ -68,50 +68,52 @@ gboolean  _g_tmp_core_check_affixes    (const gchar       *prefix,
                                         const gchar       *suffix,
                                         GError           **error);
 
-/* The default directory: the first usable of $TMPDIR, $TEMP, $TMP, /tmp,
- * /var/tmp, /usr/tmp and the cwd, searched once and cached (thread- and
- * fork-safe). Behind g_tempfile_get_tempdir(). */
+/* Whether a file with a random name can be created and written in @dir
+ * (CPython's test of a default-directory candidate; gtmp-tempdir.c). Sets
+ * *@usable; FALSE with @error set only when no name could be drawn, which
+ * no other candidate would fare better with. */
 G_GNUC_INTERNAL
-gchar    *_g_tmp_core_get_tempdir      (GError           **error);
-
-/* Replaces the cached default directory (@dir made absolute now); NULL
- * searches again on next use. Behind g_tempfile_set_tempdir(). */
-G_GNUC_INTERNAL
-void      _g_tmp_core_set_tempdir      (const gchar       *dir);
-
-/* NULL → _g_tmp_core_get_tempdir(); relative → absolute against the cwd now. */
-G_GNUC_INTERNAL
-gchar    *_g_tmp_core_resolve_dir      (const gchar       *dir,
+gboolean  _g_tmp_core_probe_dir        (const gchar       *dir,
+                                        gboolean          *usable,
                                         GError           **error);
 
-/* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC with @mode
- * (0 → 0600). @dir, @prefix, @suffix are nullable (defaults as in DESIGN.md).
- * Returns the fd and the absolute path in @out_path, or -1 with @error set. */
+/* What a file or directory is created from: its directory, the start and
+ * end of its name (each nullable; defaults as in DESIGN.md, @dir as
+ * _g_tmp_core_resolve_dir() in gtmp-tempdir.h) and its mode (0: the
+ * default). The classes keep one as their construct properties
+ * (gtmp-template.h). */
+typedef struct
+{
+  gchar *dir;
+  gchar *prefix;
+  gchar *suffix;
+  guint  mode;
+} GTmpTemplate;
+
+/* A template borrowing @dir, @prefix and @suffix (nullable) for one call. */
+#define G_TMP_TEMPLATE_BORROW(dir, prefix, suffix, mode) \
+  (&(const GTmpTemplate) { (gchar *) (dir), (gchar *) (prefix), (gchar *) (suffix), (mode) })
+
+/* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC from @tmpl
+ * (mode 0 → 0600). Returns the fd and the absolute path in @out_path, or -1
+ * with @error set. */
 G_GNUC_INTERNAL
-gint      _g_tmp_core_create_file      (const gchar       *dir,
-                                        const gchar       *prefix,
-                                        const gchar       *suffix,
-                                        guint              mode,
+gint      _g_tmp_core_create_file      (const GTmpTemplate *tmpl,
                                         gchar            **out_path,
                                         GError           **error);
 
-/* Creates a new directory with @mode (0 → 0700); returns its absolute path. */
+/* Creates a new directory from @tmpl (mode 0 → 0700); returns its absolute
+ * path. */
 G_GNUC_INTERNAL
-gchar    *_g_tmp_core_create_dir       (const gchar       *dir,
-                                        const gchar       *prefix,
-                                        const gchar       *suffix,
-                                        guint              mode,
+gchar    *_g_tmp_core_create_dir       (const GTmpTemplate *tmpl,
                                         GError           **error);
 
-/* Creates a file with no name: O_TMPFILE where the file system allows it
- * (then *@out_linkable is TRUE and linkat() can give it a name later),
- * otherwise create + unlink. @out_dir (nullable) receives the resolved
- * absolute directory. Returns the fd or -1 with @error set. */
+/* Creates a file with no name from @tmpl: O_TMPFILE where the file system
+ * allows it (then *@out_linkable is TRUE and linkat() can give it a name
+ * later), otherwise create + unlink. @out_dir (nullable) receives the
+ * resolved absolute directory. Returns the fd or -1 with @error set. */
 G_GNUC_INTERNAL
-gint      _g_tmp_core_create_anonymous (const gchar       *dir,
-                                        const gchar       *prefix,
-                                        const gchar       *suffix,
-                                        guint              mode,
+gint      _g_tmp_core_create_anonymous (const GTmpTemplate *tmpl,
                                         gboolean          *out_linkable,
                                         gchar            **out_dir,
                                         GError           **error);

@@ -334,5 +334,6 @@ _g_tmp_fdio_open_copy (gint          dfd,
   dir = g_path_get_dirname (dest);
   prefix = _g_tmp_fdio_sibling_prefix (dest);
 
-  return _g_tmp_core_create_file (dir, prefix, NULL, mode, copy_path, error);
+  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, prefix, NULL, mode),
+                                  copy_path, error);
 }

@@ -9,19 +9,13 @@
 
 #include <gio/gio.h>
 
+#include "gtmp-core.h"
+
 G_BEGIN_DECLS
 
-/* What a file or directory is created from: the "dir", "prefix", "suffix"
- * and "mode" construct-only properties, in that order right after PROP_0
- * in the class's property enum. */
-typedef struct
-{
-  gchar *dir;
-  gchar *prefix;
-  gchar *suffix;
-  guint  mode;
-} GTmpTemplate;
-
+/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix" and "mode"
+ * construct-only properties, in that order right after PROP_0 in the
+ * class's property enum. */
 enum
 {
   G_TMP_TEMPLATE_PROP_DIR = 1,

@@ -1,6 +1,7 @@
 /* gtmp-testing.h — test hooks of the core and the tree remover (private)
  *
- * Included only by their implementation (gtmp-core.c, gtmp-rmtree.c) and by
+ * Included only by their implementation (gtmp-core.c, gtmp-refusals.c,
+ * gtmp-rmtree.c) and by
  * the tests, never by the classes: a class cannot come to depend on a hook.
  * Every hook is process-wide and costs the usual path nothing.
  *

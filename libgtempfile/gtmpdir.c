@@ -270,8 +270,7 @@ g_tmp_dir_initable_init (GInitable     *initable,
         ret = FALSE;
       else
         {
-          self->path = _g_tmp_core_create_dir (self->tmpl.dir, self->tmpl.prefix,
-                                               self->tmpl.suffix, self->tmpl.mode, error);
+          self->path = _g_tmp_core_create_dir (&self->tmpl, error);
           ret = self->path != NULL;
           if (ret)
             self->creator_pid = _g_tmp_core_get_pid ();

@@ -436,8 +436,7 @@ create_locked (GTmpFile      *self,
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_anonymous (priv->tmpl.dir, priv->tmpl.prefix, priv->tmpl.suffix,
-                                     priv->tmpl.mode, &linkable, NULL, error);
+  fd = _g_tmp_core_create_anonymous (&priv->tmpl, &linkable, NULL, error);
   if (fd < 0)
     return FALSE;
 

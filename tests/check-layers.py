@@ -22,7 +22,8 @@ import sys
 # The layers, lowest first. A module may include and call its own layer's
 # and lower layers' modules. Module: (layer, files, class macro stem or None).
 #
-#   0  the secure-create core: names, creation, refusal memory, fsync
+#   0  the secure-create core: names, creation, refusal memory, fsync,
+#      the default directory
 #   1  descriptor-level helpers built on the core: tree removal, persist's
 #      link/rename/copy/sync
 #   2  helpers shared by the classes, and GTmpFile's streams
@@ -30,7 +31,11 @@ import sys
 #   4  the subclasses
 #   5  the module functions (g_tempfile_*)
 MODULES = {
-    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-testing.h'], None),
+    # The core in three files: names and creation, the default directory,
+    # the O_TMPFILE refusal memory (with its test hooks).
+    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-tempdir.c',
+                              'gtmp-tempdir.h', 'gtmp-refusals.c',
+                              'gtmp-refusals.h', 'gtmp-testing.h'], None),
     'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h'], None),
     'gtmp-fdio':         (1, ['gtmp-fdio.c', 'gtmp-fdio.h'], None),
     'gtempfile-private': (2, ['gtempfile-private.h'], None),
@@ -57,7 +62,7 @@ PUBLIC_FLOOR = 2
 # Test hooks: included by their implementation and the tests only, never by
 # a class, so that no class comes to depend on a hook.
 TESTING_HEADERS = {'gtmp-testing.h'}
-TESTING_USERS = {'gtmp-core.c', 'gtmp-rmtree.c'}
+TESTING_USERS = {'gtmp-core.c', 'gtmp-refusals.c', 'gtmp-rmtree.c'}
 
 # The one allowed circle: GTmpFile and its own stream pair (the streams call
 # the file's store, the file makes its streams).

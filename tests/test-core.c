@@ -1,4 +1,4 @@
-/* test-core.c — the private core (gtmp-core.c)
+/* test-core.c — the private core (gtmp-core.c, gtmp-tempdir.c, gtmp-refusals.c)
  *
  * Every promise the core makes, checked on disk: name shape and alphabet,
  * uniqueness, modes, close-on-exec, symlinks never followed, collision retry
@@ -26,6 +26,7 @@
 #include <glib/gstdio.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-tempdir.h"
 #include "gtmp-testing.h"
 #include "test-util.h"
 
@@ -77,7 +78,7 @@ test_name_shape (void)
   g_autoptr(GError) error = NULL;
   gint fd;
 
-  fd = _g_tmp_core_create_file (scratch, "pre_", ".suf", 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, "pre_", ".suf", 0), &path, &error);
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
   close (fd);
@@ -85,12 +86,12 @@ test_name_shape (void)
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 
   /* NULL prefix and suffix: "tmp" and nothing. */
-  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &dflt, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0), &dflt, &error);
   g_assert_no_error (error);
   close (fd);
   g_assert_true (test_name_matches (dflt, scratch, "^tmp[a-z0-9_]{8}$"));
 
-  dir = _g_tmp_core_create_dir (scratch, "d-", "-x", 0, &error);
+  dir = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (scratch, "d-", "-x", 0), &error);
   g_assert_no_error (error);
   g_assert_true (test_name_matches (dir, scratch, "^d-[a-z0-9_]{8}-x$"));
   g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
@@ -139,7 +140,7 @@ test_name_hook (void)
   gint fd;
 
   _g_tmp_core_set_name_hook (scripted_names, &script);
-  fd = _g_tmp_core_create_file (scratch, "p.", ".s", 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, "p.", ".s", 0), &path, &error);
   _g_tmp_core_set_name_hook (NULL, NULL);
   g_assert_no_error (error);
   close (fd);
@@ -147,7 +148,7 @@ test_name_hook (void)
   g_assert_cmpuint (script.calls, ==, 1);
 
   /* Unhooked again: a random name, not the scripted one. */
-  fd = _g_tmp_core_create_file (scratch, "p.", ".s", 0, &again, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, "p.", ".s", 0), &again, &error);
   g_assert_no_error (error);
   close (fd);
   g_assert_cmpstr (again, !=, expected);
@@ -415,7 +416,7 @@ create_file (const gchar  *dir,
              gchar       **path,
              GError      **error)
 {
-  return _g_tmp_core_create_file (dir, NULL, NULL, 0, path, error);
+  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0), path, error);
 }
 
 static void
@@ -490,7 +491,8 @@ create_files_at_exit (gpointer data)
       gchar *path = NULL;
       gint fd;
 
-      fd = _g_tmp_core_create_file (creations->dir, NULL, NULL, 0, &path, &error);
+      fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (creations->dir, NULL, NULL, 0),
+                                    &path, &error);
       g_assert_no_error (error);
       close (fd);
       g_ptr_array_add (creations->paths, path);
@@ -565,22 +567,26 @@ check_modes (guint umask_value)
 
   old_umask = umask (umask_value);
 
-  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0, &file_default, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0),
+                                &file_default, &error);
   g_assert_no_error (error);
   close (fd);
-  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0644, &file_0644, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0644),
+                                &file_0644, &error);
   g_assert_no_error (error);
   close (fd);
-  fd = _g_tmp_core_create_file (scratch, NULL, NULL, 0666, &file_0666, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0666),
+                                &file_0666, &error);
   g_assert_no_error (error);
   close (fd);
-  dir_default = _g_tmp_core_create_dir (scratch, NULL, NULL, 0, &error);
+  dir_default = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0), &error);
   g_assert_no_error (error);
-  dir_0755 = _g_tmp_core_create_dir (scratch, NULL, NULL, 0755, &error);
+  dir_0755 = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0755), &error);
   g_assert_no_error (error);
-  dir_0777 = _g_tmp_core_create_dir (scratch, NULL, NULL, 0777, &error);
+  dir_0777 = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0777), &error);
   g_assert_no_error (error);
-  fd = _g_tmp_core_create_anonymous (scratch, NULL, NULL, 0, &linkable, NULL, &error);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (scratch, NULL, NULL, 0),
+                                     &linkable, NULL, &error);
   g_assert_no_error (error);
   g_assert_no_errno (fstat (fd, &st));
   close (fd);
@@ -653,9 +659,10 @@ test_fd_not_inherited (void)
     }
 
   test_make_dir (ours, 0700);
-  fd_file = _g_tmp_core_create_file (ours, "named", NULL, 0, &path, &error);
+  fd_file = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (ours, "named", NULL, 0), &path, &error);
   g_assert_no_error (error);
-  fd_anon = _g_tmp_core_create_anonymous (ours, "anon", NULL, 0, &linkable, NULL, &error);
+  fd_anon = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (ours, "anon", NULL, 0),
+                                          &linkable, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (test_has_cloexec (fd_file));
   g_assert_true (test_has_cloexec (fd_anon));
@@ -713,19 +720,19 @@ test_symlink_not_followed (void)
   g_assert_no_errno (symlink (missing, link_m));
 
   _g_tmp_core_set_name_hook (scripted_names, &script);
-  fd = _g_tmp_core_create_file (dir, "f", NULL, 0, &file_path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, "f", NULL, 0), &file_path, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (script.calls, ==, 2);
   g_assert_cmpint (write (fd, "x", 1), ==, 1);
   close (fd);
 
   script.calls = 0;
-  dir_path = _g_tmp_core_create_dir (dir, "d", NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (dir, "d", NULL, 0), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (script.calls, ==, 2);
 
   script.calls = 0;
-  fd = _g_tmp_core_create_file (dir, "m", NULL, 0, &dangling_path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, "m", NULL, 0), &dangling_path, &error);
   g_assert_no_error (error);
   close (fd);
   _g_tmp_core_set_name_hook (NULL, NULL);
@@ -780,13 +787,13 @@ test_collision_retry (void)
     }
 
   _g_tmp_core_set_name_hook (scripted_names, &script);
-  fd = _g_tmp_core_create_file (scratch, "f", NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, "f", NULL, 0), &path, &error);
   g_assert_no_error (error);
   close (fd);
   g_assert_cmpuint (script.calls, ==, 6);
 
   script.calls = 0;
-  dir_path = _g_tmp_core_create_dir (scratch, "d", NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (scratch, "d", NULL, 0), &error);
   _g_tmp_core_set_name_hook (NULL, NULL);
   g_assert_no_error (error);
   g_assert_cmpuint (script.calls, ==, 6);
@@ -822,7 +829,7 @@ test_collision_exhaustion (void)
   test_write_file_mode (taken, "first", 0600);
 
   _g_tmp_core_set_name_hook (scripted_names, &script);
-  fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0), &path, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_cmpint (fd, ==, -1);
   g_assert_null (path);
@@ -831,7 +838,7 @@ test_collision_exhaustion (void)
   g_clear_error (&error);
 
   script.calls = 0;
-  dir_path = _g_tmp_core_create_dir (dir, NULL, NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0), &error);
   _g_tmp_core_set_name_hook (NULL, NULL);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
   g_assert_null (dir_path);
@@ -875,7 +882,8 @@ test_anonymous_tmpfile (void)
   struct stat st;
   gint fd;
 
-  fd = _g_tmp_core_create_anonymous (scratch, "anon", ".x", 0, &linkable, &out_dir, &error);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (scratch, "anon", ".x", 0),
+                                     &linkable, &out_dir, &error);
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpstr (out_dir, ==, scratch);
@@ -994,7 +1002,8 @@ create_anonymous_in (const gchar *dir,
   struct stat st;
   gint fd;
 
-  fd = _g_tmp_core_create_anonymous (dir, "anon", ".x", 0, &linkable, NULL, &error);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (dir, "anon", ".x", 0),
+                                     &linkable, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (linkable, ==, tmpfile);
   g_assert_cmpint (fd, >=, 0);
@@ -1234,7 +1243,8 @@ child_creates_in_refusing (const gchar   *dir,
     before = *events;
 
   alarm (10);
-  fd = _g_tmp_core_create_anonymous (dir, NULL, NULL, 0, &linkable, NULL, NULL);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0),
+                                     &linkable, NULL, NULL);
   if (fd < 0 || linkable)
     _exit (1);
   if (events != NULL &&
@@ -1496,12 +1506,13 @@ test_tempdir_used_by_default (void)
   gint fd;
 
   g_tempfile_set_tempdir (scratch);
-  fd = _g_tmp_core_create_file (NULL, NULL, NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (NULL, NULL, NULL, 0), &path, &error);
   g_assert_no_error (error);
   close (fd);
-  dir_path = _g_tmp_core_create_dir (NULL, NULL, NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (NULL, NULL, NULL, 0), &error);
   g_assert_no_error (error);
-  fd = _g_tmp_core_create_anonymous (NULL, NULL, NULL, 0, &linkable, &anon_dir, &error);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (NULL, NULL, NULL, 0),
+                                     &linkable, &anon_dir, &error);
   g_assert_no_error (error);
   close (fd);
   g_tempfile_set_tempdir (NULL);
@@ -1534,18 +1545,21 @@ test_bad_affixes (void)
       gboolean linkable;
       gint fd;
 
-      fd = _g_tmp_core_create_file (scratch, bad[i][0], bad[i][1], 0, &path, &error);
+      fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (scratch, bad[i][0], bad[i][1], 0),
+                                    &path, &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_cmpint (fd, ==, -1);
       g_assert_null (path);
       g_clear_error (&error);
 
-      dir_path = _g_tmp_core_create_dir (scratch, bad[i][0], bad[i][1], 0, &error);
+      dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (scratch, bad[i][0], bad[i][1], 0),
+                                         &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_null (dir_path);
       g_clear_error (&error);
 
-      fd = _g_tmp_core_create_anonymous (scratch, bad[i][0], bad[i][1], 0, &linkable, NULL, &error);
+      fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (scratch, bad[i][0], bad[i][1], 0),
+                                         &linkable, NULL, &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
       g_assert_cmpint (fd, ==, -1);
       g_clear_error (&error);
@@ -1575,14 +1589,14 @@ test_missing_dir (void)
 
   /* Only EEXIST is worth another name: anything else fails at once. */
   _g_tmp_core_set_name_hook (scripted_names, &script);
-  fd = _g_tmp_core_create_file (missing, NULL, NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (missing, NULL, NULL, 0), &path, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpint (fd, ==, -1);
   g_assert_nonnull (strstr (error->message, missing));
   g_assert_cmpuint (script.calls, ==, 1);
   g_clear_error (&error);
 
-  dir_path = _g_tmp_core_create_dir (missing, NULL, NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (missing, NULL, NULL, 0), &error);
   _g_tmp_core_set_name_hook (NULL, NULL);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (dir_path);
@@ -1590,7 +1604,8 @@ test_missing_dir (void)
   g_assert_cmpuint (script.calls, ==, 2);
   g_clear_error (&error);
 
-  fd = _g_tmp_core_create_anonymous (missing, NULL, NULL, 0, &linkable, NULL, &error);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (missing, NULL, NULL, 0),
+                                     &linkable, NULL, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpint (fd, ==, -1);
   g_assert_nonnull (strstr (error->message, missing));
@@ -1613,17 +1628,18 @@ test_unwritable_dir (void)
 
       test_drop_privileges ();
 
-      fd = _g_tmp_core_create_file (locked, NULL, NULL, 0, &path, &error);
+      fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (locked, NULL, NULL, 0), &path, &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
       g_assert_cmpint (fd, ==, -1);
       g_assert_nonnull (strstr (error->message, locked));
       g_clear_error (&error);
 
-      dir_path = _g_tmp_core_create_dir (locked, NULL, NULL, 0, &error);
+      dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (locked, NULL, NULL, 0), &error);
       test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, locked);
       g_clear_error (&error);
 
-      fd = _g_tmp_core_create_anonymous (locked, NULL, NULL, 0, &linkable, NULL, &error);
+      fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (locked, NULL, NULL, 0),
+                                         &linkable, NULL, &error);
       test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, locked);
       return;
     }
@@ -1658,12 +1674,13 @@ test_relative_dir (void)
   test_make_dir (sub, 0700);
   g_assert_no_errno (chdir (scratch));
 
-  fd = _g_tmp_core_create_file ("sub", NULL, NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW ("sub", NULL, NULL, 0), &path, &error);
   g_assert_no_error (error);
   close (fd);
-  dir_path = _g_tmp_core_create_dir ("./sub", NULL, NULL, 0, &error);
+  dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW ("./sub", NULL, NULL, 0), &error);
   g_assert_no_error (error);
-  fd = _g_tmp_core_create_anonymous ("sub/", NULL, NULL, 0, &linkable, &anon_dir, &error);
+  fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW ("sub/", NULL, NULL, 0),
+                                     &linkable, &anon_dir, &error);
   g_assert_no_error (error);
   close (fd);
   resolved = _g_tmp_core_resolve_dir ("sub/../sub", &error);
@@ -1868,12 +1885,13 @@ test_error_emfile (void)
         n_hogs++;
       g_assert_cmpint (errno, ==, EMFILE);
 
-      fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, NULL, &error);
+      fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0), NULL, &error);
       g_assert_cmpint (fd, ==, -1);
       test_assert_error_names (error, G_IO_ERROR_TOO_MANY_OPEN_FILES, dir);
       g_clear_error (&error);
 
-      fd = _g_tmp_core_create_anonymous (dir, NULL, NULL, 0, &linkable, NULL, &error);
+      fd = _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0),
+                                         &linkable, NULL, &error);
       g_assert_cmpint (fd, ==, -1);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TOO_MANY_OPEN_FILES);
 
@@ -1909,16 +1927,16 @@ test_error_enospc (void)
       enter_mount_namespace ();
       /* The root directory takes one of the two inodes. */
       g_assert_no_errno (mount ("tmpfs", full, "tmpfs", 0, "nr_inodes=2,size=64k"));
-      fd = _g_tmp_core_create_file (full, NULL, NULL, 0, &path, &error);
+      fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (full, NULL, NULL, 0), &path, &error);
       g_assert_no_error (error);
       close (fd);
 
-      fd = _g_tmp_core_create_file (full, NULL, NULL, 0, NULL, &error);
+      fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (full, NULL, NULL, 0), NULL, &error);
       g_assert_cmpint (fd, ==, -1);
       test_assert_error_names (error, G_IO_ERROR_NO_SPACE, full);
       g_clear_error (&error);
 
-      dir_path = _g_tmp_core_create_dir (full, NULL, NULL, 0, &error);
+      dir_path = _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (full, NULL, NULL, 0), &error);
       g_assert_null (dir_path);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
       g_assert_cmpuint (test_count_entries (full), ==, 1);

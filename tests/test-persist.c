@@ -588,7 +588,7 @@ test_not_linkable (void)
   g_autoptr(GError) error = NULL;
   gint fd;
 
-  fd = _g_tmp_core_create_file (dir, NULL, NULL, 0, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0), &path, &error);
   g_assert_no_error (error);
   g_assert_no_errno (unlink (path));
   _g_tmp_file_take_fd (tmp, fd, FALSE);
@@ -622,7 +622,7 @@ new_unlinkable (const gchar *dir,
   GTmpFile *tmp = new_anonymous (dir, mode);
   gint fd;
 
-  fd = _g_tmp_core_create_file (dir, NULL, NULL, mode, &path, &error);
+  fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, mode), &path, &error);
   g_assert_no_error (error);
   g_assert_no_errno (unlink (path));
   _g_tmp_file_take_fd (tmp, fd, FALSE);
