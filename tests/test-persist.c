@@ -1118,7 +1118,7 @@ test_fork_during_persist (gconstpointer named)
       if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fp.parent)
         _exit (5);
       g_object_unref (g_steal_pointer (&tmp));
-      _exit (0);
+      test_child_succeed ();
     }
 
   g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));

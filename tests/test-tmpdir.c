@@ -1900,7 +1900,7 @@ test_cleanup_async_fork (void)
       if (test_path_exists (path))
         _exit (3);
       g_object_unref (tmp);
-      _exit (0);
+      test_child_succeed ();
     }
 
   g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));

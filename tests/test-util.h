@@ -160,6 +160,8 @@ gint          test_lowest_free_fd       (void);
 gboolean      test_wait_or_kill         (pid_t           pid,
                                          gint64          timeout_us,
                                          gint           *status);
+G_NORETURN
+void          test_child_succeed        (void);
 /* Run in a forked child by test_fork_children(); it ends with _exit(). */
 typedef void (*TestChildFunc) (gpointer data);
 
