@@ -48,6 +48,19 @@ gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
 
+/* A boolean property that may change after construction: readable,
+ * writable, notified only when it changes (with _g_tmp_flag_set()). */
+G_GNUC_INTERNAL
+GParamSpec *_g_tmp_flag_pspec          (const gchar         *name,
+                                        gboolean             default_value);
+/* Sets *@flag atomically to @value and notifies @pspec on @object when that
+ * changed it. */
+G_GNUC_INTERNAL
+void      _g_tmp_flag_set              (gpointer             object,
+                                        gint                *flag,
+                                        gboolean             value,
+                                        GParamSpec          *pspec);
+
 /* Where an instance of a class keeps its template. */
 typedef GTmpTemplate *(*GTmpTemplateFunc) (gpointer object);
 

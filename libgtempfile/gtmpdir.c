@@ -461,11 +461,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * Since: 1.0
    */
   properties[PROP_DELETE] =
-    g_param_spec_boolean ("delete", NULL, NULL,
-                          TRUE,
-                          (G_PARAM_READWRITE |
-                           G_PARAM_EXPLICIT_NOTIFY |
-                           G_PARAM_STATIC_STRINGS));
+    _g_tmp_flag_pspec ("delete", TRUE);
 
   /**
    * GTmpDir:ignore-cleanup-errors:
@@ -476,11 +472,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * Since: 1.0
    */
   properties[PROP_IGNORE_CLEANUP_ERRORS] =
-    g_param_spec_boolean ("ignore-cleanup-errors", NULL, NULL,
-                          FALSE,
-                          (G_PARAM_READWRITE |
-                           G_PARAM_EXPLICIT_NOTIFY |
-                           G_PARAM_STATIC_STRINGS));
+    _g_tmp_flag_pspec ("ignore-cleanup-errors", FALSE);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -854,8 +846,7 @@ g_tmp_dir_set_delete (GTmpDir  *self,
 {
   g_return_if_fail (G_IS_TMP_DIR (self));
 
-  if (g_atomic_int_exchange (&self->delete, !!delete_) != !!delete_)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
+  _g_tmp_flag_set (self, &self->delete, delete_, properties[PROP_DELETE]);
 }
 
 /**
@@ -892,7 +883,6 @@ g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
 {
   g_return_if_fail (G_IS_TMP_DIR (self));
 
-  if (g_atomic_int_exchange (&self->ignore_cleanup_errors, !!ignore_cleanup_errors) !=
-      !!ignore_cleanup_errors)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_CLEANUP_ERRORS]);
+  _g_tmp_flag_set (self, &self->ignore_cleanup_errors, ignore_cleanup_errors,
+                   properties[PROP_IGNORE_CLEANUP_ERRORS]);
 }
