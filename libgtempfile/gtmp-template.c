@@ -177,3 +177,14 @@ _g_tmp_new_async (GType                type,
   g_task_set_task_data (task, object, g_object_unref);
   g_task_run_in_thread (task, new_thread);
 }
+
+gpointer
+_g_tmp_new_finish (GAsyncResult  *result,
+                   gpointer       source_tag,
+                   GError       **error)
+{
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, source_tag), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

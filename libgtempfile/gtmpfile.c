@@ -863,10 +863,7 @@ GTmpFile *
 g_tmp_file_new_finish (GAsyncResult  *result,
                        GError       **error)
 {
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tmp_file_new_async), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _g_tmp_new_finish (result, g_tmp_file_new_async, error);
 }
 
 /**
