@@ -361,11 +361,7 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
    * Since: 1.0
    */
   properties[PROP_DELETE] =
-    g_param_spec_boolean ("delete", NULL, NULL,
-                          TRUE,
-                          (G_PARAM_READWRITE |
-                           G_PARAM_EXPLICIT_NOTIFY |
-                           G_PARAM_STATIC_STRINGS));
+    _g_tmp_flag_pspec ("delete", TRUE);
 
   /**
    * GNamedTmpFile:delete-on-close:
@@ -377,11 +373,7 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
    * Since: 1.0
    */
   properties[PROP_DELETE_ON_CLOSE] =
-    g_param_spec_boolean ("delete-on-close", NULL, NULL,
-                          TRUE,
-                          (G_PARAM_READWRITE |
-                           G_PARAM_EXPLICIT_NOTIFY |
-                           G_PARAM_STATIC_STRINGS));
+    _g_tmp_flag_pspec ("delete-on-close", TRUE);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -530,12 +522,7 @@ g_named_tmp_file_set_delete (GNamedTmpFile *self,
 {
   g_return_if_fail (G_IS_NAMED_TMP_FILE (self));
 
-  delete_ = !!delete_;
-  if (self->delete_ == delete_)
-    return;
-
-  self->delete_ = delete_;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
+  _g_tmp_flag_set (self, &self->delete_, delete_, properties[PROP_DELETE]);
 }
 
 /**
@@ -573,12 +560,8 @@ g_named_tmp_file_set_delete_on_close (GNamedTmpFile *self,
 {
   g_return_if_fail (G_IS_NAMED_TMP_FILE (self));
 
-  delete_on_close = !!delete_on_close;
-  if (self->delete_on_close == delete_on_close)
-    return;
-
-  self->delete_on_close = delete_on_close;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE_ON_CLOSE]);
+  _g_tmp_flag_set (self, &self->delete_on_close, delete_on_close,
+                   properties[PROP_DELETE_ON_CLOSE]);
 }
 
 /**

@@ -145,17 +145,4 @@ GMutex         *_g_tmp_file_get_lock      (GTmpFile             *self);
 G_GNUC_INTERNAL
 void            _g_tmp_file_settle_persist (GTmpFile            *self);
 
-/* The one check of the _finish functions: @result is a GTask of
- * @source_tag (and of @source_object, unless that is NULL). */
-static inline gboolean
-_g_tmp_task_is_ours (GAsyncResult *result,
-                     gpointer      source_object,
-                     gpointer      source_tag)
-{
-  return G_IS_TASK (result) &&
-         (source_object == NULL ||
-          g_task_get_source_object (G_TASK (result)) == source_object) &&
-         g_task_get_source_tag (G_TASK (result)) == source_tag;
-}
-
 G_END_DECLS

@@ -12,12 +12,7 @@
 
 #include "gtmp-stream.h"
 
-static void
-set_no_truncate_error (GError **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                       _("Truncate not allowed on input stream"));
-}
+static void seekable_init (GSeekableIface *iface);
 
 
 /* Input stream */
@@ -29,11 +24,9 @@ struct _GTmpFileInputStream
   GTmpFileLink *link;  /* owned */
 };
 
-static void g_tmp_file_input_stream_seekable_init (GSeekableIface *iface);
-
 G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpFileInputStream, _g_tmp_file_input_stream, G_TYPE_INPUT_STREAM,
                                G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE,
-                                                      g_tmp_file_input_stream_seekable_init))
+                                                      seekable_init))
 
 static gssize
 g_tmp_file_input_stream_read (GInputStream  *stream,
@@ -58,65 +51,6 @@ g_tmp_file_input_stream_skip (GInputStream  *stream,
   GTmpFileInputStream *self = (GTmpFileInputStream *) stream;
 
   return _g_tmp_file_stream_skip (self->link, count, cancellable, error);
-}
-
-static goffset
-g_tmp_file_input_stream_tell (GSeekable *seekable)
-{
-  GTmpFileInputStream *self = G_TMP_FILE_INPUT_STREAM (seekable);
-
-  return _g_tmp_file_stream_tell (self->link);
-}
-
-static gboolean
-g_tmp_file_input_stream_can_seek (GSeekable *seekable)
-{
-  return TRUE;
-}
-
-static gboolean
-g_tmp_file_input_stream_seek (GSeekable     *seekable,
-                              goffset        offset,
-                              GSeekType      type,
-                              GCancellable  *cancellable,
-                              GError       **error)
-{
-  GTmpFileInputStream *self = G_TMP_FILE_INPUT_STREAM (seekable);
-
-  /* GSeekable does not check "closed" for us, unlike read(). */
-  if (g_input_stream_is_closed (G_INPUT_STREAM (self)))
-    {
-      _g_tmp_file_set_closed_error (error, NULL);
-      return FALSE;
-    }
-
-  return _g_tmp_file_stream_seek (self->link, offset, type, cancellable, error);
-}
-
-static gboolean
-g_tmp_file_input_stream_can_truncate (GSeekable *seekable)
-{
-  return FALSE;
-}
-
-static gboolean
-g_tmp_file_input_stream_truncate (GSeekable     *seekable,
-                                  goffset        size,
-                                  GCancellable  *cancellable,
-                                  GError       **error)
-{
-  set_no_truncate_error (error);
-  return FALSE;
-}
-
-static void
-g_tmp_file_input_stream_seekable_init (GSeekableIface *iface)
-{
-  iface->tell = g_tmp_file_input_stream_tell;
-  iface->can_seek = g_tmp_file_input_stream_can_seek;
-  iface->seek = g_tmp_file_input_stream_seek;
-  iface->can_truncate = g_tmp_file_input_stream_can_truncate;
-  iface->truncate_fn = g_tmp_file_input_stream_truncate;
 }
 
 static void
@@ -168,11 +102,9 @@ struct _GTmpFileOutputStream
   GTmpFileLink  *link;  /* owned */
 };
 
-static void g_tmp_file_output_stream_seekable_init (GSeekableIface *iface);
-
 G_DEFINE_FINAL_TYPE_WITH_CODE (GTmpFileOutputStream, _g_tmp_file_output_stream, G_TYPE_OUTPUT_STREAM,
                                G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE,
-                                                      g_tmp_file_output_stream_seekable_init))
+                                                      seekable_init))
 
 static gssize
 g_tmp_file_output_stream_write (GOutputStream  *stream,
@@ -184,78 +116,6 @@ g_tmp_file_output_stream_write (GOutputStream  *stream,
   GTmpFileOutputStream *self = (GTmpFileOutputStream *) stream;
 
   return _g_tmp_file_stream_write (self->link, buffer, count, cancellable, error);
-}
-
-static goffset
-g_tmp_file_output_stream_tell (GSeekable *seekable)
-{
-  GTmpFileOutputStream *self = G_TMP_FILE_OUTPUT_STREAM (seekable);
-
-  return _g_tmp_file_stream_tell (self->link);
-}
-
-static gboolean
-g_tmp_file_output_stream_can_seek (GSeekable *seekable)
-{
-  return TRUE;
-}
-
-static gboolean
-g_tmp_file_output_stream_check_open (GTmpFileOutputStream  *self,
-                                     GError               **error)
-{
-  if (g_output_stream_is_closed (G_OUTPUT_STREAM (self)))
-    {
-      _g_tmp_file_set_closed_error (error, NULL);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-g_tmp_file_output_stream_seek (GSeekable     *seekable,
-                               goffset        offset,
-                               GSeekType      type,
-                               GCancellable  *cancellable,
-                               GError       **error)
-{
-  GTmpFileOutputStream *self = G_TMP_FILE_OUTPUT_STREAM (seekable);
-
-  if (!g_tmp_file_output_stream_check_open (self, error))
-    return FALSE;
-
-  return _g_tmp_file_stream_seek (self->link, offset, type, cancellable, error);
-}
-
-static gboolean
-g_tmp_file_output_stream_can_truncate (GSeekable *seekable)
-{
-  return TRUE;
-}
-
-static gboolean
-g_tmp_file_output_stream_truncate (GSeekable     *seekable,
-                                   goffset        size,
-                                   GCancellable  *cancellable,
-                                   GError       **error)
-{
-  GTmpFileOutputStream *self = G_TMP_FILE_OUTPUT_STREAM (seekable);
-
-  if (!g_tmp_file_output_stream_check_open (self, error))
-    return FALSE;
-
-  return _g_tmp_file_stream_truncate (self->link, size, cancellable, error);
-}
-
-static void
-g_tmp_file_output_stream_seekable_init (GSeekableIface *iface)
-{
-  iface->tell = g_tmp_file_output_stream_tell;
-  iface->can_seek = g_tmp_file_output_stream_can_seek;
-  iface->seek = g_tmp_file_output_stream_seek;
-  iface->can_truncate = g_tmp_file_output_stream_can_truncate;
-  iface->truncate_fn = g_tmp_file_output_stream_truncate;
 }
 
 static void
@@ -294,4 +154,98 @@ _g_tmp_file_output_stream_new (GTmpFileLink *link)
   self->link = _g_tmp_file_link_ref (link);
 
   return G_OUTPUT_STREAM (self);
+}
+
+
+/* GSeekable, the same for both streams */
+
+static GTmpFileLink *
+seekable_link (GSeekable *seekable)
+{
+  if (G_IS_TMP_FILE_INPUT_STREAM (seekable))
+    return ((GTmpFileInputStream *) seekable)->link;
+
+  return ((GTmpFileOutputStream *) seekable)->link;
+}
+
+/* GSeekable does not check "closed" for us, unlike read() and write(). */
+static gboolean
+seekable_check_open (GSeekable  *seekable,
+                     GError    **error)
+{
+  gboolean closed;
+
+  if (G_IS_INPUT_STREAM (seekable))
+    closed = g_input_stream_is_closed (G_INPUT_STREAM (seekable));
+  else
+    closed = g_output_stream_is_closed (G_OUTPUT_STREAM (seekable));
+
+  if (closed)
+    {
+      _g_tmp_file_set_closed_error (error, NULL);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static goffset
+seekable_tell (GSeekable *seekable)
+{
+  return _g_tmp_file_stream_tell (seekable_link (seekable));
+}
+
+static gboolean
+seekable_can_seek (GSeekable *seekable)
+{
+  return TRUE;
+}
+
+static gboolean
+seekable_seek (GSeekable     *seekable,
+               goffset        offset,
+               GSeekType      type,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  if (!seekable_check_open (seekable, error))
+    return FALSE;
+
+  return _g_tmp_file_stream_seek (seekable_link (seekable), offset, type, cancellable, error);
+}
+
+/* Only the output side truncates. */
+static gboolean
+seekable_can_truncate (GSeekable *seekable)
+{
+  return G_IS_OUTPUT_STREAM (seekable);
+}
+
+static gboolean
+seekable_truncate (GSeekable     *seekable,
+                   goffset        size,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  if (!seekable_can_truncate (seekable))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _("Truncate not allowed on input stream"));
+      return FALSE;
+    }
+
+  if (!seekable_check_open (seekable, error))
+    return FALSE;
+
+  return _g_tmp_file_stream_truncate (seekable_link (seekable), size, cancellable, error);
+}
+
+static void
+seekable_init (GSeekableIface *iface)
+{
+  iface->tell = seekable_tell;
+  iface->can_seek = seekable_can_seek;
+  iface->seek = seekable_seek;
+  iface->can_truncate = seekable_can_truncate;
+  iface->truncate_fn = seekable_truncate;
 }

@@ -81,6 +81,26 @@ _g_tmp_template_clear (GTmpTemplate *tmpl)
   g_clear_pointer (&tmpl->suffix, g_free);
 }
 
+GParamSpec *
+_g_tmp_flag_pspec (const gchar *name,
+                   gboolean     default_value)
+{
+  return g_param_spec_boolean (name, NULL, NULL, default_value,
+                               (G_PARAM_READWRITE |
+                                G_PARAM_EXPLICIT_NOTIFY |
+                                G_PARAM_STATIC_STRINGS));
+}
+
+void
+_g_tmp_flag_set (gpointer    object,
+                 gint       *flag,
+                 gboolean    value,
+                 GParamSpec *pspec)
+{
+  if (g_atomic_int_exchange (flag, !!value) != !!value)
+    g_object_notify_by_pspec (object, pspec);
+}
+
 /* A new, not yet initialised @type with its template filled in. GObject
  * has set the template's construct properties to their defaults (NULL). */
 static gpointer
@@ -156,4 +176,15 @@ _g_tmp_new_async (GType                type,
   g_task_set_check_cancellable (task, TRUE);
   g_task_set_task_data (task, object, g_object_unref);
   g_task_run_in_thread (task, new_thread);
+}
+
+gpointer
+_g_tmp_new_finish (GAsyncResult  *result,
+                   gpointer       source_tag,
+                   GError       **error)
+{
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, source_tag), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -42,6 +42,19 @@ gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
 
+/* A boolean property that may change after construction: readable,
+ * writable, notified only when it changes (with _g_tmp_flag_set()). */
+G_GNUC_INTERNAL
+GParamSpec *_g_tmp_flag_pspec          (const gchar         *name,
+                                        gboolean             default_value);
+/* Sets *@flag atomically to @value and notifies @pspec on @object when that
+ * changed it. */
+G_GNUC_INTERNAL
+void      _g_tmp_flag_set              (gpointer             object,
+                                        gint                *flag,
+                                        gboolean             value,
+                                        GParamSpec          *pspec);
+
 /* Where an instance of a class keeps its template. */
 typedef GTmpTemplate *(*GTmpTemplateFunc) (gpointer object);
 
@@ -72,5 +85,25 @@ void      _g_tmp_new_async             (GType                type,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data,
                                         gpointer             source_tag);
+
+/* The one check of the _finish functions: @result is a GTask of
+ * @source_tag (and of @source_object, unless that is NULL). */
+static inline gboolean
+_g_tmp_task_is_ours (GAsyncResult *result,
+                     gpointer      source_object,
+                     gpointer      source_tag)
+{
+  return G_IS_TASK (result) &&
+         (source_object == NULL ||
+          g_task_get_source_object (G_TASK (result)) == source_object) &&
+         g_task_get_source_tag (G_TASK (result)) == source_tag;
+}
+
+/* The _finish of _g_tmp_new_async(): the new object, or NULL with @error
+ * set. */
+G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
+gpointer  _g_tmp_new_finish            (GAsyncResult        *result,
+                                        gpointer             source_tag,
+                                        GError             **error);
 
 G_END_DECLS

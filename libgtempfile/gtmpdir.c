@@ -460,11 +460,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * Since: 1.0
    */
   properties[PROP_DELETE] =
-    g_param_spec_boolean ("delete", NULL, NULL,
-                          TRUE,
-                          (G_PARAM_READWRITE |
-                           G_PARAM_EXPLICIT_NOTIFY |
-                           G_PARAM_STATIC_STRINGS));
+    _g_tmp_flag_pspec ("delete", TRUE);
 
   /**
    * GTmpDir:ignore-cleanup-errors:
@@ -475,11 +471,7 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * Since: 1.0
    */
   properties[PROP_IGNORE_CLEANUP_ERRORS] =
-    g_param_spec_boolean ("ignore-cleanup-errors", NULL, NULL,
-                          FALSE,
-                          (G_PARAM_READWRITE |
-                           G_PARAM_EXPLICIT_NOTIFY |
-                           G_PARAM_STATIC_STRINGS));
+    _g_tmp_flag_pspec ("ignore-cleanup-errors", FALSE);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -584,10 +576,7 @@ GTmpDir *
 g_tmp_dir_new_finish (GAsyncResult  *result,
                       GError       **error)
 {
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tmp_dir_new_async), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _g_tmp_new_finish (result, g_tmp_dir_new_async, error);
 }
 
 /* Called before the directory's path or descriptor leaves the object: the
@@ -853,8 +842,7 @@ g_tmp_dir_set_delete (GTmpDir  *self,
 {
   g_return_if_fail (G_IS_TMP_DIR (self));
 
-  if (g_atomic_int_exchange (&self->delete, !!delete_) != !!delete_)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
+  _g_tmp_flag_set (self, &self->delete, delete_, properties[PROP_DELETE]);
 }
 
 /**
@@ -891,7 +879,6 @@ g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
 {
   g_return_if_fail (G_IS_TMP_DIR (self));
 
-  if (g_atomic_int_exchange (&self->ignore_cleanup_errors, !!ignore_cleanup_errors) !=
-      !!ignore_cleanup_errors)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IGNORE_CLEANUP_ERRORS]);
+  _g_tmp_flag_set (self, &self->ignore_cleanup_errors, ignore_cleanup_errors,
+                   properties[PROP_IGNORE_CLEANUP_ERRORS]);
 }

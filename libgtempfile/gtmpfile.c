@@ -482,24 +482,36 @@ g_tmp_file_async_initable_iface_init (GAsyncInitableIface *iface)
 
 /* GIOStream, GFileIOStream */
 
+/* The streams are created on first use, so that a file nobody reads
+ * through a stream costs no allocation; the exchange makes two racing
+ * callers agree. One first asked for after close_fn is closed like the
+ * ones it closed. */
+static void
+publish_stream (GTmpFilePrivate *priv,
+                gpointer        *slot,
+                gpointer         stream)
+{
+  if (priv->closed)
+    {
+      if (G_IS_INPUT_STREAM (stream))
+        g_input_stream_close (stream, NULL, NULL);
+      else
+        g_output_stream_close (stream, NULL, NULL);
+    }
+
+  if (!g_atomic_pointer_compare_and_exchange (slot, NULL, stream))
+    g_object_unref (stream);
+}
+
 static GInputStream *
 g_tmp_file_get_input_stream (GIOStream *stream)
 {
   GTmpFile *self = G_TMP_FILE (stream);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  /* Created on first use, so that a file nobody reads through a stream
-   * costs no allocation; the exchange makes two racing callers agree. */
   if (g_atomic_pointer_get (&priv->input) == NULL)
-    {
-      GInputStream *input = _g_tmp_file_input_stream_new (_g_tmp_file_get_link (self, priv));
-
-      /* First asked for after close_fn: closed like the ones it closed. */
-      if (priv->closed)
-        g_input_stream_close (input, NULL, NULL);
-      if (!g_atomic_pointer_compare_and_exchange (&priv->input, NULL, input))
-        g_object_unref (input);
-    }
+    publish_stream (priv, (gpointer *) &priv->input,
+                    _g_tmp_file_input_stream_new (_g_tmp_file_get_link (self, priv)));
 
   return priv->input;
 }
@@ -511,14 +523,8 @@ g_tmp_file_get_output_stream (GIOStream *stream)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   if (g_atomic_pointer_get (&priv->output) == NULL)
-    {
-      GOutputStream *output = _g_tmp_file_output_stream_new (_g_tmp_file_get_link (self, priv));
-
-      if (priv->closed)
-        g_output_stream_close (output, NULL, NULL);
-      if (!g_atomic_pointer_compare_and_exchange (&priv->output, NULL, output))
-        g_object_unref (output);
-    }
+    publish_stream (priv, (gpointer *) &priv->output,
+                    _g_tmp_file_output_stream_new (_g_tmp_file_get_link (self, priv)));
 
   return priv->output;
 }
@@ -862,10 +868,7 @@ GTmpFile *
 g_tmp_file_new_finish (GAsyncResult  *result,
                        GError       **error)
 {
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tmp_file_new_async), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _g_tmp_new_finish (result, g_tmp_file_new_async, error);
 }
 
 /**
