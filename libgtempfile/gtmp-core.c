@@ -14,10 +14,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
-#ifdef __linux__
-# include <sys/syscall.h>
-# include <sys/sysmacros.h>
-#endif
 #ifdef HAVE_SYS_RANDOM_H
 # include <sys/random.h>
 #endif
