@@ -446,7 +446,7 @@ g_named_tmp_file_new (const gchar  *dir,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
-                     dir, prefix, suffix, error);
+                     g_named_tmp_file_initable_init, dir, prefix, suffix, error);
 }
 
 /**

@@ -857,7 +857,7 @@ g_spooled_tmp_file_new (gsize        max_size,
   GSpooledTmpFile *self;
 
   self = _g_tmp_new (G_TYPE_SPOOLED_TMP_FILE, _g_tmp_file_get_template,
-                     dir, prefix, suffix, &error);
+                     _g_tmp_file_initable_init, dir, prefix, suffix, &error);
 
   /* GTmpFile's init does no I/O while our store is installed. */
   if (self == NULL)

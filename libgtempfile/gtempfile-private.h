@@ -98,6 +98,11 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
  * NULL), and for filling in before GInitable.init (_g_tmp_new()). */
 G_GNUC_INTERNAL
 GTmpTemplate   *_g_tmp_file_get_template  (gpointer              self);
+/* GTmpFile's GInitable.init, for _g_tmp_new() of a subclass that keeps it. */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_initable_init (GInitable            *initable,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
 
 /* The name under which the file lives now, or NULL while it has none:
  * GTmpFile owns it. A subclass that creates a named file sets it (taking

@@ -123,6 +123,7 @@ new_uninitialised (GType             type,
 gpointer
 _g_tmp_new (GType              type,
             GTmpTemplateFunc   template_of,
+            GTmpInitFunc       init,
             const gchar       *dir,
             const gchar       *prefix,
             const gchar       *suffix,
@@ -130,7 +131,7 @@ _g_tmp_new (GType              type,
 {
   gpointer object = new_uninitialised (type, template_of, dir, prefix, suffix);
 
-  if (!g_initable_init (object, NULL, error))
+  if (!init (object, NULL, error))
     g_clear_object (&object);
 
   return object;

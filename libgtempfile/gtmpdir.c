@@ -520,7 +520,8 @@ g_tmp_dir_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, dir, prefix, suffix, error);
+  return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, g_tmp_dir_initable_init,
+                     dir, prefix, suffix, error);
 }
 
 /**

@@ -449,10 +449,10 @@ create_locked (GTmpFile      *self,
   return TRUE;
 }
 
-static gboolean
-g_tmp_file_initable_init (GInitable     *initable,
-                          GCancellable  *cancellable,
-                          GError       **error)
+gboolean
+_g_tmp_file_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
 {
   GTmpFile *self = G_TMP_FILE (initable);
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
@@ -472,7 +472,7 @@ g_tmp_file_initable_init (GInitable     *initable,
 static void
 g_tmp_file_initable_iface_init (GInitableIface *iface)
 {
-  iface->init = g_tmp_file_initable_init;
+  iface->init = _g_tmp_file_initable_init;
 }
 
 static void
@@ -818,7 +818,8 @@ g_tmp_file_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_new (G_TYPE_TMP_FILE, _g_tmp_file_get_template, dir, prefix, suffix, error);
+  return _g_tmp_new (G_TYPE_TMP_FILE, _g_tmp_file_get_template, _g_tmp_file_initable_init,
+                     dir, prefix, suffix, error);
 }
 
 /**
