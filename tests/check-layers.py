@@ -25,7 +25,7 @@ import sys
 #   0  the secure-create core: names, creation, refusal memory, fsync,
 #      the default directory
 #   1  descriptor-level helpers built on the core: tree removal, persist's
-#      link/rename/copy/sync
+#      link/rename/copy/sync, the spooled file's bytes in memory
 #   2  helpers shared by the classes, and GTmpFile's streams
 #   3  the base class, and persist's object logic
 #   4  the subclasses
@@ -38,6 +38,7 @@ MODULES = {
                               'gtmp-refusals.h', 'gtmp-testing.h'], None),
     'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h'], None),
     'gtmp-fdio':         (1, ['gtmp-fdio.c', 'gtmp-fdio.h'], None),
+    'gtmp-chunks':       (1, ['gtmp-chunks.c', 'gtmp-chunks.h'], None),
     'gtempfile-private': (2, ['gtempfile-private.h'], None),
     'gtmp-template':     (2, ['gtmp-template.c', 'gtmp-template.h'], None),
     'gtmp-stream':       (2, ['gtmp-stream.c', 'gtmp-stream.h'], None),
