@@ -128,7 +128,7 @@ G_GNUC_INTERNAL
 void            _g_tmp_file_set_closed_error (GError           **error,
                                               const gchar       *path);
 
-/* The persist-in-flight gate (gtmpfile.c): every operation that reads,
+/* The persist-in-flight gate (gtmp-gate.c): every operation that reads,
  * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()
  * and _g_tmp_file_op_end(). Begin fails with G_IO_ERROR_PENDING while a
  * persist is in flight (then do not call end); a persist waits for the

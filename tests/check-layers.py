@@ -44,9 +44,10 @@ MODULES = {
     'gtmp-template':     (2, ['gtmp-template.c', 'gtmp-template.h'], None),
     'gtmp-stream':       (2, ['gtmp-stream.c', 'gtmp-stream.h'], None),
     # GTmpFile is one module in several files: the class, its fd store,
-    # persist's object logic and its private instance data.
+    # its persist gate, persist's object logic and its private instance data.
     'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c',
-                              'gtmp-persist.c', 'gtmp-file-private.h'], 'TMP_FILE'),
+                              'gtmp-gate.c', 'gtmp-persist.c',
+                              'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),
     'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h'], 'TMP_DIR'),
