@@ -113,4 +113,12 @@ gpointer  _g_tmp_new_finish            (GAsyncResult        *result,
                                         gpointer             source_tag,
                                         GError             **error);
 
+/* The _finish of a method's boolean GTask: @result is @self's, tagged
+ * @source_tag; its value, or FALSE with @error set. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_finish_boolean        (gpointer             self,
+                                        GAsyncResult        *result,
+                                        gpointer             source_tag,
+                                        GError             **error);
+
 G_END_DECLS
