@@ -98,6 +98,17 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
  * NULL), and for filling in before GInitable.init (_g_tmp_new()). */
 G_GNUC_INTERNAL
 GTmpTemplate   *_g_tmp_file_get_template  (gpointer              self);
+/* Runs @create_locked under the file's lock and returns what it returns:
+ * two init_async() at once run GInitable.init in two threads, and one
+ * creates the file while the other then finds it. */
+typedef gboolean (*GTmpFileCreateFunc) (GTmpFile      *self,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_init_locked   (GTmpFile             *self,
+                                           GTmpFileCreateFunc    create_locked,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
 /* GTmpFile's GInitable.init, for _g_tmp_new() of a subclass that keeps it. */
 G_GNUC_INTERNAL
 gboolean        _g_tmp_file_initable_init (GInitable            *initable,

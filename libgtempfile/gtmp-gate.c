@@ -165,6 +165,22 @@ _g_tmp_file_is_persisting (GTmpFile *self)
   return G_UNLIKELY (g_atomic_int_get (&priv->ops) & OPS_PERSISTING);
 }
 
+gboolean
+_g_tmp_file_init_locked (GTmpFile           *self,
+                         GTmpFileCreateFunc  create_locked,
+                         GCancellable       *cancellable,
+                         GError            **error)
+{
+  GMutex *lock = _g_tmp_file_get_lock (self);
+  gboolean ret;
+
+  g_mutex_lock (lock);
+  ret = create_locked (self, cancellable, error);
+  g_mutex_unlock (lock);
+
+  return ret;
+}
+
 GMutex *
 _g_tmp_file_get_lock (GTmpFile *self)
 {

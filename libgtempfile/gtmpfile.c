@@ -289,18 +289,8 @@ _g_tmp_file_initable_init (GInitable     *initable,
                            GCancellable  *cancellable,
                            GError       **error)
 {
-  GTmpFile *self = G_TMP_FILE (initable);
-  GMutex *lock = _g_tmp_file_get_lock (self);
-  gboolean ret;
-
-  /* Two init_async() at once run this in two threads: one creates the
-   * file, the other then finds it, rather than creating a second one and
-   * losing its descriptor. */
-  g_mutex_lock (lock);
-  ret = create_locked (self, cancellable, error);
-  g_mutex_unlock (lock);
-
-  return ret;
+  /* Not a second file, whose descriptor would be lost. */
+  return _g_tmp_file_init_locked (G_TMP_FILE (initable), create_locked, cancellable, error);
 }
 
 static void
