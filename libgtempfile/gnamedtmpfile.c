@@ -133,11 +133,11 @@ unlink_path (GNamedTmpFile  *self,
 /* GInitable */
 
 static gboolean
-create_locked (GNamedTmpFile  *self,
-               GCancellable   *cancellable,
-               GError        **error)
+create_locked (GTmpFile      *file,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  GTmpFile *file = (GTmpFile *) self;
+  GNamedTmpFile *self = (GNamedTmpFile *) file;
   gchar *path = NULL;
   gint fd;
 
@@ -163,20 +163,10 @@ g_named_tmp_file_initable_init (GInitable     *initable,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  GNamedTmpFile *self = G_NAMED_TMP_FILE (initable);
-  GMutex *lock = _g_tmp_file_get_lock ((GTmpFile *) self);
-  gboolean ret;
-
-  /* Two init_async() at once run this in two threads: one creates the
-   * file, the other finds it, rather than creating a second one and
-   * leaving it on disk. GTmpFile's init is skipped: it would find the
-   * descriptor and only check the cancellable, which must not undo a
-   * file that exists. */
-  g_mutex_lock (lock);
-  ret = create_locked (self, cancellable, error);
-  g_mutex_unlock (lock);
-
-  return ret;
+  /* Not a second file, left on disk. GTmpFile's init is skipped: it would
+   * find the descriptor and only check the cancellable, which must not
+   * undo a file that exists. */
+  return _g_tmp_file_init_locked (G_TMP_FILE (initable), create_locked, cancellable, error);
 }
 
 static void
@@ -446,7 +436,7 @@ g_named_tmp_file_new (const gchar  *dir,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
-                     dir, prefix, suffix, error);
+                     g_named_tmp_file_initable_init, dir, prefix, suffix, error);
 }
 
 /**

@@ -98,6 +98,22 @@ void            _g_tmp_file_take_fd       (GTmpFile             *self,
  * NULL), and for filling in before GInitable.init (_g_tmp_new()). */
 G_GNUC_INTERNAL
 GTmpTemplate   *_g_tmp_file_get_template  (gpointer              self);
+/* Runs @create_locked under the file's lock and returns what it returns:
+ * two init_async() at once run GInitable.init in two threads, and one
+ * creates the file while the other then finds it. */
+typedef gboolean (*GTmpFileCreateFunc) (GTmpFile      *self,
+                                        GCancellable  *cancellable,
+                                        GError       **error);
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_init_locked   (GTmpFile             *self,
+                                           GTmpFileCreateFunc    create_locked,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+/* GTmpFile's GInitable.init, for _g_tmp_new() of a subclass that keeps it. */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_initable_init (GInitable            *initable,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
 
 /* The name under which the file lives now, or NULL while it has none:
  * GTmpFile owns it. A subclass that creates a named file sets it (taking
@@ -123,7 +139,7 @@ G_GNUC_INTERNAL
 void            _g_tmp_file_set_closed_error (GError           **error,
                                               const gchar       *path);
 
-/* The persist-in-flight gate (gtmpfile.c): every operation that reads,
+/* The persist-in-flight gate (gtmp-gate.c): every operation that reads,
  * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()
  * and _g_tmp_file_op_end(). Begin fails with G_IO_ERROR_PENDING while a
  * persist is in flight (then do not call end); a persist waits for the

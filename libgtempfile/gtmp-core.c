@@ -34,7 +34,7 @@ static const gchar name_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
 /* Bumped in a forked child, so that no thread's random pool and no cached pid
  * from the parent is ever reused there. */
 static gint fork_generation;
-static gint cached_pid;
+gint _g_tmp_core_cached_pid;
 
 static GTmpCoreNameHook name_hook;
 static gpointer name_hook_data;
@@ -54,7 +54,7 @@ static void
 on_fork_child (void)
 {
   g_atomic_int_inc (&fork_generation);
-  g_atomic_int_set (&cached_pid, 0);
+  g_atomic_int_set (&_g_tmp_core_cached_pid, 0);
 }
 
 __attribute__((constructor)) static void
@@ -71,19 +71,19 @@ gtmp_core_init (void)
 gint
 _g_tmp_core_get_pid (void)
 {
-  gint pid = g_atomic_int_get (&cached_pid);
+  gint pid = g_atomic_int_get (&_g_tmp_core_cached_pid);
 
   if G_UNLIKELY (pid == 0)
     {
       pid = getpid ();
-      g_atomic_int_set (&cached_pid, pid);
+      g_atomic_int_set (&_g_tmp_core_cached_pid, pid);
     }
 
   return pid;
 }
 
 gboolean
-_g_tmp_core_adopt_begin (gint *owner_pid)
+_g_tmp_core_adopt_slow (gint *owner_pid)
 {
   gint pid = _g_tmp_core_get_pid ();
 

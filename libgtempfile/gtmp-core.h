@@ -159,7 +159,19 @@ gint      _g_tmp_core_get_pid          (void);
  * one thread, which initialises them afresh and then calls
  * _g_tmp_core_adopt_end(), while the others wait for that. */
 G_GNUC_INTERNAL
-gboolean  _g_tmp_core_adopt_begin      (gint              *owner_pid);
+gboolean  _g_tmp_core_adopt_slow       (gint              *owner_pid);
+G_GNUC_INTERNAL extern gint _g_tmp_core_cached_pid;
+
+/* The compare is inline, as it runs several times in every lifecycle.
+ * *@owner_pid is never 0, so the cache a fork() resets never matches. */
+static inline gboolean
+_g_tmp_core_adopt_begin (gint *owner_pid)
+{
+  if (G_LIKELY (g_atomic_int_get (owner_pid) == g_atomic_int_get (&_g_tmp_core_cached_pid)))
+    return FALSE;
+
+  return _g_tmp_core_adopt_slow (owner_pid);
+}
 G_GNUC_INTERNAL
 void      _g_tmp_core_adopt_end        (gint              *owner_pid);
 

@@ -1,5 +1,6 @@
 /* gtmp-file-private.h — GTmpFile's instance data, for the files that
- * implement the class (gtmpfile.c, gtmp-filestore.c, gtmp-persist.c); not
+ * implement the class (gtmpfile.c, gtmp-gate.c, gtmp-filestore.c,
+ * gtmp-persist.c); not
  * for subclasses, which use gtempfile-private.h.
  *
  * Copyright 2026 The libgtempfile authors
@@ -38,12 +39,12 @@ typedef struct
   GTmpFilePersistedFunc persisted;
 
   /* (atomic) The stream operations in progress (OPS_COUNT_MASK) and the
-   * persist in flight (OPS_PERSISTING, OPS_MOVING); see gtmpfile.c. */
+   * persist in flight (OPS_PERSISTING, OPS_MOVING); see gtmp-gate.c. */
   gint                 ops;
   /* Serialises GInitable.init, and lets a persist wait for the operations
    * in progress and dispose for the persist (with @cond). With @ops and
    * @unsettled, they belong to the process @lock_pid (see adopt() in
-   * gtmpfile.c). */
+   * gtmp-gate.c). */
   gint                 lock_pid;
   GMutex               lock;
   GCond                cond;
@@ -98,7 +99,7 @@ void          _g_tmp_file_link_end      (GTmpFileLink     *link,
 G_GNUC_INTERNAL
 void          _g_tmp_file_class_init_query_info (GFileIOStreamClass *klass);
 
-/* The persist gate (gtmpfile.c); see _g_tmp_file_op_begin(). */
+/* The persist gate (gtmp-gate.c); see _g_tmp_file_op_begin(). */
 
 /* Lets a persist in: FALSE with G_IO_ERROR_PENDING if one is in flight. */
 G_GNUC_INTERNAL

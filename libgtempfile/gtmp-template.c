@@ -123,6 +123,7 @@ new_uninitialised (GType             type,
 gpointer
 _g_tmp_new (GType              type,
             GTmpTemplateFunc   template_of,
+            GTmpInitFunc       init,
             const gchar       *dir,
             const gchar       *prefix,
             const gchar       *suffix,
@@ -130,7 +131,7 @@ _g_tmp_new (GType              type,
 {
   gpointer object = new_uninitialised (type, template_of, dir, prefix, suffix);
 
-  if (!g_initable_init (object, NULL, error))
+  if (!init (object, NULL, error))
     g_clear_object (&object);
 
   return object;
@@ -187,4 +188,16 @@ _g_tmp_new_finish (GAsyncResult  *result,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+_g_tmp_finish_boolean (gpointer       self,
+                       GAsyncResult  *result,
+                       gpointer       source_tag,
+                       GError       **error)
+{
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, source_tag), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -520,7 +520,8 @@ g_tmp_dir_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, dir, prefix, suffix, error);
+  return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, g_tmp_dir_initable_init,
+                     dir, prefix, suffix, error);
 }
 
 /**
@@ -802,10 +803,8 @@ g_tmp_dir_cleanup_finish (GTmpDir       *self,
                           GError       **error)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, g_tmp_dir_cleanup_async), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _g_tmp_finish_boolean (self, result, g_tmp_dir_cleanup_async, error);
 }
 
 /**

@@ -150,171 +150,6 @@ _g_tmp_file_set_closed_error (GError      **error,
                display);
 }
 
-/* A persist in flight (from the call to the end of persist() or to the
- * callback of persist_async()) refuses every other operation on the file
- * with G_IO_ERROR_PENDING, and waits for those already in progress before
- * it touches the file: every byte a write acknowledged is in the persisted
- * file, and nothing can roll a spooled file over behind its back.
- *
- * The state is one atomic word, so that a read or a write pays two atomic
- * additions and no lock; the lock and the condition are for the waiters. */
-#define OPS_PERSISTING (1 << 30)   /* refuse operations */
-#define OPS_MOVING     (1 << 29)   /* persist's disk phase is yet to end */
-#define OPS_COUNT_MASK (OPS_MOVING - 1)
-
-static void
-set_pending_error (GError **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PENDING,
-                       _("The temporary file is being persisted"));
-}
-
-/* A forked child inherits @lock, @cond and the gate as the parent's other
- * threads left them: an operation or a persist under way that will never
- * end there, @lock maybe held. On the first use in the child they start
- * afresh, as the link's lock does (link_lock() in gtmp-filestore.c); the
- * file's bytes and name stay what they are. One compare in this process. */
-static void
-adopt (GTmpFile        *self,
-       GTmpFilePrivate *priv)
-{
-  if (G_LIKELY (!_g_tmp_core_adopt_begin (&priv->lock_pid)))
-    return;
-
-  g_mutex_init (&priv->lock);
-  g_cond_init (&priv->cond);
-  /* The persist's GIO pending flag, which only it would clear. */
-  if (g_atomic_int_get (&priv->ops) & OPS_PERSISTING)
-    g_io_stream_clear_pending (G_IO_STREAM (self));
-  g_atomic_int_set (&priv->ops, 0);
-  priv->unsettled = NULL;
-  _g_tmp_core_adopt_end (&priv->lock_pid);
-}
-
-static void
-ops_wake (GTmpFilePrivate *priv)
-{
-  g_mutex_lock (&priv->lock);
-  g_cond_broadcast (&priv->cond);
-  g_mutex_unlock (&priv->lock);
-}
-
-void
-_g_tmp_file_op_end (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gint old = g_atomic_int_add (&priv->ops, -1);
-
-  /* The last operation a persist waits for. */
-  if (G_UNLIKELY ((old & OPS_PERSISTING) && ((old - 1) & OPS_COUNT_MASK) == 0))
-    ops_wake (priv);
-}
-
-gboolean
-_g_tmp_file_op_begin (GTmpFile  *self,
-                      GError   **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  adopt (self, priv);
-  if (G_LIKELY (!(g_atomic_int_add (&priv->ops, 1) & OPS_PERSISTING)))
-    return TRUE;
-
-  _g_tmp_file_op_end (self);
-  set_pending_error (error);
-  return FALSE;
-}
-
-gboolean
-_g_tmp_file_gate_close (GTmpFile  *self,
-                        GError   **error)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  adopt (self, priv);
-  /* The disk phase counts as begun already: a dispose that comes before
-   * the worker has started waits for it too. */
-  if (g_atomic_int_or ((guint *) &priv->ops, OPS_PERSISTING | OPS_MOVING) & OPS_PERSISTING)
-    {
-      set_pending_error (error);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-void
-_g_tmp_file_gate_open (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  g_atomic_int_and ((guint *) &priv->ops, ~(guint) OPS_PERSISTING);
-}
-
-/* Starts persist's disk phase once the operations in progress are over.
- * (So a persist from inside one of them, such as a notify::rolled-over
- * handler run by a write, would wait for itself: the reference forbids it.) */
-void
-_g_tmp_file_moving_start (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  g_mutex_lock (&priv->lock);
-  while (g_atomic_int_get (&priv->ops) & OPS_COUNT_MASK)
-    g_cond_wait (&priv->cond, &priv->lock);
-  g_mutex_unlock (&priv->lock);
-}
-
-void
-_g_tmp_file_moving_end (GTmpFile *self,
-                        gpointer  unsettled)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  g_mutex_lock (&priv->lock);
-  priv->unsettled = unsettled;
-  g_atomic_int_and ((guint *) &priv->ops, ~(guint) OPS_MOVING);
-  g_cond_broadcast (&priv->cond);
-  g_mutex_unlock (&priv->lock);
-}
-
-/* Waits for a persist's disk phase in another thread to end and returns
- * the persist_async it leaves to record, if any (taking it: it is recorded
- * once, by whoever takes it). */
-gpointer
-_g_tmp_file_wait_unsettled (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gpointer op;
-
-  adopt (self, priv);
-  g_mutex_lock (&priv->lock);
-  while (g_atomic_int_get (&priv->ops) & OPS_MOVING)
-    g_cond_wait (&priv->cond, &priv->lock);
-  op = g_steal_pointer (&priv->unsettled);
-  g_mutex_unlock (&priv->lock);
-
-  return op;
-}
-
-gboolean
-_g_tmp_file_is_persisting (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  adopt (self, priv);
-  return G_UNLIKELY (g_atomic_int_get (&priv->ops) & OPS_PERSISTING);
-}
-
-GMutex *
-_g_tmp_file_get_lock (GTmpFile *self)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  adopt (self, priv);
-  return &priv->lock;
-}
-
 
 /* Internal interface for subclasses (gtempfile-private.h) */
 
@@ -449,30 +284,19 @@ create_locked (GTmpFile      *self,
   return TRUE;
 }
 
-static gboolean
-g_tmp_file_initable_init (GInitable     *initable,
-                          GCancellable  *cancellable,
-                          GError       **error)
+gboolean
+_g_tmp_file_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
 {
-  GTmpFile *self = G_TMP_FILE (initable);
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-  gboolean ret;
-
-  /* Two init_async() at once run this in two threads: one creates the
-   * file, the other then finds it, rather than creating a second one and
-   * losing its descriptor. */
-  adopt (self, priv);
-  g_mutex_lock (&priv->lock);
-  ret = create_locked (self, cancellable, error);
-  g_mutex_unlock (&priv->lock);
-
-  return ret;
+  /* Not a second file, whose descriptor would be lost. */
+  return _g_tmp_file_init_locked (G_TMP_FILE (initable), create_locked, cancellable, error);
 }
 
 static void
 g_tmp_file_initable_iface_init (GInitableIface *iface)
 {
-  iface->init = g_tmp_file_initable_init;
+  iface->init = _g_tmp_file_initable_init;
 }
 
 static void
@@ -818,7 +642,8 @@ g_tmp_file_new (const gchar  *dir,
 {
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_new (G_TYPE_TMP_FILE, _g_tmp_file_get_template, dir, prefix, suffix, error);
+  return _g_tmp_new (G_TYPE_TMP_FILE, _g_tmp_file_get_template, _g_tmp_file_initable_init,
+                     dir, prefix, suffix, error);
 }
 
 /**

@@ -25,7 +25,7 @@ import sys
 #   0  the secure-create core: names, creation, refusal memory, fsync,
 #      the default directory
 #   1  descriptor-level helpers built on the core: tree removal, persist's
-#      link/rename/copy/sync
+#      link/rename/copy/sync, the spooled file's bytes in memory
 #   2  helpers shared by the classes, and GTmpFile's streams
 #   3  the base class, and persist's object logic
 #   4  the subclasses
@@ -36,15 +36,18 @@ MODULES = {
     'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-tempdir.c',
                               'gtmp-tempdir.h', 'gtmp-refusals.c',
                               'gtmp-refusals.h', 'gtmp-testing.h'], None),
-    'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h'], None),
+    'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h', 'gtmp-rmtree-open.c',
+                              'gtmp-rmtree-open.h'], None),
     'gtmp-fdio':         (1, ['gtmp-fdio.c', 'gtmp-fdio.h'], None),
+    'gtmp-chunks':       (1, ['gtmp-chunks.c', 'gtmp-chunks.h'], None),
     'gtempfile-private': (2, ['gtempfile-private.h'], None),
     'gtmp-template':     (2, ['gtmp-template.c', 'gtmp-template.h'], None),
     'gtmp-stream':       (2, ['gtmp-stream.c', 'gtmp-stream.h'], None),
     # GTmpFile is one module in several files: the class, its fd store,
-    # persist's object logic and its private instance data.
+    # its persist gate, persist's object logic and its private instance data.
     'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c',
-                              'gtmp-persist.c', 'gtmp-file-private.h'], 'TMP_FILE'),
+                              'gtmp-gate.c', 'gtmp-persist.c',
+                              'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),
     'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h'], 'TMP_DIR'),
