@@ -763,9 +763,9 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    * How many random characters the file's name has between
    * [property@GTempfile.TmpFile:prefix] and
    * [property@GTempfile.TmpFile:suffix]: from 8 (the default, as CPython's)
-   * to 128. More make a name that must stay unguessable for long harder
-   * to guess. An anonymous file only has a name where the file system
-   * cannot create unnamed files; the length is checked all the same.
+   * to 128, for a name that must stay unguessable for long. An anonymous
+   * file only has a name where the file system cannot create unnamed
+   * files; the length is checked all the same.
    *
    * Since: 1.0
    */
