@@ -211,7 +211,7 @@ gio_new_tmp (const gchar *dir)
     bench_die_error ("g_file_new_tmp close/delete", error);
 }
 
-/* What any GObject costs: a bare GFileIOStream subclass with the same four
+/* What any GObject costs: a bare GFileIOStream subclass with the same five
  * construct-only properties as GTmpFile (which GObject sets to their
  * defaults on every g_object_new()), around the floor's open() and close().
  * The lifecycle targets are held against this too. */
@@ -222,6 +222,7 @@ typedef struct
   gchar         *prefix;
   gchar         *suffix;
   guint          mode;
+  guint          random_length;
   gint           fd;
 } BareFile;
 
@@ -233,7 +234,14 @@ typedef struct
 static GType bare_file_get_type (void);
 G_DEFINE_TYPE (BareFile, bare_file, G_TYPE_FILE_IO_STREAM)
 
-enum { BARE_PROP_0, BARE_PROP_DIR, BARE_PROP_PREFIX, BARE_PROP_SUFFIX, BARE_PROP_MODE };
+enum {
+  BARE_PROP_0,
+  BARE_PROP_DIR,
+  BARE_PROP_PREFIX,
+  BARE_PROP_SUFFIX,
+  BARE_PROP_MODE,
+  BARE_PROP_RANDOM_LENGTH,
+};
 
 static void
 bare_file_set_property (GObject      *object,
@@ -256,6 +264,9 @@ bare_file_set_property (GObject      *object,
       break;
     case BARE_PROP_MODE:
       self->mode = g_value_get_uint (value);
+      break;
+    case BARE_PROP_RANDOM_LENGTH:
+      self->random_length = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -317,7 +328,8 @@ bare_file_class_init (BareFileClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GIOStreamClass *stream_class = G_IO_STREAM_CLASS (klass);
-  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags flags = (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   object_class->get_property = bare_file_get_property;
   object_class->set_property = bare_file_set_property;
@@ -334,6 +346,8 @@ bare_file_class_init (BareFileClass *klass)
                                    g_param_spec_string ("suffix", NULL, NULL, NULL, flags));
   g_object_class_install_property (object_class, BARE_PROP_MODE,
                                    g_param_spec_uint ("mode", NULL, NULL, 0, 07777, 0600, flags));
+  g_object_class_install_property (object_class, BARE_PROP_RANDOM_LENGTH,
+                                   g_param_spec_uint ("random-length", NULL, NULL, 8, 128, 8, flags));
 }
 
 static void
@@ -376,7 +390,7 @@ gobject_named (const gchar *dir)
 }
 
 /* What any GObject costs around the directory floor: a bare GObject
- * subclass with GTmpDir's four construct-only properties. */
+ * subclass with GTmpDir's five construct-only properties. */
 typedef struct
 {
   GObject  parent_instance;
@@ -384,6 +398,7 @@ typedef struct
   gchar   *prefix;
   gchar   *suffix;
   guint    mode;
+  guint    random_length;
 } BareDir;
 
 typedef struct
@@ -425,6 +440,9 @@ bare_dir_set_property (GObject      *object,
     case BARE_PROP_MODE:
       self->mode = g_value_get_uint (value);
       break;
+    case BARE_PROP_RANDOM_LENGTH:
+      self->random_length = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -445,7 +463,8 @@ static void
 bare_dir_class_init (BareDirClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags flags = (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   object_class->get_property = bare_dir_get_property;
   object_class->set_property = bare_dir_set_property;
@@ -459,6 +478,8 @@ bare_dir_class_init (BareDirClass *klass)
                                    g_param_spec_string ("suffix", NULL, NULL, NULL, flags));
   g_object_class_install_property (object_class, BARE_PROP_MODE,
                                    g_param_spec_uint ("mode", NULL, NULL, 0, 07777, 0700, flags));
+  g_object_class_install_property (object_class, BARE_PROP_RANDOM_LENGTH,
+                                   g_param_spec_uint ("random-length", NULL, NULL, 8, 128, 8, flags));
 }
 
 static void

@@ -411,6 +411,8 @@ g_named_tmp_file_init (GNamedTmpFile *self)
  * created it or redirected it. By default it is removed when the stream is
  * closed; see [property@GTempfile.NamedTmpFile:delete] and
  * [property@GTempfile.NamedTmpFile:delete-on-close].
+ * [ctor@GTempfile.NamedTmpFile.new_full] takes another mode and a longer
+ * random part.
  *
  * ```c
  * g_autoptr(GNamedTmpFile) tmp = g_named_tmp_file_new (NULL, "upload-", ".jpg", &error);
@@ -433,10 +435,55 @@ g_named_tmp_file_new (const gchar  *dir,
                       const gchar  *suffix,
                       GError      **error)
 {
+  return g_named_tmp_file_new_full (dir, prefix, suffix, 0, 0, error);
+}
+
+/**
+ * g_named_tmp_file_new_full:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @mode: the permission bits of the file (the umask applies, as with
+ *   `open()`), or 0 for `0600`
+ * @random_length: how many random characters the name has, from 8 to 128,
+ *   or 0 for 8
+ * @error: return location for a #GError
+ *
+ * Creates a temporary file with a visible name as
+ * [ctor@GTempfile.NamedTmpFile.new] does, with the given mode and length of
+ * the name's random part.
+ *
+ * ```c
+ * // A spool file another user of the group reads; a name nobody guesses.
+ * g_autoptr(GNamedTmpFile) tmp =
+ *   g_named_tmp_file_new_full (spool_dir, "job-", NULL, 0640, 32, &error);
+ * ```
+ *
+ * A @random_length outside 8 to 128 is %G_IO_ERROR_INVALID_ARGUMENT naming
+ * @dir, and nothing is created; the other errors are those of
+ * [ctor@GTempfile.NamedTmpFile.new].
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GNamedTmpFile *
+g_named_tmp_file_new_full (const gchar  *dir,
+                           const gchar  *prefix,
+                           const gchar  *suffix,
+                           guint         mode,
+                           guint         random_length,
+                           GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
-                     g_named_tmp_file_initable_init, dir, prefix, suffix, error);
+                     g_named_tmp_file_initable_init,
+                     G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, random_length),
+                     error);
 }
 
 /**

@@ -554,11 +554,52 @@ g_spooled_tmp_file_new (gsize        max_size,
                         const gchar *prefix,
                         const gchar *suffix)
 {
+  return g_spooled_tmp_file_new_full (max_size, dir, prefix, suffix, 0, 0);
+}
+
+/**
+ * g_spooled_tmp_file_new_full:
+ * @max_size: the number of bytes to keep in memory, or 0 for no limit
+ * @dir: (nullable) (type filename): the directory of the file on disk, or
+ *   %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the file's name on disk,
+ *   or %NULL for [func@GTempfile.get_tempprefix]
+ * @suffix: (nullable) (type filename): the end of the file's name on disk, or
+ *   %NULL for none
+ * @mode: the permission bits of the file on disk (the umask applies, as
+ *   with `open()`), or 0 for `0600`
+ * @random_length: how many random characters its name has, from 8 to 128,
+ *   or 0 for 8
+ *
+ * Creates a spooled temporary file as [ctor@GTempfile.SpooledTmpFile.new]
+ * does, whose file on disk gets @mode and a name with @random_length
+ * random characters when it rolls over.
+ *
+ * This cannot fail either: a @random_length outside 8 to 128 is reported,
+ * as %G_IO_ERROR_INVALID_ARGUMENT naming the directory, by the call that
+ * rolls over, and the bytes stay in memory.
+ *
+ * Returns: (transfer full): a new spooled temporary file
+ *
+ * Since: 1.0
+ */
+GSpooledTmpFile *
+g_spooled_tmp_file_new_full (gsize        max_size,
+                             const gchar *dir,
+                             const gchar *prefix,
+                             const gchar *suffix,
+                             guint        mode,
+                             guint        random_length)
+{
   g_autoptr(GError) error = NULL;
   GSpooledTmpFile *self;
 
+  g_return_val_if_fail (mode <= 07777, NULL);
+
   self = _g_tmp_new (G_TYPE_SPOOLED_TMP_FILE, _g_tmp_file_get_template,
-                     _g_tmp_file_initable_init, dir, prefix, suffix, &error);
+                     _g_tmp_file_initable_init,
+                     G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, random_length),
+                     &error);
 
   /* GTmpFile's init does no I/O while our store is installed. */
   if (self == NULL)

@@ -23,6 +23,13 @@ GSpooledTmpFile *g_spooled_tmp_file_new               (gsize             max_siz
                                                        const gchar      *dir,
                                                        const gchar      *prefix,
                                                        const gchar      *suffix);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GSpooledTmpFile *g_spooled_tmp_file_new_full          (gsize             max_size,
+                                                       const gchar      *dir,
+                                                       const gchar      *prefix,
+                                                       const gchar      *suffix,
+                                                       guint             mode,
+                                                       guint             random_length);
 GTEMPFILE_AVAILABLE_IN_1_0
 gboolean         g_spooled_tmp_file_rollover          (GSpooledTmpFile  *self,
                                                        GCancellable     *cancellable,

@@ -99,7 +99,8 @@ g_tempfile_set_tempdir (const gchar *dir)
  * is not inherited by child processes.
  *
  * Unlike the classes of this library, nothing removes the file: the caller
- * owns both the descriptor and the file.
+ * owns both the descriptor and the file. [func@GTempfile.mkstemp_full]
+ * takes another mode and a longer random part.
  *
  * ```c
  * g_autofree gchar *path = NULL;
@@ -126,9 +127,56 @@ g_tempfile_mkstemp (const gchar  *dir,
                     gchar       **out_path,
                     GError      **error)
 {
+  return g_tempfile_mkstemp_full (dir, prefix, suffix, 0, 0, out_path, error);
+}
+
+/**
+ * g_tempfile_mkstemp_full:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @mode: the permission bits of the new file, or 0 for `0600`; the umask
+ *   applies, as with `open()`
+ * @random_length: how many random characters the name has, from 8 to 128,
+ *   or 0 for 8
+ * @out_path: (out) (optional) (transfer full) (type filename): return
+ *   location for the absolute path of the new file
+ * @error: return location for a #GError
+ *
+ * Creates a new file as [func@GTempfile.mkstemp] does, with the mode it
+ * should have rather than `0600`, and as many random characters in its
+ * name as the caller needs, for names that must stay unguessable for long.
+ *
+ * ```c
+ * // A file the group may read (0640 with a umask of 022 or 027).
+ * int fd = g_tempfile_mkstemp_full (dir, "export-", ".csv", 0640, 0, &path, &error);
+ * ```
+ *
+ * A @random_length outside 8 to 128 is %G_IO_ERROR_INVALID_ARGUMENT naming
+ * @dir, and nothing is created; the other errors are those of
+ * [func@GTempfile.mkstemp].
+ *
+ * Returns: a file descriptor owned by the caller, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_mkstemp_full (const gchar  *dir,
+                         const gchar  *prefix,
+                         const gchar  *suffix,
+                         guint         mode,
+                         guint         random_length,
+                         gchar       **out_path,
+                         GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0),
+  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix,
+                                                              mode, random_length),
                                   out_path, error);
 }
 
@@ -148,6 +196,8 @@ g_tempfile_mkstemp (const gchar  *dir,
  *
  * The caller owns the directory and must remove it; see
  * [class@GTempfile.TmpDir] for one that removes itself.
+ * [func@GTempfile.mkdtemp_full] takes another mode and a longer random
+ * part.
  *
  * Returns: (transfer full) (type filename): the absolute path of the new
  *   directory, or %NULL with @error set
@@ -160,9 +210,53 @@ g_tempfile_mkdtemp (const gchar  *dir,
                     const gchar  *suffix,
                     GError      **error)
 {
+  return g_tempfile_mkdtemp_full (dir, prefix, suffix, 0, 0, error);
+}
+
+/**
+ * g_tempfile_mkdtemp_full:
+ * @dir: (nullable) (type filename): the directory to create the new one
+ *   in, or %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @mode: the permissions of the new directory, or 0 for `0700`; the umask
+ *   applies, as with `mkdir()`
+ * @random_length: how many random characters the name has, from 8 to 128,
+ *   or 0 for 8
+ * @error: return location for a #GError
+ *
+ * Creates a new directory as [func@GTempfile.mkdtemp] does, with the given
+ * mode and length of the name's random part.
+ *
+ * ```c
+ * // A directory the group may enter and list (umask permitting).
+ * g_autofree gchar *path = g_tempfile_mkdtemp_full (NULL, "share-", NULL, 0750, 0, &error);
+ * ```
+ *
+ * A @random_length outside 8 to 128 is %G_IO_ERROR_INVALID_ARGUMENT naming
+ * @dir, and nothing is created.
+ *
+ * Returns: (transfer full) (type filename): the absolute path of the new
+ *   directory, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+gchar *
+g_tempfile_mkdtemp_full (const gchar  *dir,
+                         const gchar  *prefix,
+                         const gchar  *suffix,
+                         guint         mode,
+                         guint         random_length,
+                         GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0), error);
+  return _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix,
+                                                             mode, random_length),
+                                 error);
 }
 
 /**

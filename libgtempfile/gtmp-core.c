@@ -373,33 +373,75 @@ _g_tmp_core_set_name_hook (GTmpCoreNameHook hook,
   g_atomic_pointer_set (&name_hook, hook);
 }
 
-/* FALSE with errno set when no random characters could be had. */
+/* Fills the @n characters of a name's random part. FALSE with errno set
+ * when no random characters could be had. The hook draws the first
+ * G_TMP_CORE_RANDOM_CHARS; a longer part repeats them, so that a scripted
+ * name stays scripted (gtmp-testing.h). */
 static gboolean
-draw_name_chars (gchar *chars)
+draw_name_chars (gchar *chars,
+                 gsize  n)
 {
   GTmpCoreNameHook hook = g_atomic_pointer_get (&name_hook);
 
   if G_UNLIKELY (hook != NULL)
     {
       hook (chars, name_hook_data);
+      for (gsize i = G_TMP_CORE_RANDOM_CHARS; i < n; i++)
+        chars[i] = chars[i % G_TMP_CORE_RANDOM_CHARS];
       return TRUE;
     }
 
-  return _g_tmp_core_random_chars (chars, G_TMP_CORE_RANDOM_CHARS);
+  return _g_tmp_core_random_chars (chars, n);
 }
 
-/* A candidate path "dir/prefix XXXXXXXX suffix"; the Xs are redrawn in place
- * for every try. */
+/* check_random_length() for a length that is not the default. */
+static G_GNUC_NO_INLINE guint
+check_given_random_length (guint         random_length,
+                           const gchar  *dir,
+                           GError      **error)
+{
+  g_autofree gchar *display = NULL;
+
+  if (random_length >= G_TMP_CORE_MIN_RANDOM_CHARS &&
+      random_length <= G_TMP_CORE_MAX_RANDOM_CHARS)
+    return random_length;
+
+  display = g_filename_display_name (dir);
+  /* Translators: the first %u is a number of characters, “%s” a directory. */
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _("Invalid length %u of the random part of a name in “%s”: it must be from %u to %u characters"),
+               random_length, display,
+               (guint) G_TMP_CORE_MIN_RANDOM_CHARS, (guint) G_TMP_CORE_MAX_RANDOM_CHARS);
+  return 0;
+}
+
+/* The random part's length a template asks for (0: the default), or 0 with
+ * @error set when it is out of range; @dir names the directory. */
+static inline guint
+check_random_length (guint         random_length,
+                     const gchar  *dir,
+                     GError      **error)
+{
+  if G_LIKELY (random_length == 0)
+    return G_TMP_CORE_RANDOM_CHARS;
+
+  return check_given_random_length (random_length, dir, error);
+}
+
+/* A candidate path "dir/prefix XXXXXXXX suffix"; the Xs (random_length of
+ * them) are redrawn in place for every try. */
 typedef struct
 {
   gchar *path;
   gchar *random_part;
+  gsize  random_length;
 } Candidate;
 
 static void
 candidate_init (Candidate   *candidate,
                 const gchar *dir,
                 const gchar *prefix,
+                gsize        random_length,
                 const gchar *suffix)
 {
   gsize dir_len = strlen (dir);
@@ -409,7 +451,7 @@ candidate_init (Candidate   *candidate,
   gchar *p;
 
   candidate->path = g_malloc (dir_len + need_slash + prefix_len +
-                              G_TMP_CORE_RANDOM_CHARS + suffix_len + 1);
+                              random_length + suffix_len + 1);
   p = candidate->path;
   memcpy (p, dir, dir_len);
   p += dir_len;
@@ -418,7 +460,8 @@ candidate_init (Candidate   *candidate,
   memcpy (p, prefix, prefix_len);
   p += prefix_len;
   candidate->random_part = p;
-  p += G_TMP_CORE_RANDOM_CHARS;
+  candidate->random_length = random_length;
+  p += random_length;
   memcpy (p, suffix, suffix_len + 1);
 }
 
@@ -458,7 +501,7 @@ _g_tmp_core_probe_dir (const gchar  *dir,
   gint i;
 
   *usable = FALSE;
-  candidate_init (&candidate, dir, "tmp", "");
+  candidate_init (&candidate, dir, "tmp", G_TMP_CORE_RANDOM_CHARS, "");
 
   for (i = 0; i < 100; i++)
     {
@@ -504,21 +547,24 @@ try_create_dir (const gchar *path,
   return mkdir (path, mode);
 }
 
-/* Draws names until creating one succeeds or fails with anything but EEXIST.
- * Returns its result; on success *@out_path owns the path. */
+/* Draws names from @tmpl in @dir (which overrides @tmpl's) until creating
+ * one succeeds or fails with anything but EEXIST. Returns its result; on
+ * success *@out_path owns the path. */
 static gint
-create_unique (const gchar    *dir,
-               const gchar    *prefix,
-               const gchar    *suffix,
-               guint           mode,
-               gboolean        is_dir,
-               gchar         **out_path,
-               GError        **error)
+create_unique (const GTmpTemplate  *tmpl,
+               const gchar         *dir,
+               guint                mode,
+               gboolean             is_dir,
+               gchar              **out_path,
+               GError             **error)
 {
+  const gchar *prefix = tmpl->prefix;
+  const gchar *suffix = tmpl->suffix;
   g_autofree gchar *owned_dir = NULL;
   g_autofree gchar *display = NULL;
   const gchar *resolved;
   g_auto(Candidate) candidate = { 0, };
+  guint random_length;
   gint tries;
 
   if (!_g_tmp_core_check_affixes (prefix, suffix, error))
@@ -528,15 +574,20 @@ create_unique (const gchar    *dir,
   if (resolved == NULL)
     return -1;
 
+  random_length = check_random_length (tmpl->random_length, resolved, error);
+  if (random_length == 0)
+    return -1;
+
   candidate_init (&candidate, resolved,
                   prefix != NULL ? prefix : G_TMP_CORE_DEFAULT_PREFIX,
+                  random_length,
                   suffix != NULL ? suffix : "");
 
   for (tries = 0; tries < G_TMP_CORE_MAX_TRIES; tries++)
     {
       gint ret;
 
-      if (!draw_name_chars (candidate.random_part))
+      if (!draw_name_chars (candidate.random_part, candidate.random_length))
         {
           _g_tmp_core_set_random_error (error, errno, resolved);
           return -1;
@@ -578,7 +629,7 @@ _g_tmp_core_create_file (const GTmpTemplate  *tmpl,
   g_autofree gchar *path = NULL;
   gint fd;
 
-  fd = create_unique (tmpl->dir, tmpl->prefix, tmpl->suffix,
+  fd = create_unique (tmpl, tmpl->dir,
                       tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_FILE_MODE,
                       FALSE, &path, error);
   if (fd >= 0 && out_path != NULL)
@@ -593,7 +644,7 @@ _g_tmp_core_create_dir (const GTmpTemplate  *tmpl,
 {
   gchar *path = NULL;
 
-  if (create_unique (tmpl->dir, tmpl->prefix, tmpl->suffix,
+  if (create_unique (tmpl, tmpl->dir,
                      tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_DIR_MODE,
                      TRUE, &path, error) < 0)
     return NULL;
@@ -638,8 +689,6 @@ _g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
                               gchar              **out_dir,
                               GError             **error)
 {
-  const gchar *prefix = tmpl->prefix;
-  const gchar *suffix = tmpl->suffix;
   guint mode = tmpl->mode;
   g_autofree gchar *owned_dir = NULL;
   g_autofree gchar *path = NULL;
@@ -652,11 +701,16 @@ _g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
   if (mode == 0)
     mode = G_TMP_CORE_FILE_MODE;
 
-  if (!_g_tmp_core_check_affixes (prefix, suffix, error))
+  if (!_g_tmp_core_check_affixes (tmpl->prefix, tmpl->suffix, error))
     return -1;
 
   resolved = resolve_dir_borrowed (tmpl->dir, &owned_dir, error);
   if (resolved == NULL)
+    return -1;
+
+  /* Checked even when O_TMPFILE draws no name: the same template fails
+   * the same way on every file system. */
+  if (check_random_length (tmpl->random_length, resolved, error) == 0)
     return -1;
 
 #ifdef HAVE_O_TMPFILE
@@ -691,7 +745,7 @@ _g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
 #endif
 
   /* Fallback: the name exists only between these two calls. */
-  fd = create_unique (resolved, prefix, suffix, mode, FALSE, &path, error);
+  fd = create_unique (tmpl, resolved, mode, FALSE, &path, error);
   if (fd < 0)
     return -1;
 

@@ -9,16 +9,20 @@
 
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
 
-/* Random characters in a name, and how many names we try before giving up
+/* Random characters in a name (by default; a template may ask for any
+ * length from MIN to MAX), and how many names we try before giving up
  * (Linux TMP_MAX). */
-#define G_TMP_CORE_RANDOM_CHARS 8
-#define G_TMP_CORE_MAX_TRIES    238328
+#define G_TMP_CORE_RANDOM_CHARS     8
+#define G_TMP_CORE_MIN_RANDOM_CHARS 8
+#define G_TMP_CORE_MAX_RANDOM_CHARS 128
+#define G_TMP_CORE_MAX_TRIES        238328
 
 /* The prefix of a name when none is given (g_tempfile_get_tempprefix()). */
 #define G_TMP_CORE_DEFAULT_PREFIX "tmp"
@@ -79,20 +83,29 @@ gboolean  _g_tmp_core_probe_dir        (const gchar       *dir,
 
 /* What a file or directory is created from: its directory, the start and
  * end of its name (each nullable; defaults as in DESIGN.md, @dir as
- * _g_tmp_core_resolve_dir() in gtmp-tempdir.h) and its mode (0: the
- * default). The classes keep one as their construct properties
- * (gtmp-template.h). */
+ * _g_tmp_core_resolve_dir() in gtmp-tempdir.h), its mode (0: the
+ * default), the directory descriptor @dir is relative to (AT_FDCWD when
+ * none) and the number of random characters in the name (0: the default,
+ * G_TMP_CORE_RANDOM_CHARS; otherwise MIN to MAX, checked by the creating
+ * call). The classes keep one as their construct properties
+ * (gtmp-template.h). New fields go at the end, so that the borrowing
+ * initialisers below keep working. */
 typedef struct
 {
   gchar *dir;
   gchar *prefix;
   gchar *suffix;
   guint  mode;
+  gint   dfd;
+  guint  random_length;
 } GTmpTemplate;
 
 /* A template borrowing @dir, @prefix and @suffix (nullable) for one call. */
+#define G_TMP_TEMPLATE_BORROW_FULL(dfd, dir, prefix, suffix, mode, random_length) \
+  (&(const GTmpTemplate) { (gchar *) (dir), (gchar *) (prefix), (gchar *) (suffix), \
+                           (mode), (dfd), (random_length) })
 #define G_TMP_TEMPLATE_BORROW(dir, prefix, suffix, mode) \
-  (&(const GTmpTemplate) { (gchar *) (dir), (gchar *) (prefix), (gchar *) (suffix), (mode) })
+  G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, 0)
 
 /* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC from @tmpl
  * (mode 0 → 0600). Returns the fd and the absolute path in @out_path, or -1

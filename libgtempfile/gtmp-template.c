@@ -1,4 +1,4 @@
-/* gtmp-template.c — the four construct properties every class shares
+/* gtmp-template.c — the construct properties every class shares
  *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -8,7 +8,8 @@
 
 #include "gtmp-template.h"
 
-#define TEMPLATE_FLAGS (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS)
+#define TEMPLATE_FLAGS (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | \
+                        G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS)
 
 void
 _g_tmp_template_init_pspecs (GParamSpec **properties,
@@ -22,6 +23,10 @@ _g_tmp_template_init_pspecs (GParamSpec **properties,
     g_param_spec_string ("suffix", NULL, NULL, NULL, TEMPLATE_FLAGS);
   properties[G_TMP_TEMPLATE_PROP_MODE] =
     g_param_spec_uint ("mode", NULL, NULL, 0, 07777, default_mode, TEMPLATE_FLAGS);
+  properties[G_TMP_TEMPLATE_PROP_RANDOM_LENGTH] =
+    g_param_spec_uint ("random-length", NULL, NULL,
+                       G_TMP_CORE_MIN_RANDOM_CHARS, G_TMP_CORE_MAX_RANDOM_CHARS,
+                       G_TMP_CORE_RANDOM_CHARS, TEMPLATE_FLAGS);
 }
 
 gboolean
@@ -42,6 +47,10 @@ _g_tmp_template_get_property (const GTmpTemplate *tmpl,
       return TRUE;
     case G_TMP_TEMPLATE_PROP_MODE:
       g_value_set_uint (value, tmpl->mode);
+      return TRUE;
+    case G_TMP_TEMPLATE_PROP_RANDOM_LENGTH:
+      g_value_set_uint (value, tmpl->random_length != 0 ? tmpl->random_length
+                                                        : G_TMP_CORE_RANDOM_CHARS);
       return TRUE;
     default:
       return FALSE;
@@ -67,6 +76,9 @@ _g_tmp_template_set_property (GTmpTemplate *tmpl,
       return TRUE;
     case G_TMP_TEMPLATE_PROP_MODE:
       tmpl->mode = g_value_get_uint (value);
+      return TRUE;
+    case G_TMP_TEMPLATE_PROP_RANDOM_LENGTH:
+      tmpl->random_length = g_value_get_uint (value);
       return TRUE;
     default:
       return FALSE;
@@ -101,35 +113,38 @@ _g_tmp_flag_set (gpointer    object,
     g_object_notify_by_pspec (object, pspec);
 }
 
-/* A new, not yet initialised @type with its template filled in. GObject
- * has set the template's construct properties to their defaults (NULL). */
+/* A new, not yet initialised @type with its template filled in from
+ * @from. GObject has set the template's construct properties to their
+ * defaults (NULL strings, the class's mode, 8 random characters); a mode or
+ * length of 0 keeps those. An out-of-range length is kept as it is, for
+ * the creating call to report (spooled files create nothing here). */
 static gpointer
-new_uninitialised (GType             type,
-                   GTmpTemplateFunc  template_of,
-                   const gchar      *dir,
-                   const gchar      *prefix,
-                   const gchar      *suffix)
+new_uninitialised (GType               type,
+                   GTmpTemplateFunc    template_of,
+                   const GTmpTemplate *from)
 {
   gpointer object = g_object_new (type, NULL);
   GTmpTemplate *tmpl = template_of (object);
 
-  tmpl->dir = g_strdup (dir);
-  tmpl->prefix = g_strdup (prefix);
-  tmpl->suffix = g_strdup (suffix);
+  tmpl->dir = g_strdup (from->dir);
+  tmpl->prefix = g_strdup (from->prefix);
+  tmpl->suffix = g_strdup (from->suffix);
+  if (from->mode != 0)
+    tmpl->mode = from->mode;
+  if (from->random_length != 0)
+    tmpl->random_length = from->random_length;
 
   return object;
 }
 
 gpointer
-_g_tmp_new (GType              type,
-            GTmpTemplateFunc   template_of,
-            GTmpInitFunc       init,
-            const gchar       *dir,
-            const gchar       *prefix,
-            const gchar       *suffix,
-            GError           **error)
+_g_tmp_new (GType                type,
+            GTmpTemplateFunc     template_of,
+            GTmpInitFunc         init,
+            const GTmpTemplate  *tmpl,
+            GError             **error)
 {
-  gpointer object = new_uninitialised (type, template_of, dir, prefix, suffix);
+  gpointer object = new_uninitialised (type, template_of, tmpl);
 
   if (!init (object, NULL, error))
     g_clear_object (&object);
@@ -156,9 +171,7 @@ new_thread (GTask        *task,
 void
 _g_tmp_new_async (GType                type,
                   GTmpTemplateFunc     template_of,
-                  const gchar         *dir,
-                  const gchar         *prefix,
-                  const gchar         *suffix,
+                  const GTmpTemplate  *tmpl,
                   gboolean             object_is_source,
                   int                  io_priority,
                   GCancellable        *cancellable,
@@ -169,7 +182,7 @@ _g_tmp_new_async (GType                type,
   GObject *object;
   g_autoptr(GTask) task = NULL;
 
-  object = new_uninitialised (type, template_of, dir, prefix, suffix);
+  object = new_uninitialised (type, template_of, tmpl);
 
   task = g_task_new (object_is_source ? object : NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);

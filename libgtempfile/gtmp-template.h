@@ -1,4 +1,4 @@
-/* gtmp-template.h — the four construct properties every class shares
+/* gtmp-template.h — the construct properties every class shares
  * (private)
  *
  * Copyright 2026 The libgtempfile authors
@@ -13,20 +13,21 @@
 
 G_BEGIN_DECLS
 
-/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix" and "mode"
- * construct-only properties, in that order right after PROP_0 in the
- * class's property enum. */
+/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix", "mode"
+ * and "random-length" construct-only properties, in that order right after
+ * PROP_0 in the class's property enum. */
 enum
 {
   G_TMP_TEMPLATE_PROP_DIR = 1,
   G_TMP_TEMPLATE_PROP_PREFIX,
   G_TMP_TEMPLATE_PROP_SUFFIX,
   G_TMP_TEMPLATE_PROP_MODE,
+  G_TMP_TEMPLATE_PROP_RANDOM_LENGTH,
   G_TMP_TEMPLATE_N_PROPS
 };
 
-/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _MODE]; the class installs
- * the whole array and documents the properties. */
+/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _RANDOM_LENGTH]; the class
+ * installs the whole array and documents the properties. */
 G_GNUC_INTERNAL
 void      _g_tmp_template_init_pspecs  (GParamSpec         **properties,
                                         guint                default_mode);
@@ -65,16 +66,16 @@ typedef gboolean (*GTmpInitFunc) (GInitable     *initable,
 /* The one way the classes are constructed, as g_initable_new() of @type
  * with the template's construct properties would, without GObject's
  * per-property cost: a new @type, its template (found by @template_of)
- * filled in, then its GInitable.init @init, called directly: the type is
- * our own, so g_initable_init()'s check and interface look-up (~210
- * instructions) would find nothing else. */
+ * filled in from @tmpl (borrowed; its strings are copied, a mode or
+ * random_length of 0 leaves the class's default; its dfd is not copied),
+ * then its GInitable.init @init, called directly: the type is our own, so
+ * g_initable_init()'s check and interface look-up (~210 instructions)
+ * would find nothing else. */
 G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
 gpointer  _g_tmp_new                   (GType                type,
                                         GTmpTemplateFunc     template_of,
                                         GTmpInitFunc         init,
-                                        const gchar         *dir,
-                                        const gchar         *prefix,
-                                        const gchar         *suffix,
+                                        const GTmpTemplate  *tmpl,
                                         GError             **error);
 
 /* The same in a worker thread: a GTask tagged @source_tag whose result is
@@ -83,9 +84,7 @@ gpointer  _g_tmp_new                   (GType                type,
 G_GNUC_INTERNAL
 void      _g_tmp_new_async             (GType                type,
                                         GTmpTemplateFunc     template_of,
-                                        const gchar         *dir,
-                                        const gchar         *prefix,
-                                        const gchar         *suffix,
+                                        const GTmpTemplate  *tmpl,
                                         gboolean             object_is_source,
                                         int                  io_priority,
                                         GCancellable        *cancellable,

@@ -16,7 +16,9 @@
 G_BEGIN_DECLS
 
 /* Test hook: when set, fills @chars (G_TMP_CORE_RANDOM_CHARS bytes, not
- * nul-terminated) instead of the CSPRNG. Process-wide; NULL restores the CSPRNG. */
+ * nul-terminated) instead of the CSPRNG; a longer random part (a template's
+ * random_length) repeats those characters. Process-wide; NULL restores the
+ * CSPRNG. */
 typedef void (*GTmpCoreNameHook) (gchar    *chars,
                                   gpointer  user_data);
 

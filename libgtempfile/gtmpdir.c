@@ -154,6 +154,7 @@ enum {
   PROP_PREFIX,
   PROP_SUFFIX,
   PROP_MODE,
+  PROP_RANDOM_LENGTH,
   PROP_PATH,
   PROP_DELETE,
   PROP_IGNORE_CLEANUP_ERRORS,
@@ -428,6 +429,17 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    * GTmpDir:mode:
    *
    * The permissions the directory is created with (before the umask).
+   * `0` means `0700`.
+   *
+   * Since: 1.0
+   */
+  /**
+   * GTmpDir:random-length:
+   *
+   * How many random characters the directory's name has between
+   * [property@GTempfile.TmpDir:prefix] and [property@GTempfile.TmpDir:suffix]:
+   * from 8 (the default, as CPython's) to 128, for a name that must stay
+   * unguessable for long.
    *
    * Since: 1.0
    */
@@ -481,6 +493,7 @@ g_tmp_dir_init (GTmpDir *self)
 {
   self->fd = -1;
   self->tmpl.mode = G_TMP_CORE_DIR_MODE;
+  self->tmpl.dfd = AT_FDCWD;
   self->delete = TRUE;
   self->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&self->lock);
@@ -507,6 +520,8 @@ tmp_dir_template (gpointer object)
  * The name is @prefix, eight random characters, then @suffix; neither
  * may contain `/` (that is %G_IO_ERROR_INVALID_ARGUMENT and nothing is
  * created). The error names @dir when the directory cannot be created.
+ * [ctor@GTempfile.TmpDir.new_full] takes another mode and a longer random
+ * part.
  *
  * Returns: (transfer full): a new #GTmpDir, or %NULL with @error set
  *
@@ -518,10 +533,51 @@ g_tmp_dir_new (const gchar  *dir,
                const gchar  *suffix,
                GError      **error)
 {
+  return g_tmp_dir_new_full (dir, prefix, suffix, 0, 0, error);
+}
+
+/**
+ * g_tmp_dir_new_full:
+ * @dir: (nullable) (type filename): the directory to create it in, or %NULL
+ *   for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of its name, or %NULL for
+ *   `"tmp"`
+ * @suffix: (nullable) (type filename): the end of its name, or %NULL
+ * @mode: the permissions of the directory (the umask applies, as with
+ *   `mkdir()`), or 0 for `0700`
+ * @random_length: how many random characters its name has, from 8 to 128,
+ *   or 0 for 8
+ * @error: return location for a #GError, or %NULL
+ *
+ * Creates a new directory as [ctor@GTempfile.TmpDir.new] does, with the
+ * given mode and length of the name's random part.
+ *
+ * ```c
+ * // A build tree the group may read, under a name nobody guesses.
+ * g_autoptr(GTmpDir) tree = g_tmp_dir_new_full (NULL, "build-", NULL, 0750, 24, &error);
+ * ```
+ *
+ * A @random_length outside 8 to 128 is %G_IO_ERROR_INVALID_ARGUMENT naming
+ * @dir, and nothing is created.
+ *
+ * Returns: (transfer full): a new #GTmpDir, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpDir *
+g_tmp_dir_new_full (const gchar  *dir,
+                    const gchar  *prefix,
+                    const gchar  *suffix,
+                    guint         mode,
+                    guint         random_length,
+                    GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, g_tmp_dir_initable_init,
-                     dir, prefix, suffix, error);
+                     G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, random_length),
+                     error);
 }
 
 /**
@@ -557,7 +613,8 @@ g_tmp_dir_new_async (const gchar         *dir,
 {
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  _g_tmp_new_async (G_TYPE_TMP_DIR, tmp_dir_template, dir, prefix, suffix, FALSE, io_priority,
+  _g_tmp_new_async (G_TYPE_TMP_DIR, tmp_dir_template,
+                    G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0), FALSE, io_priority,
                     cancellable, callback, user_data, g_tmp_dir_new_async);
 }
 

@@ -113,6 +113,7 @@ enum {
   PROP_PREFIX,
   PROP_SUFFIX,
   PROP_MODE,
+  PROP_RANDOM_LENGTH,
   N_PROPS
 };
 
@@ -580,6 +581,18 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    *
    * Since: 1.0
    */
+  /**
+   * GTmpFile:random-length:
+   *
+   * How many random characters the file's name has between
+   * [property@GTempfile.TmpFile:prefix] and
+   * [property@GTempfile.TmpFile:suffix]: from 8 (the default, as CPython's)
+   * to 128, for a name that must stay unguessable for long. An anonymous
+   * file only has a name where the file system cannot create unnamed
+   * files; the length is checked all the same.
+   *
+   * Since: 1.0
+   */
   _g_tmp_template_init_pspecs (properties, G_TMP_CORE_FILE_MODE);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -592,6 +605,7 @@ g_tmp_file_init (GTmpFile *self)
 
   priv->fd = -1;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
+  priv->tmpl.dfd = AT_FDCWD;
   priv->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->cond);
@@ -617,7 +631,8 @@ g_tmp_file_init (GTmpFile *self)
  * created and unlinked before this function returns where the file system
  * does not support that) and mode `0600`. It disappears when the stream is
  * closed or the last reference is dropped, unless it was given a name with
- * [method@GTempfile.TmpFile.persist].
+ * [method@GTempfile.TmpFile.persist]. [ctor@GTempfile.TmpFile.new_full]
+ * takes another mode.
  *
  * ```c
  * g_autoptr(GTmpFile) tmp = g_tmp_file_new (NULL, "scratch-", NULL, &error);
@@ -640,10 +655,54 @@ g_tmp_file_new (const gchar  *dir,
                 const gchar  *suffix,
                 GError      **error)
 {
+  return g_tmp_file_new_full (dir, prefix, suffix, 0, 0, error);
+}
+
+/**
+ * g_tmp_file_new_full:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @mode: the permission bits of the file (the umask applies, as with
+ *   `open()`), or 0 for `0600`
+ * @random_length: how many random characters a name has, from 8 to 128, or
+ *   0 for 8
+ * @error: return location for a #GError
+ *
+ * Creates an anonymous temporary file as [ctor@GTempfile.TmpFile.new] does,
+ * with the mode it should have once it is given a name (see
+ * [property@GTempfile.TmpFile:mode]) and the length of the random part of
+ * the name it has where the file system cannot create unnamed files.
+ *
+ * ```c
+ * // Readable by the group once persisted (umask permitting).
+ * g_autoptr(GTmpFile) tmp = g_tmp_file_new_full (dir, NULL, NULL, 0640, 0, &error);
+ * ```
+ *
+ * A @random_length outside 8 to 128 is %G_IO_ERROR_INVALID_ARGUMENT naming
+ * @dir, and nothing is created; the other errors are those of
+ * [ctor@GTempfile.TmpFile.new].
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpFile *
+g_tmp_file_new_full (const gchar  *dir,
+                     const gchar  *prefix,
+                     const gchar  *suffix,
+                     guint         mode,
+                     guint         random_length,
+                     GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return _g_tmp_new (G_TYPE_TMP_FILE, _g_tmp_file_get_template, _g_tmp_file_initable_init,
-                     dir, prefix, suffix, error);
+                     G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, random_length),
+                     error);
 }
 
 /**
@@ -676,7 +735,8 @@ g_tmp_file_new_async (const gchar         *dir,
 {
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  _g_tmp_new_async (G_TYPE_TMP_FILE, _g_tmp_file_get_template, dir, prefix, suffix, TRUE, io_priority,
+  _g_tmp_new_async (G_TYPE_TMP_FILE, _g_tmp_file_get_template,
+                    G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0), TRUE, io_priority,
                     cancellable, callback, user_data, g_tmp_file_new_async);
 }
 

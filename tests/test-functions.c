@@ -106,6 +106,140 @@ test_mkstemp_relative (void)
   test_scratch_free (scratch);
 }
 
+/* ------------------------------------------------------------------------ */
+/* _full: modes and the length of the random part                            */
+
+/* A mode the caller asks for, with the umask applied as open() and mkdir()
+ * apply it; 0 is the secure default whatever the umask. */
+static void
+test_full_modes (void)
+{
+  static const struct {
+    guint umask_;
+    guint mode;
+    guint file_mode;
+    guint dir_mode;
+  } cases[] = {
+    { 022, 0640, 0640, 0640 },
+    { 022, 0750, 0750, 0750 },
+    { 022, 0777, 0755, 0755 },
+    { 022, 0, 0600, 0700 },
+    { 077, 0640, 0600, 0600 },
+    { 077, 0750, 0700, 0700 },
+    { 077, 0, 0600, 0700 },
+    { 0, 0, 0600, 0700 },
+  };
+  gchar *scratch = test_scratch_new ();
+  mode_t old_umask = umask (022);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *path = NULL;
+      g_autofree gchar *dir_path = NULL;
+      g_autoptr(GError) error = NULL;
+      gint fd;
+
+      umask (cases[i].umask_);
+      fd = g_tempfile_mkstemp_full (scratch, "m-", NULL, cases[i].mode, 0, &path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpuint (test_mode_of (path), ==, cases[i].file_mode);
+      close (fd);
+
+      dir_path = g_tempfile_mkdtemp_full (scratch, "m-", NULL, cases[i].mode, 0, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (dir_path, G_FILE_TEST_IS_DIR));
+      g_assert_cmpuint (test_mode_of (dir_path), ==, cases[i].dir_mode);
+    }
+
+  umask (old_umask);
+  g_assert_cmpuint (test_count_entries (scratch), ==, 2 * G_N_ELEMENTS (cases));
+  test_scratch_free (scratch);
+}
+
+/* The random part has the length asked for (0: 8), in the name alphabet,
+ * and every character of a long one is drawn: not the first 8 repeated. */
+static void
+test_full_random_length (void)
+{
+  static const guint lengths[] = { 0, 8, 16, 128 };
+  gchar *scratch = test_scratch_new ();
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      guint expected = lengths[i] != 0 ? lengths[i] : 8;
+      g_autofree gchar *pattern = test_name_pattern ("pre-", expected, ".suf");
+      g_autofree gchar *path = NULL;
+      g_autofree gchar *dir_path = NULL;
+      g_autofree gchar *base = NULL;
+      g_autoptr(GError) error = NULL;
+      gint fd;
+
+      fd = g_tempfile_mkstemp_full (scratch, "pre-", ".suf", 0, lengths[i], &path, &error);
+      g_assert_no_error (error);
+      close (fd);
+      g_assert_true (test_name_matches (path, scratch, pattern));
+      g_assert_cmpuint (test_mode_of (path), ==, 0600);
+
+      dir_path = g_tempfile_mkdtemp_full (scratch, "pre-", ".suf", 0, lengths[i], &error);
+      g_assert_no_error (error);
+      g_assert_true (test_name_matches (dir_path, scratch, pattern));
+      g_assert_cmpuint (test_mode_of (dir_path), ==, 0700);
+
+      base = g_path_get_basename (path);
+      if (expected > 8)
+        g_assert_false (memcmp (base + 4, base + 4 + 8, expected - 8) == 0);
+    }
+
+  test_scratch_free (scratch);
+}
+
+/* Out of 8..128: G_IO_ERROR_INVALID_ARGUMENT naming the directory (also
+ * the default one, and one that does not exist), and nothing created. */
+static void
+test_full_random_length_invalid (void)
+{
+  static const guint bad[] = { 1, 7, 129, 4096, G_MAXUINT };
+  gchar *scratch = test_scratch_new ();
+  g_autofree gchar *missing = g_build_filename (scratch, "missing", NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *path = NULL;
+      gchar *result;
+      gint fd;
+
+      fd = g_tempfile_mkstemp_full (scratch, NULL, NULL, 0640, bad[i], &path, &error);
+      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, scratch);
+      g_assert_cmpint (fd, ==, -1);
+      g_assert_null (path);
+      g_clear_error (&error);
+
+      result = g_tempfile_mkdtemp_full (scratch, NULL, NULL, 0, bad[i], &error);
+      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, scratch);
+      g_assert_null (result);
+      g_clear_error (&error);
+
+      result = g_tempfile_mkdtemp_full (missing, NULL, NULL, 0, bad[i], &error);
+      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, missing);
+      g_assert_null (result);
+      g_clear_error (&error);
+
+      g_tempfile_set_tempdir (scratch);
+      fd = g_tempfile_mkstemp_full (NULL, NULL, NULL, 0, bad[i], NULL, &error);
+      g_tempfile_set_tempdir (NULL);
+      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, scratch);
+      g_assert_cmpint (fd, ==, -1);
+    }
+
+  g_assert_cmpuint (test_count_entries (scratch), ==, 0);
+  test_scratch_free (scratch);
+}
+
 /* Bad affixes, a missing directory: an error, and nothing created. */
 static void
 test_errors (void)
@@ -490,6 +624,9 @@ main (int   argc,
   g_test_add_func ("/functions/mkstemp/relative", test_mkstemp_relative);
   g_test_add_func ("/functions/mkstemp/threads", test_mkstemp_threads);
   g_test_add_func ("/functions/mkdtemp/basic", test_mkdtemp);
+  g_test_add_func ("/functions/full/modes", test_full_modes);
+  g_test_add_func ("/functions/full/random-length", test_full_random_length);
+  g_test_add_func ("/functions/full/random-length-invalid", test_full_random_length_invalid);
   g_test_add_func ("/functions/mktemp/basic", test_mktemp);
   g_test_add_func ("/functions/mktemp/errors", test_mktemp_errors);
   g_test_add_func ("/functions/errors/arguments", test_errors);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <grp.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -508,6 +509,81 @@ test_name_matches (const gchar *path,
 
   return g_strcmp0 (dirname, dir) == 0 &&
          g_regex_match_simple (pattern, basename, 0, 0);
+}
+
+/**
+ * test_name_pattern:
+ * @prefix: the start of a name
+ * @random_length: how many characters of the library's name alphabet follow
+ * @suffix: the end of the name
+ *
+ * Returns: (transfer full): a #GRegex pattern for test_name_matches() that
+ *   matches exactly @prefix, @random_length characters of
+ *   `[a-z0-9_]` and @suffix
+ */
+gchar *
+test_name_pattern (const gchar *prefix,
+                   guint        random_length,
+                   const gchar *suffix)
+{
+  g_autofree gchar *start = g_regex_escape_string (prefix, -1);
+  g_autofree gchar *end = g_regex_escape_string (suffix, -1);
+
+  return g_strdup_printf ("^%s[a-z0-9_]{%u}%s$", start, random_length, end);
+}
+
+/**
+ * test_watch_creations:
+ * @dir: (type filename): a directory
+ *
+ * Starts watching @dir with inotify, so that test_read_creations() can tell
+ * which names were created there even when they are gone again (an
+ * anonymous file's fallback name exists for an instant).
+ *
+ * Returns: the inotify descriptor, for test_read_creations()
+ */
+gint
+test_watch_creations (const gchar *dir)
+{
+  gint fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+
+  g_assert_no_errno (fd);
+  g_assert_no_errno (inotify_add_watch (fd, dir, IN_CREATE));
+  return fd;
+}
+
+/**
+ * test_read_creations:
+ * @fd: a descriptor from test_watch_creations(), closed here
+ *
+ * Returns: (transfer full) (element-type filename): the names created in
+ *   the watched directory since test_watch_creations(), in order
+ */
+GPtrArray *
+test_read_creations (gint fd)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  gchar buffer[16 * 1024] __attribute__((aligned (__alignof__ (struct inotify_event))));
+  gssize n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) > 0)
+    {
+      gchar *p = buffer;
+
+      while (p < buffer + n)
+        {
+          const struct inotify_event *event = (const struct inotify_event *) (gpointer) p;
+
+          g_assert_cmpuint (event->mask & IN_Q_OVERFLOW, ==, 0);
+          if (event->len > 0)
+            g_ptr_array_add (names, g_strdup (event->name));
+          p += sizeof *event + event->len;
+        }
+    }
+  g_assert_true (n < 0 && errno == EAGAIN);
+  close (fd);
+
+  return names;
 }
 
 /**

@@ -66,6 +66,11 @@ void          test_assert_file_contents (const gchar    *path,
 gboolean      test_name_matches         (const gchar    *path,
                                          const gchar    *dir,
                                          const gchar    *pattern);
+gchar        *test_name_pattern         (const gchar    *prefix,
+                                         guint           random_length,
+                                         const gchar    *suffix);
+gint          test_watch_creations      (const gchar    *dir);
+GPtrArray    *test_read_creations       (gint            fd);
 void          test_assert_error_names   (const GError   *error,
                                          gint            code,
                                          const gchar    *path);

@@ -112,6 +112,27 @@ function unixMode(path) {
     return info.get_attribute_uint32('unix::mode') & 0o7777;
 }
 
+// The process's umask (Linux: /proc/self/status), for the mode a file
+// created with @mode gets.
+function afterUmask(mode) {
+    const status = contents('/proc/self/status');
+    const umask = parseInt(status.match(/^Umask:\s*([0-7]+)$/m)[1], 8);
+    return mode & ~umask;
+}
+
+// Whether @path is in @dir and named @prefix, @length characters of the
+// library's name alphabet, @suffix.
+function assertName(path, dir, prefix, length, suffix = '') {
+    assertEqual(GLib.path_get_dirname(path), dir, 'dirname');
+    const base = GLib.path_get_basename(path);
+    const pattern = new RegExp(`^${prefix}[a-z0-9_]{${length}}${suffix.replace('.', '\\.')}$`);
+    assert(pattern.test(base), `${base} is ${prefix}, ${length} random characters, ${suffix}`);
+}
+
+function streamMode(stream) {
+    return stream.query_info('unix::mode', null).get_attribute_uint32('unix::mode') & 0o7777;
+}
+
 function write(stream, text) {
     const [ok] = stream.get_output_stream().write_all(encoder.encode(text), null);
     assert(ok, 'write_all');
@@ -465,6 +486,70 @@ test('/tmp-dir/missing-dir', withScratch(scratch => {
     assert(e.message.includes(missing), `message names the path: ${e.message}`);
     const d = new GTempfile.TmpDir({dir: missing});
     assertIOError(Gio.IOErrorEnum.NOT_FOUND, () => d.init(null));
+}));
+
+test('/full/module-functions', withScratch(scratch => {
+    const [fd, path] = GTempfile.mkstemp_full(scratch, 'full_', '.bin', 0o640, 16);
+    GLib.close(fd);
+    assertName(path, scratch, 'full_', 16, '.bin');
+    assertEqual(unixMode(path), afterUmask(0o640), 'file mode');
+    GLib.unlink(path);
+
+    const dir = GTempfile.mkdtemp_full(scratch, 'd_', null, 0o750, 128);
+    assertName(dir, scratch, 'd_', 128);
+    assertEqual(unixMode(dir), afterUmask(0o750), 'directory mode');
+    GLib.rmdir(dir);
+
+    const [fd0, path0] = GTempfile.mkstemp_full(scratch, null, null, 0, 0);
+    GLib.close(fd0);
+    assertName(path0, scratch, 'tmp', 8);
+    assertEqual(unixMode(path0), 0o600, 'mode 0 is 0600');
+    GLib.unlink(path0);
+}));
+
+test('/full/constructors', withScratch(scratch => {
+    const named = GTempfile.NamedTmpFile.new_full(scratch, 'n_', '.txt', 0o640, 24);
+    assertName(named.get_path(), scratch, 'n_', 24, '.txt');
+    assertEqual(unixMode(named.get_path()), afterUmask(0o640), 'named mode');
+    assertEqual(named.random_length, 24, 'random-length');
+    assertEqual(named.mode, 0o640, 'mode property');
+    named.close(null);
+
+    const anonymous = GTempfile.TmpFile.new_full(scratch, null, null, 0o640, 0);
+    assertEqual(streamMode(anonymous), afterUmask(0o640), 'anonymous mode');
+    assertEqual(anonymous.random_length, 8, 'default random-length');
+    anonymous.close(null);
+
+    const spooled = GTempfile.SpooledTmpFile.new_full(4, scratch, null, null, 0o640, 16);
+    assertEqual(spooled.random_length, 16, 'spooled random-length');
+    write(spooled, 'past max-size');
+    assert(spooled.rolled_over, 'rolled over');
+    assertEqual(streamMode(spooled), afterUmask(0o640), 'spooled mode on disk');
+    spooled.close(null);
+
+    const dir = GTempfile.TmpDir.new_full(scratch, 'd_', null, 0o750, 20);
+    assertName(dir.path, scratch, 'd_', 20);
+    assertEqual(unixMode(dir.path), afterUmask(0o750), 'directory mode');
+    dir.cleanup(null);
+
+    const byProperty = new GTempfile.NamedTmpFile({dir: scratch, random_length: 40});
+    byProperty.init(null);
+    assertName(byProperty.get_path(), scratch, 'tmp', 40);
+    byProperty.close(null);
+    assertEqual(listing(scratch).length, 0, 'nothing left');
+}));
+
+test('/full/invalid-random-length', withScratch(scratch => {
+    for (const length of [7, 129]) {
+        const e = assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+            () => GTempfile.mkstemp_full(scratch, null, null, 0, length));
+        assert(e.message.includes(scratch), `message names the directory: ${e.message}`);
+        assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+            () => GTempfile.TmpDir.new_full(scratch, null, null, 0o750, length));
+        assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+            () => GTempfile.TmpFile.new_full(scratch, null, null, 0, length));
+    }
+    assertEqual(listing(scratch).length, 0, 'nothing created');
 }));
 
 // --- runner ----------------------------------------------------------------

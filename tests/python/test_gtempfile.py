@@ -9,6 +9,7 @@ import gc
 import io
 import os
 import pathlib
+import re
 import shutil
 import stat
 import subprocess
@@ -142,6 +143,95 @@ class ModuleFunctionTestCase(ScratchTestCase):
     def test_slash_in_suffix_is_invalid(self):
         self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
                            GTempfile.mkstemp, self.scratch, None, '/../x')
+        self.assertEqual(self.listing(), [])
+
+
+class FullTestCase(ScratchTestCase):
+    """The _full functions and the mode and random-length properties."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(os.umask, os.umask(0o022))
+
+    def assertName(self, path, prefix, length, suffix=''):
+        self.assertEqual(os.path.dirname(path), self.scratch)
+        self.assertRegex(os.path.basename(path),
+                         r'\A%s[a-z0-9_]{%d}%s\Z'
+                         % (re.escape(prefix), length, re.escape(suffix)))
+
+    def test_mkstemp_full(self):
+        fd, path = GTempfile.mkstemp_full(self.scratch, 'full_', '.bin',
+                                          0o640, 16)
+        os.close(fd)
+        self.assertName(path, 'full_', 16, '.bin')
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o640)
+
+        os.umask(0o077)
+        fd, path = GTempfile.mkstemp_full(self.scratch, None, None, 0o640, 0)
+        os.close(fd)
+        self.assertName(path, 'tmp', 8)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+
+    def test_mkdtemp_full(self):
+        path = GTempfile.mkdtemp_full(self.scratch, 'd_', None, 0o750, 128)
+        self.assertName(path, 'd_', 128)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o750)
+        path = GTempfile.mkdtemp_full(self.scratch, 'd_', None, 0, 0)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o700)
+
+    def test_constructors_full(self):
+        with GTempfile.NamedTmpFile.new_full(self.scratch, 'n_', '.txt',
+                                             0o640, 24) as f:
+            self.assertName(f.name, 'n_', 24, '.txt')
+            self.assertEqual(stat.S_IMODE(os.stat(f.name).st_mode), 0o640)
+            self.assertEqual(f.props.random_length, 24)
+            self.assertEqual(f.props.mode, 0o640)
+
+        with GTempfile.TmpFile.new_full(self.scratch, None, None,
+                                        0o640, 0) as f:
+            self.assertEqual(stat.S_IMODE(os.fstat(f.fileno()).st_mode),
+                             0o640)
+            self.assertEqual(f.props.random_length, 8)
+
+        spooled = GTempfile.SpooledTmpFile.new_full(4, self.scratch, None,
+                                                    None, 0o640, 16)
+        with spooled as f:
+            self.assertEqual(f.props.random_length, 16)
+            f.write(b'past max_size')
+            self.assertTrue(f.props.rolled_over)
+            self.assertEqual(stat.S_IMODE(os.fstat(f.fileno()).st_mode),
+                             0o640)
+
+        d = GTempfile.TmpDir.new_full(self.scratch, 'd_', None, 0o750, 20)
+        with d as path:
+            self.assertName(path, 'd_', 20)
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o750)
+            self.assertEqual(d.props.random_length, 20)
+        self.assertEqual(self.listing(), [])
+
+    def test_keyword_construction(self):
+        with GTempfile.NamedTmpFile(dir=self.scratch, prefix='k_',
+                                    mode=0o640, random_length=40) as f:
+            self.assertName(f.name, 'k_', 40)
+            self.assertEqual(stat.S_IMODE(os.stat(f.name).st_mode), 0o640)
+        with GTempfile.TmpDir(dir=self.scratch, random_length=12) as path:
+            self.assertName(path, 'tmp', 12)
+
+    def test_invalid_random_length(self):
+        for length in (7, 129):
+            error = self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                                       GTempfile.mkstemp_full, self.scratch,
+                                       None, None, 0, length)
+            self.assertIn(self.scratch, error.message)
+            self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                               GTempfile.mkdtemp_full, self.scratch,
+                               None, None, 0, length)
+            self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                               GTempfile.NamedTmpFile.new_full, self.scratch,
+                               None, None, 0, length)
+            self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+                               GTempfile.TmpDir.new_full, self.scratch,
+                               None, None, 0, length)
         self.assertEqual(self.listing(), [])
 
 

@@ -396,6 +396,74 @@ void test_missing_dir () {
   });
 }
 
+/* @name is @prefix, @length characters of the library's name alphabet,
+ * @suffix. */
+void assert_name (string path, string dir, string prefix, int length, string suffix = "") {
+  assert_cmpstr (Path.get_dirname (path), CompareOperator.EQ, dir);
+  var pattern = "^%s[a-z0-9_]{%d}%s$".printf (Regex.escape_string (prefix), length,
+                                             Regex.escape_string (suffix));
+  assert_true (Regex.match_simple (pattern, Path.get_basename (path)));
+}
+
+void test_full () {
+  var old_umask = Posix.umask (022);
+  run_in_scratch ((scratch) => {
+    string path;
+    int fd = GTempfile.mkstemp_full (scratch, "full_", ".bin", 0640, 16, out path);
+    assert_cmpint (fd, CompareOperator.GE, 0);
+    Posix.close (fd);
+    assert_name (path, scratch, "full_", 16, ".bin");
+    assert_cmpuint (unix_mode (path), CompareOperator.EQ, 0640);
+    FileUtils.unlink (path);
+
+    var dir_path = GTempfile.mkdtemp_full (scratch, "d_", null, 0750, 128);
+    assert_name (dir_path, scratch, "d_", 128);
+    assert_cmpuint (unix_mode (dir_path), CompareOperator.EQ, 0750);
+    DirUtils.remove (dir_path);
+
+    var named = new GTempfile.NamedTmpFile.full (scratch, "n_", null, 0640, 24);
+    assert_name (named.get_path (), scratch, "n_", 24);
+    assert_cmpuint (unix_mode (named.get_path ()), CompareOperator.EQ, 0640);
+    assert_cmpuint (named.random_length, CompareOperator.EQ, 24);
+    assert_cmpuint (named.mode, CompareOperator.EQ, 0640);
+    named.close ();
+
+    var anonymous = new GTempfile.TmpFile.full (scratch, null, null, 0, 0);
+    Posix.Stat st;
+    assert_cmpint (Posix.fstat (anonymous.get_fd (), out st), CompareOperator.EQ, 0);
+    assert_cmpuint ((uint) st.st_mode & 07777, CompareOperator.EQ, 0600);
+    assert_cmpuint (anonymous.random_length, CompareOperator.EQ, 8);
+    anonymous.close ();
+
+    var spooled = new GTempfile.SpooledTmpFile.full (4, scratch, null, null, 0640, 16);
+    assert_cmpuint (spooled.random_length, CompareOperator.EQ, 16);
+    write_string (spooled, "past max-size");
+    assert_true (spooled.rolled_over);
+    assert_cmpint (Posix.fstat (spooled.get_fd (), out st), CompareOperator.EQ, 0);
+    assert_cmpuint ((uint) st.st_mode & 07777, CompareOperator.EQ, 0640);
+    spooled.close ();
+
+    var dir = new GTempfile.TmpDir.full (scratch, "d_", null, 0750, 20);
+    assert_name (dir.path, scratch, "d_", 20);
+    assert_cmpuint (unix_mode (dir.path), CompareOperator.EQ, 0750);
+    dir.cleanup ();
+
+    try {
+      new GTempfile.NamedTmpFile.full (scratch, null, null, 0, 7);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.INVALID_ARGUMENT, scratch);
+    }
+    try {
+      GTempfile.mkdtemp_full (scratch, null, null, 0, 129);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.INVALID_ARGUMENT, scratch);
+    }
+  });
+  Posix.umask (old_umask);
+}
+
 int main (string[] args) {
   Test.init (ref args);
   Test.add_func ("/vala/module/mkstemp", test_mkstemp);
@@ -412,5 +480,6 @@ int main (string[] args) {
   Test.add_func ("/vala/tmp-dir/delete-false", test_tmp_dir_delete_false);
   Test.add_func ("/vala/tmp-dir/async", test_tmp_dir_async);
   Test.add_func ("/vala/missing-dir", test_missing_dir);
+  Test.add_func ("/vala/full", test_full);
   return Test.run ();
 }
