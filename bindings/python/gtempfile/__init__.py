@@ -25,6 +25,7 @@ streams, async calls). See doc/bindings.md for the differences.
 import errno as _errno
 import io as _io
 import os as _os
+import sys as _sys
 import threading as _threading
 import types as _types
 import warnings as _warnings
@@ -34,8 +35,13 @@ import gi as _gi
 
 _gi.require_version('GTempfile', '1.0')
 
+from gi.module import get_introspection_module as _module  # noqa: E402
 from gi.repository import GLib as _GLib  # noqa: E402
 from gi.repository import GTempfile as _GTempfile  # noqa: E402
+
+# The module functions straight from the typelib: gtempfile does the
+# argument handling of the override's versions itself.
+_functions = _module('GTempfile')
 
 __all__ = [
     "NamedTemporaryFile", "TemporaryFile",  # high level safe interfaces
@@ -53,7 +59,7 @@ TMP_MAX = getattr(_os, 'TMP_MAX', 10000)
 
 # The default prefix: gettempprefix() returns it, and calls given no prefix
 # use it, as in CPython.
-template = _GTempfile.get_tempprefix()
+template = _functions.get_tempprefix()
 
 # The default directory: None until gettempdir() searches for one. Setting it
 # (str or bytes) changes where every call without dir= creates its files.
@@ -151,13 +157,24 @@ def _sanitize_params(prefix, suffix, dir):
     return prefix, suffix, dir, output_type
 
 
+_FS_ENCODING = _sys.getfilesystemencoding()
+_FS_ERRORS = _sys.getfilesystemencodeerrors()
+
+
+def _c_name(name):
+    """@name as the C functions take it: bytes (os.fsencode), no NUL."""
+    if type(name) is str:
+        name = name.encode(_FS_ENCODING, _FS_ERRORS)
+    elif type(name) is not bytes:
+        name = _os.fsencode(name)
+    if b'\0' in name:
+        raise ValueError('embedded null byte')
+    return name
+
+
 def _c_names(prefix, suffix, dir):
-    """The three names as the C functions take them (bytes, no NUL)."""
-    names = (_os.fsencode(dir), _os.fsencode(prefix), _os.fsencode(suffix))
-    for name in names:
-        if b'\0' in name:
-            raise ValueError('embedded null byte')
-    return names
+    """The three names as the C functions take them: (dir, prefix, suffix)."""
+    return _c_name(dir), _c_name(prefix), _c_name(suffix)
 
 
 def _as_type(path, output_type):
@@ -180,9 +197,9 @@ def _gettempdir():
         with _once_lock:
             if tempdir is None:
                 # Search again, as CPython does when tempdir is None.
-                _GTempfile.set_tempdir(None)
+                _functions.set_tempdir(None)
                 with _python_errors():
-                    tempdir = _GTempfile.get_tempdir()
+                    tempdir = _functions.get_tempdir()
     return tempdir
 
 
@@ -207,7 +224,7 @@ def mkstemp(suffix=None, prefix=None, dir=None, text=False):
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
     c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
     with _python_errors(dir):
-        fd, path = _GTempfile.mkstemp(c_dir, c_prefix, c_suffix)
+        fd, path = _functions.mkstemp(c_dir, c_prefix, c_suffix)
     return fd, _as_type(_os.path.abspath(path), output_type)
 
 
@@ -216,7 +233,7 @@ def mkdtemp(suffix=None, prefix=None, dir=None):
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
     c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
     with _python_errors(dir):
-        path = _GTempfile.mkdtemp(c_dir, c_prefix, c_suffix)
+        path = _functions.mkdtemp(c_dir, c_prefix, c_suffix)
     return _as_type(_os.path.abspath(path), output_type)
 
 
@@ -227,7 +244,7 @@ def mktemp(suffix="", prefix=template, dir=None):
     output_type = _infer_return_type(prefix, suffix, dir)
     c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
     with _python_errors(dir):
-        path = _GTempfile.mktemp(c_dir, c_prefix, c_suffix)
+        path = _functions.mktemp(c_dir, c_prefix, c_suffix)
     return _as_type(path, output_type)
 
 
@@ -235,7 +252,7 @@ def _mkstemp_inner(dir, pre, suf, flags, output_type):
     """CPython's private helper, for code that calls it: mkstemp()."""
     c_dir, c_prefix, c_suffix = _c_names(pre, suf, dir)
     with _python_errors(dir):
-        fd, path = _GTempfile.mkstemp(c_dir, c_prefix, c_suffix)
+        fd, path = _functions.mkstemp(c_dir, c_prefix, c_suffix)
     return fd, _as_type(_os.path.abspath(path), output_type)
 
 

@@ -141,10 +141,6 @@ def _open(gobject, parsed, mode, buffering, encoding, errors, newline, warn):
     return text
 
 
-def _absolute(path):
-    return path if path[:1] == '/' else _os.path.abspath(path)
-
-
 def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
                   suffix=None, prefix=None, dir=None, *, errors=None):
     """An anonymous temporary file (no name in the file system).
@@ -251,7 +247,7 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             file = _open(gobject, parsed, mode, buffering, encoding, errors,
                          newline, False)
         file.gobject = gobject
-        name = _absolute(gobject.get_path())
+        name = _os.path.abspath(gobject.get_path())
         return _TemporaryFileWrapper(file, _pkg._as_type(name, output_type),
                                      delete, delete_on_close)
     except BaseException:
