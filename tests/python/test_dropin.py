@@ -219,19 +219,26 @@ class FileObjectTestCase(ScratchTestCase):
             self.assertEqual(f.readlines(), ['a\r\n', 'b?'])
 
     def test_bad_mode_and_encoding_leave_nothing(self):
-        for call in (gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile):
-            with self.subTest(call=call.__name__):
-                with self.assertRaises(ValueError):
-                    call('wr', dir=self.scratch)
-                with self.assertRaises(ValueError):
-                    call('w+b', encoding='utf-8', dir=self.scratch)
-                with self.assertRaises(ValueError):
-                    call('w+', buffering=0, dir=self.scratch)
-                with self.assertRaises(TypeError):
-                    call(2, dir=self.scratch)
-                with self.assertRaises(LookupError):
-                    call('w', encoding='no-such-codec', dir=self.scratch)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            for call in (gtempfile.TemporaryFile,
+                         gtempfile.NamedTemporaryFile):
+                with self.subTest(call=call.__name__):
+                    with self.assertRaises(ValueError):
+                        call('wr', dir=self.scratch)
+                    with self.assertRaises(ValueError):
+                        call('w+b', encoding='utf-8', dir=self.scratch)
+                    with self.assertRaises(ValueError):
+                        call('w+', buffering=0, dir=self.scratch)
+                    with self.assertRaises(TypeError):
+                        call(2, dir=self.scratch)
+                    with self.assertRaises(LookupError):
+                        call('w', encoding='no-such-codec', dir=self.scratch)
+            gc.collect()
         self.assertEqual(self.listing(), [])
+        # What was built before the failure is closed, not left to warn.
+        self.assertEqual([str(w.message) for w in caught
+                          if issubclass(w.category, ResourceWarning)], [])
 
     def test_failure_after_creation_removes_named_file(self):
         with mock.patch('gtempfile._files._TemporaryFileWrapper',

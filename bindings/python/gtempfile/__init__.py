@@ -73,6 +73,11 @@ _text_openflags = _bin_openflags
 
 _once_lock = _threading.Lock()
 
+# PyGObject warns at every call of a function the C API deprecates;
+# CPython's mktemp() does not warn, so neither does ours.
+_warnings.filterwarnings('ignore', category=DeprecationWarning,
+                         message=r'GTempfile\.mktemp is deprecated')
+
 
 # --- errors ----------------------------------------------------------------
 

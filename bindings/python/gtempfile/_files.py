@@ -119,6 +119,18 @@ class _FileIO(_io.FileIO):
 def _open(gobject, parsed, mode, buffering, encoding, errors, newline, warn):
     """The io.open() stack on @gobject's descriptor."""
     raw = _FileIO(gobject.get_fd(), parsed.raw_mode, gobject, warn)
+    try:
+        return _layers(raw, parsed, mode, buffering, encoding, errors,
+                       newline)
+    except BaseException:
+        # As io.open(): what was built is closed, without a warning.
+        raw._warn = False
+        raw.close()
+        raise
+
+
+def _layers(raw, parsed, mode, buffering, encoding, errors, newline):
+    """The buffered and text layers io.open() puts on @raw."""
     # io.open() also asks isatty(); a temporary file never is one.
     line_buffering = buffering == 1
     if buffering < 0 or buffering == 1:

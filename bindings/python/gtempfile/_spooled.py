@@ -188,6 +188,9 @@ class SpooledTemporaryFile(_io.IOBase):
         return self._file.writable()
 
     def write(self, s):
+        if not s and self._file.closed:
+            # GIO accepts an empty write on a closed stream; Python does not.
+            raise ValueError('I/O operation on closed file.')
         rv = self._file.write(s)
         self._check()
         return rv
