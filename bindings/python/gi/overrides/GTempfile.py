@@ -5,8 +5,12 @@
 
 """Pythonic additions to ``gi.repository.GTempfile``.
 
-* Keyword construction runs ``GInitable.init``, so a failure raises
-  ``GLib.Error`` at once, as ``g_initable_new()`` does in C::
+For CPython's ``tempfile`` API (names, argument order, text modes) use the
+``gtempfile`` package installed beside this module:
+``import gtempfile as tempfile``.
+
+* Keyword construction runs ``GInitable.init``, so a failure raises at
+  once, as ``g_initable_new()`` does in C::
 
       f = GTempfile.NamedTmpFile(prefix="upload_", suffix=".png", delete=False)
       d = GTempfile.TmpDir(prefix="build_")
@@ -17,6 +21,19 @@
   ``ValueError`` (it would cut a C string short). GObject string properties
   hold UTF-8 only, so a name that is not UTF-8 needs the C constructors
   (``TmpFile.new(dir, prefix, suffix)`` and so on).
+
+* Failures raise an exception that is both the ``GLib.Error`` GIO reported
+  (``domain``, ``code``, ``message``, ``matches()``) and the Python
+  exception for it: an ``OSError`` subclass with ``errno`` and ``filename``
+  (``FileNotFoundError``, ``PermissionError``, ...), or ``ValueError`` on a
+  closed file. Calls straight into the C API (``TmpFile.new()``, the async
+  ``_finish`` functions not listed here) raise plain ``GLib.Error``.
+
+* ``persist()``, ``mkstemp()``, ``mkdtemp()``, ``mktemp()`` and
+  ``set_tempdir()`` take file names as ``str``, ``bytes`` or
+  ``os.PathLike``, in the GObject order ``(dir, prefix, suffix)``.
+  ``delete``, ``delete_on_close`` and ``ignore_cleanup_errors`` are
+  attributes that set the GObject properties.
 
 * Every class is a context manager. Leaving the block closes the file (and
   for ``NamedTmpFile`` calls ``cleanup()``, which unlinks it unless
@@ -29,8 +46,8 @@
 * The file classes also behave like Python binary files (``read``,
   ``readinto``, ``read1``, ``readline``, iteration by lines, ``write``,
   ``seek``, ``tell``, ``truncate``, ``flush``, ``close``, ``closed``,
-  ``fileno``, ``name`` for named files), so ``io.TextIOWrapper(f)``,
-  ``shutil.copyfileobj`` and friends accept them.
+  ``fileno``, ``name`` for named files; ``isinstance(f, io.IOBase)``), so
+  ``io.TextIOWrapper(f)``, ``shutil.copyfileobj`` and friends accept them.
 
 Everything is a thin call into the GIO streams of the C object; the C
 library keeps the bytes. ``seek``, ``tell`` and ``truncate`` follow Python's
