@@ -131,7 +131,7 @@ def _infer_return_type(*args):
     for arg in args:
         if arg is None:
             continue
-        if isinstance(arg, _os.PathLike):
+        if type(arg) is not str and isinstance(arg, _os.PathLike):
             arg = _os.fspath(arg)
         if isinstance(arg, bytes):
             if return_type is str:

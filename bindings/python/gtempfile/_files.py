@@ -86,16 +86,15 @@ def _parse_mode(mode, buffering, encoding, errors, newline):
 
 
 class _FileIO(_io.FileIO):
-    """The GObject's descriptor as a raw Python file.
+    """The GObject's descriptor as a raw Python file: ``_FileIO(fd, mode,
+    closefd=False)``, then ``gobject`` set.
 
     Closing it closes the GObject (which closes the descriptor and, for a
     named file with delete and delete_on_close, unlinks it).
     """
 
-    def __init__(self, fd, mode, gobject, warn):
-        super().__init__(fd, mode, closefd=False)
-        self.gobject = gobject
-        self._warn = warn
+    # Whether dropping it unclosed warns (not for named files, as CPython).
+    _warn = True
 
     def _dealloc_warn(self, source):
         # Called by the buffered and text layers when they are finalized
@@ -112,13 +111,18 @@ class _FileIO(_io.FileIO):
         try:
             super().close()
         finally:
-            with _pkg._python_errors():
+            try:
                 _Gio.IOStream.close(self.gobject, None)
+            except _GLib.Error as error:
+                raise _pkg._os_error(error) from error
 
 
 def _open(gobject, parsed, mode, buffering, encoding, errors, newline, warn):
     """The io.open() stack on @gobject's descriptor."""
-    raw = _FileIO(gobject.get_fd(), parsed.raw_mode, gobject, warn)
+    raw = _FileIO(gobject.get_fd(), parsed.raw_mode, closefd=False)
+    raw.gobject = gobject
+    if not warn:
+        raw._warn = False
     try:
         return _layers(raw, parsed, mode, buffering, encoding, errors,
                        newline)
@@ -166,14 +170,17 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     parsed = _parse_mode(mode, buffering, encoding, errors, newline)
     prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
     c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
-    with _pkg._python_errors(dir):
-        gobject = _GTempfile.TmpFile.new(c_dir, c_prefix, c_suffix)
     try:
-        with _pkg._python_errors():
-            file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                         newline, True)
-    except BaseException:
+        gobject = _GTempfile.TmpFile.new(c_dir, c_prefix, c_suffix)
+    except _GLib.Error as error:
+        raise _pkg._os_error(error, dir) from error
+    try:
+        file = _open(gobject, parsed, mode, buffering, encoding, errors,
+                     newline, True)
+    except BaseException as error:
         _Gio.IOStream.close(gobject, None)
+        if isinstance(error, _GLib.Error):
+            raise _pkg._os_error(error) from error
         raise
     file.gobject = gobject
     return file
@@ -248,25 +255,28 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     prefix, suffix, dir, output_type = _pkg._sanitize_params(prefix, suffix,
                                                              dir)
     c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
-    with _pkg._python_errors(dir):
+    try:
         gobject = _GTempfile.NamedTmpFile.new(c_dir, c_prefix, c_suffix)
+    except _GLib.Error as error:
+        raise _pkg._os_error(error, dir) from error
     try:
         if not delete:
             gobject.set_delete(False)
         if not delete_on_close:
             gobject.set_delete_on_close(False)
-        with _pkg._python_errors():
-            file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                         newline, False)
+        file = _open(gobject, parsed, mode, buffering, encoding, errors,
+                     newline, False)
         file.gobject = gobject
         name = _os.path.abspath(gobject.get_path())
         return _TemporaryFileWrapper(file, _pkg._as_type(name, output_type),
                                      delete, delete_on_close)
-    except BaseException:
+    except BaseException as error:
         # As CPython: a file that could not be opened is removed.
         gobject.set_delete(True)
         try:
             _GTempfile.NamedTmpFile.cleanup(gobject, None)
         except _GLib.Error:
             pass
+        if isinstance(error, _GLib.Error):
+            raise _pkg._os_error(error) from error
         raise
