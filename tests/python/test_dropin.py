@@ -626,6 +626,11 @@ class OverrideTestCase(ScratchTestCase):
                     self.assertTrue(cm.exception.matches(
                         Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
 
+    def test_open_mode_string_says_where_to_go(self):
+        with self.assertRaisesRegex(TypeError, 'permission bits.*gtempfile'):
+            GTempfile.NamedTmpFile(mode='w+b', dir=self.scratch)
+        self.assertEqual(self.listing(), [])
+
     def test_tell_at_zero_of_open_file(self):
         with GTempfile.TmpFile(dir=self.scratch) as f:
             self.assertEqual(f.tell(), 0)

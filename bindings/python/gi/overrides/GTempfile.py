@@ -228,6 +228,12 @@ def _construct(self, props):
     temporary directory, and so on), exactly as with the C constructors.
     """
     props = {key: value for key, value in props.items() if value is not None}
+    if isinstance(props.get('mode'), str):
+        # CPython's mode= is an open() mode; here it is the permission bits.
+        raise TypeError("mode is the file's permission bits (an int such as "
+                        "0o600) here; for open() modes such as %r use the "
+                        "gtempfile module (import gtempfile as tempfile)"
+                        % props['mode'])
     for name in _FILENAME_PROPERTIES:
         if name in props:
             props[name] = _filename_property(name, props[name])
