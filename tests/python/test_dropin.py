@@ -169,6 +169,20 @@ class NamesTestCase(ScratchTestCase):
         with mock.patch.dict(os.environ, {'TMPDIR': self.scratch}):
             self.assertEqual(gtempfile.gettempdir(), self.scratch)
 
+    def test_first_default_is_the_c_librarys(self):
+        # A default set through the GObject API before gtempfile's first
+        # gettempdir() is not thrown away by a search.
+        code = '''
+import gi
+gi.require_version("GTempfile", "1.0")
+from gi.repository import GTempfile
+GTempfile.set_tempdir(%r)
+import gtempfile
+print(gtempfile.gettempdir())
+''' % self.scratch
+        result = self.run_python(code)
+        self.assertEqual(result.stdout.strip(), self.scratch, result.stderr)
+
 
 class FileObjectTestCase(ScratchTestCase):
     """The objects are the ones CPython returns, with the same modes."""

@@ -196,15 +196,23 @@ def gettempprefixb():
     return _os.fsencode(template)
 
 
+# Whether tempdir was filled in by a search (so None now means "again").
+_searched = False
+
+
 def _gettempdir():
-    global tempdir
+    global tempdir, _searched
     if tempdir is None:
         with _once_lock:
             if tempdir is None:
-                # Search again, as CPython does when tempdir is None.
-                _functions.set_tempdir(None)
+                # The first time, the C library's default (searched once per
+                # process, or set by g_tempfile_set_tempdir()); after the
+                # program set tempdir back to None, a new search, as CPython.
+                if _searched:
+                    _functions.set_tempdir(None)
                 with _python_errors():
                     tempdir = _functions.get_tempdir()
+                _searched = True
     return tempdir
 
 
