@@ -645,6 +645,14 @@ class OverrideTestCase(ScratchTestCase):
             GTempfile.NamedTmpFile(mode='w+b', dir=self.scratch)
         self.assertEqual(self.listing(), [])
 
+    def test_nested_translation_keeps_one_exception(self):
+        f = GTempfile.TmpFile(dir=self.scratch)
+        f.close()
+        with self.assertRaises(ValueError) as cm:
+            f.readlines()  # raised by __next__, passed through readlines
+        self.assertIsNot(cm.exception.__cause__, cm.exception)
+        self.assertNotIsInstance(cm.exception.__cause__, ValueError)
+
     def test_tell_at_zero_of_open_file(self):
         with GTempfile.TmpFile(dir=self.scratch) as f:
             self.assertEqual(f.tell(), 0)

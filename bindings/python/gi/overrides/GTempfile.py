@@ -200,7 +200,10 @@ def _python_errors(method):
         try:
             return method(*args, **kwargs)
         except GLib.Error as error:
-            raise _python_error(error) from error
+            exc = _python_error(error)
+            if exc is error:  # translated by a method this one called
+                raise
+            raise exc from error
     translated.__name__ = method.__name__
     translated.__qualname__ = method.__qualname__
     translated.__doc__ = method.__doc__
