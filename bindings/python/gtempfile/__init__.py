@@ -22,8 +22,6 @@ are created and removed by the C library (``GTmpFile``, ``GNamedTmpFile``,
 streams, async calls). See doc/bindings.md for the differences.
 """
 
-import errno as _errno
-import io as _io
 import os as _os
 import sys as _sys
 import threading as _threading
@@ -271,7 +269,8 @@ def _mkstemp_inner(dir, pre, suf, flags, output_type):
 
 # --- the classes -----------------------------------------------------------
 
-from ._files import (  # noqa: E402
+# _TemporaryFileWrapper is where CPython has it, for code that names it.
+from ._files import (  # noqa: E402,F401
     TemporaryFile, NamedTemporaryFile, _TemporaryFileWrapper)
 from ._spooled import SpooledTemporaryFile  # noqa: E402
 

@@ -7,10 +7,11 @@
 descriptor.
 
 The GObject (a ``GTmpFile`` or ``GNamedTmpFile``) creates the file, owns the
-descriptor and removes the file; the Python file object is the same stack
-``io.open()`` builds (``FileIO`` → ``BufferedRandom``/... → ``TextIOWrapper``)
-on that descriptor with ``closefd=False``, so reads and writes run at the
-speed of Python's own files. Closing the Python file closes the GObject.
+descriptor and removes the file; the Python file object is the stack
+``io.open()`` builds (``FileIO``, a buffered layer such as
+``BufferedRandom``, ``TextIOWrapper``) on that descriptor with
+``closefd=False``, so reads and writes run at the speed of Python's own
+files. Closing the Python file closes the GObject.
 """
 
 import io as _io

@@ -520,7 +520,8 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
     # reaches the object rather than a Python attribute of the wrapper.
     delete = property(GTempfile.NamedTmpFile.get_delete,
                       GTempfile.NamedTmpFile.set_delete,
-                      doc='Whether the file is unlinked (the "delete" property).')
+                      doc='Whether the file is unlinked (the "delete" '
+                          'property).')
     delete_on_close = property(
         GTempfile.NamedTmpFile.get_delete_on_close,
         GTempfile.NamedTmpFile.set_delete_on_close,
