@@ -383,6 +383,8 @@ class SpooledTestCase(ScratchTestCase):
                  lambda f: f.read()]
         self.side_by_side('w+b', 30, steps)
         self.side_by_side('w+b', 0, steps)
+        self.side_by_side('w+b', -1, steps)   # rolls over at once
+        self.side_by_side('w+b', 2 ** 70, steps)
 
     def test_sparse_and_truncate(self):
         self.side_by_side('w+b', 30, [lambda f: f.seek(100),
@@ -580,6 +582,27 @@ class OverrideTestCase(ScratchTestCase):
             f.write(b'x')
             self.assertTrue(f.persist(dest))
         self.assertTrue(dest.exists())
+
+    def test_persist_async_takes_pathlike(self):
+        dest = pathlib.Path(self.scratch) / 'async-kept'
+        loop = GLib.MainLoop()
+        outcome = []
+
+        def done(source, result, *user_data):
+            try:
+                outcome.append(source.persist_finish(result))
+            except Exception as error:  # noqa: BLE001 (reported below)
+                outcome.append(error)
+            loop.quit()
+
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'async')
+            f.persist_async(dest, GTempfile.TmpPersistFlags.NONE,
+                            GLib.PRIORITY_DEFAULT, None, done)
+            GLib.timeout_add_seconds(30, loop.quit)
+            loop.run()
+        self.assertEqual(outcome, [True])
+        self.assertEqual(dest.read_bytes(), b'async')
 
     def test_delete_attributes_reach_the_properties(self):
         n = GTempfile.NamedTmpFile(dir=self.scratch)

@@ -24,6 +24,8 @@ from ._files import _Mode
 
 _pkg = _sys.modules[__package__]
 
+_MAX_SIZE = _sys.maxsize * 2 + 1
+
 
 class SpooledTemporaryFile(_io.IOBase):
     """A file kept in memory until it grows past ``max_size``.
@@ -40,8 +42,10 @@ class SpooledTemporaryFile(_io.IOBase):
                  suffix=None, prefix=None, dir=None, *, errors=None):
         prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
         c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
-        gobject = _GTempfile.SpooledTmpFile.new(max(max_size, 0), c_dir,
-                                                c_prefix, c_suffix)
+        # 0 (and, for the GObject, a negative size) never rolls over on size;
+        # sizes past what a gsize holds cannot be reached anyway.
+        gobject = _GTempfile.SpooledTmpFile.new(
+            min(max(max_size, 0), _MAX_SIZE), c_dir, c_prefix, c_suffix)
         self._text = 'b' not in mode
         if self._text:
             encoding = _io.text_encoding(encoding)
