@@ -41,6 +41,14 @@ class TapTestResult(unittest.TestResult):
         self._line('not ok %d - %s' % (self._number, test.id()))
         self._diagnose(err)
 
+    def addSubTest(self, test, subtest, err):
+        # A failed subtest fails its test: say which one, as unittest does.
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._number += 1
+            self._line('not ok %d - %s' % (self._number, subtest.id()))
+            self._diagnose(err)
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self._number += 1
@@ -63,7 +71,8 @@ def main(module='__main__'):
     """Run every test in @module; exit status 0 only if all of them passed."""
     suite = unittest.defaultTestLoader.loadTestsFromModule(
         sys.modules[module])
-    sys.stdout.write('1..%d\n' % suite.countTestCases())
     result = TapTestResult(sys.stdout)
     suite.run(result)
+    # The plan comes last: a test with failed subtests has a line for each.
+    sys.stdout.write('1..%d\n' % result._number)
     sys.exit(0 if result.wasSuccessful() else 1)

@@ -5,8 +5,12 @@
 
 """Pythonic additions to ``gi.repository.GTempfile``.
 
-* Keyword construction runs ``GInitable.init``, so a failure raises
-  ``GLib.Error`` at once, as ``g_initable_new()`` does in C::
+For CPython's ``tempfile`` API (names, argument order, text modes) use the
+``gtempfile`` package installed beside this module:
+``import gtempfile as tempfile``.
+
+* Keyword construction runs ``GInitable.init``, so a failure raises at
+  once, as ``g_initable_new()`` does in C::
 
       f = GTempfile.NamedTmpFile(prefix="upload_", suffix=".png", delete=False)
       d = GTempfile.TmpDir(prefix="build_")
@@ -17,6 +21,19 @@
   ``ValueError`` (it would cut a C string short). GObject string properties
   hold UTF-8 only, so a name that is not UTF-8 needs the C constructors
   (``TmpFile.new(dir, prefix, suffix)`` and so on).
+
+* Failures raise an exception that is both the ``GLib.Error`` GIO reported
+  (``domain``, ``code``, ``message``, ``matches()``) and the Python
+  exception for it: an ``OSError`` subclass with ``errno`` and ``filename``
+  (``FileNotFoundError``, ``PermissionError``, ...), or ``ValueError`` on a
+  closed file. Calls straight into the C API (``TmpFile.new()``, the async
+  ``_finish`` functions not listed here) raise plain ``GLib.Error``.
+
+* ``persist()``, ``mkstemp()``, ``mkdtemp()``, ``mktemp()`` and
+  ``set_tempdir()`` take file names as ``str``, ``bytes`` or
+  ``os.PathLike``, in the GObject order ``(dir, prefix, suffix)``.
+  ``delete``, ``delete_on_close`` and ``ignore_cleanup_errors`` are
+  attributes that set the GObject properties.
 
 * Every class is a context manager. Leaving the block closes the file (and
   for ``NamedTmpFile`` calls ``cleanup()``, which unlinks it unless
@@ -29,8 +46,8 @@
 * The file classes also behave like Python binary files (``read``,
   ``readinto``, ``read1``, ``readline``, iteration by lines, ``write``,
   ``seek``, ``tell``, ``truncate``, ``flush``, ``close``, ``closed``,
-  ``fileno``, ``name`` for named files), so ``io.TextIOWrapper(f)``,
-  ``shutil.copyfileobj`` and friends accept them.
+  ``fileno``, ``name`` for named files; ``isinstance(f, io.IOBase)``), so
+  ``io.TextIOWrapper(f)``, ``shutil.copyfileobj`` and friends accept them.
 
 Everything is a thin call into the GIO streams of the C object; the C
 library keeps the bytes. ``seek``, ``tell`` and ``truncate`` follow Python's
@@ -39,6 +56,7 @@ arguments (a ``GLib.SeekType``, a trailing cancellable), and the original
 GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
 """
 
+import errno
 import io
 import os
 
@@ -91,6 +109,121 @@ def _filename_property(name, value):
     return value
 
 
+# --- errors ------------------------------------------------------------------
+#
+# A failure raises an exception that is both the Python exception a file API
+# raises for it (an OSError subclass with errno and filename, ValueError on a
+# closed file) and the GLib.Error GIO reported (domain, code, message,
+# matches()), so "except OSError" and "except GLib.Error" both catch it.
+
+_IO_ERROR_DOMAIN = 'g-io-error-quark'
+
+_ERRNO_OF_IO_ERROR = {}
+for _name, _errno in (
+        ('NOT_FOUND', errno.ENOENT), ('EXISTS', errno.EEXIST),
+        ('IS_DIRECTORY', errno.EISDIR), ('NOT_DIRECTORY', errno.ENOTDIR),
+        ('NOT_EMPTY', errno.ENOTEMPTY),
+        ('FILENAME_TOO_LONG', errno.ENAMETOOLONG),
+        ('INVALID_FILENAME', errno.EINVAL), ('TOO_MANY_LINKS', errno.ELOOP),
+        ('NO_SPACE', errno.ENOSPC), ('INVALID_ARGUMENT', errno.EINVAL),
+        ('PERMISSION_DENIED', errno.EACCES),
+        ('NOT_SUPPORTED', errno.EOPNOTSUPP), ('READ_ONLY', errno.EROFS),
+        ('TIMED_OUT', errno.ETIMEDOUT), ('BUSY', errno.EBUSY),
+        ('PENDING', errno.EBUSY), ('WOULD_BLOCK', errno.EAGAIN),
+        ('TOO_MANY_OPEN_FILES', errno.EMFILE),
+        ('CANCELLED', errno.ECANCELED), ('BROKEN_PIPE', errno.EPIPE),
+        ('NO_SUCH_DEVICE', errno.ENODEV)):
+    if hasattr(Gio.IOErrorEnum, _name):
+        _ERRNO_OF_IO_ERROR[int(getattr(Gio.IOErrorEnum, _name))] = _errno
+del _name, _errno
+
+
+def _errno_of(error):
+    """The errno matching the GLib.Error @error, or None."""
+    if error.domain != _IO_ERROR_DOMAIN:
+        return None
+    return _ERRNO_OF_IO_ERROR.get(error.code)
+
+
+def _is_closed_error(error):
+    return (error.domain == _IO_ERROR_DOMAIN
+            and error.code == Gio.IOErrorEnum.CLOSED)
+
+
+_ERROR_CLASSES = {}
+
+
+def _error_class(base):
+    """@base (an OSError subclass or ValueError) that is also a GLib.Error."""
+    cls = _ERROR_CLASSES.get(base)
+    if cls is None:
+        cls = type(base.__name__, (base, GLib.Error), {
+            '__module__': __name__,
+            '__doc__': '%s that is also the GLib.Error GIO reported.'
+                       % base.__name__,
+            '__str__': base.__str__,
+            '__repr__': BaseException.__repr__,
+        })
+        _ERROR_CLASSES[base] = cls
+    return cls
+
+
+def _python_error(error, filename=None):
+    """The exception to raise for the GLib.Error @error (see above).
+
+    @filename (the path the call was about, if any) becomes its
+    ``filename``; ``strerror`` is GLib's message, which names the path.
+    An exception that is already a Python one is returned as it is.
+    """
+    if isinstance(error, (OSError, ValueError)):
+        return error
+    if _is_closed_error(error):
+        exc = _error_class(ValueError)('I/O operation on closed file.')
+    else:
+        code = _errno_of(error)
+        if filename is not None:
+            filename = os.fsdecode(filename)
+        if code is None:
+            exc = _error_class(OSError)(error.message)
+        else:
+            base = type(OSError(code, ''))
+            exc = _error_class(base)(code, error.message, filename)
+    exc.message = error.message
+    exc.domain = error.domain
+    exc.code = error.code
+    return exc
+
+
+def _python_errors(method):
+    """@method with its GLib.Error failures raised as _python_error()s."""
+    def translated(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except GLib.Error as error:
+            exc = _python_error(error)
+            if exc is error:  # translated by a method this one called
+                raise
+            raise exc from error
+    translated.__name__ = method.__name__
+    translated.__qualname__ = method.__qualname__
+    translated.__doc__ = method.__doc__
+    translated.__wrapped__ = method
+    return translated
+
+
+def _filename_arg(value):
+    """@value (None, str, bytes or os.PathLike) for a GI file name argument.
+
+    Bytes go through as they are, so a name that is not UTF-8 survives.
+    """
+    if value is None:
+        return None
+    value = os.fsencode(value)
+    if b'\0' in value:
+        raise ValueError('embedded null byte')
+    return value
+
+
 def _construct(self, props):
     """Set the construct properties that were given, then run GInitable.init.
 
@@ -98,13 +231,22 @@ def _construct(self, props):
     temporary directory, and so on), exactly as with the C constructors.
     """
     props = {key: value for key, value in props.items() if value is not None}
+    if isinstance(props.get('mode'), str):
+        # CPython's mode= is an open() mode; here it is the permission bits.
+        raise TypeError("mode is the file's permission bits (an int such as "
+                        "0o600) here; for open() modes such as %r use the "
+                        "gtempfile module (import gtempfile as tempfile)"
+                        % props['mode'])
     for name in _FILENAME_PROPERTIES:
         if name in props:
             props[name] = _filename_property(name, props[name])
     # GObject.Object.__init__ directly: the parent classes' __init__ would be
     # our TmpFile override again and run init twice.
     GObject.Object.__init__(self, **props)
-    self.init(None)
+    try:
+        self.init(None)
+    except GLib.Error as error:
+        raise _python_error(error, props.get('dir')) from error
 
 
 class _BinaryFileMixin:
@@ -128,6 +270,7 @@ class _BinaryFileMixin:
     def isatty(self):
         return False
 
+    @_python_errors
     def fileno(self):
         """The descriptor, owned by the object (do not close it).
 
@@ -135,10 +278,12 @@ class _BinaryFileMixin:
         """
         return self.get_fd()
 
+    @_python_errors
     def close(self, cancellable=None):
         """Close the stream; closing twice is harmless, in GIO and Python."""
         Gio.IOStream.close(self, cancellable)
 
+    @_python_errors
     def flush(self):
         self.get_output_stream().flush(None)
 
@@ -264,6 +409,7 @@ class _BinaryFileMixin:
     def tell(self):
         return Gio.Seekable.tell(self)
 
+    @_python_errors
     def truncate(self, size=None, cancellable=None):
         """Resize to @size (the current position by default); return it.
 
@@ -294,6 +440,52 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
         _construct(self, dict(properties, dir=dir, prefix=prefix,
                               suffix=suffix))
 
+    def persist(self, path, flags=GTempfile.TmpPersistFlags.NONE,
+                cancellable=None):
+        """Give the file the permanent name @path (str, bytes, PathLike)."""
+        try:
+            return GTempfile.TmpFile.persist(self, _filename_arg(path), flags,
+                                             cancellable)
+        except GLib.Error as error:
+            raise _python_error(error, path) from error
+
+    def persist_async(self, path, flags, io_priority, cancellable, callback,
+                      *user_data):
+        GTempfile.TmpFile.persist_async(self, _filename_arg(path), flags,
+                                        io_priority, cancellable, callback,
+                                        *user_data)
+
+    @_python_errors
+    def persist_finish(self, result):
+        return GTempfile.TmpFile.persist_finish(self, result)
+
+
+# The I/O methods raise Python's exceptions too; tell() on a closed file
+# raises ValueError like Python files (GIO's answers 0).
+for _method in ('read', 'read1', 'readall', 'readinto', 'readinto1',
+                'readline', 'readlines', '__next__', 'write', 'writelines',
+                'seek'):
+    setattr(_BinaryFileMixin, _method,
+            _python_errors(getattr(_BinaryFileMixin, _method)))
+del _method
+
+
+def _tell(self):
+    position = _untranslated_tell(self)
+    if position == 0 and self.is_closed():
+        raise _python_error(GLib.Error('Stream is already closed',
+                                       _IO_ERROR_DOMAIN,
+                                       int(Gio.IOErrorEnum.CLOSED)))
+    return position
+
+
+_untranslated_tell = _BinaryFileMixin.tell
+_tell.__doc__ = _untranslated_tell.__doc__
+_BinaryFileMixin.tell = _tell
+
+# isinstance(f, io.IOBase) holds, as for Python's file objects (the
+# subclasses below inherit it).
+io.IOBase.register(TmpFile)
 
 __all__.append('TmpFile')
 
@@ -324,6 +516,24 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
     def path(self):
         return self.get_path()
 
+    # The GObject properties as attributes, so that "f.delete = False"
+    # reaches the object rather than a Python attribute of the wrapper.
+    delete = property(GTempfile.NamedTmpFile.get_delete,
+                      GTempfile.NamedTmpFile.set_delete,
+                      doc='Whether the file is unlinked (the "delete" '
+                          'property).')
+    delete_on_close = property(
+        GTempfile.NamedTmpFile.get_delete_on_close,
+        GTempfile.NamedTmpFile.set_delete_on_close,
+        doc='Whether closing unlinks it (the "delete-on-close" property).')
+
+    def cleanup(self, cancellable=None):
+        """Close if open and unlink now unless delete is false."""
+        try:
+            return GTempfile.NamedTmpFile.cleanup(self, cancellable)
+        except GLib.Error as error:
+            raise _python_error(error, self.get_path()) from error
+
     def __exit__(self, exc_type, exc_value, traceback):
         # Closes, then unlinks unless delete is false (CPython 3.12).
         self.cleanup(None)
@@ -344,6 +554,11 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
                  **properties):
         _construct(self, dict(properties, max_size=max_size, dir=dir,
                               prefix=prefix, suffix=suffix))
+
+    @_python_errors
+    def rollover(self, cancellable=None):
+        """Move the data to disk now (once; later calls do nothing)."""
+        return GTempfile.SpooledTmpFile.rollover(self, cancellable)
 
 
 __all__.append('SpooledTmpFile')
@@ -378,6 +593,26 @@ class TmpDir(GTempfile.TmpDir):
     def path(self):
         return self.get_path()
 
+    delete = property(GTempfile.TmpDir.get_delete,
+                      GTempfile.TmpDir.set_delete,
+                      doc='Whether the directory is removed (the "delete" '
+                          'property).')
+    ignore_cleanup_errors = property(
+        GTempfile.TmpDir.get_ignore_cleanup_errors,
+        GTempfile.TmpDir.set_ignore_cleanup_errors,
+        doc='The "ignore-cleanup-errors" property.')
+
+    def cleanup(self, cancellable=None):
+        """Remove the directory and everything in it now."""
+        try:
+            return GTempfile.TmpDir.cleanup(self, cancellable)
+        except GLib.Error as error:
+            raise _python_error(error, self.get_path()) from error
+
+    @_python_errors
+    def cleanup_finish(self, result):
+        return GTempfile.TmpDir.cleanup_finish(self, result)
+
     def __enter__(self):
         return self.get_path()
 
@@ -391,3 +626,50 @@ class TmpDir(GTempfile.TmpDir):
 
 
 __all__.append('TmpDir')
+
+
+# --- module functions ------------------------------------------------------
+#
+# The GObject order (dir, prefix, suffix) stays; file names may be str,
+# bytes or os.PathLike, and failures raise Python's exceptions as above.
+# CPython's argument order is the gtempfile package's.
+
+def mkstemp(dir=None, prefix=None, suffix=None):
+    """Create and open a new file: ``(fd, path)``; close ``fd`` yourself."""
+    try:
+        return GTempfile.mkstemp(_filename_arg(dir), _filename_arg(prefix),
+                                 _filename_arg(suffix))
+    except GLib.Error as error:
+        raise _python_error(error, dir) from error
+
+
+def mkdtemp(dir=None, prefix=None, suffix=None):
+    """Create a new directory (0700) and return its path."""
+    try:
+        return GTempfile.mkdtemp(_filename_arg(dir), _filename_arg(prefix),
+                                 _filename_arg(suffix))
+    except GLib.Error as error:
+        raise _python_error(error, dir) from error
+
+
+def mktemp(dir=None, prefix=None, suffix=None):
+    """A name that did not exist when asked (unsafe: prefer mkstemp)."""
+    try:
+        return GTempfile.mktemp(_filename_arg(dir), _filename_arg(prefix),
+                                _filename_arg(suffix))
+    except GLib.Error as error:
+        raise _python_error(error, dir) from error
+
+
+@_python_errors
+def get_tempdir():
+    """The default directory for temporary files."""
+    return GTempfile.get_tempdir()
+
+
+def set_tempdir(dir=None):
+    """Use @dir as the default directory (None: search again next time)."""
+    GTempfile.set_tempdir(_filename_arg(dir))
+
+
+__all__ += ['mkstemp', 'mkdtemp', 'mktemp', 'get_tempdir', 'set_tempdir']

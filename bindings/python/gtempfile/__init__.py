@@ -1,0 +1,336 @@
+# gtempfile — Python's tempfile API on libgtempfile
+#
+# Copyright 2026 The libgtempfile authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""CPython's ``tempfile`` module, built on libgtempfile's GObject classes.
+
+Switch a program over by changing one import::
+
+    import gtempfile as tempfile
+
+    with tempfile.NamedTemporaryFile("w+", suffix=".txt") as f:
+        f.write("hello")
+
+The names, signatures, argument order, defaults, return types (``str``,
+``bytes`` and ``os.PathLike`` as CPython takes them), text modes and
+exceptions are CPython 3.11's, plus 3.12's ``delete_on_close`` for
+``NamedTemporaryFile`` and ``delete`` for ``TemporaryDirectory``. The files
+are created and removed by the C library (``GTmpFile``, ``GNamedTmpFile``,
+``GSpooledTmpFile``, ``GTmpDir``); every object keeps its GObject as
+``.gobject`` for what only the GObject API offers (``persist()``, the GIO
+streams, async calls). See doc/bindings.md for the differences.
+"""
+
+import os as _os
+import sys as _sys
+import threading as _threading
+import types as _types
+import warnings as _warnings
+import weakref as _weakref
+
+import gi as _gi
+
+_gi.require_version('GTempfile', '1.0')
+
+from gi.module import get_introspection_module as _module  # noqa: E402
+from gi.repository import GLib as _GLib  # noqa: E402
+from gi.repository import GTempfile as _GTempfile  # noqa: E402
+
+# The module functions straight from the typelib: gtempfile does the
+# argument handling of the override's versions itself.
+_functions = _module('GTempfile')
+
+__all__ = [
+    "NamedTemporaryFile", "TemporaryFile",  # high level safe interfaces
+    "SpooledTemporaryFile", "TemporaryDirectory",
+    "mkstemp", "mkdtemp",                  # low level safe interfaces
+    "mktemp",                              # deprecated unsafe interface
+    "TMP_MAX", "gettempprefix",            # constants
+    "tempdir", "gettempdir",
+    "gettempprefixb", "gettempdirb",
+]
+
+# The most names a call may try (CPython's constant; the C library tries its
+# own number of random names).
+TMP_MAX = getattr(_os, 'TMP_MAX', 10000)
+
+# The default prefix: gettempprefix() returns it, and calls given no prefix
+# use it, as in CPython.
+template = _functions.get_tempprefix()
+
+# The default directory: None until gettempdir() searches for one. Setting it
+# (str or bytes) changes where every call without dir= creates its files.
+tempdir = None
+
+# On POSIX the text and binary flags are the same, as in CPython; the C
+# library opens its files itself.
+_bin_openflags = _os.O_RDWR | _os.O_CREAT | _os.O_EXCL | \
+    getattr(_os, 'O_NOFOLLOW', 0) | getattr(_os, 'O_CLOEXEC', 0)
+_text_openflags = _bin_openflags
+
+_once_lock = _threading.Lock()
+
+# PyGObject warns at every call of a function the C API deprecates;
+# CPython's mktemp() does not warn, so neither does ours.
+_warnings.filterwarnings('ignore', category=DeprecationWarning,
+                         message=r'GTempfile\.mktemp is deprecated')
+
+
+# --- errors ----------------------------------------------------------------
+
+_IO_ERROR_DOMAIN = 'g-io-error-quark'
+
+
+def _os_error(error, filename=None):
+    """The Python exception for the GLib.Error @error, raised `from` it.
+
+    An OSError subclass with errno, strerror (as CPython words it) and
+    @filename; ValueError for a closed file. The GLib.Error stays reachable
+    as the exception's __cause__.
+    """
+    from gi.overrides import GTempfile as override
+
+    if isinstance(error, (OSError, ValueError)) and \
+            not isinstance(error, _GLib.Error):
+        return error
+    if override._is_closed_error(error):
+        return ValueError('I/O operation on closed file.')
+    code = override._errno_of(error)
+    if code is None:
+        return OSError(error.message)
+    if filename is not None and not isinstance(filename, (str, bytes)):
+        filename = _os.fspath(filename)
+    return OSError(code, _os.strerror(code), filename)
+
+
+class _python_errors:
+    """``with _python_errors(path):`` turns GLib.Errors into _os_error()s."""
+
+    __slots__ = ('filename',)
+
+    def __init__(self, filename=None):
+        self.filename = filename
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None and issubclass(exc_type, _GLib.Error):
+            raise _os_error(exc, self.filename) from exc
+        return False
+
+
+# --- names -----------------------------------------------------------------
+
+def _infer_return_type(*args):
+    """str or bytes, from the arguments given (None ones do not count)."""
+    return_type = None
+    for arg in args:
+        if arg is None:
+            continue
+        if type(arg) is not str and isinstance(arg, _os.PathLike):
+            arg = _os.fspath(arg)
+        if isinstance(arg, bytes):
+            if return_type is str:
+                raise TypeError("Can't mix bytes and non-bytes in "
+                                "path components.")
+            return_type = bytes
+        else:
+            if return_type is bytes:
+                raise TypeError("Can't mix bytes and non-bytes in "
+                                "path components.")
+            return_type = str
+    if return_type is None:
+        if tempdir is None or isinstance(tempdir, str):
+            return str
+        return bytes
+    return return_type
+
+
+def _sanitize_params(prefix, suffix, dir):
+    """The defaults filled in, and the type the result is returned as."""
+    output_type = _infer_return_type(prefix, suffix, dir)
+    if suffix is None:
+        suffix = output_type()
+    if prefix is None:
+        prefix = template if output_type is str else _os.fsencode(template)
+    if dir is None:
+        dir = gettempdir() if output_type is str else gettempdirb()
+    return prefix, suffix, dir, output_type
+
+
+_FS_ENCODING = _sys.getfilesystemencoding()
+_FS_ERRORS = _sys.getfilesystemencodeerrors()
+
+
+def _c_name(name):
+    """@name as the C functions take it: bytes (os.fsencode), no NUL."""
+    if type(name) is str:
+        name = name.encode(_FS_ENCODING, _FS_ERRORS)
+    elif type(name) is not bytes:
+        name = _os.fsencode(name)
+    if b'\0' in name:
+        raise ValueError('embedded null byte')
+    return name
+
+
+def _c_names(prefix, suffix, dir):
+    """The three names as the C functions take them: (dir, prefix, suffix)."""
+    return _c_name(dir), _c_name(prefix), _c_name(suffix)
+
+
+def _as_type(path, output_type):
+    return _os.fsencode(path) if output_type is bytes else path
+
+
+def gettempprefix():
+    """The default prefix of temporary names, as str."""
+    return _os.fsdecode(template)
+
+
+def gettempprefixb():
+    """The default prefix of temporary names, as bytes."""
+    return _os.fsencode(template)
+
+
+# Whether tempdir was filled in by a search (so None now means "again").
+_searched = False
+
+
+def _gettempdir():
+    global tempdir, _searched
+    if tempdir is None:
+        with _once_lock:
+            if tempdir is None:
+                # The first time, the C library's default (searched once per
+                # process, or set by g_tempfile_set_tempdir()); after the
+                # program set tempdir back to None, a new search, as CPython.
+                if _searched:
+                    _functions.set_tempdir(None)
+                with _python_errors():
+                    tempdir = _functions.get_tempdir()
+                _searched = True
+    return tempdir
+
+
+def gettempdir():
+    """The default directory for temporary files, as str."""
+    return _os.fsdecode(_gettempdir())
+
+
+def gettempdirb():
+    """The default directory for temporary files, as bytes."""
+    return _os.fsencode(_gettempdir())
+
+
+# --- low level -------------------------------------------------------------
+
+def mkstemp(suffix=None, prefix=None, dir=None, text=False):
+    """Create and open a new file (0600); return ``(fd, absolute path)``.
+
+    The caller owns the descriptor and the file. ``text`` makes no
+    difference on POSIX.
+    """
+    prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
+    c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
+    with _python_errors(dir):
+        fd, path = _functions.mkstemp(c_dir, c_prefix, c_suffix)
+    return fd, _as_type(_os.path.abspath(path), output_type)
+
+
+def mkdtemp(suffix=None, prefix=None, dir=None):
+    """Create a new directory (0700) and return its absolute path."""
+    prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
+    c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
+    with _python_errors(dir):
+        path = _functions.mkdtemp(c_dir, c_prefix, c_suffix)
+    return _as_type(_os.path.abspath(path), output_type)
+
+
+def mktemp(suffix="", prefix=template, dir=None):
+    """A path that did not exist when asked (unsafe: use mkstemp)."""
+    if dir is None:
+        dir = gettempdir()
+    output_type = _infer_return_type(prefix, suffix, dir)
+    c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
+    with _python_errors(dir):
+        path = _functions.mktemp(c_dir, c_prefix, c_suffix)
+    return _as_type(path, output_type)
+
+
+def _mkstemp_inner(dir, pre, suf, flags, output_type):
+    """CPython's private helper, for code that calls it: mkstemp()."""
+    c_dir, c_prefix, c_suffix = _c_names(pre, suf, dir)
+    with _python_errors(dir):
+        fd, path = _functions.mkstemp(c_dir, c_prefix, c_suffix)
+    return fd, _as_type(_os.path.abspath(path), output_type)
+
+
+# --- the classes -----------------------------------------------------------
+
+# _TemporaryFileWrapper is where CPython has it, for code that names it.
+from ._files import (  # noqa: E402,F401
+    TemporaryFile, NamedTemporaryFile, _TemporaryFileWrapper)
+from ._spooled import SpooledTemporaryFile  # noqa: E402
+
+
+class TemporaryDirectory:
+    """A directory removed with everything in it; ``with`` gives its name.
+
+    ``TemporaryDirectory(suffix=None, prefix=None, dir=None,
+    ignore_cleanup_errors=False, *, delete=True)``. Leaving the block
+    removes it unless ``delete`` is false; ``cleanup()`` removes it anyway;
+    an object dropped (or alive at exit) with ``delete`` true is removed
+    with a ResourceWarning. ``.gobject`` is the ``GTmpDir``.
+    """
+
+    def __init__(self, suffix=None, prefix=None, dir=None,
+                 ignore_cleanup_errors=False, *, delete=True):
+        prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix,
+                                                            dir)
+        c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
+        with _python_errors(dir):
+            gobject = _GTempfile.TmpDir.new(c_dir, c_prefix, c_suffix)
+        if ignore_cleanup_errors:
+            gobject.set_ignore_cleanup_errors(True)
+        if not delete:
+            gobject.set_delete(False)
+        self.gobject = gobject
+        self.name = _as_type(_os.path.abspath(gobject.get_path()),
+                             output_type)
+        self._ignore_cleanup_errors = ignore_cleanup_errors
+        self._delete = delete
+        # Also run at interpreter exit, as CPython's.
+        self._finalizer = _weakref.finalize(
+            self, self._cleanup, gobject,
+            warn_message="Implicitly cleaning up {!r}".format(self),
+            delete=delete)
+
+    @classmethod
+    def _cleanup(cls, gobject, warn_message, delete=True):
+        if delete:
+            try:
+                gobject.cleanup(None)
+            except _GLib.Error:
+                pass
+            _warnings.warn(warn_message, ResourceWarning)
+
+    def __repr__(self):
+        return "<{} {!r}>".format(self.__class__.__name__, self.name)
+
+    def __enter__(self):
+        return self.name
+
+    def __exit__(self, exc, value, tb):
+        if self._delete:
+            self.cleanup()
+
+    def cleanup(self):
+        """Remove the directory and everything in it; harmless when done."""
+        if self._finalizer.detach() or _os.path.lexists(self.name):
+            with _python_errors(self.name):
+                self.gobject.cleanup(None)
+
+    __class_getitem__ = classmethod(_types.GenericAlias)
+

@@ -1,0 +1,210 @@
+# _spooled.py — gtempfile's SpooledTemporaryFile
+#
+# Copyright 2026 The libgtempfile authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""SpooledTemporaryFile on a ``GSpooledTmpFile``.
+
+The GObject keeps the data in memory and rolls over to an anonymous file on
+its own when a write leaves the position past ``max_size``, which is when
+CPython's rolls over. Binary modes use the GObject's Python file methods;
+text modes put an ``io.TextIOWrapper`` on top, as CPython does (with
+``write_through``, so each write reaches the GObject and rolls over at the
+same point as CPython's).
+"""
+
+import io as _io
+import sys as _sys
+import types as _types
+import warnings as _warnings
+
+from gi.repository import GTempfile as _GTempfile
+
+from ._files import _Mode
+
+_pkg = _sys.modules[__package__]
+
+_MAX_SIZE = _sys.maxsize * 2 + 1
+
+
+class SpooledTemporaryFile(_io.IOBase):
+    """A file kept in memory until it grows past ``max_size``.
+
+    ``SpooledTemporaryFile(max_size=0, mode='w+b', buffering=-1,
+    encoding=None, newline=None, suffix=None, prefix=None, dir=None, *,
+    errors=None)``; ``max_size`` 0 never rolls over on size. ``fileno()``
+    and ``rollover()`` move the data to disk. ``.gobject`` is the
+    ``GSpooledTmpFile``.
+    """
+
+    def __init__(self, max_size=0, mode='w+b', buffering=-1,
+                 encoding=None, newline=None,
+                 suffix=None, prefix=None, dir=None, *, errors=None):
+        prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
+        c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
+        # 0 (and, for the GObject, a negative size) never rolls over on size;
+        # sizes past what a gsize holds cannot be reached anyway.
+        gobject = _GTempfile.SpooledTmpFile.new(
+            min(max(max_size, 0), _MAX_SIZE), c_dir, c_prefix, c_suffix)
+        self._text = 'b' not in mode
+        if self._text:
+            encoding = _io.text_encoding(encoding)
+            self._file = _io.TextIOWrapper(gobject, encoding=encoding,
+                                           errors=errors, newline=newline,
+                                           write_through=True)
+        else:
+            self._file = gobject
+        self.gobject = gobject
+        self._max_size = max_size
+        self._mode = mode
+
+    __class_getitem__ = classmethod(_types.GenericAlias)
+
+    @property
+    def _rolled(self):
+        return self.gobject.is_rolled_over()
+
+    def _check(self):
+        # A negative max_size rolls over at the first write, as in CPython.
+        if self._max_size < 0:
+            self.rollover()
+
+    def rollover(self):
+        """Move the data to disk now (once; later calls do nothing)."""
+        if self._text:
+            self._file.flush()
+        self.gobject.rollover(None)
+
+    # Context management protocol
+    def __enter__(self):
+        if self._file.closed:
+            raise ValueError("Cannot enter context with closed file")
+        return self
+
+    def __exit__(self, exc, value, tb):
+        self._file.close()
+
+    # file protocol
+    def __iter__(self):
+        return self._file.__iter__()
+
+    def __del__(self):
+        if '_file' in self.__dict__ and not self.closed:
+            _warnings.warn(
+                "Unclosed file {!r}".format(self),
+                ResourceWarning,
+                stacklevel=2,
+                source=self
+            )
+            self.close()
+
+    def close(self):
+        self._file.close()
+
+    @property
+    def closed(self):
+        return self._file.closed
+
+    @property
+    def encoding(self):
+        if not self._text:
+            raise AttributeError('encoding')
+        return self._file.encoding
+
+    @property
+    def errors(self):
+        if not self._text:
+            raise AttributeError('errors')
+        return self._file.errors
+
+    @property
+    def newlines(self):
+        if not self._text:
+            raise AttributeError('newlines')
+        return self._file.newlines
+
+    def fileno(self):
+        self.rollover()
+        return self.gobject.fileno()
+
+    def flush(self):
+        self._file.flush()
+
+    def isatty(self):
+        return False
+
+    @property
+    def mode(self):
+        if self._text or not self._rolled:
+            return self._mode
+        # After the rollover CPython's is a real file's ('w+b' → 'rb+').
+        raw_mode = _Mode(self._mode).raw_mode
+        if raw_mode.endswith('+') and raw_mode[0] == 'w':
+            raw_mode = 'r+'
+        return raw_mode[0] + 'b' + raw_mode[1:]
+
+    @property
+    def name(self):
+        """None in memory; the descriptor once on disk (as CPython's)."""
+        if not self._rolled or self.closed:
+            return None
+        return self.gobject.get_fd()
+
+    def readable(self):
+        return self._file.readable()
+
+    def read(self, *args):
+        return self._file.read(*args)
+
+    def read1(self, *args):
+        return self._file.read1(*args)
+
+    def readinto(self, b):
+        return self._file.readinto(b)
+
+    def readinto1(self, b):
+        return self._file.readinto1(b)
+
+    def readline(self, *args):
+        return self._file.readline(*args)
+
+    def readlines(self, *args):
+        return self._file.readlines(*args)
+
+    def seekable(self):
+        return self._file.seekable()
+
+    def seek(self, *args):
+        return self._file.seek(*args)
+
+    def tell(self):
+        return self._file.tell()
+
+    def truncate(self, size=None):
+        if size is None:
+            return self._file.truncate()
+        if size > self._max_size:
+            # CPython's condition, max_size 0 included.
+            self.rollover()
+        return self._file.truncate(size)
+
+    def writable(self):
+        return self._file.writable()
+
+    def write(self, s):
+        if not s and self._file.closed:
+            # GIO accepts an empty write on a closed stream; Python does not.
+            raise ValueError('I/O operation on closed file.')
+        rv = self._file.write(s)
+        self._check()
+        return rv
+
+    def writelines(self, iterable):
+        rv = self._file.writelines(iterable)
+        self._check()
+        return rv
+
+    def detach(self):
+        if not self._text:
+            raise _io.UnsupportedOperation('detach')
+        return self._file.detach()

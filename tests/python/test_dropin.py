@@ -1,0 +1,691 @@
+#!/usr/bin/python3
+# test_dropin.py — gtempfile as a drop-in for tempfile, and the override's
+# Python conventions (file names, properties, exceptions)
+#
+# Copyright 2026 The libgtempfile authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import errno
+import gc
+import inspect
+import io
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import warnings
+from unittest import mock
+
+import gi
+gi.require_version('GTempfile', '1.0')
+from gi.repository import GLib, Gio, GTempfile  # noqa: E402
+
+import gtempfile  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import taptestrunner  # noqa: E402
+
+BINDINGS = os.path.dirname(os.path.dirname(os.path.abspath(
+    gtempfile.__file__)))
+
+
+class ScratchTestCase(unittest.TestCase):
+    """Every test gets its own empty directory (made by Python's tempfile)."""
+
+    def setUp(self):
+        self.scratch = tempfile.mkdtemp(prefix='gtempfile-dropin-')
+        self.addCleanup(shutil.rmtree, self.scratch, ignore_errors=True)
+
+    def listing(self):
+        return sorted(os.listdir(self.scratch))
+
+    def run_python(self, code, user=None):
+        """Run @code in a new interpreter that finds this tree."""
+        command = [sys.executable, '-c',
+                   'import sys; sys.path[:0] = [%r]\n' % BINDINGS + code]
+        if user is not None:
+            command = ['setpriv', '--reuid=%d' % user, '--regid=%d' % user,
+                       '--clear-groups'] + command
+        return subprocess.run(command, capture_output=True, text=True,
+                              timeout=60)
+
+
+class SignatureTestCase(unittest.TestCase):
+    """Same names, argument order and defaults as CPython's tempfile."""
+
+    EXTRA = {
+        # CPython 3.12's additions, keyword-only as there.
+        'NamedTemporaryFile': ['delete_on_close'],
+        'TemporaryDirectory': ['delete'],
+    }
+
+    def test_signatures_match_cpython(self):
+        for name in ('TemporaryFile', 'NamedTemporaryFile',
+                     'SpooledTemporaryFile', 'TemporaryDirectory',
+                     'mkstemp', 'mkdtemp', 'mktemp', 'gettempdir',
+                     'gettempdirb', 'gettempprefix', 'gettempprefixb'):
+            with self.subTest(name=name):
+                ours = inspect.signature(getattr(gtempfile, name))
+                theirs = inspect.signature(getattr(tempfile, name))
+                extra = self.EXTRA.get(name, [])
+                ours_params = [p for p in ours.parameters.values()
+                               if p.name not in extra]
+                self.assertEqual(
+                    [(p.name, p.kind, p.default) for p in ours_params],
+                    [(p.name, p.kind, p.default)
+                     for p in theirs.parameters.values()])
+                for param in extra:
+                    self.assertEqual(ours.parameters[param].kind,
+                                     inspect.Parameter.KEYWORD_ONLY)
+                    self.assertIs(ours.parameters[param].default, True)
+
+    def test_public_names(self):
+        self.assertEqual(sorted(gtempfile.__all__), sorted(tempfile.__all__))
+        self.assertEqual(gtempfile.gettempprefix(), tempfile.gettempprefix())
+        self.assertEqual(gtempfile.template, tempfile.template)
+
+
+class NamesTestCase(ScratchTestCase):
+    def test_positional_order_is_suffix_prefix_dir(self):
+        fd, path = gtempfile.mkstemp('.dat', 'data_', self.scratch)
+        os.close(fd)
+        self.assertEqual(os.path.dirname(path), self.scratch)
+        base = os.path.basename(path)
+        self.assertTrue(base.startswith('data_') and base.endswith('.dat'))
+        path = gtempfile.mkdtemp('.d', 'dir_', self.scratch)
+        self.assertTrue(os.path.basename(path).startswith('dir_'))
+        self.assertTrue(path.endswith('.d') and os.path.isdir(path))
+
+    def test_bytes_in_bytes_out(self):
+        scratch = os.fsencode(self.scratch)
+        fd, path = gtempfile.mkstemp(prefix=b'p_', dir=scratch)
+        os.close(fd)
+        self.assertIsInstance(path, bytes)
+        self.assertTrue(os.path.basename(path).startswith(b'p_'))
+        self.assertIsInstance(gtempfile.mkdtemp(dir=scratch), bytes)
+        self.assertIsInstance(gtempfile.mktemp(b'', b'tmp', scratch), bytes)
+        with self.assertRaises(TypeError):  # as CPython's: prefix is str
+            gtempfile.mktemp(dir=scratch)
+        with gtempfile.NamedTemporaryFile(prefix=b'n_', dir=scratch) as f:
+            self.assertIsInstance(f.name, bytes)
+            self.assertTrue(os.path.exists(f.name))
+        with gtempfile.TemporaryDirectory(dir=scratch) as d:
+            self.assertIsInstance(d, bytes)
+            self.assertEqual(os.path.dirname(d), scratch)
+
+    def test_non_utf8_bytes_survive(self):
+        scratch = os.fsencode(self.scratch)
+        fd, path = gtempfile.mkstemp(prefix=b'caf\xe9_', dir=scratch)
+        os.close(fd)
+        self.assertTrue(os.path.basename(path).startswith(b'caf\xe9_'))
+        self.assertTrue(os.path.exists(path))
+
+    def test_pathlike_gives_str(self):
+        scratch = pathlib.Path(self.scratch)
+        fd, path = gtempfile.mkstemp(dir=scratch)
+        os.close(fd)
+        self.assertIsInstance(path, str)
+        self.assertEqual(os.path.dirname(path), self.scratch)
+        d = gtempfile.TemporaryDirectory(dir=scratch)
+        self.assertEqual(os.path.dirname(d.name), self.scratch)
+        d.cleanup()
+
+    def test_mixing_str_and_bytes_is_a_type_error(self):
+        for call in (gtempfile.mkstemp, gtempfile.mkdtemp,
+                     gtempfile.NamedTemporaryFile,
+                     gtempfile.TemporaryDirectory):
+            with self.subTest(call=call.__name__):
+                with self.assertRaises(TypeError):
+                    call(prefix=b'x', dir=self.scratch)
+        self.assertEqual(self.listing(), [])
+
+    def test_nul_is_a_value_error(self):
+        with self.assertRaises(ValueError):
+            gtempfile.mkstemp(suffix='x\0/../y', dir=self.scratch)
+        self.assertEqual(self.listing(), [])
+
+    def test_setting_tempdir_moves_the_default(self):
+        saved = gtempfile.tempdir
+        self.addCleanup(setattr, gtempfile, 'tempdir', saved)
+        gtempfile.tempdir = self.scratch
+        self.assertEqual(gtempfile.gettempdir(), self.scratch)
+        self.assertEqual(gtempfile.gettempdirb(), os.fsencode(self.scratch))
+        fd, path = gtempfile.mkstemp()
+        os.close(fd)
+        self.assertEqual(os.path.dirname(path), self.scratch)
+        with gtempfile.NamedTemporaryFile() as f:
+            self.assertEqual(os.path.dirname(f.name), self.scratch)
+        with gtempfile.TemporaryDirectory() as d:
+            self.assertEqual(os.path.dirname(d), self.scratch)
+        # A bytes tempdir makes bytes the default type, as in CPython.
+        gtempfile.tempdir = os.fsencode(self.scratch)
+        self.assertIsInstance(gtempfile.mkdtemp(), bytes)
+        self.assertIsInstance(gtempfile.mkdtemp(suffix='x'), str)
+        # None searches again ($TMPDIR first).
+        gtempfile.tempdir = None
+        with mock.patch.dict(os.environ, {'TMPDIR': self.scratch}):
+            self.assertEqual(gtempfile.gettempdir(), self.scratch)
+
+    def test_first_default_is_the_c_librarys(self):
+        # A default set through the GObject API before gtempfile's first
+        # gettempdir() is not thrown away by a search.
+        code = '''
+import gi
+gi.require_version("GTempfile", "1.0")
+from gi.repository import GTempfile
+GTempfile.set_tempdir(%r)
+import gtempfile
+print(gtempfile.gettempdir())
+''' % self.scratch
+        result = self.run_python(code)
+        self.assertEqual(result.stdout.strip(), self.scratch, result.stderr)
+
+
+class FileObjectTestCase(ScratchTestCase):
+    """The objects are the ones CPython returns, with the same modes."""
+
+    MODES = [('w+b', {}), ('wb', {}), ('rb', {}), ('ab+', {}),
+             ('w+', {'encoding': 'utf-8'}), ('r+', {'encoding': 'utf-8'}),
+             ('w', {'encoding': 'utf-8'}), ('w+b', {'buffering': 0}),
+             ('w+', {'encoding': 'utf-8', 'buffering': 1})]
+
+    def test_temporaryfile_types_and_attributes(self):
+        for mode, kwargs in self.MODES:
+            with self.subTest(mode=mode, **kwargs):
+                with tempfile.TemporaryFile(mode, dir=self.scratch,
+                                            **kwargs) as theirs, \
+                        gtempfile.TemporaryFile(mode, dir=self.scratch,
+                                                **kwargs) as ours:
+                    self.assertIsInstance(ours, type(theirs).__mro__[0])
+                    self.assertEqual(ours.mode, theirs.mode)
+                    self.assertIsInstance(ours.name, int)
+                    self.assertEqual(ours.readable(), theirs.readable())
+                    self.assertEqual(ours.writable(), theirs.writable())
+                    if isinstance(theirs, io.TextIOWrapper):
+                        self.assertEqual(ours.line_buffering,
+                                         theirs.line_buffering)
+                        self.assertEqual(ours.encoding, theirs.encoding)
+                    self.assertIsInstance(ours.gobject, GTempfile.TmpFile)
+                self.assertTrue(ours.closed)
+                self.assertTrue(ours.gobject.is_closed())
+        self.assertEqual(self.listing(), [])
+
+    def test_text_mode_encoding_newline_errors(self):
+        with gtempfile.TemporaryFile('w+', encoding='utf-16',
+                                     dir=self.scratch) as f:
+            f.write('\u039b\n')
+            f.seek(0)
+            self.assertEqual(f.read(), '\u039b\n')
+            os.lseek(f.fileno(), 0, os.SEEK_SET)
+            self.assertEqual(os.read(f.fileno(), 100),
+                             '\u039b\n'.encode('utf-16'))
+        with gtempfile.NamedTemporaryFile('w+', newline='', encoding='ascii',
+                                          errors='replace',
+                                          dir=self.scratch) as f:
+            f.write('a\r\nb\u00e9')
+            f.flush()
+            with open(f.name, 'rb') as raw:
+                self.assertEqual(raw.read(), b'a\r\nb?')
+            f.seek(0)
+            self.assertEqual(f.readlines(), ['a\r\n', 'b?'])
+
+    def test_bad_mode_and_encoding_leave_nothing(self):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            for call in (gtempfile.TemporaryFile,
+                         gtempfile.NamedTemporaryFile):
+                with self.subTest(call=call.__name__):
+                    with self.assertRaises(ValueError):
+                        call('wr', dir=self.scratch)
+                    with self.assertRaises(ValueError):
+                        call('w+b', encoding='utf-8', dir=self.scratch)
+                    with self.assertRaises(ValueError):
+                        call('w+', buffering=0, dir=self.scratch)
+                    with self.assertRaises(TypeError):
+                        call(2, dir=self.scratch)
+                    with self.assertRaises(LookupError):
+                        call('w', encoding='no-such-codec', dir=self.scratch)
+            gc.collect()
+        self.assertEqual(self.listing(), [])
+        # What was built before the failure is closed, not left to warn.
+        self.assertEqual([str(w.message) for w in caught
+                          if issubclass(w.category, ResourceWarning)], [])
+
+    def test_failure_after_creation_removes_named_file(self):
+        with mock.patch('gtempfile._files._TemporaryFileWrapper',
+                        side_effect=KeyboardInterrupt):
+            with self.assertRaises(KeyboardInterrupt):
+                gtempfile.NamedTemporaryFile(dir=self.scratch, delete=False)
+        gc.collect()
+        self.assertEqual(self.listing(), [])
+
+    def test_is_iobase(self):
+        objects = [gtempfile.TemporaryFile(dir=self.scratch),
+                   gtempfile.TemporaryFile('w+', dir=self.scratch),
+                   gtempfile.NamedTemporaryFile(dir=self.scratch),
+                   gtempfile.SpooledTemporaryFile(dir=self.scratch),
+                   gtempfile.SpooledTemporaryFile(mode='w+',
+                                                  dir=self.scratch)]
+        for f in objects:
+            with self.subTest(type=type(f).__name__):
+                self.assertIsInstance(f, io.IOBase)
+                f.close()
+
+    def test_closed_files_raise_value_error(self):
+        objects = {
+            'TemporaryFile': gtempfile.TemporaryFile(dir=self.scratch),
+            'Named': gtempfile.NamedTemporaryFile(dir=self.scratch),
+            'Spooled': gtempfile.SpooledTemporaryFile(dir=self.scratch),
+            'Spooled rolled': gtempfile.SpooledTemporaryFile(
+                max_size=1, dir=self.scratch),
+            'Spooled text': gtempfile.SpooledTemporaryFile(
+                mode='w+', dir=self.scratch),
+        }
+        objects['Spooled rolled'].write(b'xx')
+        for name, f in objects.items():
+            data = '' if 'text' in name else b''
+            f.close()
+            for call in (lambda: f.write(data), f.read, f.tell,
+                         lambda: f.seek(0), f.readline):
+                with self.subTest(file=name, call=call):
+                    with self.assertRaises(ValueError):
+                        call()
+            with self.subTest(file=name, call='with'):
+                with self.assertRaises(ValueError):
+                    with f:
+                        pass
+
+
+class NamedTemporaryFileTestCase(ScratchTestCase):
+    def test_delete_on_close_false(self):
+        with gtempfile.NamedTemporaryFile(dir=self.scratch,
+                                          delete_on_close=False) as f:
+            f.write(b'kept')
+            f.close()
+            # Closed but still there, to be reopened by name.
+            with open(f.name, 'rb') as again:
+                self.assertEqual(again.read(), b'kept')
+        self.assertEqual(self.listing(), [])
+
+    def test_delete_false_keeps_file(self):
+        with gtempfile.NamedTemporaryFile(dir=self.scratch,
+                                          delete=False) as f:
+            f.write(b'x')
+        self.assertTrue(os.path.exists(f.name))
+        self.assertFalse(f.gobject.get_delete())
+
+    def test_dropped_object_removes_file(self):
+        f = gtempfile.NamedTemporaryFile(dir=self.scratch,
+                                         delete_on_close=False)
+        name = f.name
+        self.assertTrue(os.path.exists(name))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            del f
+            gc.collect()
+        self.assertFalse(os.path.exists(name))
+        # As CPython's: no ResourceWarning for a named file.
+        self.assertEqual([w for w in caught
+                          if issubclass(w.category, ResourceWarning)], [])
+
+    def test_gobject_persist(self):
+        dest = os.path.join(self.scratch, 'kept.txt')
+        with gtempfile.NamedTemporaryFile('w', encoding='utf-8',
+                                          dir=self.scratch) as f:
+            self.assertIsInstance(f.gobject, GTempfile.NamedTmpFile)
+            self.assertEqual(f.gobject.get_path(), f.name)
+            f.write('saved')
+            f.flush()
+            f.gobject.persist(pathlib.Path(dest))
+        with open(dest) as kept:
+            self.assertEqual(kept.read(), 'saved')
+        self.assertEqual(self.listing(), ['kept.txt'])
+
+    def test_bound_method_keeps_file_open(self):
+        f = gtempfile.NamedTemporaryFile(dir=self.scratch)
+        name = f.name
+        write = f.write
+        del f
+        gc.collect()
+        write(b'still open')
+        self.assertTrue(os.path.exists(name))
+        del write
+        gc.collect()
+        self.assertFalse(os.path.exists(name))
+
+
+class SpooledTestCase(ScratchTestCase):
+    def side_by_side(self, mode, max_size, steps):
+        """Run @steps on CPython's and ours; compare results and rollover."""
+        kwargs = {} if 'b' in mode else {'encoding': 'utf-8'}
+        theirs = tempfile.SpooledTemporaryFile(max_size, mode,
+                                               dir=self.scratch, **kwargs)
+        ours = gtempfile.SpooledTemporaryFile(max_size, mode,
+                                              dir=self.scratch, **kwargs)
+        for number, step in enumerate(steps):
+            with self.subTest(mode=mode, step=number):
+                self.assertEqual(step(ours), step(theirs))
+                self.assertEqual(ours._rolled, theirs._rolled)
+                self.assertEqual(ours.mode, theirs.mode)
+                self.assertEqual(ours.name is None, theirs.name is None)
+        theirs.close()
+        ours.close()
+
+    def test_rolls_over_where_cpython_does(self):
+        steps = [lambda f: f.write(b'x' * 20), lambda f: f.write(b'x' * 10),
+                 lambda f: f.tell(), lambda f: f.seek(0),
+                 lambda f: f.read(5), lambda f: f.write(b'y' * 5),
+                 lambda f: f.truncate(12), lambda f: f.seek(0, 2),
+                 lambda f: f.write(b'z' * 19), lambda f: f.seek(0),
+                 lambda f: f.read()]
+        self.side_by_side('w+b', 30, steps)
+        self.side_by_side('w+b', 0, steps)
+        self.side_by_side('w+b', -1, steps)   # rolls over at once
+        self.side_by_side('w+b', 2 ** 70, steps)
+
+    def test_sparse_and_truncate(self):
+        self.side_by_side('w+b', 30, [lambda f: f.seek(100),
+                                      lambda f: f.tell()])
+        self.side_by_side('w+b', 30, [lambda f: f.seek(100),
+                                      lambda f: f.write(b'!'),
+                                      lambda f: f.seek(0),
+                                      lambda f: f.read()])
+        self.side_by_side('w+b', 10, [lambda f: f.write(b'abcdefg\n'),
+                                      lambda f: f.truncate(4),
+                                      lambda f: f.seek(0),
+                                      lambda f: f.read(),
+                                      lambda f: f.truncate(20),
+                                      lambda f: f.seek(0),
+                                      lambda f: f.read()])
+
+    def test_text_mode_side_by_side(self):
+        steps = [lambda f: f.write('abc\n'), lambda f: f.seek(0),
+                 lambda f: f.read(), lambda f: f.write('\u039b' * 4 + '\n'),
+                 lambda f: f.seek(0), lambda f: f.readlines(),
+                 lambda f: f.encoding, lambda f: f.errors,
+                 lambda f: f.newlines, lambda f: f.write('x' * 30),
+                 lambda f: f.seek(0), lambda f: f.read()]
+        self.side_by_side('w+', 20, steps)
+
+    def test_binary_has_no_text_attributes(self):
+        with gtempfile.SpooledTemporaryFile(dir=self.scratch) as f:
+            for name in ('encoding', 'errors', 'newlines'):
+                with self.assertRaises(AttributeError):
+                    getattr(f, name)
+
+    def test_fileno_rolls_over_into_dir(self):
+        with gtempfile.SpooledTemporaryFile(dir=self.scratch) as f:
+            f.write(b'data')
+            self.assertFalse(f._rolled)
+            fd = f.fileno()
+            self.assertTrue(f._rolled)
+            self.assertIsInstance(f.gobject, GTempfile.SpooledTmpFile)
+            self.assertEqual(f.name, fd)
+            link = os.readlink('/proc/self/fd/%d' % fd)
+            self.assertTrue(link.startswith(self.scratch + '/'), link)
+            self.assertEqual(os.pread(fd, 10, 0), b'data')
+
+    def test_unclosed_warns(self):
+        f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
+        f.write(b'x')
+        with self.assertWarnsRegex(ResourceWarning, 'Unclosed file'):
+            f.__del__()
+        self.assertTrue(f.closed)
+
+
+class WarningsAndExitTestCase(ScratchTestCase):
+    def test_unclosed_temporaryfile_warns(self):
+        for mode in ('w+b', 'w+', 'rb'):
+            with self.subTest(mode=mode):
+                f = gtempfile.TemporaryFile(mode, dir=self.scratch)
+                gobject = f.gobject
+                with self.assertWarnsRegex(ResourceWarning, 'unclosed file'):
+                    del f
+                    gc.collect()
+                self.assertTrue(gobject.is_closed())
+        f = gtempfile.TemporaryFile(buffering=0, dir=self.scratch)
+        with self.assertWarnsRegex(ResourceWarning, 'unclosed file'):
+            del f
+            gc.collect()
+
+    def test_temporarydirectory_implicit_cleanup(self):
+        d = gtempfile.TemporaryDirectory(dir=self.scratch)
+        name = d.name
+        os.mkdir(os.path.join(name, 'sub'))
+        with self.assertWarnsRegex(ResourceWarning, 'Implicitly cleaning up'):
+            del d
+            gc.collect()
+        self.assertFalse(os.path.exists(name))
+
+    def test_temporarydirectory_delete_false(self):
+        with gtempfile.TemporaryDirectory(dir=self.scratch,
+                                          delete=False) as name:
+            pass
+        self.assertTrue(os.path.isdir(name))
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            d = gtempfile.TemporaryDirectory(dir=self.scratch, delete=False)
+            kept = d.name
+            del d
+            gc.collect()
+        self.assertTrue(os.path.isdir(kept))
+        d = gtempfile.TemporaryDirectory(dir=self.scratch, delete=False)
+        d.cleanup()
+        self.assertFalse(os.path.exists(d.name))
+        self.assertIsInstance(d.gobject, GTempfile.TmpDir)
+
+    def test_cleanup_at_exit(self):
+        code = '''
+import gtempfile, os, sys, warnings
+warnings.simplefilter('always', ResourceWarning)
+d = gtempfile.TemporaryDirectory(dir=%r)
+os.mkdir(os.path.join(d.name, 'sub'))
+n = gtempfile.NamedTemporaryFile(dir=%r, delete_on_close=False)
+s = gtempfile.SpooledTemporaryFile(max_size=1, dir=%r)
+s.write(b'xx')
+print(d.name)
+print(n.name)
+''' % (self.scratch, self.scratch, self.scratch)
+        result = self.run_python(code)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        dir_name, file_name = result.stdout.split()
+        self.assertFalse(os.path.exists(dir_name))
+        self.assertFalse(os.path.exists(file_name))
+        self.assertIn('ResourceWarning: Implicitly cleaning up', result.stderr)
+        self.assertNotIn('Traceback', result.stderr)
+        self.assertEqual(self.listing(), [])
+
+
+class ErrorTestCase(ScratchTestCase):
+    def check_not_found(self, call, missing):
+        with self.assertRaises(FileNotFoundError) as cm:
+            call()
+        self.assertEqual(cm.exception.errno, errno.ENOENT)
+        self.assertEqual(cm.exception.filename, missing)
+        self.assertEqual(cm.exception.strerror, os.strerror(errno.ENOENT))
+        self.assertIsInstance(cm.exception.__cause__, GLib.Error)
+        self.assertTrue(cm.exception.__cause__.matches(
+            Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+
+    def test_missing_dir(self):
+        missing = os.path.join(self.scratch, 'missing')
+        for call in (gtempfile.mkstemp, gtempfile.mkdtemp,
+                     gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile,
+                     gtempfile.TemporaryDirectory):
+            with self.subTest(call=call.__name__):
+                self.check_not_found(lambda: call(dir=missing), missing)
+        f = gtempfile.SpooledTemporaryFile(max_size=1, dir=missing)
+        with self.assertRaises(FileNotFoundError):
+            f.write(b'rolls over')
+        f.close()
+
+    def test_file_as_dir(self):
+        path = os.path.join(self.scratch, 'file')
+        open(path, 'wb').close()
+        with self.assertRaises((NotADirectoryError, FileNotFoundError)):
+            gtempfile.mkstemp(dir=path)
+
+    def test_permission_denied(self):
+        if os.geteuid() != 0 or shutil.which('setpriv') is None:
+            self.skipTest('needs root and setpriv to run as nobody')
+        os.chmod(self.scratch, 0o755)
+        code = '''
+import gtempfile
+for call in (gtempfile.mkstemp, gtempfile.mkdtemp, gtempfile.TemporaryFile,
+             gtempfile.NamedTemporaryFile, gtempfile.TemporaryDirectory):
+    try:
+        call(dir=%r)
+    except PermissionError as error:
+        assert error.errno == 13 and error.filename == %r, error
+    else:
+        raise SystemExit(call.__name__ + ' did not fail')
+print('ok')
+''' % (self.scratch, self.scratch)
+        result = self.run_python(code, user=65534)
+        if 'ModuleNotFoundError' in result.stderr:
+            self.skipTest('the tree is not readable by nobody')
+        self.assertEqual(result.stdout.strip(), 'ok', result.stderr)
+        self.assertEqual(self.listing(), [])
+
+
+class OverrideTestCase(ScratchTestCase):
+    """The GObject API's Python conventions (gi.repository.GTempfile)."""
+
+    def test_bytes_names_are_not_stringified(self):
+        with GTempfile.NamedTmpFile(dir=os.fsencode(self.scratch),
+                                    prefix=b'p_') as f:
+            self.assertEqual(os.path.dirname(f.name), self.scratch)
+            self.assertTrue(os.path.basename(f.name).startswith('p_'))
+        d = GTempfile.TmpDir(dir=os.fsencode(self.scratch))
+        self.assertEqual(os.path.dirname(d.get_path()), self.scratch)
+        d.cleanup()
+
+    def test_pathlike_everywhere(self):
+        scratch = pathlib.Path(self.scratch)
+        fd, path = GTempfile.mkstemp(scratch, None, None)
+        os.close(fd)
+        self.assertEqual(os.path.dirname(path), self.scratch)
+        self.assertEqual(os.path.dirname(GTempfile.mkdtemp(scratch, None,
+                                                           None)),
+                         self.scratch)
+        self.assertEqual(os.path.dirname(GTempfile.mktemp(scratch, None,
+                                                          None)),
+                         self.scratch)
+        self.addCleanup(GTempfile.set_tempdir, None)
+        GTempfile.set_tempdir(scratch)
+        self.assertEqual(GTempfile.get_tempdir(), self.scratch)
+        dest = scratch / 'kept'
+        with GTempfile.TmpFile(dir=scratch) as f:
+            f.write(b'x')
+            self.assertTrue(f.persist(dest))
+        self.assertTrue(dest.exists())
+
+    def test_persist_async_takes_pathlike(self):
+        dest = pathlib.Path(self.scratch) / 'async-kept'
+        loop = GLib.MainLoop()
+        outcome = []
+
+        def done(source, result, *user_data):
+            try:
+                outcome.append(source.persist_finish(result))
+            except Exception as error:  # noqa: BLE001 (reported below)
+                outcome.append(error)
+            loop.quit()
+
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'async')
+            f.persist_async(dest, GTempfile.TmpPersistFlags.NONE,
+                            GLib.PRIORITY_DEFAULT, None, done)
+            GLib.timeout_add_seconds(30, loop.quit)
+            loop.run()
+        self.assertEqual(outcome, [True])
+        self.assertEqual(dest.read_bytes(), b'async')
+
+    def test_delete_attributes_reach_the_properties(self):
+        n = GTempfile.NamedTmpFile(dir=self.scratch)
+        n.delete = False
+        self.assertFalse(n.props.delete)
+        n.delete_on_close = False
+        self.assertFalse(n.get_delete_on_close())
+        n.cleanup()
+        self.assertTrue(os.path.exists(n.name))
+        self.assertFalse(n.delete)
+        d = GTempfile.TmpDir(dir=self.scratch)
+        d.delete = False
+        d.ignore_cleanup_errors = True
+        self.assertFalse(d.props.delete)
+        self.assertTrue(d.props.ignore_cleanup_errors)
+        path = d.get_path()
+        del d
+        gc.collect()
+        self.assertTrue(os.path.isdir(path))
+
+    def test_errors_are_oserror_and_glib_error(self):
+        missing = os.path.join(self.scratch, 'missing')
+        for call in (lambda: GTempfile.mkstemp(missing, None, None),
+                     lambda: GTempfile.mkdtemp(missing, None, None),
+                     lambda: GTempfile.TmpFile(dir=missing),
+                     lambda: GTempfile.NamedTmpFile(dir=missing),
+                     lambda: GTempfile.TmpDir(dir=missing)):
+            with self.subTest(call=call):
+                with self.assertRaises(FileNotFoundError) as cm:
+                    call()
+                error = cm.exception
+                self.assertIsInstance(error, GLib.Error)
+                self.assertTrue(error.matches(Gio.io_error_quark(),
+                                              Gio.IOErrorEnum.NOT_FOUND))
+                self.assertEqual(error.errno, errno.ENOENT)
+                self.assertEqual(error.filename, missing)
+                self.assertIn(missing, error.message)
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            existing = os.path.join(self.scratch, 'existing')
+            open(existing, 'wb').close()
+            with self.assertRaises(FileExistsError) as cm:
+                f.persist(existing, GTempfile.TmpPersistFlags.NO_REPLACE)
+            self.assertEqual(cm.exception.filename, existing)
+
+    def test_closed_file_is_value_error(self):
+        for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile,
+                    GTempfile.SpooledTmpFile):
+            f = cls(dir=self.scratch)
+            f.write(b'abc')
+            f.close()
+            for call in (f.tell, f.read, lambda: f.write(b'x'),
+                         lambda: f.seek(0), f.fileno, f.readline,
+                         f.truncate):
+                with self.subTest(cls=cls.__name__, call=call):
+                    with self.assertRaises(ValueError) as cm:
+                        call()
+                    self.assertIsInstance(cm.exception, GLib.Error)
+                    self.assertTrue(cm.exception.matches(
+                        Gio.io_error_quark(), Gio.IOErrorEnum.CLOSED))
+
+    def test_open_mode_string_says_where_to_go(self):
+        with self.assertRaisesRegex(TypeError, 'permission bits.*gtempfile'):
+            GTempfile.NamedTmpFile(mode='w+b', dir=self.scratch)
+        self.assertEqual(self.listing(), [])
+
+    def test_nested_translation_keeps_one_exception(self):
+        f = GTempfile.TmpFile(dir=self.scratch)
+        f.close()
+        with self.assertRaises(ValueError) as cm:
+            f.readlines()  # raised by __next__, passed through readlines
+        self.assertIsNot(cm.exception.__cause__, cm.exception)
+        self.assertNotIsInstance(cm.exception.__cause__, ValueError)
+
+    def test_tell_at_zero_of_open_file(self):
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            self.assertEqual(f.tell(), 0)
+
+    def test_is_iobase(self):
+        for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile,
+                    GTempfile.SpooledTmpFile):
+            with cls(dir=self.scratch) as f:
+                self.assertIsInstance(f, io.IOBase)
+
+
+if __name__ == '__main__':
+    taptestrunner.main()
