@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "gtempfile-private.h"
@@ -114,11 +115,20 @@ unlink_path (GNamedTmpFile  *self,
              GError        **error)
 {
   const gchar *path = _g_tmp_file_get_path ((GTmpFile *) self);
+  const gchar *at_path = _g_tmp_file_get_at_path ((GTmpFile *) self);
+  gint res;
 
   if (self->unlinked || path == NULL)
     return TRUE;
 
-  if (unlink (path) < 0 && errno != ENOENT)
+  /* Made relative to a descriptor: removed from there, wherever that
+   * directory has been moved meanwhile. */
+  if (at_path != NULL)
+    res = unlinkat (_g_tmp_file_get_template (self)->dfd, at_path, 0);
+  else
+    res = unlink (path);
+
+  if (res < 0 && errno != ENOENT)
     {
       _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), path);
       return FALSE;
@@ -138,6 +148,8 @@ create_locked (GNamedTmpFile  *self,
                GError        **error)
 {
   GTmpFile *file = (GTmpFile *) self;
+  const GTmpTemplate *tmpl = _g_tmp_file_get_template (file);
+  g_autofree gchar *dir = NULL;
   gchar *path = NULL;
   gint fd;
 
@@ -147,11 +159,31 @@ create_locked (GNamedTmpFile  *self,
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_file (_g_tmp_file_get_template (file), &path, error);
+  /* Relative to a descriptor, the absolute path comes from /proc, looked
+   * at first: where there is none, nothing is created. */
+  if (G_TMP_TEMPLATE_HAS_DFD (tmpl))
+    {
+      dir = _g_tmp_core_fd_path (tmpl->dfd, NULL);
+      if (dir == NULL)
+        {
+          _g_tmp_core_set_error (error, ENOTSUP, _("Could not create a temporary file in “%s”"),
+                                 tmpl->dir != NULL ? tmpl->dir : ".");
+          return FALSE;
+        }
+    }
+
+  fd = _g_tmp_core_create_file (tmpl, &path, error);
   if (fd < 0)
     return FALSE;
 
-  _g_tmp_file_take_path (file, path);
+  if (dir != NULL && !g_path_is_absolute (path))
+    {
+      _g_tmp_file_take_at_path (file, g_strdup (path));
+      _g_tmp_file_take_path (file, g_build_filename (dir, path, NULL));
+      g_free (path);
+    }
+  else
+    _g_tmp_file_take_path (file, path);
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
 
@@ -447,6 +479,55 @@ g_named_tmp_file_new (const gchar  *dir,
 
   return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
                      dir, prefix, suffix, error);
+}
+
+/**
+ * g_named_tmp_file_new_at:
+ * @dfd: a directory descriptor, or `AT_FDCWD`
+ * @dir: (nullable) (type filename): the directory to create the file in,
+ *   relative to @dfd as in `openat()`; %NULL for @dfd itself (with
+ *   `AT_FDCWD`: the default temporary directory)
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @mode: the permission bits (before the umask), or 0 for `0600`
+ * @error: return location for a #GError
+ *
+ * Creates a temporary file with a visible name relative to a directory
+ * descriptor, as libglnx and `openat()` work: the same guarantees as
+ * [ctor@GTempfile.NamedTmpFile.new] (`O_CREAT|O_EXCL|O_NOFOLLOW`, a
+ * random name), and the last component of @dir must not be a symbolic
+ * link (%G_IO_ERROR_NOT_DIRECTORY; links earlier in @dir are followed, as
+ * `openat()` does). With `AT_FDCWD` it is
+ * [ctor@GTempfile.NamedTmpFile.new] with @mode.
+ *
+ * The object keeps a duplicate of @dfd (`F_DUPFD_CLOEXEC`): the caller may
+ * close theirs at once. The file is removed relative to that duplicate,
+ * so renaming the directory (or one above it) meanwhile cannot make the
+ * removal reach another file. [property@GTempfile.NamedTmpFile:path] is
+ * still absolute, found once through `/proc/self/fd`; where that is
+ * impossible this fails with %G_IO_ERROR_NOT_SUPPORTED and creates
+ * nothing.
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error
+ *   set (naming the directory)
+ *
+ * Since: 1.0
+ */
+GNamedTmpFile *
+g_named_tmp_file_new_at (gint          dfd,
+                         const gchar  *dir,
+                         const gchar  *prefix,
+                         const gchar  *suffix,
+                         guint         mode,
+                         GError      **error)
+{
+  g_return_val_if_fail (dfd >= 0 || dfd == AT_FDCWD, NULL);
+  g_return_val_if_fail (mode <= 07777, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _g_tmp_new_at (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
+                        dfd, dir, prefix, suffix, mode, error);
 }
 
 /**

@@ -108,6 +108,15 @@ G_GNUC_INTERNAL
 void            _g_tmp_file_take_path     (GTmpFile             *self,
                                            gchar                *path);
 
+/* A named file made relative to its template's descriptor: its path
+ * relative to that descriptor (taken), beside the absolute one; NULL
+ * otherwise, and after a persist. */
+G_GNUC_INTERNAL
+const gchar    *_g_tmp_file_get_at_path   (GTmpFile             *self);
+G_GNUC_INTERNAL
+void            _g_tmp_file_take_at_path  (GTmpFile             *self,
+                                           gchar                *at_path);
+
 /* Called by persist(), in the caller's thread, once the file lives at
  * _g_tmp_file_get_path() (@path_changed: it lived elsewhere before). A
  * subclass registers it in its instance init. */

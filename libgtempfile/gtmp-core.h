@@ -9,6 +9,7 @@
 
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <gio/gio.h>
@@ -81,18 +82,38 @@ gboolean  _g_tmp_core_probe_dir        (const gchar       *dir,
  * end of its name (each nullable; defaults as in DESIGN.md, @dir as
  * _g_tmp_core_resolve_dir() in gtmp-tempdir.h) and its mode (0: the
  * default). The classes keep one as their construct properties
- * (gtmp-template.h). */
+ * (gtmp-template.h).
+ *
+ * @dfd is AT_FDCWD, or a directory descriptor (borrowed) that @dir is
+ * relative to, as in openat(): then @dir NULL means @dfd itself (not the
+ * default directory), @dir's last component must not be a symbolic link
+ * (it is opened O_DIRECTORY|O_NOFOLLOW) and the paths handed out are
+ * relative to @dfd (absolute when @dir is). */
 typedef struct
 {
   gchar *dir;
   gchar *prefix;
   gchar *suffix;
   guint  mode;
+  gint   dfd;
 } GTmpTemplate;
 
 /* A template borrowing @dir, @prefix and @suffix (nullable) for one call. */
-#define G_TMP_TEMPLATE_BORROW(dir, prefix, suffix, mode) \
-  (&(const GTmpTemplate) { (gchar *) (dir), (gchar *) (prefix), (gchar *) (suffix), (mode) })
+#define G_TMP_TEMPLATE_BORROW(d, p, s, m) \
+  G_TMP_TEMPLATE_BORROW_AT (AT_FDCWD, d, p, s, m)
+
+/* The same relative to the directory descriptor @fd (or AT_FDCWD). */
+#define G_TMP_TEMPLATE_BORROW_AT(fd, d, p, s, m) \
+  (&(const GTmpTemplate) { .dir = (gchar *) (d), .prefix = (gchar *) (p), \
+                           .suffix = (gchar *) (s), .mode = (m), .dfd = (fd) })
+
+/* A template's dfd when a descriptor was given but could not be
+ * duplicated: creating from it fails with EBADF rather than falling back
+ * to @dir alone. */
+#define G_TMP_TEMPLATE_DFD_INVALID (-2)
+
+/* Whether @tmpl creates relative to a directory descriptor of its own. */
+#define G_TMP_TEMPLATE_HAS_DFD(tmpl) ((tmpl)->dfd >= 0)
 
 /* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC from @tmpl
  * (mode 0 → 0600). Returns the fd and the absolute path in @out_path, or -1
@@ -134,14 +155,29 @@ gboolean  _g_tmp_core_pwrite_all       (gint               fd,
                                         gsize              len,
                                         goffset            offset);
 
+/* The absolute path of what @rel (relative, or NULL for the directory
+ * itself) names below the directory descriptor @dfd, from
+ * /proc/self/fd; @rel itself when absolute or @dfd is AT_FDCWD (then
+ * made absolute against the cwd). NULL with errno set where the
+ * directory's path cannot be known (no /proc). */
+G_GNUC_INTERNAL
+gchar    *_g_tmp_core_fd_path          (gint               dfd,
+                                        const gchar       *rel);
+
 /* Opens @path as O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC; -1 with errno set. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_open_dir         (const gchar       *path);
-
-/* Which directory @path is (not following a symbolic link); FALSE when it
- * is not a directory or cannot be looked at. */
+/* The same relative to @dfd (or AT_FDCWD). */
 G_GNUC_INTERNAL
-gboolean  _g_tmp_core_get_dir_id       (const gchar       *path,
+gint      _g_tmp_core_open_dir_at      (gint               dfd,
+                                        const gchar       *path);
+
+/* Which directory @path (relative to @dfd, or AT_FDCWD) is, not following
+ * a symbolic link; FALSE when it is not a directory or cannot be looked
+ * at. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_get_dir_id       (gint               dfd,
+                                        const gchar       *path,
                                         GTmpCoreFileId    *id);
 
 /* This process's id, cached (no system call after the first; a forked child

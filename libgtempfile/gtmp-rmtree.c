@@ -674,7 +674,8 @@ reopen_level (RemoveWalk *walk,
  * or read it again if entries were skipped. */
 static void
 finish_level (RemoveWalk  *walk,
-              const gchar *top_path)
+              gint         top_dfd,
+              const gchar *top_name)
 {
   guint i = walk->levels->len - 1;
   Level *level = walk_top (walk);
@@ -694,7 +695,7 @@ finish_level (RemoveWalk  *walk,
     {
       if ((parent != NULL
            ? unlinkat (dirfd (parent->dir), name, AT_REMOVEDIR)
-           : rmdir (top_path)) == 0)
+           : unlinkat (top_dfd, top_name, AT_REMOVEDIR)) == 0)
         {
           if (parent != NULL)
             parent->removed++;
@@ -729,7 +730,8 @@ finish_level (RemoveWalk  *walk,
 
 static void
 walk_tree (RemoveWalk  *walk,
-           const gchar *top_path)
+           gint         top_dfd,
+           const gchar *top_name)
 {
   while (walk->levels->len > 0 && !walk->stop)
     {
@@ -750,7 +752,7 @@ walk_tree (RemoveWalk  *walk,
           flush_batch (walk);
           if (walk->stop)
             break;
-          finish_level (walk, top_path);
+          finish_level (walk, top_dfd, top_name);
           continue;
         }
 
@@ -796,7 +798,8 @@ unlinks_pay_in_inode_order (gint fd)
  * a mount point either: something mounted over @path is not ours. -1 with
  * errno set on failure (EBUSY: not our directory). */
 static gint
-open_top (const gchar          *path,
+open_top (gint                  top_dfd,
+          const gchar          *path,
           gint                  dirfd,
           const GTmpCoreFileId *expected,
           struct stat          *st)
@@ -810,7 +813,7 @@ open_top (const gchar          *path,
       /* Our directory was renamed away and something else is at @path:
        * following it to its new place is not our business. */
       if (stat_dir (dirfd, st, &mount_root) < 0 ||
-          fstatat (AT_FDCWD, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
+          fstatat (top_dfd, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
         return -1;
       if (mount_root > 0 || st->st_dev != at_path.st_dev || st->st_ino != at_path.st_ino)
         {
@@ -824,10 +827,10 @@ open_top (const gchar          *path,
       return fd;
     }
 
-  fd = _g_tmp_core_open_dir (path);
+  fd = openat (top_dfd, path, DIR_OPEN_FLAGS);
   if (fd < 0 && (errno == EACCES || errno == EPERM) &&
-      fchmodat (AT_FDCWD, path, 0700, AT_SYMLINK_NOFOLLOW) == 0)
-    fd = _g_tmp_core_open_dir (path);
+      fchmodat (top_dfd, path, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+    fd = openat (top_dfd, path, DIR_OPEN_FLAGS);
   if (fd < 0 || stat_dir (fd, st, &mount_root) < 0)
     {
       _g_tmp_core_clear_fd (&fd);
@@ -864,6 +867,20 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
                            GCancellable          *cancellable,
                            GError               **error)
 {
+  return _g_tmp_rmtree_remove_at (AT_FDCWD, path, path, dirfd, expected, ignore_errors,
+                                  cancellable, error);
+}
+
+gboolean
+_g_tmp_rmtree_remove_at (gint                   top_dfd,
+                         const gchar           *top_name,
+                         const gchar           *path,
+                         gint                   dirfd,
+                         const GTmpCoreFileId  *expected,
+                         gboolean               ignore_errors,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
   RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL };
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
   struct stat st;
@@ -873,7 +890,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
   g_return_val_if_fail (path != NULL, FALSE);
 
   /* An empty directory costs one rmdir and nothing more. */
-  if (rmdir (path) == 0 || errno == ENOENT)
+  if (unlinkat (top_dfd, top_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
     return TRUE;
 
   /* EACCES/EPERM: the parent is not ours to write, but what is inside may
@@ -881,7 +898,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
   errsv = errno;
   if (errsv == ENOTEMPTY || errsv == EEXIST || errsv == EACCES || errsv == EPERM)
     {
-      fd = open_top (path, dirfd, expected, &st);
+      fd = open_top (top_dfd, top_name, dirfd, expected, &st);
       errsv = errno;
       if (fd < 0 && errsv == ENOENT)
         return TRUE;
@@ -916,7 +933,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
       walk.batch_names = g_string_new (NULL);
     }
 
-  walk_tree (&walk, path);
+  walk_tree (&walk, top_dfd, top_name);
 
   g_array_unref (walk.levels);
   g_string_free (walk.path, TRUE);

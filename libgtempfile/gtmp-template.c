@@ -6,6 +6,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "gtmp-template.h"
 
 #define TEMPLATE_FLAGS (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS)
@@ -22,6 +27,33 @@ _g_tmp_template_init_pspecs (GParamSpec **properties,
     g_param_spec_string ("suffix", NULL, NULL, NULL, TEMPLATE_FLAGS);
   properties[G_TMP_TEMPLATE_PROP_MODE] =
     g_param_spec_uint ("mode", NULL, NULL, 0, 07777, default_mode, TEMPLATE_FLAGS);
+  properties[G_TMP_TEMPLATE_PROP_DIR_FD] =
+    g_param_spec_int ("dir-fd", NULL, NULL, -1, G_MAXINT, -1, TEMPLATE_FLAGS);
+}
+
+gboolean
+_g_tmp_template_take_dup (GTmpTemplate *tmpl,
+                          gint          dfd)
+{
+  if (tmpl->dfd >= 0)
+    _g_tmp_core_clear_fd (&tmpl->dfd);
+
+  if (dfd < 0)
+    {
+      tmpl->dfd = AT_FDCWD;
+      return TRUE;
+    }
+
+  /* Above the standard streams, so that a caller's dup2() onto 0-2 never
+   * meets ours. */
+  tmpl->dfd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  if (tmpl->dfd < 0)
+    {
+      tmpl->dfd = G_TMP_TEMPLATE_DFD_INVALID;
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -42,6 +74,9 @@ _g_tmp_template_get_property (const GTmpTemplate *tmpl,
       return TRUE;
     case G_TMP_TEMPLATE_PROP_MODE:
       g_value_set_uint (value, tmpl->mode);
+      return TRUE;
+    case G_TMP_TEMPLATE_PROP_DIR_FD:
+      g_value_set_int (value, tmpl->dfd >= 0 ? tmpl->dfd : -1);
       return TRUE;
     default:
       return FALSE;
@@ -68,6 +103,10 @@ _g_tmp_template_set_property (GTmpTemplate *tmpl,
     case G_TMP_TEMPLATE_PROP_MODE:
       tmpl->mode = g_value_get_uint (value);
       return TRUE;
+    case G_TMP_TEMPLATE_PROP_DIR_FD:
+      /* A failed duplicate fails the creation (EBADF), in init. */
+      _g_tmp_template_take_dup (tmpl, g_value_get_int (value));
+      return TRUE;
     default:
       return FALSE;
     }
@@ -76,6 +115,9 @@ _g_tmp_template_set_property (GTmpTemplate *tmpl,
 void
 _g_tmp_template_clear (GTmpTemplate *tmpl)
 {
+  if (tmpl->dfd >= 0)
+    _g_tmp_core_clear_fd (&tmpl->dfd);
+
   g_clear_pointer (&tmpl->dir, g_free);
   g_clear_pointer (&tmpl->prefix, g_free);
   g_clear_pointer (&tmpl->suffix, g_free);
@@ -148,6 +190,38 @@ new_thread (GTask        *task,
     g_task_return_pointer (task, g_object_ref (task_data), g_object_unref);
   else
     g_task_return_error (task, error);
+}
+
+gpointer
+_g_tmp_new_at (GType              type,
+               GTmpTemplateFunc   template_of,
+               gint               dfd,
+               const gchar       *dir,
+               const gchar       *prefix,
+               const gchar       *suffix,
+               guint              mode,
+               GError           **error)
+{
+  gpointer object = new_uninitialised (type, template_of, dir, prefix, suffix);
+  GTmpTemplate *tmpl = template_of (object);
+
+  if (mode != 0)
+    tmpl->mode = mode;
+
+  if (!_g_tmp_template_take_dup (tmpl, dfd))
+    {
+      /* Translators: %d is a file descriptor number. */
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   _("Could not use the directory descriptor %d: %s"),
+                   dfd, g_strerror (errno));
+      g_object_unref (object);
+      return NULL;
+    }
+
+  if (!g_initable_init (object, NULL, error))
+    g_clear_object (&object);
+
+  return object;
 }
 
 /* Our own task rather than g_async_initable_new_async()'s, so that the

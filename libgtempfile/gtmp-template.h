@@ -13,19 +13,20 @@
 
 G_BEGIN_DECLS
 
-/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix" and "mode"
- * construct-only properties, in that order right after PROP_0 in the
- * class's property enum. */
+/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix", "mode"
+ * and "dir-fd" construct-only properties, in that order right after PROP_0
+ * in the class's property enum. */
 enum
 {
   G_TMP_TEMPLATE_PROP_DIR = 1,
   G_TMP_TEMPLATE_PROP_PREFIX,
   G_TMP_TEMPLATE_PROP_SUFFIX,
   G_TMP_TEMPLATE_PROP_MODE,
+  G_TMP_TEMPLATE_PROP_DIR_FD,
   G_TMP_TEMPLATE_N_PROPS
 };
 
-/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _MODE]; the class installs
+/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _DIR_FD]; the class installs
  * the whole array and documents the properties. */
 G_GNUC_INTERNAL
 void      _g_tmp_template_init_pspecs  (GParamSpec         **properties,
@@ -39,8 +40,15 @@ G_GNUC_INTERNAL
 gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
                                         guint                prop_id,
                                         const GValue        *value);
+/* Frees the strings and closes the template's own descriptor. */
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
+
+/* Makes @dfd (a directory descriptor, or AT_FDCWD) the template's: a
+ * duplicate of its own (F_DUPFD_CLOEXEC). FALSE with errno set. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_template_take_dup    (GTmpTemplate        *tmpl,
+                                        gint                 dfd);
 
 /* A boolean property that may change after construction: readable,
  * writable, notified only when it changes (with _g_tmp_flag_set()). */
@@ -68,6 +76,18 @@ gpointer  _g_tmp_new                   (GType                type,
                                         const gchar         *dir,
                                         const gchar         *prefix,
                                         const gchar         *suffix,
+                                        GError             **error);
+
+/* The same relative to the directory descriptor @dfd (or AT_FDCWD; the
+ * object keeps a duplicate) with @mode (0: the class's default). */
+G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
+gpointer  _g_tmp_new_at                (GType                type,
+                                        GTmpTemplateFunc     template_of,
+                                        gint                 dfd,
+                                        const gchar         *dir,
+                                        const gchar         *prefix,
+                                        const gchar         *suffix,
+                                        guint                mode,
                                         GError             **error);
 
 /* The same in a worker thread: a GTask tagged @source_tag whose result is

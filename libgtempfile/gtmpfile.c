@@ -113,6 +113,7 @@ enum {
   PROP_PREFIX,
   PROP_SUFFIX,
   PROP_MODE,
+  PROP_DIR_FD,
   N_PROPS
 };
 
@@ -412,6 +413,24 @@ _g_tmp_file_take_path (GTmpFile *self,
   priv->path = path;
 }
 
+const gchar *
+_g_tmp_file_get_at_path (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->at_path;
+}
+
+void
+_g_tmp_file_take_at_path (GTmpFile *self,
+                          gchar    *at_path)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  g_free (priv->at_path);
+  priv->at_path = at_path;
+}
+
 void
 _g_tmp_file_set_persisted_func (GTmpFile              *self,
                                 GTmpFilePersistedFunc  func)
@@ -665,6 +684,7 @@ g_tmp_file_finalize (GObject *object)
   g_clear_pointer (&priv->link, _g_tmp_file_link_unref);
   _g_tmp_template_clear (&priv->tmpl);
   g_clear_pointer (&priv->path, g_free);
+  g_clear_pointer (&priv->at_path, g_free);
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->cond);
 
@@ -752,7 +772,23 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    * GTmpFile:mode:
    *
    * The permission bits the file is created with (before the umask), and
-   * which it keeps when it is persisted. `0` means `0600`.
+   * which it keeps when it is persisted to a new name. `0` means `0600`.
+   *
+   * Since: 1.0
+   */
+  /**
+   * GTmpFile:dir-fd:
+   *
+   * A directory descriptor that [property@GTempfile.TmpFile:dir] is
+   * relative to, as in `openat()`, or -1 for none. With one,
+   * [property@GTempfile.TmpFile:dir] %NULL means that directory itself,
+   * and the last component of [property@GTempfile.TmpFile:dir] must not
+   * be a symbolic link (%G_IO_ERROR_NOT_DIRECTORY).
+   *
+   * The object keeps a duplicate of its own (`F_DUPFD_CLOEXEC`), so the
+   * caller may close the descriptor right after construction; reading the
+   * property returns that duplicate, which belongs to the object. See
+   * [ctor@GTempfile.TmpFile.new_at].
    *
    * Since: 1.0
    */
@@ -768,6 +804,7 @@ g_tmp_file_init (GTmpFile *self)
 
   priv->fd = -1;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
+  priv->tmpl.dfd = AT_FDCWD;
   priv->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&priv->lock);
   g_cond_init (&priv->cond);

@@ -44,7 +44,8 @@ MODULES = {
     # GTmpFile is one module in several files: the class, its fd store,
     # persist's object logic and its private instance data.
     'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c',
-                              'gtmp-persist.c', 'gtmp-file-private.h'], 'TMP_FILE'),
+                              'gtmp-persist.c', 'gtmp-file-at.c',
+                              'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),
     'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h'], 'TMP_DIR'),
