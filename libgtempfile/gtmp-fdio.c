@@ -390,7 +390,11 @@ _g_tmp_fdio_dest_attrs (gint           dfd,
 
   memset (attrs, 0, sizeof *attrs);
 
-  if (!no_replace && fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
+  if (no_replace || fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    st.st_mode = 0;
+
+  attrs->dest_is_dir = S_ISDIR (st.st_mode);
+  if (S_ISREG (st.st_mode))
     {
       attrs->has_mode = TRUE;
       attrs->mode = st.st_mode & 07777;

@@ -90,6 +90,8 @@ typedef struct
   gboolean has_owner;
   uid_t    uid;
   gid_t    gid;
+  /* The destination is a directory (which no file can replace). */
+  gboolean dest_is_dir;
 } GTmpFdioAttrs;
 
 /* What @name in @dfd gives a file that replaces it (as g_file_replace()

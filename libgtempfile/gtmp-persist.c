@@ -376,6 +376,14 @@ persist_move (GTmpFile      *self,
   _g_tmp_fdio_dest_attrs (op->dfd, op->name, no_replace (op),
                           (op->flags & G_TMP_PERSIST_DOCUMENT_MODE) != 0, &op->attrs);
 
+  /* rename() would refuse it too, but only after an anonymous file has
+   * been linked beside it: unlinked again, it could never be linked. */
+  if (op->attrs.dest_is_dir)
+    {
+      set_persist_error (error, EISDIR, op->dest);
+      return FALSE;
+    }
+
   /* SYNC syncs the file before it gets its new name. A file that will be
    * copied gets its copy synced instead: syncing it too would write all of
    * it to disk for nothing. */
