@@ -115,7 +115,8 @@ unlink_path (GNamedTmpFile  *self,
              GError        **error)
 {
   const gchar *path = _g_tmp_file_get_path ((GTmpFile *) self);
-  const gchar *at_path = _g_tmp_file_get_at_path ((GTmpFile *) self);
+  gint at_dfd;
+  const gchar *at_path = _g_tmp_file_get_at ((GTmpFile *) self, &at_dfd);
   gint res;
 
   if (self->unlinked || path == NULL)
@@ -124,7 +125,7 @@ unlink_path (GNamedTmpFile  *self,
   /* Made relative to a descriptor: removed from there, wherever that
    * directory has been moved meanwhile. */
   if (at_path != NULL)
-    res = unlinkat (_g_tmp_file_get_template (self)->dfd, at_path, 0);
+    res = unlinkat (at_dfd, at_path, 0);
   else
     res = unlink (path);
 
@@ -148,9 +149,10 @@ create_locked (GNamedTmpFile  *self,
                GError        **error)
 {
   GTmpFile *file = (GTmpFile *) self;
-  const GTmpTemplate *tmpl = _g_tmp_file_get_template (file);
+  GTmpTemplate at;
   g_autofree gchar *dir = NULL;
   gchar *path = NULL;
+  gint parent;
   gint fd;
 
   if (_g_tmp_file_get_path (file) != NULL)
@@ -159,28 +161,22 @@ create_locked (GNamedTmpFile  *self,
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  /* Relative to a descriptor, the absolute path comes from /proc, looked
-   * at first: where there is none, nothing is created. */
-  if (G_TMP_TEMPLATE_HAS_DFD (tmpl))
-    {
-      dir = _g_tmp_core_fd_path (tmpl->dfd, NULL);
-      if (dir == NULL)
-        {
-          _g_tmp_core_set_error (error, ENOTSUP, _("Could not create a temporary file in “%s”"),
-                                 tmpl->dir != NULL ? tmpl->dir : ".");
-          return FALSE;
-        }
-    }
-
-  fd = _g_tmp_core_create_file (tmpl, &path, error);
-  if (fd < 0)
+  if (!_g_tmp_template_resolve_at (_g_tmp_file_get_template (file), &at, &parent, &dir, error))
     return FALSE;
 
-  if (dir != NULL && !g_path_is_absolute (path))
+  fd = _g_tmp_core_create_file (&at, &path, error);
+  if (fd < 0)
     {
-      _g_tmp_file_take_at_path (file, g_strdup (path));
+      _g_tmp_core_clear_fd (&parent);
+      return FALSE;
+    }
+
+  /* Relative to a descriptor: removed (or moved) from the directory it
+   * was made in, by name. */
+  if (dir != NULL)
+    {
       _g_tmp_file_take_path (file, g_build_filename (dir, path, NULL));
-      g_free (path);
+      _g_tmp_file_take_at (file, parent, path);
     }
   else
     _g_tmp_file_take_path (file, path);

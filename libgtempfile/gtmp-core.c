@@ -584,6 +584,20 @@ create_dir_init (CreateDir           *where,
   return TRUE;
 }
 
+gint
+_g_tmp_core_open_template_dir (const GTmpTemplate  *tmpl,
+                               GError             **error)
+{
+  g_auto(CreateDir) where = { 0, };
+
+  g_return_val_if_fail (G_TMP_TEMPLATE_HAS_DFD (tmpl) && tmpl->dir != NULL, -1);
+
+  if (!create_dir_init (&where, tmpl, error))
+    return -1;
+
+  return _g_tmp_core_steal_fd (&where.owned_fd);
+}
+
 /* A path handed out for the candidate @name created in @where: by path
  * absolute, relative to the template's descriptor otherwise. */
 static gchar *

@@ -123,6 +123,15 @@ gint      _g_tmp_core_create_file      (const GTmpTemplate *tmpl,
                                         gchar            **out_path,
                                         GError           **error);
 
+/* The directory @tmpl creates in when it has a descriptor and a @dir:
+ * @dir opened below the descriptor as a creation opens it (O_DIRECTORY|
+ * O_NOFOLLOW, errors as a creation's); the caller owns it. -1 with @error
+ * set. An object keeps it, to remove what it made relative to the very
+ * directory it made it in. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_open_template_dir (const GTmpTemplate *tmpl,
+                                         GError           **error);
+
 /* Creates a new directory from @tmpl (mode 0 → 0700); returns its absolute
  * path. */
 G_GNUC_INTERNAL

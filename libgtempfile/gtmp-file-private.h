@@ -34,9 +34,11 @@ typedef struct
    * creation, an anonymous one's after persist(); NULL while it has none.
    * A persist moves the file from there. */
   gchar               *path;
-  /* @path relative to @tmpl.dfd, for a named file made relative to a
-   * descriptor: it is moved and removed from there (until a persist). */
+  /* @path relative to @at_dfd (-1: @tmpl.dfd), for a named file made
+   * relative to a descriptor: it is moved and removed from there (until a
+   * persist), whatever became of the directory's path. */
   gchar               *at_path;
+  gint                 at_dfd;
   /* A subclass's hook, called after persist() has set @path. */
   GTmpFilePersistedFunc persisted;
 

@@ -364,7 +364,7 @@ persist_move (GTmpFile      *self,
   if (priv->at_path != NULL)
     {
       src = g_strdup (priv->at_path);
-      src_dfd = priv->tmpl.dfd;
+      src_dfd = priv->at_dfd >= 0 ? priv->at_dfd : priv->tmpl.dfd;
     }
   else
     src = g_strdup (priv->path);
@@ -437,6 +437,7 @@ persist_commit (GTmpFile  *self,
   priv->linkable = FALSE;
   /* It lives at @op->dest now, not below the descriptor it was made in. */
   g_clear_pointer (&priv->at_path, g_free);
+  _g_tmp_core_clear_fd (&priv->at_dfd);
 
   changed = g_strcmp0 (priv->path, op->dest) != 0;
   if (changed)

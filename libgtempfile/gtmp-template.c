@@ -123,6 +123,42 @@ _g_tmp_template_clear (GTmpTemplate *tmpl)
   g_clear_pointer (&tmpl->suffix, g_free);
 }
 
+gboolean
+_g_tmp_template_resolve_at (const GTmpTemplate  *tmpl,
+                            GTmpTemplate        *at,
+                            gint                *parent,
+                            gchar              **dir,
+                            GError             **error)
+{
+  *at = *tmpl;
+  *parent = -1;
+  *dir = NULL;
+
+  if (!G_TMP_TEMPLATE_HAS_DFD (tmpl))
+    return TRUE;
+
+  if (tmpl->dir != NULL)
+    {
+      *parent = _g_tmp_core_open_template_dir (tmpl, error);
+      if (*parent < 0)
+        return FALSE;
+    }
+
+  at->dfd = *parent >= 0 ? *parent : tmpl->dfd;
+  at->dir = NULL;
+  *dir = _g_tmp_core_fd_path (at->dfd, NULL);
+  if (*dir == NULL)
+    {
+      _g_tmp_core_set_error (error, ENOTSUP,
+                             _("Could not create a temporary file in “%s”"),
+                             tmpl->dir != NULL ? tmpl->dir : ".");
+      _g_tmp_core_clear_fd (parent);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 GParamSpec *
 _g_tmp_flag_pspec (const gchar *name,
                    gboolean     default_value)

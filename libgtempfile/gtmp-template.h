@@ -50,6 +50,20 @@ G_GNUC_INTERNAL
 gboolean  _g_tmp_template_take_dup    (GTmpTemplate        *tmpl,
                                         gint                 dfd);
 
+/* Where an object made from @tmpl creates its named file or directory,
+ * and removes it from later. Without a descriptor: *@at is @tmpl, *@parent
+ * -1, *@dir NULL. With one: *@at creates in the very directory (@tmpl's
+ * "dir" opened below the descriptor, which *@parent then owns, or the
+ * descriptor itself with *@parent -1), by a name relative to it, and *@dir
+ * is that directory's absolute path from /proc (NOT_SUPPORTED where it
+ * cannot be known: nothing is created then). */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_template_resolve_at   (const GTmpTemplate  *tmpl,
+                                        GTmpTemplate        *at,
+                                        gint                *parent,
+                                        gchar              **dir,
+                                        GError             **error);
+
 /* A boolean property that may change after construction: readable,
  * writable, notified only when it changes (with _g_tmp_flag_set()). */
 G_GNUC_INTERNAL

@@ -125,6 +125,7 @@ struct _GTmpDir
    * cleanup removes it from there, wherever the descriptor's directory has
    * been moved meanwhile. */
   gchar    *at_path;
+  gint      at_dfd;     /* the directory it was made in; -1: @tmpl.dfd */
   gint      creator_pid;
 
   /* The properties any thread may set: g_atomic_int_*() only. */
@@ -175,7 +176,9 @@ static GParamSpec *properties[N_PROPS];
 static inline gint
 where_dfd (GTmpDir *self)
 {
-  return self->at_path != NULL ? self->tmpl.dfd : AT_FDCWD;
+  if (self->at_path == NULL)
+    return AT_FDCWD;
+  return self->at_dfd >= 0 ? self->at_dfd : self->tmpl.dfd;
 }
 
 static inline const gchar *
@@ -273,38 +276,34 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   return ret;
 }
 
-/* Creates the directory. Relative to a descriptor, its absolute path comes
- * from /proc, looked at first: where there is none, nothing is created. */
+/* Creates the directory; relative to a descriptor, it is removed later
+ * from the directory it was made in (see _g_tmp_template_resolve_at()). */
 static gboolean
 create_locked (GTmpDir  *self,
                GError  **error)
 {
+  GTmpTemplate at;
   g_autofree gchar *dir = NULL;
   gchar *path;
+  gint parent;
 
-  if (G_TMP_TEMPLATE_HAS_DFD (&self->tmpl))
-    {
-      dir = _g_tmp_core_fd_path (self->tmpl.dfd, NULL);
-      if (dir == NULL)
-        {
-          _g_tmp_core_set_error (error, ENOTSUP,
-                                 _("Could not create a temporary directory in “%s”"),
-                                 self->tmpl.dir != NULL ? self->tmpl.dir : ".");
-          return FALSE;
-        }
-    }
-
-  path = _g_tmp_core_create_dir (&self->tmpl, error);
-  if (path == NULL)
+  if (!_g_tmp_template_resolve_at (&self->tmpl, &at, &parent, &dir, error))
     return FALSE;
+
+  path = _g_tmp_core_create_dir (&at, error);
+  if (path == NULL)
+    {
+      _g_tmp_core_clear_fd (&parent);
+      return FALSE;
+    }
 
   if (dir == NULL)
     self->path = path;
   else
     {
+      self->path = g_build_filename (dir, path, NULL);
       self->at_path = path;
-      self->path = g_path_is_absolute (path) ? g_strdup (path)
-                                             : g_build_filename (dir, path, NULL);
+      self->at_dfd = parent;
     }
 
   return TRUE;
@@ -386,6 +385,7 @@ g_tmp_dir_finalize (GObject *object)
   _g_tmp_template_clear (&self->tmpl);
   g_free (self->path);
   g_free (self->at_path);
+  _g_tmp_core_clear_fd (&self->at_dfd);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
 
@@ -552,6 +552,7 @@ static void
 g_tmp_dir_init (GTmpDir *self)
 {
   self->fd = -1;
+  self->at_dfd = -1;
   self->tmpl.mode = G_TMP_CORE_DIR_MODE;
   self->tmpl.dfd = AT_FDCWD;
   self->delete = TRUE;

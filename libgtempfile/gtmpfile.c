@@ -414,21 +414,26 @@ _g_tmp_file_take_path (GTmpFile *self,
 }
 
 const gchar *
-_g_tmp_file_get_at_path (GTmpFile *self)
+_g_tmp_file_get_at (GTmpFile *self,
+                    gint     *dfd)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  *dfd = priv->at_dfd >= 0 ? priv->at_dfd : priv->tmpl.dfd;
   return priv->at_path;
 }
 
 void
-_g_tmp_file_take_at_path (GTmpFile *self,
-                          gchar    *at_path)
+_g_tmp_file_take_at (GTmpFile *self,
+                     gint      dfd,
+                     gchar    *name)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
+  _g_tmp_core_clear_fd (&priv->at_dfd);
   g_free (priv->at_path);
-  priv->at_path = at_path;
+  priv->at_dfd = dfd;
+  priv->at_path = name;
 }
 
 void
@@ -685,6 +690,7 @@ g_tmp_file_finalize (GObject *object)
   _g_tmp_template_clear (&priv->tmpl);
   g_clear_pointer (&priv->path, g_free);
   g_clear_pointer (&priv->at_path, g_free);
+  _g_tmp_core_clear_fd (&priv->at_dfd);
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->cond);
 
@@ -803,6 +809,7 @@ g_tmp_file_init (GTmpFile *self)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   priv->fd = -1;
+  priv->at_dfd = -1;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
   priv->tmpl.dfd = AT_FDCWD;
   priv->lock_pid = _g_tmp_core_get_pid ();
