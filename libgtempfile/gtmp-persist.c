@@ -532,20 +532,33 @@ persist_begin (GTmpFile     *self,
  * Gives the temporary file a permanent name atomically: afterwards @path is
  * the file, with everything written to it so far, and other processes see
  * either what was at @path before or the complete new file — never a partial
- * one. This is how to save a document safely:
+ * one. This is how to save a document safely, the temporary file made in
+ * @path's directory (a link cannot cross file systems):
  *
  * ```c
- * g_autoptr(GFile) doc = g_file_new_for_path (path);
- * g_autoptr(GFile) dir = g_file_get_parent (doc);
- * g_autofree gchar *dir_path = g_file_get_path (dir);
- * g_autoptr(GTmpFile) tmp = g_tmp_file_new (dir_path, NULL, NULL, &error);
+ * g_autofree gchar *dir = g_path_get_dirname (path);
+ * g_autoptr(GTmpFile) tmp = g_tmp_file_new (dir, NULL, NULL, error);
  *
  * if (tmp == NULL ||
  *     !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)),
- *                                 data, len, NULL, NULL, &error) ||
- *     !g_tmp_file_persist (tmp, path, G_TMP_PERSIST_SYNC, NULL, &error))
+ *                                 data, len, NULL, NULL, error) ||
+ *     !g_tmp_file_persist (tmp, path, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_DOCUMENT_MODE,
+ *                          NULL, error))
  *   return FALSE;
  * ```
+ *
+ * The mode is what users expect of a saved document, as
+ * [method@Gio.File.replace] keeps it: when @path is an existing regular
+ * file, the new file takes its mode, and its owner and group where the
+ * caller may set them (as another user, the file is saved all the same,
+ * owned by the caller). When @path is a new name (or a symbolic link or
+ * other non-regular file, which is replaced, never followed), the file
+ * keeps the mode it was created with ([property@GTempfile.TmpFile:mode],
+ * `0600` by default), or with %G_TMP_PERSIST_DOCUMENT_MODE gets
+ * `0666 & ~umask` (usually `0644`; the umask is read, not changed, where
+ * `/proc/self/status` tells it). This is applied to the temporary file
+ * before it is moved, and undone if the persist fails. A directory at
+ * @path is refused (%G_IO_ERROR_IS_DIRECTORY) before anything changes.
  *
  * An anonymous file is linked into place from its descriptor (`linkat()`), so
  * a crash at any moment leaves no stray file; a [class@GTempfile.NamedTmpFile]
@@ -574,11 +587,10 @@ persist_begin (GTmpFile     *self,
  * [property@GTempfile.NamedTmpFile:path] becomes @path). On failure nothing
  * has changed: the temporary file keeps its name and its automatic deletion,
  * @path is untouched and no stray file is left beside it. Everything that
- * can fail without changing anything comes before the file is moved: with
- * %G_TMP_PERSIST_SYNC, opening @path's directory (following symlinks in its
- * path, as a rename does; the move is then made relative to it), syncing the
- * file or its copy. The permanent file keeps the mode the temporary one was
- * created with (`0600` by default).
+ * can fail without changing anything comes before the file is moved:
+ * opening @path's directory (following symlinks in its path, as a rename
+ * does; the move is then made relative to it), giving the file its mode
+ * and owner, syncing the file or its copy.
  *
  * One exception: with %G_TMP_PERSIST_SYNC, the flush of @path's directory
  * can only come after the move. If it fails, the call returns %FALSE (the
