@@ -12,6 +12,31 @@
 
 #include "gtmp-file-private.h"
 
+/* A named file made relative to a descriptor (gtempfile-private.h). */
+
+const gchar *
+_g_tmp_file_get_at (GTmpFile *self,
+                    gint     *dfd)
+{
+  GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
+
+  *dfd = priv->at_dfd >= 0 ? priv->at_dfd : priv->tmpl.dfd;
+  return priv->at_path;
+}
+
+void
+_g_tmp_file_take_at (GTmpFile *self,
+                     gint      dfd,
+                     gchar    *name)
+{
+  GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
+
+  _g_tmp_core_clear_fd (&priv->at_dfd);
+  g_free (priv->at_path);
+  priv->at_dfd = dfd;
+  priv->at_path = name;
+}
+
 /**
  * g_tmp_file_new_at:
  * @dfd: a directory descriptor, or `AT_FDCWD`

@@ -413,29 +413,6 @@ _g_tmp_file_take_path (GTmpFile *self,
   priv->path = path;
 }
 
-const gchar *
-_g_tmp_file_get_at (GTmpFile *self,
-                    gint     *dfd)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  *dfd = priv->at_dfd >= 0 ? priv->at_dfd : priv->tmpl.dfd;
-  return priv->at_path;
-}
-
-void
-_g_tmp_file_take_at (GTmpFile *self,
-                     gint      dfd,
-                     gchar    *name)
-{
-  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
-
-  _g_tmp_core_clear_fd (&priv->at_dfd);
-  g_free (priv->at_path);
-  priv->at_dfd = dfd;
-  priv->at_path = name;
-}
-
 void
 _g_tmp_file_set_persisted_func (GTmpFile              *self,
                                 GTmpFilePersistedFunc  func)

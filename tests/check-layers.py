@@ -31,10 +31,11 @@ import sys
 #   4  the subclasses
 #   5  the module functions (g_tempfile_*)
 MODULES = {
-    # The core in three files: names and creation, the default directory,
-    # the O_TMPFILE refusal memory (with its test hooks).
-    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-tempdir.c',
-                              'gtmp-tempdir.h', 'gtmp-refusals.c',
+    # The core in four files: names and creation, directories by
+    # descriptor, the default directory, the O_TMPFILE refusal memory (with
+    # its test hooks).
+    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-dirfd.c',
+                              'gtmp-tempdir.c', 'gtmp-tempdir.h', 'gtmp-refusals.c',
                               'gtmp-refusals.h', 'gtmp-testing.h'], None),
     'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h'], None),
     'gtmp-fdio':         (1, ['gtmp-fdio.c', 'gtmp-fdio.h'], None),
