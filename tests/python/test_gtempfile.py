@@ -811,6 +811,15 @@ class DirectoryDescriptorTestCase(ScratchTestCase):
         self.assertNotIn('/', name)
         self.assertEqual(stat.S_IMODE(os.stat(name, dir_fd=dfd).st_mode), 0o640)
 
+    def test_dir_fd_keyword(self):
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        with GTempfile.NamedTmpFile(dir_fd=dfd, prefix='kw_') as f:
+            os.close(dfd)  # the object keeps its own duplicate
+            self.assertNotEqual(f.props.dir_fd, dfd)
+            self.assertEqual(os.path.dirname(f.name), os.path.realpath(self.scratch))
+            self.assertEqual(self.listing(), [os.path.basename(f.name)])
+        self.assertEqual(self.listing(), [])
+
     def test_named_and_dir_at(self):
         dfd = self.open_scratch()
         named = GTempfile.NamedTmpFile.new_at(dfd, None, None, None, 0)
