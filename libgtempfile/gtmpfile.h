@@ -27,7 +27,7 @@ G_BEGIN_DECLS
  * @G_TMP_PERSIST_DOCUMENT_MODE: when the destination is a new name, give the file
  *   the mode of a new document, `0666 & ~umask` (usually `0644`), instead of the
  *   mode it was created with (`0600` unless one was given). A file that replaces
- *   an existing one takes that file's mode either way. Since: 1.0
+ *   an existing one takes that file's mode either way.
  *
  * Flags for [method@GTempfile.TmpFile.persist].
  *
