@@ -556,6 +556,31 @@ test_dir_fd_property (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* A descriptor that is not open: an error, and nothing made anywhere (not
+ * in the current directory, not in "dir" taken as a path). */
+static void
+test_bad_descriptor (void)
+{
+  g_autofree gchar *dir = scratch_real ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GNamedTmpFile) named = NULL;
+  gint bad = test_lowest_free_fd ();
+
+  tmp = g_tmp_file_new_at (bad, dir, NULL, NULL, 0, &error);
+  g_assert_null (tmp);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+
+  named = g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, &error, "dir-fd", bad, "dir", dir, NULL);
+  g_assert_null (named);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, dir));
+
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/at/persist-errors", test_persist_at_errors);
   g_test_add_func ("/at/persist-async", test_persist_at_async);
   g_test_add_func ("/at/dir-fd-property", test_dir_fd_property);
+  g_test_add_func ("/at/bad-descriptor", test_bad_descriptor);
 
   return test_run ();
 }
