@@ -128,7 +128,6 @@ no_replace (PersistOp *op)
   return (op->flags & G_TMP_PERSIST_NO_REPLACE) != 0;
 }
 
-
 /* Opens @op's directory if it is not open yet: FALSE with @error set
  * (naming @dest), and then nothing has changed. */
 static gboolean
