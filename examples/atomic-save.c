@@ -8,7 +8,10 @@
  * (g_tmp_file_persist). Another program reading FILE at any moment sees the
  * old contents or the new ones, never a mix or an empty file; if the program
  * crashes half-way, FILE is untouched and no "FILE.tmp" is left lying around,
- * because the temporary file never had a name.
+ * because the temporary file never had a name. The new FILE keeps the old
+ * one's mode, owner and group, as g_file_replace() does; a new FILE gets a
+ * document's mode (0666 less the umask, usually 0644) rather than the 0600
+ * of a temporary file.
  *
  * Build: cc atomic-save.c $(pkg-config --cflags --libs gtempfile-1 gio-unix-2.0)
  *
@@ -19,6 +22,7 @@
 #include <gio/gunixinputstream.h>
 #include <glib/gstdio.h>
 #include <gtempfile.h>
+#include <sys/stat.h>
 
 /* Replaces @path with everything @source produces. */
 static gboolean
@@ -29,21 +33,10 @@ save_atomically (const gchar   *path,
   g_autofree gchar *dir = g_path_get_dirname (path);
   g_autoptr(GTmpFile) tmp = NULL;
   GOutputStream *out;
-  GStatBuf st;
-  guint mode = 0644;
-
-  /* The new file replaces the old one, so it should have the old one's
-   * permissions; a new document gets 0644 (less the umask). Temporary files
-   * are 0600 unless told otherwise. */
-  if (g_stat (path, &st) == 0)
-    mode = st.st_mode & 07777;
 
   /* In the destination's directory, so that it can be linked into place
    * (a link cannot cross file systems). */
-  tmp = g_initable_new (G_TYPE_TMP_FILE, NULL, error,
-                        "dir", dir,
-                        "mode", mode,
-                        NULL);
+  tmp = g_tmp_file_new (dir, NULL, NULL, error);
   if (tmp == NULL)
     return FALSE;
 
@@ -52,10 +45,13 @@ save_atomically (const gchar   *path,
     return FALSE;   /* the unref throws the half-written file away */
 
   /* SYNC: the data before the name, and the name before we return, so the
-   * new file also survives a power cut. ALLOW_COPY: should @dir be a
-   * directory where unnamed files cannot be linked, copy beside @path. */
+   * new file also survives a power cut. DOCUMENT_MODE: a new @path gets
+   * 0666 & ~umask, not 0600 (a replaced one keeps its own mode anyway).
+   * ALLOW_COPY: should @dir be a directory where unnamed files cannot be
+   * linked, copy beside @path. */
   return g_tmp_file_persist (tmp, path,
-                             G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
+                             G_TMP_PERSIST_SYNC | G_TMP_PERSIST_DOCUMENT_MODE |
+                             G_TMP_PERSIST_ALLOW_COPY,
                              NULL, error);
 }
 
@@ -67,6 +63,25 @@ save_text (const gchar  *path,
   g_autoptr(GInputStream) source = g_memory_input_stream_new_from_data (text, -1, NULL);
 
   return save_atomically (path, source, error);
+}
+
+/* FALSE with @error set unless @path has the permission bits @expected. */
+static gboolean
+check_mode (const gchar  *path,
+            guint         expected,
+            GError      **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || (st.st_mode & 07777) != expected)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: mode %o, expected %o",
+                   path, (guint) (st.st_mode & 07777), expected);
+      return FALSE;
+    }
+
+  g_print ("%s has mode %o\n", path, expected);
+  return TRUE;
 }
 
 /* Without arguments: save twice over a file in a temporary directory and
@@ -86,8 +101,16 @@ demo (GError **error)
 
   path = g_build_filename (g_tmp_dir_get_path (dir), "settings.ini", NULL);
 
+  /* A new document: 0666 less the umask (set here to the usual 022). */
+  umask (022);
   if (!save_text (path, "[window]\nwidth=640\n", error) ||
-      !save_text (path, "[window]\nwidth=800\n", error))
+      !check_mode (path, 0644, error))
+    return FALSE;
+
+  /* The user makes it private; saving again keeps that. */
+  if (g_chmod (path, 0600) != 0 ||
+      !save_text (path, "[window]\nwidth=800\n", error) ||
+      !check_mode (path, 0600, error))
     return FALSE;
 
   if (!g_file_get_contents (path, &contents, NULL, error))

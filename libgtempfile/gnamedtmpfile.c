@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "gtempfile-private.h"
@@ -114,11 +115,21 @@ unlink_path (GNamedTmpFile  *self,
              GError        **error)
 {
   const gchar *path = _g_tmp_file_get_path ((GTmpFile *) self);
+  gint at_dfd;
+  const gchar *at_path = _g_tmp_file_get_at ((GTmpFile *) self, &at_dfd);
+  gint res;
 
   if (self->unlinked || path == NULL)
     return TRUE;
 
-  if (unlink (path) < 0 && errno != ENOENT)
+  /* Made relative to a descriptor: removed from there, wherever that
+   * directory has been moved meanwhile. */
+  if (at_path != NULL)
+    res = unlinkat (at_dfd, at_path, 0);
+  else
+    res = unlink (path);
+
+  if (res < 0 && errno != ENOENT)
     {
       _g_tmp_core_set_error (error, errno, _("Could not remove “%s”"), path);
       return FALSE;
@@ -138,7 +149,10 @@ create_locked (GTmpFile      *file,
                GError       **error)
 {
   GNamedTmpFile *self = (GNamedTmpFile *) file;
+  GTmpTemplate at;
+  g_autofree gchar *dir = NULL;
   gchar *path = NULL;
+  gint parent;
   gint fd;
 
   if (_g_tmp_file_get_path (file) != NULL)
@@ -147,11 +161,25 @@ create_locked (GTmpFile      *file,
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  fd = _g_tmp_core_create_file (_g_tmp_file_get_template (file), &path, error);
-  if (fd < 0)
+  if (!_g_tmp_template_resolve_at (_g_tmp_file_get_template (file), &at, &parent, &dir, error))
     return FALSE;
 
-  _g_tmp_file_take_path (file, path);
+  fd = _g_tmp_core_create_file (&at, &path, error);
+  if (fd < 0)
+    {
+      _g_tmp_core_clear_fd (&parent);
+      return FALSE;
+    }
+
+  /* Relative to a descriptor: removed (or moved) from the directory it
+   * was made in, by name. */
+  if (dir != NULL)
+    {
+      _g_tmp_file_take_path (file, g_build_filename (dir, path, NULL));
+      _g_tmp_file_take_at (file, parent, path);
+    }
+  else
+    _g_tmp_file_take_path (file, path);
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
 
@@ -484,6 +512,56 @@ g_named_tmp_file_new_full (const gchar  *dir,
                      g_named_tmp_file_initable_init,
                      G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, random_length),
                      error);
+}
+
+/**
+ * g_named_tmp_file_new_at:
+ * @dfd: a directory descriptor, or `AT_FDCWD`
+ * @dir: (nullable) (type filename): the directory to create the file in,
+ *   relative to @dfd as in `openat()`; %NULL for @dfd itself (with
+ *   `AT_FDCWD`: the default temporary directory)
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @mode: the permission bits (before the umask), or 0 for `0600`
+ * @error: return location for a #GError
+ *
+ * Creates a temporary file with a visible name relative to a directory
+ * descriptor, as libglnx and `openat()` work: the same guarantees as
+ * [ctor@GTempfile.NamedTmpFile.new] (`O_CREAT|O_EXCL|O_NOFOLLOW`, a
+ * random name), and the last component of @dir must not be a symbolic
+ * link (%G_IO_ERROR_NOT_DIRECTORY; links earlier in @dir are followed, as
+ * `openat()` does). With `AT_FDCWD` it is
+ * [ctor@GTempfile.NamedTmpFile.new] with @mode.
+ *
+ * The object keeps a duplicate of @dfd (`F_DUPFD_CLOEXEC`): the caller may
+ * close theirs at once. The file is removed relative to that duplicate,
+ * so renaming the directory (or one above it) meanwhile cannot make the
+ * removal reach another file. [property@GTempfile.NamedTmpFile:path] is
+ * still absolute, found once through `/proc/self/fd`; where that is
+ * impossible this fails with %G_IO_ERROR_NOT_SUPPORTED and creates
+ * nothing.
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error
+ *   set (naming the directory)
+ *
+ * Since: 1.0
+ */
+GNamedTmpFile *
+g_named_tmp_file_new_at (gint          dfd,
+                         const gchar  *dir,
+                         const gchar  *prefix,
+                         const gchar  *suffix,
+                         guint         mode,
+                         GError      **error)
+{
+  g_return_val_if_fail (dfd >= 0 || dfd == AT_FDCWD, NULL);
+  g_return_val_if_fail (mode <= 07777, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _g_tmp_new (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
+                     g_named_tmp_file_initable_init,
+                     G_TMP_TEMPLATE_BORROW_AT (dfd, dir, prefix, suffix, mode), error);
 }
 
 /**

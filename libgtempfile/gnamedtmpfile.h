@@ -30,6 +30,13 @@ GNamedTmpFile *g_named_tmp_file_new_full            (const gchar    *dir,
                                                      guint           mode,
                                                      guint           random_length,
                                                      GError        **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GNamedTmpFile *g_named_tmp_file_new_at              (gint            dfd,
+                                                     const gchar    *dir,
+                                                     const gchar    *prefix,
+                                                     const gchar    *suffix,
+                                                     guint           mode,
+                                                     GError        **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 const gchar   *g_named_tmp_file_get_path            (GNamedTmpFile  *self);
 GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT

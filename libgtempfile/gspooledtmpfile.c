@@ -377,9 +377,12 @@ static const GTmpFileStore spooled_store = {
 static void
 resolve_dir_now (GSpooledTmpFile *self)
 {
-  const gchar *dir = _g_tmp_file_get_template (self)->dir;
+  const GTmpTemplate *tmpl = _g_tmp_file_get_template (self);
+  const gchar *dir = tmpl->dir;
 
-  if (dir != NULL && !g_path_is_absolute (dir) && self->dir == NULL)
+  /* Relative to "dir-fd", it stays relative to that descriptor. */
+  if (dir != NULL && !g_path_is_absolute (dir) && self->dir == NULL &&
+      !G_TMP_TEMPLATE_HAS_DFD (tmpl))
     self->dir = g_canonicalize_filename (dir, NULL);
 }
 

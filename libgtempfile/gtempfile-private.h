@@ -124,6 +124,18 @@ G_GNUC_INTERNAL
 void            _g_tmp_file_take_path     (GTmpFile             *self,
                                            gchar                *path);
 
+/* A named file made relative to a descriptor: its name relative to the
+ * directory it was made in, *@dfd (owned by the file), beside the absolute
+ * path; NULL otherwise, and after a persist. _take_at() takes @dfd (-1:
+ * the template's descriptor) and @name. */
+G_GNUC_INTERNAL
+const gchar    *_g_tmp_file_get_at        (GTmpFile             *self,
+                                           gint                 *dfd);
+G_GNUC_INTERNAL
+void            _g_tmp_file_take_at       (GTmpFile             *self,
+                                           gint                  dfd,
+                                           gchar                *name);
+
 /* Called by persist(), in the caller's thread, once the file lives at
  * _g_tmp_file_get_path() (@path_changed: it lived elsewhere before). A
  * subclass registers it in its instance init. */

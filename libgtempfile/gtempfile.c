@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "gtempfile-private.h"
@@ -257,6 +258,97 @@ g_tempfile_mkdtemp_full (const gchar  *dir,
   return _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix,
                                                              mode, random_length),
                                  error);
+}
+
+/**
+ * g_tempfile_mkstemp_at:
+ * @dfd: a directory descriptor, or `AT_FDCWD`
+ * @dir: (nullable) (type filename): the directory to create the file in,
+ *   relative to @dfd as in `openat()`; %NULL for @dfd itself (with
+ *   `AT_FDCWD`: [func@GTempfile.get_tempdir])
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @mode: the permission bits (before the umask), or 0 for `0600`
+ * @out_path: (out) (optional) (transfer full) (type filename): return
+ *   location for the path of the new file: relative to @dfd (what
+ *   `openat (dfd, …)` takes) unless @dfd is `AT_FDCWD` or @dir is
+ *   absolute, then absolute
+ * @error: return location for a #GError
+ *
+ * [func@GTempfile.mkstemp] relative to a directory descriptor, as libglnx
+ * and `openat()` work, with the same guarantees: the file is created with
+ * `O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC`, and with a real @dfd the last
+ * component of @dir must not be a symbolic link either (it is opened
+ * `O_DIRECTORY|O_NOFOLLOW`: %G_IO_ERROR_NOT_DIRECTORY; links earlier in
+ * @dir are followed, as `openat()` does). @dfd is only used during the
+ * call.
+ *
+ * ```c
+ * int dfd = open ("/srv/spool", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+ * g_autofree gchar *name = NULL;
+ * int fd = g_tempfile_mkstemp_at (dfd, "incoming", "job-", NULL, 0640, &name, &error);
+ * // name is "incoming/job-XXXXXXXX": openat (dfd, name, …) reaches it
+ * ```
+ *
+ * Returns: a file descriptor owned by the caller, or -1 with @error set
+ *   (naming the directory)
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_mkstemp_at (gint          dfd,
+                       const gchar  *dir,
+                       const gchar  *prefix,
+                       const gchar  *suffix,
+                       guint         mode,
+                       gchar       **out_path,
+                       GError      **error)
+{
+  g_return_val_if_fail (dfd >= 0 || dfd == AT_FDCWD, -1);
+  g_return_val_if_fail (mode <= 07777, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW_AT (dfd, dir, prefix, suffix, mode),
+                                  out_path, error);
+}
+
+/**
+ * g_tempfile_mkdtemp_at:
+ * @dfd: a directory descriptor, or `AT_FDCWD`
+ * @dir: (nullable) (type filename): the directory to create the new one
+ *   in, relative to @dfd as in `openat()`; %NULL for @dfd itself (with
+ *   `AT_FDCWD`: [func@GTempfile.get_tempdir])
+ * @prefix: (nullable) (type filename): the start of the name, or %NULL for
+ *   `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the name, or %NULL for
+ *   none; must not contain `/`
+ * @mode: the permission bits (before the umask), or 0 for `0700`
+ * @error: return location for a #GError
+ *
+ * [func@GTempfile.mkdtemp] relative to a directory descriptor, with the
+ * rules of [func@GTempfile.mkstemp_at].
+ *
+ * Returns: (transfer full) (type filename): the path of the new directory,
+ *   relative to @dfd unless @dfd is `AT_FDCWD` or @dir is absolute (then
+ *   absolute), or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+gchar *
+g_tempfile_mkdtemp_at (gint          dfd,
+                       const gchar  *dir,
+                       const gchar  *prefix,
+                       const gchar  *suffix,
+                       guint         mode,
+                       GError      **error)
+{
+  g_return_val_if_fail (dfd >= 0 || dfd == AT_FDCWD, NULL);
+  g_return_val_if_fail (mode <= 07777, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _g_tmp_core_create_dir (G_TMP_TEMPLATE_BORROW_AT (dfd, dir, prefix, suffix, mode), error);
 }
 
 /**

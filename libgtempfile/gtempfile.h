@@ -44,6 +44,21 @@ gchar       *g_tempfile_mkdtemp_full   (const gchar  *dir,
                                         guint         mode,
                                         guint         random_length,
                                         GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+gint         g_tempfile_mkstemp_at     (gint          dfd,
+                                        const gchar  *dir,
+                                        const gchar  *prefix,
+                                        const gchar  *suffix,
+                                        guint         mode,
+                                        gchar       **out_path,
+                                        GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+gchar       *g_tempfile_mkdtemp_at     (gint          dfd,
+                                        const gchar  *dir,
+                                        const gchar  *prefix,
+                                        const gchar  *suffix,
+                                        guint         mode,
+                                        GError      **error);
 GTEMPFILE_DEPRECATED_IN_1_0_FOR (g_tempfile_mkstemp) G_GNUC_WARN_UNUSED_RESULT
 gchar       *g_tempfile_mktemp         (const gchar  *dir,
                                         const gchar  *prefix,

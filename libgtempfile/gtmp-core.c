@@ -394,7 +394,9 @@ draw_name_chars (gchar *chars,
   return _g_tmp_core_random_chars (chars, n);
 }
 
-/* check_random_length() for a length that is not the default. */
+/* @random_length if it is a length the random part of a name may have,
+ * else 0 with @error set; @dir names the directory. Out of line: only a
+ * length that is not the default comes here. */
 static G_GNUC_NO_INLINE guint
 check_given_random_length (guint         random_length,
                            const gchar  *dir,
@@ -413,19 +415,6 @@ check_given_random_length (guint         random_length,
                random_length, display,
                (guint) G_TMP_CORE_MIN_RANDOM_CHARS, (guint) G_TMP_CORE_MAX_RANDOM_CHARS);
   return 0;
-}
-
-/* The random part's length a template asks for (0: the default), or 0 with
- * @error set when it is out of range; @dir names the directory. */
-static inline guint
-check_random_length (guint         random_length,
-                     const gchar  *dir,
-                     GError      **error)
-{
-  if G_LIKELY (random_length == 0)
-    return G_TMP_CORE_RANDOM_CHARS;
-
-  return check_given_random_length (random_length, dir, error);
 }
 
 /* A candidate path "dir/prefix XXXXXXXX suffix"; the Xs (random_length of
@@ -447,7 +436,8 @@ candidate_init (Candidate   *candidate,
   gsize dir_len = strlen (dir);
   gsize prefix_len = strlen (prefix);
   gsize suffix_len = strlen (suffix);
-  gboolean need_slash = dir_len == 0 || dir[dir_len - 1] != G_DIR_SEPARATOR;
+  /* An empty @dir: a name relative to a directory descriptor. */
+  gboolean need_slash = dir_len > 0 && dir[dir_len - 1] != G_DIR_SEPARATOR;
   gchar *p;
 
   candidate->path = g_malloc (dir_len + need_slash + prefix_len +
@@ -533,55 +523,186 @@ _g_tmp_core_probe_dir (const gchar  *dir,
 /* ------------------------------------------------------------------------ */
 /* Creation                                                                  */
 
+/* Where a creation happens: candidates are "@base<name>" relative to @dfd.
+ * By path, @dfd is AT_FDCWD and @base the resolved directory; relative to
+ * a template's descriptor, @dfd is that descriptor or @dir opened below it
+ * (@owned_fd) and @base "". */
+typedef struct
+{
+  const GTmpTemplate *tmpl;
+  gint                dfd;
+  gint                owned_fd;
+  const gchar        *base;
+  gchar              *owned_base;
+  gchar              *display;   /* made when a message needs it */
+  guint               random_length;
+} CreateDir;
+
+static void
+create_dir_clear (CreateDir *where)
+{
+  _g_tmp_core_clear_fd (&where->owned_fd);
+  g_clear_pointer (&where->owned_base, g_free);
+  g_clear_pointer (&where->display, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CreateDir, create_dir_clear)
+
+/* The directory as messages name it: absolute where it can be known. */
+static const gchar *
+create_dir_display (CreateDir *where)
+{
+  const GTmpTemplate *tmpl = where->tmpl;
+
+  if (where->dfd == AT_FDCWD)
+    return where->base;
+
+  if (where->display == NULL)
+    {
+      where->display = _g_tmp_core_fd_path (tmpl->dfd, tmpl->dir);
+      if (where->display == NULL)
+        where->display = g_strdup (tmpl->dir != NULL ? tmpl->dir : ".");
+    }
+
+  return where->display;
+}
+
+/* Finds where @tmpl creates: its directory resolved (by path), or opened
+ * below its descriptor without following a symbolic link as the last
+ * component (the same rule as the created name's O_NOFOLLOW). */
+static gboolean
+open_create_dir (CreateDir           *where,
+                 const GTmpTemplate  *tmpl,
+                 GError             **error)
+{
+  where->tmpl = tmpl;
+  where->owned_fd = -1;
+
+  if (!_g_tmp_core_check_affixes (tmpl->prefix, tmpl->suffix, error))
+    return FALSE;
+
+  if (tmpl->dfd == G_TMP_TEMPLATE_DFD_INVALID)
+    {
+      _g_tmp_core_set_error (error, EBADF, _("Could not create a temporary file in “%s”"),
+                             tmpl->dir != NULL ? tmpl->dir : ".");
+      return FALSE;
+    }
+
+  if (!G_TMP_TEMPLATE_HAS_DFD (tmpl))
+    {
+      where->dfd = AT_FDCWD;
+      where->base = resolve_dir_borrowed (tmpl->dir, &where->owned_base, error);
+      return where->base != NULL;
+    }
+
+  where->base = "";
+  where->dfd = tmpl->dfd;
+  if (tmpl->dir == NULL)
+    return TRUE;
+
+  where->owned_fd = openat (tmpl->dfd, tmpl->dir,
+                            O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (where->owned_fd < 0)
+    {
+      gint errsv = errno;
+
+      /* A symbolic link: "not a directory we may use", not "too many links". */
+      _g_tmp_core_set_error (error, errsv == ELOOP ? ENOTDIR : errsv,
+                             _("Could not create a temporary file in “%s”"),
+                             create_dir_display (where));
+      return FALSE;
+    }
+
+  where->dfd = where->owned_fd;
+  return TRUE;
+}
+
+/* Finds where @tmpl creates and checks the length of its names' random
+ * part there: checked even when O_TMPFILE draws no name, so the same
+ * template fails the same way on every file system. */
+static gboolean
+create_dir_init (CreateDir           *where,
+                 const GTmpTemplate  *tmpl,
+                 GError             **error)
+{
+  if (!open_create_dir (where, tmpl, error))
+    return FALSE;
+
+  if G_LIKELY (tmpl->random_length == 0)
+    where->random_length = G_TMP_CORE_RANDOM_CHARS;
+  else
+    where->random_length = check_given_random_length (tmpl->random_length,
+                                                      create_dir_display (where),
+                                                      error);
+
+  return where->random_length != 0;
+}
+
+gint
+_g_tmp_core_open_template_dir (const GTmpTemplate  *tmpl,
+                               GError             **error)
+{
+  g_auto(CreateDir) where = { 0, };
+
+  g_return_val_if_fail (G_TMP_TEMPLATE_HAS_DFD (tmpl) && tmpl->dir != NULL, -1);
+
+  if (!create_dir_init (&where, tmpl, error))
+    return -1;
+
+  return _g_tmp_core_steal_fd (&where.owned_fd);
+}
+
+/* A path handed out for the candidate @name created in @where: by path
+ * absolute, relative to the template's descriptor otherwise. */
+static gchar *
+create_dir_out_path (CreateDir *where,
+                     gchar     *name)
+{
+  gchar *path;
+
+  if (where->owned_fd < 0)
+    return name;
+
+  path = g_build_filename (where->tmpl->dir, name, NULL);
+  g_free (name);
+  return path;
+}
+
 static gint
-try_create_file (const gchar *path,
+try_create_file (gint         dfd,
+                 const gchar *path,
                  guint        mode)
 {
-  return open (path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  return openat (dfd, path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 }
 
 static gint
-try_create_dir (const gchar *path,
+try_create_dir (gint         dfd,
+                const gchar *path,
                 guint        mode)
 {
-  return mkdir (path, mode);
+  return mkdirat (dfd, path, mode);
 }
 
-/* Draws names from @tmpl in @dir (which overrides @tmpl's) until creating
- * one succeeds or fails with anything but EEXIST. Returns its result; on
- * success *@out_path owns the path. */
+/* Draws names until creating one in @where succeeds or fails with anything
+ * but EEXIST. Returns its result; on success *@out_path owns the candidate
+ * (relative to @where->dfd). */
 static gint
-create_unique (const GTmpTemplate  *tmpl,
-               const gchar         *dir,
-               guint                mode,
-               gboolean             is_dir,
-               gchar              **out_path,
-               GError             **error)
+create_unique (CreateDir      *where,
+               guint           mode,
+               gboolean        is_dir,
+               gchar         **out_path,
+               GError        **error)
 {
-  const gchar *prefix = tmpl->prefix;
-  const gchar *suffix = tmpl->suffix;
-  g_autofree gchar *owned_dir = NULL;
+  const GTmpTemplate *tmpl = where->tmpl;
   g_autofree gchar *display = NULL;
-  const gchar *resolved;
   g_auto(Candidate) candidate = { 0, };
-  guint random_length;
   gint tries;
 
-  if (!_g_tmp_core_check_affixes (prefix, suffix, error))
-    return -1;
-
-  resolved = resolve_dir_borrowed (dir, &owned_dir, error);
-  if (resolved == NULL)
-    return -1;
-
-  random_length = check_random_length (tmpl->random_length, resolved, error);
-  if (random_length == 0)
-    return -1;
-
-  candidate_init (&candidate, resolved,
-                  prefix != NULL ? prefix : G_TMP_CORE_DEFAULT_PREFIX,
-                  random_length,
-                  suffix != NULL ? suffix : "");
+  candidate_init (&candidate, where->base,
+                  tmpl->prefix != NULL ? tmpl->prefix : G_TMP_CORE_DEFAULT_PREFIX,
+                  where->random_length,
+                  tmpl->suffix != NULL ? tmpl->suffix : "");
 
   for (tries = 0; tries < G_TMP_CORE_MAX_TRIES; tries++)
     {
@@ -589,12 +710,12 @@ create_unique (const GTmpTemplate  *tmpl,
 
       if (!draw_name_chars (candidate.random_part, candidate.random_length))
         {
-          _g_tmp_core_set_random_error (error, errno, resolved);
+          _g_tmp_core_set_random_error (error, errno, create_dir_display (where));
           return -1;
         }
 
-      ret = is_dir ? try_create_dir (candidate.path, mode)
-                   : try_create_file (candidate.path, mode);
+      ret = is_dir ? try_create_dir (where->dfd, candidate.path, mode)
+                   : try_create_file (where->dfd, candidate.path, mode);
       if (ret >= 0)
         {
           *out_path = g_steal_pointer (&candidate.path);
@@ -608,12 +729,12 @@ create_unique (const GTmpTemplate  *tmpl,
           _g_tmp_core_set_error (error, errsv,
                                  is_dir ? _("Could not create a temporary directory in “%s”")
                                         : _("Could not create a temporary file in “%s”"),
-                                 resolved);
+                                 create_dir_display (where));
           return -1;
         }
     }
 
-  display = g_filename_display_name (resolved);
+  display = g_filename_display_name (create_dir_display (where));
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                is_dir ? _("Could not create a temporary directory in “%s”: all %d names tried exist already")
                       : _("Could not create a temporary file in “%s”: all %d names tried exist already"),
@@ -626,14 +747,23 @@ _g_tmp_core_create_file (const GTmpTemplate  *tmpl,
                          gchar              **out_path,
                          GError             **error)
 {
-  g_autofree gchar *path = NULL;
+  g_auto(CreateDir) where = { 0, };
+  gchar *path = NULL;
   gint fd;
 
-  fd = create_unique (tmpl, tmpl->dir,
-                      tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_FILE_MODE,
+  if (!create_dir_init (&where, tmpl, error))
+    return -1;
+
+  fd = create_unique (&where, tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_FILE_MODE,
                       FALSE, &path, error);
-  if (fd >= 0 && out_path != NULL)
-    *out_path = g_steal_pointer (&path);
+  if (fd < 0)
+    return -1;
+
+  path = create_dir_out_path (&where, path);
+  if (out_path != NULL)
+    *out_path = path;
+  else
+    g_free (path);
 
   return fd;
 }
@@ -642,14 +772,15 @@ gchar *
 _g_tmp_core_create_dir (const GTmpTemplate  *tmpl,
                         GError             **error)
 {
+  g_auto(CreateDir) where = { 0, };
   gchar *path = NULL;
 
-  if (create_unique (tmpl, tmpl->dir,
-                     tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_DIR_MODE,
+  if (!create_dir_init (&where, tmpl, error) ||
+      create_unique (&where, tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_DIR_MODE,
                      TRUE, &path, error) < 0)
     return NULL;
 
-  return path;
+  return create_dir_out_path (&where, path);
 }
 
 /* Test hook of the O_TMPFILE fallback (gtmp-testing.h). */
@@ -681,6 +812,42 @@ is_tmpfile_refusal (gint errsv)
 {
   return errsv == EOPNOTSUPP || errsv == EISDIR || errsv == EINVAL;
 }
+
+/* O_TMPFILE in @where, unless its file system refused it lately: the
+ * descriptor, or -1 with errno set (EOPNOTSUPP: try a name instead). */
+static gint
+try_create_tmpfile (CreateDir *where,
+                    guint      mode)
+{
+  gchar proc_path[64];
+  GTmpCoreDirDevice device = { where->base, 0, FALSE };
+  gint fd;
+
+  /* The device of a directory known by descriptor: the same stat() through
+   * /proc, made only when a refusal is remembered. */
+  if (where->dfd != AT_FDCWD)
+    {
+      g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", where->dfd);
+      device.dir = proc_path;
+    }
+
+  if (_g_tmp_core_tmpfile_refused_lately (&device))
+    {
+      notify_tmpfile_hook (create_dir_display (where), G_TMP_CORE_TMPFILE_SKIPPED);
+      errno = EOPNOTSUPP;
+      return -1;
+    }
+
+  fd = openat (where->dfd, where->dfd == AT_FDCWD ? where->base : ".",
+               O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+  if (fd >= 0 || !is_tmpfile_refusal (errno))
+    return fd;
+
+  _g_tmp_core_remember_tmpfile_refusal (&device);
+  notify_tmpfile_hook (create_dir_display (where), G_TMP_CORE_TMPFILE_REFUSED);
+  errno = EOPNOTSUPP;
+  return -1;
+}
 #endif
 
 gint
@@ -689,79 +856,51 @@ _g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
                               gchar              **out_dir,
                               GError             **error)
 {
-  guint mode = tmpl->mode;
-  g_autofree gchar *owned_dir = NULL;
+  g_auto(CreateDir) where = { 0, };
   g_autofree gchar *path = NULL;
-  const gchar *resolved;
-  gint fd;
-#ifdef HAVE_O_TMPFILE
-  GTmpCoreDirDevice device = { NULL, 0, FALSE };
-#endif
+  guint mode = tmpl->mode != 0 ? tmpl->mode : G_TMP_CORE_FILE_MODE;
+  gboolean linkable = FALSE;
+  gint fd = -1;
 
-  if (mode == 0)
-    mode = G_TMP_CORE_FILE_MODE;
-
-  if (!_g_tmp_core_check_affixes (tmpl->prefix, tmpl->suffix, error))
-    return -1;
-
-  resolved = resolve_dir_borrowed (tmpl->dir, &owned_dir, error);
-  if (resolved == NULL)
-    return -1;
-
-  /* Checked even when O_TMPFILE draws no name: the same template fails
-   * the same way on every file system. */
-  if (check_random_length (tmpl->random_length, resolved, error) == 0)
+  if (!create_dir_init (&where, tmpl, error))
     return -1;
 
 #ifdef HAVE_O_TMPFILE
-  device.dir = resolved;
-  if (_g_tmp_core_tmpfile_refused_lately (&device))
-    notify_tmpfile_hook (resolved, G_TMP_CORE_TMPFILE_SKIPPED);
-  else
+  fd = try_create_tmpfile (&where, mode);
+  if (fd < 0 && errno != EOPNOTSUPP)
     {
-      fd = open (resolved, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
-      if (fd >= 0)
-        {
-          if (out_linkable != NULL)
-            *out_linkable = TRUE;
-          if (out_dir != NULL)
-            *out_dir = owned_dir != NULL ? g_steal_pointer (&owned_dir) : g_strdup (resolved);
-          return fd;
-        }
-
-      if (!is_tmpfile_refusal (errno))
-        {
-          gint errsv = errno;
-
-          _g_tmp_core_set_error (error, errsv,
-                                 _("Could not create a temporary file in “%s”"),
-                                 resolved);
-          return -1;
-        }
-
-      _g_tmp_core_remember_tmpfile_refusal (&device);
-      notify_tmpfile_hook (resolved, G_TMP_CORE_TMPFILE_REFUSED);
+      _g_tmp_core_set_error (error, errno, _("Could not create a temporary file in “%s”"),
+                             create_dir_display (&where));
+      return -1;
     }
+  linkable = fd >= 0;
 #endif
 
   /* Fallback: the name exists only between these two calls. */
-  fd = create_unique (tmpl, resolved, mode, FALSE, &path, error);
   if (fd < 0)
-    return -1;
-
-  if (unlink (path) < 0)
     {
-      gint errsv = errno;
+      fd = create_unique (&where, mode, FALSE, &path, error);
+      if (fd < 0)
+        return -1;
 
-      _g_tmp_core_clear_fd (&fd);
-      _g_tmp_core_set_error (error, errsv, _("Could not remove “%s”"), path);
-      return -1;
+      /* By path when it is one: tests/test-crash.c interposes unlink(). */
+      if ((where.dfd == AT_FDCWD ? unlink (path) : unlinkat (where.dfd, path, 0)) < 0)
+        {
+          gint errsv = errno;
+          g_autofree gchar *shown = g_build_filename (create_dir_display (&where),
+                                                      path + strlen (where.base), NULL);
+
+          _g_tmp_core_clear_fd (&fd);
+          _g_tmp_core_set_error (error, errsv, _("Could not remove “%s”"),
+                                 where.dfd == AT_FDCWD ? path : shown);
+          return -1;
+        }
     }
 
   if (out_linkable != NULL)
-    *out_linkable = FALSE;
+    *out_linkable = linkable;
   if (out_dir != NULL)
-    *out_dir = owned_dir != NULL ? g_steal_pointer (&owned_dir) : g_strdup (resolved);
+    *out_dir = g_strdup (create_dir_display (&where));
   return fd;
 }
 
@@ -845,27 +984,4 @@ _g_tmp_core_fsync (gint fd)
     }
 
   return res;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Directories by descriptor                                                 */
-
-gint
-_g_tmp_core_open_dir (const gchar *path)
-{
-  return open (path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-gboolean
-_g_tmp_core_get_dir_id (const gchar    *path,
-                        GTmpCoreFileId *id)
-{
-  struct stat st;
-
-  if (fstatat (AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode))
-    return FALSE;
-
-  id->dev = st.st_dev;
-  id->ino = st.st_ino;
-  return TRUE;
 }

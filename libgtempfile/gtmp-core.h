@@ -84,12 +84,17 @@ gboolean  _g_tmp_core_probe_dir        (const gchar       *dir,
 /* What a file or directory is created from: its directory, the start and
  * end of its name (each nullable; defaults as in DESIGN.md, @dir as
  * _g_tmp_core_resolve_dir() in gtmp-tempdir.h), its mode (0: the
- * default), the directory descriptor @dir is relative to (AT_FDCWD when
- * none) and the number of random characters in the name (0: the default,
- * G_TMP_CORE_RANDOM_CHARS; otherwise MIN to MAX, checked by the creating
- * call). The classes keep one as their construct properties
+ * default) and the number of random characters in the name (0: the
+ * default, G_TMP_CORE_RANDOM_CHARS; otherwise MIN to MAX, checked by the
+ * creating call). The classes keep one as their construct properties
  * (gtmp-template.h). New fields go at the end, so that the borrowing
- * initialisers below keep working. */
+ * initialisers below keep working.
+ *
+ * @dfd is AT_FDCWD, or a directory descriptor (borrowed) that @dir is
+ * relative to, as in openat(): then @dir NULL means @dfd itself (not the
+ * default directory), @dir's last component must not be a symbolic link
+ * (it is opened O_DIRECTORY|O_NOFOLLOW) and the paths handed out are
+ * relative to @dfd (absolute when @dir is). */
 typedef struct
 {
   gchar *dir;
@@ -100,12 +105,24 @@ typedef struct
   guint  random_length;
 } GTmpTemplate;
 
-/* A template borrowing @dir, @prefix and @suffix (nullable) for one call. */
-#define G_TMP_TEMPLATE_BORROW_FULL(dfd, dir, prefix, suffix, mode, random_length) \
-  (&(const GTmpTemplate) { (gchar *) (dir), (gchar *) (prefix), (gchar *) (suffix), \
-                           (mode), (dfd), (random_length) })
-#define G_TMP_TEMPLATE_BORROW(dir, prefix, suffix, mode) \
-  G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, dir, prefix, suffix, mode, 0)
+/* A template borrowing @dir, @prefix and @suffix (nullable) for one call,
+ * relative to the directory descriptor @fd (or AT_FDCWD). */
+#define G_TMP_TEMPLATE_BORROW_FULL(fd, d, p, s, m, len) \
+  (&(const GTmpTemplate) { .dir = (gchar *) (d), .prefix = (gchar *) (p), \
+                           .suffix = (gchar *) (s), .mode = (m), .dfd = (fd), \
+                           .random_length = (len) })
+#define G_TMP_TEMPLATE_BORROW(d, p, s, m) \
+  G_TMP_TEMPLATE_BORROW_FULL (AT_FDCWD, d, p, s, m, 0)
+#define G_TMP_TEMPLATE_BORROW_AT(fd, d, p, s, m) \
+  G_TMP_TEMPLATE_BORROW_FULL (fd, d, p, s, m, 0)
+
+/* A template's dfd when a descriptor was given but could not be
+ * duplicated: creating from it fails with EBADF rather than falling back
+ * to @dir alone. */
+#define G_TMP_TEMPLATE_DFD_INVALID (-2)
+
+/* Whether @tmpl creates relative to a directory descriptor of its own. */
+#define G_TMP_TEMPLATE_HAS_DFD(tmpl) ((tmpl)->dfd >= 0)
 
 /* Creates a new file O_RDWR|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC from @tmpl
  * (mode 0 → 0600). Returns the fd and the absolute path in @out_path, or -1
@@ -114,6 +131,15 @@ G_GNUC_INTERNAL
 gint      _g_tmp_core_create_file      (const GTmpTemplate *tmpl,
                                         gchar            **out_path,
                                         GError           **error);
+
+/* The directory @tmpl creates in when it has a descriptor and a @dir:
+ * @dir opened below the descriptor as a creation opens it (O_DIRECTORY|
+ * O_NOFOLLOW, errors as a creation's); the caller owns it. -1 with @error
+ * set. An object keeps it, to remove what it made relative to the very
+ * directory it made it in. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_open_template_dir (const GTmpTemplate *tmpl,
+                                         GError           **error);
 
 /* Creates a new directory from @tmpl (mode 0 → 0700); returns its absolute
  * path. */
@@ -147,14 +173,29 @@ gboolean  _g_tmp_core_pwrite_all       (gint               fd,
                                         gsize              len,
                                         goffset            offset);
 
+/* The absolute path of what @rel (relative, or NULL for the directory
+ * itself) names below the directory descriptor @dfd, from
+ * /proc/self/fd; @rel itself when absolute or @dfd is AT_FDCWD (then
+ * made absolute against the cwd). NULL with errno set where the
+ * directory's path cannot be known (no /proc). */
+G_GNUC_INTERNAL
+gchar    *_g_tmp_core_fd_path          (gint               dfd,
+                                        const gchar       *rel);
+
 /* Opens @path as O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC; -1 with errno set. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_open_dir         (const gchar       *path);
-
-/* Which directory @path is (not following a symbolic link); FALSE when it
- * is not a directory or cannot be looked at. */
+/* The same relative to @dfd (or AT_FDCWD). */
 G_GNUC_INTERNAL
-gboolean  _g_tmp_core_get_dir_id       (const gchar       *path,
+gint      _g_tmp_core_open_dir_at      (gint               dfd,
+                                        const gchar       *path);
+
+/* Which directory @path (relative to @dfd, or AT_FDCWD) is, not following
+ * a symbolic link; FALSE when it is not a directory or cannot be looked
+ * at. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_get_dir_id       (gint               dfd,
+                                        const gchar       *path,
                                         GTmpCoreFileId    *id);
 
 /* This process's id, cached (no system call after the first; a forked child

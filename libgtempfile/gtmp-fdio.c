@@ -132,7 +132,8 @@ _g_tmp_fdio_link_into_place (gint         fd,
 
 /* Moves the named file @src to @dest (relative to @dfd); see gtmp-fdio.h. */
 gint
-_g_tmp_fdio_rename (const gchar *src,
+_g_tmp_fdio_rename (gint         src_dfd,
+                    const gchar *src,
                     gint         dfd,
                     const gchar *dest,
                     gboolean     no_replace)
@@ -140,10 +141,10 @@ _g_tmp_fdio_rename (const gchar *src,
   gint errsv;
 
   if (!no_replace)
-    return renameat (AT_FDCWD, src, dfd, dest) == 0 ? 0 : errno;
+    return renameat (src_dfd, src, dfd, dest) == 0 ? 0 : errno;
 
 #if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE)
-  if (renameat2 (AT_FDCWD, src, dfd, dest, RENAME_NOREPLACE) == 0)
+  if (renameat2 (src_dfd, src, dfd, dest, RENAME_NOREPLACE) == 0)
     return 0;
 
   errsv = errno;
@@ -152,10 +153,10 @@ _g_tmp_fdio_rename (const gchar *src,
 #endif
 
   /* No RENAME_NOREPLACE here: link() refuses an existing name just as well. */
-  if (linkat (AT_FDCWD, src, dfd, dest, 0) < 0)
+  if (linkat (src_dfd, src, dfd, dest, 0) < 0)
     return errno;
 
-  if (unlink (src) < 0)
+  if (unlinkat (src_dfd, src, 0) < 0)
     {
       errsv = errno;
       unlinkat (dfd, dest, 0);
@@ -311,7 +312,6 @@ _g_tmp_fdio_open_copy (gint          dfd,
                        gchar       **copy_path,
                        GError      **error)
 {
-  g_autofree gchar *dir = NULL;
   g_autofree gchar *prefix = NULL;
 
 #ifdef HAVE_O_TMPFILE
@@ -331,9 +331,158 @@ _g_tmp_fdio_open_copy (gint          dfd,
     }
 #endif
 
-  dir = g_path_get_dirname (dest);
   prefix = _g_tmp_fdio_sibling_prefix (dest);
 
-  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, prefix, NULL, mode),
+  return _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW_AT (dfd, NULL, prefix, NULL, mode),
                                   copy_path, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Modes and owners                                                          */
+
+/* "Umask:\t0022" in /proc/self/status (Linux 4.7); -1 where it is not. */
+static gint
+read_proc_umask (void)
+{
+  g_autofree gchar *status = NULL;
+  const gchar *line;
+  guint64 value;
+  gchar *end;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return -1;
+
+  line = strstr (status, "\nUmask:");
+  if (line == NULL)
+    return -1;
+
+  value = g_ascii_strtoull (line + strlen ("\nUmask:"), &end, 8);
+  if (end == line + strlen ("\nUmask:") || value > 0777)
+    return -1;
+
+  return (gint) value;
+}
+
+guint
+_g_tmp_fdio_get_umask (void)
+{
+  gint mask = read_proc_umask ();
+
+  /* The classic way, which changes the umask for an instant: another
+   * thread creating a file right then would get 077. */
+  if (mask < 0)
+    {
+      mask = umask (077);
+      umask (mask);
+    }
+
+  return mask;
+}
+
+void
+_g_tmp_fdio_dest_attrs (gint           dfd,
+                        const gchar   *name,
+                        gboolean       no_replace,
+                        gboolean       document_mode,
+                        GTmpFdioAttrs *attrs)
+{
+  struct stat st;
+
+  memset (attrs, 0, sizeof *attrs);
+
+  if (no_replace || fstatat (dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    st.st_mode = 0;
+
+  attrs->dest_is_dir = S_ISDIR (st.st_mode);
+  if (S_ISREG (st.st_mode))
+    {
+      attrs->has_mode = TRUE;
+      attrs->mode = st.st_mode & 07777;
+      attrs->has_owner = TRUE;
+      attrs->uid = st.st_uid;
+      attrs->gid = st.st_gid;
+      return;
+    }
+
+  if (document_mode)
+    {
+      attrs->has_mode = TRUE;
+      attrs->mode = 0666 & ~_g_tmp_fdio_get_umask ();
+    }
+}
+
+/* fchown() where permitted: the owner only as root (or with CAP_CHOWN),
+ * the group also as a member of it. */
+static gint
+apply_owner (gint   fd,
+             uid_t  uid,
+             gid_t  gid)
+{
+  if (fchown (fd, uid, gid) == 0)
+    return 0;
+  if (errno != EPERM)
+    return errno;
+  if (fchown (fd, (uid_t) -1, gid) == 0 || errno == EPERM)
+    return 0;
+  return errno;
+}
+
+gint
+_g_tmp_fdio_apply_attrs (gint                 fd,
+                         const GTmpFdioAttrs *attrs,
+                         GTmpFdioAttrs       *saved)
+{
+  struct stat st;
+  gint errsv;
+
+  if (!attrs->has_mode && !attrs->has_owner)
+    return 0;
+
+  if (fstat (fd, &st) < 0)
+    return errno;
+
+  if (saved != NULL)
+    {
+      saved->has_mode = attrs->has_mode;
+      saved->mode = st.st_mode & 07777;
+      saved->has_owner = attrs->has_owner;
+      saved->uid = st.st_uid;
+      saved->gid = st.st_gid;
+    }
+
+  /* The owner first: changing it clears the set-id bits the mode may set. */
+  if (attrs->has_owner && (st.st_uid != attrs->uid || st.st_gid != attrs->gid))
+    {
+      errsv = apply_owner (fd, attrs->uid, attrs->gid);
+      if (errsv != 0)
+        return errsv;
+    }
+
+  if (attrs->has_mode && (st.st_mode & 07777) != attrs->mode && fchmod (fd, attrs->mode) < 0)
+    {
+      errsv = errno;
+      if (saved != NULL)
+        _g_tmp_fdio_restore_attrs (fd, saved);
+      return errsv;
+    }
+
+  return 0;
+}
+
+void
+_g_tmp_fdio_restore_attrs (gint                 fd,
+                           const GTmpFdioAttrs *saved)
+{
+  gint errsv = errno;
+
+  if (saved->has_owner && fchown (fd, saved->uid, saved->gid) < 0)
+    {
+      /* Not ours to give back (we are no longer root, say): keep going. */
+    }
+  if (saved->has_mode && fchmod (fd, saved->mode) < 0)
+    {
+      /* As above. */
+    }
+
+  errno = errsv;
 }

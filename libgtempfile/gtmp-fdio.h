@@ -11,6 +11,8 @@
 
 #pragma once
 
+#include <sys/types.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -35,11 +37,12 @@ gint      _g_tmp_fdio_link_into_place (gint           fd,
                                        const gchar   *dest,
                                        gboolean       no_replace);
 
-/* Moves the named file @src to @dest (relative to @dfd); with
- * @no_replace renameat2(RENAME_NOREPLACE), else link()+unlink(). Returns 0
- * or an errno value. */
+/* Moves the named file @src (relative to @src_dfd) to @dest (relative to
+ * @dfd); with @no_replace renameat2(RENAME_NOREPLACE), else
+ * link()+unlink(). Returns 0 or an errno value. */
 G_GNUC_INTERNAL
-gint      _g_tmp_fdio_rename          (const gchar   *src,
+gint      _g_tmp_fdio_rename          (gint           src_dfd,
+                                       const gchar   *src,
                                        gint           dfd,
                                        const gchar   *dest,
                                        gboolean       no_replace);
@@ -62,8 +65,9 @@ gboolean  _g_tmp_fdio_sync            (gint           fd,
 /* A new file in @dfd, @dest's directory, to copy into: anonymous
  * (O_TMPFILE), so that a crash during the copy leaves nothing behind,
  * where the file system allows it and /proc can link it later; otherwise
- * with a hidden name beside @dest, returned in @copy_path (the caller
- * removes it on failure). Returns the descriptor or -1 with @error set. */
+ * with a hidden name beside @dest, returned in @copy_path relative to
+ * @dfd (the caller removes it on failure). Returns the descriptor or -1
+ * with @error set. */
 G_GNUC_INTERNAL
 gint      _g_tmp_fdio_open_copy       (gint           dfd,
                                        const gchar   *dest,
@@ -76,5 +80,49 @@ G_GNUC_INTERNAL
 void      _g_tmp_fdio_set_copy_error  (GError       **error,
                                        gint           errsv,
                                        const gchar   *dest);
+
+/* What a persisted file takes on: the mode (permission bits) and owner of
+ * the regular file it replaces, or a mode of its own for a new name. */
+typedef struct
+{
+  gboolean has_mode;
+  guint    mode;
+  gboolean has_owner;
+  uid_t    uid;
+  gid_t    gid;
+  /* The destination is a directory (which no file can replace). */
+  gboolean dest_is_dir;
+} GTmpFdioAttrs;
+
+/* What @name in @dfd gives a file that replaces it (as g_file_replace()
+ * keeps them): a regular file its mode, owner and group; anything else
+ * (missing, a symbolic link, a directory) nothing, and then, with
+ * @document_mode, the mode 0666 & ~umask. One fstatat() that does not
+ * follow a symbolic link; skipped with @no_replace. */
+G_GNUC_INTERNAL
+void      _g_tmp_fdio_dest_attrs      (gint           dfd,
+                                       const gchar   *name,
+                                       gboolean       no_replace,
+                                       gboolean       document_mode,
+                                       GTmpFdioAttrs *attrs);
+
+/* Gives @fd @attrs: owner and group where permitted (EPERM is not an
+ * error: as for g_file_replace(), the file is saved all the same), then
+ * the mode. @saved (nullable) receives what @fd had, for
+ * _g_tmp_fdio_restore_attrs(). 0 or an errno value. */
+G_GNUC_INTERNAL
+gint      _g_tmp_fdio_apply_attrs     (gint                 fd,
+                                       const GTmpFdioAttrs *attrs,
+                                       GTmpFdioAttrs       *saved);
+
+/* Undoes _g_tmp_fdio_apply_attrs() with what it saved (best effort). */
+G_GNUC_INTERNAL
+void      _g_tmp_fdio_restore_attrs   (gint                 fd,
+                                       const GTmpFdioAttrs *saved);
+
+/* The process's umask, read without changing it where the system tells
+ * it (/proc/self/status); elsewhere set and restored at once. */
+G_GNUC_INTERNAL
+guint     _g_tmp_fdio_get_umask       (void);
 
 G_END_DECLS

@@ -35,6 +35,11 @@ typedef struct
    * creation, an anonymous one's after persist(); NULL while it has none.
    * A persist moves the file from there. */
   gchar               *path;
+  /* @path relative to @at_dfd (-1: @tmpl.dfd), for a named file made
+   * relative to a descriptor: it is moved and removed from there (until a
+   * persist), whatever became of the directory's path. */
+  gchar               *at_path;
+  gint                 at_dfd;
   /* A subclass's hook, called after persist() has set @path. */
   GTmpFilePersistedFunc persisted;
 
@@ -94,6 +99,33 @@ gboolean      _g_tmp_file_link_begin    (GTmpFileLink     *link,
 G_GNUC_INTERNAL
 void          _g_tmp_file_link_end      (GTmpFileLink     *link,
                                          GTmpFile         *self);
+
+/* The flags persist() of a file takes. */
+#define G_TMP_PERSIST_FILE_FLAGS (G_TMP_PERSIST_NO_REPLACE | \
+                                  G_TMP_PERSIST_SYNC | \
+                                  G_TMP_PERSIST_ALLOW_COPY | \
+                                  G_TMP_PERSIST_DOCUMENT_MODE)
+
+/* persist() and persist_async() of @path relative to @dfd (AT_FDCWD: the
+ * current directory), arguments checked (gtmp-persist.c); the async one's
+ * task is tagged @source_tag. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_file_persist_at         (GTmpFile            *self,
+                                          gint                 dfd,
+                                          const gchar         *path,
+                                          GTmpPersistFlags     flags,
+                                          GCancellable        *cancellable,
+                                          GError             **error);
+G_GNUC_INTERNAL
+void      _g_tmp_file_persist_at_async   (GTmpFile            *self,
+                                          gint                 dfd,
+                                          const gchar         *path,
+                                          GTmpPersistFlags     flags,
+                                          int                  io_priority,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data,
+                                          gpointer             source_tag);
 
 /* Installs GTmpFile's query_info vfuncs (gtmp-filestore.c). */
 G_GNUC_INTERNAL

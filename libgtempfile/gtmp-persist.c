@@ -24,80 +24,8 @@ G_DEFINE_FLAGS_TYPE (GTmpPersistFlags, g_tmp_persist_flags,
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NONE, "none"),
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NO_REPLACE, "no-replace"),
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_SYNC, "sync"),
-                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_ALLOW_COPY, "allow-copy"))
-
-#define PERSIST_FLAGS_ALL (G_TMP_PERSIST_NO_REPLACE | \
-                           G_TMP_PERSIST_SYNC | \
-                           G_TMP_PERSIST_ALLOW_COPY)
-
-typedef struct
-{
-  gchar               *dest;      /* absolute */
-  gchar               *name;      /* @dest's last component */
-  /* @dest's directory, opened (following symlinks, as rename() does)
-   * before anything changes when the persist needs it: SYNC flushes it,
-   * a copy is made in it. The file is then moved relative to it. -1 when
-   * not opened: then the move uses @dest as a path. */
-  gint                 dfd;
-  GTmpPersistFlags     flags;
-  /* The file now lives at @dest, even if a later step (fsync of the
-   * directory) failed: the object's state must follow. */
-  gboolean             moved;
-} PersistOp;
-
-static void
-persist_op_free (PersistOp *op)
-{
-  _g_tmp_core_clear_fd (&op->dfd);
-  g_free (op->dest);
-  g_free (op->name);
-  g_free (op);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PersistOp, persist_op_free)
-
-static PersistOp *
-persist_op_new (const gchar      *path,
-                GTmpPersistFlags  flags)
-{
-  PersistOp *op = g_new0 (PersistOp, 1);
-
-  if (g_path_is_absolute (path))
-    op->dest = g_strdup (path);
-  else
-    {
-      g_autofree gchar *cwd = g_get_current_dir ();
-
-      op->dest = g_build_filename (cwd, path, NULL);
-    }
-
-  op->name = g_path_get_basename (op->dest);
-  op->dfd = -1;
-  op->flags = flags;
-
-  return op;
-}
-
-/* Where the move is made: relative to the directory's descriptor if it is
- * open, else by path. */
-static gint
-op_dfd (PersistOp *op)
-{
-  return op->dfd >= 0 ? op->dfd : AT_FDCWD;
-}
-
-static const gchar *
-op_name (PersistOp *op)
-{
-  return op->dfd >= 0 ? op->name : op->dest;
-}
-
-static gboolean
-no_replace (PersistOp *op)
-{
-  return (op->flags & G_TMP_PERSIST_NO_REPLACE) != 0;
-}
-
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_ALLOW_COPY, "allow-copy"),
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_DOCUMENT_MODE, "document-mode"))
 
 static void
 set_persist_error (GError      **error,
@@ -121,21 +49,97 @@ set_persist_error (GError      **error,
     _g_tmp_core_set_error (error, errsv, _("Could not save the temporary file as “%s”"), dest);
 }
 
+typedef struct
+{
+  /* Absolute where it can be known (persist_at() relative to a descriptor
+   * without /proc: as given): the new path, and what errors name. */
+  gchar               *dest;
+  gchar               *name;      /* @dest's last component */
+  /* @dest's directory, relative to @base_dfd: AT_FDCWD, or a duplicate of
+   * the descriptor given to persist_at() (the caller may close theirs
+   * before an async persist runs). */
+  gchar               *dir;
+  gint                 base_dfd;
+  /* @dir, opened (following symlinks, as rename() does) before anything
+   * changes; the file is moved relative to it, SYNC flushes it, a copy is
+   * made in it. */
+  gint                 dfd;
+  GTmpPersistFlags     flags;
+  /* What the file takes on from the file it replaces (or DOCUMENT_MODE). */
+  GTmpFdioAttrs        attrs;
+  /* The file now lives at @dest, even if a later step (fsync of the
+   * directory) failed: the object's state must follow. */
+  gboolean             moved;
+} PersistOp;
+
+static void
+persist_op_free (PersistOp *op)
+{
+  _g_tmp_core_clear_fd (&op->dfd);
+  if (op->base_dfd >= 0)
+    _g_tmp_core_clear_fd (&op->base_dfd);
+  g_free (op->dest);
+  g_free (op->name);
+  g_free (op->dir);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PersistOp, persist_op_free)
+
+/* @path relative to @dfd (AT_FDCWD: the current directory, now). */
+static PersistOp *
+persist_op_new (gint               dfd,
+                const gchar       *path,
+                GTmpPersistFlags   flags,
+                GError           **error)
+{
+  g_autoptr(PersistOp) op = g_new0 (PersistOp, 1);
+
+  op->dfd = -1;
+  op->base_dfd = AT_FDCWD;
+  op->flags = flags;
+  op->name = g_path_get_basename (path);
+
+  if (dfd == AT_FDCWD || g_path_is_absolute (path))
+    {
+      op->dest = _g_tmp_core_fd_path (AT_FDCWD, path);
+      op->dir = g_path_get_dirname (op->dest);
+      return g_steal_pointer (&op);
+    }
+
+  op->base_dfd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  if (op->base_dfd < 0)
+    {
+      set_persist_error (error, errno, path);
+      return NULL;
+    }
+
+  op->dest = _g_tmp_core_fd_path (dfd, path);
+  if (op->dest == NULL)
+    op->dest = g_strdup (path);
+  op->dir = g_path_get_dirname (path);
+
+  return g_steal_pointer (&op);
+}
+
+static gboolean
+no_replace (PersistOp *op)
+{
+  return (op->flags & G_TMP_PERSIST_NO_REPLACE) != 0;
+}
+
 /* Opens @op's directory if it is not open yet: FALSE with @error set
  * (naming @dest), and then nothing has changed. */
 static gboolean
 persist_open_dir (PersistOp  *op,
                   GError    **error)
 {
-  g_autofree gchar *dir = NULL;
-
   if (op->dfd >= 0)
     return TRUE;
 
-  dir = g_path_get_dirname (op->dest);
   /* Not O_NOFOLLOW: a symlink in @dest's directory path is followed, as
    * rename() of @dest would. */
-  op->dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  op->dfd = openat (op->base_dfd, op->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (op->dfd < 0)
     {
       set_persist_error (error, errno, op->dest);
@@ -152,19 +156,18 @@ persist_open_dir (PersistOp  *op,
 static gboolean
 persist_by_copy (GTmpFile      *self,
                  PersistOp     *op,
+                 gint           src_dfd,
                  const gchar   *src,
                  GCancellable  *cancellable,
                  GError       **error)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   g_autofree gchar *copy_path = NULL;
+  GTmpFdioAttrs attrs = op->attrs;
   struct stat st;
   off_t position;
   gint copy_fd;
   gint errsv;
-
-  if (!persist_open_dir (op, error))
-    return FALSE;
 
   /* An existing destination is refused before copying what may be
    * gigabytes, not after. Only a shortcut: one that appears meanwhile is
@@ -189,6 +192,20 @@ persist_by_copy (GTmpFile      *self,
   if (copy_fd < 0)
     return FALSE;
 
+  /* The copy takes what the file would have: the replaced file's mode and
+   * owner, the document mode, or else the file's own mode exactly. */
+  if (!attrs.has_mode && fstat (priv->fd, &st) == 0)
+    {
+      attrs.has_mode = TRUE;
+      attrs.mode = st.st_mode & 07777;
+    }
+  errsv = _g_tmp_fdio_apply_attrs (copy_fd, &attrs, NULL);
+  if (errsv != 0)
+    {
+      _g_tmp_fdio_set_copy_error (error, errsv, op->dest);
+      goto fail;
+    }
+
   _g_tmp_core_copy_starting (op->dest);
   if (!_g_tmp_fdio_copy (priv->fd, copy_fd, op->dest, cancellable, error) ||
       ((op->flags & G_TMP_PERSIST_SYNC) && !_g_tmp_fdio_sync (copy_fd, op->dest, error)))
@@ -204,7 +221,7 @@ persist_by_copy (GTmpFile      *self,
   if (copy_path == NULL)
     errsv = _g_tmp_fdio_link_into_place (copy_fd, op->dfd, op->name, no_replace (op));
   else
-    errsv = _g_tmp_fdio_rename (copy_path, op->dfd, op->name, no_replace (op));
+    errsv = _g_tmp_fdio_rename (op->dfd, copy_path, op->dfd, op->name, no_replace (op));
   if (errsv != 0)
     {
       set_persist_error (error, errsv, op->dest);
@@ -215,7 +232,7 @@ persist_by_copy (GTmpFile      *self,
 
   /* A named original has been moved, not copied: its old name goes. */
   if (src != NULL)
-    unlink (src);
+    unlinkat (src_dfd, src, 0);
 
   _g_tmp_core_clear_fd (&priv->fd);
   priv->fd = copy_fd;
@@ -225,7 +242,7 @@ persist_by_copy (GTmpFile      *self,
 
 fail:
   if (copy_path != NULL)
-    unlink (copy_path);
+    unlinkat (op->dfd, copy_path, 0);
   _g_tmp_core_clear_fd (&copy_fd);
   return FALSE;
 }
@@ -235,16 +252,51 @@ fail:
  * cannot be linked). */
 static gint
 move_into_place (GTmpFile    *self,
+                 gint         src_dfd,
                  const gchar *src,
                  PersistOp   *op)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
 
   if (src != NULL)
-    return _g_tmp_fdio_rename (src, op_dfd (op), op_name (op), no_replace (op));
+    return _g_tmp_fdio_rename (src_dfd, src, op->dfd, op->name, no_replace (op));
   if (priv->linkable)
-    return _g_tmp_fdio_link_into_place (priv->fd, op_dfd (op), op_name (op), no_replace (op));
+    return _g_tmp_fdio_link_into_place (priv->fd, op->dfd, op->name, no_replace (op));
   return ENOTSUP;
+}
+
+/* Gives the file what it takes on (@op->attrs), syncs it with SYNC and
+ * moves it into place; a failure gives the file its mode and owner back.
+ * 0, -1 with @error set, or the move's errno value (nothing set). */
+static gint
+persist_in_place (GTmpFile      *self,
+                  gint           src_dfd,
+                  const gchar   *src,
+                  PersistOp     *op,
+                  GError       **error)
+{
+  GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
+  GTmpFdioAttrs saved = { 0, };
+  gint errsv;
+
+  errsv = _g_tmp_fdio_apply_attrs (priv->fd, &op->attrs, &saved);
+  if (errsv != 0)
+    {
+      set_persist_error (error, errsv, op->dest);
+      return -1;
+    }
+
+  if ((op->flags & G_TMP_PERSIST_SYNC) && !_g_tmp_fdio_sync (priv->fd, op->dest, error))
+    {
+      _g_tmp_fdio_restore_attrs (priv->fd, &saved);
+      return -1;
+    }
+
+  errsv = move_into_place (self, src_dfd, src, op);
+  if (errsv != 0)
+    _g_tmp_fdio_restore_attrs (priv->fd, &saved);
+
+  return errsv;
 }
 
 #ifdef __linux__
@@ -298,6 +350,7 @@ persist_move (GTmpFile      *self,
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   g_autofree gchar *src = NULL;
+  gint src_dfd = AT_FDCWD;
   gint errsv;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -306,12 +359,29 @@ persist_move (GTmpFile      *self,
   if (!_g_tmp_file_ensure_fd (self, cancellable, error))
     return FALSE;
 
-  src = g_strdup (priv->path);
+  /* A named file made relative to a descriptor moves from there. */
+  if (priv->at_path != NULL)
+    {
+      src = g_strdup (priv->at_path);
+      src_dfd = priv->at_dfd >= 0 ? priv->at_dfd : priv->tmpl.dfd;
+    }
+  else
+    src = g_strdup (priv->path);
 
-  /* SYNC flushes the directory after the move: open it now, while a
-   * failure (EMFILE, say) still changes nothing. */
-  if ((op->flags & G_TMP_PERSIST_SYNC) && !persist_open_dir (op, error))
+  /* The directory, while a failure (EMFILE, say) still changes nothing. */
+  if (!persist_open_dir (op, error))
     return FALSE;
+
+  _g_tmp_fdio_dest_attrs (op->dfd, op->name, no_replace (op),
+                          (op->flags & G_TMP_PERSIST_DOCUMENT_MODE) != 0, &op->attrs);
+
+  /* rename() would refuse it too, but only after an anonymous file has
+   * been linked beside it: unlinked again, it could never be linked. */
+  if (op->attrs.dest_is_dir)
+    {
+      set_persist_error (error, EISDIR, op->dest);
+      return FALSE;
+    }
 
   /* SYNC syncs the file before it gets its new name. A file that will be
    * copied gets its copy synced instead: syncing it too would write all of
@@ -320,17 +390,15 @@ persist_move (GTmpFile      *self,
       surely_needs_copy (self, src, op))
     errsv = EXDEV;
   else
-    {
-      if ((op->flags & G_TMP_PERSIST_SYNC) && !_g_tmp_fdio_sync (priv->fd, op->dest, error))
-        return FALSE;
-      errsv = move_into_place (self, src, op);
-    }
+    errsv = persist_in_place (self, src_dfd, src, op, error);
 
   if (errsv == 0)
     op->moved = TRUE;
+  else if (errsv < 0)
+    return FALSE;
   else if ((errsv == EXDEV || errsv == ENOTSUP) && (op->flags & G_TMP_PERSIST_ALLOW_COPY))
     {
-      if (!persist_by_copy (self, op, src, cancellable, error))
+      if (!persist_by_copy (self, op, src_dfd, src, cancellable, error))
         return FALSE;
     }
   else
@@ -366,6 +434,9 @@ persist_commit (GTmpFile  *self,
     return;
 
   priv->linkable = FALSE;
+  /* It lives at @op->dest now, not below the descriptor it was made in. */
+  g_clear_pointer (&priv->at_path, g_free);
+  _g_tmp_core_clear_fd (&priv->at_dfd);
 
   changed = g_strcmp0 (priv->path, op->dest) != 0;
   if (changed)
@@ -460,20 +531,33 @@ persist_begin (GTmpFile     *self,
  * Gives the temporary file a permanent name atomically: afterwards @path is
  * the file, with everything written to it so far, and other processes see
  * either what was at @path before or the complete new file — never a partial
- * one. This is how to save a document safely:
+ * one. This is how to save a document safely, the temporary file made in
+ * @path's directory (a link cannot cross file systems):
  *
  * ```c
- * g_autoptr(GFile) doc = g_file_new_for_path (path);
- * g_autoptr(GFile) dir = g_file_get_parent (doc);
- * g_autofree gchar *dir_path = g_file_get_path (dir);
- * g_autoptr(GTmpFile) tmp = g_tmp_file_new (dir_path, NULL, NULL, &error);
+ * g_autofree gchar *dir = g_path_get_dirname (path);
+ * g_autoptr(GTmpFile) tmp = g_tmp_file_new (dir, NULL, NULL, error);
  *
  * if (tmp == NULL ||
  *     !g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)),
- *                                 data, len, NULL, NULL, &error) ||
- *     !g_tmp_file_persist (tmp, path, G_TMP_PERSIST_SYNC, NULL, &error))
+ *                                 data, len, NULL, NULL, error) ||
+ *     !g_tmp_file_persist (tmp, path, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_DOCUMENT_MODE,
+ *                          NULL, error))
  *   return FALSE;
  * ```
+ *
+ * The mode is what users expect of a saved document, as
+ * [method@Gio.File.replace] keeps it: when @path is an existing regular
+ * file, the new file takes its mode, and its owner and group where the
+ * caller may set them (as another user, the file is saved all the same,
+ * owned by the caller). When @path is a new name (or a symbolic link or
+ * other non-regular file, which is replaced, never followed), the file
+ * keeps the mode it was created with ([property@GTempfile.TmpFile:mode],
+ * `0600` by default), or with %G_TMP_PERSIST_DOCUMENT_MODE gets
+ * `0666 & ~umask` (usually `0644`; the umask is read, not changed, where
+ * `/proc/self/status` tells it). This is applied to the temporary file
+ * before it is moved, and undone if the persist fails. A directory at
+ * @path is refused (%G_IO_ERROR_IS_DIRECTORY) before anything changes.
  *
  * An anonymous file is linked into place from its descriptor (`linkat()`), so
  * a crash at any moment leaves no stray file; a [class@GTempfile.NamedTmpFile]
@@ -502,11 +586,10 @@ persist_begin (GTmpFile     *self,
  * [property@GTempfile.NamedTmpFile:path] becomes @path). On failure nothing
  * has changed: the temporary file keeps its name and its automatic deletion,
  * @path is untouched and no stray file is left beside it. Everything that
- * can fail without changing anything comes before the file is moved: with
- * %G_TMP_PERSIST_SYNC, opening @path's directory (following symlinks in its
- * path, as a rename does; the move is then made relative to it), syncing the
- * file or its copy. The permanent file keeps the mode the temporary one was
- * created with (`0600` by default).
+ * can fail without changing anything comes before the file is moved:
+ * opening @path's directory (following symlinks in its path, as a rename
+ * does; the move is then made relative to it), giving the file its mode
+ * and owner, syncing the file or its copy.
  *
  * One exception: with %G_TMP_PERSIST_SYNC, the flush of @path's directory
  * can only come after the move. If it fails, the call returns %FALSE (the
@@ -533,19 +616,30 @@ g_tmp_file_persist (GTmpFile          *self,
                     GCancellable      *cancellable,
                     GError           **error)
 {
-  g_autoptr(PersistOp) op = NULL;
-  gboolean ret;
-
   g_return_val_if_fail (G_IS_TMP_FILE (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail ((flags & ~PERSIST_FLAGS_ALL) == 0, FALSE);
+  g_return_val_if_fail ((flags & ~G_TMP_PERSIST_FILE_FLAGS) == 0, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!persist_begin (self, path, error))
+  return _g_tmp_file_persist_at (self, AT_FDCWD, path, flags, cancellable, error);
+}
+
+gboolean
+_g_tmp_file_persist_at (GTmpFile          *self,
+                        gint               dfd,
+                        const gchar       *path,
+                        GTmpPersistFlags   flags,
+                        GCancellable      *cancellable,
+                        GError           **error)
+{
+  g_autoptr(PersistOp) op = NULL;
+  gboolean ret;
+
+  op = persist_op_new (dfd, path, flags, error);
+  if (op == NULL || !persist_begin (self, path, error))
     return FALSE;
 
-  op = persist_op_new (path, flags);
   _g_tmp_file_moving_start (self);
   ret = persist_move (self, op, cancellable, error);
   _g_tmp_file_moving_end (self, NULL);
@@ -646,25 +740,44 @@ g_tmp_file_persist_async (GTmpFile            *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) worker = NULL;
-  GError *error = NULL;
-  GTask *task;
-
   g_return_if_fail (G_IS_TMP_FILE (self));
   g_return_if_fail (path != NULL);
-  g_return_if_fail ((flags & ~PERSIST_FLAGS_ALL) == 0);
+  g_return_if_fail ((flags & ~G_TMP_PERSIST_FILE_FLAGS) == 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (!persist_begin (self, path, &error))
+  _g_tmp_file_persist_at_async (self, AT_FDCWD, path, flags, io_priority, cancellable,
+                                callback, user_data, g_tmp_file_persist_async);
+}
+
+void
+_g_tmp_file_persist_at_async (GTmpFile            *self,
+                              gint                 dfd,
+                              const gchar         *path,
+                              GTmpPersistFlags     flags,
+                              int                  io_priority,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data,
+                              gpointer             source_tag)
+{
+  g_autoptr(GTask) worker = NULL;
+  GError *error = NULL;
+  PersistOp *op;
+  GTask *task;
+
+  /* Made now: the caller may close @dfd as soon as this returns. */
+  op = persist_op_new (dfd, path, flags, &error);
+  if (op == NULL || !persist_begin (self, path, &error))
     {
-      g_task_report_error (self, callback, user_data, g_tmp_file_persist_async, error);
+      g_clear_pointer (&op, persist_op_free);
+      g_task_report_error (self, callback, user_data, source_tag, error);
       return;
     }
 
   /* The caller's task, returned by persist_async_done() once the worker's
    * task is back in this context and the object has followed the move. */
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_file_persist_async);
+  g_task_set_source_tag (task, source_tag);
   g_task_set_priority (task, io_priority);
   /* Cancelling once the file has been moved must not report a failure:
    * that would claim nothing changed when the file has a new name. */
@@ -673,7 +786,7 @@ g_tmp_file_persist_async (GTmpFile            *self,
   worker = g_task_new (self, cancellable, persist_async_done, task);
   g_task_set_source_tag (worker, persist_thread);
   g_task_set_priority (worker, io_priority);
-  g_task_set_task_data (worker, persist_op_new (path, flags), (GDestroyNotify) persist_op_free);
+  g_task_set_task_data (worker, op, (GDestroyNotify) persist_op_free);
   g_task_set_check_cancellable (worker, FALSE);
   /* The worker notifies nothing: persist_move() changes no property, and a
    * spooled file that rolls over there notifies in its own thread. */

@@ -146,7 +146,8 @@ _g_tmp_rmtree_unlinks_pay_in_inode_order (gint fd)
  * a mount point either: something mounted over @path is not ours. -1 with
  * errno set on failure (EBUSY: not our directory). */
 gint
-_g_tmp_rmtree_open_top (const gchar          *path,
+_g_tmp_rmtree_open_top (gint                  top_dfd,
+                        const gchar          *path,
                         gint                  dirfd,
                         const GTmpCoreFileId *expected,
                         struct stat          *st)
@@ -160,7 +161,7 @@ _g_tmp_rmtree_open_top (const gchar          *path,
       /* Our directory was renamed away and something else is at @path:
        * following it to its new place is not our business. */
       if (stat_dir (dirfd, st, &mount_root) < 0 ||
-          fstatat (AT_FDCWD, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
+          fstatat (top_dfd, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
         return -1;
       if (mount_root > 0 || st->st_dev != at_path.st_dev || st->st_ino != at_path.st_ino)
         {
@@ -174,10 +175,10 @@ _g_tmp_rmtree_open_top (const gchar          *path,
       return fd;
     }
 
-  fd = _g_tmp_core_open_dir (path);
+  fd = openat (top_dfd, path, G_TMP_RMTREE_DIR_OPEN_FLAGS);
   if (fd < 0 && (errno == EACCES || errno == EPERM) &&
       fchmodat (AT_FDCWD, path, 0700, AT_SYMLINK_NOFOLLOW) == 0)
-    fd = _g_tmp_core_open_dir (path);
+    fd = openat (top_dfd, path, G_TMP_RMTREE_DIR_OPEN_FLAGS);
   if (fd < 0 || stat_dir (fd, st, &mount_root) < 0)
     {
       _g_tmp_core_clear_fd (&fd);

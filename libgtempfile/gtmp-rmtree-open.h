@@ -24,10 +24,12 @@ gint      _g_tmp_rmtree_open_dir_at                (gint                  dirfd,
                                                     const gchar          *name,
                                                     dev_t                 parent_dev,
                                                     struct stat          *st);
-/* A descriptor of our own for the top of the tree, checked to be ours;
+/* A descriptor of our own for the top of the tree (@path relative to
+ * @top_dfd, AT_FDCWD: a path), checked to be ours;
  * -1 with errno set (EBUSY: not our directory). */
 G_GNUC_INTERNAL
-gint      _g_tmp_rmtree_open_top                   (const gchar          *path,
+gint      _g_tmp_rmtree_open_top                   (gint                  top_dfd,
+                                                    const gchar          *path,
                                                     gint                  dirfd,
                                                     const GTmpCoreFileId *expected,
                                                     struct stat          *st);

@@ -568,7 +568,8 @@ reopen_level (RemoveWalk *walk,
  * or read it again if entries were skipped. */
 static void
 finish_level (RemoveWalk  *walk,
-              const gchar *top_path)
+              gint         top_dfd,
+              const gchar *top_name)
 {
   guint i = walk->levels->len - 1;
   Level *level = walk_top (walk);
@@ -588,7 +589,7 @@ finish_level (RemoveWalk  *walk,
     {
       if ((parent != NULL
            ? unlinkat (dirfd (parent->dir), name, AT_REMOVEDIR)
-           : rmdir (top_path)) == 0)
+           : unlinkat (top_dfd, top_name, AT_REMOVEDIR)) == 0)
         {
           if (parent != NULL)
             parent->removed++;
@@ -623,7 +624,8 @@ finish_level (RemoveWalk  *walk,
 
 static void
 walk_tree (RemoveWalk  *walk,
-           const gchar *top_path)
+           gint         top_dfd,
+           const gchar *top_name)
 {
   while (walk->levels->len > 0 && !walk->stop)
     {
@@ -644,7 +646,7 @@ walk_tree (RemoveWalk  *walk,
           flush_batch (walk);
           if (walk->stop)
             break;
-          finish_level (walk, top_path);
+          finish_level (walk, top_dfd, top_name);
           continue;
         }
 
@@ -688,6 +690,20 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
                            GCancellable          *cancellable,
                            GError               **error)
 {
+  return _g_tmp_rmtree_remove_at (AT_FDCWD, path, path, dirfd, expected, ignore_errors,
+                                  cancellable, error);
+}
+
+gboolean
+_g_tmp_rmtree_remove_at (gint                   top_dfd,
+                         const gchar           *top_name,
+                         const gchar           *path,
+                         gint                   dirfd,
+                         const GTmpCoreFileId  *expected,
+                         gboolean               ignore_errors,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
   RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL };
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
   struct stat st;
@@ -697,7 +713,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
   g_return_val_if_fail (path != NULL, FALSE);
 
   /* An empty directory costs one rmdir and nothing more. */
-  if (rmdir (path) == 0 || errno == ENOENT)
+  if (unlinkat (top_dfd, top_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
     return TRUE;
 
   /* EACCES/EPERM: the parent is not ours to write, but what is inside may
@@ -705,7 +721,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
   errsv = errno;
   if (errsv == ENOTEMPTY || errsv == EEXIST || errsv == EACCES || errsv == EPERM)
     {
-      fd = _g_tmp_rmtree_open_top (path, dirfd, expected, &st);
+      fd = _g_tmp_rmtree_open_top (top_dfd, top_name, dirfd, expected, &st);
       errsv = errno;
       if (fd < 0 && errsv == ENOENT)
         return TRUE;
@@ -741,7 +757,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
       walk.batch_names = g_string_new (NULL);
     }
 
-  walk_tree (&walk, path);
+  walk_tree (&walk, top_dfd, top_name);
 
   g_array_unref (walk.levels);
   g_string_free (walk.path, TRUE);

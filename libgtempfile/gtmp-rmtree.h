@@ -34,4 +34,16 @@ gboolean  _g_tmp_rmtree_remove_full (const gchar           *path,
                                     GCancellable          *cancellable,
                                     GError               **error);
 
+/* The same for the directory @top_name relative to @top_dfd (AT_FDCWD: a
+ * path), which errors name @path. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_rmtree_remove_at   (gint                   top_dfd,
+                                    const gchar           *top_name,
+                                    const gchar           *path,
+                                    gint                   dirfd,
+                                    const GTmpCoreFileId  *expected,
+                                    gboolean               ignore_errors,
+                                    GCancellable          *cancellable,
+                                    GError               **error);
+
 G_END_DECLS

@@ -6,6 +6,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "gtmp-template.h"
 
 #define TEMPLATE_FLAGS (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | \
@@ -27,6 +32,33 @@ _g_tmp_template_init_pspecs (GParamSpec **properties,
     g_param_spec_uint ("random-length", NULL, NULL,
                        G_TMP_CORE_MIN_RANDOM_CHARS, G_TMP_CORE_MAX_RANDOM_CHARS,
                        G_TMP_CORE_RANDOM_CHARS, TEMPLATE_FLAGS);
+  properties[G_TMP_TEMPLATE_PROP_DIR_FD] =
+    g_param_spec_int ("dir-fd", NULL, NULL, -1, G_MAXINT, -1, TEMPLATE_FLAGS);
+}
+
+gboolean
+_g_tmp_template_take_dup (GTmpTemplate *tmpl,
+                          gint          dfd)
+{
+  if (tmpl->dfd >= 0)
+    _g_tmp_core_clear_fd (&tmpl->dfd);
+
+  if (dfd < 0)
+    {
+      tmpl->dfd = AT_FDCWD;
+      return TRUE;
+    }
+
+  /* Above the standard streams, so that a caller's dup2() onto 0-2 never
+   * meets ours. */
+  tmpl->dfd = fcntl (dfd, F_DUPFD_CLOEXEC, 3);
+  if (tmpl->dfd < 0)
+    {
+      tmpl->dfd = G_TMP_TEMPLATE_DFD_INVALID;
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -51,6 +83,9 @@ _g_tmp_template_get_property (const GTmpTemplate *tmpl,
     case G_TMP_TEMPLATE_PROP_RANDOM_LENGTH:
       g_value_set_uint (value, tmpl->random_length != 0 ? tmpl->random_length
                                                         : G_TMP_CORE_RANDOM_CHARS);
+      return TRUE;
+    case G_TMP_TEMPLATE_PROP_DIR_FD:
+      g_value_set_int (value, tmpl->dfd >= 0 ? tmpl->dfd : -1);
       return TRUE;
     default:
       return FALSE;
@@ -80,6 +115,10 @@ _g_tmp_template_set_property (GTmpTemplate *tmpl,
     case G_TMP_TEMPLATE_PROP_RANDOM_LENGTH:
       tmpl->random_length = g_value_get_uint (value);
       return TRUE;
+    case G_TMP_TEMPLATE_PROP_DIR_FD:
+      /* A failed duplicate fails the creation (EBADF), in init. */
+      _g_tmp_template_take_dup (tmpl, g_value_get_int (value));
+      return TRUE;
     default:
       return FALSE;
     }
@@ -88,9 +127,48 @@ _g_tmp_template_set_property (GTmpTemplate *tmpl,
 void
 _g_tmp_template_clear (GTmpTemplate *tmpl)
 {
+  if (tmpl->dfd >= 0)
+    _g_tmp_core_clear_fd (&tmpl->dfd);
+
   g_clear_pointer (&tmpl->dir, g_free);
   g_clear_pointer (&tmpl->prefix, g_free);
   g_clear_pointer (&tmpl->suffix, g_free);
+}
+
+gboolean
+_g_tmp_template_resolve_at (const GTmpTemplate  *tmpl,
+                            GTmpTemplate        *at,
+                            gint                *parent,
+                            gchar              **dir,
+                            GError             **error)
+{
+  *at = *tmpl;
+  *parent = -1;
+  *dir = NULL;
+
+  if (!G_TMP_TEMPLATE_HAS_DFD (tmpl))
+    return TRUE;
+
+  if (tmpl->dir != NULL)
+    {
+      *parent = _g_tmp_core_open_template_dir (tmpl, error);
+      if (*parent < 0)
+        return FALSE;
+    }
+
+  at->dfd = *parent >= 0 ? *parent : tmpl->dfd;
+  at->dir = NULL;
+  *dir = _g_tmp_core_fd_path (at->dfd, NULL);
+  if (*dir == NULL)
+    {
+      _g_tmp_core_set_error (error, ENOTSUP,
+                             _("Could not create a temporary file in “%s”"),
+                             tmpl->dir != NULL ? tmpl->dir : ".");
+      _g_tmp_core_clear_fd (parent);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 GParamSpec *
@@ -141,10 +219,23 @@ gpointer
 _g_tmp_new (GType                type,
             GTmpTemplateFunc     template_of,
             GTmpInitFunc         init,
-            const GTmpTemplate  *tmpl,
+            const GTmpTemplate  *from,
             GError             **error)
 {
-  gpointer object = new_uninitialised (type, template_of, tmpl);
+  gpointer object = new_uninitialised (type, template_of, from);
+
+  if (G_TMP_TEMPLATE_HAS_DFD (from) &&
+      !_g_tmp_template_take_dup (template_of (object), from->dfd))
+    {
+      gint errsv = errno;
+
+      /* Translators: %d is a file descriptor number. */
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not use the directory descriptor %d: %s"),
+                   from->dfd, g_strerror (errsv));
+      g_object_unref (object);
+      return NULL;
+    }
 
   if (!init (object, NULL, error))
     g_clear_object (&object);

@@ -13,9 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix", "mode"
- * and "random-length" construct-only properties, in that order right after
- * PROP_0 in the class's property enum. */
+/* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix", "mode",
+ * "random-length" and "dir-fd" construct-only properties, in that order
+ * right after PROP_0 in the class's property enum. */
 enum
 {
   G_TMP_TEMPLATE_PROP_DIR = 1,
@@ -23,11 +23,12 @@ enum
   G_TMP_TEMPLATE_PROP_SUFFIX,
   G_TMP_TEMPLATE_PROP_MODE,
   G_TMP_TEMPLATE_PROP_RANDOM_LENGTH,
+  G_TMP_TEMPLATE_PROP_DIR_FD,
   G_TMP_TEMPLATE_N_PROPS
 };
 
-/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _RANDOM_LENGTH]; the class
- * installs the whole array and documents the properties. */
+/* Fills @properties[G_TMP_TEMPLATE_PROP_DIR … _DIR_FD]; the class installs
+ * the whole array and documents the properties. */
 G_GNUC_INTERNAL
 void      _g_tmp_template_init_pspecs  (GParamSpec         **properties,
                                         guint                default_mode);
@@ -40,8 +41,29 @@ G_GNUC_INTERNAL
 gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
                                         guint                prop_id,
                                         const GValue        *value);
+/* Frees the strings and closes the template's own descriptor. */
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);
+
+/* Makes @dfd (a directory descriptor, or AT_FDCWD) the template's: a
+ * duplicate of its own (F_DUPFD_CLOEXEC). FALSE with errno set. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_template_take_dup    (GTmpTemplate        *tmpl,
+                                        gint                 dfd);
+
+/* Where an object made from @tmpl creates its named file or directory,
+ * and removes it from later. Without a descriptor: *@at is @tmpl, *@parent
+ * -1, *@dir NULL. With one: *@at creates in the very directory (@tmpl's
+ * "dir" opened below the descriptor, which *@parent then owns, or the
+ * descriptor itself with *@parent -1), by a name relative to it, and *@dir
+ * is that directory's absolute path from /proc (NOT_SUPPORTED where it
+ * cannot be known: nothing is created then). */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_template_resolve_at   (const GTmpTemplate  *tmpl,
+                                        GTmpTemplate        *at,
+                                        gint                *parent,
+                                        gchar              **dir,
+                                        GError             **error);
 
 /* A boolean property that may change after construction: readable,
  * writable, notified only when it changes (with _g_tmp_flag_set()). */
@@ -67,7 +89,7 @@ typedef gboolean (*GTmpInitFunc) (GInitable     *initable,
  * with the template's construct properties would, without GObject's
  * per-property cost: a new @type, its template (found by @template_of)
  * filled in from @tmpl (borrowed; its strings are copied, a mode or
- * random_length of 0 leaves the class's default; its dfd is not copied),
+ * random_length of 0 leaves the class's default; a dfd ≥ 0 is duplicated),
  * then its GInitable.init @init, called directly: the type is our own, so
  * g_initable_init()'s check and interface look-up (~210 instructions)
  * would find nothing else. */

@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+
 #include "gtempfile-private.h"
 #include "gtmp-rmtree.h"
 
@@ -118,6 +121,11 @@ struct _GTmpDir
   /* Written once, by the init that creates the directory (under @lock),
    * then read-only. */
   gchar    *path;
+  /* @path relative to @tmpl.dfd when made relative to a descriptor: the
+   * cleanup removes it from there, wherever the descriptor's directory has
+   * been moved meanwhile. */
+  gchar    *at_path;
+  gint      at_dfd;     /* the directory it was made in; -1: @tmpl.dfd */
   gint      creator_pid;
 
   /* The properties any thread may set: g_atomic_int_*() only. */
@@ -155,6 +163,7 @@ enum {
   PROP_SUFFIX,
   PROP_MODE,
   PROP_RANDOM_LENGTH,
+  PROP_DIR_FD,
   PROP_PATH,
   PROP_DELETE,
   PROP_IGNORE_CLEANUP_ERRORS,
@@ -162,6 +171,22 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Where the directory is looked up: @path by itself, or @at_path below the
+ * template's descriptor. */
+static inline gint
+where_dfd (GTmpDir *self)
+{
+  if (self->at_path == NULL)
+    return AT_FDCWD;
+  return self->at_dfd >= 0 ? self->at_dfd : self->tmpl.dfd;
+}
+
+static inline const gchar *
+where_path (GTmpDir *self)
+{
+  return self->at_path != NULL ? self->at_path : self->path;
+}
 
 static void g_tmp_dir_initable_iface_init       (GInitableIface      *iface);
 static void g_tmp_dir_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -233,8 +258,8 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   have_id = self->have_id;
   g_mutex_unlock (&self->lock);
 
-  ret = _g_tmp_rmtree_remove_full (self->path, dirfd, have_id ? &id : NULL,
-                                   ignore_errors, cancellable, error);
+  ret = _g_tmp_rmtree_remove_at (where_dfd (self), where_path (self), self->path, dirfd,
+                                 have_id ? &id : NULL, ignore_errors, cancellable, error);
 
   g_tmp_dir_lock (self);
   self->cleaning = FALSE;
@@ -250,6 +275,39 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   g_mutex_unlock (&self->lock);
 
   return ret;
+}
+
+/* Creates the directory; relative to a descriptor, it is removed later
+ * from the directory it was made in (see _g_tmp_template_resolve_at()). */
+static gboolean
+create_locked (GTmpDir  *self,
+               GError  **error)
+{
+  GTmpTemplate at;
+  g_autofree gchar *dir = NULL;
+  gchar *path;
+  gint parent;
+
+  if (!_g_tmp_template_resolve_at (&self->tmpl, &at, &parent, &dir, error))
+    return FALSE;
+
+  path = _g_tmp_core_create_dir (&at, error);
+  if (path == NULL)
+    {
+      _g_tmp_core_clear_fd (&parent);
+      return FALSE;
+    }
+
+  if (dir == NULL)
+    self->path = path;
+  else
+    {
+      self->path = g_build_filename (dir, path, NULL);
+      self->at_path = path;
+      self->at_dfd = parent;
+    }
+
+  return TRUE;
 }
 
 /* A second init, also one running at the same time in another thread
@@ -271,8 +329,7 @@ g_tmp_dir_initable_init (GInitable     *initable,
         ret = FALSE;
       else
         {
-          self->path = _g_tmp_core_create_dir (&self->tmpl, error);
-          ret = self->path != NULL;
+          ret = create_locked (self, error);
           if (ret)
             self->creator_pid = _g_tmp_core_get_pid ();
         }
@@ -328,6 +385,8 @@ g_tmp_dir_finalize (GObject *object)
 
   _g_tmp_template_clear (&self->tmpl);
   g_free (self->path);
+  g_free (self->at_path);
+  _g_tmp_core_clear_fd (&self->at_dfd);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
 
@@ -443,6 +502,19 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
    *
    * Since: 1.0
    */
+  /**
+   * GTmpDir:dir-fd:
+   *
+   * A directory descriptor that [property@GTempfile.TmpDir:dir] is
+   * relative to, as in `openat()`, or -1 for none. With one,
+   * [property@GTempfile.TmpDir:dir] %NULL means that directory itself,
+   * its last component must not be a symbolic link, and the cleanup
+   * removes the directory relative to the object's own duplicate of the
+   * descriptor (`F_DUPFD_CLOEXEC`), which reading the property returns.
+   * See [ctor@GTempfile.TmpDir.new_at].
+   *
+   * Since: 1.0
+   */
   _g_tmp_template_init_pspecs (properties, G_TMP_CORE_DIR_MODE);
 
   /**
@@ -492,6 +564,7 @@ static void
 g_tmp_dir_init (GTmpDir *self)
 {
   self->fd = -1;
+  self->at_dfd = -1;
   self->tmpl.mode = G_TMP_CORE_DIR_MODE;
   self->tmpl.dfd = AT_FDCWD;
   self->delete = TRUE;
@@ -581,6 +654,51 @@ g_tmp_dir_new_full (const gchar  *dir,
 }
 
 /**
+ * g_tmp_dir_new_at:
+ * @dfd: a directory descriptor, or `AT_FDCWD`
+ * @dir: (nullable) (type filename): the directory to create it in,
+ *   relative to @dfd as in `openat()`; %NULL for @dfd itself (with
+ *   `AT_FDCWD`: the default temporary directory)
+ * @prefix: (nullable) (type filename): the start of its name, or %NULL for
+ *   `"tmp"`
+ * @suffix: (nullable) (type filename): the end of its name, or %NULL
+ * @mode: the permission bits (before the umask), or 0 for `0700`
+ * @error: return location for a #GError, or %NULL
+ *
+ * Creates a new directory with a unique name relative to a directory
+ * descriptor, with the guarantees of [ctor@GTempfile.TmpDir.new]; the
+ * last component of @dir must not be a symbolic link
+ * (%G_IO_ERROR_NOT_DIRECTORY). With `AT_FDCWD` it is
+ * [ctor@GTempfile.TmpDir.new] with @mode.
+ *
+ * The object keeps a duplicate of @dfd (`F_DUPFD_CLOEXEC`; the caller may
+ * close theirs at once) and removes the directory relative to it, so
+ * renaming the parent meanwhile cannot make the cleanup reach another
+ * tree. [property@GTempfile.TmpDir:path] is still absolute, found once
+ * through `/proc/self/fd`; where that is impossible this fails with
+ * %G_IO_ERROR_NOT_SUPPORTED and creates nothing.
+ *
+ * Returns: (transfer full): a new #GTmpDir, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpDir *
+g_tmp_dir_new_at (gint          dfd,
+                  const gchar  *dir,
+                  const gchar  *prefix,
+                  const gchar  *suffix,
+                  guint         mode,
+                  GError      **error)
+{
+  g_return_val_if_fail (dfd >= 0 || dfd == AT_FDCWD, NULL);
+  g_return_val_if_fail (mode <= 07777, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _g_tmp_new (G_TYPE_TMP_DIR, tmp_dir_template, g_tmp_dir_initable_init,
+                     G_TMP_TEMPLATE_BORROW_AT (dfd, dir, prefix, suffix, mode), error);
+}
+
+/**
  * g_tmp_dir_new_async:
  * @dir: (nullable) (type filename): the directory to create it in, or %NULL
  *   for the default temporary directory
@@ -653,7 +771,7 @@ hand_out (GTmpDir *self)
     {
       /* A held descriptor says which directory it is by itself. */
       if (self->fd < 0 && !self->cleaning && !self->cleaned_up)
-        self->have_id = _g_tmp_core_get_dir_id (self->path, &self->id);
+        self->have_id = _g_tmp_core_get_dir_id (where_dfd (self), where_path (self), &self->id);
       g_atomic_int_set (&self->handed_out, TRUE);
     }
   g_mutex_unlock (&self->lock);
@@ -728,7 +846,7 @@ g_tmp_dir_get_fd (GTmpDir *self)
 
   g_tmp_dir_lock (self);
   if (self->path != NULL && !self->cleaning && !self->cleaned_up && self->fd < 0)
-    self->fd = _g_tmp_core_open_dir (self->path);
+    self->fd = _g_tmp_core_open_dir_at (where_dfd (self), where_path (self));
   fd = (self->cleaning || self->cleaned_up) ? -1 : self->fd;
   if (fd >= 0)
     g_atomic_int_set (&self->handed_out, TRUE);

@@ -32,6 +32,13 @@ GTmpDir     *g_tmp_dir_new_full                  (const gchar          *dir,
                                                   guint                 mode,
                                                   guint                 random_length,
                                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GTmpDir     *g_tmp_dir_new_at                    (gint                  dfd,
+                                                  const gchar          *dir,
+                                                  const gchar          *prefix,
+                                                  const gchar          *suffix,
+                                                  guint                 mode,
+                                                  GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 void         g_tmp_dir_new_async                 (const gchar          *dir,
                                                   const gchar          *prefix,

@@ -114,6 +114,7 @@ enum {
   PROP_SUFFIX,
   PROP_MODE,
   PROP_RANDOM_LENGTH,
+  PROP_DIR_FD,
   N_PROPS
 };
 
@@ -490,6 +491,8 @@ g_tmp_file_finalize (GObject *object)
   g_clear_pointer (&priv->link, _g_tmp_file_link_unref);
   _g_tmp_template_clear (&priv->tmpl);
   g_clear_pointer (&priv->path, g_free);
+  g_clear_pointer (&priv->at_path, g_free);
+  _g_tmp_core_clear_fd (&priv->at_dfd);
   g_mutex_clear (&priv->lock);
   g_cond_clear (&priv->cond);
 
@@ -577,7 +580,23 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    * GTmpFile:mode:
    *
    * The permission bits the file is created with (before the umask), and
-   * which it keeps when it is persisted. `0` means `0600`.
+   * which it keeps when it is persisted to a new name. `0` means `0600`.
+   *
+   * Since: 1.0
+   */
+  /**
+   * GTmpFile:dir-fd:
+   *
+   * A directory descriptor that [property@GTempfile.TmpFile:dir] is
+   * relative to, as in `openat()`, or -1 for none. With one,
+   * [property@GTempfile.TmpFile:dir] %NULL means that directory itself,
+   * and the last component of [property@GTempfile.TmpFile:dir] must not
+   * be a symbolic link (%G_IO_ERROR_NOT_DIRECTORY).
+   *
+   * The object keeps a duplicate of its own (`F_DUPFD_CLOEXEC`), so the
+   * caller may close the descriptor right after construction; reading the
+   * property returns that duplicate, which belongs to the object. See
+   * [ctor@GTempfile.TmpFile.new_at].
    *
    * Since: 1.0
    */
@@ -604,6 +623,7 @@ g_tmp_file_init (GTmpFile *self)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   priv->fd = -1;
+  priv->at_dfd = -1;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
   priv->tmpl.dfd = AT_FDCWD;
   priv->lock_pid = _g_tmp_core_get_pid ();

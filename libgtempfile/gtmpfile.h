@@ -24,6 +24,10 @@ G_BEGIN_DECLS
  *   (when it is copied, the copy is synced, not the original)
  * @G_TMP_PERSIST_ALLOW_COPY: when the destination is on another file system, copy
  *   into a temporary file beside it and rename that into place
+ * @G_TMP_PERSIST_DOCUMENT_MODE: when the destination is a new name, give the file
+ *   the mode of a new document, `0666 & ~umask` (usually `0644`), instead of the
+ *   mode it was created with (`0600` unless one was given). A file that replaces
+ *   an existing one takes that file's mode either way.
  *
  * Flags for [method@GTempfile.TmpFile.persist].
  *
@@ -35,6 +39,7 @@ typedef enum /*< flags >*/
   G_TMP_PERSIST_NO_REPLACE = 1 << 0,
   G_TMP_PERSIST_SYNC       = 1 << 1,
   G_TMP_PERSIST_ALLOW_COPY = 1 << 2,
+  G_TMP_PERSIST_DOCUMENT_MODE = 1 << 3,
 } GTmpPersistFlags;
 
 #define G_TYPE_TMP_PERSIST_FLAGS (g_tmp_persist_flags_get_type ())
@@ -84,6 +89,13 @@ void      g_tmp_file_new_async    (const gchar          *dir,
 GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GTmpFile *g_tmp_file_new_finish   (GAsyncResult         *result,
                                    GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GTmpFile *g_tmp_file_new_at       (gint                  dfd,
+                                   const gchar          *dir,
+                                   const gchar          *prefix,
+                                   const gchar          *suffix,
+                                   guint                 mode,
+                                   GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 gint      g_tmp_file_get_fd       (GTmpFile             *self,
                                    GError              **error);
@@ -105,5 +117,26 @@ GTEMPFILE_AVAILABLE_IN_1_0
 gboolean  g_tmp_file_persist_finish (GTmpFile           *self,
                                      GAsyncResult       *result,
                                      GError            **error);
+
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean  g_tmp_file_persist_at     (GTmpFile           *self,
+                                     gint                dfd,
+                                     const gchar        *name,
+                                     GTmpPersistFlags    flags,
+                                     GCancellable       *cancellable,
+                                     GError            **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+void      g_tmp_file_persist_at_async  (GTmpFile           *self,
+                                        gint                dfd,
+                                        const gchar        *name,
+                                        GTmpPersistFlags    flags,
+                                        int                 io_priority,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data);
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean  g_tmp_file_persist_at_finish (GTmpFile           *self,
+                                        GAsyncResult       *result,
+                                        GError            **error);
 
 G_END_DECLS

@@ -31,10 +31,11 @@ import sys
 #   4  the subclasses
 #   5  the module functions (g_tempfile_*)
 MODULES = {
-    # The core in three files: names and creation, the default directory,
-    # the O_TMPFILE refusal memory (with its test hooks).
-    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-tempdir.c',
-                              'gtmp-tempdir.h', 'gtmp-refusals.c',
+    # The core in four files: names and creation, directories by
+    # descriptor, the default directory, the O_TMPFILE refusal memory (with
+    # its test hooks).
+    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-dirfd.c',
+                              'gtmp-tempdir.c', 'gtmp-tempdir.h', 'gtmp-refusals.c',
                               'gtmp-refusals.h', 'gtmp-testing.h'], None),
     'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h', 'gtmp-rmtree-open.c',
                               'gtmp-rmtree-open.h'], None),
@@ -46,7 +47,7 @@ MODULES = {
     # GTmpFile is one module in several files: the class, its fd store,
     # its persist gate, persist's object logic and its private instance data.
     'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c',
-                              'gtmp-gate.c', 'gtmp-persist.c',
+                              'gtmp-gate.c', 'gtmp-persist.c', 'gtmp-file-at.c',
                               'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),

@@ -263,11 +263,20 @@ test_mode_kept (gconstpointer named)
   g_autofree gchar *dest = g_build_filename (dir, "shared.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0644);
 
+  g_autofree gchar *fresh = g_build_filename (dir, "fresh.txt", NULL);
+  g_autoptr(GTmpFile) other = new_func (named) (dir, 0644);
+
+  /* Replacing: the replaced file's mode, as g_file_replace() keeps it. */
   test_write_file (dest, "old");
   g_assert_no_errno (chmod (dest, 0600));
   test_write (tmp, "x", -1);
   test_persist (tmp, dest, G_TMP_PERSIST_NONE);
-  g_assert_cmpuint (test_mode_of (dest), ==, 0644);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0600);
+
+  /* A new name: the mode the file was made with. */
+  test_persist (other, fresh, G_TMP_PERSIST_NONE);
+  g_assert_cmpuint (test_mode_of (fresh), ==, 0644);
+  g_clear_object (&other);
 
   g_clear_object (&tmp);
   test_scratch_free (dir);
@@ -498,12 +507,14 @@ test_cross_fs (gconstpointer named)
   /* With it: copied beside the destination, renamed into place, and the
    * object now works on the permanent file, at the same position. */
   test_write_file (dest, "old");
+  g_assert_no_errno (chmod (dest, 0604));
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
                                      NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
   g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
-  g_assert_cmpuint (test_mode_of (dest), ==, 0640);
+  /* The copy takes the replaced file's mode, as a move would. */
+  g_assert_cmpuint (test_mode_of (dest), ==, 0604);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, position);
   g_assert_true (g_seekable_seek (G_SEEKABLE (tmp), 0, G_SEEK_END, NULL, NULL));
   assert_persisted (tmp, dest, "far away");

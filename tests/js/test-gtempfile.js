@@ -221,6 +221,26 @@ test('/tmp-file/read-write-persist', withScratch(scratch => {
     assertEqual(unixMode(dest), 0o600, 'persisted mode');
 }));
 
+// The _at variants take a plain int descriptor; GJS has no open(), so a
+// GTmpDir's (O_DIRECTORY) descriptor serves as the directory.
+test('/tmp-file/create-write-persist-at', withScratch(scratch => {
+    const d = GTempfile.TmpDir.new(scratch, null, null);
+    const dfd = d.get_fd();
+    assert(dfd >= 0, 'a directory descriptor');
+    const f = GTempfile.TmpFile.new_at(dfd, null, null, null, 0);
+    write(f, 'saved by descriptor');
+    f.persist_at(dfd, 'doc.txt', GTempfile.TmpPersistFlags.SYNC, null);
+    f.close(null);
+    assertEqual(contents(`${d.path}/doc.txt`), 'saved by descriptor', 'persisted contents');
+    assertEqual(unixMode(`${d.path}/doc.txt`), 0o600, 'a new name keeps the mode');
+    const g = GTempfile.TmpFile.new_at(dfd, null, null, null, 0);
+    const e = assertIOError(Gio.IOErrorEnum.EXISTS,
+        () => g.persist_at(dfd, 'doc.txt', GTempfile.TmpPersistFlags.NO_REPLACE, null));
+    assert(e.message.includes(`${d.path}/doc.txt`), `message names the path: ${e.message}`);
+    g.close(null);
+    d.cleanup(null);
+}));
+
 test('/tmp-file/closed', withScratch(scratch => {
     const f = GTempfile.TmpFile.new(scratch, null, null);
     assert(f.get_fd() >= 0, 'fd while open');

@@ -854,6 +854,73 @@ sys.exit(0 if sys.argv[2] == "ignore" else 4)
 
 
 
+class DirectoryDescriptorTestCase(ScratchTestCase):
+    """The _at variants, with a directory descriptor from os.open()."""
+
+    def open_scratch(self):
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, dfd)
+        return dfd
+
+    def test_create_write_persist_at(self):
+        dfd = self.open_scratch()
+        f = GTempfile.TmpFile.new_at(dfd, None, None, None, 0)
+        f.write(b'saved by descriptor')
+        f.persist_at(dfd, 'doc.txt', GTempfile.TmpPersistFlags.SYNC, None)
+        f.close()
+        with open(os.path.join(self.scratch, 'doc.txt'), 'rb') as saved:
+            self.assertEqual(saved.read(), b'saved by descriptor')
+        self.assertEqual(self.listing(), ['doc.txt'])
+
+    def test_persist_at_keeps_replaced_mode(self):
+        dfd = self.open_scratch()
+        dest = os.path.join(self.scratch, 'doc.txt')
+        with open(dest, 'wb') as old:
+            old.write(b'old')
+        os.chmod(dest, 0o644)
+        with GTempfile.TmpFile.new_at(dfd, None, None, None, 0) as f:
+            f.write(b'new')
+            f.persist_at(dfd, 'doc.txt', GTempfile.TmpPersistFlags.NONE, None)
+        self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o644)
+
+    def test_persist_at_no_replace(self):
+        dfd = self.open_scratch()
+        with open(os.path.join(self.scratch, 'taken'), 'wb') as other:
+            other.write(b'theirs')
+        with GTempfile.TmpFile.new_at(dfd, None, None, None, 0) as f:
+            error = self.assertIOError(Gio.IOErrorEnum.EXISTS, f.persist_at, dfd, 'taken',
+                                       GTempfile.TmpPersistFlags.NO_REPLACE, None)
+            self.assertIn(os.path.join(os.path.realpath(self.scratch), 'taken'),
+                          error.message)
+
+    def test_mkstemp_at_relative_path(self):
+        dfd = self.open_scratch()
+        fd, name = GTempfile.mkstemp_at(dfd, None, 'job-', None, 0o640)
+        os.close(fd)
+        self.assertTrue(name.startswith('job-'))
+        self.assertNotIn('/', name)
+        self.assertEqual(stat.S_IMODE(os.stat(name, dir_fd=dfd).st_mode), 0o640)
+
+    def test_dir_fd_keyword(self):
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        with GTempfile.NamedTmpFile(dir_fd=dfd, prefix='kw_') as f:
+            os.close(dfd)  # the object keeps its own duplicate
+            self.assertNotEqual(f.props.dir_fd, dfd)
+            self.assertEqual(os.path.dirname(f.name), os.path.realpath(self.scratch))
+            self.assertEqual(self.listing(), [os.path.basename(f.name)])
+        self.assertEqual(self.listing(), [])
+
+    def test_named_and_dir_at(self):
+        dfd = self.open_scratch()
+        named = GTempfile.NamedTmpFile.new_at(dfd, None, None, None, 0)
+        self.assertEqual(os.path.dirname(named.get_path()), os.path.realpath(self.scratch))
+        named.close()
+        d = GTempfile.TmpDir.new_at(dfd, None, None, None, 0)
+        self.assertTrue(os.path.isdir(d.get_path()))
+        d.cleanup(None)
+        self.assertEqual(self.listing(), [])
+
+
 class FileNameArgumentTestCase(ScratchTestCase):
     """dir, prefix and suffix are file names in every constructor."""
 

@@ -170,6 +170,30 @@ void test_named_tmp_file_persist () {
   }, { "final.txt" });
 }
 
+/* The _at variants with a directory descriptor from open(). */
+void test_tmp_file_persist_at () {
+  run_in_scratch ((scratch) => {
+    int dfd = Posix.open (scratch, Posix.O_RDONLY);
+    assert_cmpint (dfd, CompareOperator.GE, 0);
+    var f = new GTempfile.TmpFile.at (dfd, null, null, null, 0);
+    write_string (f, "saved by descriptor");
+    f.persist_at (dfd, "doc.txt", GTempfile.TmpPersistFlags.SYNC);
+    f.close ();
+    assert_cmpstr (read_file (Path.build_filename (scratch, "doc.txt")), CompareOperator.EQ,
+                   "saved by descriptor");
+
+    var g = new GTempfile.TmpFile.at (dfd, null, null, null, 0);
+    try {
+      g.persist_at (dfd, "doc.txt", GTempfile.TmpPersistFlags.NO_REPLACE);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.EXISTS, "doc.txt");
+    }
+    g.close ();
+    assert_cmpint (Posix.close (dfd), CompareOperator.EQ, 0);
+  }, { "doc.txt" });
+}
+
 void test_spooled_tmp_file () {
   run_in_scratch ((scratch) => {
     var f = new GTempfile.SpooledTmpFile (16, scratch, null, null);
@@ -470,6 +494,7 @@ int main (string[] args) {
   Test.add_func ("/vala/tmp-file/read-write-persist", test_tmp_file);
   Test.add_func ("/vala/tmp-file/async", test_tmp_file_async);
   Test.add_func ("/vala/tmp-file/persist-async", test_tmp_file_persist_async);
+  Test.add_func ("/vala/tmp-file/persist-at", test_tmp_file_persist_at);
   Test.add_func ("/vala/named-tmp-file/lifecycle", test_named_tmp_file);
   Test.add_func ("/vala/named-tmp-file/delete-on-close", test_named_tmp_file_delete_on_close);
   Test.add_func ("/vala/named-tmp-file/persist", test_named_tmp_file_persist);
