@@ -817,6 +817,9 @@ g_spooled_tmp_file_init (GSpooledTmpFile *self)
   /* Installed before GInitable.init runs, so GTmpFile creates no
    * descriptor: nothing touches the disk until the rollover. */
   _g_tmp_file_set_store (G_TMP_FILE (self), &spooled_store);
+  /* So there is nothing to initialise: g_object_new() (a binding's
+   * constructor) makes a file ready for use, as the constructor does. */
+  _g_tmp_file_set_initialised (G_TMP_FILE (self));
 }
 
 /* ------------------------------------------------------------------ API */
@@ -872,6 +875,74 @@ g_spooled_tmp_file_new (gsize        max_size,
   self->max_size = max_size;
 
   return self;
+}
+
+/**
+ * g_spooled_tmp_file_new_async:
+ * @max_size: the number of bytes to keep in memory, or 0 for no limit
+ * @dir: (nullable) (type filename): the directory of the file on disk, or
+ *   %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the file's name on disk,
+ *   or %NULL for [func@GTempfile.get_tempprefix]
+ * @suffix: (nullable) (type filename): the end of the file's name on disk, or
+ *   %NULL for none
+ * @io_priority: the I/O priority of the request, such as %G_PRIORITY_DEFAULT
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the file is ready
+ * @user_data: data for @callback
+ *
+ * The asynchronous form of [ctor@GTempfile.SpooledTmpFile.new], for code
+ * that makes all its files the same way: the file is made at once (that
+ * needs no I/O) and handed to @callback, which runs in the thread-default
+ * main context of the caller and should call
+ * [ctor@GTempfile.SpooledTmpFile.new_finish].
+ *
+ * It exists so that `SpooledTmpFile.new_async()` in bindings makes a
+ * #GSpooledTmpFile rather than the anonymous [class@GTempfile.TmpFile] of
+ * the inherited [func@GTempfile.TmpFile.new_async].
+ *
+ * Since: 1.0
+ */
+void
+g_spooled_tmp_file_new_async (gsize                max_size,
+                              const gchar         *dir,
+                              const gchar         *prefix,
+                              const gchar         *suffix,
+                              int                  io_priority,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_spooled_tmp_file_new_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  /* GTask calls back from the main context, never from here. */
+  g_task_return_pointer (task, g_spooled_tmp_file_new (max_size, dir, prefix, suffix),
+                         g_object_unref);
+}
+
+/**
+ * g_spooled_tmp_file_new_finish:
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [func@GTempfile.SpooledTmpFile.new_async].
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error
+ *   set (only %G_IO_ERROR_CANCELLED, when the operation was cancelled)
+ *
+ * Since: 1.0
+ */
+GSpooledTmpFile *
+g_spooled_tmp_file_new_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  return _g_tmp_new_finish (result, g_spooled_tmp_file_new_async, error);
 }
 
 /**

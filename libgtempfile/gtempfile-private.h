@@ -123,6 +123,21 @@ G_GNUC_INTERNAL
 void            _g_tmp_file_set_closed_error (GError           **error,
                                               const gchar       *path);
 
+/* The error of every call on a file that was never initialised
+ * (G_IO_ERROR_NOT_INITIALIZED). */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_uninitialised_error (GError    **error);
+
+/* For a subclass's GInitable.init, with the lock held: TRUE while the file
+ * has yet to be initialised (its init has work to do). */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_needs_init    (GTmpFile             *self);
+/* Marks the file initialised: its calls work from now on. For a subclass's
+ * GInitable.init, with the lock held, or its instance init when it has
+ * nothing to initialise. Does nothing once the file is closed. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_initialised (GTmpFile           *self);
+
 /* The persist-in-flight gate (gtmpfile.c): every operation that reads,
  * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()
  * and _g_tmp_file_op_end(). Begin fails with G_IO_ERROR_PENDING while a

@@ -101,6 +101,14 @@ _g_tmp_flag_set (gpointer    object,
     g_object_notify_by_pspec (object, pspec);
 }
 
+void
+_g_tmp_warn_uninitialised (const gchar *func,
+                           gpointer     object)
+{
+  g_critical ("%s: this %s is not initialized: g_initable_init() (init() in bindings) "
+              "was not called, or failed", func, G_OBJECT_TYPE_NAME (object));
+}
+
 /* A new, not yet initialised @type with its template filled in. GObject
  * has set the template's construct properties to their defaults (NULL). */
 static gpointer

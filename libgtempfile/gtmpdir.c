@@ -213,7 +213,15 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       g_cond_wait (&self->cleaned, &self->lock);
       self->n_waiting--;
     }
-  if (self->cleaned_up || self->path == NULL)
+  if (G_UNLIKELY (self->path == NULL))
+    {
+      g_mutex_unlock (&self->lock);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           _("The temporary directory is not initialized: "
+                             "g_initable_init() (init() in bindings) was not called, or failed"));
+      return FALSE;
+    }
+  if (self->cleaned_up)
     {
       g_mutex_unlock (&self->lock);
       return TRUE;
@@ -621,6 +629,9 @@ g_tmp_dir_get_path (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
 
+  if (G_UNLIKELY (self->path == NULL))
+    _g_tmp_warn_uninitialised (G_STRFUNC, self);
+
   hand_out (self);
   return self->path;
 }
@@ -639,7 +650,12 @@ GFile *
 g_tmp_dir_get_file (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
-  g_return_val_if_fail (self->path != NULL, NULL);
+
+  if (G_UNLIKELY (self->path == NULL))
+    {
+      _g_tmp_warn_uninitialised (G_STRFUNC, self);
+      return NULL;
+    }
 
   hand_out (self);
   return g_file_new_for_path (self->path);
@@ -675,6 +691,9 @@ g_tmp_dir_get_fd (GTmpDir *self)
   if (fd >= 0)
     g_atomic_int_set (&self->handed_out, TRUE);
   g_mutex_unlock (&self->lock);
+
+  if (G_UNLIKELY (self->path == NULL))
+    _g_tmp_warn_uninitialised (G_STRFUNC, self);
 
   return fd;
 }

@@ -150,6 +150,14 @@ _g_tmp_file_set_closed_error (GError      **error,
                display);
 }
 
+void
+_g_tmp_file_set_uninitialised_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                       _("The temporary file is not initialized: "
+                         "g_initable_init() (init() in bindings) was not called, or failed"));
+}
+
 /* A persist in flight (from the call to the end of persist() or to the
  * callback of persist_async()) refuses every other operation on the file
  * with G_IO_ERROR_PENDING, and waits for those already in progress before
@@ -423,6 +431,23 @@ _g_tmp_file_set_persisted_func (GTmpFile              *self,
 
 /* GInitable, GAsyncInitable */
 
+gboolean
+_g_tmp_file_needs_init (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->closed == G_TMP_FILE_UNINITIALISED;
+}
+
+void
+_g_tmp_file_set_initialised (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* A file closed before it was initialised stays closed. */
+  g_atomic_int_compare_and_exchange (&priv->closed, G_TMP_FILE_UNINITIALISED, FALSE);
+}
+
 static gboolean
 create_locked (GTmpFile      *self,
                GCancellable  *cancellable,
@@ -432,8 +457,9 @@ create_locked (GTmpFile      *self,
   gboolean linkable = FALSE;
   gint fd;
 
-  /* Already initialized, or a subclass keeps its bytes elsewhere for now. */
-  if (priv->fd >= 0 || priv->store != &_g_tmp_file_fd_store)
+  /* Already initialized (or closed), or a subclass with nothing to
+   * initialise (a spooled file keeps its bytes in memory for now). */
+  if (priv->closed != G_TMP_FILE_UNINITIALISED)
     return TRUE;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -445,6 +471,7 @@ create_locked (GTmpFile      *self,
 
   priv->fd = fd;
   priv->linkable = !!linkable;
+  _g_tmp_file_set_initialised (self);
 
   return TRUE;
 }
@@ -494,7 +521,7 @@ publish_stream (GTmpFilePrivate *priv,
                 gpointer        *slot,
                 gpointer         stream)
 {
-  if (priv->closed)
+  if (priv->closed == TRUE)
     {
       if (G_IS_INPUT_STREAM (stream))
         g_input_stream_close (stream, NULL, NULL);
@@ -545,7 +572,15 @@ g_tmp_file_close_fn (GIOStream     *stream,
   /* Waits for the read or write running on a stream, if any: it finishes
    * with what it did, and every later one reports G_IO_ERROR_CLOSED. */
   link = _g_tmp_file_lock_or_retire_link (priv);
-  g_atomic_int_set (&priv->closed, TRUE);
+
+  /* Never initialised: an error as from every other call, but the stream
+   * is closed all the same (GIOStream marks it closed whatever close_fn
+   * returns). */
+  if (G_UNLIKELY (g_atomic_int_exchange (&priv->closed, TRUE) == G_TMP_FILE_UNINITIALISED))
+    {
+      _g_tmp_file_set_uninitialised_error (error);
+      ret = FALSE;
+    }
 
   if (priv->fd >= 0)
     {
@@ -767,6 +802,7 @@ g_tmp_file_init (GTmpFile *self)
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   priv->fd = -1;
+  priv->closed = G_TMP_FILE_UNINITIALISED;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
   priv->lock_pid = _g_tmp_core_get_pid ();
   g_mutex_init (&priv->lock);
