@@ -154,7 +154,6 @@ create_locked (GNamedTmpFile  *self,
   _g_tmp_file_take_path (file, path);
   self->owner_pid = _g_tmp_core_get_pid ();
   _g_tmp_file_take_fd (file, fd, FALSE);
-  _g_tmp_file_set_initialised (file);
 
   return TRUE;
 }

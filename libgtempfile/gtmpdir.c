@@ -213,18 +213,16 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       g_cond_wait (&self->cleaned, &self->lock);
       self->n_waiting--;
     }
-  if (G_UNLIKELY (self->path == NULL))
+  if (self->cleaned_up || self->path == NULL)
     {
       g_mutex_unlock (&self->lock);
+      if (G_LIKELY (self->path != NULL))
+        return TRUE;
+
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                            _("The temporary directory is not initialized: "
                              "g_initable_init() (init() in bindings) was not called, or failed"));
       return FALSE;
-    }
-  if (self->cleaned_up)
-    {
-      g_mutex_unlock (&self->lock);
-      return TRUE;
     }
   /* Cancelled before it starts: nothing is removed, not even an empty
    * directory (the rmdir would not look at @cancellable). */

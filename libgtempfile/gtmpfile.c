@@ -391,6 +391,10 @@ _g_tmp_file_take_fd (GTmpFile *self,
   priv->fd = fd;
   priv->linkable = !!linkable;
   priv->store = &_g_tmp_file_fd_store;
+  /* A named file's init: a file with a descriptor is initialised. (A
+   * spooled file's rollover finds it initialised already.) */
+  if (priv->closed == G_TMP_FILE_UNINITIALISED)
+    priv->closed = FALSE;
 }
 
 GTmpTemplate *
@@ -471,7 +475,8 @@ create_locked (GTmpFile      *self,
 
   priv->fd = fd;
   priv->linkable = !!linkable;
-  _g_tmp_file_set_initialised (self);
+  /* Under the lock, and nothing reads it before init returns. */
+  priv->closed = FALSE;
 
   return TRUE;
 }
@@ -573,15 +578,6 @@ g_tmp_file_close_fn (GIOStream     *stream,
    * with what it did, and every later one reports G_IO_ERROR_CLOSED. */
   link = _g_tmp_file_lock_or_retire_link (priv);
 
-  /* Never initialised: an error as from every other call, but the stream
-   * is closed all the same (GIOStream marks it closed whatever close_fn
-   * returns). */
-  if (G_UNLIKELY (g_atomic_int_exchange (&priv->closed, TRUE) == G_TMP_FILE_UNINITIALISED))
-    {
-      _g_tmp_file_set_uninitialised_error (error);
-      ret = FALSE;
-    }
-
   if (priv->fd >= 0)
     {
       gint fd = _g_tmp_core_steal_fd (&priv->fd);
@@ -595,6 +591,14 @@ g_tmp_file_close_fn (GIOStream     *stream,
           ret = FALSE;
         }
     }
+  else if (G_UNLIKELY (priv->closed == G_TMP_FILE_UNINITIALISED))
+    {
+      /* An error as from every other call, but the file is closed all the
+       * same: GIOStream marks it closed whatever close_fn returns. */
+      _g_tmp_file_set_uninitialised_error (error);
+      ret = FALSE;
+    }
+  g_atomic_int_set (&priv->closed, TRUE);
 
   priv->store->close (self);
   if (link != NULL)
