@@ -525,6 +525,10 @@ g_named_tmp_file_new_finish (GAsyncResult  *result,
  * Gets the absolute path of the file (it keeps being reported after the file
  * has been removed, as Python's `name` does).
  *
+ * A file that was never initialised (made with g_object_new() and no
+ * successful [method@Gio.Initable.init]) has none: that is a programmer
+ * error, reported with a critical warning, and the result is %NULL.
+ *
  * Returns: (type filename) (transfer none): the path
  *
  * Since: 1.0
@@ -547,7 +551,9 @@ g_named_tmp_file_get_path (GNamedTmpFile *self)
  * g_named_tmp_file_get_file:
  * @self: a #GNamedTmpFile
  *
- * Gets the file as a [iface@Gio.File], for APIs that take one.
+ * Gets the file as a [iface@Gio.File], for APIs that take one. Like
+ * [method@GTempfile.NamedTmpFile.get_path], this is %NULL, with a critical
+ * warning, for a file that was never initialised.
  *
  * Returns: (transfer full): a new #GFile for
  *   [property@GTempfile.NamedTmpFile:path]
@@ -661,7 +667,9 @@ g_named_tmp_file_set_delete_on_close (GNamedTmpFile *self,
  * Calling it again does nothing and succeeds; after a failure it can be
  * called again to retry. A file that is already gone is not an error.
  *
- * Returns: %TRUE on success, %FALSE with @error set (naming the path)
+ * Returns: %TRUE on success, %FALSE with @error set (naming the path;
+ *   %G_IO_ERROR_NOT_INITIALIZED, every time, for a file that was never
+ *   initialised)
  *
  * Since: 1.0
  */

@@ -48,6 +48,12 @@
  *
  * Seeking past the end and writing fills the gap with zeros.
  *
+ * Unlike the other classes, a spooled file has nothing to initialise: an
+ * object made by `g_object_new()` (a binding's `new`, with
+ * [property@GTempfile.SpooledTmpFile:max-size] and the other construct
+ * properties) is ready for use without [method@Gio.Initable.init], which
+ * may still be called and does nothing.
+ *
  * The threading rules are [class@GTempfile.TmpFile]'s: a read and a write
  * may run at once on the two streams, also when one of them, or
  * [method@GTempfile.SpooledTmpFile.rollover] in a third thread, rolls the

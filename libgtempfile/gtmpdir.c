@@ -105,6 +105,16 @@
  * when the object is disposed, as `delete=False` does in Python 3.12; an
  * explicit [method@GTempfile.TmpDir.cleanup] still removes it.
  *
+ * An object made by `g_object_new()` alone (`new GTempfile.TmpDir()`
+ * in GJS, `GObject.new()` in Python) has no directory until
+ * [method@Gio.Initable.init] has succeeded. Until then
+ * [method@GTempfile.TmpDir.cleanup] and
+ * [method@GTempfile.TmpDir.cleanup_async] fail with
+ * %G_IO_ERROR_NOT_INITIALIZED, and [method@GTempfile.TmpDir.get_path],
+ * [method@GTempfile.TmpDir.get_file] and [method@GTempfile.TmpDir.get_fd]
+ * log a critical warning and return %NULL or -1. The properties may be set
+ * before.
+ *
  * Since: 1.0
  */
 
@@ -720,6 +730,7 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * one created is left alone (see [class@GTempfile.TmpDir]).
  *
  * Returns: %TRUE on success, %FALSE with @error set
+ *   (%G_IO_ERROR_NOT_INITIALIZED for an object that was never initialised)
  *
  * Since: 1.0
  */

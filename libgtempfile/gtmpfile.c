@@ -55,6 +55,20 @@
  * visible name and [class@GTempfile.SpooledTmpFile] keeps it in memory until it
  * grows.
  *
+ * ## Construction
+ *
+ * The constructors ([ctor@GTempfile.TmpFile.new],
+ * [func@GTempfile.TmpFile.new_async], `g_initable_new()`) create the file.
+ * An object made by `g_object_new()` alone — what `new
+ * GTempfile.TmpFile()` does in GJS, `GObject.new()` in Python and
+ * `Object.new()` in Vala — has no file until [method@Gio.Initable.init]
+ * has succeeded: until then every call on it (reads, writes, seeks,
+ * truncates, `query_info`, close, [method@GTempfile.TmpFile.get_fd],
+ * [method@GTempfile.TmpFile.persist]) fails with
+ * %G_IO_ERROR_NOT_INITIALIZED, as GIO's `GSocket` does, and a close
+ * closes the stream all the same. The construct properties may be set
+ * before. (A [class@GTempfile.SpooledTmpFile] has nothing to initialise.)
+ *
  * ## Threads
  *
  * GIO's rules hold, with the file usable from any thread:
@@ -927,7 +941,8 @@ g_tmp_file_new_finish (GAsyncResult  *result,
  * this moves the data to disk first.
  *
  * Returns: the descriptor, or -1 with @error set (%G_IO_ERROR_CLOSED once the
- *   stream is closed)
+ *   stream is closed, %G_IO_ERROR_NOT_INITIALIZED before
+ *   [method@Gio.Initable.init] has succeeded)
  *
  * Since: 1.0
  */
