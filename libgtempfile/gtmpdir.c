@@ -201,6 +201,16 @@ g_tmp_dir_lock (GTmpDir *self)
   g_mutex_lock (&self->lock);
 }
 
+/* What every call that can fail says on an object that has no directory
+ * because GInitable.init never succeeded. */
+static void
+set_uninitialised_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                       _("The temporary directory is not initialized: "
+                         "g_initable_init() (init() in bindings) was not called, or failed"));
+}
+
 /* Removes the tree. Runs in the caller's thread or in a worker; concurrent
  * calls wait for the one under way and then see its outcome. A failure is
  * remembered as reported when @report. */
@@ -229,9 +239,7 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       if (G_LIKELY (self->path != NULL))
         return TRUE;
 
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                           _("The temporary directory is not initialized: "
-                             "g_initable_init() (init() in bindings) was not called, or failed"));
+      set_uninitialised_error (error);
       return FALSE;
     }
   /* Cancelled before it starts: nothing is removed, not even an empty
