@@ -155,7 +155,7 @@ create_locked (GTmpFile      *file,
   gint parent;
   gint fd;
 
-  if (_g_tmp_file_get_path (file) != NULL)
+  if (!_g_tmp_file_needs_init (file))
     return TRUE;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -238,7 +238,7 @@ g_named_tmp_file_query_info (GFileIOStream  *stream,
                              GError        **error)
 {
   GNamedTmpFile *self = G_NAMED_TMP_FILE (stream);
-  g_autofree gchar *name = g_path_get_basename (_g_tmp_file_get_path ((GTmpFile *) self));
+  g_autofree gchar *name = NULL;
   GFileAttributeMatcher *matcher;
   GFileInfo *info;
 
@@ -246,6 +246,9 @@ g_named_tmp_file_query_info (GFileIOStream  *stream,
                                                                              cancellable, error);
   if (info == NULL)
     return NULL;
+
+  /* Only now: a file never initialised has no path (and no info). */
+  name = g_path_get_basename (_g_tmp_file_get_path ((GTmpFile *) self));
 
   /* Unlike an anonymous file, this one has a name to report. */
   matcher = g_file_attribute_matcher_new (attributes);
@@ -298,7 +301,8 @@ g_named_tmp_file_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PATH:
-      g_value_set_string (value, g_named_tmp_file_get_path (self));
+      /* NULL before init, without get_path()'s critical (see gtmpdir.c). */
+      g_value_set_string (value, _g_tmp_file_get_path ((GTmpFile *) self));
       break;
 
     case PROP_DELETE:
@@ -565,11 +569,82 @@ g_named_tmp_file_new_at (gint          dfd,
 }
 
 /**
+ * g_named_tmp_file_new_async:
+ * @dir: (nullable) (type filename): the directory to create the file in, or
+ *   %NULL for the default temporary directory
+ * @prefix: (nullable) (type filename): the start of the file's name, or %NULL
+ *   for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the file's name, or %NULL
+ * @io_priority: the I/O priority of the request, such as %G_PRIORITY_DEFAULT
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the file is ready
+ * @user_data: data for @callback
+ *
+ * Creates a temporary file with a visible name without blocking, as
+ * [ctor@GTempfile.NamedTmpFile.new] does. The file is created in a worker
+ * thread; @callback runs in the thread-default main context of the caller
+ * and should call [ctor@GTempfile.NamedTmpFile.new_finish].
+ *
+ * This is the named file's own asynchronous constructor: in bindings,
+ * `NamedTmpFile.new_async()` makes a #GNamedTmpFile, not the anonymous
+ * [class@GTempfile.TmpFile] of [func@GTempfile.TmpFile.new_async]. In GJS:
+ *
+ * ```js
+ * Gio._promisify(GTempfile.NamedTmpFile, 'new_async', 'new_finish');
+ * const file = await GTempfile.NamedTmpFile.new_async(null, 'upload-', '.jpg',
+ *     GLib.PRIORITY_DEFAULT, null);
+ * ```
+ *
+ * Cancelled before the file is made, nothing is made; the result is then
+ * %G_IO_ERROR_CANCELLED.
+ *
+ * Since: 1.0
+ */
+void
+g_named_tmp_file_new_async (const gchar         *dir,
+                            const gchar         *prefix,
+                            const gchar         *suffix,
+                            int                  io_priority,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  _g_tmp_new_async (G_TYPE_NAMED_TMP_FILE, _g_tmp_file_get_template,
+                    G_TMP_TEMPLATE_BORROW (dir, prefix, suffix, 0), TRUE, io_priority,
+                    cancellable, callback, user_data, g_named_tmp_file_new_async);
+}
+
+/**
+ * g_named_tmp_file_new_finish:
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [func@GTempfile.NamedTmpFile.new_async].
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED if the operation was cancelled)
+ *
+ * Since: 1.0
+ */
+GNamedTmpFile *
+g_named_tmp_file_new_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return _g_tmp_new_finish (result, g_named_tmp_file_new_async, error);
+}
+
+/**
  * g_named_tmp_file_get_path:
  * @self: a #GNamedTmpFile
  *
  * Gets the absolute path of the file (it keeps being reported after the file
  * has been removed, as Python's `name` does).
+ *
+ * A file that was never initialised (made with g_object_new() and no
+ * successful [method@Gio.Initable.init]) has none: that is a programmer
+ * error, reported with a critical warning, and the result is %NULL.
  *
  * Returns: (type filename) (transfer none): the path
  *
@@ -578,16 +653,24 @@ g_named_tmp_file_new_at (gint          dfd,
 const gchar *
 g_named_tmp_file_get_path (GNamedTmpFile *self)
 {
+  const gchar *path;
+
   g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
 
-  return _g_tmp_file_get_path ((GTmpFile *) self);
+  path = _g_tmp_file_get_path ((GTmpFile *) self);
+  if (G_UNLIKELY (path == NULL))
+    _g_tmp_warn_uninitialised (G_STRFUNC, self);
+
+  return path;
 }
 
 /**
  * g_named_tmp_file_get_file:
  * @self: a #GNamedTmpFile
  *
- * Gets the file as a [iface@Gio.File], for APIs that take one.
+ * Gets the file as a [iface@Gio.File], for APIs that take one. Like
+ * [method@GTempfile.NamedTmpFile.get_path], this is %NULL, with a critical
+ * warning, for a file that was never initialised.
  *
  * Returns: (transfer full): a new #GFile for
  *   [property@GTempfile.NamedTmpFile:path]
@@ -597,9 +680,18 @@ g_named_tmp_file_get_path (GNamedTmpFile *self)
 GFile *
 g_named_tmp_file_get_file (GNamedTmpFile *self)
 {
+  const gchar *path;
+
   g_return_val_if_fail (G_IS_NAMED_TMP_FILE (self), NULL);
 
-  return g_file_new_for_path (_g_tmp_file_get_path ((GTmpFile *) self));
+  path = _g_tmp_file_get_path ((GTmpFile *) self);
+  if (G_UNLIKELY (path == NULL))
+    {
+      _g_tmp_warn_uninitialised (G_STRFUNC, self);
+      return NULL;
+    }
+
+  return g_file_new_for_path (path);
 }
 
 /**
@@ -692,7 +784,9 @@ g_named_tmp_file_set_delete_on_close (GNamedTmpFile *self,
  * Calling it again does nothing and succeeds; after a failure it can be
  * called again to retry. A file that is already gone is not an error.
  *
- * Returns: %TRUE on success, %FALSE with @error set (naming the path)
+ * Returns: %TRUE on success, %FALSE with @error set (naming the path;
+ *   %G_IO_ERROR_NOT_INITIALIZED, every time, for a file that was never
+ *   initialised)
  *
  * Since: 1.0
  */
@@ -707,6 +801,14 @@ g_named_tmp_file_cleanup (GNamedTmpFile  *self,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
+
+  /* Not even closed: a file never initialised has nothing to clean up,
+   * and the caller should hear why. */
+  if (G_UNLIKELY (_g_tmp_file_get_path ((GTmpFile *) self) == NULL))
+    {
+      _g_tmp_file_set_uninitialised_error (error);
+      return FALSE;
+    }
 
   if (!g_io_stream_close (G_IO_STREAM (self), cancellable, error))
     return FALSE;

@@ -38,6 +38,17 @@ GNamedTmpFile *g_named_tmp_file_new_at              (gint            dfd,
                                                      guint           mode,
                                                      GError        **error);
 GTEMPFILE_AVAILABLE_IN_1_0
+void           g_named_tmp_file_new_async           (const gchar    *dir,
+                                                     const gchar    *prefix,
+                                                     const gchar    *suffix,
+                                                     int             io_priority,
+                                                     GCancellable   *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer        user_data);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GNamedTmpFile *g_named_tmp_file_new_finish          (GAsyncResult   *result,
+                                                     GError        **error);
+GTEMPFILE_AVAILABLE_IN_1_0
 const gchar   *g_named_tmp_file_get_path            (GNamedTmpFile  *self);
 GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 GFile         *g_named_tmp_file_get_file            (GNamedTmpFile  *self);

@@ -49,6 +49,12 @@
  *
  * Seeking past the end and writing fills the gap with zeros.
  *
+ * Unlike the other classes, a spooled file has nothing to initialise: an
+ * object made by `g_object_new()` (a binding's `new`, with
+ * [property@GTempfile.SpooledTmpFile:max-size] and the other construct
+ * properties) is ready for use without [method@Gio.Initable.init], which
+ * may still be called and does nothing.
+ *
  * The threading rules are [class@GTempfile.TmpFile]'s: a read and a write
  * may run at once on the two streams, also when one of them, or
  * [method@GTempfile.SpooledTmpFile.rollover] in a third thread, rolls the
@@ -521,6 +527,9 @@ g_spooled_tmp_file_init (GSpooledTmpFile *self)
   /* Installed before GInitable.init runs, so GTmpFile creates no
    * descriptor: nothing touches the disk until the rollover. */
   _g_tmp_file_set_store (G_TMP_FILE (self), &spooled_store);
+  /* So there is nothing to initialise: g_object_new() (a binding's
+   * constructor) makes a file ready for use, as the constructor does. */
+  _g_tmp_file_set_initialised (G_TMP_FILE (self));
 }
 
 /* ------------------------------------------------------------------ API */
@@ -615,6 +624,133 @@ g_spooled_tmp_file_new_full (gsize        max_size,
    * constructed() ran. "max-size" is construct-only; nothing has read it. */
   resolve_dir_now (self);
   self->max_size = max_size;
+
+  return self;
+}
+
+/**
+ * g_spooled_tmp_file_new_async:
+ * @max_size: the number of bytes to keep in memory, or 0 for no limit
+ * @dir: (nullable) (type filename): the directory of the file on disk, or
+ *   %NULL for [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the file's name on disk,
+ *   or %NULL for [func@GTempfile.get_tempprefix]
+ * @suffix: (nullable) (type filename): the end of the file's name on disk, or
+ *   %NULL for none
+ * @io_priority: the I/O priority of the request, such as %G_PRIORITY_DEFAULT
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the file is ready
+ * @user_data: data for @callback
+ *
+ * The asynchronous form of [ctor@GTempfile.SpooledTmpFile.new], for code
+ * that makes all its files the same way: the file is made at once (that
+ * needs no I/O) and handed to @callback, which runs in the thread-default
+ * main context of the caller and should call
+ * [ctor@GTempfile.SpooledTmpFile.new_finish].
+ *
+ * It exists so that `SpooledTmpFile.new_async()` in bindings makes a
+ * #GSpooledTmpFile rather than the anonymous [class@GTempfile.TmpFile] of
+ * the inherited [func@GTempfile.TmpFile.new_async].
+ *
+ * Since: 1.0
+ */
+void
+g_spooled_tmp_file_new_async (gsize                max_size,
+                              const gchar         *dir,
+                              const gchar         *prefix,
+                              const gchar         *suffix,
+                              int                  io_priority,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_spooled_tmp_file_new_async);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, TRUE);
+  /* GTask calls back from the main context, never from here. */
+  g_task_return_pointer (task, g_spooled_tmp_file_new (max_size, dir, prefix, suffix),
+                         g_object_unref);
+}
+
+/**
+ * g_spooled_tmp_file_new_finish:
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [func@GTempfile.SpooledTmpFile.new_async].
+ *
+ * Returns: (transfer full) (nullable): the new file, or %NULL with @error
+ *   set (only %G_IO_ERROR_CANCELLED, when the operation was cancelled)
+ *
+ * Since: 1.0
+ */
+GSpooledTmpFile *
+g_spooled_tmp_file_new_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  return _g_tmp_new_finish (result, g_spooled_tmp_file_new_async, error);
+}
+
+/**
+ * g_spooled_tmp_file_new_at:
+ * @max_size: the number of bytes to keep in memory, or 0 for no limit
+ * @dfd: a directory descriptor, or `AT_FDCWD`
+ * @dir: (nullable) (type filename): the directory of the file on disk,
+ *   relative to @dfd as in `openat()`; %NULL for @dfd itself (with
+ *   `AT_FDCWD`: the default temporary directory)
+ * @prefix: (nullable) (type filename): the start of the file's name on disk,
+ *   or %NULL for [func@GTempfile.get_tempprefix]
+ * @suffix: (nullable) (type filename): the end of the file's name on disk, or
+ *   %NULL for none
+ * @mode: the permission bits of the file on disk (the umask applies), or 0
+ *   for `0600`
+ *
+ * Creates a spooled temporary file that rolls over into a file created
+ * relative to a directory descriptor, as [ctor@GTempfile.TmpFile.new_at]
+ * creates one. The object keeps a duplicate of @dfd (`F_DUPFD_CLOEXEC`):
+ * the caller may close theirs at once.
+ *
+ * This cannot fail either: a descriptor that cannot be duplicated is
+ * reported by the call that rolls over, and the bytes stay in memory.
+ *
+ * Returns: (transfer full): a new spooled temporary file
+ *
+ * Since: 1.0
+ */
+GSpooledTmpFile *
+g_spooled_tmp_file_new_at (gsize        max_size,
+                           gint         dfd,
+                           const gchar *dir,
+                           const gchar *prefix,
+                           const gchar *suffix,
+                           guint        mode)
+{
+  GSpooledTmpFile *self;
+
+  g_return_val_if_fail (dfd >= 0 || dfd == AT_FDCWD, NULL);
+
+  /* Relative to the descriptor from the start, so that @dir is never
+   * resolved against the current directory. */
+  self = g_spooled_tmp_file_new_full (max_size, NULL, prefix, suffix, mode, 0);
+  if (self != NULL && dfd >= 0)
+    {
+      GTmpTemplate *tmpl = _g_tmp_file_get_template (self);
+
+      /* A failed duplicate leaves G_TMP_TEMPLATE_DFD_INVALID: the rollover
+       * fails with EBADF. */
+      (void) _g_tmp_template_take_dup (tmpl, dfd);
+      tmpl->dir = g_strdup (dir);
+    }
+  else if (self != NULL && dir != NULL)
+    {
+      _g_tmp_file_get_template (self)->dir = g_strdup (dir);
+      resolve_dir_now (self);
+    }
 
   return self;
 }

@@ -30,6 +30,25 @@ GSpooledTmpFile *g_spooled_tmp_file_new_full          (gsize             max_siz
                                                        const gchar      *suffix,
                                                        guint             mode,
                                                        guint             random_length);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GSpooledTmpFile *g_spooled_tmp_file_new_at            (gsize             max_size,
+                                                       gint              dfd,
+                                                       const gchar      *dir,
+                                                       const gchar      *prefix,
+                                                       const gchar      *suffix,
+                                                       guint             mode);
+GTEMPFILE_AVAILABLE_IN_1_0
+void             g_spooled_tmp_file_new_async         (gsize             max_size,
+                                                       const gchar      *dir,
+                                                       const gchar      *prefix,
+                                                       const gchar      *suffix,
+                                                       int               io_priority,
+                                                       GCancellable     *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer          user_data);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GSpooledTmpFile *g_spooled_tmp_file_new_finish        (GAsyncResult     *result,
+                                                       GError          **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 gboolean         g_spooled_tmp_file_rollover          (GSpooledTmpFile  *self,
                                                        GCancellable     *cancellable,

@@ -88,7 +88,8 @@ void            _g_tmp_file_notify_unlocked (GTmpFile           *self,
                                              GParamSpec         *pspec);
 
 /* Gives the file its descriptor (takes ownership of @fd) and switches to the
- * fd store. @linkable: @fd is an O_TMPFILE descriptor that linkat() can name. */
+ * fd store; a file not yet initialised is from now on (a subclass's init).
+ * @linkable: @fd is an O_TMPFILE descriptor that linkat() can name. */
 G_GNUC_INTERNAL
 void            _g_tmp_file_take_fd       (GTmpFile             *self,
                                            gint                  fd,
@@ -150,6 +151,22 @@ void            _g_tmp_file_set_persisted_func (GTmpFile              *self,
 G_GNUC_INTERNAL
 void            _g_tmp_file_set_closed_error (GError           **error,
                                               const gchar       *path);
+
+/* The error of every call on a file that was never initialised
+ * (G_IO_ERROR_NOT_INITIALIZED). */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_uninitialised_error (GError    **error);
+
+/* For a subclass's GInitable.init, with the lock held: TRUE while the file
+ * has yet to be initialised (its init has work to do). */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_file_needs_init    (GTmpFile             *self);
+/* Marks the file initialised: its calls work from now on. For the instance
+ * init of a subclass that has nothing to initialise (a subclass whose init
+ * creates a file gets that from _g_tmp_file_take_fd()). Does nothing once
+ * the file is closed. */
+G_GNUC_INTERNAL
+void            _g_tmp_file_set_initialised (GTmpFile           *self);
 
 /* The persist-in-flight gate (gtmp-gate.c): every operation that reads,
  * writes, moves or rolls the file over runs between _g_tmp_file_op_begin()

@@ -25,7 +25,9 @@ typedef struct
   guint                linkable : 1;
   /* (atomic) Set in close_fn under the lock: from then on every operation
    * reports G_IO_ERROR_CLOSED and the store is never called again. Not in
-   * the bit field: it is read without the lock. */
+   * the bit field: it is read without the lock. G_TMP_FILE_UNINITIALISED
+   * until GInitable.init has succeeded, so that the one check of the hot
+   * paths (!closed) also refuses a file that was never initialised. */
   gint                 closed;
 
   /* Shared with the streams; every call on the store holds its lock. */
@@ -62,6 +64,10 @@ typedef struct
   GOutputStream       *output;
 } GTmpFilePrivate;
 
+/* @closed of a file that GInitable.init has not yet initialised: every
+ * operation reports G_IO_ERROR_NOT_INITIALIZED. */
+#define G_TMP_FILE_UNINITIALISED 2
+
 /* GTmpFile's private offset, as G_DEFINE_TYPE's get_instance_private()
  * uses it, for the class's other files. */
 G_GNUC_INTERNAL extern gint _g_tmp_file_private_offset;
@@ -83,7 +89,7 @@ GTmpFileLink *_g_tmp_file_get_link      (GTmpFile         *self,
 G_GNUC_INTERNAL
 GTmpFileLink *_g_tmp_file_lock_or_retire_link (GTmpFilePrivate *priv);
 /* Locks @link and returns its file if open; else NULL, unlocked, with
- * G_IO_ERROR_CLOSED. */
+ * G_IO_ERROR_CLOSED (G_IO_ERROR_NOT_INITIALIZED if never initialised). */
 G_GNUC_INTERNAL
 GTmpFile     *_g_tmp_file_link_lock_open (GTmpFileLink    *link,
                                           GError         **error);

@@ -278,7 +278,8 @@ _g_tmp_file_lock_or_retire_link (GTmpFilePrivate *priv)
 }
 
 /* Locks @link and returns its file if it is open; otherwise returns NULL,
- * unlocked, with G_IO_ERROR_CLOSED. Holding the lock keeps close and
+ * unlocked, with G_IO_ERROR_CLOSED (G_IO_ERROR_NOT_INITIALIZED for a file
+ * never initialised). Holding the lock keeps close and
  * dispose (which take it too) from freeing what the caller is using. */
 GTmpFile *
 _g_tmp_file_link_lock_open (GTmpFileLink  *link,
@@ -295,6 +296,13 @@ _g_tmp_file_link_lock_open (GTmpFileLink  *link,
 
       if (G_LIKELY (!priv->closed))
         return self;
+
+      if (priv->closed == G_TMP_FILE_UNINITIALISED)
+        {
+          g_mutex_unlock (&link->lock);
+          _g_tmp_file_set_uninitialised_error (error);
+          return NULL;
+        }
     }
 
   g_mutex_unlock (&link->lock);

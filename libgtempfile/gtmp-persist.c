@@ -492,6 +492,12 @@ persist_begin (GTmpFile     *self,
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   gint errsv;
 
+  if (priv->closed == G_TMP_FILE_UNINITIALISED)
+    {
+      _g_tmp_file_set_uninitialised_error (error);
+      return FALSE;
+    }
+
   if (priv->closed)
     {
       _g_tmp_file_set_closed_error (error, path);

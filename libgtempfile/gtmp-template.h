@@ -78,6 +78,13 @@ void      _g_tmp_flag_set              (gpointer             object,
                                         gboolean             value,
                                         GParamSpec          *pspec);
 
+/* For a call that has no GError, made on an object that was never
+ * initialised (a programmer error): says so in a critical warning, naming
+ * @func and the object's type. */
+G_GNUC_INTERNAL
+void      _g_tmp_warn_uninitialised    (const gchar         *func,
+                                        gpointer             object);
+
 /* Where an instance of a class keeps its template. */
 typedef GTmpTemplate *(*GTmpTemplateFunc) (gpointer object);
 /* The class's GInitable.init. */

@@ -108,6 +108,16 @@
  * when the object is disposed, as `delete=False` does in Python 3.12; an
  * explicit [method@GTempfile.TmpDir.cleanup] still removes it.
  *
+ * An object made by `g_object_new()` alone (`new GTempfile.TmpDir()`
+ * in GJS, `GObject.new()` in Python) has no directory until
+ * [method@Gio.Initable.init] has succeeded. Until then
+ * [method@GTempfile.TmpDir.cleanup] and
+ * [method@GTempfile.TmpDir.cleanup_async] fail with
+ * %G_IO_ERROR_NOT_INITIALIZED, and [method@GTempfile.TmpDir.get_path],
+ * [method@GTempfile.TmpDir.get_file] and [method@GTempfile.TmpDir.get_fd]
+ * log a critical warning and return %NULL or -1. The properties may be set
+ * before.
+ *
  * Since: 1.0
  */
 
@@ -217,6 +227,16 @@ g_tmp_dir_lock (GTmpDir *self)
   g_mutex_lock (&self->lock);
 }
 
+/* What every call that can fail says on an object that has no directory
+ * because GInitable.init never succeeded. */
+static void
+set_uninitialised_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                       _("The temporary directory is not initialized: "
+                         "g_initable_init() (init() in bindings) was not called, or failed"));
+}
+
 /* Removes the tree. Runs in the caller's thread or in a worker; concurrent
  * calls wait for the one under way and then see its outcome. A failure is
  * remembered as reported when @report. */
@@ -242,7 +262,11 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
   if (self->cleaned_up || self->path == NULL)
     {
       g_mutex_unlock (&self->lock);
-      return TRUE;
+      if (G_LIKELY (self->path != NULL))
+        return TRUE;
+
+      set_uninitialised_error (error);
+      return FALSE;
     }
   /* Cancelled before it starts: nothing is removed, not even an empty
    * directory (the rmdir would not look at @cancellable). */
@@ -407,7 +431,9 @@ g_tmp_dir_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_PATH:
-      g_value_set_string (value, g_tmp_dir_get_path (self));
+      /* NULL before init, without get_path()'s critical: reading the
+       * properties of any object (a debugger, GJS printing it) is fine. */
+      g_value_set_string (value, self->path != NULL ? g_tmp_dir_get_path (self) : NULL);
       break;
 
     case PROP_DELETE:
@@ -797,6 +823,9 @@ g_tmp_dir_get_path (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
 
+  if (G_UNLIKELY (self->path == NULL))
+    _g_tmp_warn_uninitialised (G_STRFUNC, self);
+
   hand_out (self);
   return self->path;
 }
@@ -815,7 +844,12 @@ GFile *
 g_tmp_dir_get_file (GTmpDir *self)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
-  g_return_val_if_fail (self->path != NULL, NULL);
+
+  if (G_UNLIKELY (self->path == NULL))
+    {
+      _g_tmp_warn_uninitialised (G_STRFUNC, self);
+      return NULL;
+    }
 
   hand_out (self);
   return g_file_new_for_path (self->path);
@@ -852,6 +886,9 @@ g_tmp_dir_get_fd (GTmpDir *self)
     g_atomic_int_set (&self->handed_out, TRUE);
   g_mutex_unlock (&self->lock);
 
+  if (G_UNLIKELY (self->path == NULL))
+    _g_tmp_warn_uninitialised (G_STRFUNC, self);
+
   return fd;
 }
 
@@ -879,6 +916,7 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * one created is left alone (see [class@GTempfile.TmpDir]).
  *
  * Returns: %TRUE on success, %FALSE with @error set
+ *   (%G_IO_ERROR_NOT_INITIALIZED for an object that was never initialised)
  *
  * Since: 1.0
  */

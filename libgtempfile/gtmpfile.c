@@ -55,6 +55,20 @@
  * visible name and [class@GTempfile.SpooledTmpFile] keeps it in memory until it
  * grows.
  *
+ * ## Construction
+ *
+ * The constructors ([ctor@GTempfile.TmpFile.new],
+ * [func@GTempfile.TmpFile.new_async], `g_initable_new()`) create the file.
+ * An object made by `g_object_new()` alone — what `new
+ * GTempfile.TmpFile()` does in GJS, `GObject.new()` in Python and
+ * `Object.new()` in Vala — has no file until [method@Gio.Initable.init]
+ * has succeeded: until then every call on it (reads, writes, seeks,
+ * truncates, `query_info`, close, [method@GTempfile.TmpFile.get_fd],
+ * [method@GTempfile.TmpFile.persist]) fails with
+ * %G_IO_ERROR_NOT_INITIALIZED, as GIO's `GSocket` does, and a close
+ * closes the stream all the same. The construct properties may be set
+ * before. (A [class@GTempfile.SpooledTmpFile] has nothing to initialise.)
+ *
  * ## Threads
  *
  * GIO's rules hold, with the file usable from any thread:
@@ -152,6 +166,14 @@ _g_tmp_file_set_closed_error (GError      **error,
                display);
 }
 
+void
+_g_tmp_file_set_uninitialised_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                       _("The temporary file is not initialized: "
+                         "g_initable_init() (init() in bindings) was not called, or failed"));
+}
+
 
 /* Internal interface for subclasses (gtempfile-private.h) */
 
@@ -220,6 +242,10 @@ _g_tmp_file_take_fd (GTmpFile *self,
   priv->fd = fd;
   priv->linkable = !!linkable;
   priv->store = &_g_tmp_file_fd_store;
+  /* A named file's init: a file with a descriptor is initialised. (A
+   * spooled file's rollover finds it initialised already.) */
+  if (priv->closed == G_TMP_FILE_UNINITIALISED)
+    priv->closed = FALSE;
 }
 
 GTmpTemplate *
@@ -260,6 +286,23 @@ _g_tmp_file_set_persisted_func (GTmpFile              *self,
 
 /* GInitable, GAsyncInitable */
 
+gboolean
+_g_tmp_file_needs_init (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  return priv->closed == G_TMP_FILE_UNINITIALISED;
+}
+
+void
+_g_tmp_file_set_initialised (GTmpFile *self)
+{
+  GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
+
+  /* A file closed before it was initialised stays closed. */
+  g_atomic_int_compare_and_exchange (&priv->closed, G_TMP_FILE_UNINITIALISED, FALSE);
+}
+
 static gboolean
 create_locked (GTmpFile      *self,
                GCancellable  *cancellable,
@@ -269,8 +312,9 @@ create_locked (GTmpFile      *self,
   gboolean linkable = FALSE;
   gint fd;
 
-  /* Already initialized, or a subclass keeps its bytes elsewhere for now. */
-  if (priv->fd >= 0 || priv->store != &_g_tmp_file_fd_store)
+  /* Already initialized (or closed), or a subclass with nothing to
+   * initialise (a spooled file keeps its bytes in memory for now). */
+  if (priv->closed != G_TMP_FILE_UNINITIALISED)
     return TRUE;
 
   if (cancellable != NULL && g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -282,6 +326,8 @@ create_locked (GTmpFile      *self,
 
   priv->fd = fd;
   priv->linkable = !!linkable;
+  /* Under the lock, and nothing reads it before init returns. */
+  priv->closed = FALSE;
 
   return TRUE;
 }
@@ -320,7 +366,7 @@ publish_stream (GTmpFilePrivate *priv,
                 gpointer        *slot,
                 gpointer         stream)
 {
-  if (priv->closed)
+  if (priv->closed == TRUE)
     {
       if (G_IS_INPUT_STREAM (stream))
         g_input_stream_close (stream, NULL, NULL);
@@ -371,7 +417,6 @@ g_tmp_file_close_fn (GIOStream     *stream,
   /* Waits for the read or write running on a stream, if any: it finishes
    * with what it did, and every later one reports G_IO_ERROR_CLOSED. */
   link = _g_tmp_file_lock_or_retire_link (priv);
-  g_atomic_int_set (&priv->closed, TRUE);
 
   if (priv->fd >= 0)
     {
@@ -386,6 +431,14 @@ g_tmp_file_close_fn (GIOStream     *stream,
           ret = FALSE;
         }
     }
+  else if (G_UNLIKELY (priv->closed == G_TMP_FILE_UNINITIALISED))
+    {
+      /* An error as from every other call, but the file is closed all the
+       * same: GIOStream marks it closed whatever close_fn returns. */
+      _g_tmp_file_set_uninitialised_error (error);
+      ret = FALSE;
+    }
+  g_atomic_int_set (&priv->closed, TRUE);
 
   priv->store->close (self);
   if (link != NULL)
@@ -624,6 +677,7 @@ g_tmp_file_init (GTmpFile *self)
 
   priv->fd = -1;
   priv->at_dfd = -1;
+  priv->closed = G_TMP_FILE_UNINITIALISED;
   priv->tmpl.mode = G_TMP_CORE_FILE_MODE;
   priv->tmpl.dfd = AT_FDCWD;
   priv->lock_pid = _g_tmp_core_get_pid ();
@@ -792,7 +846,8 @@ g_tmp_file_new_finish (GAsyncResult  *result,
  * this moves the data to disk first.
  *
  * Returns: the descriptor, or -1 with @error set (%G_IO_ERROR_CLOSED once the
- *   stream is closed)
+ *   stream is closed, %G_IO_ERROR_NOT_INITIALIZED before
+ *   [method@Gio.Initable.init] has succeeded)
  *
  * Since: 1.0
  */

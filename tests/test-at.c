@@ -556,6 +556,50 @@ test_dir_fd_property (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* g_spooled_tmp_file_new_at(): its own constructor (a spooled file, not
+ * the inherited TmpFile one), rolling over below its own duplicate of the
+ * descriptor with the mode asked for; a bad descriptor fails at rollover,
+ * with the bytes still in memory. */
+static void
+test_spooled_new_at (void)
+{
+  g_autofree gchar *dir = scratch_real ();
+  g_autofree gchar *sub = child (dir, "spool");
+  g_autofree gchar *dest = child (sub, "out");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSpooledTmpFile) spooled = NULL;
+  g_autoptr(GSpooledTmpFile) bad = NULL;
+  gint dfd = open_dir (dir);
+  gint own = -1;
+  struct stat st;
+
+  test_make_dir (sub, 0755);
+  spooled = g_spooled_tmp_file_new_at (4, dfd, "spool", "sp_", NULL, 0640);
+  g_assert_true (G_IS_SPOOLED_TMP_FILE (spooled));
+  g_object_get (spooled, "dir-fd", &own, NULL);
+  g_assert_cmpint (own, >=, 0);
+  g_assert_cmpint (own, !=, dfd);
+  g_assert_no_errno (close (dfd));
+  g_assert_cmpuint (test_count_entries (sub), ==, 0);
+
+  test_write (spooled, "rolled over", -1);
+  g_assert_true (g_spooled_tmp_file_is_rolled_over (spooled));
+  g_assert_no_errno (fstat (g_tmp_file_get_fd (G_TMP_FILE (spooled), NULL), &st));
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  test_persist (spooled, dest, G_TMP_PERSIST_NONE);
+  test_assert_file_contents (dest, "rolled over");
+
+  bad = g_spooled_tmp_file_new_at (0, test_lowest_free_fd (), NULL, NULL, NULL, 0);
+  g_assert_true (G_IS_SPOOLED_TMP_FILE (bad));
+  test_write (bad, "kept", -1);
+  g_assert_false (g_spooled_tmp_file_rollover (bad, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_false (g_spooled_tmp_file_is_rolled_over (bad));
+
+  g_clear_object (&spooled);
+  test_scratch_free (g_steal_pointer (&dir));
+}
+
 /* A descriptor that is not open: an error, and nothing made anywhere (not
  * in the current directory, not in "dir" taken as a path). */
 static void
@@ -601,6 +645,7 @@ main (int   argc,
   g_test_add_func ("/at/persist-async", test_persist_at_async);
   g_test_add_func ("/at/dir-fd-property", test_dir_fd_property);
   g_test_add_func ("/at/bad-descriptor", test_bad_descriptor);
+  g_test_add_func ("/at/spooled", test_spooled_new_at);
 
   return test_run ();
 }

@@ -13,10 +13,19 @@ import System from 'system';
 
 // The async methods as promises (Gio._promisify wraps our _async/_finish
 // pairs like GIO's own; NamedTmpFile and SpooledTmpFile inherit persist).
+// Each class has its own new_async; the subclasses are promisified first:
+// _promisify() skips a class that already finds a wrapped one, and it would
+// find TmpFile's through the subclass.
+Gio._promisify(GTempfile.NamedTmpFile, 'new_async', 'new_finish');
+Gio._promisify(GTempfile.SpooledTmpFile, 'new_async', 'new_finish');
 Gio._promisify(GTempfile.TmpFile, 'new_async', 'new_finish');
 Gio._promisify(GTempfile.TmpFile.prototype, 'persist_async', 'persist_finish');
 Gio._promisify(GTempfile.TmpDir, 'new_async', 'new_finish');
 Gio._promisify(GTempfile.TmpDir.prototype, 'cleanup_async', 'cleanup_finish');
+// GIO's own, on our streams.
+Gio._promisify(Gio.InputStream.prototype, 'read_bytes_async', 'read_bytes_finish');
+Gio._promisify(Gio.OutputStream.prototype, 'write_bytes_async', 'write_bytes_finish');
+Gio._promisify(Gio.IOStream.prototype, 'close_async', 'close_finish');
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -570,6 +579,96 @@ test('/full/invalid-random-length', withScratch(scratch => {
             () => GTempfile.TmpFile.new_full(scratch, null, null, 0, length));
     }
     assertEqual(listing(scratch).length, 0, 'nothing created');
+}));
+
+test('/named-tmp-file/async-promise', withScratch(async scratch => {
+    // Its own constructor: a NamedTmpFile with a path, not a TmpFile.
+    const f = await GTempfile.NamedTmpFile.new_async(scratch, 'n_', '.txt',
+        GLib.PRIORITY_DEFAULT, null);
+    assert(f instanceof GTempfile.NamedTmpFile, `a NamedTmpFile: ${f}`);
+    const path = f.get_path();
+    assertEqual(GLib.path_get_dirname(path), scratch, 'dirname');
+    assertEqual(listing(scratch).join(), GLib.path_get_basename(path), 'on disk');
+
+    const written = await f.get_output_stream().write_bytes_async(
+        new GLib.Bytes(encoder.encode('promised')), GLib.PRIORITY_DEFAULT, null);
+    assertEqual(written, 8, 'write_bytes_async');
+    f.seek(0, GLib.SeekType.SET, null);
+    const bytes = await f.get_input_stream().read_bytes_async(64,
+        GLib.PRIORITY_DEFAULT, null);
+    assertEqual(decoder.decode(bytes.toArray()), 'promised', 'read_bytes_async');
+    assertEqual(contents(path), 'promised', 'others see the bytes');
+
+    assertEqual(await f.close_async(GLib.PRIORITY_DEFAULT, null), true, 'close_async');
+    assert(!exists(path), 'unlinked on close');
+
+    await assertRejectsIOError(Gio.IOErrorEnum.NOT_FOUND,
+        GTempfile.NamedTmpFile.new_async(`${scratch}/missing`, null, null,
+            GLib.PRIORITY_DEFAULT, null));
+}));
+
+test('/spooled-tmp-file/async-promise', withScratch(async scratch => {
+    const f = await GTempfile.SpooledTmpFile.new_async(4, scratch, null, null,
+        GLib.PRIORITY_DEFAULT, null);
+    assert(f instanceof GTempfile.SpooledTmpFile, `a SpooledTmpFile: ${f}`);
+    assertEqual(f.max_size, 4, 'max-size');
+    await f.get_output_stream().write_bytes_async(
+        new GLib.Bytes(encoder.encode('12345')), GLib.PRIORITY_DEFAULT, null);
+    assert(f.rolled_over, 'rolled over past max-size');
+    const dest = `${scratch}/spooled.txt`;
+    await f.persist_async(dest, GTempfile.TmpPersistFlags.NONE, GLib.PRIORITY_DEFAULT, null);
+    await f.close_async(GLib.PRIORITY_DEFAULT, null);
+    assertEqual(contents(dest), '12345', 'persisted');
+}));
+
+test('/spooled-tmp-file/max-size', () => {
+    // No init needed: a spooled file has nothing to initialise.
+    const f = new GTempfile.SpooledTmpFile({max_size: 10});
+    assertEqual(f.max_size, 10, 'property');
+    assertEqual(f.get_max_size(), f.max_size, 'getter and property agree');
+    write(f, 'in memory');
+    assert(!f.rolled_over, 'in memory');
+    f.close(null);
+});
+
+test('/named-tmp-file/not-initialized', withScratch(async scratch => {
+    // `new` is GObject construction alone: every call says what is missing.
+    const f = new GTempfile.NamedTmpFile({dir: scratch, prefix: 'half_'});
+    const e = assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, () => f.get_fd());
+    assert(e.message.includes('init()'), `message says what to do: ${e.message}`);
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, () => write(f, 'x'));
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        () => f.seek(0, GLib.SeekType.SET, null));
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        () => f.query_info('standard::size', null));
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        () => f.persist(`${scratch}/saved`, GTempfile.TmpPersistFlags.NONE, null));
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, () => f.cleanup(null));
+    await assertRejectsIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        f.get_output_stream().write_bytes_async(new GLib.Bytes(encoder.encode('x')),
+            GLib.PRIORITY_DEFAULT, null));
+    await assertRejectsIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        f.persist_async(`${scratch}/saved`, GTempfile.TmpPersistFlags.NONE,
+            GLib.PRIORITY_DEFAULT, null));
+    assertEqual(listing(scratch).length, 0, 'nothing created');
+
+    // init() makes it whole.
+    f.init(null);
+    write(f, 'whole');
+    assertEqual(contents(f.get_path()), 'whole', 'written after init');
+    f.close(null);
+    assertEqual(listing(scratch).length, 0, 'removed on close');
+}));
+
+test('/tmp-dir/not-initialized', withScratch(async scratch => {
+    const d = new GTempfile.TmpDir({dir: scratch});
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, () => d.cleanup(null));
+    await assertRejectsIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        d.cleanup_async(GLib.PRIORITY_DEFAULT, null));
+    d.init(null);
+    assertEqual(listing(scratch).length, 1, 'created by init');
+    await d.cleanup_async(GLib.PRIORITY_DEFAULT, null);
+    assertEqual(listing(scratch).length, 0, 'removed');
 }));
 
 // --- runner ----------------------------------------------------------------

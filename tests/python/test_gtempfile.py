@@ -920,6 +920,70 @@ class DirectoryDescriptorTestCase(ScratchTestCase):
         d.cleanup(None)
         self.assertEqual(self.listing(), [])
 
+class GIConstructionTestCase(ScratchTestCase):
+    """Each class's own async constructor; objects made without init()."""
+
+    def test_named_async_constructor_is_its_own(self):
+        source, result = self.run_async(
+            lambda done: GTempfile.NamedTmpFile.new_async(
+                self.scratch, 'n_', '.txt', GLib.PRIORITY_DEFAULT, None, done))
+        f = GTempfile.NamedTmpFile.new_finish(result)
+        self.assertIsInstance(f, GTempfile.NamedTmpFile)
+        path = f.get_path()
+        self.assertEqual(os.path.dirname(path), self.scratch)
+        self.assertTrue(os.path.basename(path).startswith('n_'))
+        self.assertEqual(self.listing(), [os.path.basename(path)])
+        f.close()
+        self.assertEqual(self.listing(), [])
+
+    def test_spooled_async_constructor_is_its_own(self):
+        _, result = self.run_async(
+            lambda done: GTempfile.SpooledTmpFile.new_async(
+                4, self.scratch, None, None, GLib.PRIORITY_DEFAULT, None,
+                done))
+        f = GTempfile.SpooledTmpFile.new_finish(result)
+        self.assertIsInstance(f, GTempfile.SpooledTmpFile)
+        self.assertEqual(f.get_max_size(), 4)
+        self.assertEqual(f.props.max_size, f.get_max_size())
+        self.assertFalse(f.is_rolled_over())
+        f.close()
+
+    def test_object_new_without_init_refuses_every_call(self):
+        f = GObject.new(GTempfile.NamedTmpFile, dir=self.scratch)
+        out = f.get_output_stream()
+        for call in (lambda: f.get_fd(),
+                     lambda: out.write_bytes(GLib.Bytes(b'x'), None),
+                     lambda: f.get_input_stream().read_bytes(1, None),
+                     lambda: f.query_info('standard::size', None),
+                     lambda: f.cleanup(None)):
+            error = self.assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, call)
+            self.assertIn('init()', error.message)
+        self.assertEqual(self.listing(), [])
+
+        # init() makes it whole.
+        f.init(None)
+        out.write_bytes(GLib.Bytes(b'whole'), None)
+        with open(f.get_path(), 'rb') as other:
+            self.assertEqual(other.read(), b'whole')
+        f.cleanup(None)
+        self.assertEqual(self.listing(), [])
+
+    def test_object_new_tmp_dir_without_init(self):
+        d = GObject.new(GTempfile.TmpDir, dir=self.scratch)
+        self.assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, d.cleanup, None)
+        d.init(None)
+        self.assertEqual(len(self.listing()), 1)
+        d.cleanup(None)
+        self.assertEqual(self.listing(), [])
+
+    def test_object_new_spooled_needs_no_init(self):
+        f = GObject.new(GTempfile.SpooledTmpFile, max_size=8)
+        self.assertEqual(f.props.max_size, 8)
+        self.assertEqual(f.get_max_size(), f.props.max_size)
+        f.get_output_stream().write_bytes(GLib.Bytes(b'in memory'), None)
+        self.assertTrue(f.is_rolled_over())
+        f.close()
+
 
 class FileNameArgumentTestCase(ScratchTestCase):
     """dir, prefix and suffix are file names in every constructor."""

@@ -390,6 +390,84 @@ void test_named_tmp_file_persist_async () {
                         { "final.txt" });
 }
 
+/* Each class's own async constructor: NamedTmpFile.new_async makes a
+ * NamedTmpFile, SpooledTmpFile.new_async a SpooledTmpFile. */
+async void own_async_constructors (string scratch) throws Error {
+  GTempfile.NamedTmpFile named = yield GTempfile.NamedTmpFile.new_async (scratch, "n_", ".txt");
+  assert_cmpstr (Path.get_dirname (named.path), CompareOperator.EQ, scratch);
+  assert_true (Path.get_basename (named.path).has_prefix ("n_"));
+  write_string (named, "named");
+  assert_cmpstr (read_file (named.path), CompareOperator.EQ, "named");
+  named.close ();
+  assert_false (FileUtils.test (named.path, FileTest.EXISTS));
+
+  GTempfile.SpooledTmpFile spooled = yield GTempfile.SpooledTmpFile.new_async (4, scratch, null, null);
+  write_string (spooled, "1234");
+  assert_false (spooled.rolled_over);
+  write_string (spooled, "5");
+  assert_true (spooled.rolled_over);
+  spooled.close ();
+}
+
+void test_own_async_constructors () {
+  run_async_in_scratch ((scratch, done) => own_async_constructors.begin (scratch, done),
+                        (res) => own_async_constructors.end (res));
+}
+
+/* Property and getter have one type, so they compare and assign without a
+ * cast (the build turns valac's warnings into errors for this file's
+ * standalone twin, tests/vala/standalone.vala). */
+void test_spooled_max_size () {
+  var spooled = new GTempfile.SpooledTmpFile (1 << 20, null, null, null);
+  uint64 from_property = spooled.max_size;
+  uint64 from_getter = spooled.get_max_size ();
+  assert_true (from_property == from_getter);
+  assert_true (from_getter == 1 << 20);
+
+  var made = (GTempfile.SpooledTmpFile) Object.new (typeof (GTempfile.SpooledTmpFile), max_size: (uint64) 7);
+  assert_true (made.max_size == 7 && made.get_max_size () == made.max_size);
+}
+
+/* Object.new () is GObject construction without GInitable.init: every call
+ * says so, and init () makes the object whole. */
+void test_not_initialized () {
+  run_in_scratch ((scratch) => {
+    var f = (GTempfile.NamedTmpFile) Object.new (typeof (GTempfile.NamedTmpFile), dir: scratch, prefix: "half_");
+    try {
+      f.get_fd ();
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_INITIALIZED, "init()");
+    }
+    try {
+      write_string (f, "x");
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_INITIALIZED);
+    }
+    try {
+      f.cleanup ();
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_INITIALIZED);
+    }
+    assert_true (Dir.open (scratch).read_name () == null);
+
+    f.init ();
+    write_string (f, "whole");
+    assert_cmpstr (read_file (f.path), CompareOperator.EQ, "whole");
+    assert_true (f.cleanup ());
+
+    var d = (GTempfile.TmpDir) Object.new (typeof (GTempfile.TmpDir), dir: scratch);
+    try {
+      d.cleanup ();
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_INITIALIZED);
+    }
+  });
+}
+
 void test_missing_dir () {
   run_in_scratch ((scratch) => {
     var missing = Path.build_filename (scratch, "missing");
@@ -506,5 +584,8 @@ int main (string[] args) {
   Test.add_func ("/vala/tmp-dir/async", test_tmp_dir_async);
   Test.add_func ("/vala/missing-dir", test_missing_dir);
   Test.add_func ("/vala/full", test_full);
+  Test.add_func ("/vala/gi/own-async-constructors", test_own_async_constructors);
+  Test.add_func ("/vala/gi/spooled-max-size", test_spooled_max_size);
+  Test.add_func ("/vala/gi/not-initialized", test_not_initialized);
   return Test.run ();
 }

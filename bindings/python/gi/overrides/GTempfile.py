@@ -532,7 +532,7 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
         try:
             return GTempfile.NamedTmpFile.cleanup(self, cancellable)
         except GLib.Error as error:
-            raise _python_error(error, self.get_path()) from error
+            raise _python_error(error, self.props.path) from error
 
     def __exit__(self, exc_type, exc_value, traceback):
         # Closes, then unlinks unless delete is false (CPython 3.12).
@@ -607,7 +607,7 @@ class TmpDir(GTempfile.TmpDir):
         try:
             return GTempfile.TmpDir.cleanup(self, cancellable)
         except GLib.Error as error:
-            raise _python_error(error, self.get_path()) from error
+            raise _python_error(error, self.props.path) from error
 
     @_python_errors
     def cleanup_finish(self, result):
