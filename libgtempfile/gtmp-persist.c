@@ -24,11 +24,15 @@ G_DEFINE_FLAGS_TYPE (GTmpPersistFlags, g_tmp_persist_flags,
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NONE, "none"),
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NO_REPLACE, "no-replace"),
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_SYNC, "sync"),
-                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_ALLOW_COPY, "allow-copy"))
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_ALLOW_COPY, "allow-copy"),
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_EXCHANGE, "exchange"))
 
+/* G_TMP_PERSIST_EXCHANGE passes the check, to fail with a GError: it is a
+ * value of the type, meant for directories. */
 #define PERSIST_FLAGS_ALL (G_TMP_PERSIST_NO_REPLACE | \
                            G_TMP_PERSIST_SYNC | \
-                           G_TMP_PERSIST_ALLOW_COPY)
+                           G_TMP_PERSIST_ALLOW_COPY | \
+                           G_TMP_PERSIST_EXCHANGE)
 
 typedef struct
 {
@@ -414,12 +418,24 @@ destination_errno (const gchar *path)
 
 /* Lets a persist of @path in, or says why not. */
 static gboolean
-persist_begin (GTmpFile     *self,
-               const gchar  *path,
-               GError      **error)
+persist_begin (GTmpFile          *self,
+               const gchar       *path,
+               GTmpPersistFlags   flags,
+               GError           **error)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   gint errsv;
+
+  if (flags & G_TMP_PERSIST_EXCHANGE)
+    {
+      g_autofree gchar *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Could not save the temporary file as “%s”: "
+                     "G_TMP_PERSIST_EXCHANGE is for directories only"),
+                   display);
+      return FALSE;
+    }
 
   if (priv->closed)
     {
@@ -542,7 +558,7 @@ g_tmp_file_persist (GTmpFile          *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!persist_begin (self, path, error))
+  if (!persist_begin (self, path, flags, error))
     return FALSE;
 
   op = persist_op_new (path, flags);
@@ -655,7 +671,7 @@ g_tmp_file_persist_async (GTmpFile            *self,
   g_return_if_fail ((flags & ~PERSIST_FLAGS_ALL) == 0);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (!persist_begin (self, path, &error))
+  if (!persist_begin (self, path, flags, &error))
     {
       g_task_report_error (self, callback, user_data, g_tmp_file_persist_async, error);
       return;

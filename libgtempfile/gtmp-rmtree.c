@@ -109,6 +109,9 @@ typedef struct
   gboolean      cancelled;
   gboolean      stop;
   GError       *error;    /* the first error */
+  /* The top directory is @top_name in @top_parent (AT_FDCWD: a path). */
+  gint          top_parent;
+  const gchar  *top_name;
 
   /* Files of the deepest level waiting to be unlinked in inode order, or
    * both NULL where that does not pay (see above). */
@@ -670,11 +673,19 @@ reopen_level (RemoveWalk *walk,
   return TRUE;
 }
 
+/* rmdir() of @name in @parent_fd: by path for AT_FDCWD, the one system
+ * call of an empty GTmpDir's cleanup. */
+static gint
+rmdir_at (gint         parent_fd,
+          const gchar *name)
+{
+  return parent_fd == AT_FDCWD ? rmdir (name) : unlinkat (parent_fd, name, AT_REMOVEDIR);
+}
+
 /* The current level has been read to its end: remove the directory itself,
  * or read it again if entries were skipped. */
 static void
-finish_level (RemoveWalk  *walk,
-              const gchar *top_path)
+finish_level (RemoveWalk *walk)
 {
   guint i = walk->levels->len - 1;
   Level *level = walk_top (walk);
@@ -694,7 +705,7 @@ finish_level (RemoveWalk  *walk,
     {
       if ((parent != NULL
            ? unlinkat (dirfd (parent->dir), name, AT_REMOVEDIR)
-           : rmdir (top_path)) == 0)
+           : rmdir_at (walk->top_parent, walk->top_name)) == 0)
         {
           if (parent != NULL)
             parent->removed++;
@@ -728,8 +739,7 @@ finish_level (RemoveWalk  *walk,
 }
 
 static void
-walk_tree (RemoveWalk  *walk,
-           const gchar *top_path)
+walk_tree (RemoveWalk *walk)
 {
   while (walk->levels->len > 0 && !walk->stop)
     {
@@ -750,7 +760,7 @@ walk_tree (RemoveWalk  *walk,
           flush_batch (walk);
           if (walk->stop)
             break;
-          finish_level (walk, top_path);
+          finish_level (walk);
           continue;
         }
 
@@ -789,14 +799,15 @@ unlinks_pay_in_inode_order (gint fd)
 #endif
 }
 
-/* A descriptor of our own (own offset) for the top of the tree: from the
- * held @dirfd if it is still the directory at @path, else @path itself, if
- * it is the directory @expected (when known). A top directory we may not
- * read is made readable first (never through a link). The top must not be
- * a mount point either: something mounted over @path is not ours. -1 with
- * errno set on failure (EBUSY: not our directory). */
+/* A descriptor of our own (own offset) for the top of the tree, @name in
+ * @parent_fd: from the held @dirfd if it is still the directory there,
+ * else @name itself, if it is the directory @expected (when known). A top
+ * directory we may not read is made readable first (never through a
+ * link). The top must not be a mount point either: something mounted over
+ * it is not ours. -1 with errno set on failure (EBUSY: not our directory). */
 static gint
-open_top (const gchar          *path,
+open_top (gint                  parent_fd,
+          const gchar          *name,
           gint                  dirfd,
           const GTmpCoreFileId *expected,
           struct stat          *st)
@@ -810,7 +821,7 @@ open_top (const gchar          *path,
       /* Our directory was renamed away and something else is at @path:
        * following it to its new place is not our business. */
       if (stat_dir (dirfd, st, &mount_root) < 0 ||
-          fstatat (AT_FDCWD, path, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
+          fstatat (parent_fd, name, &at_path, AT_SYMLINK_NOFOLLOW) < 0)
         return -1;
       if (mount_root > 0 || st->st_dev != at_path.st_dev || st->st_ino != at_path.st_ino)
         {
@@ -824,10 +835,10 @@ open_top (const gchar          *path,
       return fd;
     }
 
-  fd = _g_tmp_core_open_dir (path);
+  fd = openat (parent_fd, name, DIR_OPEN_FLAGS);
   if (fd < 0 && (errno == EACCES || errno == EPERM) &&
-      fchmodat (AT_FDCWD, path, 0700, AT_SYMLINK_NOFOLLOW) == 0)
-    fd = _g_tmp_core_open_dir (path);
+      fchmodat (parent_fd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+    fd = openat (parent_fd, name, DIR_OPEN_FLAGS);
   if (fd < 0 || stat_dir (fd, st, &mount_root) < 0)
     {
       _g_tmp_core_clear_fd (&fd);
@@ -864,16 +875,31 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
                            GCancellable          *cancellable,
                            GError               **error)
 {
-  RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL };
+  return _g_tmp_rmtree_remove_at (AT_FDCWD, path, path, dirfd, expected, ignore_errors,
+                                  cancellable, error);
+}
+
+gboolean
+_g_tmp_rmtree_remove_at (gint                   parent_fd,
+                         const gchar           *name,
+                         const gchar           *path,
+                         gint                   dirfd,
+                         const GTmpCoreFileId  *expected,
+                         gboolean               ignore_errors,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
+  RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL,
+                      parent_fd, name };
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
   struct stat st;
   gint errsv;
   gint fd = -1;
 
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (name != NULL && path != NULL, FALSE);
 
   /* An empty directory costs one rmdir and nothing more. */
-  if (rmdir (path) == 0 || errno == ENOENT)
+  if (rmdir_at (parent_fd, name) == 0 || errno == ENOENT)
     return TRUE;
 
   /* EACCES/EPERM: the parent is not ours to write, but what is inside may
@@ -881,7 +907,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
   errsv = errno;
   if (errsv == ENOTEMPTY || errsv == EEXIST || errsv == EACCES || errsv == EPERM)
     {
-      fd = open_top (path, dirfd, expected, &st);
+      fd = open_top (parent_fd, name, dirfd, expected, &st);
       errsv = errno;
       if (fd < 0 && errsv == ENOENT)
         return TRUE;
@@ -916,7 +942,7 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
       walk.batch_names = g_string_new (NULL);
     }
 
-  walk_tree (&walk, path);
+  walk_tree (&walk);
 
   g_array_unref (walk.levels);
   g_string_free (walk.path, TRUE);

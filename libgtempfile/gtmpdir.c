@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "gtempfile-private.h"
+#include "gtmp-dir-private.h"
 #include "gtmp-rmtree.h"
 
 /**
@@ -115,9 +116,12 @@ struct _GTmpDir
   /* Construct-only, then read-only. */
   GTmpTemplate tmpl;
 
-  /* Written once, by the init that creates the directory (under @lock),
-   * then read-only. */
+  /* Written by the init that creates the directory (under @lock), then
+   * only by a persist that moves it (under @lock, atomically: get_path()
+   * reads it without the lock), which keeps the old string in @old_paths
+   * until finalize, for callers still holding it. */
   gchar    *path;
+  GSList   *old_paths;
   gint      creator_pid;
 
   /* The properties any thread may set: g_atomic_int_*() only. */
@@ -137,8 +141,11 @@ struct _GTmpDir
   GCond     cleaned;
   guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
   gint      fd;
+  /* A cleanup or a persist (gtmp-dir-persist.c) is under way. */
   gboolean  cleaning;
   gboolean  cleaned_up;
+  /* Moved into place by a persist: no cleanup removes it any more. */
+  gboolean  persisted;
   /* An explicit cleanup failed and said so: dispose still tries once more
    * (nothing should outlive its owner) but does not log it again. */
   gboolean  failure_reported;
@@ -213,7 +220,7 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       g_cond_wait (&self->cleaned, &self->lock);
       self->n_waiting--;
     }
-  if (self->cleaned_up || self->path == NULL)
+  if (self->cleaned_up || self->persisted || self->path == NULL)
     {
       g_mutex_unlock (&self->lock);
       return TRUE;
@@ -327,6 +334,7 @@ g_tmp_dir_finalize (GObject *object)
 
   _g_tmp_template_clear (&self->tmpl);
   g_free (self->path);
+  g_slist_free_full (self->old_paths, g_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
 
@@ -622,7 +630,7 @@ g_tmp_dir_get_path (GTmpDir *self)
   g_return_val_if_fail (G_IS_TMP_DIR (self), NULL);
 
   hand_out (self);
-  return self->path;
+  return g_atomic_pointer_get (&self->path);
 }
 
 /**
@@ -642,7 +650,7 @@ g_tmp_dir_get_file (GTmpDir *self)
   g_return_val_if_fail (self->path != NULL, NULL);
 
   hand_out (self);
-  return g_file_new_for_path (self->path);
+  return g_file_new_for_path (g_atomic_pointer_get (&self->path));
 }
 
 /**
@@ -881,4 +889,100 @@ g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
 
   _g_tmp_flag_set (self, &self->ignore_cleanup_errors, ignore_cleanup_errors,
                    properties[PROP_IGNORE_CLEANUP_ERRORS]);
+}
+
+gboolean
+_g_tmp_dir_persist_begin (GTmpDir      *self,
+                          const gchar  *dest,
+                          gboolean      exchange,
+                          gchar       **path,
+                          gint         *fd,
+                          GError      **error)
+{
+  g_autofree gchar *display = g_filename_display_name (dest);
+
+  g_tmp_dir_lock (self);
+  while (self->cleaning)
+    {
+      self->n_waiting++;
+      g_cond_wait (&self->cleaned, &self->lock);
+      self->n_waiting--;
+    }
+
+  if (self->cleaned_up || self->path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   _("Could not move the temporary directory to “%s”: it has been removed"),
+                   display);
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  /* Swapped in, the live tree would be at a published path no cleanup
+   * removes. */
+  if (exchange && self->persisted)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Could not exchange the directory with “%s”: it is no longer "
+                     "temporary"),
+                   display);
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  self->cleaning = TRUE;
+  *path = self->path;
+  *fd = self->fd;
+  g_mutex_unlock (&self->lock);
+
+  return TRUE;
+}
+
+GTmpDirChanges
+_g_tmp_dir_persist_end (GTmpDir     *self,
+                        const gchar *new_path,
+                        gint         new_fd)
+{
+  GTmpDirChanges changes = 0;
+
+  g_tmp_dir_lock (self);
+  self->cleaning = FALSE;
+
+  if (new_path != NULL && g_strcmp0 (new_path, self->path) != 0)
+    {
+      self->old_paths = g_slist_prepend (self->old_paths, self->path);
+      g_atomic_pointer_set (&self->path, g_strdup (new_path));
+      changes |= G_TMP_DIR_CHANGED_PATH;
+    }
+  if (new_path != NULL)
+    {
+      self->persisted = TRUE;
+      if (g_atomic_int_compare_and_exchange (&self->delete, TRUE, FALSE))
+        changes |= G_TMP_DIR_CHANGED_DELETE;
+    }
+
+  /* Exchanged: the object owns the tree that came in, held by @new_fd; a
+   * cleanup starts from it and removes it only while it is at the path. */
+  if (new_fd >= 0)
+    {
+      _g_tmp_core_clear_fd (&self->fd);
+      self->fd = new_fd;
+      self->have_id = FALSE;
+      g_atomic_int_set (&self->handed_out, TRUE);
+    }
+
+  if (self->n_waiting > 0)
+    g_cond_broadcast (&self->cleaned);
+  g_mutex_unlock (&self->lock);
+
+  return changes;
+}
+
+void
+_g_tmp_dir_notify_changes (GTmpDir        *self,
+                           GTmpDirChanges  changes)
+{
+  if (changes & G_TMP_DIR_CHANGED_PATH)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+  if (changes & G_TMP_DIR_CHANGED_DELETE)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
 }

@@ -23,9 +23,15 @@ G_BEGIN_DECLS
  * @G_TMP_PERSIST_SYNC: fsync the file before and its directory after linking it into place
  *   (when it is copied, the copy is synced, not the original)
  * @G_TMP_PERSIST_ALLOW_COPY: when the destination is on another file system, copy
- *   into a temporary file beside it and rename that into place
+ *   into a temporary file beside it and rename that into place (files only:
+ *   directories are never copied)
+ * @G_TMP_PERSIST_EXCHANGE: directories only: swap the temporary directory with
+ *   the existing directory at the destination, atomically
+ *   ([method@GTempfile.TmpDir.persist]); files fail with
+ *   %G_IO_ERROR_INVALID_ARGUMENT
  *
- * Flags for [method@GTempfile.TmpFile.persist].
+ * Flags for [method@GTempfile.TmpFile.persist] and
+ * [method@GTempfile.TmpDir.persist].
  *
  * Since: 1.0
  */
@@ -35,6 +41,7 @@ typedef enum /*< flags >*/
   G_TMP_PERSIST_NO_REPLACE = 1 << 0,
   G_TMP_PERSIST_SYNC       = 1 << 1,
   G_TMP_PERSIST_ALLOW_COPY = 1 << 2,
+  G_TMP_PERSIST_EXCHANGE   = 1 << 4,
 } GTmpPersistFlags;
 
 #define G_TYPE_TMP_PERSIST_FLAGS (g_tmp_persist_flags_get_type ())
