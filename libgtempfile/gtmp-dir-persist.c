@@ -155,19 +155,27 @@ is_within (gint         fd,
   return found;
 }
 
-/* EINVAL from an exchange: one of the two directories inside the other
- * (as for any rename), or a file system without RENAME_EXCHANGE. */
+/* EINVAL from renameat2(): one of the two directories inside the other (as
+ * for any rename), or a file system without the flag (and glibc says
+ * EINVAL for a kernel without the system call). */
 static gint
-exchange_einval (DirPersistOp *op,
-                 gint          tree_fd)
+renameat2_einval (DirPersistOp *op,
+                  const gchar  *src,
+                  gint          tree_fd)
 {
   struct stat tree, live;
+  gint own_fd = -1;
+  gint errsv = ENOTSUP;
 
-  if (tree_fd >= 0 && fstat (tree_fd, &tree) == 0 && fstat (op->live_fd, &live) == 0 &&
-      (is_within (op->dfd, &tree) || is_within (tree_fd, &live)))
-    return EINVAL;
+  if (tree_fd < 0)
+    tree_fd = own_fd = _g_tmp_core_open_dir (src);
 
-  return ENOTSUP;
+  if (tree_fd < 0 || fstat (tree_fd, &tree) < 0 || is_within (op->dfd, &tree) ||
+      (op->live_fd >= 0 && fstat (op->live_fd, &live) == 0 && is_within (tree_fd, &live)))
+    errsv = EINVAL;
+
+  _g_tmp_core_clear_fd (&own_fd);
+  return errsv;
 }
 
 /* Opens what the persist needs before anything changes: @dest's directory,
@@ -220,8 +228,6 @@ dir_persist_move (const gchar    *src,
                   GError        **error)
 {
   GTmpFdioRenameMode mode = G_TMP_FDIO_RENAME_REPLACE;
-  gint tree_fd = held_fd;
-  gint own_fd = -1;
   gint errsv;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
@@ -237,28 +243,27 @@ dir_persist_move (const gchar    *src,
    * gets its new name. One syncfs() does that whatever the size of the
    * tree (it flushes the rest of the file system too), where an fsync()
    * of each entry would cost a walk and a system call per entry. */
-  if ((op->flags & (G_TMP_PERSIST_SYNC | G_TMP_PERSIST_EXCHANGE)) && tree_fd < 0)
-    tree_fd = own_fd = _g_tmp_core_open_dir (src);
-  if ((op->flags & G_TMP_PERSIST_SYNC) &&
-      (tree_fd < 0 || _g_tmp_core_syncfs (tree_fd) < 0))
+  if (op->flags & G_TMP_PERSIST_SYNC)
     {
-      _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), op->dest);
+      gint own_fd = held_fd < 0 ? _g_tmp_core_open_dir (src) : -1;
+      gboolean synced = (held_fd >= 0 || own_fd >= 0) &&
+                        _g_tmp_core_syncfs (held_fd >= 0 ? held_fd : own_fd) == 0;
+
+      if (!synced)
+        _g_tmp_core_set_error (error, errno, _("Could not write “%s” to disk"), op->dest);
       _g_tmp_core_clear_fd (&own_fd);
-      return FALSE;
+      if (!synced)
+        return FALSE;
     }
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    {
-      _g_tmp_core_clear_fd (&own_fd);
-      return FALSE;
-    }
+    return FALSE;
 
   errsv = _g_tmp_fdio_rename_dir (src, op->dfd, op->name, mode);
-  if (errsv == EINVAL && mode == G_TMP_FDIO_RENAME_EXCHANGE)
-    errsv = exchange_einval (op, tree_fd);
+  if (errsv == EINVAL && mode != G_TMP_FDIO_RENAME_REPLACE)
+    errsv = renameat2_einval (op, src, held_fd);
   else if (errsv == EEXIST && mode == G_TMP_FDIO_RENAME_REPLACE)
     errsv = ENOTEMPTY;  /* POSIX's other word for it */
-  _g_tmp_core_clear_fd (&own_fd);
   if (errsv != 0)
     {
       set_dir_persist_error (error, errsv, op);
