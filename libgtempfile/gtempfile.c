@@ -290,7 +290,7 @@ g_tempfile_mktemp (const gchar  *dir,
  * - A symbolic link is never followed and never removed, whatever its
  *   name; nor is anything but a regular file or a directory (a socket, a
  *   pipe). @dir itself must not be a symbolic link
- *   (%G_IO_ERROR_TOO_MANY_LINKS).
+ *   (%G_IO_ERROR_NOT_DIRECTORY).
  * - Entries of other users are left alone, also when the caller is root.
  * - The removal works relative to a descriptor of @dir. A directory is
  *   opened again (without following a link) and removed only if it is
