@@ -106,6 +106,14 @@
  * when the object is disposed, as `delete=False` does in Python 3.12; an
  * explicit [method@GTempfile.TmpDir.cleanup] still removes it.
  *
+ * ## Publishing
+ *
+ * A tree built in a temporary directory can be published in one atomic
+ * step with [method@GTempfile.TmpDir.persist]: renamed to its final name,
+ * or swapped with the live tree (%G_TMP_PERSIST_EXCHANGE), which then
+ * belongs to the object and goes with its cleanup. A published directory
+ * is no longer temporary: neither cleanup nor dispose removes it.
+ *
  * Since: 1.0
  */
 
@@ -664,8 +672,12 @@ g_tmp_dir_get_file (GTmpDir *self)
  * first call and belongs to @self: do not close it. It stays valid until
  * the directory is cleaned up; a cleanup also starts from it.
  *
+ * After [method@GTempfile.TmpDir.persist] it is the published directory;
+ * after an exchange, the tree that was swapped out.
+ *
  * Returns: the descriptor, or -1 once the directory has been cleaned up
- *   (or while a cleanup is under way) or when it can no longer be opened
+ *   (or while a cleanup or a persist is under way) or when it can no
+ *   longer be opened
  *
  * Since: 1.0
  */
@@ -701,7 +713,9 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * everything removable is removed and the call succeeds anyway.
  *
  * This removes the directory whatever [property@GTempfile.TmpDir:delete]
- * says: that property only decides what happens at dispose.
+ * says: that property only decides what happens at dispose. A directory
+ * published by [method@GTempfile.TmpDir.persist] (not exchanged) is not
+ * removed: the call succeeds and does nothing.
  *
  * Once a cleanup has succeeded, further calls do nothing and succeed;
  * after a failure (or cancellation) a new call tries again, and so does
