@@ -284,6 +284,92 @@ dir_persist_move (const gchar    *src,
   return TRUE;
 }
 
+gboolean
+_g_tmp_dir_persist_begin (GTmpDir      *self,
+                          const gchar  *dest,
+                          gboolean      exchange,
+                          gchar       **path,
+                          gint         *fd,
+                          GError      **error)
+{
+  g_autofree gchar *display = g_filename_display_name (dest);
+
+  _g_tmp_dir_lock (self);
+  while (self->cleaning)
+    {
+      self->n_waiting++;
+      g_cond_wait (&self->cleaned, &self->lock);
+      self->n_waiting--;
+    }
+
+  if (self->cleaned_up || self->path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                   _("Could not move the temporary directory to “%s”: it has been removed"),
+                   display);
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  /* Swapped in, the live tree would be at a published path no cleanup
+   * removes. */
+  if (exchange && self->persisted)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Could not exchange the directory with “%s”: it is no longer "
+                     "temporary"),
+                   display);
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  self->cleaning = TRUE;
+  *path = self->path;
+  *fd = self->fd;
+  g_mutex_unlock (&self->lock);
+
+  return TRUE;
+}
+
+GTmpDirChanges
+_g_tmp_dir_persist_end (GTmpDir     *self,
+                        const gchar *new_path,
+                        gint         new_fd)
+{
+  GTmpDirChanges changes = 0;
+
+  _g_tmp_dir_lock (self);
+  self->cleaning = FALSE;
+
+  if (new_path != NULL && g_strcmp0 (new_path, self->path) != 0)
+    {
+      self->old_paths = g_slist_prepend (self->old_paths, self->path);
+      g_atomic_pointer_set (&self->path, g_strdup (new_path));
+      changes |= G_TMP_DIR_CHANGED_PATH;
+    }
+  if (new_path != NULL)
+    {
+      self->persisted = TRUE;
+      if (g_atomic_int_compare_and_exchange (&self->delete, TRUE, FALSE))
+        changes |= G_TMP_DIR_CHANGED_DELETE;
+    }
+
+  /* Exchanged: the object owns the tree that came in, held by @new_fd; a
+   * cleanup starts from it and removes it only while it is at the path. */
+  if (new_fd >= 0)
+    {
+      _g_tmp_core_clear_fd (&self->fd);
+      self->fd = new_fd;
+      self->have_id = FALSE;
+      g_atomic_int_set (&self->handed_out, TRUE);
+    }
+
+  if (self->n_waiting > 0)
+    g_cond_broadcast (&self->cleaned);
+  g_mutex_unlock (&self->lock);
+
+  return changes;
+}
+
 /* Runs the persist on @self, busy meanwhile; returns what changed for the
  * caller to notify. */
 static GTmpDirChanges

@@ -1,5 +1,5 @@
-/* gtmp-dir-private.h — what GTmpDir's persist (gtmp-dir-persist.c) needs
- * of the object's state in gtmpdir.c (private)
+/* gtmp-dir-private.h — GTmpDir's instance and the state its persist
+ * (gtmp-dir-persist.c) shares with gtmpdir.c (private)
  *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -10,6 +10,57 @@
 #include "gtempfile-private.h"
 
 G_BEGIN_DECLS
+
+/* GTmpDir's instance (gtmpdir.c, gtmp-dir-persist.c). */
+struct _GTmpDir
+{
+  GObject   parent_instance;
+
+  /* Construct-only, then read-only. */
+  GTmpTemplate tmpl;
+
+  /* Written by the init that creates the directory (under @lock), then
+   * only by a persist that moves it (under @lock, atomically: get_path()
+   * reads it without the lock), which keeps the old string in @old_paths
+   * until finalize, for callers still holding it. */
+  gchar    *path;
+  GSList   *old_paths;
+  gint      creator_pid;
+
+  /* The properties any thread may set: g_atomic_int_*() only. */
+  gint      delete;
+  gint      ignore_cleanup_errors;
+
+  /* Set (under @lock, atomically: get_path() reads it without the lock)
+   * once the directory has been handed out, by path or descriptor. */
+  gint      handed_out;
+
+  /* @lock guards all below: cleanup_async() works from a worker thread
+   * while the caller may still ask for the fd or start another cleanup.
+   * Plain gbooleans, not bitfields: each field its own memory location.
+   * They belong to the process @lock_pid (see g_tmp_dir_lock()). */
+  gint      lock_pid;
+  GMutex    lock;
+  GCond     cleaned;
+  guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
+  gint      fd;
+  /* A cleanup or a persist (gtmp-dir-persist.c) is under way. */
+  gboolean  cleaning;
+  gboolean  cleaned_up;
+  /* Moved into place by a persist: no cleanup removes it any more. */
+  gboolean  persisted;
+  /* An explicit cleanup failed and said so: dispose still tries once more
+   * (nothing should outlive its owner) but does not log it again. */
+  gboolean  failure_reported;
+  /* What was at @path when it was first handed out by path (see
+   * hand_out()); a cleanup with no descriptor removes no other tree. */
+  gboolean  have_id;
+  GTmpCoreFileId id;
+};
+
+/* Takes @self->lock (adopting it first in a forked child). */
+G_GNUC_INTERNAL
+void            _g_tmp_dir_lock           (GTmpDir       *self);
 
 /* Which properties a persist changed, to notify in the caller's context. */
 typedef enum

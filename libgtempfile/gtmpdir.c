@@ -117,52 +117,6 @@
  * Since: 1.0
  */
 
-struct _GTmpDir
-{
-  GObject   parent_instance;
-
-  /* Construct-only, then read-only. */
-  GTmpTemplate tmpl;
-
-  /* Written by the init that creates the directory (under @lock), then
-   * only by a persist that moves it (under @lock, atomically: get_path()
-   * reads it without the lock), which keeps the old string in @old_paths
-   * until finalize, for callers still holding it. */
-  gchar    *path;
-  GSList   *old_paths;
-  gint      creator_pid;
-
-  /* The properties any thread may set: g_atomic_int_*() only. */
-  gint      delete;
-  gint      ignore_cleanup_errors;
-
-  /* Set (under @lock, atomically: get_path() reads it without the lock)
-   * once the directory has been handed out, by path or descriptor. */
-  gint      handed_out;
-
-  /* @lock guards all below: cleanup_async() works from a worker thread
-   * while the caller may still ask for the fd or start another cleanup.
-   * Plain gbooleans, not bitfields: each field its own memory location.
-   * They belong to the process @lock_pid (see g_tmp_dir_lock()). */
-  gint      lock_pid;
-  GMutex    lock;
-  GCond     cleaned;
-  guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
-  gint      fd;
-  /* A cleanup or a persist (gtmp-dir-persist.c) is under way. */
-  gboolean  cleaning;
-  gboolean  cleaned_up;
-  /* Moved into place by a persist: no cleanup removes it any more. */
-  gboolean  persisted;
-  /* An explicit cleanup failed and said so: dispose still tries once more
-   * (nothing should outlive its owner) but does not log it again. */
-  gboolean  failure_reported;
-  /* What was at @path when it was first handed out by path (see
-   * hand_out()); a cleanup with no descriptor removes no other tree. */
-  gboolean  have_id;
-  GTmpCoreFileId id;
-};
-
 enum {
   PROP_0,
   PROP_DIR,
@@ -905,90 +859,12 @@ g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
                    properties[PROP_IGNORE_CLEANUP_ERRORS]);
 }
 
-gboolean
-_g_tmp_dir_persist_begin (GTmpDir      *self,
-                          const gchar  *dest,
-                          gboolean      exchange,
-                          gchar       **path,
-                          gint         *fd,
-                          GError      **error)
+/* For gtmp-dir-persist.c, which shares the state above (g_tmp_dir_lock()
+ * adopts it in a forked child first). */
+void
+_g_tmp_dir_lock (GTmpDir *self)
 {
-  g_autofree gchar *display = g_filename_display_name (dest);
-
   g_tmp_dir_lock (self);
-  while (self->cleaning)
-    {
-      self->n_waiting++;
-      g_cond_wait (&self->cleaned, &self->lock);
-      self->n_waiting--;
-    }
-
-  if (self->cleaned_up || self->path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                   _("Could not move the temporary directory to “%s”: it has been removed"),
-                   display);
-      g_mutex_unlock (&self->lock);
-      return FALSE;
-    }
-  /* Swapped in, the live tree would be at a published path no cleanup
-   * removes. */
-  if (exchange && self->persisted)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("Could not exchange the directory with “%s”: it is no longer "
-                     "temporary"),
-                   display);
-      g_mutex_unlock (&self->lock);
-      return FALSE;
-    }
-
-  self->cleaning = TRUE;
-  *path = self->path;
-  *fd = self->fd;
-  g_mutex_unlock (&self->lock);
-
-  return TRUE;
-}
-
-GTmpDirChanges
-_g_tmp_dir_persist_end (GTmpDir     *self,
-                        const gchar *new_path,
-                        gint         new_fd)
-{
-  GTmpDirChanges changes = 0;
-
-  g_tmp_dir_lock (self);
-  self->cleaning = FALSE;
-
-  if (new_path != NULL && g_strcmp0 (new_path, self->path) != 0)
-    {
-      self->old_paths = g_slist_prepend (self->old_paths, self->path);
-      g_atomic_pointer_set (&self->path, g_strdup (new_path));
-      changes |= G_TMP_DIR_CHANGED_PATH;
-    }
-  if (new_path != NULL)
-    {
-      self->persisted = TRUE;
-      if (g_atomic_int_compare_and_exchange (&self->delete, TRUE, FALSE))
-        changes |= G_TMP_DIR_CHANGED_DELETE;
-    }
-
-  /* Exchanged: the object owns the tree that came in, held by @new_fd; a
-   * cleanup starts from it and removes it only while it is at the path. */
-  if (new_fd >= 0)
-    {
-      _g_tmp_core_clear_fd (&self->fd);
-      self->fd = new_fd;
-      self->have_id = FALSE;
-      g_atomic_int_set (&self->handed_out, TRUE);
-    }
-
-  if (self->n_waiting > 0)
-    g_cond_broadcast (&self->cleaned);
-  g_mutex_unlock (&self->lock);
-
-  return changes;
 }
 
 void
