@@ -294,7 +294,9 @@ g_tempfile_mktemp (const gchar  *dir,
  * - Entries of other users are left alone, also when the caller is root.
  * - The removal works relative to a descriptor of @dir. A directory is
  *   opened again (without following a link) and removed only if it is
- *   still the one that was looked at; its tree is removed without ever
+ *   still the one that was looked at (as for
+ *   [method@GTempfile.TmpDir.cleanup], an *empty* directory put in its
+ *   place meanwhile is removed: that loses nothing); its tree is removed without ever
  *   following a link or entering a mount point: something mounted inside
  *   it is left alone, mounted and intact, and reported
  *   (%G_IO_ERROR_BUSY) with the directories holding it. A file is
