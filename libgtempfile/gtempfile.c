@@ -296,9 +296,9 @@ g_tempfile_mktemp (const gchar  *dir,
  *   opened again (without following a link) and removed only if it is
  *   still the one that was looked at (as for
  *   [method@GTempfile.TmpDir.cleanup], an *empty* directory put in its
- *   place meanwhile is removed: that loses nothing); its tree is removed without ever
- *   following a link or entering a mount point: something mounted inside
- *   it is left alone, mounted and intact, and reported
+ *   place meanwhile is removed: that loses nothing). Its tree is removed
+ *   without ever following a link or entering a mount point: something
+ *   mounted inside it is left alone, mounted and intact, and reported
  *   (%G_IO_ERROR_BUSY) with the directories holding it. A file is
  *   unlinked by name, which removes only that name in @dir.
  * - A directory's modification time changes when entries are added to or
