@@ -308,7 +308,9 @@ g_tempfile_mktemp (const gchar  *dir,
  *
  * An entry that cannot be removed does not stop the sweep: every other
  * entry is still tried, and then the call fails with the error of the
- * first one (naming it). Entries that vanish meanwhile are not errors.
+ * first one (naming it). Entries that vanish meanwhile are not errors. A
+ * directory that a failed (or cancelled) sweep emptied in part has been
+ * modified by that: the next sweep takes it as fresh for @min_age.
  *
  * Cancelling stops the sweep between two entries (or inside a tree);
  * what was removed stays removed and the call fails with

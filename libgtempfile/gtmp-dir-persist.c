@@ -274,9 +274,9 @@ dir_persist_move (const gchar    *src,
 
   if ((op->flags & G_TMP_PERSIST_SYNC) && _g_tmp_core_fsync (op->dfd) < 0)
     {
-      /* Translators: %s is the directory's new name; the system's reason follows. */
+      /* The same message as a file's (gtmp-persist.c): %s is saved. */
       _g_tmp_core_set_error (error, errno,
-                             _("Published “%s”, but could not flush its directory to disk"),
+                             _("Saved “%s”, but could not flush its directory to disk"),
                              op->dest);
       return FALSE;
     }
@@ -486,7 +486,7 @@ check_flags (const gchar       *path,
  * then made relative to it), opening the directory to exchange with, the
  * `syncfs()`. One exception: with %G_TMP_PERSIST_SYNC, the flush of @path's
  * directory can only come after the rename. If it fails, the call returns
- * %FALSE with a message saying that @path was published, and it was: the
+ * %FALSE with a message saying that @path was saved, and it was: the
  * object is as after success. Persisting to @path again retries the
  * flush.
  *
