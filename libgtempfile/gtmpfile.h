@@ -18,10 +18,13 @@ G_BEGIN_DECLS
 
 /**
  * GTmpPersistFlags:
- * @G_TMP_PERSIST_NONE: replace the destination if it exists
+ * @G_TMP_PERSIST_NONE: replace the destination if it exists (a directory: only
+ *   an empty one)
  * @G_TMP_PERSIST_NO_REPLACE: fail with %G_IO_ERROR_EXISTS if the destination exists
  * @G_TMP_PERSIST_SYNC: fsync the file before and its directory after linking it into place
- *   (when it is copied, the copy is synced, not the original)
+ *   (when it is copied, the copy is synced, not the original); a directory's
+ *   file system is synced (`syncfs()`) before the rename
+ *   ([method@GTempfile.TmpDir.persist])
  * @G_TMP_PERSIST_ALLOW_COPY: when the destination is on another file system, copy
  *   into a temporary file beside it and rename that into place (files only:
  *   directories are never copied)
