@@ -406,7 +406,9 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
   /**
    * GTmpDir:path: (type filename)
    *
-   * The absolute path of the directory.
+   * The absolute path of the directory; after
+   * [method@GTempfile.TmpDir.persist] (not an exchange), the path it was
+   * published at.
    *
    * Since: 1.0
    */
