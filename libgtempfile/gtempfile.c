@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-sweep.h"
 #include "gtmp-tempdir.h"
 
 /**
@@ -433,4 +434,208 @@ g_tempfile_mktemp (const gchar  *dir,
                _("Could not create a temporary file in “%s”: all %d names tried exist already"),
                display, G_TMP_CORE_MAX_TRIES);
   return NULL;
+}
+
+/**
+ * g_tempfile_sweep:
+ * @dir: (nullable) (type filename): the directory to sweep, or %NULL for
+ *   [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the names to remove, or
+ *   %NULL for `"tmp"`; must not contain `/`
+ * @suffix: (nullable) (type filename): the end of the names to remove, or
+ *   %NULL for none; must not contain `/`
+ * @random_length: the length of the random part of the names, 8 to 128, or
+ *   0 for 8 (the default of the creating calls)
+ * @min_age: how long ago, in microseconds, an entry must have been last
+ *   modified to be removed; 0 for any age
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @error: return location for a #GError
+ *
+ * Removes what a program that crashed or was killed left in @dir: the
+ * entries named as this library names them with @prefix and @suffix —
+ * @prefix, then exactly @random_length characters of `a`–`z`, `0`–`9` and
+ * `_`, then @suffix — that belong to the calling process's effective user
+ * and were last modified at least @min_age ago. Regular files are
+ * unlinked; directories are removed with everything in them, as
+ * [method@GTempfile.TmpDir.cleanup] removes them.
+ *
+ * Call it at program start, with the prefix your program gives its
+ * temporary files and an age longer than any of its runs, so that the
+ * entries of another instance still running are left alone:
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * gint n = g_tempfile_sweep (NULL, "myapp-", NULL, 0, 24 * G_TIME_SPAN_HOUR, NULL, &error);
+ *
+ * if (n < 0)
+ *   g_warning ("Could not remove old temporary files: %s", error->message);
+ * ```
+ *
+ * Only files and directories the library could have made are touched:
+ *
+ * - A symbolic link is never followed and never removed, whatever its
+ *   name; nor is anything but a regular file or a directory (a socket, a
+ *   pipe). @dir itself must not be a symbolic link
+ *   (%G_IO_ERROR_NOT_DIRECTORY).
+ * - Entries of other users are left alone, also when the caller is root.
+ * - The removal works relative to a descriptor of @dir. A directory is
+ *   opened again (without following a link) and removed only if it is
+ *   still the one that was looked at (as for
+ *   [method@GTempfile.TmpDir.cleanup], an *empty* directory put in its
+ *   place meanwhile is removed: that loses nothing). Its tree is removed
+ *   without ever following a link or entering a mount point: something
+ *   mounted inside it is left alone, mounted and intact, and reported
+ *   (%G_IO_ERROR_BUSY) with the directories holding it. A file is
+ *   unlinked by name, which removes only that name in @dir.
+ * - A directory's modification time changes when entries are added to or
+ *   removed from it, not when files in it are written: a long-running
+ *   program that keeps writing into one temporary directory should choose
+ *   @min_age accordingly, or a prefix of its own per run.
+ *
+ * An entry that cannot be removed does not stop the sweep: every other
+ * entry is still tried, and then the call fails with the error of the
+ * first one (naming it). Entries that vanish meanwhile are not errors. A
+ * directory that a failed (or cancelled) sweep emptied in part has been
+ * modified by that: the next sweep takes it as fresh for @min_age.
+ *
+ * Cancelling stops the sweep between two entries (or inside a tree);
+ * what was removed stays removed and the call fails with
+ * %G_IO_ERROR_CANCELLED.
+ *
+ * Returns: how many entries were removed, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_sweep (const gchar   *dir,
+                  const gchar   *prefix,
+                  const gchar   *suffix,
+                  guint          random_length,
+                  GTimeSpan      min_age,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autofree gchar *resolved = NULL;
+
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  resolved = _g_tmp_core_resolve_dir (dir, error);
+  if (resolved == NULL)
+    return -1;
+
+  return _g_tmp_sweep (resolved, prefix, suffix, random_length, min_age, cancellable, error);
+}
+
+typedef struct
+{
+  gchar     *dir;
+  gchar     *prefix;
+  gchar     *suffix;
+  guint      random_length;
+  GTimeSpan  min_age;
+} SweepData;
+
+static void
+sweep_data_free (SweepData *data)
+{
+  g_free (data->dir);
+  g_free (data->prefix);
+  g_free (data->suffix);
+  g_free (data);
+}
+
+static void
+sweep_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SweepData *data = task_data;
+  GError *error = NULL;
+  gint n;
+
+  n = g_tempfile_sweep (data->dir, data->prefix, data->suffix, data->random_length,
+                        data->min_age, cancellable, &error);
+  if (n >= 0)
+    g_task_return_int (task, n);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * g_tempfile_sweep_async:
+ * @dir: (nullable) (type filename): the directory to sweep, or %NULL for
+ *   [func@GTempfile.get_tempdir]
+ * @prefix: (nullable) (type filename): the start of the names to remove, or
+ *   %NULL for `"tmp"`
+ * @suffix: (nullable) (type filename): the end of the names to remove, or
+ *   %NULL for none
+ * @random_length: the length of the random part of the names, or 0 for 8
+ * @min_age: how long ago, in microseconds, an entry must have been last
+ *   modified to be removed
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable, or %NULL
+ * @callback: (scope async): called when the sweep is done
+ * @user_data: data for @callback
+ *
+ * Sweeps @dir in a worker thread, like [func@GTempfile.sweep], without
+ * blocking the main loop. Call [func@GTempfile.sweep_finish] from
+ * @callback; the result has no source object.
+ *
+ * Since: 1.0
+ */
+void
+g_tempfile_sweep_async (const gchar         *dir,
+                        const gchar         *prefix,
+                        const gchar         *suffix,
+                        guint                random_length,
+                        GTimeSpan            min_age,
+                        int                  io_priority,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SweepData *data;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  data = g_new0 (SweepData, 1);
+  data->dir = g_strdup (dir);
+  data->prefix = g_strdup (prefix);
+  data->suffix = g_strdup (suffix);
+  data->random_length = random_length;
+  data->min_age = min_age;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, g_tempfile_sweep_async);
+  g_task_set_priority (task, io_priority);
+  /* The worker reports cancellation: entries removed stay removed, and a
+   * sweep that has finished is not "cancelled" afterwards. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) sweep_data_free);
+  g_task_run_in_thread (task, sweep_thread);
+}
+
+/**
+ * g_tempfile_sweep_finish:
+ * @result: the #GAsyncResult passed to the callback of
+ *   [func@GTempfile.sweep_async]
+ * @error: return location for a #GError
+ *
+ * Finishes [func@GTempfile.sweep_async].
+ *
+ * Returns: how many entries were removed, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_sweep_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, g_tempfile_sweep_async), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
 }

@@ -70,5 +70,26 @@ GTEMPFILE_AVAILABLE_IN_1_0
 void         g_tempfile_set_tempdir    (const gchar  *dir);
 GTEMPFILE_AVAILABLE_IN_1_0
 const gchar *g_tempfile_get_tempprefix (void);
+GTEMPFILE_AVAILABLE_IN_1_0
+gint         g_tempfile_sweep          (const gchar          *dir,
+                                        const gchar          *prefix,
+                                        const gchar          *suffix,
+                                        guint                 random_length,
+                                        GTimeSpan             min_age,
+                                        GCancellable         *cancellable,
+                                        GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+void         g_tempfile_sweep_async    (const gchar          *dir,
+                                        const gchar          *prefix,
+                                        const gchar          *suffix,
+                                        guint                 random_length,
+                                        GTimeSpan             min_age,
+                                        int                   io_priority,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+GTEMPFILE_AVAILABLE_IN_1_0
+gint         g_tempfile_sweep_finish   (GAsyncResult         *result,
+                                        GError              **error);
 
 G_END_DECLS

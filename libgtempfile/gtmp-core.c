@@ -26,7 +26,7 @@
 #include "gtmp-tempdir.h"
 #include "gtmp-testing.h"
 
-static const gchar name_alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+static const gchar name_alphabet[] = G_TMP_CORE_NAME_ALPHABET;
 #define NAME_ALPHABET_LEN (G_N_ELEMENTS (name_alphabet) - 1)
 /* Bytes at or above this would make "byte % 37" biased: reject them. */
 #define UNBIASED_LIMIT (256 - (256 % NAME_ALPHABET_LEN))
@@ -985,3 +985,29 @@ _g_tmp_core_fsync (gint fd)
 
   return res;
 }
+
+gint
+_g_tmp_core_syncfs (gint fd)
+{
+  GTmpCoreSyncHook hook;
+  gint res;
+
+#ifdef HAVE_SYNCFS
+  do
+    res = syncfs (fd);
+  while (res < 0 && errno == EINTR);
+#else
+  sync ();
+  res = 0;
+#endif
+
+  hook = g_atomic_pointer_get (&sync_hook);
+  if G_UNLIKELY (res == 0 && hook != NULL && !hook (fd, sync_hook_data))
+    {
+      errno = EIO;
+      res = -1;
+    }
+
+  return res;
+}
+

@@ -24,6 +24,9 @@ G_BEGIN_DECLS
 #define G_TMP_CORE_MAX_RANDOM_CHARS 128
 #define G_TMP_CORE_MAX_TRIES        238328
 
+/* The characters of the random part of a name (what a sweep recognises). */
+#define G_TMP_CORE_NAME_ALPHABET "abcdefghijklmnopqrstuvwxyz0123456789_"
+
 /* The prefix of a name when none is given (g_tempfile_get_tempprefix()). */
 #define G_TMP_CORE_DEFAULT_PREFIX "tmp"
 
@@ -42,6 +45,11 @@ void      _g_tmp_core_copy_starting    (const gchar       *dest);
  * library goes through here, so the sync hook sees them all. */
 G_GNUC_INTERNAL
 gint      _g_tmp_core_fsync            (gint               fd);
+
+/* syncfs() of the file system holding @fd (sync() where there is none):
+ * 0, or -1 with errno set. The sync hook sees it as it sees fsync(). */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_syncfs           (gint               fd);
 
 /* Fills @chars with @n characters of the name alphabet from the CSPRNG.
  * FALSE with errno set when the OS gives no random bytes (getrandom()

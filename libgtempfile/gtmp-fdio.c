@@ -486,3 +486,31 @@ _g_tmp_fdio_restore_attrs (gint                 fd,
 
   errno = errsv;
 }
+
+/* Moves the directory @src to @dest (relative to @dfd); see gtmp-fdio.h. */
+gint
+_g_tmp_fdio_rename_dir (const gchar        *src,
+                        gint                dfd,
+                        const gchar        *dest,
+                        GTmpFdioRenameMode  mode)
+{
+#if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE) && defined(RENAME_EXCHANGE)
+  guint flags = mode == G_TMP_FDIO_RENAME_EXCHANGE ? RENAME_EXCHANGE : RENAME_NOREPLACE;
+  gint errsv;
+#endif
+
+  if (mode == G_TMP_FDIO_RENAME_REPLACE)
+    return _g_tmp_fdio_rename (AT_FDCWD, src, dfd, dest, FALSE);
+
+#if defined(HAVE_RENAMEAT2) && defined(RENAME_NOREPLACE) && defined(RENAME_EXCHANGE)
+  if (renameat2 (AT_FDCWD, src, dfd, dest, flags) == 0)
+    return 0;
+
+  /* No link() fallback as for files: a directory cannot be linked. EINVAL
+   * is also what a directory moved into itself gets: the caller tells. */
+  errsv = errno;
+  return errsv == ENOSYS || errsv == EOPNOTSUPP ? ENOTSUP : errsv;
+#else
+  return ENOTSUP;
+#endif
+}

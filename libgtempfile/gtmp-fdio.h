@@ -125,4 +125,22 @@ void      _g_tmp_fdio_restore_attrs   (gint                 fd,
 G_GNUC_INTERNAL
 guint     _g_tmp_fdio_get_umask       (void);
 
+/* How _g_tmp_fdio_rename_dir() treats what is at the destination. */
+typedef enum
+{
+  G_TMP_FDIO_RENAME_REPLACE,    /* rename(): replaces an empty directory */
+  G_TMP_FDIO_RENAME_NO_REPLACE, /* renameat2(RENAME_NOREPLACE) */
+  G_TMP_FDIO_RENAME_EXCHANGE,   /* renameat2(RENAME_EXCHANGE) */
+} GTmpFdioRenameMode;
+
+/* Moves the directory @src to @dest (relative to @dfd) as @mode says.
+ * Returns 0 or an errno value; ENOTSUP where the system has no such
+ * renameat2() flag (EINVAL may say the same of a file system, or that
+ * @dest is inside @src: the caller tells them apart). */
+G_GNUC_INTERNAL
+gint      _g_tmp_fdio_rename_dir      (const gchar        *src,
+                                       gint                dfd,
+                                       const gchar        *dest,
+                                       GTmpFdioRenameMode  mode);
+
 G_END_DECLS

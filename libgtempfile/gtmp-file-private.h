@@ -110,7 +110,8 @@ void          _g_tmp_file_link_end      (GTmpFileLink     *link,
 #define G_TMP_PERSIST_FILE_FLAGS (G_TMP_PERSIST_NO_REPLACE | \
                                   G_TMP_PERSIST_SYNC | \
                                   G_TMP_PERSIST_ALLOW_COPY | \
-                                  G_TMP_PERSIST_DOCUMENT_MODE)
+                                  G_TMP_PERSIST_DOCUMENT_MODE | \
+                                  G_TMP_PERSIST_EXCHANGE)
 
 /* persist() and persist_async() of @path relative to @dfd (AT_FDCWD: the
  * current directory), arguments checked (gtmp-persist.c); the async one's

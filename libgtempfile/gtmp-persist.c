@@ -25,7 +25,8 @@ G_DEFINE_FLAGS_TYPE (GTmpPersistFlags, g_tmp_persist_flags,
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_NO_REPLACE, "no-replace"),
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_SYNC, "sync"),
                      G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_ALLOW_COPY, "allow-copy"),
-                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_DOCUMENT_MODE, "document-mode"))
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_DOCUMENT_MODE, "document-mode"),
+                     G_DEFINE_ENUM_VALUE (G_TMP_PERSIST_EXCHANGE, "exchange"))
 
 static void
 set_persist_error (GError      **error,
@@ -485,9 +486,10 @@ destination_errno (const gchar *path)
 
 /* Lets a persist of @path in, or says why not. */
 static gboolean
-persist_begin (GTmpFile     *self,
-               const gchar  *path,
-               GError      **error)
+persist_begin (GTmpFile          *self,
+               const gchar       *path,
+               GTmpPersistFlags   flags,
+               GError           **error)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   gint errsv;
@@ -495,6 +497,17 @@ persist_begin (GTmpFile     *self,
   if (priv->closed == G_TMP_FILE_UNINITIALISED)
     {
       _g_tmp_file_set_uninitialised_error (error);
+      return FALSE;
+    }
+
+  if (flags & G_TMP_PERSIST_EXCHANGE)
+    {
+      g_autofree gchar *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Could not save the temporary file as “%s”: "
+                     "G_TMP_PERSIST_EXCHANGE is for directories only"),
+                   display);
       return FALSE;
     }
 
@@ -643,7 +656,7 @@ _g_tmp_file_persist_at (GTmpFile          *self,
   gboolean ret;
 
   op = persist_op_new (dfd, path, flags, error);
-  if (op == NULL || !persist_begin (self, path, error))
+  if (op == NULL || !persist_begin (self, path, flags, error))
     return FALSE;
 
   _g_tmp_file_moving_start (self);
@@ -773,7 +786,7 @@ _g_tmp_file_persist_at_async (GTmpFile            *self,
 
   /* Made now: the caller may close @dfd as soon as this returns. */
   op = persist_op_new (dfd, path, flags, &error);
-  if (op == NULL || !persist_begin (self, path, &error))
+  if (op == NULL || !persist_begin (self, path, flags, &error))
     {
       g_clear_pointer (&op, persist_op_free);
       g_task_report_error (self, callback, user_data, source_tag, error);

@@ -100,6 +100,9 @@ typedef struct
   gboolean      cancelled;
   gboolean      stop;
   GError       *error;    /* the first error */
+  /* The top directory is @top_name in @top_parent (AT_FDCWD: a path). */
+  gint          top_parent;
+  const gchar  *top_name;
 
   /* Files of the deepest level waiting to be unlinked in inode order, or
    * both NULL where that does not pay (see above). */
@@ -564,12 +567,19 @@ reopen_level (RemoveWalk *walk,
   return TRUE;
 }
 
+/* rmdir() of @name in @parent_fd: by path for AT_FDCWD, the one system
+ * call of an empty GTmpDir's cleanup. */
+static gint
+rmdir_at (gint         parent_fd,
+          const gchar *name)
+{
+  return parent_fd == AT_FDCWD ? rmdir (name) : unlinkat (parent_fd, name, AT_REMOVEDIR);
+}
+
 /* The current level has been read to its end: remove the directory itself,
  * or read it again if entries were skipped. */
 static void
-finish_level (RemoveWalk  *walk,
-              gint         top_dfd,
-              const gchar *top_name)
+finish_level (RemoveWalk *walk)
 {
   guint i = walk->levels->len - 1;
   Level *level = walk_top (walk);
@@ -589,7 +599,7 @@ finish_level (RemoveWalk  *walk,
     {
       if ((parent != NULL
            ? unlinkat (dirfd (parent->dir), name, AT_REMOVEDIR)
-           : unlinkat (top_dfd, top_name, AT_REMOVEDIR)) == 0)
+           : rmdir_at (walk->top_parent, walk->top_name)) == 0)
         {
           if (parent != NULL)
             parent->removed++;
@@ -623,9 +633,7 @@ finish_level (RemoveWalk  *walk,
 }
 
 static void
-walk_tree (RemoveWalk  *walk,
-           gint         top_dfd,
-           const gchar *top_name)
+walk_tree (RemoveWalk *walk)
 {
   while (walk->levels->len > 0 && !walk->stop)
     {
@@ -646,7 +654,7 @@ walk_tree (RemoveWalk  *walk,
           flush_batch (walk);
           if (walk->stop)
             break;
-          finish_level (walk, top_dfd, top_name);
+          finish_level (walk);
           continue;
         }
 
@@ -695,8 +703,8 @@ _g_tmp_rmtree_remove_full (const gchar           *path,
 }
 
 gboolean
-_g_tmp_rmtree_remove_at (gint                   top_dfd,
-                         const gchar           *top_name,
+_g_tmp_rmtree_remove_at (gint                   parent_fd,
+                         const gchar           *name,
                          const gchar           *path,
                          gint                   dirfd,
                          const GTmpCoreFileId  *expected,
@@ -704,16 +712,17 @@ _g_tmp_rmtree_remove_at (gint                   top_dfd,
                          GCancellable          *cancellable,
                          GError               **error)
 {
-  RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL };
+  RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL,
+                      parent_fd, name };
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
   struct stat st;
   gint errsv;
   gint fd = -1;
 
-  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (name != NULL && path != NULL, FALSE);
 
   /* An empty directory costs one rmdir and nothing more. */
-  if (unlinkat (top_dfd, top_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+  if (rmdir_at (parent_fd, name) == 0 || errno == ENOENT)
     return TRUE;
 
   /* EACCES/EPERM: the parent is not ours to write, but what is inside may
@@ -721,7 +730,7 @@ _g_tmp_rmtree_remove_at (gint                   top_dfd,
   errsv = errno;
   if (errsv == ENOTEMPTY || errsv == EEXIST || errsv == EACCES || errsv == EPERM)
     {
-      fd = _g_tmp_rmtree_open_top (top_dfd, top_name, dirfd, expected, &st);
+      fd = _g_tmp_rmtree_open_top (parent_fd, name, dirfd, expected, &st);
       errsv = errno;
       if (fd < 0 && errsv == ENOENT)
         return TRUE;
@@ -757,7 +766,7 @@ _g_tmp_rmtree_remove_at (gint                   top_dfd,
       walk.batch_names = g_string_new (NULL);
     }
 
-  walk_tree (&walk, top_dfd, top_name);
+  walk_tree (&walk);
 
   g_array_unref (walk.levels);
   g_string_free (walk.path, TRUE);

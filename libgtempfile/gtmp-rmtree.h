@@ -34,11 +34,12 @@ gboolean  _g_tmp_rmtree_remove_full (const gchar           *path,
                                     GCancellable          *cancellable,
                                     GError               **error);
 
-/* The same for the directory @top_name relative to @top_dfd (AT_FDCWD: a
- * path), which errors name @path. */
+/* The same for the directory @name (one component) in @parent_fd, found
+ * there without following a symbolic link; @path names it in errors.
+ * With @dirfd (borrowed), the directory held there must still be @name. */
 G_GNUC_INTERNAL
-gboolean  _g_tmp_rmtree_remove_at   (gint                   top_dfd,
-                                    const gchar           *top_name,
+gboolean  _g_tmp_rmtree_remove_at   (gint                   parent_fd,
+                                    const gchar           *name,
                                     const gchar           *path,
                                     gint                   dirfd,
                                     const GTmpCoreFileId  *expected,

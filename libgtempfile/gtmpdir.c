@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include "gtempfile-private.h"
+#include "gtmp-dir-private.h"
 #include "gtmp-rmtree.h"
 
 /**
@@ -118,53 +119,16 @@
  * log a critical warning and return %NULL or -1. The properties may be set
  * before.
  *
+ * ## Publishing
+ *
+ * A tree built in a temporary directory can be published in one atomic
+ * step with [method@GTempfile.TmpDir.persist]: renamed to its final name,
+ * or swapped with the live tree (%G_TMP_PERSIST_EXCHANGE), which then
+ * belongs to the object and goes with its cleanup. A published directory
+ * is no longer temporary: neither cleanup nor dispose removes it.
+ *
  * Since: 1.0
  */
-
-struct _GTmpDir
-{
-  GObject   parent_instance;
-
-  /* Construct-only, then read-only. */
-  GTmpTemplate tmpl;
-
-  /* Written once, by the init that creates the directory (under @lock),
-   * then read-only. */
-  gchar    *path;
-  /* @path relative to @tmpl.dfd when made relative to a descriptor: the
-   * cleanup removes it from there, wherever the descriptor's directory has
-   * been moved meanwhile. */
-  gchar    *at_path;
-  gint      at_dfd;     /* the directory it was made in; -1: @tmpl.dfd */
-  gint      creator_pid;
-
-  /* The properties any thread may set: g_atomic_int_*() only. */
-  gint      delete;
-  gint      ignore_cleanup_errors;
-
-  /* Set (under @lock, atomically: get_path() reads it without the lock)
-   * once the directory has been handed out, by path or descriptor. */
-  gint      handed_out;
-
-  /* @lock guards all below: cleanup_async() works from a worker thread
-   * while the caller may still ask for the fd or start another cleanup.
-   * Plain gbooleans, not bitfields: each field its own memory location.
-   * They belong to the process @lock_pid (see g_tmp_dir_lock()). */
-  gint      lock_pid;
-  GMutex    lock;
-  GCond     cleaned;
-  guint     n_waiting;  /* for @cleaned; broadcasting costs a futex call */
-  gint      fd;
-  gboolean  cleaning;
-  gboolean  cleaned_up;
-  /* An explicit cleanup failed and said so: dispose still tries once more
-   * (nothing should outlive its owner) but does not log it again. */
-  gboolean  failure_reported;
-  /* What was at @path when it was first handed out by path (see
-   * hand_out()); a cleanup with no descriptor removes no other tree. */
-  gboolean  have_id;
-  GTmpCoreFileId id;
-};
 
 enum {
   PROP_0,
@@ -259,7 +223,7 @@ g_tmp_dir_cleanup_internal (GTmpDir       *self,
       g_cond_wait (&self->cleaned, &self->lock);
       self->n_waiting--;
     }
-  if (self->cleaned_up || self->path == NULL)
+  if (self->cleaned_up || self->persisted || self->path == NULL)
     {
       g_mutex_unlock (&self->lock);
       if (G_LIKELY (self->path != NULL))
@@ -411,6 +375,7 @@ g_tmp_dir_finalize (GObject *object)
   g_free (self->path);
   g_free (self->at_path);
   _g_tmp_core_clear_fd (&self->at_dfd);
+  g_slist_free_full (self->old_paths, g_free);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cleaned);
 
@@ -546,7 +511,9 @@ g_tmp_dir_class_init (GTmpDirClass *klass)
   /**
    * GTmpDir:path: (type filename)
    *
-   * The absolute path of the directory.
+   * The absolute path of the directory; after
+   * [method@GTempfile.TmpDir.persist] (not an exchange), the path it was
+   * published at.
    *
    * Since: 1.0
    */
@@ -827,7 +794,7 @@ g_tmp_dir_get_path (GTmpDir *self)
     _g_tmp_warn_uninitialised (G_STRFUNC, self);
 
   hand_out (self);
-  return self->path;
+  return g_atomic_pointer_get (&self->path);
 }
 
 /**
@@ -852,7 +819,7 @@ g_tmp_dir_get_file (GTmpDir *self)
     }
 
   hand_out (self);
-  return g_file_new_for_path (self->path);
+  return g_file_new_for_path (g_atomic_pointer_get (&self->path));
 }
 
 /**
@@ -866,8 +833,12 @@ g_tmp_dir_get_file (GTmpDir *self)
  * first call and belongs to @self: do not close it. It stays valid until
  * the directory is cleaned up; a cleanup also starts from it.
  *
+ * After [method@GTempfile.TmpDir.persist] it is the published directory;
+ * after an exchange, the tree that was swapped out.
+ *
  * Returns: the descriptor, or -1 once the directory has been cleaned up
- *   (or while a cleanup is under way) or when it can no longer be opened
+ *   (or while a cleanup or a persist is under way) or when it can no
+ *   longer be opened
  *
  * Since: 1.0
  */
@@ -906,7 +877,9 @@ g_tmp_dir_get_fd (GTmpDir *self)
  * everything removable is removed and the call succeeds anyway.
  *
  * This removes the directory whatever [property@GTempfile.TmpDir:delete]
- * says: that property only decides what happens at dispose.
+ * says: that property only decides what happens at dispose. A directory
+ * published by [method@GTempfile.TmpDir.persist] (not exchanged) is not
+ * removed: the call succeeds and does nothing.
  *
  * Once a cleanup has succeeded, further calls do nothing and succeed;
  * after a failure (or cancellation) a new call tries again, and so does
@@ -1093,4 +1066,22 @@ g_tmp_dir_set_ignore_cleanup_errors (GTmpDir  *self,
 
   _g_tmp_flag_set (self, &self->ignore_cleanup_errors, ignore_cleanup_errors,
                    properties[PROP_IGNORE_CLEANUP_ERRORS]);
+}
+
+/* For gtmp-dir-persist.c, which shares the state above (g_tmp_dir_lock()
+ * adopts it in a forked child first). */
+void
+_g_tmp_dir_lock (GTmpDir *self)
+{
+  g_tmp_dir_lock (self);
+}
+
+void
+_g_tmp_dir_notify_changes (GTmpDir        *self,
+                           GTmpDirChanges  changes)
+{
+  if (changes & G_TMP_DIR_CHANGED_PATH)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+  if (changes & G_TMP_DIR_CHANGED_DELETE)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DELETE]);
 }

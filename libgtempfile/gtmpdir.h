@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "gtempfile-version.h"
+#include "gtmpfile.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,24 @@ void         g_tmp_dir_cleanup_async             (GTmpDir              *self,
                                                   gpointer              user_data);
 GTEMPFILE_AVAILABLE_IN_1_0
 gboolean     g_tmp_dir_cleanup_finish            (GTmpDir              *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean     g_tmp_dir_persist                   (GTmpDir              *self,
+                                                  const gchar          *path,
+                                                  GTmpPersistFlags      flags,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+void         g_tmp_dir_persist_async             (GTmpDir              *self,
+                                                  const gchar          *path,
+                                                  GTmpPersistFlags      flags,
+                                                  int                   io_priority,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean     g_tmp_dir_persist_finish            (GTmpDir              *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0

@@ -18,18 +18,27 @@ G_BEGIN_DECLS
 
 /**
  * GTmpPersistFlags:
- * @G_TMP_PERSIST_NONE: replace the destination if it exists
+ * @G_TMP_PERSIST_NONE: replace the destination if it exists (a directory: only
+ *   an empty one)
  * @G_TMP_PERSIST_NO_REPLACE: fail with %G_IO_ERROR_EXISTS if the destination exists
  * @G_TMP_PERSIST_SYNC: fsync the file before and its directory after linking it into place
- *   (when it is copied, the copy is synced, not the original)
+ *   (when it is copied, the copy is synced, not the original); a directory's
+ *   file system is synced (`syncfs()`) before the rename
+ *   ([method@GTempfile.TmpDir.persist])
  * @G_TMP_PERSIST_ALLOW_COPY: when the destination is on another file system, copy
- *   into a temporary file beside it and rename that into place
+ *   into a temporary file beside it and rename that into place (files only:
+ *   directories are never copied)
  * @G_TMP_PERSIST_DOCUMENT_MODE: when the destination is a new name, give the file
  *   the mode of a new document, `0666 & ~umask` (usually `0644`), instead of the
  *   mode it was created with (`0600` unless one was given). A file that replaces
  *   an existing one takes that file's mode either way.
+ * @G_TMP_PERSIST_EXCHANGE: directories only: swap the temporary directory with
+ *   the existing directory at the destination, atomically
+ *   ([method@GTempfile.TmpDir.persist]); files fail with
+ *   %G_IO_ERROR_INVALID_ARGUMENT
  *
- * Flags for [method@GTempfile.TmpFile.persist].
+ * Flags for [method@GTempfile.TmpFile.persist] and
+ * [method@GTempfile.TmpDir.persist].
  *
  * Since: 1.0
  */
@@ -40,6 +49,7 @@ typedef enum /*< flags >*/
   G_TMP_PERSIST_SYNC       = 1 << 1,
   G_TMP_PERSIST_ALLOW_COPY = 1 << 2,
   G_TMP_PERSIST_DOCUMENT_MODE = 1 << 3,
+  G_TMP_PERSIST_EXCHANGE   = 1 << 4,
 } GTmpPersistFlags;
 
 #define G_TYPE_TMP_PERSIST_FLAGS (g_tmp_persist_flags_get_type ())

@@ -41,6 +41,8 @@ MODULES = {
                               'gtmp-rmtree-open.h'], None),
     'gtmp-fdio':         (1, ['gtmp-fdio.c', 'gtmp-fdio.h'], None),
     'gtmp-chunks':       (1, ['gtmp-chunks.c', 'gtmp-chunks.h'], None),
+    # The sweep of a directory's stale entries (removes trees as above).
+    'gtmp-sweep':        (1, ['gtmp-sweep.c', 'gtmp-sweep.h'], None),
     'gtempfile-private': (2, ['gtempfile-private.h'], None),
     'gtmp-template':     (2, ['gtmp-template.c', 'gtmp-template.h'], None),
     'gtmp-stream':       (2, ['gtmp-stream.c', 'gtmp-stream.h'], None),
@@ -51,7 +53,10 @@ MODULES = {
                               'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),
-    'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h'], 'TMP_DIR'),
+    # GTmpDir: the class, and persist (publishing the directory), which
+    # reaches the object's state through gtmp-dir-private.h.
+    'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h', 'gtmp-dir-persist.c',
+                              'gtmp-dir-private.h'], 'TMP_DIR'),
     'gtempfile':         (5, ['gtempfile.c', 'gtempfile.h'], None),
 }
 

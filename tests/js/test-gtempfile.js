@@ -26,6 +26,8 @@ Gio._promisify(GTempfile.TmpDir.prototype, 'cleanup_async', 'cleanup_finish');
 Gio._promisify(Gio.InputStream.prototype, 'read_bytes_async', 'read_bytes_finish');
 Gio._promisify(Gio.OutputStream.prototype, 'write_bytes_async', 'write_bytes_finish');
 Gio._promisify(Gio.IOStream.prototype, 'close_async', 'close_finish');
+Gio._promisify(GTempfile.TmpDir.prototype, 'persist_async', 'persist_finish');
+Gio._promisify(GTempfile, 'sweep_async', 'sweep_finish');
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -669,6 +671,104 @@ test('/tmp-dir/not-initialized', withScratch(async scratch => {
     assertEqual(listing(scratch).length, 1, 'created by init');
     await d.cleanup_async(GLib.PRIORITY_DEFAULT, null);
     assertEqual(listing(scratch).length, 0, 'removed');
+}));
+
+// A directory @name in @scratch holding index.html with @text.
+function makeSite(dir, text) {
+    GLib.mkdir_with_parents(dir, 0o755);
+    GLib.file_set_contents(`${dir}/index.html`, text);
+}
+
+function removeSite(dir) {
+    GLib.unlink(`${dir}/index.html`);
+    GLib.rmdir(dir);
+}
+
+test('/tmp-dir/persist', withScratch(scratch => {
+    const d = GTempfile.TmpDir.new(scratch, '.build-', null);
+    GLib.file_set_contents(`${d.path}/index.html`, 'new');
+    const site = `${scratch}/site`;
+    assert(d.persist(site, GTempfile.TmpPersistFlags.SYNC, null), 'persist');
+    assertEqual(d.path, site, 'path');
+    assertEqual(d.delete, false, 'delete');
+    d.cleanup(null);
+    assertEqual(contents(`${site}/index.html`), 'new', 'published');
+    assertEqual(listing(scratch).join(), 'site', 'only the site');
+    removeSite(site);
+}));
+
+test('/tmp-dir/persist-exchange', withScratch(scratch => {
+    const d = GTempfile.TmpDir.new(scratch, '.build-', null);
+    const path = d.path;
+    GLib.file_set_contents(`${path}/index.html`, 'new');
+    const live = `${scratch}/live`;
+    makeSite(live, 'old');
+    const e = assertIOError(Gio.IOErrorEnum.NOT_EMPTY,
+        () => d.persist(live, GTempfile.TmpPersistFlags.NONE, null));
+    assert(e.message.includes(live), `message names the path: ${e.message}`);
+    assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+        () => d.persist(`${scratch}/missing`, GTempfile.TmpPersistFlags.EXCHANGE, null));
+    d.persist(live, GTempfile.TmpPersistFlags.EXCHANGE, null);
+    assertEqual(contents(`${live}/index.html`), 'new', 'swapped in');
+    assertEqual(contents(`${path}/index.html`), 'old', 'swapped out');
+    d.cleanup(null);
+    assert(!exists(path), 'the old tree is removed');
+    removeSite(live);
+}));
+
+test('/tmp-dir/persist-async', withScratch(async scratch => {
+    const d = GTempfile.TmpDir.new(scratch, '.build-', null);
+    GLib.file_set_contents(`${d.path}/index.html`, 'new');
+    const site = `${scratch}/site`;
+    makeSite(`${scratch}/taken`, 'taken');
+    await assertRejectsIOError(Gio.IOErrorEnum.EXISTS,
+        d.persist_async(`${scratch}/taken`, GTempfile.TmpPersistFlags.NO_REPLACE,
+            GLib.PRIORITY_DEFAULT, null));
+    assert(await d.persist_async(site, GTempfile.TmpPersistFlags.NONE,
+        GLib.PRIORITY_DEFAULT, null), 'persist_async');
+    assertEqual(d.path, site, 'path');
+    removeSite(site);
+    removeSite(`${scratch}/taken`);
+}));
+
+test('/tmp-file/persist-exchange-refused', withScratch(scratch => {
+    const f = GTempfile.TmpFile.new(scratch, null, null);
+    assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+        () => f.persist(`${scratch}/x`, GTempfile.TmpPersistFlags.EXCHANGE, null));
+    assertEqual(listing(scratch).length, 0, 'nothing made');
+}));
+
+// Sets @path's modification time an hour back (not following a link).
+function makeOld(path) {
+    const file = Gio.File.new_for_path(path);
+    const info = file.query_info('time::modified', Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS, null);
+    const when = info.get_attribute_uint64('time::modified') - 3600;
+    file.set_attribute_uint64('time::modified', when, Gio.FileQueryInfoFlags.NOFOLLOW_SYMLINKS, null);
+}
+
+test('/module/sweep', withScratch(async scratch => {
+    const [fd, leftover] = GTempfile.mkstemp(scratch, 'app-', null);
+    GLib.close(fd);
+    const [fd2, fresh] = GTempfile.mkstemp(scratch, 'app-', null);
+    GLib.close(fd2);
+    const other = `${scratch}/app-XXXXXXXX`;
+    GLib.file_set_contents(other, '');
+    const link = `${scratch}/app-abcdefgh`;
+    Gio.File.new_for_path(link).make_symbolic_link(leftover, null);
+    for (const path of [leftover, other, link])
+        makeOld(path);
+
+    assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+        () => GTempfile.sweep(scratch, 'a/b', null, 0, 0, null));
+    const minAge = 600 * GLib.USEC_PER_SEC;
+    assertEqual(GTempfile.sweep(scratch, 'app-', null, 0, minAge, null), 1, 'removed');
+    assert(!exists(leftover), 'the old file is gone');
+    assertEqual(listing(scratch).join(), [fresh, other, link].map(p => GLib.path_get_basename(p)).sort().join(),
+        'the others stay');
+    assertEqual(await GTempfile.sweep_async(scratch, 'app-', null, 0, 0,
+        GLib.PRIORITY_DEFAULT, null), 1, 'async, any age');
+    assertEqual(listing(scratch).join(), [other, link].map(p => GLib.path_get_basename(p)).sort().join(),
+        'the link and the other name stay');
 }));
 
 // --- runner ----------------------------------------------------------------

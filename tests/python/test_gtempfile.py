@@ -1075,5 +1075,129 @@ class FileNameArgumentTestCase(ScratchTestCase):
                 self.assertIn(display, error.message)
 
 
+
+class DirPersistTestCase(ScratchTestCase):
+    """TmpDir.persist(): publishing a built tree by renaming it into place."""
+
+    def build(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch, prefix='.build-')
+        with open(os.path.join(tmpdir.name, 'index.html'), 'w') as f:
+            f.write('new')
+        return tmpdir
+
+    def test_persist_new_name(self):
+        tmpdir = self.build()
+        dest = os.path.join(self.scratch, 'site')
+        self.assertTrue(tmpdir.persist(dest, GTempfile.TmpPersistFlags.SYNC,
+                                       None))
+        self.assertEqual(tmpdir.name, dest)
+        self.assertFalse(tmpdir.props.delete)
+        # Leaving a block, cleanup() and dropping it keep the published tree.
+        with tmpdir:
+            pass
+        tmpdir.cleanup(None)
+        del tmpdir
+        gc.collect()
+        with open(os.path.join(dest, 'index.html')) as f:
+            self.assertEqual(f.read(), 'new')
+        self.assertEqual(self.listing(), ['site'])
+
+    def test_persist_refuses_non_empty_and_exists(self):
+        tmpdir = self.build()
+        path = tmpdir.name
+        live = os.path.join(self.scratch, 'live')
+        os.mkdir(live)
+        open(os.path.join(live, 'old'), 'w').close()
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_EMPTY, tmpdir.persist,
+                                   live, GTempfile.TmpPersistFlags.NONE, None)
+        self.assertIn(live, error.message)
+        self.assertIOError(Gio.IOErrorEnum.EXISTS, tmpdir.persist, live,
+                           GTempfile.TmpPersistFlags.NO_REPLACE, None)
+        self.assertEqual(tmpdir.name, path)
+        self.assertEqual(os.listdir(live), ['old'])
+
+    def test_persist_exchange(self):
+        tmpdir = self.build()
+        path = tmpdir.name
+        live = os.path.join(self.scratch, 'live')
+        os.mkdir(live)
+        with open(os.path.join(live, 'index.html'), 'w') as f:
+            f.write('old')
+        tmpdir.persist(live, GTempfile.TmpPersistFlags.EXCHANGE, None)
+        with open(os.path.join(live, 'index.html')) as f:
+            self.assertEqual(f.read(), 'new')
+        with open(os.path.join(path, 'index.html')) as f:
+            self.assertEqual(f.read(), 'old')
+        self.assertEqual(tmpdir.name, path)
+        tmpdir.cleanup(None)
+        self.assertEqual(self.listing(), ['live'])
+
+    def test_file_persist_refuses_exchange(self):
+        f = GTempfile.TmpFile(dir=self.scratch)
+        self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT, f.persist,
+                           os.path.join(self.scratch, 'x'),
+                           GTempfile.TmpPersistFlags.EXCHANGE, None)
+        self.assertEqual(self.listing(), [])
+
+    def test_persist_async(self):
+        tmpdir = self.build()
+        dest = os.path.join(self.scratch, 'site')
+        source, result = self.run_async(lambda done: tmpdir.persist_async(
+            dest, GTempfile.TmpPersistFlags.NONE, GLib.PRIORITY_DEFAULT, None,
+            done))
+        self.assertTrue(source.persist_finish(result))
+        self.assertEqual(tmpdir.name, dest)
+
+        missing = os.path.join(self.scratch, 'missing')
+        other = self.build()
+        source, result = self.run_async(lambda done: other.persist_async(
+            missing, GTempfile.TmpPersistFlags.EXCHANGE, GLib.PRIORITY_DEFAULT,
+            None, done))
+        self.assertIOError(Gio.IOErrorEnum.NOT_FOUND, source.persist_finish,
+                           result)
+
+
+class SweepTestCase(ScratchTestCase):
+    """GTempfile.sweep(): removing what a killed program left behind."""
+
+    HOUR = 3600
+
+    def old(self, path):
+        when = os.stat(path, follow_symlinks=False).st_mtime - self.HOUR
+        os.utime(path, (when, when), follow_symlinks=False)
+        return path
+
+    def test_sweep(self):
+        fd, leftover = GTempfile.mkstemp(self.scratch, 'app-', '.part')
+        os.close(fd)
+        tree = GTempfile.mkdtemp(self.scratch, 'app-', '.part')
+        open(os.path.join(tree, 'inside'), 'w').close()
+        fresh_fd, fresh = GTempfile.mkstemp(self.scratch, 'app-', '.part')
+        os.close(fresh_fd)
+        other = os.path.join(self.scratch, 'app-notmine.part')
+        open(other, 'w').close()
+        link = os.path.join(self.scratch, 'app-abcdefgh.part')
+        os.symlink(tree, link)
+        for path in (leftover, tree, other, link):
+            self.old(path)
+
+        n = GTempfile.sweep(self.scratch, 'app-', '.part', 0,
+                            10 * 60 * GLib.USEC_PER_SEC, None)
+        self.assertEqual(n, 2)
+        self.assertEqual(self.listing(), sorted(
+            os.path.basename(p) for p in (fresh, other, link)))
+
+    def test_sweep_errors_and_async(self):
+        self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT, GTempfile.sweep,
+                           self.scratch, 'a/b', None, 0, 0, None)
+        self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT, GTempfile.sweep,
+                           self.scratch, None, None, 7, 0, None)
+        self.old(GTempfile.mkdtemp(self.scratch, None, None))
+        _, result = self.run_async(lambda done: GTempfile.sweep_async(
+            self.scratch, None, None, 0, 0, GLib.PRIORITY_DEFAULT, None, done))
+        self.assertEqual(GTempfile.sweep_finish(result), 1)
+        self.assertEqual(self.listing(), [])
+
+
 if __name__ == '__main__':
     taptestrunner.main()

@@ -468,6 +468,75 @@ void test_not_initialized () {
   });
 }
 
+/* Publishing a built tree: rename into place, exchange with the live one. */
+void test_tmp_dir_persist () {
+  run_in_scratch ((scratch) => {
+    var site = Path.build_filename (scratch, "site");
+    var d = new GTempfile.TmpDir (scratch, ".build-", null);
+    var path = d.path;
+    FileUtils.set_contents (Path.build_filename (path, "index.html"), "new");
+    assert_true (d.persist (site, GTempfile.TmpPersistFlags.SYNC));
+    assert_cmpstr (d.path, CompareOperator.EQ, site);
+    assert_false (d.delete);
+    assert_true (d.cleanup ());
+    assert_cmpstr (read_file (Path.build_filename (site, "index.html")), CompareOperator.EQ, "new");
+
+    var e = new GTempfile.TmpDir (scratch, ".build-", null);
+    var e_path = e.path;
+    FileUtils.set_contents (Path.build_filename (e_path, "index.html"), "newer");
+    try {
+      e.persist (site, GTempfile.TmpPersistFlags.NO_REPLACE);
+      assert_not_reached ();
+    } catch (Error err) {
+      assert_io_error (err, IOError.EXISTS, site);
+    }
+    assert_true (e.persist (site, GTempfile.TmpPersistFlags.EXCHANGE));
+    assert_cmpstr (read_file (Path.build_filename (site, "index.html")), CompareOperator.EQ, "newer");
+    assert_cmpstr (read_file (Path.build_filename (e_path, "index.html")), CompareOperator.EQ, "new");
+    assert_true (e.cleanup ());
+    assert_false (FileUtils.test (e_path, FileTest.EXISTS));
+
+    FileUtils.unlink (Path.build_filename (site, "index.html"));
+    DirUtils.remove (site);
+  });
+}
+
+async void sweep_async (string scratch) throws Error {
+  var d = new GTempfile.TmpDir (scratch, ".build-", null);
+  var site = Path.build_filename (scratch, "site");
+  assert_true (yield d.persist_async (site, GTempfile.TmpPersistFlags.NONE));
+  assert_cmpstr (d.path, CompareOperator.EQ, site);
+  DirUtils.remove (site);
+
+  /* A leftover of the library's shape, an hour old. */
+  string leftover;
+  var fd = GTempfile.mkstemp (scratch, "app-", null, out leftover);
+  Posix.close (fd);
+  var old = new Posix.timespec[2];
+  old[0].tv_sec = old[1].tv_sec = (time_t) (get_real_time () / TimeSpan.SECOND - 3600);
+  Posix.utimensat (Posix.AT_FDCWD, leftover, old, 0);
+  var keep = Path.build_filename (scratch, "app-KEEPKEEP");
+  FileUtils.set_contents (keep, "");
+
+  try {
+    GTempfile.sweep (scratch, "a/b", null, 0, 0);
+    assert_not_reached ();
+  } catch (Error e) {
+    assert_io_error (e, IOError.INVALID_ARGUMENT);
+  }
+  assert_cmpint (GTempfile.sweep (scratch, "app-", null, 0, 24 * TimeSpan.HOUR), CompareOperator.EQ, 0);
+  assert_cmpint (yield GTempfile.sweep_async (scratch, "app-", null, 0, 10 * TimeSpan.MINUTE),
+                 CompareOperator.EQ, 1);
+  assert_false (FileUtils.test (leftover, FileTest.EXISTS));
+  assert_true (FileUtils.test (keep, FileTest.EXISTS));
+}
+
+void test_sweep () {
+  run_async_in_scratch ((scratch, done) => sweep_async.begin (scratch, done),
+                        (res) => sweep_async.end (res),
+                        { "app-KEEPKEEP" });
+}
+
 void test_missing_dir () {
   run_in_scratch ((scratch) => {
     var missing = Path.build_filename (scratch, "missing");
@@ -582,6 +651,8 @@ int main (string[] args) {
   Test.add_func ("/vala/tmp-dir/lifecycle", test_tmp_dir);
   Test.add_func ("/vala/tmp-dir/delete-false", test_tmp_dir_delete_false);
   Test.add_func ("/vala/tmp-dir/async", test_tmp_dir_async);
+  Test.add_func ("/vala/tmp-dir/persist", test_tmp_dir_persist);
+  Test.add_func ("/vala/module/sweep", test_sweep);
   Test.add_func ("/vala/missing-dir", test_missing_dir);
   Test.add_func ("/vala/full", test_full);
   Test.add_func ("/vala/gi/own-async-constructors", test_own_async_constructors);
