@@ -168,8 +168,7 @@ run_as_nobody (guint left)
 {
   g_autofree gchar *base = make_base_for_nobody ();
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
   g_assert_cmpuint (test_count_entries (base), ==, left);
   remove_base (base);
 }
@@ -749,8 +748,7 @@ test_fork (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
 }
 
 /* ------------------------------------------------------------------------ */
@@ -948,8 +946,7 @@ test_deep_few_fds (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
 }
 
 static void
@@ -1124,8 +1121,7 @@ check_locked_cleanup (gboolean ignore)
     }
 
   base = make_base_for_nobody ();
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
 
   /* What could not be removed is still there, and (ignoring errors)
    * nothing else. */
