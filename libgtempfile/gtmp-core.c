@@ -36,23 +36,48 @@ static const gchar name_alphabet[] = G_TMP_CORE_NAME_ALPHABET;
 static gint fork_generation;
 gint _g_tmp_core_cached_pid;
 
-static GTmpCoreNameHook name_hook;
-static gpointer name_hook_data;
+static GTmpCoreHook name_hook;
 
 /* A random byte's name character: name_alphabet[byte % 37], or 0 for the
  * bytes that would bias it (filled at load time; one look-up per byte
  * instead of a division). */
 static gchar byte_to_char[256];
 
-static GTmpCoreSyncHook sync_hook;
-static gpointer sync_hook_data;
+static GTmpCoreHook sync_hook;
 
 /* ------------------------------------------------------------------------ */
 /* Process set-up: translations and fork detection                           */
 
+/* The core's locks held across fork(), in the order they are taken. */
+static GMutex *fork_locks[G_TMP_CORE_N_FORK_LOCKS];
+
+void
+_g_tmp_core_hold_across_fork (GTmpCoreForkLock  which,
+                              GMutex           *lock)
+{
+  fork_locks[which] = lock;
+}
+
+static void
+on_fork_prepare (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fork_locks); i++)
+    if (fork_locks[i] != NULL)
+      g_mutex_lock (fork_locks[i]);
+}
+
+static void
+on_fork_parent (void)
+{
+  for (guint i = G_N_ELEMENTS (fork_locks); i > 0; i--)
+    if (fork_locks[i - 1] != NULL)
+      g_mutex_unlock (fork_locks[i - 1]);
+}
+
 static void
 on_fork_child (void)
 {
+  on_fork_parent ();
   g_atomic_int_inc (&fork_generation);
   g_atomic_int_set (&_g_tmp_core_cached_pid, 0);
 }
@@ -65,7 +90,7 @@ gtmp_core_init (void)
 
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  pthread_atfork (NULL, NULL, on_fork_child);
+  pthread_atfork (on_fork_prepare, on_fork_parent, on_fork_child);
 }
 
 gint
@@ -369,8 +394,7 @@ void
 _g_tmp_core_set_name_hook (GTmpCoreNameHook hook,
                            gpointer         user_data)
 {
-  name_hook_data = user_data;
-  g_atomic_pointer_set (&name_hook, hook);
+  _g_tmp_core_hook_set (&name_hook, G_CALLBACK (hook), user_data);
 }
 
 /* Fills the @n characters of a name's random part. FALSE with errno set
@@ -381,11 +405,11 @@ static gboolean
 draw_name_chars (gchar *chars,
                  gsize  n)
 {
-  GTmpCoreNameHook hook = g_atomic_pointer_get (&name_hook);
+  GTmpCoreNameHook hook = (GTmpCoreNameHook) g_atomic_pointer_get (&name_hook.func);
 
   if G_UNLIKELY (hook != NULL)
     {
-      hook (chars, name_hook_data);
+      hook (chars, name_hook.data);
       for (gsize i = G_TMP_CORE_RANDOM_CHARS; i < n; i++)
         chars[i] = chars[i % G_TMP_CORE_RANDOM_CHARS];
       return TRUE;
@@ -784,15 +808,13 @@ _g_tmp_core_create_dir (const GTmpTemplate  *tmpl,
 }
 
 /* Test hook of the O_TMPFILE fallback (gtmp-testing.h). */
-static GTmpCoreTmpfileHook tmpfile_hook;
-static gpointer tmpfile_hook_data;
+static GTmpCoreHook tmpfile_hook;
 
 void
 _g_tmp_core_set_tmpfile_hook (GTmpCoreTmpfileHook hook,
                               gpointer            user_data)
 {
-  tmpfile_hook_data = user_data;
-  g_atomic_pointer_set (&tmpfile_hook, hook);
+  _g_tmp_core_hook_set (&tmpfile_hook, G_CALLBACK (hook), user_data);
 }
 
 #ifdef HAVE_O_TMPFILE
@@ -800,10 +822,10 @@ static void
 notify_tmpfile_hook (const gchar          *dir,
                      GTmpCoreTmpfileEvent  event)
 {
-  GTmpCoreTmpfileHook hook = g_atomic_pointer_get (&tmpfile_hook);
+  GTmpCoreTmpfileHook hook = (GTmpCoreTmpfileHook) g_atomic_pointer_get (&tmpfile_hook.func);
 
   if G_UNLIKELY (hook != NULL)
-    hook (dir, event, tmpfile_hook_data);
+    hook (dir, event, tmpfile_hook.data);
 }
 
 /* The errors with which a kernel or file system says "no O_TMPFILE here". */
@@ -907,24 +929,22 @@ _g_tmp_core_create_anonymous (const GTmpTemplate  *tmpl,
 /* ------------------------------------------------------------------------ */
 /* Copies and syncs                                                          */
 
-static GTmpCoreCopyHook copy_hook;
-static gpointer copy_hook_data;
+static GTmpCoreHook copy_hook;
 
 void
 _g_tmp_core_set_copy_hook (GTmpCoreCopyHook hook,
                            gpointer         user_data)
 {
-  copy_hook_data = user_data;
-  g_atomic_pointer_set (&copy_hook, hook);
+  _g_tmp_core_hook_set (&copy_hook, G_CALLBACK (hook), user_data);
 }
 
 void
 _g_tmp_core_copy_starting (const gchar *dest)
 {
-  GTmpCoreCopyHook hook = g_atomic_pointer_get (&copy_hook);
+  GTmpCoreCopyHook hook = (GTmpCoreCopyHook) g_atomic_pointer_get (&copy_hook.func);
 
   if G_UNLIKELY (hook != NULL)
-    hook (dest, copy_hook_data);
+    hook (dest, copy_hook.data);
 }
 
 gboolean
@@ -962,22 +982,18 @@ void
 _g_tmp_core_set_sync_hook (GTmpCoreSyncHook hook,
                            gpointer         user_data)
 {
-  sync_hook_data = user_data;
-  g_atomic_pointer_set (&sync_hook, hook);
+  _g_tmp_core_hook_set (&sync_hook, G_CALLBACK (hook), user_data);
 }
 
-gint
-_g_tmp_core_fsync (gint fd)
+/* A successful flush of @fd (@res 0) as the sync hook sees it: the hook
+ * may make it fail with EIO (gtmp-testing.h). */
+static gint
+sync_hook_result (gint fd,
+                  gint res)
 {
-  GTmpCoreSyncHook hook;
-  gint res;
+  GTmpCoreSyncHook hook = (GTmpCoreSyncHook) g_atomic_pointer_get (&sync_hook.func);
 
-  do
-    res = fsync (fd);
-  while (res < 0 && errno == EINTR);
-
-  hook = g_atomic_pointer_get (&sync_hook);
-  if G_UNLIKELY (res == 0 && hook != NULL && !hook (fd, sync_hook_data))
+  if G_UNLIKELY (res == 0 && hook != NULL && !hook (fd, sync_hook.data))
     {
       errno = EIO;
       res = -1;
@@ -987,9 +1003,20 @@ _g_tmp_core_fsync (gint fd)
 }
 
 gint
+_g_tmp_core_fsync (gint fd)
+{
+  gint res;
+
+  do
+    res = fsync (fd);
+  while (res < 0 && errno == EINTR);
+
+  return sync_hook_result (fd, res);
+}
+
+gint
 _g_tmp_core_syncfs (gint fd)
 {
-  GTmpCoreSyncHook hook;
   gint res;
 
 #ifdef HAVE_SYNCFS
@@ -1001,13 +1028,6 @@ _g_tmp_core_syncfs (gint fd)
   res = 0;
 #endif
 
-  hook = g_atomic_pointer_get (&sync_hook);
-  if G_UNLIKELY (res == 0 && hook != NULL && !hook (fd, sync_hook_data))
-    {
-      errno = EIO;
-      res = -1;
-    }
-
-  return res;
+  return sync_hook_result (fd, res);
 }
 

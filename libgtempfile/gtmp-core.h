@@ -37,6 +37,39 @@ G_BEGIN_DECLS
  * see gtmp-refusals.c). */
 #define G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC (60 * G_USEC_PER_SEC)
 
+/* The core's locks, in the order they are taken when nested (a search for
+ * the default directory probes it under its lock). All are held across
+ * fork() (pthread_atfork), so that a child forked while another thread
+ * held one does not inherit it taken. */
+typedef enum
+{
+  G_TMP_CORE_FORK_LOCK_TEMPDIR,
+  G_TMP_CORE_FORK_LOCK_REFUSALS,
+  G_TMP_CORE_N_FORK_LOCKS
+} GTmpCoreForkLock;
+
+/* Registers @lock as @which; called from a constructor, before any thread. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_hold_across_fork (GTmpCoreForkLock   which,
+                                        GMutex            *lock);
+
+/* A test hook of gtmp-testing.h: a function and its data. The function is
+ * set last and read atomically, so a reader that sees it has its data. */
+typedef struct
+{
+  GCallback func;
+  gpointer  data;
+} GTmpCoreHook;
+
+static inline void
+_g_tmp_core_hook_set (GTmpCoreHook *hook,
+                      GCallback     func,
+                      gpointer      data)
+{
+  hook->data = data;
+  g_atomic_pointer_set (&hook->func, func);
+}
+
 /* Calls the copy hook, if one is set. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_copy_starting    (const gchar       *dest);

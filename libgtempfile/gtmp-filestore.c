@@ -368,13 +368,13 @@ _g_tmp_file_link_end (GTmpFileLink *link,
 
 /* The file's side of the streams (gtmp-stream.h) */
 
-static inline gssize
-stream_transfer (GTmpFileLink  *link,
-                 gboolean       writing,
-                 void          *buffer,
-                 gsize          count,
-                 GCancellable  *cancellable,
-                 GError       **error)
+gssize
+_g_tmp_file_stream_transfer (GTmpFileLink  *link,
+                             gboolean       writing,
+                             void          *buffer,
+                             gsize          count,
+                             GCancellable  *cancellable,
+                             GError       **error)
 {
   GTmpFile *self;
   GTmpFilePrivate *priv;
@@ -391,26 +391,6 @@ stream_transfer (GTmpFileLink  *link,
   _g_tmp_file_link_end (link, self);
 
   return n;
-}
-
-gssize
-_g_tmp_file_stream_read (GTmpFileLink  *link,
-                         void          *buffer,
-                         gsize          count,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  return stream_transfer (link, FALSE, buffer, count, cancellable, error);
-}
-
-gssize
-_g_tmp_file_stream_write (GTmpFileLink  *link,
-                          const void    *buffer,
-                          gsize          count,
-                          GCancellable  *cancellable,
-                          GError       **error)
-{
-  return stream_transfer (link, TRUE, (void *) buffer, count, cancellable, error);
 }
 
 static gssize

@@ -6,7 +6,6 @@
 
 #include "config.h"
 
-#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -52,22 +51,10 @@ static GArray *refusals;     /* TmpfileRefusal; under refusals_lock */
 static gint n_refusals;      /* refusals->len, readable without the lock */
 static gint64 clock_offset;  /* test hook; under refusals_lock */
 
-static void
-refusals_fork_prepare (void)
-{
-  g_mutex_lock (&refusals_lock);
-}
-
-static void
-refusals_fork_done (void)
-{
-  g_mutex_unlock (&refusals_lock);
-}
-
 __attribute__((constructor)) static void
 refusals_init (void)
 {
-  pthread_atfork (refusals_fork_prepare, refusals_fork_done, refusals_fork_done);
+  _g_tmp_core_hold_across_fork (G_TMP_CORE_FORK_LOCK_REFUSALS, &refusals_lock);
 }
 
 /* Under refusals_lock. */

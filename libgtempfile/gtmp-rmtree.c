@@ -392,8 +392,7 @@ unlink_entry (RemoveWalk  *walk,
     }
 }
 
-static GTmpRmtreeBatchHook batch_hook;
-static gpointer batch_hook_data;
+static GTmpCoreHook batch_hook;
 static guint batch_max_files = UNLINK_BATCH_MAX;
 static gsize batch_max_name_bytes = UNLINK_BATCH_NAMES_MAX;
 
@@ -401,8 +400,7 @@ void
 _g_tmp_rmtree_set_batch_hook (GTmpRmtreeBatchHook hook,
                             gpointer          user_data)
 {
-  batch_hook_data = user_data;
-  g_atomic_pointer_set (&batch_hook, hook);
+  _g_tmp_core_hook_set (&batch_hook, G_CALLBACK (hook), user_data);
 }
 
 void
@@ -437,9 +435,9 @@ flush_batch (RemoveWalk *walk)
 
   g_array_sort (batch, batch_entry_by_inode);
 
-  hook = g_atomic_pointer_get (&batch_hook);
+  hook = (GTmpRmtreeBatchHook) g_atomic_pointer_get (&batch_hook.func);
   if G_UNLIKELY (hook != NULL)
-    hook (dirfd (walk_top (walk)->dir), batch_hook_data);
+    hook (dirfd (walk_top (walk)->dir), batch_hook.data);
 
   for (guint i = 0; i < batch->len && !walk->stop; i++)
     {
@@ -759,7 +757,7 @@ _g_tmp_rmtree_remove_at (gint                   parent_fd,
   g_array_append_val (walk.levels, top);
 
   /* The walk stays on this file system (mount points are not entered). */
-  if (g_atomic_pointer_get (&batch_hook) != NULL ||
+  if (g_atomic_pointer_get (&batch_hook.func) != NULL ||
       _g_tmp_rmtree_unlinks_pay_in_inode_order (fd))
     {
       walk.batch = g_array_new (FALSE, FALSE, sizeof (BatchEntry));

@@ -37,7 +37,7 @@ g_tmp_file_input_stream_read (GInputStream  *stream,
 {
   GTmpFileInputStream *self = (GTmpFileInputStream *) stream;
 
-  return _g_tmp_file_stream_read (self->link, buffer, count, cancellable, error);
+  return _g_tmp_file_stream_transfer (self->link, FALSE, buffer, count, cancellable, error);
 }
 
 /* GInputStream's default skip() seeks to the end to measure, and asserts
@@ -115,7 +115,9 @@ g_tmp_file_output_stream_write (GOutputStream  *stream,
 {
   GTmpFileOutputStream *self = (GTmpFileOutputStream *) stream;
 
-  return _g_tmp_file_stream_write (self->link, buffer, count, cancellable, error);
+  /* write() does not change the buffer. */
+  return _g_tmp_file_stream_transfer (self->link, TRUE, (void *) buffer, count,
+                                      cancellable, error);
 }
 
 static void

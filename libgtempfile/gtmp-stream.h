@@ -60,15 +60,11 @@ GOutputStream *_g_tmp_file_output_stream_new    (GTmpFileLink          *link);
 /* Implemented in gtmpfile.c: the file's side of the streams. Each locks
  * @link, reports G_IO_ERROR_CLOSED once the file is closed or gone and
  * otherwise calls the store. */
+/* Reads into @buffer, or writes it if @writing (and leaves it unchanged). */
 G_GNUC_INTERNAL
-gssize         _g_tmp_file_stream_read          (GTmpFileLink          *link,
+gssize         _g_tmp_file_stream_transfer      (GTmpFileLink          *link,
+                                                 gboolean               writing,
                                                  void                  *buffer,
-                                                 gsize                  count,
-                                                 GCancellable          *cancellable,
-                                                 GError               **error);
-G_GNUC_INTERNAL
-gssize         _g_tmp_file_stream_write         (GTmpFileLink          *link,
-                                                 const void            *buffer,
                                                  gsize                  count,
                                                  GCancellable          *cancellable,
                                                  GError               **error);

@@ -10,36 +10,22 @@
 
 #include "config.h"
 
-#include <pthread.h>
-
 #include <glib/gi18n-lib.h>
 
 #include "gtmp-core.h"
 #include "gtmp-tempdir.h"
 
-/* Held across fork() (pthread_atfork), as the refusal memory's lock is: a
- * child forked while another thread searched or set the default directory
- * must not inherit the lock taken, or its first creation in the default
- * directory would wait forever. */
+/* Held across fork() (_g_tmp_core_hold_across_fork()), as the refusal
+ * memory's lock is: a child forked while another thread searched or set the
+ * default directory must not inherit the lock taken, or its first creation
+ * in the default directory would wait forever. */
 static GMutex tempdir_lock;
 static gchar *tempdir_cached;
-
-static void
-tempdir_fork_prepare (void)
-{
-  g_mutex_lock (&tempdir_lock);
-}
-
-static void
-tempdir_fork_done (void)
-{
-  g_mutex_unlock (&tempdir_lock);
-}
 
 __attribute__((constructor)) static void
 tempdir_init (void)
 {
-  pthread_atfork (tempdir_fork_prepare, tempdir_fork_done, tempdir_fork_done);
+  _g_tmp_core_hold_across_fork (G_TMP_CORE_FORK_LOCK_TEMPDIR, &tempdir_lock);
 }
 
 gchar *

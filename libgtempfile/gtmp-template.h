@@ -14,8 +14,8 @@
 G_BEGIN_DECLS
 
 /* A GTmpTemplate (gtmp-core.h) is the "dir", "prefix", "suffix", "mode",
- * "random-length" and "dir-fd" construct-only properties, in that order
- * right after PROP_0 in the class's property enum. */
+ * "random-length" and "dir-fd" construct-only properties, the first of
+ * the class's: its own property ids start at G_TMP_TEMPLATE_N_PROPS. */
 enum
 {
   G_TMP_TEMPLATE_PROP_DIR = 1,

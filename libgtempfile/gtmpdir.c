@@ -130,15 +130,9 @@
  * Since: 1.0
  */
 
+/* After the template's properties (gtmp-template.h). */
 enum {
-  PROP_0,
-  PROP_DIR,
-  PROP_PREFIX,
-  PROP_SUFFIX,
-  PROP_MODE,
-  PROP_RANDOM_LENGTH,
-  PROP_DIR_FD,
-  PROP_PATH,
+  PROP_PATH = G_TMP_TEMPLATE_N_PROPS,
   PROP_DELETE,
   PROP_IGNORE_CLEANUP_ERRORS,
   N_PROPS

@@ -121,18 +121,8 @@
  */
 
 
-enum {
-  PROP_0,
-  PROP_DIR,
-  PROP_PREFIX,
-  PROP_SUFFIX,
-  PROP_MODE,
-  PROP_RANDOM_LENGTH,
-  PROP_DIR_FD,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+/* Only the template's properties (gtmp-template.h). */
+static GParamSpec *properties[G_TMP_TEMPLATE_N_PROPS];
 
 static void g_tmp_file_initable_iface_init       (GInitableIface      *iface);
 static void g_tmp_file_async_initable_iface_init (GAsyncInitableIface *iface);
@@ -667,7 +657,7 @@ g_tmp_file_class_init (GTmpFileClass *klass)
    */
   _g_tmp_template_init_pspecs (properties, G_TMP_CORE_FILE_MODE);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, G_TMP_TEMPLATE_N_PROPS, properties);
 }
 
 static void

@@ -336,6 +336,31 @@ static const Combo combos[] = {
   { FALSE, FALSE },
 };
 
+/* A file of @combo in @dir; *@path its name, checked after the unref. */
+static GNamedTmpFile *
+new_combo (const gchar  *dir,
+           const Combo  *combo,
+           gchar       **path)
+{
+  GNamedTmpFile *tmp = new_named (dir, combo->delete_, combo->delete_on_close);
+
+  *path = g_strdup (g_named_tmp_file_get_path (tmp));
+  return tmp;
+}
+
+/* The last unref of @tmp leaves the file at @path exactly when it is not to
+ * be deleted; removes that and frees @path. */
+static void
+unref_combo (GNamedTmpFile *tmp,
+             gchar         *path,
+             const Combo   *combo)
+{
+  g_object_unref (tmp);
+  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
+  g_unlink (path);
+  g_free (path);
+}
+
 static void
 test_delete_combo (gconstpointer user_data)
 {
@@ -347,22 +372,17 @@ test_delete_combo (gconstpointer user_data)
   gchar *path;
 
   /* 1. close, then the last unref */
-  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
-  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  tmp = new_combo (dir, combo, &path);
   test_write (tmp, "kept", -1);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_path_exists (path), ==, !gone_on_close);
   if (!gone_on_close)
     test_assert_file_contents (path, "kept");   /* closed, and readable by name */
-  g_object_unref (tmp);
-  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
-  g_unlink (path);
-  g_free (path);
+  unref_combo (tmp, path, combo);
 
   /* 2. cleanup() while open, twice, then the last unref */
-  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
-  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  tmp = new_combo (dir, combo, &path);
   g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_io_stream_is_closed (G_IO_STREAM (tmp)));
@@ -370,30 +390,20 @@ test_delete_combo (gconstpointer user_data)
   g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
-  g_object_unref (tmp);
-  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
-  g_unlink (path);
-  g_free (path);
+  unref_combo (tmp, path, combo);
 
   /* 3. close, then cleanup() */
-  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
-  path = g_strdup (g_named_tmp_file_get_path (tmp));
+  tmp = new_combo (dir, combo, &path);
   g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_cmpint (test_path_exists (path), ==, !gone_on_close);
   g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
-  g_object_unref (tmp);
-  g_unlink (path);
-  g_free (path);
+  unref_combo (tmp, path, combo);
 
   /* 4. the last unref alone, while open */
-  tmp = new_named (dir, combo->delete_, combo->delete_on_close);
-  path = g_strdup (g_named_tmp_file_get_path (tmp));
-  g_object_unref (tmp);
-  g_assert_cmpint (test_path_exists (path), ==, !combo->delete_);
-  g_unlink (path);
-  g_free (path);
+  tmp = new_combo (dir, combo, &path);
+  unref_combo (tmp, path, combo);
 
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);

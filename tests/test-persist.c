@@ -473,6 +473,28 @@ count_copies (const gchar *dest,
   (*copies)++;
 }
 
+/* persist (ALLOW_COPY | NO_REPLACE) to @dest, which exists or comes to exist
+ * (@hook, the copy hook): refused with EXISTS naming @dest, the copy hook
+ * having run @copies times. */
+static void
+assert_copy_refused_exists (GTmpFile         *tmp,
+                            const gchar      *dest,
+                            GTmpCoreCopyHook  hook,
+                            guint             copies)
+{
+  g_autoptr(GError) error = NULL;
+  guint seen = 0;
+  gboolean ok;
+
+  _g_tmp_core_set_copy_hook (hook, &seen);
+  ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
+                           NULL, &error);
+  _g_tmp_core_set_copy_hook (NULL, NULL);
+  g_assert_false (ok);
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
+  g_assert_cmpuint (seen, ==, copies);
+}
+
 static void
 test_cross_fs (gconstpointer named)
 {
@@ -661,11 +683,8 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   g_autofree gchar *old = NULL;
   g_autofree guint8 *data = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
-  g_autoptr(GError) error = NULL;
-  guint copies = 0;
   ino_t dest_inode;
   struct stat st;
-  gboolean ok;
   gsize i;
 
   if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
@@ -685,13 +704,7 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   test_write_file (dest, "old");
   dest_inode = inode_of (dest);
 
-  _g_tmp_core_set_copy_hook (count_copies, &copies);
-  ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
-                           NULL, &error);
-  _g_tmp_core_set_copy_hook (NULL, NULL);
-  g_assert_false (ok);
-  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
-  g_assert_cmpuint (copies, ==, 0);
+  assert_copy_refused_exists (tmp, dest, count_copies, 0);
 
   test_assert_file_contents (dest, "old");
   g_assert_cmpuint (inode_of (dest), ==, dest_inode);
@@ -736,9 +749,6 @@ test_cross_fs_exists_race (gconstpointer named)
   g_autofree gchar *dest = NULL;
   g_autofree gchar *old = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
-  g_autoptr(GError) error = NULL;
-  guint copies = 0;
-  gboolean ok;
 
   if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
     return;
@@ -750,13 +760,7 @@ test_cross_fs_exists_race (gconstpointer named)
   old = temp_path (tmp);
   test_write (tmp, "new", -1);
 
-  _g_tmp_core_set_copy_hook (take_dest, &copies);
-  ok = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_NO_REPLACE,
-                           NULL, &error);
-  _g_tmp_core_set_copy_hook (NULL, NULL);
-  g_assert_false (ok);
-  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
-  g_assert_cmpuint (copies, ==, 1);
+  assert_copy_refused_exists (tmp, dest, take_dest, 1);
 
   test_assert_file_contents (dest, "taken meanwhile");
   g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);

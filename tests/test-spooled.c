@@ -132,6 +132,22 @@ assert_fd_content (gint          fd,
   g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, offset);
 }
 
+/* The descriptor of @file, which holds @len bytes of @expected and is at
+ * @offset. */
+static gint
+assert_fd_of (GSpooledTmpFile *file,
+              const guint8    *expected,
+              gsize            len,
+              goffset          offset)
+{
+  g_autoptr(GError) error = NULL;
+  gint fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
+
+  g_assert_no_error (error);
+  assert_fd_content (fd, expected, len, offset);
+  return fd;
+}
+
 /* The directory the kernel says the open file @fd was created in. */
 static gchar *
 fd_dir (gint fd)
@@ -410,11 +426,9 @@ test_threshold_below (void)
 static void
 test_threshold_exact (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree guint8 *data = make_pattern (0, 101);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, NULL, NULL, NULL);
   guint notified = 0;
-  gint fd;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
 
@@ -429,9 +443,7 @@ test_threshold_exact (void)
   g_assert_true (is_rolled_over (file));
   g_assert_cmpuint (notified, ==, 1);
 
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, data, 101, 101);
+  assert_fd_of (file, data, 101, 101);
   assert_content (file, data, 101);
 }
 
@@ -439,10 +451,8 @@ test_threshold_exact (void)
 static void
 test_threshold_above (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree guint8 *data = make_pattern (0, 200000);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (1000, NULL, NULL, NULL);
-  gint fd;
 
   test_write (file, data, 999);
   g_assert_false (is_rolled_over (file));
@@ -450,9 +460,7 @@ test_threshold_above (void)
   g_assert_true (is_rolled_over (file));
   g_assert_cmpint (tell (file), ==, 200000);
 
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, data, 200000, 200000);
+  assert_fd_of (file, data, 200000, 200000);
   assert_content (file, data, 200000);
 }
 
@@ -550,7 +558,6 @@ test_rollover_via_streams (void)
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
   guint8 buffer[10000];
   guint notified = 0;
-  gint fd;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
 
@@ -580,9 +587,7 @@ test_rollover_via_streams (void)
     }
 
   g_assert_cmpuint (notified, ==, 1);
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, data, len, len);
+  assert_fd_of (file, data, len, len);
   assert_content (file, data, len);
 }
 
@@ -599,7 +604,6 @@ test_rollover_async (void)
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (file));
   guint notified = 0;
-  gint fd;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (count_notify), &notified);
 
@@ -629,9 +633,7 @@ test_rollover_async (void)
     g_assert_cmpmem (buffer, n, data, len);
   }
 
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, data, len, len);
+  assert_fd_of (file, data, len, len);
 }
 
 /* ------------------------------------------------------- zero-fill */
@@ -644,7 +646,6 @@ test_zero_fill (void)
   gsize len = 5 * 1024 * 1024;
   g_autofree guint8 *expected = g_malloc0 (len);
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
-  gint fd;
 
   /* Fill the start with data (across a chunk boundary, for any chunk size
    * up to 1 MiB), cut it back, and grow it again in three ways: the bytes
@@ -683,9 +684,7 @@ test_zero_fill (void)
   assert_content (file, expected, len);
 
   /* The same bytes on disk after the rollover. */
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, expected, len, 1024 * 1024 + 10);
+  assert_fd_of (file, expected, len, 1024 * 1024 + 10);
   assert_content (file, expected, len);
 }
 
@@ -760,9 +759,7 @@ test_truncate (void)
   g_assert_cmpuint (notified, ==, 1);
   g_assert_cmpint (tell (file), ==, 80);
 
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, expected, 101, 80);
+  fd = assert_fd_of (file, expected, 101, 80);
 
   g_assert_true (g_seekable_truncate (G_SEEKABLE (file), 0, NULL, &error));
   g_assert_no_error (error);
@@ -955,7 +952,6 @@ test_notify_write_async (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100000, NULL, NULL, NULL);
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (file));
   RolloverNotify notify = { 0, NULL, FALSE, FALSE };
-  gint fd;
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
 
@@ -983,9 +979,7 @@ test_notify_write_async (void)
     ;
   g_assert_cmpuint (notify.count, ==, 1);
 
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, data, 150000, 150000);
+  assert_fd_of (file, data, 150000, 150000);
 }
 
 static gpointer
@@ -1239,7 +1233,6 @@ assert_rollover_succeeds (GSpooledTmpFile *file,
                           guint           *notified)
 {
   g_autoptr(GError) error = NULL;
-  gint fd;
 
   g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
   g_assert_no_error (error);
@@ -1247,9 +1240,7 @@ assert_rollover_succeeds (GSpooledTmpFile *file,
   g_assert_cmpuint (*notified, ==, 1);
   g_assert_cmpint (tell (file), ==, pos);
 
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, data, len, pos);
+  assert_fd_of (file, data, len, pos);
   assert_content (file, data, len);
 }
 
@@ -1604,16 +1595,13 @@ test_random_model (void)
   g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (0, NULL, NULL, NULL);
   g_autoptr(GSpooledTmpFile) file2 = g_spooled_tmp_file_new (2 * 1024 * 1024, NULL, NULL, NULL);
   goffset pos = 0;
-  gint fd;
 
   run_model (file, model, &pos, 400);
   g_assert_false (is_rolled_over (file));
   g_assert_true (g_spooled_tmp_file_rollover (file, NULL, &error));
   g_assert_no_error (error);
   run_model (file, model, &pos, 100);
-  fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-  g_assert_no_error (error);
-  assert_fd_content (fd, model->data, model->len, pos);
+  assert_fd_of (file, model->data, model->len, pos);
 
   /* Rolling over on its own, whenever a write or truncate passes 2 MiB. */
   g_byte_array_set_size (model, 0);

@@ -841,6 +841,21 @@ typedef struct
   GObject  *object;  /* borrowed */
 } Outcome;
 
+/* @dest holds exactly @len bytes of @data; removes it. */
+static void
+assert_persisted_bytes (const gchar   *dest,
+                        gconstpointer  data,
+                        gsize          len)
+{
+  g_autofree gchar *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (dest, &contents, &length, NULL));
+  g_assert_cmpuint (length, ==, len);
+  g_assert_true (memcmp (contents, data, length) == 0);
+  g_assert_no_errno (unlink (dest));
+}
+
 static void
 outcome_clear (Outcome *o)
 {
@@ -1215,8 +1230,6 @@ test_race_persist_writes (gconstpointer data)
       GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (tmp));
       g_autofree gchar *dest = g_strdup_printf ("%s/dest-%u", dir, i);
       g_autoptr(GByteArray) expected = g_byte_array_new ();
-      g_autofree gchar *contents = NULL;
-      gsize length;
       guint n = 0;
       Outcome o = { 0, };
 
@@ -1251,10 +1264,7 @@ test_race_persist_writes (gconstpointer data)
       g_assert_true (o.ok);
 
       g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, NULL));
-      g_assert_true (g_file_get_contents (dest, &contents, &length, NULL));
-      g_assert_cmpuint (length, ==, expected->len);
-      g_assert_true (memcmp (contents, expected->data, length) == 0);
-      g_assert_no_errno (unlink (dest));
+      assert_persisted_bytes (dest, expected->data, expected->len);
       outcome_clear (&o);
     }
   report ("%u writes during persist_async accepted and kept, %u refused", accepted, pending);
@@ -1288,9 +1298,7 @@ test_race_spooled_persist_rollover (void)
       GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (spooled));
       g_autofree gchar *dest = g_strdup_printf ("%s/dest-%u", dir, i);
       g_autoptr(GByteArray) expected = g_byte_array_new ();
-      g_autofree gchar *contents = NULL;
       guint notified = 0, n = 0;
-      gsize length;
       Outcome o = { 0, };
 
       g_signal_connect (spooled, "notify::rolled-over", G_CALLBACK (test_count_notify), &notified);
@@ -1324,10 +1332,7 @@ test_race_spooled_persist_rollover (void)
       g_assert_cmpuint (notified, ==, 1);
 
       g_assert_true (g_io_stream_close (G_IO_STREAM (spooled), NULL, NULL));
-      g_assert_true (g_file_get_contents (dest, &contents, &length, NULL));
-      g_assert_cmpuint (length, ==, expected->len);
-      g_assert_true (memcmp (contents, expected->data, length) == 0);
-      g_assert_no_errno (unlink (dest));
+      assert_persisted_bytes (dest, expected->data, expected->len);
       outcome_clear (&o);
     }
 
@@ -1356,8 +1361,6 @@ test_race_named_persist_dispose (void)
       g_autoptr(GError) error = NULL;
       GNamedTmpFile *named = g_named_tmp_file_new (dir, PREFIX, NULL, &error);
       g_autofree gchar *dest = g_strdup_printf ("%s/dest-%u", dir, i);
-      g_autofree gchar *contents = NULL;
-      gsize length;
       Outcome o = { 0, };
 
       g_assert_no_error (error);
@@ -1372,10 +1375,7 @@ test_race_named_persist_dispose (void)
       /* Dispose does not stop an operation in flight. */
       g_assert_no_error (o.error);
       g_assert_true (o.ok);
-      g_assert_true (g_file_get_contents (dest, &contents, &length, NULL));
-      g_assert_cmpuint (length, ==, BIG_WRITE);
-      g_assert_true (memcmp (contents, big, length) == 0);
-      g_assert_no_errno (unlink (dest));
+      assert_persisted_bytes (dest, big, BIG_WRITE);
       persisted++;
       outcome_clear (&o);
     }

@@ -160,6 +160,19 @@ make_base_for_nobody (void)
   return base;
 }
 
+/* The parent's side of a test case run as nobody: makes the base, runs the
+ * case again in a subprocess that must pass, and finds @left entries in the
+ * base afterwards. */
+static void
+run_as_nobody (guint left)
+{
+  g_autofree gchar *base = make_base_for_nobody ();
+
+  test_run_in_subprocess ();
+  g_assert_cmpuint (test_count_entries (base), ==, left);
+  remove_base (base);
+}
+
 /* g_tmp_dir_cleanup() succeeds, and the directory is gone. */
 static void
 assert_cleaned_up (GTmpDir *tmp)
@@ -845,8 +858,7 @@ test_fork (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
 }
 
 /* ------------------------------------------------------------------------ */
@@ -923,8 +935,6 @@ test_symlinks_outside (void)
 static void
 test_symlinks_chmod (void)
 {
-  g_autofree gchar *base = NULL;
-
   if (!test_need_root ("to drop privileges or mount"))
     return;
 
@@ -964,11 +974,7 @@ test_symlinks_chmod (void)
       return;
     }
 
-  base = make_base_for_nobody ();
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_assert_cmpuint (test_count_entries (base), ==, 2);
-  remove_base (base);
+  run_as_nobody (2);
 }
 
 static void
@@ -1050,8 +1056,7 @@ test_deep_few_fds (void)
       return;
     }
 
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
 }
 
 static void
@@ -1089,8 +1094,6 @@ test_wide (void)
 static void
 test_read_only (void)
 {
-  g_autofree gchar *base = NULL;
-
   if (!test_need_root ("to drop privileges or mount"))
     return;
 
@@ -1144,11 +1147,7 @@ test_read_only (void)
       return;
     }
 
-  base = make_base_for_nobody ();
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
+  run_as_nobody (0);
 }
 
 /* A root-owned, non-writable directory in nobody's tree: nobody cannot
@@ -1232,8 +1231,7 @@ check_locked_cleanup (gboolean ignore)
     }
 
   base = make_base_for_nobody ();
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
-  g_test_trap_assert_passed ();
+  test_run_in_subprocess ();
 
   /* What could not be removed is still there, and (ignoring errors)
    * nothing else. */

@@ -802,20 +802,30 @@ run_mkstemp (Fixture  *f,
   return f->made_fd >= 0;
 }
 
+/* @path is an entry of @type (S_IFREG, S_IFDIR) with permissions @mode,
+ * itself and not what a link points to. */
+static gboolean
+is_entry (const gchar *path,
+          mode_t       type,
+          mode_t       mode)
+{
+  struct stat st;
+
+  return path != NULL && lstat (path, &st) == 0 &&
+         (st.st_mode & S_IFMT) == type && (st.st_mode & 0777) == mode;
+}
+
 static void
 check_mkstemp (Fixture  *f,
                gboolean  ok)
 {
-  struct stat st;
-
   if (!ok)
     {
       if (f->made_path != NULL)
         fail (f, "a failed mkstemp returned a path");
       return;
     }
-  if (f->made_path == NULL || lstat (f->made_path, &st) < 0 || !S_ISREG (st.st_mode) ||
-      (st.st_mode & 0777) != 0600)
+  if (!is_entry (f->made_path, S_IFREG, 0600))
     fail (f, "mkstemp's file is not a 0600 regular file at its path");
   close (f->made_fd);
   if (f->made_path != NULL)
@@ -834,11 +844,9 @@ static void
 check_mkdtemp (Fixture  *f,
                gboolean  ok)
 {
-  struct stat st;
-
   if (!ok)
     return;
-  if (lstat (f->made_path, &st) < 0 || !S_ISDIR (st.st_mode) || (st.st_mode & 0777) != 0700)
+  if (!is_entry (f->made_path, S_IFDIR, 0700))
     fail (f, "mkdtemp's directory is not a 0700 directory at its path");
   rmdir (f->made_path);
 }
@@ -872,10 +880,7 @@ static void
 check_tmpdir_new (Fixture  *f,
                   gboolean  ok)
 {
-  struct stat st;
-
-  if (ok && (lstat (g_tmp_dir_get_path (f->tmpdir), &st) < 0 || !S_ISDIR (st.st_mode) ||
-             (st.st_mode & 0777) != 0700))
+  if (ok && !is_entry (g_tmp_dir_get_path (f->tmpdir), S_IFDIR, 0700))
     fail (f, "the GTmpDir is not a 0700 directory at its path");
 }
 

@@ -182,22 +182,20 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  const gchar *tmp = g_getenv ("TMPDIR");
   g_autofree gchar *default_dir = NULL;
-  struct stat here_st, other_st;
+  const gchar *other_fs;
 
   fuzz_setup_logging ();
   umask (UMASK);
 
-  scratch_init (&here, tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+  scratch_init (&here, fuzz_base_dir ());
   default_dir = g_build_filename (here.root, "tmp", NULL);
   g_tempfile_set_tempdir (default_dir);
 
   /* Cross-file-system persists, where /dev/shm is another one. */
-  if (stat ("/dev/shm", &other_st) == 0 && S_ISDIR (other_st.st_mode) &&
-      access ("/dev/shm", W_OK) == 0 &&
-      stat (here.root, &here_st) == 0 && here_st.st_dev != other_st.st_dev)
-    scratch_init (&other, "/dev/shm");
+  other_fs = fuzz_other_fs (here.root);
+  if (other_fs != NULL)
+    scratch_init (&other, other_fs);
 
   return 0;
 }

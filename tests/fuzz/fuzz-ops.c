@@ -63,23 +63,22 @@ int
 LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
-  const gchar *tmp = g_getenv ("TMPDIR");
   g_autofree gchar *outer = NULL;
-  struct stat here_st, other_st;
+  const gchar *other_fs;
 
   fuzz_setup_logging ();
   umask (022);
 
-  root = fuzz_scratch_new (tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+  root = fuzz_scratch_new (fuzz_base_dir ());
   g_tempfile_set_tempdir (root);
   root_snapshot = fuzz_snapshot (root);
   outer = g_path_get_dirname (root);
   outer_snapshot = fuzz_snapshot (outer);
 
-  if (stat ("/dev/shm", &other_st) == 0 && access ("/dev/shm", W_OK) == 0 &&
-      stat (root, &here_st) == 0 && here_st.st_dev != other_st.st_dev)
+  other_fs = fuzz_other_fs (root);
+  if (other_fs != NULL)
     {
-      other_root = fuzz_scratch_new ("/dev/shm");
+      other_root = fuzz_scratch_new (other_fs);
       other_snapshot = fuzz_snapshot (other_root);
     }
 

@@ -126,6 +126,27 @@ fuzz_setup_logging (void)
 
 /* Scratch directories */
 
+const gchar *
+fuzz_base_dir (void)
+{
+  const gchar *tmp = g_getenv ("TMPDIR");
+
+  return tmp != NULL && *tmp != '\0' ? tmp : "/tmp";
+}
+
+const gchar *
+fuzz_other_fs (const gchar *here)
+{
+  struct stat here_st, other_st;
+
+  if (stat ("/dev/shm", &other_st) == 0 && S_ISDIR (other_st.st_mode) &&
+      access ("/dev/shm", W_OK) == 0 &&
+      stat (here, &here_st) == 0 && here_st.st_dev != other_st.st_dev)
+    return "/dev/shm";
+
+  return NULL;
+}
+
 static GPtrArray *scratch_dirs;
 
 static void

@@ -44,6 +44,13 @@ gchar   *fuzz_string (FuzzInput *in,
  * directory cannot be searched outside the scratch tree. */
 void     fuzz_setup_logging (void);
 
+/* Where the scratch trees go: $TMPDIR, or /tmp. */
+const gchar *fuzz_base_dir  (void);
+
+/* The other file system for cross-file-system persists: "/dev/shm" if it is
+ * a writable directory on another device than @here, else NULL. */
+const gchar *fuzz_other_fs  (const gchar *here);
+
 /* Creates a private directory "<base>/gtmp-fuzz-XXXXXX/r" and returns the
  * inner one; the outer one holds only it, so an entry escaping by one level
  * shows up there. Everything is removed at exit. */

@@ -50,6 +50,31 @@ class ScratchTestCase(unittest.TestCase):
                         % (code, cm.exception.code, cm.exception.message))
         return cm.exception
 
+    def write_file(self, name, data):
+        """Writes @data to a new file @name in the scratch directory."""
+        path = os.path.join(self.scratch, name)
+        with open(path, 'wb') as other:
+            other.write(data)
+        return path
+
+    def assertFileContents(self, path, data):
+        with open(path, 'rb') as kept:
+            self.assertEqual(kept.read(), data)
+
+    def persist_async(self, f, dest, flags):
+        """f.persist_async() to @dest run to its callback: (source, result)."""
+        return self.run_async(lambda done: f.persist_async(
+            dest, flags, GLib.PRIORITY_DEFAULT, None, done))
+
+    def assertNewAsyncNotFound(self, cls):
+        """cls.new_async() in a missing directory: NOT_FOUND naming it."""
+        missing = os.path.join(self.scratch, 'missing')
+        _, result = self.run_async(lambda done: cls.new_async(
+            missing, None, None, GLib.PRIORITY_DEFAULT, None, done))
+        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+                                   cls.new_finish, result)
+        self.assertIn(missing, error.message)
+
     def run_async(self, start):
         """Call @start(callback) and run a main loop until the callback.
 
@@ -283,21 +308,17 @@ class TmpFileTestCase(ScratchTestCase):
             # Still open and writing to the now permanent file.
             f.write(b'!')
             f.flush()
-        with open(dest, 'rb') as kept:
-            self.assertEqual(kept.read(), b'persistent!')
+        self.assertFileContents(dest, b'persistent!')
         self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
         self.assertEqual(self.listing(), ['kept.txt'])
 
     def test_persist_no_replace(self):
-        dest = os.path.join(self.scratch, 'taken')
-        with open(dest, 'wb') as other:
-            other.write(b'theirs')
+        dest = self.write_file('taken', b'theirs')
         with GTempfile.TmpFile(dir=self.scratch) as f:
             f.write(b'mine')
             self.assertIOError(Gio.IOErrorEnum.EXISTS, f.persist, dest,
                                GTempfile.TmpPersistFlags.NO_REPLACE, None)
-        with open(dest, 'rb') as other:
-            self.assertEqual(other.read(), b'theirs')
+        self.assertFileContents(dest, b'theirs')
         self.assertEqual(self.listing(), ['taken'])
 
     def test_async_constructor(self):
@@ -318,12 +339,7 @@ class TmpFileTestCase(ScratchTestCase):
         results[0].close()
 
     def test_async_constructor_errors(self):
-        missing = os.path.join(self.scratch, 'missing')
-        _, result = self.run_async(lambda done: GTempfile.TmpFile.new_async(
-            missing, None, None, GLib.PRIORITY_DEFAULT, None, done))
-        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
-                                   GTempfile.TmpFile.new_finish, result)
-        self.assertIn(missing, error.message)
+        self.assertNewAsyncNotFound(GTempfile.TmpFile)
 
         cancellable = Gio.Cancellable()
         cancellable.cancel()
@@ -337,33 +353,27 @@ class TmpFileTestCase(ScratchTestCase):
         dest = os.path.join(self.scratch, 'kept.bin')
         with GTempfile.TmpFile(dir=self.scratch) as f:
             f.write(b'async persist')
-            source, result = self.run_async(lambda done: f.persist_async(
-                dest, GTempfile.TmpPersistFlags.NO_REPLACE,
-                GLib.PRIORITY_DEFAULT, None, done))
+            source, result = self.persist_async(
+                f, dest, GTempfile.TmpPersistFlags.NO_REPLACE)
             self.assertIs(source, f)
             self.assertTrue(f.persist_finish(result))
             # Still open, now writing to the permanent file.
             f.write(b'!')
             f.flush()
-        with open(dest, 'rb') as kept:
-            self.assertEqual(kept.read(), b'async persist!')
+        self.assertFileContents(dest, b'async persist!')
         self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
         self.assertEqual(self.listing(), ['kept.bin'])
 
     def test_persist_async_no_replace(self):
-        dest = os.path.join(self.scratch, 'taken')
-        with open(dest, 'wb') as other:
-            other.write(b'theirs')
+        dest = self.write_file('taken', b'theirs')
         with GTempfile.TmpFile(dir=self.scratch) as f:
             f.write(b'mine')
-            _, result = self.run_async(lambda done: f.persist_async(
-                dest, GTempfile.TmpPersistFlags.NO_REPLACE,
-                GLib.PRIORITY_DEFAULT, None, done))
+            _, result = self.persist_async(
+                f, dest, GTempfile.TmpPersistFlags.NO_REPLACE)
             error = self.assertIOError(Gio.IOErrorEnum.EXISTS,
                                        f.persist_finish, result)
             self.assertIn(dest, error.message)
-        with open(dest, 'rb') as other:
-            self.assertEqual(other.read(), b'theirs')
+        self.assertFileContents(dest, b'theirs')
         self.assertEqual(self.listing(), ['taken'])
 
     def test_missing_dir_is_not_found(self):
@@ -388,8 +398,7 @@ class NamedTmpFileTestCase(ScratchTestCase):
             self.assertEqual(stat.S_IMODE(os.stat(f.name).st_mode), 0o600)
             f.write(b'seen by others')
             f.flush()
-            with open(f.name, 'rb') as other:
-                self.assertEqual(other.read(), b'seen by others')
+            self.assertFileContents(f.name, b'seen by others')
         self.assertTrue(f.closed)
         self.assertEqual(self.listing(), [])
 
@@ -399,8 +408,7 @@ class NamedTmpFileTestCase(ScratchTestCase):
             f.write(b'kept')
             path = f.name
         self.assertTrue(f.closed)
-        with open(path, 'rb') as kept:
-            self.assertEqual(kept.read(), b'kept')
+        self.assertFileContents(path, b'kept')
         self.assertFalse(f.get_delete())
 
     def test_delete_on_close_false(self):
@@ -409,8 +417,7 @@ class NamedTmpFileTestCase(ScratchTestCase):
         f.write(b'reopen me')
         f.close()
         # Closed but still there, to be reopened by name ...
-        with open(f.name, 'rb') as other:
-            self.assertEqual(other.read(), b'reopen me')
+        self.assertFileContents(f.name, b'reopen me')
         # ... until cleanup.
         f.cleanup(None)
         self.assertEqual(self.listing(), [])
@@ -423,8 +430,7 @@ class NamedTmpFileTestCase(ScratchTestCase):
                                     delete_on_close=False) as f:
             f.write(b'for the other program')
             f.close()
-            with open(f.name, 'rb') as other:
-                self.assertEqual(other.read(), b'for the other program')
+            self.assertFileContents(f.name, b'for the other program')
         self.assertEqual(self.listing(), [])
 
     def test_exception_in_block_still_cleans_up(self):
@@ -511,16 +517,14 @@ class NamedTmpFileTestCase(ScratchTestCase):
             self.assertEqual(f.name, dest)
             self.assertFalse(f.get_delete())
         self.assertEqual(self.listing(), ['final.txt'])
-        with open(dest, 'rb') as kept:
-            self.assertEqual(kept.read(), b'final')
+        self.assertFileContents(dest, b'final')
 
     def test_persist_async(self):
         dest = os.path.join(self.scratch, 'final.txt')
         with GTempfile.NamedTmpFile(dir=self.scratch, suffix='.part') as f:
             f.write(b'final')
-            source, result = self.run_async(lambda done: f.persist_async(
-                dest, GTempfile.TmpPersistFlags.NONE, GLib.PRIORITY_DEFAULT,
-                None, done))
+            source, result = self.persist_async(
+                f, dest, GTempfile.TmpPersistFlags.NONE)
             self.assertIs(source, f)
             self.assertTrue(f.persist_finish(result))
             self.assertEqual(f.name, dest)
@@ -528,19 +532,15 @@ class NamedTmpFileTestCase(ScratchTestCase):
             f.write(b' answer')
         # Leaving the block closed it and removed nothing.
         self.assertEqual(self.listing(), ['final.txt'])
-        with open(dest, 'rb') as kept:
-            self.assertEqual(kept.read(), b'final answer')
+        self.assertFileContents(dest, b'final answer')
 
     def test_persist_async_no_replace(self):
-        dest = os.path.join(self.scratch, 'taken')
-        with open(dest, 'wb') as other:
-            other.write(b'theirs')
+        dest = self.write_file('taken', b'theirs')
         with GTempfile.NamedTmpFile(dir=self.scratch, prefix='x') as f:
             f.write(b'mine')
             temp = f.name
-            _, result = self.run_async(lambda done: f.persist_async(
-                dest, GTempfile.TmpPersistFlags.NO_REPLACE,
-                GLib.PRIORITY_DEFAULT, None, done))
+            _, result = self.persist_async(
+                f, dest, GTempfile.TmpPersistFlags.NO_REPLACE)
             error = self.assertIOError(Gio.IOErrorEnum.EXISTS,
                                        f.persist_finish, result)
             self.assertIn(dest, error.message)
@@ -549,8 +549,7 @@ class NamedTmpFileTestCase(ScratchTestCase):
             self.assertTrue(f.get_delete())
             self.assertEqual(self.listing(),
                              sorted(['taken', os.path.basename(temp)]))
-        with open(dest, 'rb') as other:
-            self.assertEqual(other.read(), b'theirs')
+        self.assertFileContents(dest, b'theirs')
         self.assertEqual(self.listing(), ['taken'])
 
     def test_missing_dir_is_not_found(self):
@@ -615,8 +614,7 @@ class SpooledTmpFileTestCase(ScratchTestCase):
             f.write(b'response body')
             f.persist(dest, GTempfile.TmpPersistFlags.NONE, None)
             self.assertTrue(f.is_rolled_over())
-        with open(dest, 'rb') as kept:
-            self.assertEqual(kept.read(), b'response body')
+        self.assertFileContents(dest, b'response body')
 
     def test_missing_dir_reported_by_rollover(self):
         missing = os.path.join(self.scratch, 'missing')
@@ -766,12 +764,7 @@ class TmpDirTestCase(ScratchTestCase):
         self.assertEqual(self.listing(), [])
 
     def test_async_constructor_errors(self):
-        missing = os.path.join(self.scratch, 'missing')
-        _, result = self.run_async(lambda done: GTempfile.TmpDir.new_async(
-            missing, None, None, GLib.PRIORITY_DEFAULT, None, done))
-        error = self.assertIOError(Gio.IOErrorEnum.NOT_FOUND,
-                                   GTempfile.TmpDir.new_finish, result)
-        self.assertIn(missing, error.message)
+        self.assertNewAsyncNotFound(GTempfile.TmpDir)
         _, result = self.run_async(lambda done: GTempfile.TmpDir.new_async(
             self.scratch, 'a/b', None, GLib.PRIORITY_DEFAULT, None, done))
         self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
