@@ -108,7 +108,95 @@ def _construct(self, props):
 
 
 class _BinaryFileMixin:
-    """Python binary file methods on top of a GTmpFile's GIO streams."""
+    """Python binary file methods on a GTmpFile, as fast as CPython's.
+
+    The C object keeps no position of its own for a file on disk: its
+    streams read and write the descriptor, whose kernel file offset is the
+    one position (gtmp-filestore.c). So for a ``TmpFile``, a
+    ``NamedTmpFile`` and a ``SpooledTmpFile`` that has rolled over, these
+    methods use the descriptor directly (``os.read``, ``os.write``,
+    ``os.lseek``), exactly as the streams do, and stay coherent with them at
+    every step. A ``SpooledTmpFile`` still in memory is read, written and
+    sought with one call into C each (``TmpFile.read_data``,
+    ``write_data``, ``seek_to``), through the same lock as its streams.
+
+    Line reading (``readline``, ``readlines``, iteration) reads ahead, as
+    CPython's buffered files do: the lines read ahead are given back (the
+    position moves back over them) by every other method of the object,
+    including ``get_input_stream()``, ``get_output_stream()``, ``fileno()``,
+    ``persist()``, and when a ``for`` loop over the file ends or is left.
+    Between two lines of a loop, C code that uses the streams behind the
+    object's back sees the position after the read-ahead.
+
+    Like CPython's file objects, these methods keep the descriptor number:
+    close the file through them (``close()``, ``with``, ``cleanup()``),
+    not with ``Gio.IOStream.close(f)`` or from C, just as a Python file's
+    descriptor must not be closed with ``os.close(f.fileno())``. Iterating
+    returns a generator rather than the file itself.
+    """
+
+    # The per-object state of the methods below. Class attributes, so a
+    # file that is only created and closed pays nothing for them.
+    #
+    # _io_fd: the descriptor the fast paths use, or _IO_MEMORY (a spooled
+    #   file in memory: the C entry points), or _IO_UNKNOWN (ask the C object
+    #   first: not known yet, closed, persisting, or lines read ahead).
+    _io_fd = -1
+    # The lines read ahead: complete lines (a BytesIO and the length of its
+    # contents) and the partial line after them.
+    _rbuf = None
+    _rlen = 0
+    _rtail = b''
+
+    # --- the descriptor or the C entry points ------------------------------
+
+    def _io_mode(self):
+        """Gives back what was read ahead, and returns (and caches) the
+        descriptor to use, or _IO_MEMORY; raises what the C object raises
+        (closed, persist in flight)."""
+        if self._rbuf is not None:
+            self._give_back()
+        mode = self._find_io_mode()
+        self._io_fd = mode
+        return mode
+
+    def _find_io_mode(self):
+        return _get_fd(self)
+
+    def _release(self):
+        """Before a call that may replace the descriptor (persist, cleanup)
+        or shows the position to C: give back, forget the descriptor."""
+        if self._rbuf is not None:
+            self._give_back()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+
+    def _drop_ahead(self):
+        """Forgets the read-ahead without seeking back; a ``for`` loop over
+        the file that is still running stops using it."""
+        rbuf = self._rbuf
+        ahead = self._rlen - rbuf.tell() + len(self._rtail)
+        rbuf.seek(0, io.SEEK_END)
+        self._rbuf = None
+        self._rtail = b''
+        return ahead
+
+    def _give_back(self):
+        ahead = self._drop_ahead()
+        self._io_fd = _IO_UNKNOWN
+        if ahead:
+            self._raw_seek(-ahead, io.SEEK_CUR)
+
+    def _raw_seek(self, offset, whence):
+        mode = self._find_io_mode()
+        if mode >= 0:
+            return os.lseek(mode, offset, whence)
+        return _seek_to(self, offset, _WHENCE_TO_SEEK_TYPE[whence], None)
+
+    def _raw_read(self, mode, size):
+        if mode >= 0:
+            return os.read(mode, size)
+        return _read_data(self, size, None)
 
     # --- state -------------------------------------------------------------
 
@@ -135,47 +223,123 @@ class _BinaryFileMixin:
         """
         return self.get_fd()
 
+    def get_fd(self):
+        self._release()
+        return _get_fd(self)
+
+    def get_input_stream(self):
+        self._release()
+        return Gio.IOStream.get_input_stream(self)
+
+    def get_output_stream(self):
+        self._release()
+        return Gio.IOStream.get_output_stream(self)
+
+    def persist(self, *args, **kwargs):
+        self._release()
+        return GTempfile.TmpFile.persist(self, *args, **kwargs)
+
+    def persist_async(self, *args, **kwargs):
+        # While it runs, the C object refuses every operation (pending).
+        self._release()
+        return GTempfile.TmpFile.persist_async(self, *args, **kwargs)
+
     def close(self, cancellable=None):
         """Close the stream; closing twice is harmless, in GIO and Python."""
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
         Gio.IOStream.close(self, cancellable)
 
+    def close_async(self, *args, **kwargs):
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+        return Gio.IOStream.close_async(self, *args, **kwargs)
+
     def flush(self):
-        self.get_output_stream().flush(None)
+        # Unbuffered: only a closed file has something to say.
+        if self._io_fd < 0:
+            Gio.IOStream.get_output_stream(self).flush(None)
 
     # --- reading -----------------------------------------------------------
 
-    def _read_some(self, count):
-        """One read of at most @count bytes; b'' only at end of file."""
-        return self.get_input_stream().read_bytes(count, None).get_data()
-
     def read(self, size=-1):
         """Read up to @size bytes (all that is left when @size is negative)."""
-        if size is None:
-            size = -1
-        pieces = []
-        remaining = size
-        while remaining != 0:
-            chunk = self._read_some(_next_request(remaining))
-            if not chunk:
+        fd = self._io_fd
+        if size is not None and size >= 0:
+            if fd >= 0:
+                data = os.read(fd, size)
+            elif fd == _IO_MEMORY:
+                data = _read_data(self, size, None)
+            else:
+                fd = self._io_mode()
+                data = self._raw_read(fd, size)
+            if len(data) == size or not data:
+                return data
+            return self._read_more(fd, [data], size - len(data))
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._read_all(fd)
+
+    def _read_more(self, mode, pieces, remaining):
+        """Reads until @remaining more bytes or the end of the file."""
+        while remaining > 0:
+            # A chunk at a time: "the rest" is 1 << 62 (read_data caps it
+            # at what there is in memory).
+            data = self._raw_read(mode, min(remaining, _CHUNK_SIZE) if mode >= 0 else remaining)
+            if not data:
                 break
-            pieces.append(chunk)
-            if remaining > 0:
-                remaining -= len(chunk)
+            pieces.append(data)
+            remaining -= len(data)
         return b''.join(pieces)
+
+    def _read_all(self, mode):
+        if mode >= 0:
+            # One read of what is left, as FileIO.readall() does.
+            left = os.fstat(mode).st_size - os.lseek(mode, 0, io.SEEK_CUR)
+            data = os.read(mode, max(left, 0) + 1)
+            if len(data) <= left:
+                return self._read_more(mode, [data], 1 << 62)
+            return data
+        return self._read_more(mode, [], 1 << 62)
 
     def read1(self, size=-1):
         if size is None or size < 0:
             size = _CHUNK_SIZE
-        return self._read_some(size)
+        fd = self._io_fd
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._raw_read(fd, size)
 
     def readall(self):
         return self.read()
 
     def readinto(self, buffer):
-        view = memoryview(buffer).cast('B')
-        data = self.read(len(view))
-        view[:len(data)] = data
-        return len(data)
+        fd = self._io_fd
+        if fd >= 0:
+            n = os.readv(fd, (buffer,))
+            if n == 0 or n == len(buffer):
+                return n
+            return self._readinto_more(fd, memoryview(buffer).cast('B'), n)
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._readinto_more(fd, memoryview(buffer).cast('B'), 0)
+
+    def _readinto_more(self, mode, view, n):
+        while n < len(view):
+            if mode >= 0:
+                got = os.readv(mode, (view[n:],))
+            else:
+                data = _read_data(self, len(view) - n, None)
+                got = len(data)
+                view[n:n + got] = data
+            if got == 0:
+                break
+            n += got
+        return n
 
     def readinto1(self, buffer):
         view = memoryview(buffer).cast('B')
@@ -184,30 +348,71 @@ class _BinaryFileMixin:
         return len(data)
 
     def readline(self, size=-1):
-        """Read one line, including its b'\\n'.
+        """Read one line, including its b'\\n' (at most @size bytes)."""
+        rbuf = self._rbuf
+        if rbuf is not None and (size is None or size < 0):
+            line = rbuf.readline()
+            if line:
+                return line
+        return self._readline(-1 if size is None or size < 0 else size)
 
-        Reads ahead in chunks and seeks back over what follows the newline,
-        so the position ends right after the line as a buffered file's would.
-        """
-        if size is None:
-            size = -1
-        pieces = []
-        remaining = size
-        while remaining != 0:
-            chunk = self._read_some(_next_request(remaining))
-            if not chunk:
+    def _readline(self, size):
+        if size == 0:
+            # Still a read: a closed file says so.
+            if self._io_fd < 0 and self._rbuf is None:
+                self._io_mode()
+            return b''
+        while True:
+            rbuf = self._rbuf
+            if rbuf is not None:
+                line = rbuf.readline(size)
+                if line:
+                    return line
+                tail = self._rtail
+                if 0 < size <= len(tail):
+                    self._rtail = tail[size:]
+                    return tail[:size]
+            last = self._read_ahead(size)
+            if last is not None:
+                return last
+
+    def _read_ahead(self, want=-1):
+        """With no complete line read ahead, reads on until a newline, the
+        end of the file or @want bytes (when >= 0) and keeps what it read
+        as the read-ahead. Returns None, or at the end of the file the last
+        line (b'' when there is none), which it does not keep."""
+        mode = self._find_io_mode()
+        tail = self._rtail
+        if self._rbuf is not None:
+            self._rbuf.seek(0, io.SEEK_END)
+        self._rbuf = None
+        self._rtail = b''
+        self._io_fd = _IO_UNKNOWN
+        pieces = [tail] if tail else []
+        have = len(tail)
+        while True:
+            try:
+                data = self._raw_read(mode, _LINE_CHUNK_SIZE)
+            except BaseException:
+                # Nothing lost: the position is where the line began.
+                if have:
+                    self._raw_seek(-have, io.SEEK_CUR)
+                raise
+            if not data:
                 break
-            newline = chunk.find(b'\n')
-            if newline >= 0:
-                extra = len(chunk) - (newline + 1)
-                if extra:
-                    Gio.Seekable.seek(self, -extra, GLib.SeekType.CUR, None)
-                pieces.append(chunk[:newline + 1])
+            pieces.append(data)
+            have += len(data)
+            if b'\n' in data or 0 <= want <= have:
                 break
-            pieces.append(chunk)
-            if remaining > 0:
-                remaining -= len(chunk)
-        return b''.join(pieces)
+        data = b''.join(pieces) if len(pieces) != 1 else pieces[0]
+        end = data.rfind(b'\n') + 1
+        if end == 0 and not (0 <= want <= have):
+            # The end of the file, and no newline before it.
+            return data
+        self._rbuf = io.BytesIO(data if end == len(data) else data[:end])
+        self._rlen = end
+        self._rtail = data[end:]
+        return None
 
     def readlines(self, hint=-1):
         if hint is None or hint <= 0:
@@ -222,7 +427,31 @@ class _BinaryFileMixin:
         return lines
 
     def __iter__(self):
-        return self
+        return self._iter_lines()
+
+    def _iter_lines(self):
+        try:
+            while True:
+                rbuf = self._rbuf
+                if rbuf is not None:
+                    # At C speed, one line after the other.
+                    yield from rbuf
+                    if self._rbuf is not rbuf:
+                        # Given back meanwhile: go on from the position.
+                        continue
+                last = self._read_ahead()
+                if last is not None:
+                    if last:
+                        yield last
+                    return
+        finally:
+            if self._rbuf is not None:
+                try:
+                    self._give_back()
+                except Exception:
+                    # Closed under the loop: there is no position to keep.
+                    self._rbuf = None
+                    self._rtail = b''
 
     def __next__(self):
         line = self.readline()
@@ -234,9 +463,32 @@ class _BinaryFileMixin:
 
     def write(self, data):
         """Write all of @data and return its length in bytes."""
-        data = bytes(memoryview(data).cast('B'))
-        self.get_output_stream().write_all(data, None)
-        return len(data)
+        fd = self._io_fd
+        if fd >= 0:
+            n = os.write(fd, data)
+            if n == len(data):
+                return n
+            return self._write_rest(fd, data, n)
+        if fd == _IO_MEMORY and data.__class__ is bytes:
+            _write_data(self, data, None)
+            self._after_memory_write()
+            return len(data)
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._write_rest(fd, data, 0)
+
+    def _write_rest(self, mode, data, n):
+        view = memoryview(data).cast('B')
+        if mode >= 0:
+            while n < len(view):
+                n += os.write(mode, view[n:])
+            return n
+        _write_data(self, view.tobytes() if type(data) is not bytes else data, None)
+        self._after_memory_write()
+        return len(view)
+
+    def _after_memory_write(self):
+        pass
 
     def writelines(self, lines):
         for line in lines:
@@ -251,6 +503,12 @@ class _BinaryFileMixin:
         ``GLib.SeekType``; the GIO-style call ``f.seek(0, GLib.SeekType.SET,
         None)`` therefore still works.
         """
+        fd = self._io_fd
+        if whence.__class__ is int and 0 <= whence <= 2 and cancellable is None:
+            if fd >= 0:
+                return os.lseek(fd, offset, whence)
+            if fd == _IO_MEMORY:
+                return _seek_to(self, offset, _SEEK_TYPES[whence], None)
         if isinstance(whence, GLib.SeekType):
             seek_type = whence
         else:
@@ -258,17 +516,37 @@ class _BinaryFileMixin:
                 seek_type = _WHENCE_TO_SEEK_TYPE[whence]
             except KeyError:
                 raise ValueError('invalid whence (%r)' % (whence,)) from None
-        Gio.Seekable.seek(self, offset, seek_type, cancellable)
-        return Gio.Seekable.tell(self)
+        if self._rbuf is not None:
+            if seek_type == GLib.SeekType.CUR:
+                # Relative to the position the caller knows.
+                offset -= self._drop_ahead()
+            else:
+                self._drop_ahead()
+        self._io_mode()
+        return _seek_to(self, offset, seek_type, cancellable)
 
     def tell(self):
-        return Gio.Seekable.tell(self)
+        fd = self._io_fd
+        if fd >= 0:
+            return os.lseek(fd, 0, io.SEEK_CUR)
+        if fd == _IO_MEMORY:
+            return _seek_to(self, 0, _SEEK_TYPES[io.SEEK_CUR], None)
+        if self._rbuf is not None:
+            # Without moving: the file's position less what is read ahead.
+            rbuf = self._rbuf
+            ahead = self._rlen - rbuf.tell() + len(self._rtail)
+            return self._raw_seek(0, io.SEEK_CUR) - ahead
+        mode = self._io_mode()
+        if mode >= 0:
+            return os.lseek(mode, 0, io.SEEK_CUR)
+        return _seek_to(self, 0, _SEEK_TYPES[io.SEEK_CUR], None)
 
     def truncate(self, size=None, cancellable=None):
         """Resize to @size (the current position by default); return it.
 
         The position does not move, as with Python files.
         """
+        self._release()
         if size is None:
             size = Gio.Seekable.tell(self)
         Gio.Seekable.truncate(self, size, cancellable)
@@ -281,6 +559,32 @@ class _BinaryFileMixin:
 
     def __exit__(self, exc_type, exc_value, traceback):
         self.close()
+
+
+# _io_fd when the C entry points do the I/O, or when the object must be asked.
+_IO_MEMORY = -2
+_IO_UNKNOWN = -1
+
+# Line reading reads ahead this much, as CPython's buffered files do.
+_LINE_CHUNK_SIZE = 8192
+
+# The one-call entry points, looked up once.
+_read_data = GTempfile.TmpFile.read_data
+_write_data = GTempfile.TmpFile.write_data
+_seek_to = GTempfile.TmpFile.seek_to
+_get_fd = GTempfile.TmpFile.get_fd
+_SEEK_TYPES = (GLib.SeekType.SET, GLib.SeekType.CUR, GLib.SeekType.END)
+
+# The GIO persist calls that take a position to a new file (the _at ones if
+# this build has them) give back what line reading read ahead first.
+for _name in ('persist_at', 'persist_at_async'):
+    if hasattr(GTempfile.TmpFile, _name):
+        def _wrapper(self, *args, _method=getattr(GTempfile.TmpFile, _name), **kwargs):
+            self._release()
+            return _method(self, *args, **kwargs)
+        _wrapper.__name__ = _name
+        setattr(_BinaryFileMixin, _name, _wrapper)
+del _name
 
 
 @override
@@ -328,6 +632,14 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
         # Closes, then unlinks unless delete is false (CPython 3.12).
         self.cleanup(None)
 
+    def cleanup(self, *args, **kwargs):
+        # Closes the file: the file methods forget its descriptor first.
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+        return GTempfile.NamedTmpFile.cleanup(self, *args, **kwargs)
+
 
 __all__.append('NamedTmpFile')
 
@@ -344,6 +656,25 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
                  **properties):
         _construct(self, dict(properties, max_size=max_size, dir=dir,
                               prefix=prefix, suffix=suffix))
+
+    # In memory, the file methods call TmpFile.read_data and friends (one
+    # call into C each); once rolled over, the descriptor, as TmpFile's do.
+    _spool_limit = 0
+
+    def _find_io_mode(self):
+        if GTempfile.SpooledTmpFile.is_rolled_over(self):
+            return _get_fd(self)
+        self._spool_limit = GTempfile.SpooledTmpFile.get_max_size(self)
+        return _IO_MEMORY
+
+    def _after_memory_write(self):
+        # Only a write can take the file past max_size behind our back.
+        if self._spool_limit and GTempfile.SpooledTmpFile.is_rolled_over(self):
+            self._io_fd = _IO_UNKNOWN
+
+    def rollover(self, *args, **kwargs):
+        self._release()
+        return GTempfile.SpooledTmpFile.rollover(self, *args, **kwargs)
 
 
 __all__.append('SpooledTmpFile')
