@@ -121,12 +121,17 @@ class _BinaryFileMixin:
     ``write_data``, ``seek_to``), through the same lock as its streams.
 
     Line reading (``readline``, ``readlines``, iteration) reads ahead, as
-    CPython's buffered files do: the lines read ahead are given back (the
-    position moves back over them) by every other method of the object,
-    including ``get_input_stream()``, ``get_output_stream()``, ``fileno()``,
-    ``persist()``, and when a ``for`` loop over the file ends or is left.
-    Between two lines of a loop, C code that uses the streams behind the
-    object's back sees the position after the read-ahead.
+    CPython's buffered files do, while nobody else can see the position:
+    the lines read ahead are given back (the position moves back over them)
+    by every other method of the object and when a ``for`` loop over the
+    file ends or is left. Once the object has handed its streams or its
+    descriptor to Python code (``get_input_stream()``,
+    ``get_output_stream()``, ``get_fd()``, ``fileno()``), line reading
+    reads no further than the line it returns, so the streams and the
+    descriptor see the same position as these methods at every step. Only
+    C code that reaches the streams without asking the Python object (or
+    ``Gio.Seekable.tell(f)`` called unbound) can see a position past the
+    line a loop is at.
 
     Like CPython's file objects, these methods keep the descriptor number:
     close the file through them (``close()``, ``with``, ``cleanup()``),
@@ -147,6 +152,9 @@ class _BinaryFileMixin:
     _rbuf = None
     _rlen = 0
     _rtail = b''
+    # Whether the streams or the descriptor have been handed out: then line
+    # reading keeps nothing read ahead.
+    _exposed = False
 
     # --- the descriptor or the C entry points ------------------------------
 
@@ -223,16 +231,21 @@ class _BinaryFileMixin:
         """
         return self.get_fd()
 
-    def get_fd(self):
+    def _expose(self):
         self._release()
+        if not self._exposed:
+            self._exposed = True
+
+    def get_fd(self):
+        self._expose()
         return _get_fd(self)
 
     def get_input_stream(self):
-        self._release()
+        self._expose()
         return Gio.IOStream.get_input_stream(self)
 
     def get_output_stream(self):
-        self._release()
+        self._expose()
         return Gio.IOStream.get_output_stream(self)
 
     def persist(self, *args, **kwargs):
@@ -359,9 +372,11 @@ class _BinaryFileMixin:
     def _readline(self, size):
         if size == 0:
             # Still a read: a closed file says so.
-            if self._io_fd < 0 and self._rbuf is None:
+            if self._io_fd == _IO_UNKNOWN and self._rbuf is None:
                 self._io_mode()
             return b''
+        if self._exposed:
+            return self._readline_exact(size)
         while True:
             rbuf = self._rbuf
             if rbuf is not None:
@@ -375,6 +390,32 @@ class _BinaryFileMixin:
             last = self._read_ahead(size)
             if last is not None:
                 return last
+
+    def _readline_exact(self, size):
+        """Reads a line in chunks and seeks back over what follows it."""
+        mode = self._io_fd
+        if mode == _IO_UNKNOWN:
+            mode = self._io_mode()
+        pieces = []
+        have = 0
+        while size < 0 or have < size:
+            want = _LINE_CHUNK_SIZE if size < 0 else min(_LINE_CHUNK_SIZE, size - have)
+            data = self._raw_read(mode, want)
+            if not data:
+                break
+            end = data.find(b'\n') + 1
+            if end:
+                if end < len(data):
+                    if mode >= 0:
+                        os.lseek(mode, end - len(data), io.SEEK_CUR)
+                    else:
+                        _seek_to(self, end - len(data), _SEEK_TYPES[io.SEEK_CUR], None)
+                    data = data[:end]
+                pieces.append(data)
+                break
+            pieces.append(data)
+            have += len(data)
+        return b''.join(pieces)
 
     def _read_ahead(self, want=-1):
         """With no complete line read ahead, reads on until a newline, the
@@ -409,7 +450,7 @@ class _BinaryFileMixin:
         if end == 0 and not (0 <= want <= have):
             # The end of the file, and no newline before it.
             return data
-        self._rbuf = io.BytesIO(data if end == len(data) else data[:end])
+        self._rbuf = _ReadAhead(data if end == len(data) else data[:end])
         self._rlen = end
         self._rtail = data[end:]
         return None
@@ -439,6 +480,12 @@ class _BinaryFileMixin:
                     if self._rbuf is not rbuf:
                         # Given back meanwhile: go on from the position.
                         continue
+                if self._exposed:
+                    line = self._readline_exact(-1)
+                    if not line:
+                        return
+                    yield line
+                    continue
                 last = self._read_ahead()
                 if last is not None:
                     if last:
@@ -559,6 +606,20 @@ class _BinaryFileMixin:
 
     def __exit__(self, exc_type, exc_value, traceback):
         self.close()
+
+
+class _ReadAhead(io.BytesIO):
+    """Lines read ahead, iterated at C speed by ``yield from``.
+
+    Closing a generator closes the iterator it delegates to; this one stays
+    open, so the generator's ``finally`` can still tell how much of it is
+    left to give back.
+    """
+
+    __slots__ = ()
+
+    def close(self):
+        pass
 
 
 # _io_fd when the C entry points do the I/O, or when the object must be asked.
