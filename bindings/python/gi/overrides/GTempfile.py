@@ -67,8 +67,14 @@ def _next_request(remaining):
     return _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
 
 
-# The construct properties that hold file names.
-_FILENAME_PROPERTIES = ('dir', 'prefix', 'suffix')
+# What the methods call, looked up once: an attribute that Gio's proxy
+# module does not hold itself costs a failed lookup and an exception each
+# time.
+_IOStream = Gio.IOStream
+_Seekable = Gio.Seekable
+_SeekType = GLib.SeekType
+_object_init = GObject.Object.__init__
+_initable_init = Gio.Initable.init
 
 
 def _filename_property(name, value):
@@ -91,20 +97,32 @@ def _filename_property(name, value):
     return value
 
 
-def _construct(self, props):
+def _construct(self, props, dir, prefix, suffix):
     """Set the construct properties that were given, then run GInitable.init.
 
-    Properties left out keep their C defaults (NULL dir means the default
+    @props: the other properties, a dict of the caller's own. Properties
+    left out or None keep their C defaults (NULL dir means the default
     temporary directory, and so on), exactly as with the C constructors.
+    Every object pays for this, so it does no more than it must: module
+    attributes looked up once, no dictionary built when there is nothing
+    to pass.
     """
-    props = {key: value for key, value in props.items() if value is not None}
-    for name in _FILENAME_PROPERTIES:
-        if name in props:
-            props[name] = _filename_property(name, props[name])
+    if props and None in props.values():
+        for key in [key for key, value in props.items() if value is None]:
+            del props[key]
+    if dir is not None:
+        props['dir'] = _filename_property('dir', dir)
+    if prefix is not None:
+        props['prefix'] = _filename_property('prefix', prefix)
+    if suffix is not None:
+        props['suffix'] = _filename_property('suffix', suffix)
     # GObject.Object.__init__ directly: the parent classes' __init__ would be
     # our TmpFile override again and run init twice.
-    GObject.Object.__init__(self, **props)
-    self.init(None)
+    if props:
+        _object_init(self, **props)
+    else:
+        _object_init(self)
+    _initable_init(self, None)
 
 
 class _BinaryFileMixin:
@@ -219,7 +237,7 @@ class _BinaryFileMixin:
         return True
 
     def seekable(self):
-        return Gio.Seekable.can_seek(self)
+        return _Seekable.can_seek(self)
 
     def isatty(self):
         return False
@@ -242,11 +260,11 @@ class _BinaryFileMixin:
 
     def get_input_stream(self):
         self._expose()
-        return Gio.IOStream.get_input_stream(self)
+        return _IOStream.get_input_stream(self)
 
     def get_output_stream(self):
         self._expose()
-        return Gio.IOStream.get_output_stream(self)
+        return _IOStream.get_output_stream(self)
 
     def persist(self, *args, **kwargs):
         self._release()
@@ -263,19 +281,19 @@ class _BinaryFileMixin:
             self._drop_ahead()
         if self._io_fd != _IO_UNKNOWN:
             self._io_fd = _IO_UNKNOWN
-        Gio.IOStream.close(self, cancellable)
+        _IOStream.close(self, cancellable)
 
     def close_async(self, *args, **kwargs):
         if self._rbuf is not None:
             self._drop_ahead()
         if self._io_fd != _IO_UNKNOWN:
             self._io_fd = _IO_UNKNOWN
-        return Gio.IOStream.close_async(self, *args, **kwargs)
+        return _IOStream.close_async(self, *args, **kwargs)
 
     def flush(self):
         # Unbuffered: only a closed file has something to say.
         if self._io_fd < 0:
-            Gio.IOStream.get_output_stream(self).flush(None)
+            _IOStream.get_output_stream(self).flush(None)
 
     # --- reading -----------------------------------------------------------
 
@@ -556,7 +574,7 @@ class _BinaryFileMixin:
                 return os.lseek(fd, offset, whence)
             if fd == _IO_MEMORY:
                 return _seek_to(self, offset, _SEEK_TYPES[whence], None)
-        if isinstance(whence, GLib.SeekType):
+        if isinstance(whence, _SeekType):
             seek_type = whence
         else:
             try:
@@ -564,7 +582,7 @@ class _BinaryFileMixin:
             except KeyError:
                 raise ValueError('invalid whence (%r)' % (whence,)) from None
         if self._rbuf is not None:
-            if seek_type == GLib.SeekType.CUR:
+            if seek_type == _SeekType.CUR:
                 # Relative to the position the caller knows.
                 offset -= self._drop_ahead()
             else:
@@ -595,8 +613,8 @@ class _BinaryFileMixin:
         """
         self._release()
         if size is None:
-            size = Gio.Seekable.tell(self)
-        Gio.Seekable.truncate(self, size, cancellable)
+            size = _Seekable.tell(self)
+        _Seekable.truncate(self, size, cancellable)
         return size
 
     # --- context manager ---------------------------------------------------
@@ -656,8 +674,7 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
     """
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, **properties):
-        _construct(self, dict(properties, dir=dir, prefix=prefix,
-                              suffix=suffix))
+        _construct(self, properties, dir, prefix, suffix)
 
 
 __all__.append('TmpFile')
@@ -676,9 +693,11 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, delete=None,
                  delete_on_close=None, **properties):
-        _construct(self, dict(properties, dir=dir, prefix=prefix,
-                              suffix=suffix, delete=delete,
-                              delete_on_close=delete_on_close))
+        if delete is not None:
+            properties['delete'] = delete
+        if delete_on_close is not None:
+            properties['delete_on_close'] = delete_on_close
+        _construct(self, properties, dir, prefix, suffix)
 
     @property
     def name(self):
@@ -715,8 +734,9 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
 
     def __init__(self, max_size=0, *, dir=None, prefix=None, suffix=None,
                  **properties):
-        _construct(self, dict(properties, max_size=max_size, dir=dir,
-                              prefix=prefix, suffix=suffix))
+        if max_size:
+            properties['max_size'] = max_size
+        _construct(self, properties, dir, prefix, suffix)
 
     # In memory, the file methods call TmpFile.read_data and friends (one
     # call into C each); once rolled over, the descriptor, as TmpFile's do.
@@ -757,9 +777,11 @@ class TmpDir(GTempfile.TmpDir):
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, delete=None,
                  ignore_cleanup_errors=None, **properties):
-        _construct(self, dict(properties, dir=dir, prefix=prefix,
-                              suffix=suffix, delete=delete,
-                              ignore_cleanup_errors=ignore_cleanup_errors))
+        if delete is not None:
+            properties['delete'] = delete
+        if ignore_cleanup_errors is not None:
+            properties['ignore_cleanup_errors'] = ignore_cleanup_errors
+        _construct(self, properties, dir, prefix, suffix)
 
     @property
     def name(self):
