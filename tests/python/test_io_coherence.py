@@ -231,6 +231,25 @@ class CoherenceTestCase(unittest.TestCase):
                 self.assertEqual(ins.read_bytes(4, None).get_data(), b'ccc\n')
         self.assertEqual(seen, [b'a\n', b'bb\n', b'dddd\n'])
 
+    def test_small_reads_in_memory(self):
+        """A spooled file in memory reads ahead for small reads; the
+        streams, asked for afterwards, still see the exact position."""
+        f = GTempfile.SpooledTmpFile(dir=self.scratch)
+        data = bytes(range(256)) * 400
+        f.write(data)
+        f.seek(0)
+        self.assertEqual(f.read(10), data[:10])
+        self.assertEqual(f.read(5000), data[10:5010])
+        self.assertEqual(f.tell(), 5010)
+        ins = f.get_input_stream()
+        self.assertEqual(Gio.Seekable.tell(ins), 5010)
+        self.assertEqual(ins.read_bytes(6, None).get_data(), data[5010:5016])
+        # Exposed: no read-ahead any more, each read is exact.
+        self.assertEqual(f.read(4), data[5016:5020])
+        self.assertEqual(Gio.Seekable.tell(ins), 5020)
+        self.assertFalse(f.is_rolled_over())
+        f.close()
+
     def test_lines_kinds(self):
         """Lines as CPython's binary files split them: only b'\\n' ends a
         line, the last one may lack it, long ones cross the read-ahead."""

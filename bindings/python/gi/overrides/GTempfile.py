@@ -55,6 +55,17 @@ __all__ = []
 # a line; large enough that a syscall per piece does not matter.
 _CHUNK_SIZE = 64 * 1024
 
+# Line reading reads ahead this much, as CPython's buffered files do, and
+# a `for` loop more: its lines come at C speed from what it read ahead.
+_LINE_CHUNK_SIZE = 8192
+_ITER_CHUNK_SIZE = 65536
+# Reads smaller than this from a spooled file in memory read this much.
+_READ_AHEAD_SIZE = 32768
+
+# _io_fd when the C entry points do the I/O, or when the object must be asked.
+_IO_MEMORY = -2
+_IO_UNKNOWN = -1
+
 _WHENCE_TO_SEEK_TYPE = {
     io.SEEK_SET: GLib.SeekType.SET,
     io.SEEK_CUR: GLib.SeekType.CUR,
@@ -164,14 +175,19 @@ class _BinaryFileMixin:
     # _io_fd: the descriptor the fast paths use, or _IO_MEMORY (a spooled
     #   file in memory: the C entry points), or _IO_UNKNOWN (ask the C object
     #   first: not known yet, closed, persisting, or lines read ahead).
-    _io_fd = -1
+    _io_fd = _IO_UNKNOWN
     # The lines read ahead: complete lines (a BytesIO and the length of its
     # contents) and the partial line after them.
     _rbuf = None
     _rlen = 0
     _rtail = b''
+    # How the read-ahead was read: the descriptor or _IO_MEMORY.
+    _rmode = _IO_UNKNOWN
+    # Whether the BytesIO ends at the end of a line (line reading made it),
+    # or anywhere (small reads of a spooled file in memory made it).
+    _rlines = True
     # Whether the streams or the descriptor have been handed out: then line
-    # reading keeps nothing read ahead.
+    # reading and small reads keep nothing read ahead.
     _exposed = False
 
     # --- the descriptor or the C entry points ------------------------------
@@ -304,9 +320,19 @@ class _BinaryFileMixin:
             if fd >= 0:
                 data = os.read(fd, size)
             elif fd == _IO_MEMORY:
+                if size < _READ_AHEAD_SIZE and not self._exposed:
+                    return self._read_buffered(size, b'')
                 data = _read_data(self, size, None)
             else:
+                rbuf = self._rbuf
+                if rbuf is not None:
+                    data = rbuf.read(size)
+                    if len(data) == size:
+                        return data
+                    return self._read_buffered(size, data)
                 fd = self._io_mode()
+                if fd == _IO_MEMORY and size < _READ_AHEAD_SIZE and not self._exposed:
+                    return self._read_buffered(size, b'')
                 data = self._raw_read(fd, size)
             if len(data) == size or not data:
                 return data
@@ -314,6 +340,52 @@ class _BinaryFileMixin:
         if fd == _IO_UNKNOWN:
             fd = self._io_mode()
         return self._read_all(fd)
+
+    def _read_buffered(self, size, head):
+        """Reads @size bytes through the read-ahead, @head being what the
+        BytesIO gave; in memory, a small read fills it again.
+
+        One call into C costs more than copying a few kilobytes, so a
+        spooled file in memory is read _READ_AHEAD_SIZE at a time, as
+        CPython's buffered files read their buffer's size.
+        """
+        pieces = [head] if head else []
+        need = size - len(head)
+        if self._rbuf is not None:
+            # The BytesIO is used up: then the partial line after it.
+            tail = self._rtail
+            if tail:
+                piece = tail[:need]
+                self._rtail = tail[len(piece):]
+                pieces.append(piece)
+                need -= len(piece)
+                if need == 0:
+                    return b''.join(pieces)
+            # Nothing left ahead; what filled it is still the way to read
+            # (a close or a persist would have dropped it).
+            self._rbuf = None
+            mode = self._rmode
+        else:
+            mode = self._io_mode()
+        if mode == _IO_MEMORY and need < _READ_AHEAD_SIZE and not self._exposed:
+            data = _read_data(self, _READ_AHEAD_SIZE, None)
+            if len(data) > need:
+                rbuf = _ReadAhead(data)
+                self._rbuf = rbuf
+                self._rlen = len(data)
+                self._rtail = b''
+                self._rlines = False
+                self._rmode = mode
+                self._io_fd = _IO_UNKNOWN
+                pieces.append(rbuf.read(need))
+                return b''.join(pieces)
+            pieces.append(data)
+            return b''.join(pieces)
+        data = self._raw_read(mode, need)
+        pieces.append(data)
+        if len(data) == need or not data:
+            return b''.join(pieces)
+        return self._read_more(mode, pieces, need - len(data))
 
     def _read_more(self, mode, pieces, remaining):
         """Reads until @remaining more bytes or the end of the file."""
@@ -381,7 +453,7 @@ class _BinaryFileMixin:
     def readline(self, size=-1):
         """Read one line, including its b'\\n' (at most @size bytes)."""
         rbuf = self._rbuf
-        if rbuf is not None and (size is None or size < 0):
+        if rbuf is not None and (size is None or size < 0) and self._rlines:
             line = rbuf.readline()
             if line:
                 return line
@@ -397,6 +469,10 @@ class _BinaryFileMixin:
             return self._readline_exact(size)
         while True:
             rbuf = self._rbuf
+            if rbuf is not None and not self._rlines:
+                # Read ahead by read(): again, up to the ends of lines.
+                self._give_back()
+                rbuf = None
             if rbuf is not None:
                 line = rbuf.readline(size)
                 if line:
@@ -435,7 +511,7 @@ class _BinaryFileMixin:
             have += len(data)
         return b''.join(pieces)
 
-    def _read_ahead(self, want=-1):
+    def _read_ahead(self, want=-1, chunk_size=_LINE_CHUNK_SIZE):
         """With no complete line read ahead, reads on until a newline, the
         end of the file or @want bytes (when >= 0) and keeps what it read
         as the read-ahead. Returns None, or at the end of the file the last
@@ -451,7 +527,7 @@ class _BinaryFileMixin:
         have = len(tail)
         while True:
             try:
-                data = self._raw_read(mode, _LINE_CHUNK_SIZE)
+                data = self._raw_read(mode, chunk_size)
             except BaseException:
                 # Nothing lost: the position is where the line began.
                 if have:
@@ -471,6 +547,9 @@ class _BinaryFileMixin:
         self._rbuf = _ReadAhead(data if end == len(data) else data[:end])
         self._rlen = end
         self._rtail = data[end:]
+        self._rmode = mode
+        if not self._rlines:
+            self._rlines = True
         return None
 
     def readlines(self, hint=-1):
@@ -492,6 +571,10 @@ class _BinaryFileMixin:
         try:
             while True:
                 rbuf = self._rbuf
+                if rbuf is not None and not self._rlines:
+                    # Read ahead by read(): again, up to the ends of lines.
+                    self._give_back()
+                    rbuf = None
                 if rbuf is not None:
                     # At C speed, one line after the other.
                     yield from rbuf
@@ -504,7 +587,7 @@ class _BinaryFileMixin:
                         return
                     yield line
                     continue
-                last = self._read_ahead()
+                last = self._read_ahead(-1, _ITER_CHUNK_SIZE)
                 if last is not None:
                     if last:
                         yield last
@@ -595,7 +678,7 @@ class _BinaryFileMixin:
         if fd >= 0:
             return os.lseek(fd, 0, io.SEEK_CUR)
         if fd == _IO_MEMORY:
-            return _seek_to(self, 0, _SEEK_TYPES[io.SEEK_CUR], None)
+            return _file_io_tell(self)
         if self._rbuf is not None:
             # Without moving: the file's position less what is read ahead.
             rbuf = self._rbuf
@@ -640,18 +723,14 @@ class _ReadAhead(io.BytesIO):
         pass
 
 
-# _io_fd when the C entry points do the I/O, or when the object must be asked.
-_IO_MEMORY = -2
-_IO_UNKNOWN = -1
 
-# Line reading reads ahead this much, as CPython's buffered files do.
-_LINE_CHUNK_SIZE = 8192
 
 # The one-call entry points, looked up once.
 _read_data = GTempfile.TmpFile.read_data
 _write_data = GTempfile.TmpFile.write_data
 _seek_to = GTempfile.TmpFile.seek_to
 _get_fd = GTempfile.TmpFile.get_fd
+_file_io_tell = Gio.FileIOStream.tell
 _SEEK_TYPES = (GLib.SeekType.SET, GLib.SeekType.CUR, GLib.SeekType.END)
 
 # The GIO persist calls that take a position to a new file (the _at ones if
