@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include "gtmp-file-private.h"
 #include "gtmp-stream.h"
 
@@ -157,9 +159,8 @@ g_tmp_file_write_data (GTmpFile      *self,
 /**
  * g_tmp_file_seek_to:
  * @self: a #GTmpFile
- * @offset: the offset, relative to @type
- * @type: what @offset is relative to
- * @cancellable: (nullable): a #GCancellable
+ * @offset: the offset, relative to @whence
+ * @whence: `SEEK_SET`, `SEEK_CUR` or `SEEK_END`, as for lseek()
  * @error: return location for a #GError
  *
  * Moves the position of @self, as [method@Gio.Seekable.seek] does, and
@@ -168,34 +169,55 @@ g_tmp_file_write_data (GTmpFile      *self,
  * returns the position, such as Python's (see
  * [method@GTempfile.TmpFile.read_data]).
  *
+ * @whence is lseek()'s, which is what such a `seek()` takes (Python's
+ * `os.SEEK_SET` and so on), rather than a #GSeekType; and moving the
+ * position never waits for anything, so there is no cancellable: every
+ * argument costs a binding something on each call, an enumeration most.
+ *
  * Returns: the new position, or -1 with @error set
- *   (%G_IO_ERROR_INVALID_ARGUMENT for a position before the start,
- *   %G_IO_ERROR_CLOSED once closed)
+ *   (%G_IO_ERROR_INVALID_ARGUMENT for a position before the start or
+ *   another @whence, %G_IO_ERROR_CLOSED once closed)
  *
  * Since: 1.0
  */
 goffset
-g_tmp_file_seek_to (GTmpFile      *self,
-                    goffset        offset,
-                    GSeekType      type,
-                    GCancellable  *cancellable,
-                    GError       **error)
+g_tmp_file_seek_to (GTmpFile  *self,
+                    goffset    offset,
+                    gint       whence,
+                    GError   **error)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   GTmpFileLink *link;
   GTmpFile *file;
+  GSeekType type;
   goffset position;
 
   g_return_val_if_fail (G_IS_TMP_FILE (self), -1);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  switch (whence)
+    {
+    case SEEK_SET:
+      type = G_SEEK_SET;
+      break;
+    case SEEK_CUR:
+      type = G_SEEK_CUR;
+      break;
+    case SEEK_END:
+      type = G_SEEK_END;
+      break;
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Invalid seek origin %d"), whence);
+      return -1;
+    }
 
   /* Seek and tell under one lock: no other thread's read comes between. */
   link = _g_tmp_file_get_link (self, priv);
   if (!_g_tmp_file_link_begin (link, &file, error))
     return -1;
 
-  if (priv->store->seek (self, offset, type, cancellable, error))
+  if (priv->store->seek (self, offset, type, NULL, error))
     position = priv->store->tell (self);
   else
     position = -1;

@@ -95,8 +95,7 @@ gboolean  g_tmp_file_write_data   (GTmpFile             *self,
 GTEMPFILE_AVAILABLE_IN_1_0
 goffset   g_tmp_file_seek_to      (GTmpFile             *self,
                                    goffset               offset,
-                                   GSeekType             type,
-                                   GCancellable         *cancellable,
+                                   gint                  whence,
                                    GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 gboolean  g_tmp_file_persist      (GTmpFile             *self,

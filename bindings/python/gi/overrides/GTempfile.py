@@ -40,6 +40,7 @@ GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
 """
 
 import io
+import itertools
 import os
 
 from gi.repository import GLib, GObject, Gio
@@ -66,10 +67,11 @@ _READ_AHEAD_SIZE = 32768
 _IO_MEMORY = -2
 _IO_UNKNOWN = -1
 
-_WHENCE_TO_SEEK_TYPE = {
-    io.SEEK_SET: GLib.SeekType.SET,
-    io.SEEK_CUR: GLib.SeekType.CUR,
-    io.SEEK_END: GLib.SeekType.END,
+# A GIO-style seek(offset, GLib.SeekType, cancellable) still works.
+_SEEK_TYPE_TO_WHENCE = {
+    GLib.SeekType.SET: io.SEEK_SET,
+    GLib.SeekType.CUR: io.SEEK_CUR,
+    GLib.SeekType.END: io.SEEK_END,
 }
 
 
@@ -233,7 +235,7 @@ class _BinaryFileMixin:
         mode = self._find_io_mode()
         if mode >= 0:
             return os.lseek(mode, offset, whence)
-        return _seek_to(self, offset, _WHENCE_TO_SEEK_TYPE[whence], None)
+        return _seek_to(self, offset, whence)
 
     def _raw_read(self, mode, size):
         if mode >= 0:
@@ -503,7 +505,7 @@ class _BinaryFileMixin:
                     if mode >= 0:
                         os.lseek(mode, end - len(data), io.SEEK_CUR)
                     else:
-                        _seek_to(self, end - len(data), _SEEK_TYPES[io.SEEK_CUR], None)
+                        _seek_to(self, end - len(data), io.SEEK_CUR)
                     data = data[:end]
                 pieces.append(data)
                 break
@@ -565,9 +567,13 @@ class _BinaryFileMixin:
         return lines
 
     def __iter__(self):
-        return self._iter_lines()
+        # itertools.chain's __next__ and BytesIO's are C: a line costs no
+        # Python code, only each read-ahead does (_line_batches).
+        return _chain_lines(self._line_batches())
 
-    def _iter_lines(self):
+    def _line_batches(self):
+        """The lines of a ``for`` loop, in batches: the read-ahead BytesIO
+        (its lines, up to the ends of lines), or a one-line tuple."""
         try:
             while True:
                 rbuf = self._rbuf
@@ -576,8 +582,7 @@ class _BinaryFileMixin:
                     self._give_back()
                     rbuf = None
                 if rbuf is not None:
-                    # At C speed, one line after the other.
-                    yield from rbuf
+                    yield rbuf
                     if self._rbuf is not rbuf:
                         # Given back meanwhile: go on from the position.
                         continue
@@ -585,12 +590,12 @@ class _BinaryFileMixin:
                     line = self._readline_exact(-1)
                     if not line:
                         return
-                    yield line
+                    yield (line,)
                     continue
                 last = self._read_ahead(-1, _ITER_CHUNK_SIZE)
                 if last is not None:
                     if last:
-                        yield last
+                        yield (last,)
                     return
         finally:
             if self._rbuf is not None:
@@ -656,22 +661,22 @@ class _BinaryFileMixin:
             if fd >= 0:
                 return os.lseek(fd, offset, whence)
             if fd == _IO_MEMORY:
-                return _seek_to(self, offset, _SEEK_TYPES[whence], None)
+                return _seek_to(self, offset, whence)
         if isinstance(whence, _SeekType):
-            seek_type = whence
-        else:
-            try:
-                seek_type = _WHENCE_TO_SEEK_TYPE[whence]
-            except KeyError:
-                raise ValueError('invalid whence (%r)' % (whence,)) from None
+            whence = _SEEK_TYPE_TO_WHENCE[whence]
+        elif whence not in _SEEK_TYPE_TO_WHENCE.values():
+            raise ValueError('invalid whence (%r)' % (whence,))
         if self._rbuf is not None:
-            if seek_type == _SeekType.CUR:
+            if whence == io.SEEK_CUR:
                 # Relative to the position the caller knows.
                 offset -= self._drop_ahead()
             else:
                 self._drop_ahead()
         self._io_mode()
-        return _seek_to(self, offset, seek_type, cancellable)
+        if cancellable is not None and cancellable.is_cancelled():
+            # As a GIO seek would say.
+            cancellable.set_error_if_cancelled()
+        return _seek_to(self, offset, whence)
 
     def tell(self):
         fd = self._io_fd
@@ -687,7 +692,7 @@ class _BinaryFileMixin:
         mode = self._io_mode()
         if mode >= 0:
             return os.lseek(mode, 0, io.SEEK_CUR)
-        return _seek_to(self, 0, _SEEK_TYPES[io.SEEK_CUR], None)
+        return _seek_to(self, 0, io.SEEK_CUR)
 
     def truncate(self, size=None, cancellable=None):
         """Resize to @size (the current position by default); return it.
@@ -731,7 +736,7 @@ _write_data = GTempfile.TmpFile.write_data
 _seek_to = GTempfile.TmpFile.seek_to
 _get_fd = GTempfile.TmpFile.get_fd
 _file_io_tell = Gio.FileIOStream.tell
-_SEEK_TYPES = (GLib.SeekType.SET, GLib.SeekType.CUR, GLib.SeekType.END)
+_chain_lines = itertools.chain.from_iterable
 
 # The GIO persist calls that take a position to a new file (the _at ones if
 # this build has them) give back what line reading read ahead first.
