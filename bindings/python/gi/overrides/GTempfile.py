@@ -32,8 +32,13 @@
   ``fileno``, ``name`` for named files), so ``io.TextIOWrapper(f)``,
   ``shutil.copyfileobj`` and friends accept them.
 
-Everything is a thin call into the GIO streams of the C object; the C
-library keeps the bytes. ``seek``, ``tell`` and ``truncate`` follow Python's
+The C library keeps the bytes; these methods are as fast as CPython's
+file objects (benchmarks/README.md): for a file on disk they use its
+descriptor directly, as the GIO streams do (the C object keeps no position of
+its own), for a ``SpooledTmpFile`` in memory one call into C
+(``TmpFile.read_data``, ``write_data``, ``seek_to``), and line reading
+reads ahead, given back before anything else can see the position (see
+``_BinaryFileMixin``). ``seek``, ``tell`` and ``truncate`` follow Python's
 conventions (they return positions and sizes); they also accept the GIO
 arguments (a ``GLib.SeekType``, a trailing cancellable), and the original
 GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
@@ -73,11 +78,6 @@ _SEEK_TYPE_TO_WHENCE = {
     GLib.SeekType.CUR: io.SEEK_CUR,
     GLib.SeekType.END: io.SEEK_END,
 }
-
-
-def _next_request(remaining):
-    """How much to read next: a chunk, or what is left of @remaining (>= 0)."""
-    return _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
 
 
 # What the methods call, looked up once: an attribute that Gio's proxy
@@ -167,8 +167,14 @@ class _BinaryFileMixin:
     Like CPython's file objects, these methods keep the descriptor number:
     close the file through them (``close()``, ``with``, ``cleanup()``),
     not with ``Gio.IOStream.close(f)`` or from C, just as a Python file's
-    descriptor must not be closed with ``os.close(f.fileno())``. Iterating
-    returns a generator rather than the file itself.
+    descriptor must not be closed with ``os.close(f.fileno())``.
+
+    ``iter(f)`` returns a new iterator over the lines rather than the file
+    itself (its lines then come at C speed); one that has reached the end
+    of the file stays there, so iterate again with a new ``for`` loop.
+    ``next(f)`` reads a line as ``readline()`` does. Like CPython's
+    ``FileIO`` and unlike its buffered files, these methods take no lock:
+    a file read by lines in two threads at once needs the caller's.
     """
 
     # The per-object state of the methods below. Class attributes, so a
