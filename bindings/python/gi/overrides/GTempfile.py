@@ -323,8 +323,14 @@ class _BinaryFileMixin:
 
     def read(self, size=-1):
         """Read up to @size bytes (all that is left when @size is negative)."""
-        fd = self._io_fd
         if size is not None and size >= 0:
+            rbuf = self._rbuf
+            if rbuf is not None:
+                data = rbuf.read(size)
+                if len(data) == size:
+                    return data
+                return self._read_buffered(size, data)
+            fd = self._io_fd
             if fd >= 0:
                 data = os.read(fd, size)
             elif fd == _IO_MEMORY:
@@ -332,12 +338,6 @@ class _BinaryFileMixin:
                     return self._read_buffered(size, b'')
                 data = _read_data(self, size, None)
             else:
-                rbuf = self._rbuf
-                if rbuf is not None:
-                    data = rbuf.read(size)
-                    if len(data) == size:
-                        return data
-                    return self._read_buffered(size, data)
                 fd = self._io_mode()
                 if fd == _IO_MEMORY and size < _READ_AHEAD_SIZE and not self._exposed:
                     return self._read_buffered(size, b'')
@@ -345,6 +345,7 @@ class _BinaryFileMixin:
             if len(data) == size or not data:
                 return data
             return self._read_more(fd, [data], size - len(data))
+        fd = self._io_fd
         if fd == _IO_UNKNOWN:
             fd = self._io_mode()
         return self._read_all(fd)
