@@ -20,6 +20,7 @@ import argparse
 import gc
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -222,16 +223,33 @@ def main(argv):
     if gtempfile is None:
         notes.append('The drop-in (import gtempfile) is not importable here: its column is '
                      'left out.')
+    failed = set()
     try:
         for r in range(args.rounds):
             k = r % len(cols)
             for measure in MEASUREMENTS:
                 for col in cols[k:] + cols[:k]:
-                    for metric, value in measure(col, args).items():
+                    if col.name in failed:
+                        continue
+                    try:
+                        values = measure(col, args)
+                    except Exception as e:
+                        # The drop-in is another package, maybe half done:
+                        # its column goes, the rest of the run stays.
+                        if col.name != 'dropin':
+                            raise
+                        failed.add(col.name)
+                        notes.append(f'{col.label}: {measure.__name__} failed '
+                                     f'({type(e).__name__}: {e}); its column is left out.')
+                        for metric in results:
+                            results[metric].pop(col.name, None)
+                        continue
+                    for metric, value in values.items():
                         results.setdefault(metric, {}).setdefault(col.name, []).append(value)
     finally:
-        os.rmdir(args.lifecycle_dir)
-    json.dump(dict(columns=[(c.name, c.label) for c in cols], rounds=args.rounds,
+        shutil.rmtree(args.lifecycle_dir, ignore_errors=True)
+    json.dump(dict(columns=[(c.name, c.label) for c in cols if c.name not in failed],
+                   rounds=args.rounds,
                    results=results, notes=notes,
                    python=sys.version.split()[0],
                    pygobject='.'.join(str(x) for x in gi.version_info),
