@@ -110,6 +110,23 @@ GTEMPFILE_AVAILABLE_IN_1_0
 gint      g_tmp_file_get_fd       (GTmpFile             *self,
                                    GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0
+guint8   *g_tmp_file_read_data    (GTmpFile             *self,
+                                   gsize                 count,
+                                   gsize                *out_length,
+                                   GCancellable         *cancellable,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+gboolean  g_tmp_file_write_data   (GTmpFile             *self,
+                                   const guint8         *data,
+                                   gsize                 length,
+                                   GCancellable         *cancellable,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
+goffset   g_tmp_file_seek_to      (GTmpFile             *self,
+                                   goffset               offset,
+                                   gint                  whence,
+                                   GError              **error);
+GTEMPFILE_AVAILABLE_IN_1_0
 gboolean  g_tmp_file_persist      (GTmpFile             *self,
                                    const gchar          *path,
                                    GTmpPersistFlags      flags,

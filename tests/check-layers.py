@@ -48,7 +48,7 @@ MODULES = {
     'gtmp-stream':       (2, ['gtmp-stream.c', 'gtmp-stream.h'], None),
     # GTmpFile is one module in several files: the class, its fd store,
     # its persist gate, persist's object logic and its private instance data.
-    'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c',
+    'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c', 'gtmp-fileio.c',
                               'gtmp-gate.c', 'gtmp-persist.c', 'gtmp-file-at.c',
                               'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),

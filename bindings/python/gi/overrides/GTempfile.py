@@ -49,8 +49,13 @@ For CPython's ``tempfile`` API (names, argument order, text modes) use the
   ``fileno``, ``name`` for named files; ``isinstance(f, io.IOBase)``), so
   ``io.TextIOWrapper(f)``, ``shutil.copyfileobj`` and friends accept them.
 
-Everything is a thin call into the GIO streams of the C object; the C
-library keeps the bytes. ``seek``, ``tell`` and ``truncate`` follow Python's
+The C library keeps the bytes; these methods are as fast as CPython's
+file objects (benchmarks/README.md): for a file on disk they use its
+descriptor directly, as the GIO streams do (the C object keeps no position of
+its own), for a ``SpooledTmpFile`` in memory one call into C
+(``TmpFile.read_data``, ``write_data``, ``seek_to``), and line reading
+reads ahead, given back before anything else can see the position (see
+``_BinaryFileMixin``). ``seek``, ``tell`` and ``truncate`` follow Python's
 conventions (they return positions and sizes); they also accept the GIO
 arguments (a ``GLib.SeekType``, a trailing cancellable), and the original
 GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
@@ -58,6 +63,7 @@ GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
 
 import errno
 import io
+import itertools
 import os
 
 from gi.repository import GLib, GObject, Gio
@@ -73,20 +79,33 @@ __all__ = []
 # a line; large enough that a syscall per piece does not matter.
 _CHUNK_SIZE = 64 * 1024
 
-_WHENCE_TO_SEEK_TYPE = {
-    io.SEEK_SET: GLib.SeekType.SET,
-    io.SEEK_CUR: GLib.SeekType.CUR,
-    io.SEEK_END: GLib.SeekType.END,
+# Line reading reads ahead this much, as CPython's buffered files do, and
+# a `for` loop more: its lines come at C speed from what it read ahead.
+_LINE_CHUNK_SIZE = 8192
+_ITER_CHUNK_SIZE = 65536
+# Reads smaller than this from a spooled file in memory read this much.
+_READ_AHEAD_SIZE = 32768
+
+# _io_fd when the C entry points do the I/O, or when the object must be asked.
+_IO_MEMORY = -2
+_IO_UNKNOWN = -1
+
+# A GIO-style seek(offset, GLib.SeekType, cancellable) still works.
+_SEEK_TYPE_TO_WHENCE = {
+    GLib.SeekType.SET: io.SEEK_SET,
+    GLib.SeekType.CUR: io.SEEK_CUR,
+    GLib.SeekType.END: io.SEEK_END,
 }
 
 
-def _next_request(remaining):
-    """How much to read next: a chunk, or what is left of @remaining (>= 0)."""
-    return _CHUNK_SIZE if remaining < 0 else min(remaining, _CHUNK_SIZE)
-
-
-# The construct properties that hold file names.
-_FILENAME_PROPERTIES = ('dir', 'prefix', 'suffix')
+# What the methods call, looked up once: an attribute that Gio's proxy
+# module does not hold itself costs a failed lookup and an exception each
+# time.
+_IOStream = Gio.IOStream
+_Seekable = Gio.Seekable
+_SeekType = GLib.SeekType
+_object_init = GObject.Object.__init__
+_initable_init = Gio.Initable.init
 
 
 def _filename_property(name, value):
@@ -224,33 +243,153 @@ def _filename_arg(value):
     return value
 
 
-def _construct(self, props):
+def _construct(self, props, dir, prefix, suffix):
     """Set the construct properties that were given, then run GInitable.init.
 
-    Properties left out keep their C defaults (NULL dir means the default
+    @props: the other properties, a dict of the caller's own. Properties
+    left out or None keep their C defaults (NULL dir means the default
     temporary directory, and so on), exactly as with the C constructors.
+    Every object pays for this, so it does no more than it must: module
+    attributes looked up once, no dictionary built when there is nothing
+    to pass.
     """
-    props = {key: value for key, value in props.items() if value is not None}
-    if isinstance(props.get('mode'), str):
-        # CPython's mode= is an open() mode; here it is the permission bits.
-        raise TypeError("mode is the file's permission bits (an int such as "
-                        "0o600) here; for open() modes such as %r use the "
-                        "gtempfile module (import gtempfile as tempfile)"
-                        % props['mode'])
-    for name in _FILENAME_PROPERTIES:
-        if name in props:
-            props[name] = _filename_property(name, props[name])
+    if props:
+        if None in props.values():
+            for key in [key for key, value in props.items() if value is None]:
+                del props[key]
+        if isinstance(props.get('mode'), str):
+            # CPython's mode= is an open() mode; here it is the permission bits.
+            raise TypeError("mode is the file's permission bits (an int such "
+                            "as 0o600) here; for open() modes such as %r use "
+                            "the gtempfile module (import gtempfile as "
+                            "tempfile)" % props['mode'])
+    if dir is not None:
+        props['dir'] = _filename_property('dir', dir)
+    if prefix is not None:
+        props['prefix'] = _filename_property('prefix', prefix)
+    if suffix is not None:
+        props['suffix'] = _filename_property('suffix', suffix)
     # GObject.Object.__init__ directly: the parent classes' __init__ would be
     # our TmpFile override again and run init twice.
-    GObject.Object.__init__(self, **props)
+    if props:
+        _object_init(self, **props)
+    else:
+        _object_init(self)
     try:
-        self.init(None)
+        _initable_init(self, None)
     except GLib.Error as error:
         raise _python_error(error, props.get('dir')) from error
 
 
 class _BinaryFileMixin:
-    """Python binary file methods on top of a GTmpFile's GIO streams."""
+    """Python binary file methods on a GTmpFile, as fast as CPython's.
+
+    The C object keeps no position of its own for a file on disk: its
+    streams read and write the descriptor, whose kernel file offset is the
+    one position (gtmp-filestore.c). So for a ``TmpFile``, a
+    ``NamedTmpFile`` and a ``SpooledTmpFile`` that has rolled over, these
+    methods use the descriptor directly (``os.read``, ``os.write``,
+    ``os.lseek``), exactly as the streams do, and stay coherent with them at
+    every step. A ``SpooledTmpFile`` still in memory is read, written and
+    sought with one call into C each (``TmpFile.read_data``,
+    ``write_data``, ``seek_to``), through the same lock as its streams.
+
+    Line reading (``readline``, ``readlines``, iteration) reads ahead, as
+    CPython's buffered files do, while nobody else can see the position:
+    the lines read ahead are given back (the position moves back over them)
+    by every other method of the object and when a ``for`` loop over the
+    file ends or is left. Once the object has handed its streams or its
+    descriptor to Python code (``get_input_stream()``,
+    ``get_output_stream()``, ``get_fd()``, ``fileno()``), line reading
+    reads no further than the line it returns, so the streams and the
+    descriptor see the same position as these methods at every step. Only
+    C code that reaches the streams without asking the Python object (or
+    ``Gio.Seekable.tell(f)`` called unbound) can see a position past the
+    line a loop is at.
+
+    Like CPython's file objects, these methods keep the descriptor number:
+    close the file through them (``close()``, ``with``, ``cleanup()``),
+    not with ``Gio.IOStream.close(f)`` or from C, just as a Python file's
+    descriptor must not be closed with ``os.close(f.fileno())``.
+
+    ``iter(f)`` returns a new iterator over the lines rather than the file
+    itself (its lines then come at C speed); one that has reached the end
+    of the file stays there, so iterate again with a new ``for`` loop.
+    ``next(f)`` reads a line as ``readline()`` does. Like CPython's
+    ``FileIO`` and unlike its buffered files, these methods take no lock:
+    a file read by lines in two threads at once needs the caller's.
+    """
+
+    # The per-object state of the methods below. Class attributes, so a
+    # file that is only created and closed pays nothing for them.
+    #
+    # _io_fd: the descriptor the fast paths use, or _IO_MEMORY (a spooled
+    #   file in memory: the C entry points), or _IO_UNKNOWN (ask the C object
+    #   first: not known yet, closed, persisting, or lines read ahead).
+    _io_fd = _IO_UNKNOWN
+    # The lines read ahead: complete lines (a BytesIO and the length of its
+    # contents) and the partial line after them.
+    _rbuf = None
+    _rlen = 0
+    _rtail = b''
+    # How the read-ahead was read: the descriptor or _IO_MEMORY.
+    _rmode = _IO_UNKNOWN
+    # Whether the BytesIO ends at the end of a line (line reading made it),
+    # or anywhere (small reads of a spooled file in memory made it).
+    _rlines = True
+    # Whether the streams or the descriptor have been handed out: then line
+    # reading and small reads keep nothing read ahead.
+    _exposed = False
+
+    # --- the descriptor or the C entry points ------------------------------
+
+    def _io_mode(self):
+        """Gives back what was read ahead, and returns (and caches) the
+        descriptor to use, or _IO_MEMORY; raises what the C object raises
+        (closed, persist in flight)."""
+        if self._rbuf is not None:
+            self._give_back()
+        mode = self._find_io_mode()
+        self._io_fd = mode
+        return mode
+
+    def _find_io_mode(self):
+        return _get_fd(self)
+
+    def _release(self):
+        """Before a call that may replace the descriptor (persist, cleanup)
+        or shows the position to C: give back, forget the descriptor."""
+        if self._rbuf is not None:
+            self._give_back()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+
+    def _drop_ahead(self):
+        """Forgets the read-ahead without seeking back; a ``for`` loop over
+        the file that is still running stops using it."""
+        rbuf = self._rbuf
+        ahead = self._rlen - rbuf.tell() + len(self._rtail)
+        rbuf.seek(0, io.SEEK_END)
+        self._rbuf = None
+        self._rtail = b''
+        return ahead
+
+    def _give_back(self):
+        ahead = self._drop_ahead()
+        self._io_fd = _IO_UNKNOWN
+        if ahead:
+            self._raw_seek(-ahead, io.SEEK_CUR)
+
+    def _raw_seek(self, offset, whence):
+        mode = self._find_io_mode()
+        if mode >= 0:
+            return os.lseek(mode, offset, whence)
+        return _seek_to(self, offset, whence)
+
+    def _raw_read(self, mode, size):
+        if mode >= 0:
+            return os.read(mode, size)
+        return _read_data(self, size, None)
 
     # --- state -------------------------------------------------------------
 
@@ -265,7 +404,7 @@ class _BinaryFileMixin:
         return True
 
     def seekable(self):
-        return Gio.Seekable.can_seek(self)
+        return _Seekable.can_seek(self)
 
     def isatty(self):
         return False
@@ -278,49 +417,178 @@ class _BinaryFileMixin:
         """
         return self.get_fd()
 
+    def _expose(self):
+        self._release()
+        if not self._exposed:
+            self._exposed = True
+
+    def get_fd(self):
+        self._expose()
+        return _get_fd(self)
+
+    def get_input_stream(self):
+        self._expose()
+        return _IOStream.get_input_stream(self)
+
+    def get_output_stream(self):
+        self._expose()
+        return _IOStream.get_output_stream(self)
+
     @_python_errors
     def close(self, cancellable=None):
         """Close the stream; closing twice is harmless, in GIO and Python."""
-        Gio.IOStream.close(self, cancellable)
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+        _IOStream.close(self, cancellable)
+
+    def close_async(self, *args, **kwargs):
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+        return _IOStream.close_async(self, *args, **kwargs)
 
     @_python_errors
     def flush(self):
-        self.get_output_stream().flush(None)
+        # Unbuffered: only a closed file has something to say.
+        if self._io_fd < 0:
+            _IOStream.get_output_stream(self).flush(None)
 
     # --- reading -----------------------------------------------------------
 
-    def _read_some(self, count):
-        """One read of at most @count bytes; b'' only at end of file."""
-        return self.get_input_stream().read_bytes(count, None).get_data()
-
     def read(self, size=-1):
         """Read up to @size bytes (all that is left when @size is negative)."""
-        if size is None:
-            size = -1
-        pieces = []
-        remaining = size
-        while remaining != 0:
-            chunk = self._read_some(_next_request(remaining))
-            if not chunk:
+        if size is not None and size >= 0:
+            rbuf = self._rbuf
+            if rbuf is not None:
+                data = rbuf.read(size)
+                if len(data) == size:
+                    return data
+                return self._read_buffered(size, data)
+            fd = self._io_fd
+            if fd >= 0:
+                data = os.read(fd, size)
+            elif fd == _IO_MEMORY:
+                if size < _READ_AHEAD_SIZE and not self._exposed:
+                    return self._read_buffered(size, b'')
+                data = _read_data(self, size, None)
+            else:
+                fd = self._io_mode()
+                if fd == _IO_MEMORY and size < _READ_AHEAD_SIZE and not self._exposed:
+                    return self._read_buffered(size, b'')
+                data = self._raw_read(fd, size)
+            if len(data) == size or not data:
+                return data
+            return self._read_more(fd, [data], size - len(data))
+        fd = self._io_fd
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._read_all(fd)
+
+    def _read_buffered(self, size, head):
+        """Reads @size bytes through the read-ahead, @head being what the
+        BytesIO gave; in memory, a small read fills it again.
+
+        One call into C costs more than copying a few kilobytes, so a
+        spooled file in memory is read _READ_AHEAD_SIZE at a time, as
+        CPython's buffered files read their buffer's size.
+        """
+        pieces = [head] if head else []
+        need = size - len(head)
+        if self._rbuf is not None:
+            # The BytesIO is used up: then the partial line after it.
+            tail = self._rtail
+            if tail:
+                piece = tail[:need]
+                self._rtail = tail[len(piece):]
+                pieces.append(piece)
+                need -= len(piece)
+                if need == 0:
+                    return b''.join(pieces)
+            # Nothing left ahead; what filled it is still the way to read
+            # (a close or a persist would have dropped it).
+            self._rbuf = None
+            mode = self._rmode
+        else:
+            mode = self._io_mode()
+        if mode == _IO_MEMORY and need < _READ_AHEAD_SIZE and not self._exposed:
+            data = _read_data(self, _READ_AHEAD_SIZE, None)
+            if len(data) > need:
+                rbuf = _ReadAhead(data)
+                self._rbuf = rbuf
+                self._rlen = len(data)
+                self._rtail = b''
+                self._rlines = False
+                self._rmode = mode
+                self._io_fd = _IO_UNKNOWN
+                pieces.append(rbuf.read(need))
+                return b''.join(pieces)
+            pieces.append(data)
+            return b''.join(pieces)
+        data = self._raw_read(mode, need)
+        pieces.append(data)
+        if len(data) == need or not data:
+            return b''.join(pieces)
+        return self._read_more(mode, pieces, need - len(data))
+
+    def _read_more(self, mode, pieces, remaining):
+        """Reads until @remaining more bytes or the end of the file."""
+        while remaining > 0:
+            # A chunk at a time: "the rest" is 1 << 62 (read_data caps it
+            # at what there is in memory).
+            data = self._raw_read(mode, min(remaining, _CHUNK_SIZE) if mode >= 0 else remaining)
+            if not data:
                 break
-            pieces.append(chunk)
-            if remaining > 0:
-                remaining -= len(chunk)
+            pieces.append(data)
+            remaining -= len(data)
         return b''.join(pieces)
+
+    def _read_all(self, mode):
+        if mode >= 0:
+            # One read of what is left, as FileIO.readall() does.
+            left = os.fstat(mode).st_size - os.lseek(mode, 0, io.SEEK_CUR)
+            data = os.read(mode, max(left, 0) + 1)
+            if len(data) <= left:
+                return self._read_more(mode, [data], 1 << 62)
+            return data
+        return self._read_more(mode, [], 1 << 62)
 
     def read1(self, size=-1):
         if size is None or size < 0:
             size = _CHUNK_SIZE
-        return self._read_some(size)
+        fd = self._io_fd
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._raw_read(fd, size)
 
     def readall(self):
         return self.read()
 
     def readinto(self, buffer):
-        view = memoryview(buffer).cast('B')
-        data = self.read(len(view))
-        view[:len(data)] = data
-        return len(data)
+        fd = self._io_fd
+        if fd >= 0:
+            n = os.readv(fd, (buffer,))
+            if n == 0 or n == len(buffer):
+                return n
+            return self._readinto_more(fd, memoryview(buffer).cast('B'), n)
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._readinto_more(fd, memoryview(buffer).cast('B'), 0)
+
+    def _readinto_more(self, mode, view, n):
+        while n < len(view):
+            if mode >= 0:
+                got = os.readv(mode, (view[n:],))
+            else:
+                data = _read_data(self, len(view) - n, None)
+                got = len(data)
+                view[n:n + got] = data
+            if got == 0:
+                break
+            n += got
+        return n
 
     def readinto1(self, buffer):
         view = memoryview(buffer).cast('B')
@@ -329,30 +597,106 @@ class _BinaryFileMixin:
         return len(data)
 
     def readline(self, size=-1):
-        """Read one line, including its b'\\n'.
+        """Read one line, including its b'\\n' (at most @size bytes)."""
+        rbuf = self._rbuf
+        if rbuf is not None and (size is None or size < 0) and self._rlines:
+            line = rbuf.readline()
+            if line:
+                return line
+        return self._readline(-1 if size is None or size < 0 else size)
 
-        Reads ahead in chunks and seeks back over what follows the newline,
-        so the position ends right after the line as a buffered file's would.
-        """
-        if size is None:
-            size = -1
+    def _readline(self, size):
+        if size == 0:
+            # Still a read: a closed file says so.
+            if self._io_fd == _IO_UNKNOWN and self._rbuf is None:
+                self._io_mode()
+            return b''
+        if self._exposed:
+            return self._readline_exact(size)
+        while True:
+            rbuf = self._rbuf
+            if rbuf is not None and not self._rlines:
+                # Read ahead by read(): again, up to the ends of lines.
+                self._give_back()
+                rbuf = None
+            if rbuf is not None:
+                line = rbuf.readline(size)
+                if line:
+                    return line
+                tail = self._rtail
+                if 0 < size <= len(tail):
+                    self._rtail = tail[size:]
+                    return tail[:size]
+            last = self._read_ahead(size)
+            if last is not None:
+                return last
+
+    def _readline_exact(self, size):
+        """Reads a line in chunks and seeks back over what follows it."""
+        mode = self._io_fd
+        if mode == _IO_UNKNOWN:
+            mode = self._io_mode()
         pieces = []
-        remaining = size
-        while remaining != 0:
-            chunk = self._read_some(_next_request(remaining))
-            if not chunk:
+        have = 0
+        while size < 0 or have < size:
+            want = _LINE_CHUNK_SIZE if size < 0 else min(_LINE_CHUNK_SIZE, size - have)
+            data = self._raw_read(mode, want)
+            if not data:
                 break
-            newline = chunk.find(b'\n')
-            if newline >= 0:
-                extra = len(chunk) - (newline + 1)
-                if extra:
-                    Gio.Seekable.seek(self, -extra, GLib.SeekType.CUR, None)
-                pieces.append(chunk[:newline + 1])
+            end = data.find(b'\n') + 1
+            if end:
+                if end < len(data):
+                    if mode >= 0:
+                        os.lseek(mode, end - len(data), io.SEEK_CUR)
+                    else:
+                        _seek_to(self, end - len(data), io.SEEK_CUR)
+                    data = data[:end]
+                pieces.append(data)
                 break
-            pieces.append(chunk)
-            if remaining > 0:
-                remaining -= len(chunk)
+            pieces.append(data)
+            have += len(data)
         return b''.join(pieces)
+
+    def _read_ahead(self, want=-1, chunk_size=_LINE_CHUNK_SIZE):
+        """With no complete line read ahead, reads on until a newline, the
+        end of the file or @want bytes (when >= 0) and keeps what it read
+        as the read-ahead. Returns None, or at the end of the file the last
+        line (b'' when there is none), which it does not keep."""
+        mode = self._find_io_mode()
+        tail = self._rtail
+        if self._rbuf is not None:
+            self._rbuf.seek(0, io.SEEK_END)
+        self._rbuf = None
+        self._rtail = b''
+        self._io_fd = _IO_UNKNOWN
+        pieces = [tail] if tail else []
+        have = len(tail)
+        while True:
+            try:
+                data = self._raw_read(mode, chunk_size)
+            except BaseException:
+                # Nothing lost: the position is where the line began.
+                if have:
+                    self._raw_seek(-have, io.SEEK_CUR)
+                raise
+            if not data:
+                break
+            pieces.append(data)
+            have += len(data)
+            if b'\n' in data or 0 <= want <= have:
+                break
+        data = b''.join(pieces) if len(pieces) != 1 else pieces[0]
+        end = data.rfind(b'\n') + 1
+        if end == 0 and not (0 <= want <= have):
+            # The end of the file, and no newline before it.
+            return data
+        self._rbuf = _ReadAhead(data if end == len(data) else data[:end])
+        self._rlen = end
+        self._rtail = data[end:]
+        self._rmode = mode
+        if not self._rlines:
+            self._rlines = True
+        return None
 
     def readlines(self, hint=-1):
         if hint is None or hint <= 0:
@@ -367,7 +711,44 @@ class _BinaryFileMixin:
         return lines
 
     def __iter__(self):
-        return self
+        # itertools.chain's __next__ and BytesIO's are C: a line costs no
+        # Python code, only each read-ahead does (_line_batches).
+        return _chain_lines(self._line_batches())
+
+    def _line_batches(self):
+        """The lines of a ``for`` loop, in batches: the read-ahead BytesIO
+        (its lines, up to the ends of lines), or a one-line tuple."""
+        try:
+            while True:
+                rbuf = self._rbuf
+                if rbuf is not None and not self._rlines:
+                    # Read ahead by read(): again, up to the ends of lines.
+                    self._give_back()
+                    rbuf = None
+                if rbuf is not None:
+                    yield rbuf
+                    if self._rbuf is not rbuf:
+                        # Given back meanwhile: go on from the position.
+                        continue
+                if self._exposed:
+                    line = self._readline_exact(-1)
+                    if not line:
+                        return
+                    yield (line,)
+                    continue
+                last = self._read_ahead(-1, _ITER_CHUNK_SIZE)
+                if last is not None:
+                    if last:
+                        yield (last,)
+                    return
+        finally:
+            if self._rbuf is not None:
+                try:
+                    self._give_back()
+                except Exception:
+                    # Closed under the loop: there is no position to keep.
+                    self._rbuf = None
+                    self._rtail = b''
 
     def __next__(self):
         line = self.readline()
@@ -379,9 +760,32 @@ class _BinaryFileMixin:
 
     def write(self, data):
         """Write all of @data and return its length in bytes."""
-        data = bytes(memoryview(data).cast('B'))
-        self.get_output_stream().write_all(data, None)
-        return len(data)
+        fd = self._io_fd
+        if fd >= 0:
+            n = os.write(fd, data)
+            if n == len(data):
+                return n
+            return self._write_rest(fd, data, n)
+        if fd == _IO_MEMORY and data.__class__ is bytes:
+            _write_data(self, data, None)
+            self._after_memory_write()
+            return len(data)
+        if fd == _IO_UNKNOWN:
+            fd = self._io_mode()
+        return self._write_rest(fd, data, 0)
+
+    def _write_rest(self, mode, data, n):
+        view = memoryview(data).cast('B')
+        if mode >= 0:
+            while n < len(view):
+                n += os.write(mode, view[n:])
+            return n
+        _write_data(self, view.tobytes() if type(data) is not bytes else data, None)
+        self._after_memory_write()
+        return len(view)
+
+    def _after_memory_write(self):
+        pass
 
     def writelines(self, lines):
         for line in lines:
@@ -396,18 +800,43 @@ class _BinaryFileMixin:
         ``GLib.SeekType``; the GIO-style call ``f.seek(0, GLib.SeekType.SET,
         None)`` therefore still works.
         """
-        if isinstance(whence, GLib.SeekType):
-            seek_type = whence
-        else:
-            try:
-                seek_type = _WHENCE_TO_SEEK_TYPE[whence]
-            except KeyError:
-                raise ValueError('invalid whence (%r)' % (whence,)) from None
-        Gio.Seekable.seek(self, offset, seek_type, cancellable)
-        return Gio.Seekable.tell(self)
+        fd = self._io_fd
+        if whence.__class__ is int and 0 <= whence <= 2 and cancellable is None:
+            if fd >= 0:
+                return os.lseek(fd, offset, whence)
+            if fd == _IO_MEMORY:
+                return _seek_to(self, offset, whence)
+        if isinstance(whence, _SeekType):
+            whence = _SEEK_TYPE_TO_WHENCE[whence]
+        elif whence not in _SEEK_TYPE_TO_WHENCE.values():
+            raise ValueError('invalid whence (%r)' % (whence,))
+        if self._rbuf is not None:
+            if whence == io.SEEK_CUR:
+                # Relative to the position the caller knows.
+                offset -= self._drop_ahead()
+            else:
+                self._drop_ahead()
+        self._io_mode()
+        if cancellable is not None and cancellable.is_cancelled():
+            # As a GIO seek would say.
+            cancellable.set_error_if_cancelled()
+        return _seek_to(self, offset, whence)
 
     def tell(self):
-        return Gio.Seekable.tell(self)
+        fd = self._io_fd
+        if fd >= 0:
+            return os.lseek(fd, 0, io.SEEK_CUR)
+        if fd == _IO_MEMORY:
+            return _file_io_tell(self)
+        if self._rbuf is not None:
+            # Without moving: the file's position less what is read ahead.
+            rbuf = self._rbuf
+            ahead = self._rlen - rbuf.tell() + len(self._rtail)
+            return self._raw_seek(0, io.SEEK_CUR) - ahead
+        mode = self._io_mode()
+        if mode >= 0:
+            return os.lseek(mode, 0, io.SEEK_CUR)
+        return _seek_to(self, 0, io.SEEK_CUR)
 
     @_python_errors
     def truncate(self, size=None, cancellable=None):
@@ -415,9 +844,10 @@ class _BinaryFileMixin:
 
         The position does not move, as with Python files.
         """
+        self._release()
         if size is None:
-            size = Gio.Seekable.tell(self)
-        Gio.Seekable.truncate(self, size, cancellable)
+            size = _Seekable.tell(self)
+        _Seekable.truncate(self, size, cancellable)
         return size
 
     # --- context manager ---------------------------------------------------
@@ -429,6 +859,42 @@ class _BinaryFileMixin:
         self.close()
 
 
+class _ReadAhead(io.BytesIO):
+    """Lines read ahead, iterated at C speed by ``yield from``.
+
+    Closing a generator closes the iterator it delegates to; this one stays
+    open, so the generator's ``finally`` can still tell how much of it is
+    left to give back.
+    """
+
+    __slots__ = ()
+
+    def close(self):
+        pass
+
+
+
+
+# The one-call entry points, looked up once.
+_read_data = GTempfile.TmpFile.read_data
+_write_data = GTempfile.TmpFile.write_data
+_seek_to = GTempfile.TmpFile.seek_to
+_get_fd = GTempfile.TmpFile.get_fd
+_file_io_tell = Gio.FileIOStream.tell
+_chain_lines = itertools.chain.from_iterable
+
+# The GIO persist calls that take a position to a new file (the _at ones if
+# this build has them) give back what line reading read ahead first.
+for _name in ('persist_at', 'persist_at_async'):
+    if hasattr(GTempfile.TmpFile, _name):
+        def _wrapper(self, *args, _method=getattr(GTempfile.TmpFile, _name), **kwargs):
+            self._release()
+            return _method(self, *args, **kwargs)
+        _wrapper.__name__ = _name
+        setattr(_BinaryFileMixin, _name, _wrapper)
+del _name
+
+
 @override
 class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
     """An anonymous temporary file that is also a Python binary file.
@@ -437,12 +903,12 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
     """
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, **properties):
-        _construct(self, dict(properties, dir=dir, prefix=prefix,
-                              suffix=suffix))
+        _construct(self, properties, dir, prefix, suffix)
 
     def persist(self, path, flags=GTempfile.TmpPersistFlags.NONE,
                 cancellable=None):
         """Give the file the permanent name @path (str, bytes, PathLike)."""
+        self._release()
         try:
             return GTempfile.TmpFile.persist(self, _filename_arg(path), flags,
                                              cancellable)
@@ -451,6 +917,8 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
 
     def persist_async(self, path, flags, io_priority, cancellable, callback,
                       *user_data):
+        # While it runs, the C object refuses every operation (pending).
+        self._release()
         GTempfile.TmpFile.persist_async(self, _filename_arg(path), flags,
                                         io_priority, cancellable, callback,
                                         *user_data)
@@ -460,28 +928,14 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
         return GTempfile.TmpFile.persist_finish(self, result)
 
 
-# The I/O methods raise Python's exceptions too; tell() on a closed file
-# raises ValueError like Python files (GIO's answers 0).
+# The I/O methods raise Python's exceptions too (ValueError on a closed
+# file, tell() included, as Python's files do).
 for _method in ('read', 'read1', 'readall', 'readinto', 'readinto1',
                 'readline', 'readlines', '__next__', 'write', 'writelines',
-                'seek'):
+                'seek', 'tell'):
     setattr(_BinaryFileMixin, _method,
             _python_errors(getattr(_BinaryFileMixin, _method)))
 del _method
-
-
-def _tell(self):
-    position = _untranslated_tell(self)
-    if position == 0 and self.is_closed():
-        raise _python_error(GLib.Error('Stream is already closed',
-                                       _IO_ERROR_DOMAIN,
-                                       int(Gio.IOErrorEnum.CLOSED)))
-    return position
-
-
-_untranslated_tell = _BinaryFileMixin.tell
-_tell.__doc__ = _untranslated_tell.__doc__
-_BinaryFileMixin.tell = _tell
 
 # isinstance(f, io.IOBase) holds, as for Python's file objects (the
 # subclasses below inherit it).
@@ -503,9 +957,11 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, delete=None,
                  delete_on_close=None, **properties):
-        _construct(self, dict(properties, dir=dir, prefix=prefix,
-                              suffix=suffix, delete=delete,
-                              delete_on_close=delete_on_close))
+        if delete is not None:
+            properties['delete'] = delete
+        if delete_on_close is not None:
+            properties['delete_on_close'] = delete_on_close
+        _construct(self, properties, dir, prefix, suffix)
 
     @property
     def name(self):
@@ -538,6 +994,14 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
         # Closes, then unlinks unless delete is false (CPython 3.12).
         self.cleanup(None)
 
+    def cleanup(self, *args, **kwargs):
+        # Closes the file: the file methods forget its descriptor first.
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
+        return GTempfile.NamedTmpFile.cleanup(self, *args, **kwargs)
+
 
 __all__.append('NamedTmpFile')
 
@@ -552,8 +1016,31 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
 
     def __init__(self, max_size=0, *, dir=None, prefix=None, suffix=None,
                  **properties):
-        _construct(self, dict(properties, max_size=max_size, dir=dir,
-                              prefix=prefix, suffix=suffix))
+        if max_size:
+            properties['max_size'] = max_size
+        _construct(self, properties, dir, prefix, suffix)
+
+    # In memory, the file methods call TmpFile.read_data and friends (one
+    # call into C each); once rolled over, the descriptor, as TmpFile's do.
+    _spool_limit = 0
+
+    def _find_io_mode(self):
+        if GTempfile.SpooledTmpFile.is_rolled_over(self):
+            return _get_fd(self)
+        if self.is_closed():
+            # Not cached as in memory: raises the C object's CLOSED error.
+            _seek_to(self, 0, io.SEEK_CUR)
+        self._spool_limit = GTempfile.SpooledTmpFile.get_max_size(self)
+        return _IO_MEMORY
+
+    def _after_memory_write(self):
+        # Only a write can take the file past max_size behind our back.
+        if self._spool_limit and GTempfile.SpooledTmpFile.is_rolled_over(self):
+            self._io_fd = _IO_UNKNOWN
+
+    def rollover(self, *args, **kwargs):
+        self._release()
+        return GTempfile.SpooledTmpFile.rollover(self, *args, **kwargs)
 
     @_python_errors
     def rollover(self, cancellable=None):
@@ -580,9 +1067,11 @@ class TmpDir(GTempfile.TmpDir):
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, delete=None,
                  ignore_cleanup_errors=None, **properties):
-        _construct(self, dict(properties, dir=dir, prefix=prefix,
-                              suffix=suffix, delete=delete,
-                              ignore_cleanup_errors=ignore_cleanup_errors))
+        if delete is not None:
+            properties['delete'] = delete
+        if ignore_cleanup_errors is not None:
+            properties['ignore_cleanup_errors'] = ignore_cleanup_errors
+        _construct(self, properties, dir, prefix, suffix)
 
     @property
     def name(self):
