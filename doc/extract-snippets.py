@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # The C examples of a guide as one translation unit, so that the build
-# compiles them: blocks with an #include are taken as they are, in order;
-# every other block is a fragment, compiled as the body of a function of
-# its own that declares what fragments use without declaring it.
+# compiles them: blocks with an #include or a definition at file scope (a
+# line starting with "static ") are taken as they are, in order, after
+# <gtempfile.h>; every other block is a fragment, compiled as the body of a
+# function of its own that declares what fragments use without declaring it.
 #
 #   extract-snippets.py GUIDE.md OUTPUT.c
 #
@@ -25,10 +26,17 @@ def main(guide, output):
         print(f"{guide}: no C blocks", file=sys.stderr)
         return 1
 
-    units = [b for b in blocks if "#include" in b]
-    fragments = [b for b in blocks if "#include" not in b]
+    def is_unit(block):
+        return "#include" in block or re.search(r"^static ", block, re.M)
+
+    units = [b for b in blocks if is_unit(b)]
+    fragments = [b for b in blocks if not is_unit(b)]
     out = [f"/* Generated from {guide} by extract-snippets.py */\n"]
-    for i, block in enumerate(units):
+    for block in units:
+        if "#include" not in block:
+            out.append("#include <gtempfile.h>\n\n")
+            break
+    for block in units:
         out.append(f"/* block {blocks.index(block) + 1} */\n{block}\n")
     out.append("#include <gtempfile.h>\n\n")
     for block in fragments:
