@@ -21,7 +21,7 @@ from unittest import mock
 
 import gi
 gi.require_version('GTempfile', '1.0')
-from gi.repository import GLib, Gio, GTempfile  # noqa: E402
+from gi.repository import GLib, GObject, Gio, GTempfile  # noqa: E402
 
 import gtempfile  # noqa: E402
 
@@ -562,6 +562,24 @@ class OverrideTestCase(ScratchTestCase):
         d = GTempfile.TmpDir(dir=os.fsencode(self.scratch))
         self.assertEqual(os.path.dirname(d.get_path()), self.scratch)
         d.cleanup()
+
+    def test_cleanup_and_rollover_raise_python_errors(self):
+        # Each class's cleanup()/rollover() (one definition each) translates
+        # a failure: here an object never initialised.
+        named = GObject.new(GTempfile.NamedTmpFile)
+        with self.assertRaises(OSError) as raised:
+            named.cleanup()
+        self.assertIsInstance(raised.exception, GLib.Error)
+        self.assertTrue(raised.exception.matches(
+            Gio.io_error_quark(), Gio.IOErrorEnum.NOT_INITIALIZED))
+        spooled = GTempfile.SpooledTmpFile(max_size=0, dir=os.path.join(
+            self.scratch, 'missing'))
+        spooled.write(b'kept')
+        with self.assertRaises(FileNotFoundError):
+            spooled.rollover()
+        spooled.seek(0)
+        self.assertEqual(spooled.read(), b'kept')
+        spooled.close()
 
     def test_pathlike_everywhere(self):
         scratch = pathlib.Path(self.scratch)

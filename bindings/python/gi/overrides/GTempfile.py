@@ -985,6 +985,11 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
 
     def cleanup(self, cancellable=None):
         """Close if open and unlink now unless delete is false."""
+        # Closes the file: the file methods forget its descriptor first.
+        if self._rbuf is not None:
+            self._drop_ahead()
+        if self._io_fd != _IO_UNKNOWN:
+            self._io_fd = _IO_UNKNOWN
         try:
             return GTempfile.NamedTmpFile.cleanup(self, cancellable)
         except GLib.Error as error:
@@ -993,14 +998,6 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
     def __exit__(self, exc_type, exc_value, traceback):
         # Closes, then unlinks unless delete is false (CPython 3.12).
         self.cleanup(None)
-
-    def cleanup(self, *args, **kwargs):
-        # Closes the file: the file methods forget its descriptor first.
-        if self._rbuf is not None:
-            self._drop_ahead()
-        if self._io_fd != _IO_UNKNOWN:
-            self._io_fd = _IO_UNKNOWN
-        return GTempfile.NamedTmpFile.cleanup(self, *args, **kwargs)
 
 
 __all__.append('NamedTmpFile')
@@ -1038,13 +1035,10 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
         if self._spool_limit and GTempfile.SpooledTmpFile.is_rolled_over(self):
             self._io_fd = _IO_UNKNOWN
 
-    def rollover(self, *args, **kwargs):
-        self._release()
-        return GTempfile.SpooledTmpFile.rollover(self, *args, **kwargs)
-
     @_python_errors
     def rollover(self, cancellable=None):
         """Move the data to disk now (once; later calls do nothing)."""
+        self._release()
         return GTempfile.SpooledTmpFile.rollover(self, cancellable)
 
 
