@@ -44,8 +44,9 @@ publish (const gchar  *site,
   GTmpPersistFlags flags = G_TMP_PERSIST_SYNC;
 
   /* Beside @site: a directory is renamed, never copied, so it must be on
-   * the same file system. */
-  tmp = g_tmp_dir_new (parent, ".site-build-", NULL, error);
+   * the same file system. 0755, not the default 0700: the published tree
+   * keeps the mode it was created with, and a web server must read it. */
+  tmp = g_tmp_dir_new_full (parent, ".site-build-", NULL, 0755, 0, error);
   if (tmp == NULL || !build_into (tmp, version, error))
     return FALSE;
 
