@@ -1282,7 +1282,7 @@ test_run_as_nobody (TestNobodyFunc func,
            setuid (TEST_NOBODY) < 0))
         _exit (2);
       func (data);
-      _exit (0);
+      test_child_succeed ();
     }
 
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
