@@ -912,23 +912,32 @@ test_wait_result (GAsyncResult **slot)
  * object, for a moment after the callback has run: a test that checks what
  * finalization does must wait for that reference to go too.
  */
+static void
+set_finalized (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
 void
 test_unref_and_wait (gpointer object)
 {
-  GWeakRef weak;
+  static GQuark quark;
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  GObject *alive;
+  gint finalized = FALSE;
 
-  g_weak_ref_init (&weak, object);
+  /* Not a GWeakRef: GLib clears those before dispose runs, in whichever
+   * thread drops the last reference, so what dispose does could still be
+   * under way. Object data is freed by finalize, after dispose. */
+  if (quark == 0)
+    quark = g_quark_from_static_string ("test-unref-and-wait");
+  g_object_set_qdata_full (object, quark, &finalized, set_finalized);
   g_object_unref (object);
-  while ((alive = g_weak_ref_get (&weak)) != NULL)
+  while (!g_atomic_int_get (&finalized))
     {
-      g_object_unref (alive);
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  g_weak_ref_clear (&weak);
 }
 
 /**
