@@ -34,6 +34,7 @@ _named_tmp_file_new = _GTempfile.NamedTmpFile.new
 # The C get_fd, not the override's (which would give back a read-ahead the
 # new object cannot have); the GObject is told its descriptor is out.
 _raw_get_fd = _module('GTempfile').TmpFile.get_fd
+_c_args = _pkg._c_args
 
 _MODE_CHARACTERS = frozenset('axrwb+t')
 
@@ -197,26 +198,31 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     ``TextIOWrapper`` for text modes); its ``name`` is the descriptor, and
     ``f.gobject`` (also ``f.raw.gobject``) is the ``GTmpFile``.
     """
-    if 'b' not in mode:
-        encoding = _io.text_encoding(encoding)
-    parsed = _parse_mode(mode, buffering, encoding, errors, newline)
-    c_dir, c_prefix, c_suffix, dir, _ = _pkg._c_args(prefix, suffix, dir)
+    if mode == 'w+b' and buffering == -1 and encoding is None and \
+            newline is None and errors is None:
+        # The default: nothing to check.
+        parsed = _DEFAULT_MODE
+    else:
+        if 'b' not in mode:
+            encoding = _io.text_encoding(encoding)
+        parsed = _parse_mode(mode, buffering, encoding, errors, newline)
+    c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
     try:
         gobject = _tmp_file_new(c_dir, c_prefix, c_suffix)
     except _GLib.Error as error:
         raise _pkg._os_error(error, dir) from error
-    if parsed is _DEFAULT_MODE and buffering == -1:
-        # What _open() does for 'w+b', without its general cases.
-        raw = _FileIO(_descriptor(gobject), 'r+', closefd=False)
-        raw.gobject = gobject
-        blksize = raw._blksize
-        file = _io.BufferedRandom(
-            raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
-        file.gobject = gobject
-        return file
     try:
-        file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                     newline, True)
+        if parsed is _DEFAULT_MODE and buffering == -1:
+            # What _open() does for 'w+b', without its general cases.
+            raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
+            gobject._exposed = True
+            raw.gobject = gobject
+            blksize = raw._blksize
+            file = _io.BufferedRandom(
+                raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
+        else:
+            file = _open(gobject, parsed, mode, buffering, encoding, errors,
+                         newline, True)
     except BaseException as error:
         _io_stream_close(gobject, None)
         if isinstance(error, _GLib.Error):
@@ -292,8 +298,7 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     if 'b' not in mode:
         encoding = _io.text_encoding(encoding)
     parsed = _parse_mode(mode, buffering, encoding, errors, newline)
-    c_dir, c_prefix, c_suffix, dir, output_type = _pkg._c_args(prefix, suffix,
-                                                               dir)
+    c_dir, c_prefix, c_suffix, dir, output_type = _c_args(prefix, suffix, dir)
     try:
         gobject = _named_tmp_file_new(c_dir, c_prefix, c_suffix)
     except _GLib.Error as error:
