@@ -35,6 +35,7 @@ _named_tmp_file_new = _GTempfile.NamedTmpFile.new
 # new object cannot have); the GObject is told its descriptor is out.
 _raw_get_fd = _module('GTempfile').TmpFile.get_fd
 _c_args = _pkg._c_args
+_abspath = _pkg._abspath
 
 _MODE_CHARACTERS = frozenset('axrwb+t')
 
@@ -295,9 +296,13 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     is dropped (CPython 3.12). ``.file`` is what ``open()`` would return,
     ``.gobject`` the ``GNamedTmpFile``.
     """
-    if 'b' not in mode:
-        encoding = _io.text_encoding(encoding)
-    parsed = _parse_mode(mode, buffering, encoding, errors, newline)
+    if mode == 'w+b' and buffering == -1 and encoding is None and \
+            newline is None and errors is None:
+        parsed = _DEFAULT_MODE
+    else:
+        if 'b' not in mode:
+            encoding = _io.text_encoding(encoding)
+        parsed = _parse_mode(mode, buffering, encoding, errors, newline)
     c_dir, c_prefix, c_suffix, dir, output_type = _c_args(prefix, suffix, dir)
     try:
         gobject = _named_tmp_file_new(c_dir, c_prefix, c_suffix)
@@ -308,12 +313,23 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             gobject.set_delete(False)
         if not delete_on_close:
             gobject.set_delete_on_close(False)
-        file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                     newline, False)
+        if parsed is _DEFAULT_MODE and buffering == -1:
+            # What _open() does for 'w+b', without its general cases.
+            raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
+            gobject._exposed = True
+            raw.gobject = gobject
+            raw._warn = False
+            blksize = raw._blksize
+            file = _io.BufferedRandom(
+                raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
+        else:
+            file = _open(gobject, parsed, mode, buffering, encoding, errors,
+                         newline, False)
         file.gobject = gobject
-        name = _pkg._abspath(gobject.get_path())
-        return _TemporaryFileWrapper(file, _pkg._as_type(name, output_type),
-                                     delete, delete_on_close)
+        name = _abspath(gobject.get_path())
+        if output_type is bytes:
+            name = _os.fsencode(name)
+        return _TemporaryFileWrapper(file, name, delete, delete_on_close)
     except BaseException as error:
         # As CPython: a file that could not be opened is removed.
         gobject.set_delete(True)
