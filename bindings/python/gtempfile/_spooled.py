@@ -56,8 +56,9 @@ class SpooledTemporaryFile(_io.IOBase):
             encoding = _io.text_encoding(encoding)
             self._make(_io.TextIOWrapper, encoding, errors, newline)
 
-    # A binary file closed before its first use has no GObject (yet).
-    _closed_unmade = False
+    # Whether close() was called: a binary file closed before its first use
+    # has no GObject to ask.
+    _close_called = False
 
     # The GObject's methods that a binary file's are, bound in the instance
     # once the GObject exists (write is not: it checks max_size < 0).
@@ -82,7 +83,7 @@ class SpooledTemporaryFile(_io.IOBase):
                                       write_through=True)
             return
         self._file = gobject
-        if self._closed_unmade:
+        if self._close_called:
             # .gobject asked for after close(): a closed one.
             gobject.close()
             return
@@ -131,7 +132,9 @@ class SpooledTemporaryFile(_io.IOBase):
         return self._file.__iter__()
 
     def __del__(self):
-        if '_args' in self.__dict__ and not self.closed:
+        # Every object runs this: closed ones leave at the first test.
+        if not self._close_called and '_args' in self.__dict__ and \
+                not self.closed:
             _warnings.warn(
                 "Unclosed file {!r}".format(self),
                 ResourceWarning,
@@ -141,17 +144,16 @@ class SpooledTemporaryFile(_io.IOBase):
             self.close()
 
     def close(self):
+        self._close_called = True
         file = self.__dict__.get('_file')
-        if file is None:
-            self._closed_unmade = True
-        else:
+        if file is not None:
             file.close()
 
     @property
     def closed(self):
         file = self.__dict__.get('_file')
         if file is None:
-            return self._closed_unmade
+            return self._close_called
         return file.closed
 
     @property
