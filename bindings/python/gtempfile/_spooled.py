@@ -131,7 +131,7 @@ class SpooledTemporaryFile(_io.IOBase):
     def __iter__(self):
         return self._file.__iter__()
 
-    def __del__(self):
+    def __del__(self, _is_finalizing=_sys.is_finalizing):
         # Every object runs this: closed ones leave at the first test.
         if not self._close_called and '_args' in self.__dict__ and \
                 not self.closed:
@@ -141,7 +141,15 @@ class SpooledTemporaryFile(_io.IOBase):
                 stacklevel=2,
                 source=self
             )
-            self.close()
+            try:
+                self.close()
+            except Exception:
+                # At interpreter exit, once the modules are torn down,
+                # PyGObject may no longer call into C; the data is anonymous
+                # (in memory, or a file without a name) and goes with the
+                # process.
+                if not _is_finalizing():
+                    raise
 
     def close(self):
         self._close_called = True
