@@ -40,7 +40,8 @@ class SpooledTemporaryFile(_io.IOBase):
     encoding=None, newline=None, suffix=None, prefix=None, dir=None, *,
     errors=None)``; ``max_size`` 0 never rolls over on size. ``fileno()``
     and ``rollover()`` move the data to disk. ``.gobject`` is the
-    ``GSpooledTmpFile``.
+    ``GSpooledTmpFile``; a binary file makes it at its first use, so one
+    made and closed unused costs no GObject.
     """
 
     def __init__(self, max_size=0, mode='w+b', buffering=-1,
