@@ -169,6 +169,40 @@ class NamesTestCase(ScratchTestCase):
         with mock.patch.dict(os.environ, {'TMPDIR': self.scratch}):
             self.assertEqual(gtempfile.gettempdir(), self.scratch)
 
+    def test_names_follow_tempdir_and_template_changes(self):
+        # The converted names are remembered; a new tempdir or template
+        # must still take effect at the next call.
+        saved = gtempfile.tempdir, gtempfile.template
+        self.addCleanup(setattr, gtempfile, 'template', saved[1])
+        self.addCleanup(setattr, gtempfile, 'tempdir', saved[0])
+        other = os.path.join(self.scratch, 'other')
+        os.mkdir(other)
+        for where in (self.scratch, other, self.scratch):
+            gtempfile.tempdir = where
+            with gtempfile.TemporaryFile() as f:
+                link = os.readlink('/proc/self/fd/%d' % f.fileno())
+                self.assertTrue(link.startswith(where + '/'), link)
+            with gtempfile.NamedTemporaryFile(suffix='.x') as f:
+                self.assertEqual(os.path.dirname(f.name), where)
+                self.assertTrue(f.name.endswith('.x'))
+        gtempfile.template = 'pre_'
+        with gtempfile.NamedTemporaryFile() as f:
+            self.assertTrue(os.path.basename(f.name).startswith('pre_'))
+        gtempfile.tempdir = os.fsencode(other)
+        with gtempfile.NamedTemporaryFile() as f:
+            self.assertEqual(f.name, os.path.join(os.fsencode(other),
+                                                  os.path.basename(f.name)))
+
+    def test_named_file_names_are_absolute_and_normal(self):
+        os.mkdir(os.path.join(self.scratch, 'sub'))
+        for dir in (self.scratch + '//sub/../sub/.',
+                    os.path.relpath(os.path.join(self.scratch, 'sub'))):
+            with self.subTest(dir=dir):
+                with gtempfile.NamedTemporaryFile(dir=dir) as f:
+                    self.assertEqual(os.path.dirname(f.name),
+                                     os.path.join(self.scratch, 'sub'))
+                    self.assertTrue(os.path.exists(f.name))
+
     def test_first_default_is_the_c_librarys(self):
         # A default set through the GObject API before gtempfile's first
         # gettempdir() is not thrown away by a search.
@@ -427,6 +461,54 @@ class SpooledTestCase(ScratchTestCase):
             link = os.readlink('/proc/self/fd/%d' % fd)
             self.assertTrue(link.startswith(self.scratch + '/'), link)
             self.assertEqual(os.pread(fd, 10, 0), b'data')
+
+    def test_gobject_made_at_first_use(self):
+        # Made and closed unused: no GObject, as CPython's BytesIO costs
+        # next to nothing.
+        f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
+        self.assertNotIn('gobject', f.__dict__)
+        self.assertFalse(f.closed)
+        self.assertFalse(f._rolled)
+        self.assertIsNone(f.name)
+        self.assertEqual(f.mode, 'w+b')
+        f.close()
+        self.assertTrue(f.closed)
+        self.assertNotIn('gobject', f.__dict__)
+        for call in (lambda: f.write(b'x'), lambda: f.read(), f.tell,
+                     lambda: f.seek(0), f.fileno, f.flush):
+            with self.assertRaises(ValueError):
+                call()
+        # Asked for after close(): a closed GObject.
+        self.assertIsInstance(f.gobject, GTempfile.SpooledTmpFile)
+        self.assertTrue(f.gobject.is_closed())
+        self.assertTrue(f.closed)
+        with self.assertRaisesRegex(ValueError, 'closed file'):
+            with f:
+                pass
+        # First use: the GObject, whose methods the file's then are.
+        f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
+        self.assertEqual(f.write(b'abc\ndef'), 7)
+        gobject = f.gobject
+        self.assertIsInstance(gobject, GTempfile.SpooledTmpFile)
+        self.assertEqual(f.seek(0), 0)
+        self.assertEqual(f.readline(), b'abc\n')
+        self.assertEqual(f.tell(), 4)
+        self.assertEqual(f.read(), b'def')
+        self.assertIs(f.gobject, gobject)
+        self.assertEqual(f.seek.__self__, gobject)
+        f.close()
+        self.assertTrue(gobject.is_closed())
+        # Bad names surface where the GObject is made, as CPython's do at
+        # rollover.
+        f = gtempfile.SpooledTemporaryFile(prefix=b'p', suffix='s')
+        with self.assertRaises(TypeError):
+            f.write(b'x')
+        f.close()
+        # Dropped unused and unclosed: warned about, as CPython's.
+        f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
+        with self.assertWarnsRegex(ResourceWarning, 'Unclosed file'):
+            del f
+            gc.collect()
 
     def test_unclosed_warns(self):
         f = gtempfile.SpooledTemporaryFile(dir=self.scratch)

@@ -1192,5 +1192,112 @@ class SweepTestCase(ScratchTestCase):
         self.assertEqual(self.listing(), [])
 
 
+
+class BatchFileNamesTestCase(ScratchTestCase):
+    """The modes, descriptor, directory persist and sweep calls take file
+    names as str, bytes and os.PathLike, and raise Python's exceptions."""
+
+    def kinds(self, path):
+        return (path, os.fsencode(path), pathlib.Path(path))
+
+    def test_full_and_at_constructors(self):
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, dfd)
+        for dir in self.kinds(self.scratch):
+            with self.subTest(dir=type(dir).__name__):
+                fd, path = GTempfile.mkstemp_full(dir, b'f_', pathlib.Path('.x'),
+                                                  0o640, 12)
+                os.close(fd)
+                self.assertEqual(os.path.dirname(os.fsdecode(path)), self.scratch)
+                self.assertTrue(os.fsdecode(path).endswith('.x'))
+                os.unlink(path)
+                os.rmdir(GTempfile.mkdtemp_full(dir, None, None, 0, 0))
+                with GTempfile.NamedTmpFile.new_full(dir, 'n_', None, 0, 0) as f:
+                    self.assertEqual(os.path.dirname(f.name), self.scratch)
+                with GTempfile.TmpFile.new_full(dir, None, None, 0, 0) as f:
+                    f.write(b'x')
+                with GTempfile.SpooledTmpFile.new_full(1, dir, None, None, 0, 0) as f:
+                    f.write(b'rolls over')
+                    link = os.readlink('/proc/self/fd/%d' % f.fileno())
+                    self.assertTrue(link.startswith(self.scratch + '/'), link)
+                GTempfile.TmpDir.new_full(dir, None, None, 0, 0).cleanup()
+                # _at: dir relative to the descriptor, or absolute.
+                GTempfile.TmpDir.new_at(dfd, dir, None, None, 0).cleanup()
+                GTempfile.NamedTmpFile.new_at(GTempfile.AT_FDCWD if hasattr(
+                    GTempfile, 'AT_FDCWD') else -100, dir, None, None, 0).close()
+                fd, name = GTempfile.mkstemp_at(dfd, None, pathlib.Path('j_'),
+                                                None, 0)
+                os.close(fd)
+                os.unlink(name, dir_fd=dfd)
+                os.rmdir(GTempfile.mkdtemp_at(dfd, dir, None, None, 0))
+        self.assertEqual(self.listing(), [])
+
+    def test_errors_are_python_exceptions(self):
+        missing = pathlib.Path(self.scratch, 'missing')
+        for call in (lambda: GTempfile.mkstemp_full(missing, None, None, 0, 0),
+                     lambda: GTempfile.TmpDir.new_full(missing, None, None, 0, 0),
+                     lambda: GTempfile.TmpFile.new_at(-100, missing, None, None, 0),
+                     lambda: GTempfile.sweep(missing, None, None, 0, 0, None)):
+            with self.assertRaises(FileNotFoundError) as cm:
+                call()
+            self.assertEqual(cm.exception.filename, str(missing))
+            self.assertIsInstance(cm.exception, GLib.Error)
+        with self.assertRaises(ValueError):
+            GTempfile.mkdtemp_full(self.scratch + '\0x', None, None, 0, 0)
+
+    def test_rollover_and_cleanup_after_reading_ahead(self):
+        # Line reading reads ahead; rollover() and cleanup() give it back
+        # first, so the position the caller knows is the one that moves on.
+        with GTempfile.SpooledTmpFile(dir=self.scratch) as f:
+            f.write(b'one\ntwo\nthree\n')
+            f.seek(0)
+            self.assertEqual(f.readline(), b'one\n')
+            f.rollover()
+            self.assertTrue(f.props.rolled_over)
+            # The C object's own position, not asked through the override.
+            self.assertEqual(Gio.Seekable.tell(f), 4)
+            self.assertEqual(os.lseek(f.fileno(), 0, os.SEEK_CUR), 4)
+            self.assertEqual(f.readline(), b'two\n')
+        f = GTempfile.NamedTmpFile(dir=self.scratch)
+        f.write(b'a\nb\n')
+        f.seek(0)
+        self.assertEqual(f.readline(), b'a\n')
+        f.cleanup()
+        self.assertTrue(f.is_closed())
+        with self.assertRaises(ValueError):
+            f.readline()
+        self.assertEqual(self.listing(), [])
+
+    def test_persist_and_sweep(self):
+        tmpdir = GTempfile.TmpDir(dir=self.scratch)
+        dest = pathlib.Path(self.scratch, 'site')
+        self.assertTrue(tmpdir.persist(dest, GTempfile.TmpPersistFlags.NONE, None))
+        self.assertEqual(tmpdir.name, str(dest))
+        other = GTempfile.TmpDir(dir=self.scratch)
+        with self.assertRaises(FileExistsError):
+            other.persist(os.fsencode(dest), GTempfile.TmpPersistFlags.NO_REPLACE,
+                          None)
+        other.cleanup()
+
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, dfd)
+        with GTempfile.TmpFile(dir=self.scratch) as f:
+            f.write(b'line 1\nline 2\n')
+            f.seek(0)
+            self.assertEqual(f.readline(), b'line 1\n')  # reads ahead
+            f.persist_at(dfd, pathlib.Path('doc'), GTempfile.TmpPersistFlags.NONE,
+                         None)
+            self.assertEqual(f.tell(), 7)
+            self.assertEqual(f.read(), b'line 2\n')
+
+        fd, left = GTempfile.mkstemp(self.scratch, 'app-', None)
+        os.close(fd)
+        when = os.stat(left).st_mtime - 3600
+        os.utime(left, (when, when))
+        self.assertEqual(GTempfile.sweep(pathlib.Path(self.scratch), b'app-', None,
+                                         0, 60 * GLib.USEC_PER_SEC, None), 1)
+        self.assertEqual(self.listing(), ['doc', 'site'])
+
+
 if __name__ == '__main__':
     taptestrunner.main()

@@ -180,6 +180,40 @@ def _c_names(prefix, suffix, dir):
     return _c_name(dir), _c_name(prefix), _c_name(suffix)
 
 
+# _c_args() results by (prefix, suffix, dir, tempdir, template): a program
+# makes its files with the same few names, and the conversion costs more
+# than the C library's own work on them.
+_c_args_cache = {}
+_CACHEABLE = frozenset((str, bytes, type(None)))
+
+
+def _c_args(prefix, suffix, dir):
+    """_sanitize_params() and _c_names() at once:
+    ``(c_dir, c_prefix, c_suffix, dir, output_type)``."""
+    cacheable = (type(prefix) in _CACHEABLE and type(suffix) in _CACHEABLE
+                 and type(dir) in _CACHEABLE
+                 and (dir is not None or tempdir is not None))
+    if cacheable:
+        key = (prefix, suffix, dir, tempdir, template)
+        args = _c_args_cache.get(key)
+        if args is not None:
+            return args
+    prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
+    args = _c_names(prefix, suffix, dir) + (dir, output_type)
+    if cacheable:
+        if len(_c_args_cache) >= 256:
+            _c_args_cache.clear()
+        _c_args_cache[key] = args
+    return args
+
+
+def _abspath(path):
+    """os.path.abspath(@path), without its cost when @path is one already."""
+    if path[:1] == '/' and '//' not in path and '/.' not in path:
+        return path
+    return _os.path.abspath(path)
+
+
 def _as_type(path, output_type):
     return _os.fsencode(path) if output_type is bytes else path
 

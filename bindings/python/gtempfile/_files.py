@@ -19,11 +19,23 @@ import os as _os
 import sys as _sys
 import warnings as _warnings
 
+from gi.module import get_introspection_module as _module
 from gi.repository import Gio as _Gio
 from gi.repository import GLib as _GLib
 from gi.repository import GTempfile as _GTempfile
 
 _pkg = _sys.modules[__package__]
+
+# What every file calls, looked up once: Gio's proxy module finds IOStream
+# through a failed lookup and an AttributeError each time.
+_io_stream_close = _Gio.IOStream.close
+_tmp_file_new = _GTempfile.TmpFile.new
+_named_tmp_file_new = _GTempfile.NamedTmpFile.new
+# The C get_fd, not the override's (which would give back a read-ahead the
+# new object cannot have); the GObject is told its descriptor is out.
+_raw_get_fd = _module('GTempfile').TmpFile.get_fd
+_c_args = _pkg._c_args
+_abspath = _pkg._abspath
 
 _MODE_CHARACTERS = frozenset('axrwb+t')
 
@@ -53,6 +65,7 @@ class _Mode:
 
 
 _modes = {}
+_DEFAULT_MODE = _modes['w+b'] = _Mode('w+b')
 
 
 def _parse_mode(mode, buffering, encoding, errors, newline):
@@ -65,6 +78,13 @@ def _parse_mode(mode, buffering, encoding, errors, newline):
     if not isinstance(buffering, int):
         raise TypeError("'%s' object cannot be interpreted as an integer"
                         % type(buffering).__name__)
+    if encoding is None and errors is None and newline is None:
+        if parsed.binary:
+            if buffering == 1:
+                _warn_line_buffering()
+        elif buffering == 0:
+            raise ValueError("can't have unbuffered text I/O")
+        return parsed
     for name, value in (('encoding', encoding), ('errors', errors),
                         ('newline', newline)):
         if value is not None and not isinstance(value, str):
@@ -78,12 +98,17 @@ def _parse_mode(mode, buffering, encoding, errors, newline):
         if newline is not None:
             raise ValueError("binary mode doesn't take a newline argument")
         if buffering == 1:
-            _warnings.warn("line buffering (buffering=1) isn't supported in "
-                           "binary mode, the default buffer size will be "
-                           "used", RuntimeWarning, 3)
+            _warn_line_buffering()
     elif buffering == 0:
         raise ValueError("can't have unbuffered text I/O")
     return parsed
+
+
+def _warn_line_buffering():
+    # As io.open(), attributed to the caller of TemporaryFile() and friends.
+    _warnings.warn("line buffering (buffering=1) isn't supported in "
+                   "binary mode, the default buffer size will be "
+                   "used", RuntimeWarning, 4)
 
 
 class _FileIO(_io.FileIO):
@@ -110,17 +135,25 @@ class _FileIO(_io.FileIO):
         if self._finalizing:
             self._dealloc_warn(self)
         try:
-            super().close()
+            _io.FileIO.close(self)
         finally:
             try:
-                _Gio.IOStream.close(self.gobject, None)
+                _io_stream_close(self.gobject, None)
             except _GLib.Error as error:
                 raise _pkg._os_error(error) from error
 
 
+def _descriptor(gobject):
+    """@gobject's descriptor, which its Python file methods then know is out
+    (they keep nothing read ahead: see the override's _BinaryFileMixin)."""
+    fd = _raw_get_fd(gobject)
+    gobject._exposed = True
+    return fd
+
+
 def _open(gobject, parsed, mode, buffering, encoding, errors, newline, warn):
     """The io.open() stack on @gobject's descriptor."""
-    raw = _FileIO(gobject.get_fd(), parsed.raw_mode, closefd=False)
+    raw = _FileIO(_descriptor(gobject), parsed.raw_mode, closefd=False)
     raw.gobject = gobject
     if not warn:
         raw._warn = False
@@ -166,20 +199,33 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     ``TextIOWrapper`` for text modes); its ``name`` is the descriptor, and
     ``f.gobject`` (also ``f.raw.gobject``) is the ``GTmpFile``.
     """
-    if 'b' not in mode:
-        encoding = _io.text_encoding(encoding)
-    parsed = _parse_mode(mode, buffering, encoding, errors, newline)
-    prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
-    c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
+    if mode == 'w+b' and buffering == -1 and encoding is None and \
+            newline is None and errors is None:
+        # The default: nothing to check.
+        parsed = _DEFAULT_MODE
+    else:
+        if 'b' not in mode:
+            encoding = _io.text_encoding(encoding)
+        parsed = _parse_mode(mode, buffering, encoding, errors, newline)
+    c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
     try:
-        gobject = _GTempfile.TmpFile.new(c_dir, c_prefix, c_suffix)
+        gobject = _tmp_file_new(c_dir, c_prefix, c_suffix)
     except _GLib.Error as error:
         raise _pkg._os_error(error, dir) from error
     try:
-        file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                     newline, True)
+        if parsed is _DEFAULT_MODE and buffering == -1:
+            # What _open() does for 'w+b', without its general cases.
+            raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
+            gobject._exposed = True
+            raw.gobject = gobject
+            blksize = raw._blksize
+            file = _io.BufferedRandom(
+                raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
+        else:
+            file = _open(gobject, parsed, mode, buffering, encoding, errors,
+                         newline, True)
     except BaseException as error:
-        _Gio.IOStream.close(gobject, None)
+        _io_stream_close(gobject, None)
         if isinstance(error, _GLib.Error):
             raise _pkg._os_error(error) from error
         raise
@@ -250,14 +296,16 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     is dropped (CPython 3.12). ``.file`` is what ``open()`` would return,
     ``.gobject`` the ``GNamedTmpFile``.
     """
-    if 'b' not in mode:
-        encoding = _io.text_encoding(encoding)
-    parsed = _parse_mode(mode, buffering, encoding, errors, newline)
-    prefix, suffix, dir, output_type = _pkg._sanitize_params(prefix, suffix,
-                                                             dir)
-    c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
+    if mode == 'w+b' and buffering == -1 and encoding is None and \
+            newline is None and errors is None:
+        parsed = _DEFAULT_MODE
+    else:
+        if 'b' not in mode:
+            encoding = _io.text_encoding(encoding)
+        parsed = _parse_mode(mode, buffering, encoding, errors, newline)
+    c_dir, c_prefix, c_suffix, dir, output_type = _c_args(prefix, suffix, dir)
     try:
-        gobject = _GTempfile.NamedTmpFile.new(c_dir, c_prefix, c_suffix)
+        gobject = _named_tmp_file_new(c_dir, c_prefix, c_suffix)
     except _GLib.Error as error:
         raise _pkg._os_error(error, dir) from error
     try:
@@ -265,12 +313,23 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             gobject.set_delete(False)
         if not delete_on_close:
             gobject.set_delete_on_close(False)
-        file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                     newline, False)
+        if parsed is _DEFAULT_MODE and buffering == -1:
+            # What _open() does for 'w+b', without its general cases.
+            raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
+            gobject._exposed = True
+            raw.gobject = gobject
+            raw._warn = False
+            blksize = raw._blksize
+            file = _io.BufferedRandom(
+                raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
+        else:
+            file = _open(gobject, parsed, mode, buffering, encoding, errors,
+                         newline, False)
         file.gobject = gobject
-        name = _os.path.abspath(gobject.get_path())
-        return _TemporaryFileWrapper(file, _pkg._as_type(name, output_type),
-                                     delete, delete_on_close)
+        name = _abspath(gobject.get_path())
+        if output_type is bytes:
+            name = _os.fsencode(name)
+        return _TemporaryFileWrapper(file, name, delete, delete_on_close)
     except BaseException as error:
         # As CPython: a file that could not be opened is removed.
         gobject.set_delete(True)

@@ -11,6 +11,12 @@ CPython's rolls over. Binary modes use the GObject's Python file methods;
 text modes put an ``io.TextIOWrapper`` on top, as CPython does (with
 ``write_through``, so each write reaches the GObject and rolls over at the
 same point as CPython's).
+
+A binary one creates its ``GSpooledTmpFile`` at its first use (a read, a
+write, ``.gobject``, ``fileno()``...), not in the constructor: like
+CPython's, whose ``BytesIO`` costs next to nothing, a spooled file that is
+made and closed unused costs no GObject. Its file methods are then the
+GObject's own, bound in the instance, so a call costs no extra Python frame.
 """
 
 import io as _io
@@ -34,35 +40,73 @@ class SpooledTemporaryFile(_io.IOBase):
     encoding=None, newline=None, suffix=None, prefix=None, dir=None, *,
     errors=None)``; ``max_size`` 0 never rolls over on size. ``fileno()``
     and ``rollover()`` move the data to disk. ``.gobject`` is the
-    ``GSpooledTmpFile``.
+    ``GSpooledTmpFile``; a binary file makes it at its first use, so one
+    made and closed unused costs no GObject.
     """
 
     def __init__(self, max_size=0, mode='w+b', buffering=-1,
                  encoding=None, newline=None,
                  suffix=None, prefix=None, dir=None, *, errors=None):
+        # What CPython keeps for its rollover: the names are checked (and
+        # the default directory looked up) when the GObject is made.
+        self._args = (prefix, suffix, dir)
+        self._max_size = max_size
+        self._mode = mode
+        self._text = 'b' not in mode
+        if self._text:
+            encoding = _io.text_encoding(encoding)
+            self._make(_io.TextIOWrapper, encoding, errors, newline)
+
+    # Whether close() was called: a binary file closed before its first use
+    # has no GObject to ask.
+    _close_called = False
+
+    # The GObject's methods that a binary file's are, bound in the instance
+    # once the GObject exists (write is not: it checks max_size < 0).
+    _DELEGATED = ('read', 'read1', 'readinto', 'readinto1', 'readline',
+                  'readlines', 'seek', 'tell', 'flush', 'readable',
+                  'writable', 'seekable')
+
+    def _make(self, text_wrapper=None, encoding=None, errors=None,
+              newline=None):
+        """Create the GObject (and for text modes the TextIOWrapper)."""
+        prefix, suffix, dir = self._args
         prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
         c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
         # 0 (and, for the GObject, a negative size) never rolls over on size;
         # sizes past what a gsize holds cannot be reached anyway.
         gobject = _GTempfile.SpooledTmpFile.new(
-            min(max(max_size, 0), _MAX_SIZE), c_dir, c_prefix, c_suffix)
-        self._text = 'b' not in mode
-        if self._text:
-            encoding = _io.text_encoding(encoding)
-            self._file = _io.TextIOWrapper(gobject, encoding=encoding,
-                                           errors=errors, newline=newline,
-                                           write_through=True)
-        else:
-            self._file = gobject
+            min(max(self._max_size, 0), _MAX_SIZE), c_dir, c_prefix, c_suffix)
         self.gobject = gobject
-        self._max_size = max_size
-        self._mode = mode
+        if text_wrapper is not None:
+            self._file = text_wrapper(gobject, encoding=encoding,
+                                      errors=errors, newline=newline,
+                                      write_through=True)
+            return
+        self._file = gobject
+        if self._close_called:
+            # .gobject asked for after close(): a closed one.
+            gobject.close()
+            return
+        state = self.__dict__
+        for name in self._DELEGATED:
+            state[name] = getattr(gobject, name)
+
+    def __getattr__(self, name):
+        # Only called for what the instance does not hold yet.
+        if (name == '_file' or name == 'gobject') and \
+                '_args' in self.__dict__:
+            self._make()
+            return self.__dict__[name]
+        raise AttributeError("%r object has no attribute %r"
+                             % (type(self).__name__, name))
 
     __class_getitem__ = classmethod(_types.GenericAlias)
 
     @property
     def _rolled(self):
-        return self.gobject.is_rolled_over()
+        gobject = self.__dict__.get('gobject')
+        return gobject is not None and gobject.is_rolled_over()
 
     def _check(self):
         # A negative max_size rolls over at the first write, as in CPython.
@@ -77,33 +121,49 @@ class SpooledTemporaryFile(_io.IOBase):
 
     # Context management protocol
     def __enter__(self):
-        if self._file.closed:
+        if self.closed:
             raise ValueError("Cannot enter context with closed file")
         return self
 
     def __exit__(self, exc, value, tb):
-        self._file.close()
+        self.close()
 
     # file protocol
     def __iter__(self):
         return self._file.__iter__()
 
-    def __del__(self):
-        if '_file' in self.__dict__ and not self.closed:
+    def __del__(self, _is_finalizing=_sys.is_finalizing):
+        # Every object runs this: closed ones leave at the first test.
+        if not self._close_called and '_args' in self.__dict__ and \
+                not self.closed:
             _warnings.warn(
                 "Unclosed file {!r}".format(self),
                 ResourceWarning,
                 stacklevel=2,
                 source=self
             )
-            self.close()
+            try:
+                self.close()
+            except Exception:
+                # At interpreter exit, once the modules are torn down,
+                # PyGObject may no longer call into C; the data is anonymous
+                # (in memory, or a file without a name) and goes with the
+                # process.
+                if not _is_finalizing():
+                    raise
 
     def close(self):
-        self._file.close()
+        self._close_called = True
+        file = self.__dict__.get('_file')
+        if file is not None:
+            file.close()
 
     @property
     def closed(self):
-        return self._file.closed
+        file = self.__dict__.get('_file')
+        if file is None:
+            return self._close_called
+        return file.closed
 
     @property
     def encoding(self):

@@ -28,10 +28,33 @@ For CPython's ``tempfile`` API (names, argument order, text modes) use the
   (``FileNotFoundError``, ``PermissionError``, ...), or ``ValueError`` on a
   closed file. Calls straight into the C API (``TmpFile.new()``, the async
   ``_finish`` functions not listed here) raise plain ``GLib.Error``.
+  The file methods translate in their own ``except`` clauses, which cost
+  nothing until something fails.
 
 * ``persist()``, ``mkstemp()``, ``mkdtemp()``, ``mktemp()`` and
   ``set_tempdir()`` take file names as ``str``, ``bytes`` or
-  ``os.PathLike``, in the GObject order ``(dir, prefix, suffix)``.
+  ``os.PathLike``, in the GObject order ``(dir, prefix, suffix)``. So do,
+  in their C argument order and raising Python's exceptions as above, the
+  calls for modes, random lengths, directory descriptors, directory
+  persist and sweeping::
+
+      fd, path = GTempfile.mkstemp_full(pathlib.Path("out"), "job-", ".tmp",
+                                        0o640, 16)
+      f = GTempfile.NamedTmpFile.new_at(dfd, "sub", None, None, 0)
+      f.persist_at(dfd, pathlib.Path("doc.txt"),
+                   GTempfile.TmpPersistFlags.NONE, None)
+      d = GTempfile.TmpDir.new_full(b"/srv", ".build-", None, 0o755, 0)
+      d.persist(pathlib.Path("/srv/site"),
+                GTempfile.TmpPersistFlags.EXCHANGE, None)
+      removed = GTempfile.sweep(cache_dir, "job-", ".tmp", 0,
+                                GLib.TIME_SPAN_HOUR, None)
+
+  (``TmpFile``, ``NamedTmpFile`` and ``TmpDir``: ``new_full(dir, prefix,
+  suffix, mode, random_length)`` and ``new_at(dfd, dir, prefix, suffix,
+  mode)``; ``SpooledTmpFile.new_full(max_size, dir, prefix, suffix, mode,
+  random_length)``; ``mkstemp_full``/``mkdtemp_full``,
+  ``mkstemp_at``/``mkdtemp_at``, ``TmpFile.persist_at[_async]``,
+  ``TmpDir.persist[_async]``, ``sweep[_async]``.)
   ``delete``, ``delete_on_close`` and ``ignore_cleanup_errors`` are
   attributes that set the GObject properties.
 
@@ -228,6 +251,17 @@ def _python_errors(method):
     translated.__doc__ = method.__doc__
     translated.__wrapped__ = method
     return translated
+
+
+_GLibError = GLib.Error
+
+
+def _reraise(error):
+    """Raises the _python_error() for the GLib.Error @error."""
+    exc = _python_error(error)
+    if exc is error:  # translated by a method the failing one called
+        raise error
+    raise exc from error
 
 
 def _filename_arg(value):
@@ -460,32 +494,35 @@ class _BinaryFileMixin:
 
     def read(self, size=-1):
         """Read up to @size bytes (all that is left when @size is negative)."""
-        if size is not None and size >= 0:
-            rbuf = self._rbuf
-            if rbuf is not None:
-                data = rbuf.read(size)
-                if len(data) == size:
+        try:
+            if size is not None and size >= 0:
+                rbuf = self._rbuf
+                if rbuf is not None:
+                    data = rbuf.read(size)
+                    if len(data) == size:
+                        return data
+                    return self._read_buffered(size, data)
+                fd = self._io_fd
+                if fd >= 0:
+                    data = os.read(fd, size)
+                elif fd == _IO_MEMORY:
+                    if size < _READ_AHEAD_SIZE and not self._exposed:
+                        return self._read_buffered(size, b'')
+                    data = _read_data(self, size, None)
+                else:
+                    fd = self._io_mode()
+                    if fd == _IO_MEMORY and size < _READ_AHEAD_SIZE and not self._exposed:
+                        return self._read_buffered(size, b'')
+                    data = self._raw_read(fd, size)
+                if len(data) == size or not data:
                     return data
-                return self._read_buffered(size, data)
+                return self._read_more(fd, [data], size - len(data))
             fd = self._io_fd
-            if fd >= 0:
-                data = os.read(fd, size)
-            elif fd == _IO_MEMORY:
-                if size < _READ_AHEAD_SIZE and not self._exposed:
-                    return self._read_buffered(size, b'')
-                data = _read_data(self, size, None)
-            else:
+            if fd == _IO_UNKNOWN:
                 fd = self._io_mode()
-                if fd == _IO_MEMORY and size < _READ_AHEAD_SIZE and not self._exposed:
-                    return self._read_buffered(size, b'')
-                data = self._raw_read(fd, size)
-            if len(data) == size or not data:
-                return data
-            return self._read_more(fd, [data], size - len(data))
-        fd = self._io_fd
-        if fd == _IO_UNKNOWN:
-            fd = self._io_mode()
-        return self._read_all(fd)
+            return self._read_all(fd)
+        except _GLibError as error:
+            _reraise(error)
 
     def _read_buffered(self, size, head):
         """Reads @size bytes through the read-ahead, @head being what the
@@ -556,26 +593,32 @@ class _BinaryFileMixin:
         return self._read_more(mode, [], 1 << 62)
 
     def read1(self, size=-1):
-        if size is None or size < 0:
-            size = _CHUNK_SIZE
-        fd = self._io_fd
-        if fd == _IO_UNKNOWN:
-            fd = self._io_mode()
-        return self._raw_read(fd, size)
+        try:
+            if size is None or size < 0:
+                size = _CHUNK_SIZE
+            fd = self._io_fd
+            if fd == _IO_UNKNOWN:
+                fd = self._io_mode()
+            return self._raw_read(fd, size)
+        except _GLibError as error:
+            _reraise(error)
 
     def readall(self):
         return self.read()
 
     def readinto(self, buffer):
-        fd = self._io_fd
-        if fd >= 0:
-            n = os.readv(fd, (buffer,))
-            if n == 0 or n == len(buffer):
-                return n
-            return self._readinto_more(fd, memoryview(buffer).cast('B'), n)
-        if fd == _IO_UNKNOWN:
-            fd = self._io_mode()
-        return self._readinto_more(fd, memoryview(buffer).cast('B'), 0)
+        try:
+            fd = self._io_fd
+            if fd >= 0:
+                n = os.readv(fd, (buffer,))
+                if n == 0 or n == len(buffer):
+                    return n
+                return self._readinto_more(fd, memoryview(buffer).cast('B'), n)
+            if fd == _IO_UNKNOWN:
+                fd = self._io_mode()
+            return self._readinto_more(fd, memoryview(buffer).cast('B'), 0)
+        except _GLibError as error:
+            _reraise(error)
 
     def _readinto_more(self, mode, view, n):
         while n < len(view):
@@ -598,12 +641,15 @@ class _BinaryFileMixin:
 
     def readline(self, size=-1):
         """Read one line, including its b'\\n' (at most @size bytes)."""
-        rbuf = self._rbuf
-        if rbuf is not None and (size is None or size < 0) and self._rlines:
-            line = rbuf.readline()
-            if line:
-                return line
-        return self._readline(-1 if size is None or size < 0 else size)
+        try:
+            rbuf = self._rbuf
+            if rbuf is not None and (size is None or size < 0) and self._rlines:
+                line = rbuf.readline()
+                if line:
+                    return line
+            return self._readline(-1 if size is None or size < 0 else size)
+        except _GLibError as error:
+            _reraise(error)
 
     def _readline(self, size):
         if size == 0:
@@ -719,36 +765,39 @@ class _BinaryFileMixin:
         """The lines of a ``for`` loop, in batches: the read-ahead BytesIO
         (its lines, up to the ends of lines), or a one-line tuple."""
         try:
-            while True:
-                rbuf = self._rbuf
-                if rbuf is not None and not self._rlines:
-                    # Read ahead by read(): again, up to the ends of lines.
-                    self._give_back()
-                    rbuf = None
-                if rbuf is not None:
-                    yield rbuf
-                    if self._rbuf is not rbuf:
-                        # Given back meanwhile: go on from the position.
+            try:
+                while True:
+                    rbuf = self._rbuf
+                    if rbuf is not None and not self._rlines:
+                        # Read ahead by read(): again, up to the ends of lines.
+                        self._give_back()
+                        rbuf = None
+                    if rbuf is not None:
+                        yield rbuf
+                        if self._rbuf is not rbuf:
+                            # Given back meanwhile: go on from the position.
+                            continue
+                    if self._exposed:
+                        line = self._readline_exact(-1)
+                        if not line:
+                            return
+                        yield (line,)
                         continue
-                if self._exposed:
-                    line = self._readline_exact(-1)
-                    if not line:
+                    last = self._read_ahead(-1, _ITER_CHUNK_SIZE)
+                    if last is not None:
+                        if last:
+                            yield (last,)
                         return
-                    yield (line,)
-                    continue
-                last = self._read_ahead(-1, _ITER_CHUNK_SIZE)
-                if last is not None:
-                    if last:
-                        yield (last,)
-                    return
-        finally:
-            if self._rbuf is not None:
-                try:
-                    self._give_back()
-                except Exception:
-                    # Closed under the loop: there is no position to keep.
-                    self._rbuf = None
-                    self._rtail = b''
+            finally:
+                if self._rbuf is not None:
+                    try:
+                        self._give_back()
+                    except Exception:
+                        # Closed under the loop: there is no position to keep.
+                        self._rbuf = None
+                        self._rtail = b''
+        except _GLibError as error:
+            _reraise(error)
 
     def __next__(self):
         line = self.readline()
@@ -760,19 +809,22 @@ class _BinaryFileMixin:
 
     def write(self, data):
         """Write all of @data and return its length in bytes."""
-        fd = self._io_fd
-        if fd >= 0:
-            n = os.write(fd, data)
-            if n == len(data):
-                return n
-            return self._write_rest(fd, data, n)
-        if fd == _IO_MEMORY and data.__class__ is bytes:
-            _write_data(self, data, None)
-            self._after_memory_write()
-            return len(data)
-        if fd == _IO_UNKNOWN:
-            fd = self._io_mode()
-        return self._write_rest(fd, data, 0)
+        try:
+            fd = self._io_fd
+            if fd >= 0:
+                n = os.write(fd, data)
+                if n == len(data):
+                    return n
+                return self._write_rest(fd, data, n)
+            if fd == _IO_MEMORY and data.__class__ is bytes:
+                _write_data(self, data, None)
+                self._after_memory_write()
+                return len(data)
+            if fd == _IO_UNKNOWN:
+                fd = self._io_mode()
+            return self._write_rest(fd, data, 0)
+        except _GLibError as error:
+            _reraise(error)
 
     def _write_rest(self, mode, data, n):
         view = memoryview(data).cast('B')
@@ -800,43 +852,49 @@ class _BinaryFileMixin:
         ``GLib.SeekType``; the GIO-style call ``f.seek(0, GLib.SeekType.SET,
         None)`` therefore still works.
         """
-        fd = self._io_fd
-        if whence.__class__ is int and 0 <= whence <= 2 and cancellable is None:
-            if fd >= 0:
-                return os.lseek(fd, offset, whence)
-            if fd == _IO_MEMORY:
-                return _seek_to(self, offset, whence)
-        if isinstance(whence, _SeekType):
-            whence = _SEEK_TYPE_TO_WHENCE[whence]
-        elif whence not in _SEEK_TYPE_TO_WHENCE.values():
-            raise ValueError('invalid whence (%r)' % (whence,))
-        if self._rbuf is not None:
-            if whence == io.SEEK_CUR:
-                # Relative to the position the caller knows.
-                offset -= self._drop_ahead()
-            else:
-                self._drop_ahead()
-        self._io_mode()
-        if cancellable is not None and cancellable.is_cancelled():
-            # As a GIO seek would say.
-            cancellable.set_error_if_cancelled()
-        return _seek_to(self, offset, whence)
+        try:
+            fd = self._io_fd
+            if whence.__class__ is int and 0 <= whence <= 2 and cancellable is None:
+                if fd >= 0:
+                    return os.lseek(fd, offset, whence)
+                if fd == _IO_MEMORY:
+                    return _seek_to(self, offset, whence)
+            if isinstance(whence, _SeekType):
+                whence = _SEEK_TYPE_TO_WHENCE[whence]
+            elif whence not in _SEEK_TYPE_TO_WHENCE.values():
+                raise ValueError('invalid whence (%r)' % (whence,))
+            if self._rbuf is not None:
+                if whence == io.SEEK_CUR:
+                    # Relative to the position the caller knows.
+                    offset -= self._drop_ahead()
+                else:
+                    self._drop_ahead()
+            self._io_mode()
+            if cancellable is not None and cancellable.is_cancelled():
+                # As a GIO seek would say.
+                cancellable.set_error_if_cancelled()
+            return _seek_to(self, offset, whence)
+        except _GLibError as error:
+            _reraise(error)
 
     def tell(self):
-        fd = self._io_fd
-        if fd >= 0:
-            return os.lseek(fd, 0, io.SEEK_CUR)
-        if fd == _IO_MEMORY:
-            return _file_io_tell(self)
-        if self._rbuf is not None:
-            # Without moving: the file's position less what is read ahead.
-            rbuf = self._rbuf
-            ahead = self._rlen - rbuf.tell() + len(self._rtail)
-            return self._raw_seek(0, io.SEEK_CUR) - ahead
-        mode = self._io_mode()
-        if mode >= 0:
-            return os.lseek(mode, 0, io.SEEK_CUR)
-        return _seek_to(self, 0, io.SEEK_CUR)
+        try:
+            fd = self._io_fd
+            if fd >= 0:
+                return os.lseek(fd, 0, io.SEEK_CUR)
+            if fd == _IO_MEMORY:
+                return _file_io_tell(self)
+            if self._rbuf is not None:
+                # Without moving: the file's position less what is read ahead.
+                rbuf = self._rbuf
+                ahead = self._rlen - rbuf.tell() + len(self._rtail)
+                return self._raw_seek(0, io.SEEK_CUR) - ahead
+            mode = self._io_mode()
+            if mode >= 0:
+                return os.lseek(mode, 0, io.SEEK_CUR)
+            return _seek_to(self, 0, io.SEEK_CUR)
+        except _GLibError as error:
+            _reraise(error)
 
     @_python_errors
     def truncate(self, size=None, cancellable=None):
@@ -883,16 +941,63 @@ _get_fd = GTempfile.TmpFile.get_fd
 _file_io_tell = Gio.FileIOStream.tell
 _chain_lines = itertools.chain.from_iterable
 
-# The GIO persist calls that take a position to a new file (the _at ones if
-# this build has them) give back what line reading read ahead first.
+def _file_names(function, positions, release=False):
+    """@function with the file names at @positions of its arguments (or
+    given by keyword) taken as str, bytes or os.PathLike, as the override's
+    own methods take them, and its GLib.Error failures raised as
+    _python_error()s naming the first of them. With @release, a method
+    that may take the file's position elsewhere (persist_at) gives back what
+    line reading read ahead first."""
+    info = getattr(function, '__wrapped__', function)
+    try:
+        arg_names = [a.get_name() for a in info.get_arguments()]
+    except AttributeError:
+        arg_names = []
+    if info.is_method():
+        arg_names.insert(0, 'self')
+    keywords = [arg_names[i] for i in positions if i < len(arg_names)]
+
+    def wrapper(*args, **kwargs):
+        if release:
+            args[0]._release()
+        args = list(args)
+        named = None
+        for i in positions:
+            if i < len(args):
+                if named is None:
+                    named = args[i]
+                args[i] = _filename_arg(args[i])
+        for key in keywords:
+            if key in kwargs:
+                if named is None:
+                    named = kwargs[key]
+                kwargs[key] = _filename_arg(kwargs[key])
+        try:
+            return function(*args, **kwargs)
+        except GLib.Error as error:
+            exc = _python_error(error, named)
+            if exc is error:
+                raise
+            raise exc from error
+    wrapper.__name__ = info.get_name()
+    wrapper.__doc__ = getattr(function, '__doc__', None)
+    return wrapper
+
+
+# The batch of functions whose file name arguments are (type filename):
+# PyGObject takes str and bytes there but not os.PathLike.
 for _name in ('persist_at', 'persist_at_async'):
     if hasattr(GTempfile.TmpFile, _name):
-        def _wrapper(self, *args, _method=getattr(GTempfile.TmpFile, _name), **kwargs):
-            self._release()
-            return _method(self, *args, **kwargs)
-        _wrapper.__name__ = _name
-        setattr(_BinaryFileMixin, _name, _wrapper)
+        setattr(_BinaryFileMixin, _name,
+                _file_names(getattr(GTempfile.TmpFile, _name), (2,),
+                            release=True))
 del _name
+
+
+def _constructors(cls, **positions):
+    """The staticmethods for @cls's constructors named in @positions."""
+    return {name: staticmethod(_file_names(getattr(cls, name), where))
+            for name, where in positions.items() if hasattr(cls, name)}
 
 
 @override
@@ -904,6 +1009,9 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
 
     def __init__(self, *, dir=None, prefix=None, suffix=None, **properties):
         _construct(self, properties, dir, prefix, suffix)
+
+    locals().update(_constructors(GTempfile.TmpFile, new_full=(0, 1, 2),
+                                  new_at=(1, 2, 3)))
 
     def persist(self, path, flags=GTempfile.TmpPersistFlags.NONE,
                 cancellable=None):
@@ -929,13 +1037,10 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
 
 
 # The I/O methods raise Python's exceptions too (ValueError on a closed
-# file, tell() included, as Python's files do).
-for _method in ('read', 'read1', 'readall', 'readinto', 'readinto1',
-                'readline', 'readlines', '__next__', 'write', 'writelines',
-                'seek', 'tell'):
-    setattr(_BinaryFileMixin, _method,
-            _python_errors(getattr(_BinaryFileMixin, _method)))
-del _method
+# file, tell() included, as Python's files do): those that call into C
+# translate in their own except clause (free until something fails, where a
+# wrapper would cost a Python call each time); the others (readall,
+# readinto1, readlines, __next__, writelines) call those.
 
 # isinstance(f, io.IOBase) holds, as for Python's file objects (the
 # subclasses below inherit it).
@@ -962,6 +1067,9 @@ class NamedTmpFile(GTempfile.NamedTmpFile):
         if delete_on_close is not None:
             properties['delete_on_close'] = delete_on_close
         _construct(self, properties, dir, prefix, suffix)
+
+    locals().update(_constructors(GTempfile.NamedTmpFile,
+                                  new_full=(0, 1, 2), new_at=(1, 2, 3)))
 
     @property
     def name(self):
@@ -1017,6 +1125,9 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
             properties['max_size'] = max_size
         _construct(self, properties, dir, prefix, suffix)
 
+    locals().update(_constructors(GTempfile.SpooledTmpFile,
+                                  new_full=(1, 2, 3)))
+
     # In memory, the file methods call TmpFile.read_data and friends (one
     # call into C each); once rolled over, the descriptor, as TmpFile's do.
     _spool_limit = 0
@@ -1038,6 +1149,7 @@ class SpooledTmpFile(GTempfile.SpooledTmpFile):
     @_python_errors
     def rollover(self, cancellable=None):
         """Move the data to disk now (once; later calls do nothing)."""
+        # What was read ahead in memory goes back; the descriptor comes next.
         self._release()
         return GTempfile.SpooledTmpFile.rollover(self, cancellable)
 
@@ -1066,6 +1178,19 @@ class TmpDir(GTempfile.TmpDir):
         if ignore_cleanup_errors is not None:
             properties['ignore_cleanup_errors'] = ignore_cleanup_errors
         _construct(self, properties, dir, prefix, suffix)
+
+    locals().update(_constructors(GTempfile.TmpDir, new_full=(0, 1, 2),
+                                  new_at=(1, 2, 3)))
+
+    persist = _file_names(GTempfile.TmpDir.persist, (1,))
+    persist.__doc__ = """Rename the directory to @path (str, bytes or
+        os.PathLike); it is no longer removed (see the C documentation for
+        the flags)."""
+    persist_async = _file_names(GTempfile.TmpDir.persist_async, (1,))
+
+    @_python_errors
+    def persist_finish(self, result):
+        return GTempfile.TmpDir.persist_finish(self, result)
 
     @property
     def name(self):
@@ -1156,3 +1281,25 @@ def set_tempdir(dir=None):
 
 
 __all__ += ['mkstemp', 'mkdtemp', 'mktemp', 'get_tempdir', 'set_tempdir']
+
+# The module functions of the C API's modes, directory descriptors and
+# sweeping, in their C argument order; file names as str, bytes or
+# os.PathLike, failures as Python's exceptions.
+for _name, _positions in (('mkstemp_full', (0, 1, 2)),
+                          ('mkdtemp_full', (0, 1, 2)),
+                          ('mkstemp_at', (1, 2, 3)),
+                          ('mkdtemp_at', (1, 2, 3)),
+                          ('sweep', (0, 1, 2)),
+                          ('sweep_async', (0, 1, 2))):
+    if hasattr(GTempfile, _name):
+        globals()[_name] = _file_names(getattr(GTempfile, _name), _positions)
+        __all__.append(_name)
+
+
+@_python_errors
+def sweep_finish(result):
+    return GTempfile.sweep_finish(result)
+
+
+__all__.append('sweep_finish')
+del _name, _positions
