@@ -137,11 +137,10 @@ g_tmp_dir_cleanup_thread (GTask        *task,
   GTmpDir *self = source_object;
   gboolean ignore_errors = GPOINTER_TO_UINT (task_data);
   GError *error = NULL;
+  gboolean ret;
 
-  if (_g_tmp_dir_cleanup_internal (self, ignore_errors, TRUE, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  ret = _g_tmp_dir_cleanup_internal (self, ignore_errors, TRUE, cancellable, &error);
+  _g_tmp_task_return_boolean (task, ret, error);
 }
 
 /**

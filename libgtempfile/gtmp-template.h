@@ -141,6 +141,37 @@ gpointer  _g_tmp_new_finish            (GAsyncResult        *result,
                                         gpointer             source_tag,
                                         GError             **error);
 
+/* Ends @task with @ret: TRUE, or @error (taken) when @ret is FALSE. */
+G_GNUC_INTERNAL
+void      _g_tmp_task_return_boolean   (GTask               *task,
+                                        gboolean             ret,
+                                        GError              *error);
+
+/* A boolean method of @self run in a worker whose end comes back to the
+ * caller's context before the caller hears of it: the caller's task
+ * (tagged @source_tag) is made, then a worker task of @self running
+ * @thread with @task_data (freed by @task_data_free), whose callback
+ * @done gets the caller's task as user data and ends it with
+ * _g_tmp_task_return_from(). Neither task checks @cancellable by itself:
+ * a cancel that comes after the change must not report a failure. */
+G_GNUC_INTERNAL
+void      _g_tmp_run_in_worker         (gpointer             self,
+                                        gpointer             source_tag,
+                                        GTaskThreadFunc      thread,
+                                        gpointer             task_data,
+                                        GDestroyNotify       task_data_free,
+                                        GAsyncReadyCallback  done,
+                                        int                  io_priority,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+
+/* In the @done of _g_tmp_run_in_worker(): ends the caller's @task
+ * (taken) with the worker's @result. */
+G_GNUC_INTERNAL
+void      _g_tmp_task_return_from      (GTask               *task,
+                                        GAsyncResult        *result);
+
 /* The _finish of a method's boolean GTask: @result is @self's, tagged
  * @source_tag; its value, or FALSE with @error set. */
 G_GNUC_INTERNAL
