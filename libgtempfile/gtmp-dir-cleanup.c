@@ -179,12 +179,10 @@ g_tmp_dir_cleanup_async (GTmpDir             *self,
   g_return_if_fail (G_IS_TMP_DIR (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_dir_cleanup_async);
-  g_task_set_priority (task, io_priority);
   /* The worker reports cancellation itself: a cleanup that has finished
    * is not "cancelled" by a cancel that comes after it. */
-  g_task_set_check_cancellable (task, FALSE);
+  task = _g_tmp_task_new (self, g_tmp_dir_cleanup_async, io_priority, cancellable,
+                          callback, user_data);
   /* Fixed now: the caller may change the property while the worker runs. */
   g_task_set_task_data (task,
                         GUINT_TO_POINTER (g_atomic_int_get (&self->ignore_cleanup_errors)),

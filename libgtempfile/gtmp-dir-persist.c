@@ -583,6 +583,7 @@ g_tmp_dir_persist_async (GTmpDir             *self,
                          gpointer             user_data)
 {
   GError *error = NULL;
+  GTask *task;
 
   g_return_if_fail (G_IS_TMP_DIR (self));
   g_return_if_fail (path != NULL);
@@ -596,9 +597,10 @@ g_tmp_dir_persist_async (GTmpDir             *self,
     }
 
   /* A cancel once the directory has been moved must not report a failure. */
-  _g_tmp_run_in_worker (self, g_tmp_dir_persist_async, dir_persist_thread,
-                        dir_persist_op_new (path, flags), (GDestroyNotify) dir_persist_op_free,
-                        dir_persist_async_done, io_priority, cancellable, callback, user_data);
+  task = _g_tmp_task_new (self, g_tmp_dir_persist_async, io_priority, cancellable,
+                          callback, user_data);
+  _g_tmp_run_in_worker (task, dir_persist_thread, dir_persist_op_new (path, flags),
+                        (GDestroyNotify) dir_persist_op_free, dir_persist_async_done);
 }
 
 /**

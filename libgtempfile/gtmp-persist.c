@@ -764,6 +764,7 @@ _g_tmp_file_persist_at_async (GTmpFile            *self,
 {
   GError *error = NULL;
   PersistOp *op;
+  GTask *task;
 
   /* Made now: the caller may close @dfd as soon as this returns. */
   op = persist_op_new (dfd, path, flags, &error);
@@ -781,8 +782,9 @@ _g_tmp_file_persist_at_async (GTmpFile            *self,
    * name. The worker notifies nothing: persist_move() changes no
    * property, and a spooled file that rolls over there notifies in its
    * own thread. */
-  _g_tmp_run_in_worker (self, source_tag, persist_thread, op, (GDestroyNotify) persist_op_free,
-                        persist_async_done, io_priority, cancellable, callback, user_data);
+  task = _g_tmp_task_new (self, source_tag, io_priority, cancellable, callback, user_data);
+  _g_tmp_run_in_worker (task, persist_thread, op, (GDestroyNotify) persist_op_free,
+                        persist_async_done);
 }
 
 /**

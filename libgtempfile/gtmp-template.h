@@ -147,24 +147,29 @@ void      _g_tmp_task_return_boolean   (GTask               *task,
                                         gboolean             ret,
                                         GError              *error);
 
-/* A boolean method of @self run in a worker whose end comes back to the
- * caller's context before the caller hears of it: the caller's task
- * (tagged @source_tag) is made, then a worker task of @self running
- * @thread with @task_data (freed by @task_data_free), whose callback
- * @done gets the caller's task as user data and ends it with
- * _g_tmp_task_return_from(). Neither task checks @cancellable by itself:
- * a cancel that comes after the change must not report a failure. */
-G_GNUC_INTERNAL
-void      _g_tmp_run_in_worker         (gpointer             self,
+/* A GTask of @source_object tagged @source_tag for an operation that
+ * reports cancellation itself (GTask does not check @cancellable): one
+ * that has finished, or changed something for good, must not be
+ * reported as cancelled by a cancel that comes after. */
+G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
+GTask    *_g_tmp_task_new              (gpointer             source_object,
                                         gpointer             source_tag,
-                                        GTaskThreadFunc      thread,
-                                        gpointer             task_data,
-                                        GDestroyNotify       task_data_free,
-                                        GAsyncReadyCallback  done,
                                         int                  io_priority,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+
+/* Runs @thread with @task_data (freed by @task_data_free) in a worker
+ * task of @task's source object, cancellable and priority, whose end
+ * comes back to the caller's context before the caller hears of it:
+ * @done gets @task (taken) as user data and ends it with
+ * _g_tmp_task_return_from(). */
+G_GNUC_INTERNAL
+void      _g_tmp_run_in_worker         (GTask               *task,
+                                        GTaskThreadFunc      thread,
+                                        gpointer             task_data,
+                                        GDestroyNotify       task_data_free,
+                                        GAsyncReadyCallback  done);
 
 /* In the @done of _g_tmp_run_in_worker(): ends the caller's @task
  * (taken) with the worker's @result. */
