@@ -8,8 +8,6 @@
 
 #include "config.h"
 
-#include <fcntl.h>
-
 #include "gtmp-dir-private.h"
 #include "gtmp-rmtree.h"
 
