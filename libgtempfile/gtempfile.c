@@ -608,12 +608,10 @@ g_tempfile_sweep_async (const gchar         *dir,
   data->random_length = random_length;
   data->min_age = min_age;
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tempfile_sweep_async);
-  g_task_set_priority (task, io_priority);
   /* The worker reports cancellation: entries removed stay removed, and a
    * sweep that has finished is not "cancelled" afterwards. */
-  g_task_set_check_cancellable (task, FALSE);
+  task = _g_tmp_task_new (NULL, g_tempfile_sweep_async, io_priority, cancellable,
+                          callback, user_data);
   g_task_set_task_data (task, data, (GDestroyNotify) sweep_data_free);
   g_task_run_in_thread (task, sweep_thread);
 }

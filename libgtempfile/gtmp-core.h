@@ -91,6 +91,14 @@ G_GNUC_INTERNAL
 gboolean  _g_tmp_core_random_chars     (gchar             *chars,
                                         gsize              n) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Fills the @n characters of a name's random part (gtmp-names.c): from
+ * the name hook where a test set one (gtmp-testing.h), else as
+ * _g_tmp_core_random_chars(). FALSE with errno set when no random
+ * characters could be had. */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_core_draw_name_chars  (gchar             *chars,
+                                        gsize              n) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Sets @error for a failed _g_tmp_core_random_chars() (@errsv its errno)
  * while naming something in the directory @dir. */
 G_GNUC_INTERNAL
@@ -256,6 +264,8 @@ gint      _g_tmp_core_get_pid          (void);
 G_GNUC_INTERNAL
 gboolean  _g_tmp_core_adopt_slow       (gint              *owner_pid);
 G_GNUC_INTERNAL extern gint _g_tmp_core_cached_pid;
+/* Bumped in every forked child (gtmp-names.c's pools start afresh). */
+G_GNUC_INTERNAL extern gint _g_tmp_core_fork_generation;
 
 /* The compare is inline, as it runs several times in every lifecycle.
  * *@owner_pid is never 0, so the cache a fork() resets never matches. */

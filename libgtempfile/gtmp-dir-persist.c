@@ -272,16 +272,7 @@ dir_persist_move (const gchar    *src,
 
   op->moved = TRUE;
 
-  if ((op->flags & G_TMP_PERSIST_SYNC) && _g_tmp_core_fsync (op->dfd) < 0)
-    {
-      /* The same message as a file's (gtmp-persist.c): %s is saved. */
-      _g_tmp_core_set_error (error, errno,
-                             _("Saved “%s”, but could not flush its directory to disk"),
-                             op->dest);
-      return FALSE;
-    }
-
-  return TRUE;
+  return !(op->flags & G_TMP_PERSIST_SYNC) || _g_tmp_fdio_sync_dir (op->dfd, op->dest, error);
 }
 
 gboolean
@@ -543,10 +534,7 @@ dir_persist_thread (GTask        *task,
    * context (dir_persist_async_done()). */
   g_object_set_data (G_OBJECT (task), "gtmp-dir-changes", GUINT_TO_POINTER (changes));
 
-  if (ret)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  _g_tmp_task_return_boolean (task, ret, error);
 }
 
 /* Back in the caller's context: notify, then the caller's task returns. */
@@ -555,17 +543,10 @@ dir_persist_async_done (GObject      *source_object,
                         GAsyncResult *result,
                         gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
   _g_tmp_dir_notify_changes (G_TMP_DIR (source_object),
                              GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (result),
                                                                   "gtmp-dir-changes")));
-
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  _g_tmp_task_return_from (user_data, result);
 }
 
 /**
@@ -601,7 +582,6 @@ g_tmp_dir_persist_async (GTmpDir             *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) worker = NULL;
   GError *error = NULL;
   GTask *task;
 
@@ -616,19 +596,11 @@ g_tmp_dir_persist_async (GTmpDir             *self,
       return;
     }
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, g_tmp_dir_persist_async);
-  g_task_set_priority (task, io_priority);
   /* A cancel once the directory has been moved must not report a failure. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  worker = g_task_new (self, cancellable, dir_persist_async_done, task);
-  g_task_set_source_tag (worker, dir_persist_thread);
-  g_task_set_priority (worker, io_priority);
-  g_task_set_task_data (worker, dir_persist_op_new (path, flags),
-                        (GDestroyNotify) dir_persist_op_free);
-  g_task_set_check_cancellable (worker, FALSE);
-  g_task_run_in_thread (worker, dir_persist_thread);
+  task = _g_tmp_task_new (self, g_tmp_dir_persist_async, io_priority, cancellable,
+                          callback, user_data);
+  _g_tmp_run_in_worker (task, dir_persist_thread, dir_persist_op_new (path, flags),
+                        (GDestroyNotify) dir_persist_op_free, dir_persist_async_done);
 }
 
 /**
@@ -650,8 +622,6 @@ g_tmp_dir_persist_finish (GTmpDir       *self,
                           GError       **error)
 {
   g_return_val_if_fail (G_IS_TMP_DIR (self), FALSE);
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, g_tmp_dir_persist_async), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _g_tmp_finish_boolean (self, result, g_tmp_dir_persist_async, error);
 }

@@ -1,5 +1,6 @@
 /* gtmp-dir-private.h — GTmpDir's instance and the state its persist
- * (gtmp-dir-persist.c) shares with gtmpdir.c (private)
+ * (gtmp-dir-persist.c) and cleanup (gtmp-dir-cleanup.c) share with
+ * gtmpdir.c (private)
  *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -11,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-/* GTmpDir's instance (gtmpdir.c, gtmp-dir-persist.c). */
+/* GTmpDir's instance (gtmpdir.c, gtmp-dir-persist.c, gtmp-dir-cleanup.c). */
 struct _GTmpDir
 {
   GObject   parent_instance;
@@ -63,6 +64,22 @@ struct _GTmpDir
   GTmpCoreFileId id;
 };
 
+/* Where the directory is looked up: @path by itself, or @at_path below the
+ * template's descriptor. */
+static inline gint
+_g_tmp_dir_where_dfd (GTmpDir *self)
+{
+  if (self->at_path == NULL)
+    return AT_FDCWD;
+  return self->at_dfd >= 0 ? self->at_dfd : self->tmpl.dfd;
+}
+
+static inline const gchar *
+_g_tmp_dir_where_path (GTmpDir *self)
+{
+  return self->at_path != NULL ? self->at_path : self->path;
+}
+
 /* Takes @self->lock (adopting it first in a forked child). */
 G_GNUC_INTERNAL
 void            _g_tmp_dir_lock           (GTmpDir       *self);
@@ -95,6 +112,16 @@ G_GNUC_INTERNAL
 GTmpDirChanges  _g_tmp_dir_persist_end    (GTmpDir       *self,
                                            const gchar   *new_path,
                                            gint           new_fd);
+
+/* Removes the tree (gtmp-dir-cleanup.c). Concurrent calls wait for the
+ * one under way and then see its outcome; a failure is remembered as
+ * reported when @report (dispose then keeps quiet about it). */
+G_GNUC_INTERNAL
+gboolean        _g_tmp_dir_cleanup_internal (GTmpDir       *self,
+                                             gboolean       ignore_errors,
+                                             gboolean       report,
+                                             GCancellable  *cancellable,
+                                             GError       **error);
 
 G_GNUC_INTERNAL
 void            _g_tmp_dir_notify_changes (GTmpDir       *self,

@@ -305,6 +305,23 @@ _g_tmp_fdio_sync (gint          fd,
   return TRUE;
 }
 
+gboolean
+_g_tmp_fdio_sync_dir (gint          dfd,
+                      const gchar  *dest,
+                      GError      **error)
+{
+  if (_g_tmp_core_fsync (dfd) < 0)
+    {
+      /* Translators: %s is the new name; the system's reason follows. */
+      _g_tmp_core_set_error (error, errno,
+                             _("Saved “%s”, but could not flush its directory to disk"),
+                             dest);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gint
 _g_tmp_fdio_open_copy (gint          dfd,
                        const gchar  *dest,

@@ -62,6 +62,14 @@ gboolean  _g_tmp_fdio_sync            (gint           fd,
                                        const gchar   *dest,
                                        GError       **error);
 
+/* fsync() of @dfd, the directory @dest was just saved into: the one
+ * failure after a persist's point of no return, so the message says
+ * @dest was saved (for a file and a directory alike). */
+G_GNUC_INTERNAL
+gboolean  _g_tmp_fdio_sync_dir        (gint           dfd,
+                                       const gchar   *dest,
+                                       GError       **error);
+
 /* A new file in @dfd, @dest's directory, to copy into: anonymous
  * (O_TMPFILE), so that a crash during the copy leaves nothing behind,
  * where the file system allows it and /proc can link it later; otherwise

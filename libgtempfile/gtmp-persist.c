@@ -411,16 +411,7 @@ persist_move (GTmpFile      *self,
   /* The one failure after the point of no return: persist_commit() still
    * records the move (see g_tmp_file_persist()), and the message says the
    * file was saved. */
-  if ((op->flags & G_TMP_PERSIST_SYNC) && _g_tmp_core_fsync (op->dfd) < 0)
-    {
-      /* Translators: %s is the file's new name; the system's reason follows. */
-      _g_tmp_core_set_error (error, errno,
-                             _("Saved “%s”, but could not flush its directory to disk"),
-                             op->dest);
-      return FALSE;
-    }
-
-  return TRUE;
+  return !(op->flags & G_TMP_PERSIST_SYNC) || _g_tmp_fdio_sync_dir (op->dfd, op->dest, error);
 }
 
 /* Records the new name; runs in the caller's thread. */
@@ -685,10 +676,7 @@ persist_thread (GTask        *task,
    * comes first. */
   _g_tmp_file_moving_end (source_object, op->moved ? op : NULL);
 
-  if (ret)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  _g_tmp_task_return_boolean (task, ret, error);
 }
 
 /* Back in the caller's context: the same order as the sync version (clear
@@ -699,8 +687,6 @@ persist_async_done (GObject      *source_object,
                     gpointer      user_data)
 {
   GTmpFile *self = G_TMP_FILE (source_object);
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
   PersistOp *op;
 
   g_io_stream_clear_pending (G_IO_STREAM (self));
@@ -710,10 +696,7 @@ persist_async_done (GObject      *source_object,
     persist_commit (self, op);
   _g_tmp_file_gate_open (self);
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  _g_tmp_task_return_from (user_data, result);
 }
 
 /**
@@ -779,7 +762,6 @@ _g_tmp_file_persist_at_async (GTmpFile            *self,
                               gpointer             user_data,
                               gpointer             source_tag)
 {
-  g_autoptr(GTask) worker = NULL;
   GError *error = NULL;
   PersistOp *op;
   GTask *task;
@@ -793,23 +775,16 @@ _g_tmp_file_persist_at_async (GTmpFile            *self,
       return;
     }
 
-  /* The caller's task, returned by persist_async_done() once the worker's
-   * task is back in this context and the object has followed the move. */
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_priority (task, io_priority);
-  /* Cancelling once the file has been moved must not report a failure:
-   * that would claim nothing changed when the file has a new name. */
-  g_task_set_check_cancellable (task, FALSE);
-
-  worker = g_task_new (self, cancellable, persist_async_done, task);
-  g_task_set_source_tag (worker, persist_thread);
-  g_task_set_priority (worker, io_priority);
-  g_task_set_task_data (worker, op, (GDestroyNotify) persist_op_free);
-  g_task_set_check_cancellable (worker, FALSE);
-  /* The worker notifies nothing: persist_move() changes no property, and a
-   * spooled file that rolls over there notifies in its own thread. */
-  g_task_run_in_thread (worker, persist_thread);
+  /* The caller's task is returned by persist_async_done() once the
+   * worker's is back in this context and the object has followed the
+   * move. Cancelling once the file has been moved must not report a
+   * failure: that would claim nothing changed when the file has a new
+   * name. The worker notifies nothing: persist_move() changes no
+   * property, and a spooled file that rolls over there notifies in its
+   * own thread. */
+  task = _g_tmp_task_new (self, source_tag, io_priority, cancellable, callback, user_data);
+  _g_tmp_run_in_worker (task, persist_thread, op, (GDestroyNotify) persist_op_free,
+                        persist_async_done);
 }
 
 /**

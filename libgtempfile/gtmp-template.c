@@ -316,3 +316,60 @@ _g_tmp_finish_boolean (gpointer       self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+void
+_g_tmp_task_return_boolean (GTask    *task,
+                            gboolean  ret,
+                            GError   *error)
+{
+  if (ret)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+GTask *
+_g_tmp_task_new (gpointer             source_object,
+                 gpointer             source_tag,
+                 int                  io_priority,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (source_object, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_priority (task, io_priority);
+  g_task_set_check_cancellable (task, FALSE);
+
+  return task;
+}
+
+void
+_g_tmp_run_in_worker (GTask               *task,
+                      GTaskThreadFunc      thread,
+                      gpointer             task_data,
+                      GDestroyNotify       task_data_free,
+                      GAsyncReadyCallback  done)
+{
+  g_autoptr(GTask) worker = NULL;
+
+  worker = g_task_new (g_task_get_source_object (task), g_task_get_cancellable (task),
+                       done, task);
+  g_task_set_source_tag (worker, thread);
+  g_task_set_priority (worker, g_task_get_priority (task));
+  g_task_set_task_data (worker, task_data, task_data_free);
+  g_task_set_check_cancellable (worker, FALSE);
+  g_task_run_in_thread (worker, thread);
+}
+
+void
+_g_tmp_task_return_from (GTask        *task,
+                         GAsyncResult *result)
+{
+  GError *error = NULL;
+  gboolean ret = g_task_propagate_boolean (G_TASK (result), &error);
+
+  _g_tmp_task_return_boolean (task, ret, error);
+  g_object_unref (task);
+}

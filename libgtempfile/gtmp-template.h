@@ -141,6 +141,42 @@ gpointer  _g_tmp_new_finish            (GAsyncResult        *result,
                                         gpointer             source_tag,
                                         GError             **error);
 
+/* Ends @task with @ret: TRUE, or @error (taken) when @ret is FALSE. */
+G_GNUC_INTERNAL
+void      _g_tmp_task_return_boolean   (GTask               *task,
+                                        gboolean             ret,
+                                        GError              *error);
+
+/* A GTask of @source_object tagged @source_tag for an operation that
+ * reports cancellation itself (GTask does not check @cancellable): one
+ * that has finished, or changed something for good, must not be
+ * reported as cancelled by a cancel that comes after. */
+G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
+GTask    *_g_tmp_task_new              (gpointer             source_object,
+                                        gpointer             source_tag,
+                                        int                  io_priority,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+
+/* Runs @thread with @task_data (freed by @task_data_free) in a worker
+ * task of @task's source object, cancellable and priority, whose end
+ * comes back to the caller's context before the caller hears of it:
+ * @done gets @task (taken) as user data and ends it with
+ * _g_tmp_task_return_from(). */
+G_GNUC_INTERNAL
+void      _g_tmp_run_in_worker         (GTask               *task,
+                                        GTaskThreadFunc      thread,
+                                        gpointer             task_data,
+                                        GDestroyNotify       task_data_free,
+                                        GAsyncReadyCallback  done);
+
+/* In the @done of _g_tmp_run_in_worker(): ends the caller's @task
+ * (taken) with the worker's @result. */
+G_GNUC_INTERNAL
+void      _g_tmp_task_return_from      (GTask               *task,
+                                        GAsyncResult        *result);
+
 /* The _finish of a method's boolean GTask: @result is @self's, tagged
  * @source_tag; its value, or FALSE with @error set. */
 G_GNUC_INTERNAL

@@ -31,10 +31,10 @@ import sys
 #   4  the subclasses
 #   5  the module functions (g_tempfile_*)
 MODULES = {
-    # The core in four files: names and creation, directories by
-    # descriptor, the default directory, the O_TMPFILE refusal memory (with
-    # its test hooks).
-    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-dirfd.c',
+    # The core in five files: creation, the random part of names,
+    # directories by descriptor, the default directory, the O_TMPFILE
+    # refusal memory (with its test hooks).
+    'gtmp-core':         (0, ['gtmp-core.c', 'gtmp-core.h', 'gtmp-names.c', 'gtmp-dirfd.c',
                               'gtmp-tempdir.c', 'gtmp-tempdir.h', 'gtmp-refusals.c',
                               'gtmp-refusals.h', 'gtmp-testing.h'], None),
     'gtmp-rmtree':       (1, ['gtmp-rmtree.c', 'gtmp-rmtree.h', 'gtmp-rmtree-open.c',
@@ -53,9 +53,9 @@ MODULES = {
                               'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),
-    # GTmpDir: the class, and persist (publishing the directory), which
-    # reaches the object's state through gtmp-dir-private.h.
-    'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h', 'gtmp-dir-persist.c',
+    # GTmpDir: the class, its cleanup and its persist (publishing the
+    # directory), which reach the object's state through gtmp-dir-private.h.
+    'gtmpdir':           (4, ['gtmpdir.c', 'gtmpdir.h', 'gtmp-dir-cleanup.c', 'gtmp-dir-persist.c',
                               'gtmp-dir-private.h'], 'TMP_DIR'),
     'gtempfile':         (5, ['gtempfile.c', 'gtempfile.h'], None),
 }
@@ -71,7 +71,7 @@ PUBLIC_FLOOR = 2
 # Test hooks: included by their implementation and the tests only, never by
 # a class, so that no class comes to depend on a hook.
 TESTING_HEADERS = {'gtmp-testing.h'}
-TESTING_USERS = {'gtmp-core.c', 'gtmp-refusals.c', 'gtmp-rmtree.c'}
+TESTING_USERS = {'gtmp-core.c', 'gtmp-names.c', 'gtmp-refusals.c', 'gtmp-rmtree.c'}
 
 # The one allowed circle: GTmpFile and its own stream pair (the streams call
 # the file's store, the file makes its streams).
