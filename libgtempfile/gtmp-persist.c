@@ -569,9 +569,11 @@ persist_begin (GTmpFile          *self,
  * before it is moved, and undone if the persist fails. A directory at
  * @path is refused (%G_IO_ERROR_IS_DIRECTORY) before anything changes.
  *
- * An anonymous file is linked into place from its descriptor (`linkat()`), so
- * a crash at any moment leaves no stray file; a [class@GTempfile.NamedTmpFile]
- * is renamed. With %G_TMP_PERSIST_NONE an existing @path is replaced; with
+ * An anonymous file is linked into place from its descriptor (`linkat()`):
+ * a new name directly, so a crash at any moment leaves no stray file; over
+ * an existing @path under a hidden name beside it, then renamed over it, so
+ * only a crash between those two calls leaves that complete hidden copy. A
+ * [class@GTempfile.NamedTmpFile] is renamed. With %G_TMP_PERSIST_NONE an existing @path is replaced; with
  * %G_TMP_PERSIST_NO_REPLACE it is left alone and the call fails with
  * %G_IO_ERROR_EXISTS. %G_TMP_PERSIST_SYNC flushes the file to disk before and
  * its directory after, so the new name survives a power cut.

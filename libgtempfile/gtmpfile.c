@@ -46,7 +46,10 @@
  * [method@GTempfile.TmpFile.persist]: write the new contents of a document
  * into a `GTmpFile` created in the document's directory, then persist it over
  * the old one. Readers see either the old or the new file, never a half-written
- * one, and a crash leaves no stray file behind. (Where a file system refuses
+ * one, and a crash leaves no stray file behind but for two windows of one
+ * system call each: a replace links the file beside the document, then
+ * renames it over, and a crash between leaves that complete hidden copy.
+ * (Where a file system refuses
  * `O_TMPFILE`, the file is created under a random name and unlinked before
  * the constructor returns: only a crash between those two system calls leaves
  * that empty 0600 file behind.)
