@@ -15,7 +15,6 @@
 #ifdef __linux__
 # include <linux/filter.h>
 # include <linux/seccomp.h>
-# include <sched.h>
 # include <stddef.h>
 # include <sys/mount.h>
 # include <sys/prctl.h>
@@ -630,32 +629,16 @@ test_other_file_system (void)
   };
   GTmpDir *tmp;
 
-  if (!g_test_subprocess ())
-    {
-      if (!test_need_root ("to mount a tmpfs"))
-        return;
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
-
-  if (unshare (CLONE_NEWNS) < 0 ||
-      mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
-    {
-      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
-      return;
-    }
+  if (!test_enter_mount_namespace ())
+    return;
 
   base = test_scratch_new ();
   mnt = g_build_filename (base, "mnt", NULL);
   dest = g_build_filename (mnt, "site", NULL);
   live = g_build_filename (mnt, "live", NULL);
   test_make_dir (mnt, 0755);
-  if (mount ("gtmp-test", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
-    {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
-      return;
-    }
+  if (!test_mount_tmpfs (mnt))
+    return;
   make_live (live);
 
   tmp = new_tree (base);

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
-# include <sched.h>
 # include <sys/mount.h>
 #endif
 
@@ -357,32 +356,16 @@ test_mount_inside (void)
   g_autofree gchar *other = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!g_test_subprocess ())
-    {
-      if (!test_need_root ("to mount a tmpfs"))
-        return;
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
-
-  if (unshare (CLONE_NEWNS) < 0 ||
-      mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
-    {
-      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
-      return;
-    }
+  if (!test_enter_mount_namespace ())
+    return;
 
   base = test_scratch_new ();
   tree = old_tree (base, "tmpmounted0", NULL);
   mnt = g_build_filename (tree, "mnt", NULL);
   on_mount = g_build_filename (mnt, "on-tmpfs", NULL);
   test_make_dir (mnt, 0700);
-  if (mount ("gtmp-test", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
-    {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
-      return;
-    }
+  if (!test_mount_tmpfs (mnt))
+    return;
   test_write_file (on_mount, "keep");
   age (tree, HOUR);
   other = old_file (base, "tmpotherabc");

@@ -24,6 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifdef __linux__
+# include <sched.h>
+#endif
+
 #include <glib/gstdio.h>
 
 #include "gtempfile.h"
@@ -1349,4 +1353,61 @@ test_run_in_subprocess (void)
 {
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_test_trap_assert_passed ();
+}
+
+/**
+ * test_enter_mount_namespace:
+ *
+ * For a test that mounts. In the test process: runs the test case again in
+ * a g_test_trap_subprocess() child (as root; otherwise the test is
+ * skipped), asserts that it passed, and returns %FALSE. In that child:
+ * moves into a mount namespace of its own, so that no mount outlives a test
+ * that dies half-way, and returns %TRUE (%FALSE, skipped, where that is
+ * refused).
+ *
+ * Returns: whether the caller is the child, ready to mount
+ */
+gboolean
+test_enter_mount_namespace (void)
+{
+#ifdef __linux__
+  if (!g_test_subprocess ())
+    {
+      if (test_need_root ("to mount a tmpfs"))
+        test_run_in_subprocess ();
+      return FALSE;
+    }
+
+  if (unshare (CLONE_NEWNS) < 0 ||
+      mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+    {
+      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
+      return FALSE;
+    }
+
+  return TRUE;
+#else
+  g_test_skip ("mount(2) test is Linux-only");
+  return FALSE;
+#endif
+}
+
+/**
+ * test_mount_tmpfs:
+ * @dir: an empty directory
+ *
+ * Mounts a 1 MiB tmpfs on @dir: another file system, small enough to fill.
+ *
+ * Returns: %TRUE, or %FALSE (the test skipped) where that is refused
+ */
+gboolean
+test_mount_tmpfs (const gchar *dir)
+{
+  if (mount ("gtmp-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
+    {
+      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+      return FALSE;
+    }
+
+  return TRUE;
 }

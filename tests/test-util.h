@@ -181,5 +181,7 @@ void          test_run_as_nobody        (TestNobodyFunc  func,
 gboolean      test_need_root            (const gchar    *what_for);
 void          test_drop_privileges      (void);
 void          test_run_in_subprocess    (void);
+gboolean      test_enter_mount_namespace (void);
+gboolean      test_mount_tmpfs          (const gchar    *dir);
 
 G_END_DECLS
