@@ -429,19 +429,24 @@ _g_tmp_fdio_dest_attrs (gint           dfd,
 }
 
 /* fchown() where permitted: the owner only as root (or with CAP_CHOWN),
- * the group also as a member of it. */
+ * the group also as a member of it. *@got_uid and *@got_gid say which of
+ * the two the file now has. */
 static gint
-apply_owner (gint   fd,
-             uid_t  uid,
-             gid_t  gid)
+apply_owner (gint      fd,
+             uid_t     uid,
+             gid_t     gid,
+             gboolean *got_uid,
+             gboolean *got_gid)
 {
   if (fchown (fd, uid, gid) == 0)
     return 0;
+  *got_uid = FALSE;
   if (errno != EPERM)
     return errno;
-  if (fchown (fd, (uid_t) -1, gid) == 0 || errno == EPERM)
+  if (fchown (fd, (uid_t) -1, gid) == 0)
     return 0;
-  return errno;
+  *got_gid = FALSE;
+  return errno == EPERM ? 0 : errno;
 }
 
 gint
@@ -449,7 +454,10 @@ _g_tmp_fdio_apply_attrs (gint                 fd,
                          const GTmpFdioAttrs *attrs,
                          GTmpFdioAttrs       *saved)
 {
+  gboolean got_uid = TRUE;
+  gboolean got_gid = TRUE;
   struct stat st;
+  guint mode;
   gint errsv;
 
   if (!attrs->has_mode && !attrs->has_owner)
@@ -470,12 +478,20 @@ _g_tmp_fdio_apply_attrs (gint                 fd,
   /* The owner first: changing it clears the set-id bits the mode may set. */
   if (attrs->has_owner && (st.st_uid != attrs->uid || st.st_gid != attrs->gid))
     {
-      errsv = apply_owner (fd, attrs->uid, attrs->gid);
+      errsv = apply_owner (fd, attrs->uid, attrs->gid, &got_uid, &got_gid);
       if (errsv != 0)
         return errsv;
     }
 
-  if (attrs->has_mode && (st.st_mode & 07777) != attrs->mode && fchmod (fd, attrs->mode) < 0)
+  /* A set-id bit only with the owner or group it was set for: the saver's
+   * own file does not become set-user-ID to the saver. */
+  mode = attrs->mode;
+  if (!got_uid)
+    mode &= ~(guint) S_ISUID;
+  if (!got_gid)
+    mode &= ~(guint) S_ISGID;
+
+  if (attrs->has_mode && (st.st_mode & 07777) != mode && fchmod (fd, mode) < 0)
     {
       errsv = errno;
       if (saved != NULL)

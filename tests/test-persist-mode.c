@@ -193,6 +193,37 @@ test_owner_not_permitted (gconstpointer klass)
   test_scratch_free (dir);
 }
 
+/* Root's set-user-ID and set-group-ID file, saved over by another user:
+ * the saved file is that user's, and their own file does not become
+ * set-ID to them; the permission bits are kept. */
+static void
+test_setid_not_permitted (gconstpointer klass)
+{
+  gchar *dir = NULL;
+  g_autofree gchar *dest = NULL;
+  NobodySave save;
+  struct stat st;
+
+  if (!test_need_root ("to save over root's file as another user"))
+    return;
+
+  dir = test_scratch_new ();
+  dest = g_build_filename (dir, "roots-tool", NULL);
+  g_assert_no_errno (chmod (dir, 0777));
+  test_write_file_mode (dest, "old", 0755);
+  g_assert_no_errno (chmod (dest, 06755));
+
+  save = (NobodySave) { dir, dest, GPOINTER_TO_INT (klass) };
+  test_run_as_nobody (save_as_nobody, &save);
+
+  st = stat_of (dest);
+  g_assert_cmpuint (st.st_uid, ==, TEST_NOBODY);
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0755);
+  test_assert_file_contents (dest, "new");
+
+  test_scratch_free (dir);
+}
+
 static void
 test_new_name (gconstpointer klass)
 {
@@ -424,6 +455,7 @@ main (int   argc,
 
   /* Forking first, before any worker thread exists. */
   add_classes ("fork", "owner-not-permitted", test_owner_not_permitted);
+  add_classes ("fork", "setid-not-permitted", test_setid_not_permitted);
   add_classes ("mode", "replace", test_replace_keeps_mode);
   add_classes ("mode", "replace-group", test_replace_keeps_group);
   add_classes ("mode", "replace-owner", test_replace_keeps_owner);
