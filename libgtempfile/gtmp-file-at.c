@@ -197,8 +197,6 @@ g_tmp_file_persist_at_finish (GTmpFile      *self,
                               GError       **error)
 {
   g_return_val_if_fail (G_IS_TMP_FILE (self), FALSE);
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, g_tmp_file_persist_at_async), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _g_tmp_finish_boolean (self, result, g_tmp_file_persist_at_async, error);
 }
