@@ -117,6 +117,7 @@ _g_tmp_fdio_link_into_place (gint         fd,
       if (errsv != 0)
         return errsv;
 
+      _g_tmp_core_linked_beside (dfd, sibling);
       if (renameat (dfd, sibling, dfd, dest) < 0)
         {
           errsv = errno;

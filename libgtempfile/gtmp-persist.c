@@ -592,6 +592,22 @@ persist_begin (GTmpFile          *self,
  * file system that can only create files with a name, fail with
  * %G_IO_ERROR_NOT_SUPPORTED.
  *
+ * That hidden name is `.NAME.` and eight random characters, where `NAME`
+ * is the last component of @path (`.gtmp-` and eight random characters
+ * when `NAME` is longer than 200 bytes): the shape of the library's own
+ * names, so that [func@GTempfile.sweep] removes what a crash left, for
+ * instance at start-up (for `report.txt` in `dir`):
+ *
+ * ```c
+ * g_tempfile_sweep (dir, ".report.txt.", NULL, 0, G_TIME_SPAN_HOUR, NULL, error);
+ * ```
+ *
+ * The age counts from the file's last write. A sweep removes only the
+ * caller's own entries: as root, replacing another user's file, the hidden
+ * copy already belongs to that user, and only that user's sweep (or an
+ * unlink of your own) removes it. A sweep that removes the hidden name of
+ * a save still under way makes that save fail, and changes nothing else.
+ *
  * After success the stream stays open and reads and writes reach the permanent
  * file; nothing is deleted automatically any more
  * ([property@GTempfile.NamedTmpFile:delete] becomes %FALSE and
