@@ -35,8 +35,11 @@ typedef struct
 
   /* The name under which the file lives now: a named file's from its
    * creation, an anonymous one's after persist(); NULL while it has none.
-   * A persist moves the file from there. */
+   * A persist moves the file from there. Read without the lock (atomic,
+   * any thread); replaced only by a persist's commit, which keeps the old
+   * string in @old_paths until finalize, for callers still holding it. */
   gchar               *path;
+  GSList              *old_paths;
   /* @path relative to @at_dfd (-1: @tmpl.dfd), for a named file made
    * relative to a descriptor: it is moved and removed from there (until a
    * persist), whatever became of the directory's path. */
