@@ -23,6 +23,10 @@ typedef struct
 
   /* @fd is an O_TMPFILE descriptor that linkat() can give a name. */
   guint                linkable : 1;
+  /* @fd was linked beside a destination and unlinked again (the rename
+   * over it failed): the kernel never links it again, so the next persist
+   * copies it (gtmp-persist.c). Written only by a persist's disk phase. */
+  gboolean             link_spent;
   /* (atomic) Set in close_fn under the lock: from then on every operation
    * reports G_IO_ERROR_CLOSED and the store is never called again. Not in
    * the bit field: it is read without the lock. G_TMP_FILE_UNINITIALISED

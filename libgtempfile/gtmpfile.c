@@ -234,6 +234,7 @@ _g_tmp_file_take_fd (GTmpFile *self,
 
   priv->fd = fd;
   priv->linkable = !!linkable;
+  priv->link_spent = FALSE;
   priv->store = &_g_tmp_file_fd_store;
   /* A named file's init: a file with a descriptor is initialised. (A
    * spooled file's rollover finds it initialised already.) */

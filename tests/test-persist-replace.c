@@ -299,6 +299,281 @@ test_killed_other_owner (void)
   test_scratch_free (dir);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The rename fails after the link                                           */
+
+/* The library is linked in statically and calls this renameat(): armed by
+ * the link hook, the rename over the destination fails with
+ * rename_errno, as it would over a mount point (EBUSY), in a sticky
+ * directory (EPERM), on a failing disk (EIO). Every other rename goes
+ * through. */
+static gint rename_errno;
+static gint renames_to_fail;
+
+int
+renameat (int         olddfd,
+          const char *oldpath,
+          int         newdfd,
+          const char *newpath)
+{
+  if (g_atomic_int_get (&renames_to_fail) > 0)
+    {
+      g_atomic_int_add (&renames_to_fail, -1);
+      errno = rename_errno;
+      return -1;
+    }
+
+  return renameat2 (olddfd, oldpath, newdfd, newpath, 0);
+}
+
+/* Link hook: the next rename, the one over the destination, fails. */
+static void
+fail_next_rename (gint         dfd,
+                  const gchar *name,
+                  gpointer     user_data)
+{
+  g_atomic_int_set (&renames_to_fail, 1);
+}
+
+typedef enum
+{
+  RETRY_SAME,       /* the same existing destination again */
+  RETRY_NEW,        /* a new name in the same directory */
+  RETRY_FAIL_AGAIN, /* the same, failing once more, then once more */
+  RETRY_ASYNC,      /* the same, with persist_async() */
+  RETRY_OTHER_FS,   /* a new name on another file system */
+} Retry;
+
+typedef struct
+{
+  const gchar      *name;
+  TestFileClass     klass;
+  gint              errsv;
+  GTmpPersistFlags  flags;   /* of both persists */
+  Retry             retry;
+} RetryCase;
+
+static const RetryCase retry_cases[] = {
+  { "eperm", TEST_CLASS_TMP_FILE, EPERM, G_TMP_PERSIST_NONE, RETRY_SAME },
+  { "ebusy-new-name", TEST_CLASS_TMP_FILE, EBUSY, G_TMP_PERSIST_NONE, RETRY_NEW },
+  { "eio-sync", TEST_CLASS_TMP_FILE, EIO, G_TMP_PERSIST_SYNC, RETRY_SAME },
+  { "enospc-allow-copy", TEST_CLASS_TMP_FILE, ENOSPC, G_TMP_PERSIST_ALLOW_COPY, RETRY_SAME },
+  { "sync-allow-copy", TEST_CLASS_TMP_FILE, EIO, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_ALLOW_COPY,
+    RETRY_NEW },
+  { "document-mode", TEST_CLASS_TMP_FILE, EPERM, G_TMP_PERSIST_DOCUMENT_MODE, RETRY_NEW },
+  { "fail-again", TEST_CLASS_TMP_FILE, EPERM, G_TMP_PERSIST_NONE, RETRY_FAIL_AGAIN },
+  { "async", TEST_CLASS_TMP_FILE, EPERM, G_TMP_PERSIST_NONE, RETRY_ASYNC },
+  { "other-fs", TEST_CLASS_TMP_FILE, EPERM, G_TMP_PERSIST_NONE, RETRY_OTHER_FS },
+  { "spooled", TEST_CLASS_SPOOLED, EPERM, G_TMP_PERSIST_NONE, RETRY_SAME },
+};
+
+static gboolean
+persist_and_wait (GTmpFile          *tmp,
+                  const gchar       *dest,
+                  GTmpPersistFlags   flags,
+                  gboolean           async,
+                  GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (!async)
+    return g_tmp_file_persist (tmp, dest, flags, NULL, error);
+
+  g_tmp_file_persist_async (tmp, dest, flags, G_PRIORITY_DEFAULT, NULL, test_store_result,
+                            &result);
+  return g_tmp_file_persist_finish (tmp, test_wait_result (&result), error);
+}
+
+static guint
+fd_mode (GTmpFile *tmp)
+{
+  struct stat st;
+
+  g_assert_no_errno (fstat (test_get_fd (tmp), &st));
+  return st.st_mode & 07777;
+}
+
+/* The object's descriptor is the file at @path. */
+static void
+assert_fd_is (GTmpFile    *tmp,
+              const gchar *path)
+{
+  struct stat fd_st, path_st;
+
+  g_assert_no_errno (fstat (test_get_fd (tmp), &fd_st));
+  g_assert_no_errno (lstat (path, &path_st));
+  g_assert_cmpuint (fd_st.st_dev, ==, path_st.st_dev);
+  g_assert_cmpuint (fd_st.st_ino, ==, path_st.st_ino);
+}
+
+/* A persist whose rename over @dest fails: it reports the error, naming
+ * @dest, and changes nothing. */
+static void
+persist_failing_rename (GTmpFile         *tmp,
+                        const gchar      *dir,
+                        const gchar      *dest,
+                        const RetryCase  *rc,
+                        guint             mode)
+{
+  g_autoptr(GError) error = NULL;
+
+  rename_errno = rc->errsv;
+  _g_tmp_core_set_link_hook (fail_next_rename, NULL);
+  g_assert_false (g_tmp_file_persist (tmp, dest, rc->flags, NULL, &error));
+  _g_tmp_core_set_link_hook (NULL, NULL);
+  g_assert_cmpint (g_atomic_int_get (&renames_to_fail), ==, 0);
+
+  test_assert_error_names (error, g_io_error_from_errno (rc->errsv), dest);
+  test_assert_file_contents (dest, OLD_TEXT);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0604);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_assert_cmpuint (fd_mode (tmp), ==, mode);
+}
+
+/* Persisting an anonymous file over an existing one, the rename after the
+ * link fails; the kernel never links that file again (its first link
+ * cleared I_LINKABLE), yet the next persist works, with the content and
+ * position of the file and the mode it is to have, and the object is the
+ * saved file after it. */
+static void
+test_rename_fails (gconstpointer data)
+{
+  const RetryCase *rc = data;
+  gchar *dir = test_scratch_new ();
+  gchar *far = NULL;
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autofree gchar *retry_dest = NULL;
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp;
+  guint mode = rc->klass == TEST_CLASS_SPOOLED ? 0600 : 0640;
+  guint expected_mode;
+  gboolean copied_across;
+  gboolean saved;
+
+  if (rc->retry == RETRY_OTHER_FS && !test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+    {
+      test_scratch_free (dir);
+      return;
+    }
+
+  if (rc->klass == TEST_CLASS_SPOOLED)
+    {
+      tmp = test_new_file (TEST_CLASS_SPOOLED, dir, NULL, 4);
+      test_write (tmp, NEW_TEXT, -1);
+      g_assert_true (g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (tmp)));
+    }
+  else
+    {
+      tmp = g_tmp_file_new_at (AT_FDCWD, dir, NULL, NULL, mode, &error);
+      g_assert_no_error (error);
+      test_write (tmp, NEW_TEXT, -1);
+    }
+  test_write_file_mode (dest, OLD_TEXT, 0604);
+
+  persist_failing_rename (tmp, dir, dest, rc, mode);
+  if (rc->retry == RETRY_FAIL_AGAIN)
+    persist_failing_rename (tmp, dir, dest, rc, mode);
+
+  /* Still the temporary file: writable, at its position. */
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, strlen (NEW_TEXT));
+  test_write (tmp, "+", -1);
+
+  switch (rc->retry)
+    {
+    case RETRY_NEW:
+      retry_dest = g_build_filename (dir, "new-name.txt", NULL);
+      break;
+    case RETRY_OTHER_FS:
+      far = test_scratch_new_in ("/dev/shm");
+      retry_dest = g_build_filename (far, "new-name.txt", NULL);
+      /* Without ALLOW_COPY, another file system is refused as always. */
+      g_assert_false (g_tmp_file_persist (tmp, retry_dest, rc->flags, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_clear_error (&error);
+      g_assert_cmpuint (test_count_entries (far), ==, 0);
+      break;
+    case RETRY_SAME:
+    case RETRY_FAIL_AGAIN:
+    case RETRY_ASYNC:
+    default:
+      retry_dest = g_strdup (dest);
+      break;
+    }
+
+  /* A new name takes the object's mode (or the document mode); replacing,
+   * the replaced file's. */
+  copied_across = rc->retry == RETRY_OTHER_FS;
+  if (rc->retry == RETRY_NEW || copied_across)
+    expected_mode = rc->flags & G_TMP_PERSIST_DOCUMENT_MODE ? 0644 : mode;
+  else
+    expected_mode = 0604;
+
+  saved = persist_and_wait (tmp, retry_dest,
+                            rc->flags | (copied_across ? G_TMP_PERSIST_ALLOW_COPY : 0),
+                            rc->retry == RETRY_ASYNC, &error);
+  g_assert_no_error (error);
+  g_assert_true (saved);
+
+  test_assert_file_contents (retry_dest, NEW_TEXT "+");
+  g_assert_cmpuint (test_mode_of (retry_dest), ==, expected_mode);
+  assert_fd_is (tmp, retry_dest);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, strlen (NEW_TEXT "+"));
+  test_write (tmp, "!", -1);
+  test_assert_file_contents (retry_dest, NEW_TEXT "+!");
+
+  /* Nothing else beside it. */
+  if (rc->retry == RETRY_NEW)
+    {
+      g_assert_cmpuint (test_count_entries (dir), ==, 2);
+      test_assert_file_contents (dest, OLD_TEXT);
+    }
+  else
+    g_assert_cmpuint (test_count_entries (dir), ==, copied_across ? 1 : 1);
+  if (far != NULL)
+    g_assert_cmpuint (test_count_entries (far), ==, 1);
+
+  g_object_unref (tmp);
+  test_assert_file_contents (retry_dest, NEW_TEXT "+!");
+  if (far != NULL)
+    test_scratch_free (far);
+  test_scratch_free (dir);
+}
+
+/* NO_REPLACE after such a failure still refuses an existing name, before
+ * anything is copied, and then saves under a new one. */
+static void
+test_rename_fails_no_replace (void)
+{
+  static const RetryCase rc = { "no-replace", TEST_CLASS_TMP_FILE, EPERM, G_TMP_PERSIST_NONE,
+                                RETRY_SAME };
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autofree gchar *other = g_build_filename (dir, "other.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  GTmpFile *tmp;
+
+  tmp = g_tmp_file_new_at (AT_FDCWD, dir, NULL, NULL, 0640, &error);
+  g_assert_no_error (error);
+  test_write (tmp, NEW_TEXT, -1);
+  test_write_file_mode (dest, OLD_TEXT, 0604);
+  persist_failing_rename (tmp, dir, dest, &rc, 0640);
+
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NO_REPLACE, NULL, &error));
+  test_assert_error_names (error, G_IO_ERROR_EXISTS, dest);
+  g_clear_error (&error);
+  test_assert_file_contents (dest, OLD_TEXT);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  test_persist (tmp, other, G_TMP_PERSIST_NO_REPLACE);
+  test_assert_file_contents (other, NEW_TEXT);
+  g_assert_cmpuint (test_mode_of (other), ==, 0640);
+  assert_fd_is (tmp, other);
+  g_assert_cmpuint (test_count_entries (dir), ==, 2);
+
+  g_object_unref (tmp);
+  test_scratch_free (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -310,6 +585,14 @@ main (int    argc,
   g_test_add_func ("/persist-replace/killed-after-link/other-owner", test_killed_other_owner);
   g_test_add_func ("/persist-replace/killed-after-link/sweep-spares-others",
                    test_sweep_spares_others);
+  for (guint i = 0; i < G_N_ELEMENTS (retry_cases); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/persist-replace/rename-fails/%s",
+                                                retry_cases[i].name);
+
+      g_test_add_data_func (path, &retry_cases[i], test_rename_fails);
+    }
+  g_test_add_func ("/persist-replace/rename-fails/no-replace", test_rename_fails_no_replace);
 
   return test_run ();
 }
