@@ -641,16 +641,6 @@ persist_begin (GTmpFile          *self,
  * does; the move is then made relative to it), giving the file its mode
  * and owner, syncing the file or its copy.
  *
- * A failed persist can be retried. When an anonymous file was linked
- * under its hidden name beside an existing @path and the rename over
- * @path then failed (a mount point, a sticky directory, a full or failing
- * disk), the hidden name is removed again, but the kernel never links that
- * file again. The next persist therefore copies it, as
- * %G_TMP_PERSIST_ALLOW_COPY does, into a new anonymous file in the
- * destination's directory — on the same file system without the flag too;
- * another file system still needs it — with the same content, position
- * and mode rules, and that copy becomes the object's file.
- *
  * One exception: with %G_TMP_PERSIST_SYNC, the flush of @path's directory
  * can only come after the move. If it fails, the call returns %FALSE (the
  * new name may not survive a power cut) with the code of the system's error
@@ -660,6 +650,16 @@ persist_begin (GTmpFile          *self,
  * [property@GTempfile.NamedTmpFile:delete] is %FALSE). Persisting to @path
  * again with %G_TMP_PERSIST_SYNC (without %G_TMP_PERSIST_NO_REPLACE)
  * retries the flush.
+ *
+ * A failed persist can be retried. When an anonymous file was linked
+ * under its hidden name beside an existing @path and the rename over
+ * @path then failed (a mount point, a sticky directory, a full or failing
+ * disk), the hidden name is removed again, but the kernel never links that
+ * file again. The next persist therefore copies it, as
+ * %G_TMP_PERSIST_ALLOW_COPY does, into a new anonymous file in the
+ * destination's directory — on the same file system without the flag too;
+ * another file system still needs it — with the same content, position
+ * and mode rules, and that copy becomes the object's file.
  *
  * The stream must be open: once it is closed this fails with
  * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current
