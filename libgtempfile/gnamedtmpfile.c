@@ -55,7 +55,9 @@
  * The streams follow [class@GTempfile.TmpFile]'s rules: a read and a write
  * may run at once, and while a persist is in flight every other operation
  * on the file fails with %G_IO_ERROR_PENDING. The properties may be read
- * from any thread; set `delete` and `delete-on-close` from one thread at a
+ * from any thread (also during a persist, which changes `path`: the string
+ * [method@GTempfile.NamedTmpFile.get_path] returned stays valid until the
+ * object is finalized); set `delete` and `delete-on-close` from one thread at a
  * time, not while the file is being closed, cleaned up or persisted
  * (persist sets `delete` itself, in the caller's thread).
  *
@@ -361,7 +363,8 @@ g_named_tmp_file_class_init (GNamedTmpFileClass *klass)
    * GNamedTmpFile:path: (type filename)
    *
    * The absolute path of the file. After a successful
-   * [method@GTempfile.TmpFile.persist] it is the new path.
+   * [method@GTempfile.TmpFile.persist] it is the new path (the strings
+   * [method@GTempfile.NamedTmpFile.get_path] returned before stay valid).
    *
    * Since: 1.0
    */
@@ -641,6 +644,13 @@ g_named_tmp_file_new_finish (GAsyncResult  *result,
  *
  * Gets the absolute path of the file (it keeps being reported after the file
  * has been removed, as Python's `name` does).
+ *
+ * The string belongs to the object and stays valid until the object is
+ * finalized, also after [method@GTempfile.TmpFile.persist] has given the
+ * file another path: a string returned before then still holds the old
+ * path, and this returns the new one. Any thread may call this, also while
+ * another thread persists the file; it then returns the path from before
+ * or from after the move.
  *
  * A file that was never initialised (made with g_object_new() and no
  * successful [method@Gio.Initable.init]) has none: that is a programmer

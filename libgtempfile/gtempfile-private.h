@@ -117,8 +117,9 @@ gboolean        _g_tmp_file_initable_init (GInitable            *initable,
                                            GError              **error);
 
 /* The name under which the file lives now, or NULL while it has none:
- * GTmpFile owns it. A subclass that creates a named file sets it (taking
- * @path, absolute) in its init; persist() changes it. */
+ * GTmpFile owns it, and every string it returned stays valid until
+ * finalize. A subclass that creates a named file sets it (taking @path,
+ * absolute) in its init; persist() changes it. */
 G_GNUC_INTERNAL
 const gchar    *_g_tmp_file_get_path      (GTmpFile             *self);
 G_GNUC_INTERNAL

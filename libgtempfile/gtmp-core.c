@@ -723,6 +723,25 @@ _g_tmp_core_copy_starting (const gchar *dest)
     hook (dest, copy_hook.data);
 }
 
+static GTmpCoreHook link_hook;
+
+void
+_g_tmp_core_set_link_hook (GTmpCoreLinkHook hook,
+                           gpointer         user_data)
+{
+  _g_tmp_core_hook_set (&link_hook, G_CALLBACK (hook), user_data);
+}
+
+void
+_g_tmp_core_linked_beside (gint         dfd,
+                           const gchar *name)
+{
+  GTmpCoreLinkHook hook = (GTmpCoreLinkHook) g_atomic_pointer_get (&link_hook.func);
+
+  if G_UNLIKELY (hook != NULL)
+    hook (dfd, name, link_hook.data);
+}
+
 gboolean
 _g_tmp_core_pwrite_all (gint        fd,
                         const void *data,

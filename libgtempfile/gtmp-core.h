@@ -74,6 +74,12 @@ _g_tmp_core_hook_set (GTmpCoreHook *hook,
 G_GNUC_INTERNAL
 void      _g_tmp_core_copy_starting    (const gchar       *dest);
 
+/* Calls the link hook, if one is set: a file has just been linked as
+ * @name in @dfd, to be renamed over its destination. */
+G_GNUC_INTERNAL
+void      _g_tmp_core_linked_beside    (gint               dfd,
+                                        const gchar       *name);
+
 /* fsync() retried on EINTR: 0, or -1 with errno set. Every fsync() of the
  * library goes through here, so the sync hook sees them all. */
 G_GNUC_INTERNAL

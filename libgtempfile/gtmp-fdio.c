@@ -90,7 +90,8 @@ gint
 _g_tmp_fdio_link_into_place (gint         fd,
                              gint         dfd,
                              const gchar *dest,
-                             gboolean     no_replace)
+                             gboolean     no_replace,
+                             gboolean    *spent)
 {
   gint errsv;
   guint tries;
@@ -117,10 +118,14 @@ _g_tmp_fdio_link_into_place (gint         fd,
       if (errsv != 0)
         return errsv;
 
+      _g_tmp_core_linked_beside (dfd, sibling);
       if (renameat (dfd, sibling, dfd, dest) < 0)
         {
+          /* The file had a name: the kernel cleared its I_LINKABLE, and
+           * once unlinked again it can never be linked anew. */
           errsv = errno;
           unlinkat (dfd, sibling, 0);
+          *spent = TRUE;
           return errsv;
         }
 

@@ -30,12 +30,15 @@ gchar    *_g_tmp_fdio_sibling_path    (const gchar   *dest);
 /* Gives the anonymous (O_TMPFILE) file @fd the name @dest, relative to
  * @dfd: linkat() through /proc/self/fd, else AT_EMPTY_PATH. Without
  * @no_replace an existing @dest is replaced (link beside it, then rename).
- * Returns 0 or an errno value; ENOTSUP when no link is possible here. */
+ * Returns 0 or an errno value; ENOTSUP when no link is possible here.
+ * *@spent becomes TRUE when @fd was linked and that link removed again (the
+ * rename failed): the kernel never links such a file again (ENOENT). */
 G_GNUC_INTERNAL
 gint      _g_tmp_fdio_link_into_place (gint           fd,
                                        gint           dfd,
                                        const gchar   *dest,
-                                       gboolean       no_replace);
+                                       gboolean       no_replace,
+                                       gboolean      *spent);
 
 /* Moves the named file @src (relative to @src_dfd) to @dest (relative to
  * @dfd); with @no_replace renameat2(RENAME_NOREPLACE), else

@@ -23,6 +23,10 @@ typedef struct
 
   /* @fd is an O_TMPFILE descriptor that linkat() can give a name. */
   guint                linkable : 1;
+  /* @fd was linked beside a destination and unlinked again (the rename
+   * over it failed): the kernel never links it again, so the next persist
+   * copies it (gtmp-persist.c). Written only by a persist's disk phase. */
+  gboolean             link_spent;
   /* (atomic) Set in close_fn under the lock: from then on every operation
    * reports G_IO_ERROR_CLOSED and the store is never called again. Not in
    * the bit field: it is read without the lock. G_TMP_FILE_UNINITIALISED
@@ -35,8 +39,11 @@ typedef struct
 
   /* The name under which the file lives now: a named file's from its
    * creation, an anonymous one's after persist(); NULL while it has none.
-   * A persist moves the file from there. */
+   * A persist moves the file from there. Read without the lock (atomic,
+   * any thread); replaced only by a persist's commit, which keeps the old
+   * string in @old_paths until finalize, for callers still holding it. */
   gchar               *path;
+  GSList              *old_paths;
   /* @path relative to @at_dfd (-1: @tmpl.dfd), for a named file made
    * relative to a descriptor: it is moved and removed from there (until a
    * persist), whatever became of the directory's path. */

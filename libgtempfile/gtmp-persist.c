@@ -165,6 +165,7 @@ persist_by_copy (GTmpFile      *self,
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   g_autofree gchar *copy_path = NULL;
   GTmpFdioAttrs attrs = op->attrs;
+  gboolean spent = FALSE;
   struct stat st;
   off_t position;
   gint copy_fd;
@@ -218,9 +219,10 @@ persist_by_copy (GTmpFile      *self,
       goto fail;
     }
 
-  /* Nothing has changed yet; from here on we only move forward. */
+  /* Nothing has changed yet; from here on we only move forward. A copy
+   * whose link is spent is dropped below anyway. */
   if (copy_path == NULL)
-    errsv = _g_tmp_fdio_link_into_place (copy_fd, op->dfd, op->name, no_replace (op));
+    errsv = _g_tmp_fdio_link_into_place (copy_fd, op->dfd, op->name, no_replace (op), &spent);
   else
     errsv = _g_tmp_fdio_rename (op->dfd, copy_path, op->dfd, op->name, no_replace (op));
   if (errsv != 0)
@@ -238,6 +240,7 @@ persist_by_copy (GTmpFile      *self,
   _g_tmp_core_clear_fd (&priv->fd);
   priv->fd = copy_fd;
   priv->linkable = FALSE;
+  priv->link_spent = FALSE;
 
   return TRUE;
 
@@ -250,7 +253,8 @@ fail:
 
 /* Gives the file the name @op->dest without copying it: 0, or an errno
  * value (EXDEV: another file system; ENOTSUP: an anonymous file that
- * cannot be linked). */
+ * cannot be linked; ENOENT with @priv->link_spent: one that can no longer
+ * be). */
 static gint
 move_into_place (GTmpFile    *self,
                  gint         src_dfd,
@@ -258,12 +262,25 @@ move_into_place (GTmpFile    *self,
                  PersistOp   *op)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
+  gboolean spent = FALSE;
+  gint errsv;
 
   if (src != NULL)
     return _g_tmp_fdio_rename (src_dfd, src, op->dfd, op->name, no_replace (op));
-  if (priv->linkable)
-    return _g_tmp_fdio_link_into_place (priv->fd, op->dfd, op->name, no_replace (op));
-  return ENOTSUP;
+  if (!priv->linkable && !priv->link_spent)
+    return ENOTSUP;
+
+  /* A spent file is tried all the same: the kernel tells another file
+   * system (EXDEV, a copy only with ALLOW_COPY) from this one (ENOENT),
+   * and an existing @op->name under NO_REPLACE (EEXIST) first. */
+  errsv = _g_tmp_fdio_link_into_place (priv->fd, op->dfd, op->name, no_replace (op), &spent);
+  if (spent)
+    {
+      priv->linkable = FALSE;
+      priv->link_spent = TRUE;
+    }
+
+  return errsv;
 }
 
 /* Gives the file what it takes on (@op->attrs), syncs it with SYNC and
@@ -352,6 +369,7 @@ persist_move (GTmpFile      *self,
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   g_autofree gchar *src = NULL;
   gint src_dfd = AT_FDCWD;
+  gboolean was_spent = priv->link_spent;
   gint errsv;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -397,8 +415,12 @@ persist_move (GTmpFile      *self,
     op->moved = TRUE;
   else if (errsv < 0)
     return FALSE;
-  else if ((errsv == EXDEV || errsv == ENOTSUP) && (op->flags & G_TMP_PERSIST_ALLOW_COPY))
+  else if (((errsv == EXDEV || errsv == ENOTSUP) && (op->flags & G_TMP_PERSIST_ALLOW_COPY)) ||
+           (errsv == ENOENT && was_spent))
     {
+      /* A file whose earlier replace failed after its link is copied on
+       * its own file system without ALLOW_COPY: nothing else can save it,
+       * and the copy is as atomic at the destination. */
       if (!persist_by_copy (self, op, src_dfd, src, cancellable, error))
         return FALSE;
     }
@@ -592,6 +614,22 @@ persist_begin (GTmpFile          *self,
  * file system that can only create files with a name, fail with
  * %G_IO_ERROR_NOT_SUPPORTED.
  *
+ * That hidden name is `.NAME.` and eight random characters, where `NAME`
+ * is the last component of @path (`.gtmp-` and eight random characters
+ * when `NAME` is longer than 200 bytes): the shape of the library's own
+ * names, so that [func@GTempfile.sweep] removes what a crash left, for
+ * instance at start-up (for `report.txt` in `dir`):
+ *
+ * ```c
+ * g_tempfile_sweep (dir, ".report.txt.", NULL, 0, G_TIME_SPAN_HOUR, NULL, error);
+ * ```
+ *
+ * The age counts from the file's last write. A sweep removes only the
+ * caller's own entries: as root, replacing another user's file, the hidden
+ * copy already belongs to that user, and only that user's sweep (or an
+ * unlink of your own) removes it. A sweep that removes the hidden name of
+ * a save still under way makes that save fail, and changes nothing else.
+ *
  * After success the stream stays open and reads and writes reach the permanent
  * file; nothing is deleted automatically any more
  * ([property@GTempfile.NamedTmpFile:delete] becomes %FALSE and
@@ -612,6 +650,16 @@ persist_begin (GTmpFile          *self,
  * [property@GTempfile.NamedTmpFile:delete] is %FALSE). Persisting to @path
  * again with %G_TMP_PERSIST_SYNC (without %G_TMP_PERSIST_NO_REPLACE)
  * retries the flush.
+ *
+ * A failed persist can be retried. When an anonymous file was linked
+ * under its hidden name beside an existing @path and the rename over
+ * @path then failed (a mount point, a sticky directory, a full or failing
+ * disk), the hidden name is removed again, but the kernel never links that
+ * file again. The next persist therefore copies it, as
+ * %G_TMP_PERSIST_ALLOW_COPY does, into a new anonymous file in the
+ * destination's directory — on the same file system without the flag too;
+ * another file system still needs it — with the same content, position
+ * and mode rules, and that copy becomes the object's file.
  *
  * The stream must be open: once it is closed this fails with
  * %G_IO_ERROR_CLOSED. A relative @path is resolved against the current

@@ -69,6 +69,19 @@ G_GNUC_INTERNAL
 void      _g_tmp_core_set_copy_hook    (GTmpCoreCopyHook   hook,
                                         gpointer           user_data);
 
+/* Test hook: when set, called each time persist() has linked a file under
+ * a hidden name beside its destination (@name, relative to the
+ * destination's directory @dfd) and is about to rename it over the
+ * destination: the window in which a crash leaves that name. Process-wide;
+ * NULL removes it. */
+typedef void (*GTmpCoreLinkHook) (gint         dfd,
+                                  const gchar *name,
+                                  gpointer     user_data);
+
+G_GNUC_INTERNAL
+void      _g_tmp_core_set_link_hook    (GTmpCoreLinkHook   hook,
+                                        gpointer           user_data);
+
 /* Test hook: called with every descriptor the library has just fsync()ed
  * successfully, in the thread that synced it (a worker for persist_async).
  * Returning FALSE makes that fsync() fail with EIO, as a failing disk

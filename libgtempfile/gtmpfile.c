@@ -234,6 +234,7 @@ _g_tmp_file_take_fd (GTmpFile *self,
 
   priv->fd = fd;
   priv->linkable = !!linkable;
+  priv->link_spent = FALSE;
   priv->store = &_g_tmp_file_fd_store;
   /* A named file's init: a file with a descriptor is initialised. (A
    * spooled file's rollover finds it initialised already.) */
@@ -255,7 +256,7 @@ _g_tmp_file_get_path (GTmpFile *self)
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  return priv->path;
+  return g_atomic_pointer_get (&priv->path);
 }
 
 void
@@ -264,8 +265,11 @@ _g_tmp_file_take_path (GTmpFile *self,
 {
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
-  g_free (priv->path);
-  priv->path = path;
+  /* get_path() hands the string out (transfer none), to any thread: a
+   * string once handed out stays alive until finalize. */
+  if (priv->path != NULL)
+    priv->old_paths = g_slist_prepend (priv->old_paths, priv->path);
+  g_atomic_pointer_set (&priv->path, path);
 }
 
 void
@@ -537,6 +541,7 @@ g_tmp_file_finalize (GObject *object)
   g_clear_pointer (&priv->link, _g_tmp_file_link_unref);
   _g_tmp_template_clear (&priv->tmpl);
   g_clear_pointer (&priv->path, g_free);
+  g_slist_free_full (g_steal_pointer (&priv->old_paths), g_free);
   g_clear_pointer (&priv->at_path, g_free);
   _g_tmp_core_clear_fd (&priv->at_dfd);
   g_mutex_clear (&priv->lock);

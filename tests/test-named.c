@@ -653,6 +653,139 @@ test_concurrent_init_async (void)
   test_scratch_free (dir);
 }
 
+/* ------------------------------------------------------------------------ */
+/* get_path() across persists                                                */
+
+static void
+persist_async_and_wait (GNamedTmpFile *tmp,
+                        const gchar   *dest)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_tmp_file_persist_async (G_TMP_FILE (tmp), dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT,
+                            NULL, test_store_result, &result);
+  g_assert_true (g_tmp_file_persist_finish (G_TMP_FILE (tmp), test_wait_result (&result),
+                                            &error));
+  g_assert_no_error (error);
+}
+
+/* Every string get_path() returned keeps its content until the object is
+ * finalized: a persist (sync, async, back to an earlier name) frees none.
+ * Under ASan a freed one is a use after free; without, malloc's own use of
+ * a freed block changes its first bytes. */
+static void
+test_path_survives_persist (void)
+{
+  gchar *dir = test_scratch_new ();
+  GNamedTmpFile *tmp = new_named (dir, TRUE, TRUE);
+  const gchar *held[5];
+  gchar *copies[5];
+  g_autofree gchar *prop_path = NULL;
+  guint i;
+
+  held[0] = g_named_tmp_file_get_path (tmp);
+  copies[0] = g_strdup (held[0]);
+  for (i = 1; i < G_N_ELEMENTS (held); i++)
+    {
+      g_autofree gchar *dest = g_build_filename (dir, i % 2 ? "a.txt" : "b.txt", NULL);
+
+      if (i == 2)
+        persist_async_and_wait (tmp, dest);
+      else
+        test_persist (tmp, dest, G_TMP_PERSIST_NONE);
+      held[i] = g_named_tmp_file_get_path (tmp);
+      copies[i] = g_strdup (held[i]);
+      g_assert_cmpstr (held[i], ==, dest);
+      g_assert_true (held[i] != held[i - 1]);
+    }
+
+  /* Even the first name's string, whose file is long gone. */
+  for (i = 0; i < G_N_ELEMENTS (held); i++)
+    {
+      g_assert_cmpstr (held[i], ==, copies[i]);
+      g_free (copies[i]);
+    }
+  g_object_get (tmp, "path", &prop_path, NULL);
+  g_assert_cmpstr (prop_path, ==, held[G_N_ELEMENTS (held) - 1]);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  /* Closing and cleaning up change no path. */
+  g_assert_true (g_named_tmp_file_cleanup (tmp, NULL, NULL));
+  g_assert_true (g_named_tmp_file_get_path (tmp) == held[G_N_ELEMENTS (held) - 1]);
+
+  g_object_unref (tmp);
+  test_scratch_free (dir);
+}
+
+typedef struct
+{
+  GNamedTmpFile *tmp;
+  const gchar   *dir;
+  gint           stop;
+  guint          reads;
+} PathReader;
+
+/* Reads get_path() and the property over and over, and checks that the
+ * string it got last still holds what it held then. */
+static gpointer
+read_paths (gpointer data)
+{
+  PathReader *r = data;
+  const gchar *last = NULL;
+  g_autofree gchar *last_copy = NULL;
+
+  while (!g_atomic_int_get (&r->stop))
+    {
+      const gchar *path = g_named_tmp_file_get_path (r->tmp);
+      g_autofree gchar *prop = NULL;
+
+      if (last != NULL)
+        g_assert_cmpstr (last, ==, last_copy);
+      g_assert_true (g_str_has_prefix (path, r->dir));
+      if (path != last)
+        {
+          last = path;
+          g_free (last_copy);
+          last_copy = g_strdup (path);
+        }
+      g_object_get (r->tmp, "path", &prop, NULL);
+      g_assert_true (g_str_has_prefix (prop, r->dir));
+      r->reads++;
+    }
+
+  return NULL;
+}
+
+/* The Threads section: the properties may be read from any thread, also
+ * while another one persists the file. */
+static void
+test_path_read_during_persist (void)
+{
+  gchar *dir = test_scratch_new ();
+  GNamedTmpFile *tmp = new_named (dir, TRUE, TRUE);
+  g_autofree gchar *a = g_build_filename (dir, "a.txt", NULL);
+  g_autofree gchar *b = g_build_filename (dir, "b.txt", NULL);
+  PathReader r = { tmp, dir, FALSE, 0 };
+  GThread *reader;
+  guint i;
+
+  reader = g_thread_new ("path-reader", read_paths, &r);
+  for (i = 0; i < 300; i++)
+    test_persist (tmp, i % 2 ? b : a, G_TMP_PERSIST_NONE);
+  g_atomic_int_set (&r.stop, TRUE);
+  g_thread_join (reader);
+
+  g_test_message ("%u reads during 300 persists", r.reads);
+  g_assert_cmpuint (r.reads, >, 0);
+  g_assert_cmpstr (g_named_tmp_file_get_path (tmp), ==, b);
+  test_assert_file_contents (b, "");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  g_object_unref (tmp);
+  test_scratch_free (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -667,6 +800,8 @@ main (int   argc,
   g_test_add_func ("/named/fork/unwritable-dir", test_unwritable_dir);
   g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
   g_test_add_func ("/named/path", test_path);
+  g_test_add_func ("/named/path/survives-persist", test_path_survives_persist);
+  g_test_add_func ("/named/path/read-during-persist", test_path_read_during_persist);
   g_test_add_func ("/named/relative-dir", test_relative_dir);
   g_test_add_func ("/named/errors", test_errors);
   g_test_add_func ("/named/mode", test_mode);
