@@ -237,8 +237,16 @@ persist_by_copy (GTmpFile      *self,
   if (src != NULL)
     unlinkat (src_dfd, src, 0);
 
-  _g_tmp_core_clear_fd (&priv->fd);
-  priv->fd = copy_fd;
+  /* The copy takes over the original's descriptor number, so that a caller
+   * holding g_tmp_file_get_fd()'s number (Python's file object over it
+   * does) goes on with the saved file, not a closed or reused number. */
+  if (dup3 (copy_fd, priv->fd, O_CLOEXEC) >= 0)
+    _g_tmp_core_clear_fd (&copy_fd);
+  else
+    {
+      _g_tmp_core_clear_fd (&priv->fd);
+      priv->fd = copy_fd;
+    }
   priv->linkable = FALSE;
   priv->link_spent = FALSE;
 

@@ -843,6 +843,10 @@ g_tmp_file_new_finish (GAsyncResult  *result,
  * position with the streams of @self. For a [class@GTempfile.SpooledTmpFile]
  * this moves the data to disk first.
  *
+ * The number stays the file's until @self is closed: a persist that copies
+ * the file (%G_TMP_PERSIST_ALLOW_COPY to another file system) puts the copy
+ * under the same number, at the same position.
+ *
  * Returns: the descriptor, or -1 with @error set (%G_IO_ERROR_CLOSED once the
  *   stream is closed, %G_IO_ERROR_NOT_INITIALIZED before
  *   [method@Gio.Initable.init] has succeeded)

@@ -619,6 +619,7 @@ test_not_linkable (void)
   g_autofree gchar *path = NULL;
   g_autoptr(GTmpFile) tmp = new_anonymous (dir, 0);
   g_autoptr(GError) error = NULL;
+  struct stat fd_st, dest_st;
   gint fd;
 
   fd = _g_tmp_core_create_file (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, 0), &path, &error);
@@ -635,6 +636,15 @@ test_not_linkable (void)
   test_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   g_assert_cmpuint (test_mode_of (dest), ==, 0600);
+
+  /* The copy took over the descriptor number a caller may hold. */
+  g_assert_cmpint (g_tmp_file_get_fd (tmp, NULL), ==, fd);
+  g_assert_no_errno (fstat (fd, &fd_st));
+  g_assert_no_errno (stat (dest, &dest_st));
+  g_assert_cmpuint (fd_st.st_ino, ==, dest_st.st_ino);
+  g_assert_cmpuint (fd_st.st_dev, ==, dest_st.st_dev);
+  g_assert_cmpint (fcntl (fd, F_GETFD), ==, FD_CLOEXEC);
+
   assert_persisted (tmp, dest, "unlinkable");
 
   g_clear_object (&tmp);
