@@ -653,7 +653,7 @@ test_fd_not_inherited (void)
 
   if (!g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
     {
-      g_test_skip ("/proc/self/fd is not available");
+      test_skip ("/proc/self/fd is not available");
       test_scratch_free (scratch);
       return;
     }
@@ -1081,8 +1081,8 @@ run_refusal_test (void)
 
   if (!can_mount ("mqueue") || !can_mount ("tmpfs"))
     {
-      g_test_skip ("cannot mount mqueue and tmpfs file systems (no CAP_SYS_ADMIN "
-                   "or no mount namespaces) to provoke an O_TMPFILE refusal");
+      test_skip ("cannot mount mqueue and tmpfs file systems (no CAP_SYS_ADMIN "
+                 "or no mount namespaces) to provoke an O_TMPFILE refusal");
       test_scratch_free (scratch);
       return;
     }
@@ -1481,8 +1481,8 @@ test_tempdir_last_resort (void)
     {
       if (!can_mount ("tmpfs"))
         {
-          g_test_skip ("cannot mount file systems (no CAP_SYS_ADMIN or no mount "
-                       "namespaces) to make /tmp and /var/tmp read-only");
+          test_skip ("cannot mount file systems (no CAP_SYS_ADMIN or no mount "
+                     "namespaces) to make /tmp and /var/tmp read-only");
           return;
         }
 
@@ -1949,8 +1949,8 @@ test_error_enospc (void)
 
       if (!can_mount ("tmpfs"))
         {
-          g_test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
-                       "namespaces) to run out of space");
+          test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
+                     "namespaces) to run out of space");
           test_scratch_free (scratch);
           return;
         }

@@ -362,7 +362,7 @@ test_other_file_system (gconstpointer klass)
   dest_dir = test_scratch_new ();
   if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
       test_scratch_free (src_dir);
       test_scratch_free (dest_dir);
       return;

@@ -1619,8 +1619,7 @@ test_sync_dir_emfile (gconstpointer named)
   /* A process of its own: its descriptor limit is lowered. */
   if (!g_test_subprocess ())
     {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
+      test_run_in_subprocess ();
       return;
     }
 
@@ -1720,7 +1719,7 @@ test_killed_mid_copy (gconstpointer named)
   dest_dir = test_scratch_new ();
   if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
       test_scratch_free (src_dir);
       test_scratch_free (dest_dir);
       return;

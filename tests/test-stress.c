@@ -540,7 +540,7 @@ static gboolean
 skip_under_tsan (void)
 {
 #ifdef UNDER_TSAN
-  g_test_skip ("GLib is not built with ThreadSanitizer: it cannot see GTask's hand-overs");
+  test_skip ("GLib is not built with ThreadSanitizer: it cannot see GTask's hand-overs");
   return TRUE;
 #else
   return FALSE;
@@ -556,7 +556,8 @@ run_race_in_subprocess (void)
 {
   if (g_test_subprocess ())
     return TRUE;
-  g_test_trap_subprocess (NULL, RACE_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (!test_trap_subprocess (RACE_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR))
+    return FALSE;
   /* Not g_test_trap_assert_passed(): that would end the whole run. */
   if (g_test_trap_reached_timeout ())
     g_test_fail_printf ("%s hung (its subprocess was killed after %d s)",

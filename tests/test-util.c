@@ -421,7 +421,7 @@ test_need_two_file_systems (const gchar *a,
   if (stat (a, &sa) == 0 && stat (b, &sb) == 0 && S_ISDIR (sb.st_mode) &&
       sa.st_dev != sb.st_dev)
     return TRUE;
-  g_test_skip_printf ("%s and %s are not two file systems here", a, b);
+  test_skip_printf ("%s and %s are not two file systems here", a, b);
   return FALSE;
 }
 
@@ -1322,7 +1322,7 @@ test_need_root (const gchar *what_for)
     return TRUE;
 
   reason = g_strdup_printf ("needs root, %s", what_for);
-  g_test_skip (reason);
+  test_skip (reason);
   return FALSE;
 }
 
@@ -1339,20 +1339,6 @@ test_drop_privileges (void)
   g_assert_no_errno (setgid (TEST_NOBODY));
   g_assert_no_errno (setuid (TEST_NOBODY));
   g_assert_cmpint (geteuid (), ==, TEST_NOBODY);
-}
-
-/**
- * test_run_in_subprocess:
- *
- * Runs the current test case again in a g_test_trap_subprocess() child
- * (which finds its parent's fixture in test_scratch_dir()), and asserts
- * that it passed.
- */
-void
-test_run_in_subprocess (void)
-{
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
 }
 
 /**
@@ -1381,13 +1367,13 @@ test_enter_mount_namespace (void)
   if (unshare (CLONE_NEWNS) < 0 ||
       mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     {
-      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
+      test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
       return FALSE;
     }
 
   return TRUE;
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
   return FALSE;
 #endif
 }
@@ -1405,7 +1391,7 @@ test_mount_tmpfs (const gchar *dir)
 {
   if (mount ("gtmp-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
       return FALSE;
     }
 

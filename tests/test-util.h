@@ -180,8 +180,17 @@ void          test_run_as_nobody        (TestNobodyFunc  func,
                                          gpointer        data);
 gboolean      test_need_root            (const gchar    *what_for);
 void          test_drop_privileges      (void);
-void          test_run_in_subprocess    (void);
 gboolean      test_enter_mount_namespace (void);
 gboolean      test_mount_tmpfs          (const gchar    *dir);
+
+/* Test cases that run again in a subprocess, and skips that the parent sees
+ * (test-subprocess.c): every skip goes through test_skip(), every trap
+ * through test_trap_subprocess() */
+void          test_skip                 (const gchar    *reason);
+void          test_skip_printf          (const gchar    *format,
+                                         ...) G_GNUC_PRINTF (1, 2);
+gboolean      test_trap_subprocess      (guint64         timeout_us,
+                                         GTestSubprocessFlags flags);
+gboolean      test_run_in_subprocess    (void);
 
 G_END_DECLS
