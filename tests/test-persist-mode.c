@@ -346,8 +346,7 @@ test_dest_directory (gconstpointer klass)
 static void
 test_other_file_system (gconstpointer klass)
 {
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autofree gchar *fresh = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
@@ -355,24 +354,14 @@ test_other_file_system (gconstpointer klass)
   g_autoptr(GError) error = NULL;
   struct stat st;
 
-  if (!test_need_root ("to mount a tmpfs"))
+  if (!test_two_fs_init (&fs, TEST_TWO_FS_TO_TMPFS))
     return;
 
-  src_dir = test_scratch_new ();
-  dest_dir = test_scratch_new ();
-  if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
-    {
-      test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
-      test_scratch_free (src_dir);
-      test_scratch_free (dest_dir);
-      return;
-    }
-
-  dest = g_build_filename (dest_dir, "doc.txt", NULL);
-  fresh = g_build_filename (dest_dir, "fresh.txt", NULL);
+  dest = g_build_filename (fs.dest_dir, "doc.txt", NULL);
+  fresh = g_build_filename (fs.dest_dir, "fresh.txt", NULL);
   test_write_file_mode (dest, "old", 0640);
   g_assert_no_errno (chown (dest, TEST_NOBODY, TEST_NOBODY));
-  tmp = new_file (klass, src_dir);
+  tmp = new_file (klass, fs.src_dir);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
@@ -387,16 +376,10 @@ test_other_file_system (gconstpointer klass)
   g_assert_cmpuint (st.st_gid, ==, TEST_NOBODY);
   test_assert_file_contents (dest, "new");
 
-  other = new_file (klass, src_dir);
+  other = new_file (klass, fs.src_dir);
   test_persist (other, fresh, G_TMP_PERSIST_ALLOW_COPY);
   g_assert_cmpuint (test_mode_of (fresh), ==, 0600);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 2);
-
-  g_clear_object (&tmp);
-  g_clear_object (&other);
-  g_assert_no_errno (umount2 (dest_dir, MNT_DETACH));
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 2);
 }
 
 /* An object made with a mode keeps it for a new name, and gives it up for

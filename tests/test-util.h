@@ -183,6 +183,28 @@ void          test_drop_privileges      (void);
 gboolean      test_enter_mount_namespace (void);
 gboolean      test_mount_tmpfs          (const gchar    *dir);
 
+/* Two scratch directories on two file systems (test-two-fs.c), for a
+ * persist across them */
+typedef enum {
+  TEST_TWO_FS_FROM_SHM,  /* from /dev/shm to the run's directory */
+  TEST_TWO_FS_TO_SHM,    /* from the run's directory to /dev/shm */
+  TEST_TWO_FS_TO_TMPFS,  /* to a 1 MiB tmpfs mounted here (root) */
+} TestTwoFsKind;
+
+typedef struct {
+  gchar    *src_dir;
+  gchar    *dest_dir;
+  gboolean  mounted;
+} TestTwoFs;
+
+#define TEST_TWO_FS_INIT { NULL, NULL, FALSE }
+
+gboolean      test_two_fs_init          (TestTwoFs      *fs,
+                                         TestTwoFsKind   kind);
+void          test_two_fs_clear         (TestTwoFs      *fs);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestTwoFs, test_two_fs_clear)
+
 /* Test cases that run again in a subprocess, and skips that the parent sees
  * (test-subprocess.c): every skip goes through test_skip(), every trap
  * through test_trap_subprocess() */
