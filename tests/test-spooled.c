@@ -1274,55 +1274,6 @@ test_fail_missing_dir (void)
   test_remove_tree (dir);
 }
 
-/* g_spooled_tmp_file_new_full(): nothing on disk until the rollover, which
- * creates the file with the mode asked for (through the umask; 0: 0600).
- * The properties say what was asked. */
-static void
-test_full_rollover_mode (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0640, 0640 },
-    { 077, 0640, 0600 },
-    { 022, 0, 0600 },
-  };
-  g_autofree gchar *dir = test_scratch_new ();
-  g_autofree guint8 *data = make_pattern (0, 100);
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GSpooledTmpFile) file = NULL;
-      g_autoptr(GError) error = NULL;
-      guint mode = 0;
-      guint random_length = 0;
-      struct stat st;
-      gint fd;
-
-      umask (cases[i].umask_);
-      file = g_spooled_tmp_file_new_full (64, dir, NULL, NULL, cases[i].mode, 16);
-      g_object_get (file, "mode", &mode, "random-length", &random_length, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0600);
-      g_assert_cmpuint (random_length, ==, 16);
-
-      test_write (file, data, 100);
-      g_assert_true (is_rolled_over (file));
-      fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-      g_assert_no_error (error);
-      g_assert_no_errno (fstat (fd, &st));
-      g_assert_cmpuint (st.st_mode & 07777, ==, cases[i].expected);
-      assert_fd_content (fd, data, 100, 100);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (g_steal_pointer (&dir));
-}
-
 /* The rollover's file gets a random part of the length asked for: seen by
  * inotify in the name it has for an instant where the file system refuses
  * O_TMPFILE. In a subprocess: the refusal is remembered. */
@@ -2042,7 +1993,8 @@ main (int   argc,
   g_test_add_func ("/spooled/notify/persist-async", test_notify_persist_async);
   g_test_add_func ("/spooled/notify/persist-async-context", test_notify_persist_async_context);
   g_test_add_func ("/spooled/persist-mode", test_persist_mode);
-  g_test_add_func ("/spooled/full/rollover-mode", test_full_rollover_mode);
+  g_test_add_data_func ("/spooled/full/rollover-mode", GINT_TO_POINTER (TEST_CLASS_SPOOLED),
+                        test_check_full_modes);
   g_test_add_func ("/spooled/full/rollover-random-length", test_full_rollover_random_length);
   g_test_add_func ("/spooled/full/invalid-random-length", test_full_invalid_random_length);
   g_test_add_func ("/spooled/fail/missing-dir", test_fail_missing_dir);

@@ -282,116 +282,6 @@ test_new_mode (void)
   remove_base (base);
 }
 
-/* g_tmp_dir_new_full(): the mode asked for, through the umask; 0 is 0700
- * whatever the umask. The directory is still removed, whatever its mode. */
-static void
-test_full_modes (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0750, 0750 },
-    { 022, 0777, 0755 },
-    { 077, 0750, 0700 },
-    { 022, 0, 0700 },
-    { 0, 0, 0700 },
-    { 022, 0500, 0500 },
-  };
-  g_autofree gchar *base = test_scratch_new ();
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GTmpDir) tmp = NULL;
-      g_autofree gchar *inside = NULL;
-      guint mode = 0;
-
-      umask (cases[i].umask_);
-      tmp = g_tmp_dir_new_full (base, "m-", NULL, cases[i].mode, 0, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, cases[i].expected);
-      g_object_get (tmp, "mode", &mode, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0700);
-
-      if (cases[i].expected & 0200)
-        {
-          inside = g_build_filename (g_tmp_dir_get_path (tmp), "f", NULL);
-          test_write_file (inside, "x");
-        }
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
-}
-
-/* The name has the length asked for (0: 8) of the name alphabet, also when
- * asked through the property, and "random-length" reads it back. */
-static void
-test_full_random_length (void)
-{
-  static const guint lengths[] = { 0, 8, 16, 128 };
-  g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GTmpDir) by_property = NULL;
-  g_autofree gchar *pattern = NULL;
-  g_autoptr(GError) error = NULL;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (lengths); i++)
-    {
-      guint expected = lengths[i] != 0 ? lengths[i] : 8;
-      g_autoptr(GTmpDir) tmp = NULL;
-      guint random_length = 0;
-
-      g_clear_pointer (&pattern, g_free);
-      pattern = test_name_pattern ("build-", expected, ".d");
-      tmp = g_tmp_dir_new_full (base, "build-", ".d", 0, lengths[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (test_name_matches (g_tmp_dir_get_path (tmp), base, pattern));
-      g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
-      g_object_get (tmp, "random-length", &random_length, NULL);
-      g_assert_cmpuint (random_length, ==, expected);
-    }
-
-  g_clear_pointer (&pattern, g_free);
-  pattern = test_name_pattern ("tmp", 40, "");
-  by_property = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
-                                "dir", base, "random-length", 40, NULL);
-  g_assert_no_error (error);
-  g_assert_true (test_name_matches (g_tmp_dir_get_path (by_property), base, pattern));
-
-  g_clear_object (&by_property);
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
-}
-
-/* Out of 8..128: INVALID_ARGUMENT naming the directory, and nothing made. */
-static void
-test_full_random_length_invalid (void)
-{
-  static const guint bad[] = { 7, 129 };
-  g_autofree gchar *base = test_scratch_new ();
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      GTmpDir *tmp = g_tmp_dir_new_full (base, NULL, NULL, 0750, bad[i], &error);
-
-      g_assert_null (tmp);
-      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, base);
-    }
-
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
-}
-
 static void
 test_new_relative (void)
 {
@@ -2553,9 +2443,11 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
   g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
   g_test_add_func ("/tmp-dir/new/mode", test_new_mode);
-  g_test_add_func ("/tmp-dir/full/modes", test_full_modes);
-  g_test_add_func ("/tmp-dir/full/random-length", test_full_random_length);
-  g_test_add_func ("/tmp-dir/full/random-length-invalid", test_full_random_length_invalid);
+  g_test_add_data_func ("/tmp-dir/full/modes", GINT_TO_POINTER (TEST_CLASS_TMP_DIR), test_check_full_modes);
+  g_test_add_data_func ("/tmp-dir/full/random-length", GINT_TO_POINTER (TEST_CLASS_TMP_DIR),
+                        test_check_full_random_length);
+  g_test_add_data_func ("/tmp-dir/full/random-length-invalid", GINT_TO_POINTER (TEST_CLASS_TMP_DIR),
+                        test_check_full_random_length_invalid);
   g_test_add_func ("/tmp-dir/new/relative", test_new_relative);
   g_test_add_func ("/tmp-dir/new/errors", test_new_errors);
   g_test_add_func ("/tmp-dir/new/async", test_new_async);

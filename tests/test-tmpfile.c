@@ -723,55 +723,11 @@ test_modes (void)
   test_scratch_free (dir);
 }
 
-/* g_tmp_file_new_full(): the mode asked for, through the umask; 0 is
- * 0600 whatever the umask. The properties say what was asked. */
-static void
-test_full_modes (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0640, 0640 },
-    { 022, 0666, 0644 },
-    { 077, 0640, 0600 },
-    { 022, 0, 0600 },
-    { 0, 0, 0600 },
-  };
-  gchar *dir = test_scratch_new ();
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GTmpFile) tmp = NULL;
-      guint mode = 0;
-      guint random_length = 0;
-      struct stat st;
-
-      umask (cases[i].umask_);
-      tmp = g_tmp_file_new_full (dir, NULL, NULL, cases[i].mode, 0, &error);
-      g_assert_no_error (error);
-      g_assert_no_errno (fstat (test_get_fd (tmp), &st));
-      g_assert_cmpuint (st.st_mode & 07777, ==, cases[i].expected);
-
-      g_object_get (tmp, "mode", &mode, "random-length", &random_length, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0600);
-      g_assert_cmpuint (random_length, ==, 8);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (dir);
-}
-
 /* The length of the random part, readable as a property, and used for the
  * name an anonymous file has for an instant where the file system refuses
  * O_TMPFILE (seen by inotify). In a subprocess: the refusal is remembered. */
 static void
-test_full_random_length (void)
+test_full_anonymous_random_length (void)
 {
   static const guint lengths[] = { 0, 8, 16, 128 };
 
@@ -807,39 +763,6 @@ test_full_random_length (void)
     }
 
   test_run_in_subprocess ();
-}
-
-/* Out of 8..128: INVALID_ARGUMENT naming the directory, and no file, also
- * where O_TMPFILE would need no name. Constructed with properties, the
- * length is checked the same way. */
-static void
-test_full_random_length_invalid (void)
-{
-  static const guint bad[] = { 7, 129 };
-  gchar *dir = test_scratch_new ();
-  g_autoptr(GTmpFile) by_property = NULL;
-  g_autoptr(GError) error = NULL;
-  guint random_length = 0;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      GTmpFile *tmp = g_tmp_file_new_full (dir, NULL, NULL, 0, bad[i], &error);
-
-      g_assert_null (tmp);
-      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, dir);
-      g_clear_error (&error);
-    }
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-
-  by_property = g_initable_new (G_TYPE_TMP_FILE, NULL, &error,
-                                "dir", dir, "random-length", 128, NULL);
-  g_assert_no_error (error);
-  g_object_get (by_property, "random-length", &random_length, NULL);
-  g_assert_cmpuint (random_length, ==, 128);
-
-  g_clear_object (&by_property);
-  test_scratch_free (dir);
 }
 
 static void
@@ -1183,9 +1106,10 @@ main (int   argc,
   g_test_add_func ("/tmp-file/truncate", test_truncate);
   g_test_add_func ("/tmp-file/query-info", test_query_info);
   g_test_add_func ("/tmp-file/modes", test_modes);
-  g_test_add_func ("/tmp-file/full/modes", test_full_modes);
-  g_test_add_func ("/tmp-file/full/random-length", test_full_random_length);
-  g_test_add_func ("/tmp-file/full/random-length-invalid", test_full_random_length_invalid);
+  g_test_add_data_func ("/tmp-file/full/modes", GINT_TO_POINTER (TEST_CLASS_TMP_FILE), test_check_full_modes);
+  g_test_add_func ("/tmp-file/full/random-length", test_full_anonymous_random_length);
+  g_test_add_data_func ("/tmp-file/full/random-length-invalid", GINT_TO_POINTER (TEST_CLASS_TMP_FILE),
+                        test_check_full_random_length_invalid);
   g_test_add_func ("/tmp-file/properties", test_properties);
   g_test_add_func ("/tmp-file/errors/missing-dir", test_missing_dir);
   g_test_add_func ("/tmp-file/errors/bad-affix", test_bad_affix);

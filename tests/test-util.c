@@ -714,6 +714,7 @@ test_new_file (TestFileClass  klass,
     case TEST_CLASS_SPOOLED:
       tmp = G_TMP_FILE (g_spooled_tmp_file_new (max_size, dir, prefix, NULL));
       break;
+    case TEST_CLASS_TMP_DIR:
     default:
       g_assert_not_reached ();
     }

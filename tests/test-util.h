@@ -88,6 +88,7 @@ typedef enum {
   TEST_CLASS_TMP_FILE,
   TEST_CLASS_NAMED,
   TEST_CLASS_SPOOLED,
+  TEST_CLASS_TMP_DIR,  /* test_full_*() only */
 } TestFileClass;
 
 GTmpFile     *test_new_file             (TestFileClass   klass,
@@ -182,6 +183,12 @@ gboolean      test_need_root            (const gchar    *what_for);
 void          test_drop_privileges      (void);
 gboolean      test_enter_mount_namespace (void);
 gboolean      test_mount_tmpfs          (const gchar    *dir);
+
+/* What the classes' _full() constructors share (test-full.c): test cases
+ * for g_test_add_data_func(), a #TestFileClass as data */
+void          test_check_full_modes     (gconstpointer   klass);
+void          test_check_full_random_length (gconstpointer klass);
+void          test_check_full_random_length_invalid (gconstpointer klass);
 
 /* Two scratch directories on two file systems (test-two-fs.c), for a
  * persist across them */
