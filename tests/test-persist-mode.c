@@ -89,61 +89,65 @@ test_replace_keeps_mode (gconstpointer klass)
   test_scratch_free (dir);
 }
 
+/* Replacing a file of another owner or group (root can make one): the
+ * new file takes them, and the mode. */
+typedef struct
+{
+  const gchar      *why;      /* completes "needs root, …" */
+  uid_t             uid;      /* the replaced file's, -1: root's */
+  gid_t             gid;
+  guint             mode;
+  GTmpPersistFlags  flags;
+} KeepCase;
+
 static void
-test_replace_keeps_group (gconstpointer klass)
+check_replace_keeps (gconstpointer  klass,
+                     const KeepCase *c)
 {
   gchar *dir = NULL;
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
   struct stat st;
 
-  if (!test_need_root ("to give a file another group"))
+  if (!test_need_root (c->why))
     return;
 
   dir = test_scratch_new ();
-  dest = g_build_filename (dir, "shared.txt", NULL);
+  dest = g_build_filename (dir, "theirs.txt", NULL);
   tmp = new_file (klass, dir);
-  test_write_file_mode (dest, "old", 0640);
-  g_assert_no_errno (chown (dest, (uid_t) -1, TEST_NOBODY));
+  test_write_file_mode (dest, "old", c->mode);
+  g_assert_no_errno (chown (dest, c->uid, c->gid));
 
-  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
+  test_persist (tmp, dest, c->flags);
 
   st = stat_of (dest);
-  g_assert_cmpuint (st.st_mode & 07777, ==, 0640);
-  g_assert_cmpuint (st.st_gid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_uid, ==, 0);
+  g_assert_cmpuint (st.st_mode & 07777, ==, c->mode);
+  g_assert_cmpuint (st.st_uid, ==, c->uid == (uid_t) -1 ? 0 : c->uid);
+  g_assert_cmpuint (st.st_gid, ==, c->gid);
+  test_assert_file_contents (dest, "new");
 
   g_clear_object (&tmp);
   test_scratch_free (dir);
 }
 
 static void
+test_replace_keeps_group (gconstpointer klass)
+{
+  static const KeepCase group = {
+    "to give a file another group", (uid_t) -1, TEST_NOBODY, 0640, G_TMP_PERSIST_SYNC
+  };
+
+  check_replace_keeps (klass, &group);
+}
+
+static void
 test_replace_keeps_owner (gconstpointer klass)
 {
-  gchar *dir = NULL;
-  g_autofree gchar *dest = NULL;
-  g_autoptr(GTmpFile) tmp = NULL;
-  struct stat st;
+  static const KeepCase owner = {
+    "to give a file another owner", TEST_NOBODY, TEST_NOBODY, 0664, G_TMP_PERSIST_NONE
+  };
 
-  if (!test_need_root ("to give a file another owner"))
-    return;
-
-  dir = test_scratch_new ();
-  dest = g_build_filename (dir, "theirs.txt", NULL);
-  tmp = new_file (klass, dir);
-  test_write_file_mode (dest, "old", 0664);
-  g_assert_no_errno (chown (dest, TEST_NOBODY, TEST_NOBODY));
-
-  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
-
-  st = stat_of (dest);
-  g_assert_cmpuint (st.st_uid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_gid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_mode & 07777, ==, 0664);
-  test_assert_file_contents (dest, "new");
-
-  g_clear_object (&tmp);
-  test_scratch_free (dir);
+  check_replace_keeps (klass, &owner);
 }
 
 /* Not permitted to give the file root's ownership: saved all the same,

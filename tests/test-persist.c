@@ -217,16 +217,20 @@ test_no_replace (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* SYNC, with @flags, onto an existing file when @replace. */
 static void
-test_sync (gconstpointer named)
+check_sync (gconstpointer     named,
+            GTmpPersistFlags  flags,
+            gboolean          replace)
 {
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
 
-  test_write_file (dest, "old");
+  if (replace)
+    test_write_file (dest, "old");
   test_write (tmp, "synced", -1);
-  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC | flags);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "synced");
 
@@ -235,22 +239,15 @@ test_sync (gconstpointer named)
 }
 
 static void
+test_sync (gconstpointer named)
+{
+  check_sync (named, G_TMP_PERSIST_NONE, TRUE);
+}
+
+static void
 test_sync_no_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ();
-  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
-  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
-
-  test_write (tmp, "synced", -1);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_NO_REPLACE,
-                                     NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (test_count_entries (dir), ==, 1);
-  assert_persisted (tmp, dest, "synced");
-
-  g_clear_object (&tmp);
-  test_scratch_free (dir);
+  check_sync (named, G_TMP_PERSIST_NO_REPLACE, FALSE);
 }
 
 /* ------------------------------------------------------------------------ */

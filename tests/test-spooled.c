@@ -252,8 +252,6 @@ test_persist_mode (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
-/* Nothing on disk, no descriptor, until the rollover; then one descriptor,
- * in the given directory, and still no name in it. */
 /* Async construction (GAsyncInitable) works like the synchronous one: the
  * object starts in memory, with no descriptor and no file, and rolls over
  * into the directory it was given. */
@@ -308,6 +306,8 @@ test_new_async (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* Nothing on disk, no descriptor, until the rollover; then one descriptor,
+ * in the given directory, and still no name in it. */
 static void
 test_no_fd_before_rollover (void)
 {
