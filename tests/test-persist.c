@@ -1051,9 +1051,7 @@ test_sync_allow_copy_moves (gconstpointer data)
  * the child; now it closes its descriptor and touches nothing on disk. */
 typedef struct
 {
-  pid_t        parent;
-  gint         entered;
-  gint         released;
+  TestHold     hold;
   GTmpFile    *tmp;
   const gchar *dest;
 } ForkPersist;
@@ -1064,12 +1062,7 @@ hold_in_sync (gint     fd,
 {
   ForkPersist *fp = user_data;
 
-  if (getpid () == fp->parent && !g_atomic_int_get (&fp->entered))
-    {
-      g_atomic_int_set (&fp->entered, 1);
-      while (!g_atomic_int_get (&fp->released))
-        g_usleep (1000);
-    }
+  test_hold_here (&fp->hold);
   return TRUE;
 }
 
@@ -1088,32 +1081,15 @@ test_fork_during_persist (gconstpointer named)
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  ForkPersist fp = { getpid (), 0, 0, tmp, dest };
+  ForkPersist fp = { { 0, }, tmp, dest };
   GThread *persister;
-  gint status;
-  pid_t pid;
 
+  test_hold_init (&fp.hold);
   test_write (tmp, "data", -1);
   _g_tmp_core_set_sync_hook (hold_in_sync, &fp);
   persister = g_thread_new ("persister", fork_persist_thread, &fp);
-  while (!g_atomic_int_get (&fp.entered))
-    g_usleep (1000);
+  test_fork_while_held (&fp.hold, g_object_unref, tmp);
 
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fp.parent)
-        _exit (5);
-      g_object_unref (g_steal_pointer (&tmp));
-      test_child_succeed ();
-    }
-
-  g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-
-  g_atomic_int_set (&fp.released, 1);
   g_assert_true (GPOINTER_TO_INT (g_thread_join (persister)));
   _g_tmp_core_set_sync_hook (NULL, NULL);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);

@@ -1694,9 +1694,7 @@ test_notify_handler_uses_file (void)
  * lock forever. */
 typedef struct
 {
-  pid_t           parent;
-  gint            entered;
-  gint            released;
+  TestHold        hold;
   GOutputStream  *output;
   const guint8   *data;
   gsize           len;
@@ -1709,11 +1707,7 @@ hold_in_rollover (const gchar          *dir,
 {
   ForkWrite *fw = user_data;
 
-  if (getpid () != fw->parent)
-    return;
-  g_atomic_int_set (&fw->entered, 1);
-  while (!g_atomic_int_get (&fw->released))
-    g_usleep (1000);
+  test_hold_here (&fw->hold);
 }
 
 static gpointer
@@ -1736,35 +1730,18 @@ test_fork_during_write (void)
       g_autofree gchar *dir = test_scratch_new ();
       g_autofree guint8 *data = make_pattern (0, 5000);
       g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, dir, "fork-", NULL);
-      ForkWrite fw = { getpid (), 0, 0, NULL, data, 5000 };
+      ForkWrite fw = { { 0, }, NULL, data, 5000 };
       GThread *writer;
-      gint status;
-      pid_t pid;
 
+      test_hold_init (&fw.hold);
       fw.output = g_io_stream_get_output_stream (G_IO_STREAM (file));
       _g_tmp_core_refuse_tmpfile (dir);
       _g_tmp_core_set_tmpfile_hook (hold_in_rollover, &fw);
       writer = g_thread_new ("writer", fork_write_thread, &fw);
-      while (!g_atomic_int_get (&fw.entered))
-        g_usleep (1000);
-
-      pid = fork ();
-      g_assert_cmpint (pid, >=, 0);
-      if (pid == 0)
-        {
-          if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fw.parent)
-            _exit (5);
-          g_object_unref (g_steal_pointer (&file));
-          _exit (0);
-        }
-
-      g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
-      g_assert_true (WIFEXITED (status));
-      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      test_fork_while_held (&fw.hold, g_object_unref, file);
 
       /* The parent's file is intact: the write finishes, every byte is in
        * the rolled-over file. */
-      g_atomic_int_set (&fw.released, 1);
       g_assert_true (GPOINTER_TO_INT (g_thread_join (writer)));
       _g_tmp_core_set_tmpfile_hook (NULL, NULL);
       g_assert_true (g_spooled_tmp_file_is_rolled_over (file));

@@ -1837,31 +1837,29 @@ test_cleanup_async_cancel (void)
   remove_base (base);
 }
 
-/* Cancelling after the cleanup has finished, before its callback ran, does
- * not make it "cancelled": the directory is gone and the result says so.
- * Cancelled before it starts, even an empty directory stays. */
 /* Issue 17 (process safety): a child forked while a cleanup_async() works
  * in a worker thread (held at its first batch, in the parent only) cleans
  * the directory up itself and drops it. Its cleanup used to wait forever
  * for the parent's, which never ends in the child. */
-typedef struct
-{
-  pid_t parent;
-  gint  entered;
-  gint  released;
-} ForkCleanup;
-
 static void
 hold_in_batch (gint     dirfd,
                gpointer user_data)
 {
-  ForkCleanup *fc = user_data;
+  test_hold_here (user_data);
+}
 
-  if (getpid () != fc->parent)
-    return;
-  g_atomic_int_set (&fc->entered, 1);
-  while (!g_atomic_int_get (&fc->released))
-    g_usleep (1000);
+/* As documented: an explicit cleanup removes the tree, anywhere. */
+static void
+cleanup_in_child (gpointer data)
+{
+  GTmpDir *tmp = data;
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  if (!g_tmp_dir_cleanup (tmp, NULL, NULL))
+    _exit (2);
+  if (test_path_exists (path))
+    _exit (3);
+  g_object_unref (tmp);
 }
 
 static void
@@ -1870,44 +1868,18 @@ test_cleanup_async_fork (void)
   g_autoptr(GError) error = NULL;
   g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *path = NULL;
-  ForkCleanup fc = { getpid (), 0, 0 };
+  TestHold hold;
   GAsyncResult *result = NULL;
   GTmpDir *tmp = new_in (base);
-  gint status;
-  pid_t pid;
 
+  test_hold_init (&hold);
   fill_flat (tmp, 10);
   path = g_strdup (g_tmp_dir_get_path (tmp));
-  _g_tmp_rmtree_set_batch_hook (hold_in_batch, &fc);
+  _g_tmp_rmtree_set_batch_hook (hold_in_batch, &hold);
   g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
-  while (!g_atomic_int_get (&fc.entered))
-    g_usleep (1000);
-
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      /* As documented: an explicit cleanup removes the tree, anywhere. */
-#ifdef __linux__
-      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
-        _exit (5);
-#endif
-      if (getppid () != fc.parent)
-        _exit (5);
-      if (!g_tmp_dir_cleanup (tmp, NULL, NULL))
-        _exit (2);
-      if (test_path_exists (path))
-        _exit (3);
-      g_object_unref (tmp);
-      test_child_succeed ();
-    }
-
-  g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  test_fork_while_held (&hold, cleanup_in_child, tmp);
 
   /* The parent's cleanup finishes what the child left (nothing). */
-  g_atomic_int_set (&fc.released, 1);
   test_wait_result (&result);
   _g_tmp_rmtree_set_batch_hook (NULL, NULL);
   g_assert_true (g_tmp_dir_cleanup_finish (tmp, result, &error));
@@ -1919,6 +1891,9 @@ test_cleanup_async_fork (void)
   remove_base (base);
 }
 
+/* Cancelling after the cleanup has finished, before its callback ran, does
+ * not make it "cancelled": the directory is gone and the result says so.
+ * Cancelled before it starts, even an empty directory stays. */
 static void
 test_cleanup_async_cancel_after (void)
 {

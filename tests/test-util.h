@@ -184,6 +184,19 @@ void          test_drop_privileges      (void);
 gboolean      test_enter_mount_namespace (void);
 gboolean      test_mount_tmpfs          (const gchar    *dir);
 
+/* A thread held inside the library while the test forks (test-hold.c) */
+typedef struct {
+  pid_t parent;
+  gint  entered;
+  gint  released;
+} TestHold;
+
+void          test_hold_init            (TestHold       *hold);
+void          test_hold_here            (TestHold       *hold);
+void          test_fork_while_held      (TestHold       *hold,
+                                         TestChildFunc   child,
+                                         gpointer        data);
+
 /* What the classes' _full() constructors share (test-full.c): test cases
  * for g_test_add_data_func(), a #TestFileClass as data */
 void          test_check_full_modes     (gconstpointer   klass);
