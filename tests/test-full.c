@@ -1,7 +1,8 @@
-/* test-full.c — what the classes' _full() constructors share
+/* test-full.c — what the classes' constructors share
  *
- * The mode asked for, through the umask; the length of the random part;
- * lengths out of 8..128 refused. Each class's suite adds these cases for
+ * For the _full() constructors: the mode asked for, through the umask; the
+ * length of the random part; lengths out of 8..128 refused. For all: a
+ * directory they may not write to. Each class's suite adds these cases for
  * its class (g_test_add_data_func(), the #TestFileClass as data).
  *
  * Copyright 2026 The libgtempfile authors
@@ -245,3 +246,38 @@ test_check_full_random_length_invalid (gconstpointer data)
   test_scratch_free (dir);
 }
 
+
+typedef struct {
+  TestFileClass  klass;
+  const gchar   *dir;
+} Denied;
+
+static void
+denied_child (gpointer data)
+{
+  const Denied *denied = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (new_full (denied->klass, denied->dir, NULL, NULL, 0, 0, &error));
+  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, denied->dir);
+}
+
+/* test_check_unwritable_dir: @data, the #TestFileClass (not spooled)
+ *
+ * The scratch directory is 0755 and root's: uid 65534 can enter it but not
+ * create in it. PERMISSION_DENIED naming it, and nothing in it. */
+void
+test_check_unwritable_dir (gconstpointer data)
+{
+  Denied denied = { GPOINTER_TO_INT (data), NULL };
+  gchar *dir;
+
+  if (!test_need_root ("to drop to uid 65534, whom file modes bind"))
+    return;
+
+  dir = test_scratch_new ();
+  denied.dir = dir;
+  test_run_as_nobody (denied_child, &denied);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
+}

@@ -147,26 +147,6 @@ test_errors (void)
 }
 
 static void
-named_denied_child (gpointer data)
-{
-  const gchar *dir = data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_null (g_named_tmp_file_new (dir, NULL, NULL, &error));
-  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
-}
-
-static void
-test_unwritable_dir (void)
-{
-  gchar *dir = test_scratch_new ();
-
-  test_run_as_nobody (named_denied_child, dir);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (dir);
-}
-
-static void
 test_mode (void)
 {
   gchar *dir = test_scratch_new ();
@@ -564,7 +544,8 @@ main (int   argc,
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
-  g_test_add_func ("/named/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_data_func ("/named/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_NAMED),
+                        test_check_unwritable_dir);
   g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
   g_test_add_func ("/named/path", test_path);
   g_test_add_func ("/named/relative-dir", test_relative_dir);

@@ -829,30 +829,6 @@ test_bad_affix (void)
 }
 
 static void
-tmp_file_denied_child (gpointer data)
-{
-  const gchar *dir = data;
-  g_autoptr(GError) error = NULL;
-  GTmpFile *tmp;
-
-  tmp = g_tmp_file_new (dir, NULL, NULL, &error);
-  g_assert_null (tmp);
-  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
-}
-
-static void
-test_unwritable_dir (void)
-{
-  gchar *dir = test_scratch_new ();
-
-  /* 0755 and owned by root: uid 65534 can enter but not create. */
-  test_run_as_nobody (tmp_file_denied_child, dir);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-
-  test_scratch_free (dir);
-}
-
-static void
 test_cancelled (void)
 {
   gchar *dir = test_scratch_new ();
@@ -1093,7 +1069,8 @@ main (int   argc,
   /* Tests that fork come before any that start worker threads. */
   g_test_add_func ("/tmp-file/fork/unref-in-child", test_fork);
   g_test_add_func ("/tmp-file/fork/cloexec", test_cloexec);
-  g_test_add_func ("/tmp-file/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_data_func ("/tmp-file/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_TMP_FILE),
+                        test_check_unwritable_dir);
   g_test_add_func ("/tmp-file/anonymous/no-entry", test_no_directory_entry);
   g_test_add_func ("/tmp-file/anonymous/close-frees", test_close_frees);
   g_test_add_func ("/tmp-file/anonymous/unref-frees", test_unref_frees);

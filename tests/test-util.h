@@ -197,11 +197,12 @@ void          test_fork_while_held      (TestHold       *hold,
                                          TestChildFunc   child,
                                          gpointer        data);
 
-/* What the classes' _full() constructors share (test-full.c): test cases
+/* What the classes' constructors share (test-full.c): test cases
  * for g_test_add_data_func(), a #TestFileClass as data */
 void          test_check_full_modes     (gconstpointer   klass);
 void          test_check_full_random_length (gconstpointer klass);
 void          test_check_full_random_length_invalid (gconstpointer klass);
+void          test_check_unwritable_dir (gconstpointer   klass);
 
 /* Two scratch directories on two file systems (test-two-fs.c), for a
  * persist across them */
