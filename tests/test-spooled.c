@@ -1487,7 +1487,6 @@ run_model (GSpooledTmpFile *file,
    * boundaries whatever the chunk size. */
   for (guint op = 0; op < n_ops; op++)
     {
-      g_autoptr(GError) error = NULL;
       gsize n = g_test_rand_int_range (0, max_op);
 
       switch (g_test_rand_int_range (0, 4))
@@ -1522,9 +1521,7 @@ run_model (GSpooledTmpFile *file,
         case 3:
           {
             gsize size = g_test_rand_int_range (0, model->len + max_op);
-            g_assert_true (g_seekable_truncate (G_SEEKABLE (file), size, NULL, &error));
-            g_assert_no_error (error);
-            test_model_truncate (model, size);
+            test_truncate_with_model (file, model, size);
           }
           break;
 

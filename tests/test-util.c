@@ -785,6 +785,26 @@ test_model_truncate (GByteArray *model,
 }
 
 /**
+ * test_truncate_with_model:
+ * @seekable: (type GSeekable): a file, or one of its streams
+ * @model: what it should hold
+ * @size: its new size
+ *
+ * g_seekable_truncate(), which must succeed, and test_model_truncate().
+ */
+void
+test_truncate_with_model (gpointer    seekable,
+                          GByteArray *model,
+                          gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (seekable), size, NULL, &error));
+  g_assert_no_error (error);
+  test_model_truncate (model, size);
+}
+
+/**
  * test_seek:
  * @seekable: a stream
  * @offset: where to, relative to @type
@@ -906,6 +926,26 @@ test_wait_result (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+/**
+ * test_assert_foreign_result:
+ * @finish: (scope call): a class's `_new_finish()`
+ * @result: a result another operation made
+ *
+ * @finish refuses @result as not its own, with a critical (expected here)
+ * and no error: a programmer error.
+ */
+void
+test_assert_foreign_result (TestFinishFunc  finish,
+                            GAsyncResult   *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
+  g_assert_null (finish (result, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
 }
 
 /**

@@ -105,6 +105,9 @@ void          test_model_write          (GByteArray     *model,
                                          gsize           len);
 void          test_model_truncate       (GByteArray     *model,
                                          gsize           size);
+void          test_truncate_with_model  (gpointer        seekable,
+                                         GByteArray     *model,
+                                         gsize           size);
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
                                          GSeekType       type);
@@ -120,6 +123,13 @@ void          test_store_result         (GObject        *source,
                                          gpointer        user_data);
 GAsyncResult *test_wait_result          (GAsyncResult  **slot);
 void          test_unref_and_wait       (gpointer        object);
+
+/* A class's _new_finish(). */
+typedef gpointer (*TestFinishFunc) (GAsyncResult  *result,
+                                    GError       **error);
+
+void          test_assert_foreign_result (TestFinishFunc finish,
+                                         GAsyncResult   *result);
 
 /* What test_race_async_write() does to the file while the write runs. */
 typedef enum {
