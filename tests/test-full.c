@@ -281,3 +281,33 @@ test_check_unwritable_dir (gconstpointer data)
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);
 }
+
+/**
+ * test_add_full_cases:
+ * @prefix: the suite's test paths' start, "/named" say
+ * @klass: a class with a name (named files, directories)
+ *
+ * Adds @prefix/full/modes, @prefix/full/random-length and
+ * @prefix/full/random-length-invalid for @klass.
+ */
+void
+test_add_full_cases (const gchar   *prefix,
+                     TestFileClass  klass)
+{
+  static const struct {
+    const gchar   *name;
+    GTestDataFunc  func;
+  } cases[] = {
+    { "/full/modes", test_check_full_modes },
+    { "/full/random-length", test_check_full_random_length },
+    { "/full/random-length-invalid", test_check_full_random_length_invalid },
+  };
+
+  g_assert_true (klass == TEST_CLASS_NAMED || klass == TEST_CLASS_TMP_DIR);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *path = g_strconcat (prefix, cases[i].name, NULL);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (klass), cases[i].func);
+    }
+}

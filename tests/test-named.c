@@ -551,11 +551,7 @@ main (int   argc,
   g_test_add_func ("/named/relative-dir", test_relative_dir);
   g_test_add_func ("/named/errors", test_errors);
   g_test_add_func ("/named/mode", test_mode);
-  g_test_add_data_func ("/named/full/modes", GINT_TO_POINTER (TEST_CLASS_NAMED), test_check_full_modes);
-  g_test_add_data_func ("/named/full/random-length", GINT_TO_POINTER (TEST_CLASS_NAMED),
-                        test_check_full_random_length);
-  g_test_add_data_func ("/named/full/random-length-invalid", GINT_TO_POINTER (TEST_CLASS_NAMED),
-                        test_check_full_random_length_invalid);
+  test_add_full_cases ("/named", TEST_CLASS_NAMED);
   g_test_add_func ("/named/cloexec", test_cloexec);
   g_test_add_func ("/named/query-info", test_query_info);
   g_test_add_func ("/named/properties", test_properties);

@@ -2412,11 +2412,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
   g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
   g_test_add_func ("/tmp-dir/new/mode", test_new_mode);
-  g_test_add_data_func ("/tmp-dir/full/modes", GINT_TO_POINTER (TEST_CLASS_TMP_DIR), test_check_full_modes);
-  g_test_add_data_func ("/tmp-dir/full/random-length", GINT_TO_POINTER (TEST_CLASS_TMP_DIR),
-                        test_check_full_random_length);
-  g_test_add_data_func ("/tmp-dir/full/random-length-invalid", GINT_TO_POINTER (TEST_CLASS_TMP_DIR),
-                        test_check_full_random_length_invalid);
+  test_add_full_cases ("/tmp-dir", TEST_CLASS_TMP_DIR);
   g_test_add_func ("/tmp-dir/new/relative", test_new_relative);
   g_test_add_func ("/tmp-dir/new/errors", test_new_errors);
   g_test_add_func ("/tmp-dir/new/async", test_new_async);

@@ -213,6 +213,8 @@ void          test_check_full_modes     (gconstpointer   klass);
 void          test_check_full_random_length (gconstpointer klass);
 void          test_check_full_random_length_invalid (gconstpointer klass);
 void          test_check_unwritable_dir (gconstpointer   klass);
+void          test_add_full_cases       (const gchar    *prefix,
+                                         TestFileClass   klass);
 
 /* Two scratch directories on two file systems (test-two-fs.c), for a
  * persist across them */
