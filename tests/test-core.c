@@ -653,7 +653,7 @@ test_fd_not_inherited (void)
 
   if (!g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR))
     {
-      g_test_skip ("/proc/self/fd is not available");
+      test_skip ("/proc/self/fd is not available");
       test_scratch_free (scratch);
       return;
     }
@@ -1081,8 +1081,8 @@ run_refusal_test (void)
 
   if (!can_mount ("mqueue") || !can_mount ("tmpfs"))
     {
-      g_test_skip ("cannot mount mqueue and tmpfs file systems (no CAP_SYS_ADMIN "
-                   "or no mount namespaces) to provoke an O_TMPFILE refusal");
+      test_skip ("cannot mount mqueue and tmpfs file systems (no CAP_SYS_ADMIN "
+                 "or no mount namespaces) to provoke an O_TMPFILE refusal");
       test_scratch_free (scratch);
       return;
     }
@@ -1107,125 +1107,115 @@ run_refusal_test (void)
   test_scratch_free (scratch);
 }
 
-/* A refused O_TMPFILE falls back to create + unlink, leaving no name behind,
- * and is remembered: the next file in the directory does not ask again. */
+/* What a refusal test checks, in the subprocess, with the file systems
+ * mounted and the core's O_TMPFILE events counted. */
+typedef void (*RefusalCheck) (RefusalMounts *mounts,
+                              TmpfileEvents *events);
+
+/* A refusal test: @data, its RefusalCheck, runs in a subprocess; the test
+ * process makes the mount points (see run_refusal_test()). */
 static void
-test_anonymous_fallback (void)
+test_refusal (gconstpointer data)
 {
-  if (g_test_subprocess ())
+  RefusalCheck check = (RefusalCheck) data;
+  RefusalMounts mounts;
+  TmpfileEvents events = { 0, };
+
+  if (!g_test_subprocess ())
     {
-      RefusalMounts mounts;
-      TmpfileEvents events = { 0, };
-      gint fd, fd2;
-
-      refusal_mounts_setup (&mounts);
-      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
-
-      fd = create_anonymous_in (mounts.mq, FALSE);
-      assert_events (&events, 1, 0);
-
-      fd2 = create_anonymous_in (mounts.mq, FALSE);
-      assert_events (&events, 1, 1);
-      g_assert_cmpuint (test_count_entries (mounts.mq), ==, 0);
-
-      close (fd);
-      close (fd2);
-      refusal_mounts_clear (&mounts);
+      run_refusal_test ();
       return;
     }
 
-  run_refusal_test ();
+  refusal_mounts_setup (&mounts);
+  _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
+  check (&mounts, &events);
+  refusal_mounts_clear (&mounts);
+}
+
+/* A refused O_TMPFILE falls back to create + unlink, leaving no name behind,
+ * and is remembered: the next file in the directory does not ask again. */
+static void
+check_fallback (RefusalMounts *mounts,
+                TmpfileEvents *events)
+{
+  gint fd, fd2;
+
+  fd = create_anonymous_in (mounts->mq, FALSE);
+  assert_events (events, 1, 0);
+
+  fd2 = create_anonymous_in (mounts->mq, FALSE);
+  assert_events (events, 1, 1);
+  g_assert_cmpuint (test_count_entries (mounts->mq), ==, 0);
+
+  close (fd);
+  close (fd2);
 }
 
 /* The refusal is remembered per device, not per path: another directory on
  * the same file system takes the fallback at once, while a directory on
  * another device still gets a real O_TMPFILE file (no name, linkable). */
 static void
-test_anonymous_refusal_per_device (void)
+check_refusal_per_device (RefusalMounts *mounts,
+                          TmpfileEvents *events)
 {
-  if (g_test_subprocess ())
-    {
-      RefusalMounts mounts;
-      TmpfileEvents events = { 0, };
-      g_autofree gchar *linked = NULL;
-      g_autofree gchar *proc_path = NULL;
-      gint fd;
+  g_autofree gchar *linked = NULL;
+  g_autofree gchar *proc_path = NULL;
+  gint fd;
 
-      refusal_mounts_setup (&mounts);
-      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
+  fd = create_anonymous_in (mounts->mq, FALSE);
+  g_assert_cmpuint (events->refused, ==, 1);
+  close (fd);
 
-      fd = create_anonymous_in (mounts.mq, FALSE);
-      g_assert_cmpuint (events.refused, ==, 1);
-      close (fd);
+  /* Never asked in "mq-too" before, yet not asked there either. */
+  fd = create_anonymous_in (mounts->mq_too, FALSE);
+  assert_events (events, 1, 1);
+  close (fd);
 
-      /* Never asked in "mq-too" before, yet not asked there either. */
-      fd = create_anonymous_in (mounts.mq_too, FALSE);
-      assert_events (&events, 1, 1);
-      close (fd);
+  /* Another device: O_TMPFILE, so no fallback event at all. */
+  fd = create_anonymous_in (mounts->tmpfs, TRUE);
+  assert_events (events, 1, 1);
+  g_assert_cmpint (pwrite (fd, "kept", 4, 0), ==, 4);
+  linked = g_build_filename (mounts->tmpfs, "linked", NULL);
+  proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_assert_no_errno (linkat (AT_FDCWD, proc_path, AT_FDCWD, linked, AT_SYMLINK_FOLLOW));
+  test_assert_file_contents (linked, "kept");
+  g_assert_no_errno (unlink (linked));
+  close (fd);
 
-      /* Another device: O_TMPFILE, so no fallback event at all. */
-      fd = create_anonymous_in (mounts.tmpfs, TRUE);
-      assert_events (&events, 1, 1);
-      g_assert_cmpint (pwrite (fd, "kept", 4, 0), ==, 4);
-      linked = g_build_filename (mounts.tmpfs, "linked", NULL);
-      proc_path = g_strdup_printf ("/proc/self/fd/%d", fd);
-      g_assert_no_errno (linkat (AT_FDCWD, proc_path, AT_FDCWD, linked, AT_SYMLINK_FOLLOW));
-      test_assert_file_contents (linked, "kept");
-      g_assert_no_errno (unlink (linked));
-      close (fd);
-
-      /* And the refusal still holds for its own device. */
-      fd = create_anonymous_in (mounts.mq, FALSE);
-      assert_events (&events, 1, 2);
-      close (fd);
-
-      refusal_mounts_clear (&mounts);
-      return;
-    }
-
-  run_refusal_test ();
+  /* And the refusal still holds for its own device. */
+  fd = create_anonymous_in (mounts->mq, FALSE);
+  assert_events (events, 1, 2);
+  close (fd);
 }
 
 /* Remembered for a while, not forever: once the lifetime has passed,
  * O_TMPFILE is tried again (and, refused again, remembered again). */
 static void
-test_anonymous_refusal_expires (void)
+check_refusal_expires (RefusalMounts *mounts,
+                       TmpfileEvents *events)
 {
-  if (g_test_subprocess ())
-    {
-      RefusalMounts mounts;
-      TmpfileEvents events = { 0, };
+  close (create_anonymous_in (mounts->mq, FALSE));
+  g_assert_cmpuint (events->refused, ==, 1);
 
-      refusal_mounts_setup (&mounts);
-      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
+  /* Shortly before it expires (5 s: a slow machine's margin): still
+   * remembered. */
+  _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC - 5 * G_USEC_PER_SEC);
+  close (create_anonymous_in (mounts->mq_too, FALSE));
+  assert_events (events, 1, 1);
 
-      close (create_anonymous_in (mounts.mq, FALSE));
-      g_assert_cmpuint (events.refused, ==, 1);
+  /* Expired: asked again, from either directory of the device. */
+  _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC);
+  close (create_anonymous_in (mounts->mq_too, FALSE));
+  assert_events (events, 2, 1);
 
-      /* Shortly before it expires (5 s: a slow machine's margin): still
-       * remembered. */
-      _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC - 5 * G_USEC_PER_SEC);
-      close (create_anonymous_in (mounts.mq_too, FALSE));
-      assert_events (&events, 1, 1);
+  /* Refused again, so remembered again. */
+  close (create_anonymous_in (mounts->mq, FALSE));
+  assert_events (events, 2, 2);
 
-      /* Expired: asked again, from either directory of the device. */
-      _g_tmp_core_set_clock_offset (G_TMP_CORE_TMPFILE_REFUSAL_TTL_USEC);
-      close (create_anonymous_in (mounts.mq_too, FALSE));
-      assert_events (&events, 2, 1);
-
-      /* Refused again, so remembered again. */
-      close (create_anonymous_in (mounts.mq, FALSE));
-      assert_events (&events, 2, 2);
-
-      /* Meanwhile O_TMPFILE where it works was never in question. */
-      close (create_anonymous_in (mounts.tmpfs, TRUE));
-      g_assert_cmpuint (events.refused + events.skipped, ==, 4);
-
-      refusal_mounts_clear (&mounts);
-      return;
-    }
-
-  run_refusal_test ();
+  /* Meanwhile O_TMPFILE where it works was never in question. */
+  close (create_anonymous_in (mounts->tmpfs, TRUE));
+  g_assert_cmpuint (events->refused + events->skipped, ==, 4);
 }
 
 /* In a forked child: one anonymous file in @dir, then exit status 0 if it
@@ -1288,33 +1278,22 @@ hold_refusals_lock (gpointer data)
  * lock guarding it taken by another thread of the parent (fork() waits for
  * it): it would wait for it forever. */
 static void
-test_anonymous_refusal_fork (void)
+check_refusal_fork (RefusalMounts *mounts,
+                    TmpfileEvents *events)
 {
-  if (g_test_subprocess ())
-    {
-      RefusalMounts mounts;
-      TmpfileEvents events = { 0, };
-      GThread *holder;
-      gint held = FALSE;
+  GThread *holder;
+  gint held = FALSE;
 
-      refusal_mounts_setup (&mounts);
-      _g_tmp_core_set_tmpfile_hook (count_tmpfile_events, &events);
-      close (create_anonymous_in (mounts.mq, FALSE));
-      g_assert_cmpuint (events.refused, ==, 1);
+  close (create_anonymous_in (mounts->mq, FALSE));
+  g_assert_cmpuint (events->refused, ==, 1);
 
-      fork_child_creating_in (mounts.mq_too, &events);
+  fork_child_creating_in (mounts->mq_too, events);
 
-      holder = g_thread_new ("hold", hold_refusals_lock, &held);
-      while (!g_atomic_int_get (&held))
-        g_usleep (1000);
-      fork_child_creating_in (mounts.mq_too, &events);
-      g_thread_join (holder);
-
-      refusal_mounts_clear (&mounts);
-      return;
-    }
-
-  run_refusal_test ();
+  holder = g_thread_new ("hold", hold_refusals_lock, &held);
+  while (!g_atomic_int_get (&held))
+    g_usleep (1000);
+  fork_child_creating_in (mounts->mq_too, events);
+  g_thread_join (holder);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1481,8 +1460,8 @@ test_tempdir_last_resort (void)
     {
       if (!can_mount ("tmpfs"))
         {
-          g_test_skip ("cannot mount file systems (no CAP_SYS_ADMIN or no mount "
-                       "namespaces) to make /tmp and /var/tmp read-only");
+          test_skip ("cannot mount file systems (no CAP_SYS_ADMIN or no mount "
+                     "namespaces) to make /tmp and /var/tmp read-only");
           return;
         }
 
@@ -1949,8 +1928,8 @@ test_error_enospc (void)
 
       if (!can_mount ("tmpfs"))
         {
-          g_test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
-                       "namespaces) to run out of space");
+          test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
+                     "namespaces) to run out of space");
           test_scratch_free (scratch);
           return;
         }
@@ -1986,10 +1965,11 @@ main (int   argc,
   g_test_add_func ("/core/collision/retry", test_collision_retry);
   g_test_add_func ("/core/collision/exhaustion", test_collision_exhaustion);
   g_test_add_func ("/core/anonymous/tmpfile", test_anonymous_tmpfile);
-  g_test_add_func ("/core/anonymous/fallback", test_anonymous_fallback);
-  g_test_add_func ("/core/anonymous/refusal-per-device", test_anonymous_refusal_per_device);
-  g_test_add_func ("/core/anonymous/refusal-expires", test_anonymous_refusal_expires);
-  g_test_add_func ("/core/anonymous/refusal-fork", test_anonymous_refusal_fork);
+  g_test_add_data_func ("/core/anonymous/fallback", check_fallback, test_refusal);
+  g_test_add_data_func ("/core/anonymous/refusal-per-device", check_refusal_per_device,
+                        test_refusal);
+  g_test_add_data_func ("/core/anonymous/refusal-expires", check_refusal_expires, test_refusal);
+  g_test_add_data_func ("/core/anonymous/refusal-fork", check_refusal_fork, test_refusal);
   g_test_add_func ("/core/tempdir/search", test_tempdir_search);
   g_test_add_func ("/core/tempdir/unwritable", test_tempdir_unwritable);
   g_test_add_func ("/core/tempdir/last-resort", test_tempdir_last_resort);

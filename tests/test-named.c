@@ -147,26 +147,6 @@ test_errors (void)
 }
 
 static void
-named_denied_child (gpointer data)
-{
-  const gchar *dir = data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_null (g_named_tmp_file_new (dir, NULL, NULL, &error));
-  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
-}
-
-static void
-test_unwritable_dir (void)
-{
-  gchar *dir = test_scratch_new ();
-
-  test_run_as_nobody (named_denied_child, dir);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (dir);
-}
-
-static void
 test_mode (void)
 {
   gchar *dir = test_scratch_new ();
@@ -180,106 +160,6 @@ test_mode (void)
   g_assert_cmpuint (st.st_mode & 07777, ==, 0644);
 
   g_clear_object (&tmp);
-  test_scratch_free (dir);
-}
-
-/* g_named_tmp_file_new_full(): the mode asked for, through the umask, on
- * the file itself; 0 is 0600 whatever the umask. */
-static void
-test_full_modes (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0640, 0640 },
-    { 022, 0666, 0644 },
-    { 077, 0640, 0600 },
-    { 022, 0, 0600 },
-    { 0, 0, 0600 },
-  };
-  gchar *dir = test_scratch_new ();
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GNamedTmpFile) tmp = NULL;
-      guint mode = 0;
-
-      umask (cases[i].umask_);
-      tmp = g_named_tmp_file_new_full (dir, "m-", NULL, cases[i].mode, 0, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (test_mode_of (g_named_tmp_file_get_path (tmp)), ==, cases[i].expected);
-      g_object_get (tmp, "mode", &mode, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0600);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (dir);
-}
-
-/* The name has the length asked for (0: 8) of the name alphabet, also when
- * asked through the property, and "random-length" reads it back. */
-static void
-test_full_random_length (void)
-{
-  static const guint lengths[] = { 0, 8, 16, 128 };
-  gchar *dir = test_scratch_new ();
-  g_autoptr(GNamedTmpFile) by_property = NULL;
-  g_autofree gchar *pattern = NULL;
-  g_autoptr(GError) error = NULL;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (lengths); i++)
-    {
-      guint expected = lengths[i] != 0 ? lengths[i] : 8;
-      g_autoptr(GNamedTmpFile) tmp = NULL;
-      guint random_length = 0;
-
-      g_clear_pointer (&pattern, g_free);
-      pattern = test_name_pattern ("long-", expected, ".txt");
-      tmp = g_named_tmp_file_new_full (dir, "long-", ".txt", 0, lengths[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (test_name_matches (g_named_tmp_file_get_path (tmp), dir, pattern));
-      g_assert_cmpuint (test_mode_of (g_named_tmp_file_get_path (tmp)), ==, 0600);
-      g_object_get (tmp, "random-length", &random_length, NULL);
-      g_assert_cmpuint (random_length, ==, expected);
-    }
-
-  g_clear_pointer (&pattern, g_free);
-  pattern = test_name_pattern ("p-", 32, "");
-  by_property = g_initable_new (G_TYPE_NAMED_TMP_FILE, NULL, &error,
-                                "dir", dir, "prefix", "p-", "random-length", 32, NULL);
-  g_assert_no_error (error);
-  g_assert_true (test_name_matches (g_named_tmp_file_get_path (by_property), dir, pattern));
-
-  g_clear_object (&by_property);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (dir);
-}
-
-/* Out of 8..128: INVALID_ARGUMENT naming the directory, and no file. */
-static void
-test_full_random_length_invalid (void)
-{
-  static const guint bad[] = { 7, 129 };
-  gchar *dir = test_scratch_new ();
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      GNamedTmpFile *tmp = g_named_tmp_file_new_full (dir, NULL, NULL, 0640, bad[i], &error);
-
-      g_assert_null (tmp);
-      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, dir);
-    }
-
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
   test_scratch_free (dir);
 }
 
@@ -797,7 +677,8 @@ main (int   argc,
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
-  g_test_add_func ("/named/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_data_func ("/named/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_NAMED),
+                        test_check_unwritable_dir);
   g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
   g_test_add_func ("/named/path", test_path);
   g_test_add_func ("/named/path/survives-persist", test_path_survives_persist);
@@ -805,9 +686,7 @@ main (int   argc,
   g_test_add_func ("/named/relative-dir", test_relative_dir);
   g_test_add_func ("/named/errors", test_errors);
   g_test_add_func ("/named/mode", test_mode);
-  g_test_add_func ("/named/full/modes", test_full_modes);
-  g_test_add_func ("/named/full/random-length", test_full_random_length);
-  g_test_add_func ("/named/full/random-length-invalid", test_full_random_length_invalid);
+  test_add_full_cases ("/named", TEST_CLASS_NAMED);
   g_test_add_func ("/named/cloexec", test_cloexec);
   g_test_add_func ("/named/query-info", test_query_info);
   g_test_add_func ("/named/properties", test_properties);

@@ -89,61 +89,65 @@ test_replace_keeps_mode (gconstpointer klass)
   test_scratch_free (dir);
 }
 
+/* Replacing a file of another owner or group (root can make one): the
+ * new file takes them, and the mode. */
+typedef struct
+{
+  const gchar      *why;      /* completes "needs root, …" */
+  uid_t             uid;      /* the replaced file's, -1: root's */
+  gid_t             gid;
+  guint             mode;
+  GTmpPersistFlags  flags;
+} KeepCase;
+
 static void
-test_replace_keeps_group (gconstpointer klass)
+check_replace_keeps (gconstpointer  klass,
+                     const KeepCase *c)
 {
   gchar *dir = NULL;
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
   struct stat st;
 
-  if (!test_need_root ("to give a file another group"))
+  if (!test_need_root (c->why))
     return;
 
   dir = test_scratch_new ();
-  dest = g_build_filename (dir, "shared.txt", NULL);
+  dest = g_build_filename (dir, "theirs.txt", NULL);
   tmp = new_file (klass, dir);
-  test_write_file_mode (dest, "old", 0640);
-  g_assert_no_errno (chown (dest, (uid_t) -1, TEST_NOBODY));
+  test_write_file_mode (dest, "old", c->mode);
+  g_assert_no_errno (chown (dest, c->uid, c->gid));
 
-  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
+  test_persist (tmp, dest, c->flags);
 
   st = stat_of (dest);
-  g_assert_cmpuint (st.st_mode & 07777, ==, 0640);
-  g_assert_cmpuint (st.st_gid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_uid, ==, 0);
+  g_assert_cmpuint (st.st_mode & 07777, ==, c->mode);
+  g_assert_cmpuint (st.st_uid, ==, c->uid == (uid_t) -1 ? 0 : c->uid);
+  g_assert_cmpuint (st.st_gid, ==, c->gid);
+  test_assert_file_contents (dest, "new");
 
   g_clear_object (&tmp);
   test_scratch_free (dir);
 }
 
 static void
+test_replace_keeps_group (gconstpointer klass)
+{
+  static const KeepCase group = {
+    "to give a file another group", (uid_t) -1, TEST_NOBODY, 0640, G_TMP_PERSIST_SYNC
+  };
+
+  check_replace_keeps (klass, &group);
+}
+
+static void
 test_replace_keeps_owner (gconstpointer klass)
 {
-  gchar *dir = NULL;
-  g_autofree gchar *dest = NULL;
-  g_autoptr(GTmpFile) tmp = NULL;
-  struct stat st;
+  static const KeepCase owner = {
+    "to give a file another owner", TEST_NOBODY, TEST_NOBODY, 0664, G_TMP_PERSIST_NONE
+  };
 
-  if (!test_need_root ("to give a file another owner"))
-    return;
-
-  dir = test_scratch_new ();
-  dest = g_build_filename (dir, "theirs.txt", NULL);
-  tmp = new_file (klass, dir);
-  test_write_file_mode (dest, "old", 0664);
-  g_assert_no_errno (chown (dest, TEST_NOBODY, TEST_NOBODY));
-
-  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
-
-  st = stat_of (dest);
-  g_assert_cmpuint (st.st_uid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_gid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_mode & 07777, ==, 0664);
-  test_assert_file_contents (dest, "new");
-
-  g_clear_object (&tmp);
-  test_scratch_free (dir);
+  check_replace_keeps (klass, &owner);
 }
 
 /* Not permitted to give the file root's ownership: saved all the same,
@@ -166,8 +170,13 @@ save_as_nobody (gpointer data)
     _exit (3);
 }
 
+/* Root's file @name, mode @mode, saved over by uid 65534 in a directory
+ * open to all: the saved file is theirs, with the mode @saved_mode. */
 static void
-test_owner_not_permitted (gconstpointer klass)
+check_saved_as_nobody (gconstpointer  klass,
+                       const gchar   *name,
+                       guint          mode,
+                       guint          saved_mode)
 {
   gchar *dir = NULL;
   g_autofree gchar *dest = NULL;
@@ -178,19 +187,25 @@ test_owner_not_permitted (gconstpointer klass)
     return;
 
   dir = test_scratch_new ();
-  dest = g_build_filename (dir, "roots.txt", NULL);
+  dest = g_build_filename (dir, name, NULL);
   g_assert_no_errno (chmod (dir, 0777));
-  test_write_file_mode (dest, "old", 0644);
+  test_write_file_mode (dest, "old", mode);
 
   save = (NobodySave) { dir, dest, GPOINTER_TO_INT (klass) };
   test_run_as_nobody (save_as_nobody, &save);
 
   st = stat_of (dest);
   g_assert_cmpuint (st.st_uid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_mode & 07777, ==, 0644);
+  g_assert_cmpuint (st.st_mode & 07777, ==, saved_mode);
   test_assert_file_contents (dest, "new");
 
   test_scratch_free (dir);
+}
+
+static void
+test_owner_not_permitted (gconstpointer klass)
+{
+  check_saved_as_nobody (klass, "roots.txt", 0644, 0644);
 }
 
 /* Root's set-user-ID and set-group-ID file, saved over by another user:
@@ -199,29 +214,7 @@ test_owner_not_permitted (gconstpointer klass)
 static void
 test_setid_not_permitted (gconstpointer klass)
 {
-  gchar *dir = NULL;
-  g_autofree gchar *dest = NULL;
-  NobodySave save;
-  struct stat st;
-
-  if (!test_need_root ("to save over root's file as another user"))
-    return;
-
-  dir = test_scratch_new ();
-  dest = g_build_filename (dir, "roots-tool", NULL);
-  g_assert_no_errno (chmod (dir, 0777));
-  test_write_file_mode (dest, "old", 0755);
-  g_assert_no_errno (chmod (dest, 06755));
-
-  save = (NobodySave) { dir, dest, GPOINTER_TO_INT (klass) };
-  test_run_as_nobody (save_as_nobody, &save);
-
-  st = stat_of (dest);
-  g_assert_cmpuint (st.st_uid, ==, TEST_NOBODY);
-  g_assert_cmpuint (st.st_mode & 07777, ==, 0755);
-  test_assert_file_contents (dest, "new");
-
-  test_scratch_free (dir);
+  check_saved_as_nobody (klass, "roots-tool", 06755, 0755);
 }
 
 static void
@@ -346,8 +339,7 @@ test_dest_directory (gconstpointer klass)
 static void
 test_other_file_system (gconstpointer klass)
 {
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autofree gchar *fresh = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
@@ -355,24 +347,14 @@ test_other_file_system (gconstpointer klass)
   g_autoptr(GError) error = NULL;
   struct stat st;
 
-  if (!test_need_root ("to mount a tmpfs"))
+  if (!test_two_fs_init (&fs, TEST_TWO_FS_TO_TMPFS))
     return;
 
-  src_dir = test_scratch_new ();
-  dest_dir = test_scratch_new ();
-  if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
-    {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
-      test_scratch_free (src_dir);
-      test_scratch_free (dest_dir);
-      return;
-    }
-
-  dest = g_build_filename (dest_dir, "doc.txt", NULL);
-  fresh = g_build_filename (dest_dir, "fresh.txt", NULL);
+  dest = g_build_filename (fs.dest_dir, "doc.txt", NULL);
+  fresh = g_build_filename (fs.dest_dir, "fresh.txt", NULL);
   test_write_file_mode (dest, "old", 0640);
   g_assert_no_errno (chown (dest, TEST_NOBODY, TEST_NOBODY));
-  tmp = new_file (klass, src_dir);
+  tmp = new_file (klass, fs.src_dir);
 
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
@@ -387,16 +369,10 @@ test_other_file_system (gconstpointer klass)
   g_assert_cmpuint (st.st_gid, ==, TEST_NOBODY);
   test_assert_file_contents (dest, "new");
 
-  other = new_file (klass, src_dir);
+  other = new_file (klass, fs.src_dir);
   test_persist (other, fresh, G_TMP_PERSIST_ALLOW_COPY);
   g_assert_cmpuint (test_mode_of (fresh), ==, 0600);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 2);
-
-  g_clear_object (&tmp);
-  g_clear_object (&other);
-  g_assert_no_errno (umount2 (dest_dir, MNT_DETACH));
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 2);
 }
 
 /* An object made with a mode keeps it for a new name, and gives it up for

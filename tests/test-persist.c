@@ -217,16 +217,20 @@ test_no_replace (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* SYNC, with @flags, onto an existing file when @replace. */
 static void
-test_sync (gconstpointer named)
+check_sync (gconstpointer     named,
+            GTmpPersistFlags  flags,
+            gboolean          replace)
 {
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
 
-  test_write_file (dest, "old");
+  if (replace)
+    test_write_file (dest, "old");
   test_write (tmp, "synced", -1);
-  test_persist (tmp, dest, G_TMP_PERSIST_SYNC);
+  test_persist (tmp, dest, G_TMP_PERSIST_SYNC | flags);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
   assert_persisted (tmp, dest, "synced");
 
@@ -235,22 +239,15 @@ test_sync (gconstpointer named)
 }
 
 static void
+test_sync (gconstpointer named)
+{
+  check_sync (named, G_TMP_PERSIST_NONE, TRUE);
+}
+
+static void
 test_sync_no_replace (gconstpointer named)
 {
-  gchar *dir = test_scratch_new ();
-  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
-  g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  g_autoptr(GError) error = NULL;
-
-  test_write (tmp, "synced", -1);
-  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_SYNC | G_TMP_PERSIST_NO_REPLACE,
-                                     NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (test_count_entries (dir), ==, 1);
-  assert_persisted (tmp, dest, "synced");
-
-  g_clear_object (&tmp);
-  test_scratch_free (dir);
+  check_sync (named, G_TMP_PERSIST_NO_REPLACE, FALSE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -495,24 +492,33 @@ assert_copy_refused_exists (GTmpFile         *tmp,
   g_assert_cmpuint (seen, ==, copies);
 }
 
+/* @fs's directories, @name in the destination's; FALSE (skipped) where
+ * there are no two file systems. */
+static gboolean
+cross_fs_init (TestTwoFs      *fs,
+               TestTwoFsKind   kind,
+               const gchar    *name,
+               gchar         **dest)
+{
+  if (!test_two_fs_init (fs, kind))
+    return FALSE;
+  *dest = g_build_filename (fs->dest_dir, name, NULL);
+  return TRUE;
+}
+
 static void
 test_cross_fs (gconstpointer named)
 {
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
   g_autofree gchar *old = NULL;
   g_autoptr(GError) error = NULL;
   goffset position;
 
-  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!cross_fs_init (&fs, TEST_TWO_FS_FROM_SHM, "document.txt", &dest))
     return;
-
-  src_dir = test_scratch_new_in ("/dev/shm");
-  dest_dir = test_scratch_new ();
-  dest = g_build_filename (dest_dir, "document.txt", NULL);
-  tmp = new_func (named) (src_dir, 0640);
+  tmp = new_func (named) (fs.src_dir, 0640);
   old = temp_path (tmp);
 
   test_write (tmp, "far away", -1);
@@ -523,8 +529,8 @@ test_cross_fs (gconstpointer named)
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
   test_assert_error_names (error, G_IO_ERROR_NOT_SUPPORTED, dest);
   g_clear_error (&error);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 0);
-  g_assert_cmpuint (test_count_entries (src_dir), ==, old != NULL ? 1 : 0);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (fs.src_dir), ==, old != NULL ? 1 : 0);
 
   /* With it: copied beside the destination, renamed into place, and the
    * object now works on the permanent file, at the same position. */
@@ -533,8 +539,8 @@ test_cross_fs (gconstpointer named)
   g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY | G_TMP_PERSIST_SYNC,
                                      NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
-  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (fs.src_dir), ==, 0);
   /* The copy takes the replaced file's mode, as a move would. */
   g_assert_cmpuint (test_mode_of (dest), ==, 0604);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, position);
@@ -542,16 +548,13 @@ test_cross_fs (gconstpointer named)
   assert_persisted (tmp, dest, "far away");
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
 }
 
 static void
 test_cross_fs_no_replace (gconstpointer named)
 {
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autofree gchar *other = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
@@ -559,15 +562,11 @@ test_cross_fs_no_replace (gconstpointer named)
   g_autoptr(GError) error = NULL;
   guint copies = 0;
 
-  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
-    return;
-
   /* The other way round this time: from /tmp to tmpfs. */
-  src_dir = test_scratch_new ();
-  dest_dir = test_scratch_new_in ("/dev/shm");
-  dest = g_build_filename (dest_dir, "document.txt", NULL);
-  other = g_build_filename (dest_dir, "other.txt", NULL);
-  tmp = new_func (named) (src_dir, 0);
+  if (!cross_fs_init (&fs, TEST_TWO_FS_TO_SHM, "document.txt", &dest))
+    return;
+  other = g_build_filename (fs.dest_dir, "other.txt", NULL);
+  tmp = new_func (named) (fs.src_dir, 0);
   old = temp_path (tmp);
 
   test_write_file (dest, "old");
@@ -582,7 +581,7 @@ test_cross_fs_no_replace (gconstpointer named)
   g_clear_error (&error);
   g_assert_cmpuint (copies, ==, 0);
   test_assert_file_contents (dest, "old");
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
   if (old != NULL)
     {
       g_assert_true (test_path_exists (old));
@@ -599,14 +598,10 @@ test_cross_fs_no_replace (gconstpointer named)
   _g_tmp_core_set_copy_hook (NULL, NULL);
   g_assert_no_error (error);
   g_assert_cmpuint (copies, ==, 1);
-  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 2);
+  g_assert_cmpuint (test_count_entries (fs.src_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 2);
   assert_persisted (tmp, other, "new");
   test_assert_file_contents (dest, "old");
-
-  g_clear_object (&tmp);
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
 }
 
 /* An anonymous file that cannot be linked (what the core falls back to where
@@ -687,8 +682,7 @@ static void
 test_cross_fs_exists_no_copy (gconstpointer named)
 {
   const gsize size = 8 * 1024 * 1024;
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autofree gchar *old = NULL;
   g_autofree guint8 *data = NULL;
@@ -697,13 +691,9 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   struct stat st;
   gsize i;
 
-  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!cross_fs_init (&fs, TEST_TWO_FS_TO_SHM, "archive.bin", &dest))
     return;
-
-  src_dir = test_scratch_new ();
-  dest_dir = test_scratch_new_in ("/dev/shm");
-  dest = g_build_filename (dest_dir, "archive.bin", NULL);
-  tmp = copying_new_func (named) (src_dir, 0);
+  tmp = copying_new_func (named) (fs.src_dir, 0);
   old = temp_path (tmp);
 
   data = g_malloc (size);
@@ -718,8 +708,8 @@ test_cross_fs_exists_no_copy (gconstpointer named)
 
   test_assert_file_contents (dest, "old");
   g_assert_cmpuint (inode_of (dest), ==, dest_inode);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
-  g_assert_cmpuint (test_count_entries (src_dir), ==, old != NULL ? 1 : 0);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (fs.src_dir), ==, old != NULL ? 1 : 0);
   if (old != NULL)
     {
       assert_fd_is (tmp, old);
@@ -731,10 +721,8 @@ test_cross_fs_exists_no_copy (gconstpointer named)
   g_assert_cmpint (st.st_size, ==, size);
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  g_assert_cmpuint (test_count_entries (fs.src_dir), ==, 0);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
 }
 
 /* A copy hook that plays another process taking the destination while the
@@ -754,26 +742,21 @@ take_dest (const gchar *dest,
 static void
 test_cross_fs_exists_race (gconstpointer named)
 {
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autofree gchar *old = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
 
-  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!cross_fs_init (&fs, TEST_TWO_FS_TO_SHM, "document.txt", &dest))
     return;
-
-  src_dir = test_scratch_new ();
-  dest_dir = test_scratch_new_in ("/dev/shm");
-  dest = g_build_filename (dest_dir, "document.txt", NULL);
-  tmp = copying_new_func (named) (src_dir, 0);
+  tmp = copying_new_func (named) (fs.src_dir, 0);
   old = temp_path (tmp);
   test_write (tmp, "new", -1);
 
   assert_copy_refused_exists (tmp, dest, take_dest, 1);
 
   test_assert_file_contents (dest, "taken meanwhile");
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
   if (old != NULL)
     {
       assert_fd_is (tmp, old);
@@ -781,9 +764,7 @@ test_cross_fs_exists_race (gconstpointer named)
     }
 
   g_clear_object (&tmp);
-  g_assert_cmpuint (test_count_entries (src_dir), ==, 0);
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  g_assert_cmpuint (test_count_entries (fs.src_dir), ==, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1025,18 +1006,13 @@ static void
 test_sync_order_copy (gconstpointer data)
 {
   SyncKind kind = GPOINTER_TO_INT (data);
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
   g_autofree gchar *dest = NULL;
   g_autoptr(GTmpFile) tmp = NULL;
 
-  if (!test_need_two_file_systems (g_get_tmp_dir (), "/dev/shm"))
+  if (!cross_fs_init (&fs, TEST_TWO_FS_FROM_SHM, "document.txt", &dest))
     return;
-
-  src_dir = test_scratch_new_in ("/dev/shm");
-  dest_dir = test_scratch_new ();
-  dest = g_build_filename (dest_dir, "document.txt", NULL);
-  tmp = new_of_kind (kind, src_dir);
+  tmp = new_of_kind (kind, fs.src_dir);
 
   test_write_file (dest, "old");
   test_write (tmp, "copied", -1);
@@ -1046,10 +1022,7 @@ test_sync_order_copy (gconstpointer data)
                     ==, 2);
 
   test_assert_file_contents (dest, "copied");
-  g_assert_cmpuint (test_count_entries (dest_dir), ==, 1);
-  g_clear_object (&tmp);
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  g_assert_cmpuint (test_count_entries (fs.dest_dir), ==, 1);
 }
 
 /* ALLOW_COPY within one file system: still a rename (the same inode), the
@@ -1088,9 +1061,7 @@ test_sync_allow_copy_moves (gconstpointer data)
  * the child; now it closes its descriptor and touches nothing on disk. */
 typedef struct
 {
-  pid_t        parent;
-  gint         entered;
-  gint         released;
+  TestHold     hold;
   GTmpFile    *tmp;
   const gchar *dest;
 } ForkPersist;
@@ -1101,12 +1072,7 @@ hold_in_sync (gint     fd,
 {
   ForkPersist *fp = user_data;
 
-  if (getpid () == fp->parent && !g_atomic_int_get (&fp->entered))
-    {
-      g_atomic_int_set (&fp->entered, 1);
-      while (!g_atomic_int_get (&fp->released))
-        g_usleep (1000);
-    }
+  test_hold_here (&fp->hold);
   return TRUE;
 }
 
@@ -1125,32 +1091,15 @@ test_fork_during_persist (gconstpointer named)
   gchar *dir = test_scratch_new ();
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
-  ForkPersist fp = { getpid (), 0, 0, tmp, dest };
+  ForkPersist fp = { { 0, }, tmp, dest };
   GThread *persister;
-  gint status;
-  pid_t pid;
 
+  test_hold_init (&fp.hold);
   test_write (tmp, "data", -1);
   _g_tmp_core_set_sync_hook (hold_in_sync, &fp);
   persister = g_thread_new ("persister", fork_persist_thread, &fp);
-  while (!g_atomic_int_get (&fp.entered))
-    g_usleep (1000);
+  test_fork_while_held (&fp.hold, g_object_unref, tmp);
 
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fp.parent)
-        _exit (5);
-      g_object_unref (g_steal_pointer (&tmp));
-      test_child_succeed ();
-    }
-
-  g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-
-  g_atomic_int_set (&fp.released, 1);
   g_assert_true (GPOINTER_TO_INT (g_thread_join (persister)));
   _g_tmp_core_set_sync_hook (NULL, NULL);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
@@ -1629,8 +1578,7 @@ test_sync_dir_emfile (gconstpointer named)
   /* A process of its own: its descriptor limit is lowered. */
   if (!g_test_subprocess ())
     {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
+      test_run_in_subprocess ();
       return;
     }
 
@@ -1720,27 +1668,10 @@ check_killed_mid_copy (gboolean     named,
 static void
 test_killed_mid_copy (gconstpointer named)
 {
-  gchar *src_dir = NULL;
-  gchar *dest_dir = NULL;
+  g_auto(TestTwoFs) fs = TEST_TWO_FS_INIT;
 
-  if (!test_need_root ("to mount a tmpfs"))
-    return;
-
-  src_dir = test_scratch_new ();
-  dest_dir = test_scratch_new ();
-  if (mount ("gtmp-test", dest_dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700") < 0)
-    {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
-      test_scratch_free (src_dir);
-      test_scratch_free (dest_dir);
-      return;
-    }
-
-  check_killed_mid_copy (GPOINTER_TO_INT (named), src_dir, dest_dir);
-
-  g_assert_no_errno (umount2 (dest_dir, MNT_DETACH));
-  test_scratch_free (src_dir);
-  test_scratch_free (dest_dir);
+  if (test_two_fs_init (&fs, TEST_TWO_FS_TO_TMPFS))
+    check_killed_mid_copy (GPOINTER_TO_INT (named), fs.src_dir, fs.dest_dir);
 }
 
 /* ------------------------------------------------------------------------ */

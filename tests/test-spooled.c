@@ -252,8 +252,6 @@ test_persist_mode (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
-/* Nothing on disk, no descriptor, until the rollover; then one descriptor,
- * in the given directory, and still no name in it. */
 /* Async construction (GAsyncInitable) works like the synchronous one: the
  * object starts in memory, with no descriptor and no file, and rolls over
  * into the directory it was given. */
@@ -308,6 +306,8 @@ test_new_async (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* Nothing on disk, no descriptor, until the rollover; then one descriptor,
+ * in the given directory, and still no name in it. */
 static void
 test_no_fd_before_rollover (void)
 {
@@ -1274,55 +1274,6 @@ test_fail_missing_dir (void)
   test_remove_tree (dir);
 }
 
-/* g_spooled_tmp_file_new_full(): nothing on disk until the rollover, which
- * creates the file with the mode asked for (through the umask; 0: 0600).
- * The properties say what was asked. */
-static void
-test_full_rollover_mode (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0640, 0640 },
-    { 077, 0640, 0600 },
-    { 022, 0, 0600 },
-  };
-  g_autofree gchar *dir = test_scratch_new ();
-  g_autofree guint8 *data = make_pattern (0, 100);
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GSpooledTmpFile) file = NULL;
-      g_autoptr(GError) error = NULL;
-      guint mode = 0;
-      guint random_length = 0;
-      struct stat st;
-      gint fd;
-
-      umask (cases[i].umask_);
-      file = g_spooled_tmp_file_new_full (64, dir, NULL, NULL, cases[i].mode, 16);
-      g_object_get (file, "mode", &mode, "random-length", &random_length, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0600);
-      g_assert_cmpuint (random_length, ==, 16);
-
-      test_write (file, data, 100);
-      g_assert_true (is_rolled_over (file));
-      fd = g_tmp_file_get_fd (G_TMP_FILE (file), &error);
-      g_assert_no_error (error);
-      g_assert_no_errno (fstat (fd, &st));
-      g_assert_cmpuint (st.st_mode & 07777, ==, cases[i].expected);
-      assert_fd_content (fd, data, 100, 100);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (g_steal_pointer (&dir));
-}
-
 /* The rollover's file gets a random part of the length asked for: seen by
  * inotify in the name it has for an instant where the file system refuses
  * O_TMPFILE. In a subprocess: the refusal is remembered. */
@@ -1448,6 +1399,7 @@ static void
 test_fail_no_space (void)
 {
   g_autofree gchar *dir = NULL;
+  gboolean ran;
 
   if (g_test_subprocess ())
     {
@@ -1462,17 +1414,18 @@ test_fail_no_space (void)
       g_autofree gchar *reason = g_strdup_printf ("cannot mount a tmpfs to fill: %s",
                                                   g_strerror (errsv));
       test_remove_tree (dir);
-      g_test_skip (reason);
+      test_skip (reason);
       return;
     }
 
   g_setenv (NO_SPACE_DIR_ENV, dir, TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  ran = test_trap_subprocess (0, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_unsetenv (NO_SPACE_DIR_ENV);
 
   g_assert_cmpint (umount (dir), ==, 0);
   test_remove_tree (dir);
-  g_test_trap_assert_passed ();
+  if (ran)
+    g_test_trap_assert_passed ();
 }
 
 /* No descriptors: RLIMIT_NOFILE lowered in a forked child. */
@@ -1489,8 +1442,7 @@ test_fail_no_fds (void)
 
   if (!g_test_subprocess ())
     {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
+      test_run_in_subprocess ();
       return;
     }
 
@@ -1535,7 +1487,6 @@ run_model (GSpooledTmpFile *file,
    * boundaries whatever the chunk size. */
   for (guint op = 0; op < n_ops; op++)
     {
-      g_autoptr(GError) error = NULL;
       gsize n = g_test_rand_int_range (0, max_op);
 
       switch (g_test_rand_int_range (0, 4))
@@ -1570,9 +1521,7 @@ run_model (GSpooledTmpFile *file,
         case 3:
           {
             gsize size = g_test_rand_int_range (0, model->len + max_op);
-            g_assert_true (g_seekable_truncate (G_SEEKABLE (file), size, NULL, &error));
-            g_assert_no_error (error);
-            test_model_truncate (model, size);
+            test_truncate_with_model (file, model, size);
           }
           break;
 
@@ -1742,9 +1691,7 @@ test_notify_handler_uses_file (void)
  * lock forever. */
 typedef struct
 {
-  pid_t           parent;
-  gint            entered;
-  gint            released;
+  TestHold        hold;
   GOutputStream  *output;
   const guint8   *data;
   gsize           len;
@@ -1757,11 +1704,7 @@ hold_in_rollover (const gchar          *dir,
 {
   ForkWrite *fw = user_data;
 
-  if (getpid () != fw->parent)
-    return;
-  g_atomic_int_set (&fw->entered, 1);
-  while (!g_atomic_int_get (&fw->released))
-    g_usleep (1000);
+  test_hold_here (&fw->hold);
 }
 
 static gpointer
@@ -1784,35 +1727,18 @@ test_fork_during_write (void)
       g_autofree gchar *dir = test_scratch_new ();
       g_autofree guint8 *data = make_pattern (0, 5000);
       g_autoptr(GSpooledTmpFile) file = g_spooled_tmp_file_new (100, dir, "fork-", NULL);
-      ForkWrite fw = { getpid (), 0, 0, NULL, data, 5000 };
+      ForkWrite fw = { { 0, }, NULL, data, 5000 };
       GThread *writer;
-      gint status;
-      pid_t pid;
 
+      test_hold_init (&fw.hold);
       fw.output = g_io_stream_get_output_stream (G_IO_STREAM (file));
       _g_tmp_core_refuse_tmpfile (dir);
       _g_tmp_core_set_tmpfile_hook (hold_in_rollover, &fw);
       writer = g_thread_new ("writer", fork_write_thread, &fw);
-      while (!g_atomic_int_get (&fw.entered))
-        g_usleep (1000);
-
-      pid = fork ();
-      g_assert_cmpint (pid, >=, 0);
-      if (pid == 0)
-        {
-          if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () != fw.parent)
-            _exit (5);
-          g_object_unref (g_steal_pointer (&file));
-          _exit (0);
-        }
-
-      g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
-      g_assert_true (WIFEXITED (status));
-      g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      test_fork_while_held (&fw.hold, g_object_unref, file);
 
       /* The parent's file is intact: the write finishes, every byte is in
        * the rolled-over file. */
-      g_atomic_int_set (&fw.released, 1);
       g_assert_true (GPOINTER_TO_INT (g_thread_join (writer)));
       _g_tmp_core_set_tmpfile_hook (NULL, NULL);
       g_assert_true (g_spooled_tmp_file_is_rolled_over (file));
@@ -2041,7 +1967,8 @@ main (int   argc,
   g_test_add_func ("/spooled/notify/persist-async", test_notify_persist_async);
   g_test_add_func ("/spooled/notify/persist-async-context", test_notify_persist_async_context);
   g_test_add_func ("/spooled/persist-mode", test_persist_mode);
-  g_test_add_func ("/spooled/full/rollover-mode", test_full_rollover_mode);
+  g_test_add_data_func ("/spooled/full/rollover-mode", GINT_TO_POINTER (TEST_CLASS_SPOOLED),
+                        test_check_full_modes);
   g_test_add_func ("/spooled/full/rollover-random-length", test_full_rollover_random_length);
   g_test_add_func ("/spooled/full/invalid-random-length", test_full_invalid_random_length);
   g_test_add_func ("/spooled/fail/missing-dir", test_fail_missing_dir);

@@ -540,7 +540,7 @@ static gboolean
 skip_under_tsan (void)
 {
 #ifdef UNDER_TSAN
-  g_test_skip ("GLib is not built with ThreadSanitizer: it cannot see GTask's hand-overs");
+  test_skip ("GLib is not built with ThreadSanitizer: it cannot see GTask's hand-overs");
   return TRUE;
 #else
   return FALSE;
@@ -556,7 +556,8 @@ run_race_in_subprocess (void)
 {
   if (g_test_subprocess ())
     return TRUE;
-  g_test_trap_subprocess (NULL, RACE_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  if (!test_trap_subprocess (RACE_TIMEOUT, G_TEST_SUBPROCESS_INHERIT_STDERR))
+    return FALSE;
   /* Not g_test_trap_assert_passed(): that would end the whole run. */
   if (g_test_trap_reached_timeout ())
     g_test_fail_printf ("%s hung (its subprocess was killed after %d s)",
@@ -1412,36 +1413,25 @@ cancel_soon (GCancellable *cancellable,
   return g_thread_new ("cancel", cancel_later, c);
 }
 
-/* The object a new_async made, or NULL if it was cancelled. */
+/* The object a new_async made (finished by @finish, the class's), or NULL
+ * if it was cancelled. */
 typedef struct
 {
-  gint     done;
-  GObject *object;
+  gint       done;
+  GObject   *object;
+  gpointer (*finish) (GAsyncResult  *result,
+                      GError       **error);
 } Made;
 
 static void
-on_new_file (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+on_new (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
 {
   Made *m = user_data;
   g_autoptr(GError) error = NULL;
 
-  m->object = G_OBJECT (g_tmp_file_new_finish (result, &error));
-  if (m->object == NULL)
-    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_atomic_int_set (&m->done, 1);
-}
-
-static void
-on_new_dir (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Made *m = user_data;
-  g_autoptr(GError) error = NULL;
-
-  m->object = G_OBJECT (g_tmp_dir_new_finish (result, &error));
+  m->object = m->finish (result, &error);
   if (m->object == NULL)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_atomic_int_set (&m->done, 1);
@@ -1470,16 +1460,15 @@ test_race_cancel (void)
         case 0: /* new_async: an object, or cancelled and nothing on disk */
         case 1:
           {
-            Made m = { 0, };
+            Made m = { 0, NULL, i % 4 == 0 ? (gpointer) g_tmp_file_new_finish
+                                           : (gpointer) g_tmp_dir_new_finish };
             guint j;
 
             thread = cancel_soon (cancellable, &c);
             if (i % 4 == 0)
-              g_tmp_file_new_async (dir, PREFIX, NULL, G_PRIORITY_DEFAULT, cancellable,
-                                    on_new_file, &m);
+              g_tmp_file_new_async (dir, PREFIX, NULL, G_PRIORITY_DEFAULT, cancellable, on_new, &m);
             else
-              g_tmp_dir_new_async (dir, PREFIX, NULL, G_PRIORITY_DEFAULT, cancellable,
-                                   on_new_dir, &m);
+              g_tmp_dir_new_async (dir, PREFIX, NULL, G_PRIORITY_DEFAULT, cancellable, on_new, &m);
             wait_flag (&m.done);
             g_thread_join (thread);
             counts[(i % 4) * 2 + (m.object != NULL ? 0 : 1)]++;

@@ -378,7 +378,7 @@ test_mount_inside (void)
   g_assert_no_errno (umount (mnt));
   test_scratch_free (g_steal_pointer (&base));
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 

@@ -282,116 +282,6 @@ test_new_mode (void)
   remove_base (base);
 }
 
-/* g_tmp_dir_new_full(): the mode asked for, through the umask; 0 is 0700
- * whatever the umask. The directory is still removed, whatever its mode. */
-static void
-test_full_modes (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0750, 0750 },
-    { 022, 0777, 0755 },
-    { 077, 0750, 0700 },
-    { 022, 0, 0700 },
-    { 0, 0, 0700 },
-    { 022, 0500, 0500 },
-  };
-  g_autofree gchar *base = test_scratch_new ();
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GTmpDir) tmp = NULL;
-      g_autofree gchar *inside = NULL;
-      guint mode = 0;
-
-      umask (cases[i].umask_);
-      tmp = g_tmp_dir_new_full (base, "m-", NULL, cases[i].mode, 0, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, cases[i].expected);
-      g_object_get (tmp, "mode", &mode, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0700);
-
-      if (cases[i].expected & 0200)
-        {
-          inside = g_build_filename (g_tmp_dir_get_path (tmp), "f", NULL);
-          test_write_file (inside, "x");
-        }
-      g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
-      g_assert_no_error (error);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
-}
-
-/* The name has the length asked for (0: 8) of the name alphabet, also when
- * asked through the property, and "random-length" reads it back. */
-static void
-test_full_random_length (void)
-{
-  static const guint lengths[] = { 0, 8, 16, 128 };
-  g_autofree gchar *base = test_scratch_new ();
-  g_autoptr(GTmpDir) by_property = NULL;
-  g_autofree gchar *pattern = NULL;
-  g_autoptr(GError) error = NULL;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (lengths); i++)
-    {
-      guint expected = lengths[i] != 0 ? lengths[i] : 8;
-      g_autoptr(GTmpDir) tmp = NULL;
-      guint random_length = 0;
-
-      g_clear_pointer (&pattern, g_free);
-      pattern = test_name_pattern ("build-", expected, ".d");
-      tmp = g_tmp_dir_new_full (base, "build-", ".d", 0, lengths[i], &error);
-      g_assert_no_error (error);
-      g_assert_true (test_name_matches (g_tmp_dir_get_path (tmp), base, pattern));
-      g_assert_cmpuint (test_mode_of (g_tmp_dir_get_path (tmp)), ==, 0700);
-      g_object_get (tmp, "random-length", &random_length, NULL);
-      g_assert_cmpuint (random_length, ==, expected);
-    }
-
-  g_clear_pointer (&pattern, g_free);
-  pattern = test_name_pattern ("tmp", 40, "");
-  by_property = g_initable_new (G_TYPE_TMP_DIR, NULL, &error,
-                                "dir", base, "random-length", 40, NULL);
-  g_assert_no_error (error);
-  g_assert_true (test_name_matches (g_tmp_dir_get_path (by_property), base, pattern));
-
-  g_clear_object (&by_property);
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
-}
-
-/* Out of 8..128: INVALID_ARGUMENT naming the directory, and nothing made. */
-static void
-test_full_random_length_invalid (void)
-{
-  static const guint bad[] = { 7, 129 };
-  g_autofree gchar *base = test_scratch_new ();
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      GTmpDir *tmp = g_tmp_dir_new_full (base, NULL, NULL, 0750, bad[i], &error);
-
-      g_assert_null (tmp);
-      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, base);
-    }
-
-  g_assert_cmpuint (test_count_entries (base), ==, 0);
-  remove_base (base);
-}
-
 static void
 test_new_relative (void)
 {
@@ -524,10 +414,7 @@ test_new_async_result (void)
   fill_tree (g_tmp_dir_get_path (tmp));
   g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &cleanup_result);
   test_wait_result (&cleanup_result);
-  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
-  g_assert_null (g_tmp_dir_new_finish (cleanup_result, &error));
-  g_test_assert_expected_messages ();
-  g_assert_no_error (error);
+  test_assert_foreign_result ((TestFinishFunc) g_tmp_dir_new_finish, cleanup_result);
   g_assert_true (g_tmp_dir_cleanup_finish (tmp, cleanup_result, &error));
   g_assert_no_error (error);
 
@@ -535,10 +422,7 @@ test_new_async_result (void)
   other = g_task_new (NULL, NULL, NULL, NULL);
   g_task_set_source_tag (other, test_new_async_result);
   g_task_return_pointer (other, g_object_ref (tmp), g_object_unref);
-  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
-  g_assert_null (g_tmp_dir_new_finish (G_ASYNC_RESULT (other), &error));
-  g_test_assert_expected_messages ();
-  g_assert_no_error (error);
+  test_assert_foreign_result ((TestFinishFunc) g_tmp_dir_new_finish, G_ASYNC_RESULT (other));
 
   g_clear_object (&other);
   g_clear_object (&tmp);
@@ -1276,7 +1160,7 @@ test_errors_immutable (void)
   if (ioctl (fd, FS_IOC_GETFLAGS, &flags) < 0 ||
       (flags |= FS_IMMUTABLE_FL, ioctl (fd, FS_IOC_SETFLAGS, &flags) < 0))
     {
-      g_test_skip_printf ("cannot set the immutable flag here: %s", g_strerror (errno));
+      test_skip_printf ("cannot set the immutable flag here: %s", g_strerror (errno));
       close (fd);
       close (sub);
       close (top);
@@ -1304,7 +1188,7 @@ test_errors_immutable (void)
   g_clear_object (&tmp);
   remove_base (base);
 #else
-  g_test_skip ("no FS_IOC_SETFLAGS on this system");
+  test_skip ("no FS_IOC_SETFLAGS on this system");
 #endif
 }
 
@@ -1323,7 +1207,7 @@ test_errors_mount (void)
   g_assert_no_errno (mkdir (mnt, 0700));
   if (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
       g_clear_object (&tmp);
       remove_base (base);
       return;
@@ -1340,7 +1224,7 @@ test_errors_mount (void)
   g_clear_object (&tmp);
   remove_base (base);
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -1519,7 +1403,7 @@ can_bind_mount (void)
   if (ok)
     g_assert_no_errno (umount (target));
   else
-    g_test_skip_printf ("cannot bind-mount here: %s", g_strerror (errno));
+    test_skip_printf ("cannot bind-mount here: %s", g_strerror (errno));
   remove_base (base);
   return ok;
 }
@@ -1532,7 +1416,7 @@ enter_private_mount_namespace (void)
 {
   if (unshare (CLONE_NEWNS) < 0)
     {
-      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
+      test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
       return FALSE;
     }
   g_assert_no_errno (mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL));
@@ -1556,7 +1440,7 @@ refuse_openat2 (void)
   g_assert_no_errno (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
   if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
     {
-      g_test_skip_printf ("cannot install a seccomp filter: %s", g_strerror (errno));
+      test_skip_printf ("cannot install a seccomp filter: %s", g_strerror (errno));
       return FALSE;
     }
   g_assert_cmpint (syscall (437, AT_FDCWD, "/", NULL, (size_t) 0), ==, -1);
@@ -1572,7 +1456,7 @@ test_mount_bind (void)
   if (can_bind_mount ())
     check_bind_mounts ();
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -1590,10 +1474,10 @@ test_mount_bind_namespace (gconstpointer no_openat2)
     }
   if (!can_bind_mount ())
     return;
-  g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
+  if (test_trap_subprocess (120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR))
+    g_test_trap_assert_passed ();
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -1614,7 +1498,7 @@ test_dispose_after_failed_cleanup (void)
   g_assert_no_errno (mkdir (mnt, 0700));
   if (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
       g_object_unref (tmp);
       remove_base (base);
       return;
@@ -1634,7 +1518,7 @@ test_dispose_after_failed_cleanup (void)
   g_assert_no_errno (rmdir (path));
   remove_base (base);
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -1657,7 +1541,8 @@ test_dispose_failure_quiet (void)
     {
       if (!test_need_root ("mounting a tmpfs inside the tree"))
         return;
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      if (!test_trap_subprocess (0, G_TEST_SUBPROCESS_DEFAULT))
+        return;
       g_test_trap_assert_passed ();
       g_test_trap_assert_stderr_unmatched ("*WARNING*");
       return;
@@ -1666,7 +1551,7 @@ test_dispose_failure_quiet (void)
   if (unshare (CLONE_NEWNS) < 0 ||
       mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     {
-      g_test_skip_printf ("no mount namespace of our own: %s", g_strerror (errno));
+      test_skip_printf ("no mount namespace of our own: %s", g_strerror (errno));
       return;
     }
 
@@ -1685,7 +1570,7 @@ test_dispose_failure_quiet (void)
   g_assert_no_errno (umount (mnt));
   remove_base (base);
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -1946,31 +1831,29 @@ test_cleanup_async_cancel (void)
   remove_base (base);
 }
 
-/* Cancelling after the cleanup has finished, before its callback ran, does
- * not make it "cancelled": the directory is gone and the result says so.
- * Cancelled before it starts, even an empty directory stays. */
 /* Issue 17 (process safety): a child forked while a cleanup_async() works
  * in a worker thread (held at its first batch, in the parent only) cleans
  * the directory up itself and drops it. Its cleanup used to wait forever
  * for the parent's, which never ends in the child. */
-typedef struct
-{
-  pid_t parent;
-  gint  entered;
-  gint  released;
-} ForkCleanup;
-
 static void
 hold_in_batch (gint     dirfd,
                gpointer user_data)
 {
-  ForkCleanup *fc = user_data;
+  test_hold_here (user_data);
+}
 
-  if (getpid () != fc->parent)
-    return;
-  g_atomic_int_set (&fc->entered, 1);
-  while (!g_atomic_int_get (&fc->released))
-    g_usleep (1000);
+/* As documented: an explicit cleanup removes the tree, anywhere. */
+static void
+cleanup_in_child (gpointer data)
+{
+  GTmpDir *tmp = data;
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  if (!g_tmp_dir_cleanup (tmp, NULL, NULL))
+    _exit (2);
+  if (test_path_exists (path))
+    _exit (3);
+  g_object_unref (tmp);
 }
 
 static void
@@ -1979,44 +1862,18 @@ test_cleanup_async_fork (void)
   g_autoptr(GError) error = NULL;
   g_autofree gchar *base = test_scratch_new ();
   g_autofree gchar *path = NULL;
-  ForkCleanup fc = { getpid (), 0, 0 };
+  TestHold hold;
   GAsyncResult *result = NULL;
   GTmpDir *tmp = new_in (base);
-  gint status;
-  pid_t pid;
 
+  test_hold_init (&hold);
   fill_flat (tmp, 10);
   path = g_strdup (g_tmp_dir_get_path (tmp));
-  _g_tmp_rmtree_set_batch_hook (hold_in_batch, &fc);
+  _g_tmp_rmtree_set_batch_hook (hold_in_batch, &hold);
   g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
-  while (!g_atomic_int_get (&fc.entered))
-    g_usleep (1000);
-
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      /* As documented: an explicit cleanup removes the tree, anywhere. */
-#ifdef __linux__
-      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
-        _exit (5);
-#endif
-      if (getppid () != fc.parent)
-        _exit (5);
-      if (!g_tmp_dir_cleanup (tmp, NULL, NULL))
-        _exit (2);
-      if (test_path_exists (path))
-        _exit (3);
-      g_object_unref (tmp);
-      test_child_succeed ();
-    }
-
-  g_assert_true (test_wait_or_kill (pid, 10 * G_USEC_PER_SEC, &status));
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  test_fork_while_held (&hold, cleanup_in_child, tmp);
 
   /* The parent's cleanup finishes what the child left (nothing). */
-  g_atomic_int_set (&fc.released, 1);
   test_wait_result (&result);
   _g_tmp_rmtree_set_batch_hook (NULL, NULL);
   g_assert_true (g_tmp_dir_cleanup_finish (tmp, result, &error));
@@ -2028,6 +1885,9 @@ test_cleanup_async_fork (void)
   remove_base (base);
 }
 
+/* Cancelling after the cleanup has finished, before its callback ran, does
+ * not make it "cancelled": the directory is gone and the result says so.
+ * Cancelled before it starts, even an empty directory stays. */
 static void
 test_cleanup_async_cancel_after (void)
 {
@@ -2088,8 +1948,8 @@ test_cleanup_async_setters_race (void)
 
   if (!g_test_subprocess ())
     {
-      g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
+      if (test_trap_subprocess (60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR))
+        g_test_trap_assert_passed ();
       return;
     }
 
@@ -2315,7 +2175,7 @@ new_with_mount (const gchar  *base,
   g_assert_no_errno (mkdir (mnt, 0700));
   if (mount ("test-tmpdir", mnt, "tmpfs", 0, "size=1m") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs here: %s", g_strerror (errno));
       g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
       g_object_unref (tmp);
       return NULL;
@@ -2366,7 +2226,7 @@ test_delete_false_ignore_errors (void)
   g_assert_no_errno (umount (mnt));
   remove_base (base);
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -2398,7 +2258,7 @@ test_delete_false_dispose_after_failure (void)
 
   remove_base (base);
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
 #endif
 }
 
@@ -2505,12 +2365,12 @@ test_syscalls (void)
 
   if (strace == NULL)
     {
-      g_test_skip ("strace is not installed");
+      test_skip ("strace is not installed");
       return;
     }
   if (g_getenv ("LD_PRELOAD") != NULL || g_getenv ("ASAN_OPTIONS") != NULL)
     {
-      g_test_skip ("sanitizer runtimes make system calls of their own");
+      test_skip ("sanitizer runtimes make system calls of their own");
       return;
     }
 
@@ -2552,9 +2412,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/new/basic", test_new_basic);
   g_test_add_func ("/tmp-dir/new/defaults", test_new_defaults);
   g_test_add_func ("/tmp-dir/new/mode", test_new_mode);
-  g_test_add_func ("/tmp-dir/full/modes", test_full_modes);
-  g_test_add_func ("/tmp-dir/full/random-length", test_full_random_length);
-  g_test_add_func ("/tmp-dir/full/random-length-invalid", test_full_random_length_invalid);
+  test_add_full_cases ("/tmp-dir", TEST_CLASS_TMP_DIR);
   g_test_add_func ("/tmp-dir/new/relative", test_new_relative);
   g_test_add_func ("/tmp-dir/new/errors", test_new_errors);
   g_test_add_func ("/tmp-dir/new/async", test_new_async);

@@ -485,9 +485,7 @@ test_interleaved (void)
           {
             gsize size = g_test_rand_int_range (0, model->len + 5000);
             GSeekable *truncatable = g_test_rand_bit () ? G_SEEKABLE (tmp) : G_SEEKABLE (out);
-            g_assert_true (g_seekable_truncate (truncatable, size, NULL, &error));
-            g_assert_no_error (error);
-            test_model_truncate (model, size);
+            test_truncate_with_model (truncatable, model, size);
           }
           break;
 
@@ -723,55 +721,11 @@ test_modes (void)
   test_scratch_free (dir);
 }
 
-/* g_tmp_file_new_full(): the mode asked for, through the umask; 0 is
- * 0600 whatever the umask. The properties say what was asked. */
-static void
-test_full_modes (void)
-{
-  static const struct {
-    guint umask_;
-    guint mode;
-    guint expected;
-  } cases[] = {
-    { 022, 0640, 0640 },
-    { 022, 0666, 0644 },
-    { 077, 0640, 0600 },
-    { 022, 0, 0600 },
-    { 0, 0, 0600 },
-  };
-  gchar *dir = test_scratch_new ();
-  mode_t old_umask = umask (022);
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GTmpFile) tmp = NULL;
-      guint mode = 0;
-      guint random_length = 0;
-      struct stat st;
-
-      umask (cases[i].umask_);
-      tmp = g_tmp_file_new_full (dir, NULL, NULL, cases[i].mode, 0, &error);
-      g_assert_no_error (error);
-      g_assert_no_errno (fstat (test_get_fd (tmp), &st));
-      g_assert_cmpuint (st.st_mode & 07777, ==, cases[i].expected);
-
-      g_object_get (tmp, "mode", &mode, "random-length", &random_length, NULL);
-      g_assert_cmpuint (mode, ==, cases[i].mode != 0 ? cases[i].mode : 0600);
-      g_assert_cmpuint (random_length, ==, 8);
-    }
-
-  umask (old_umask);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-  test_scratch_free (dir);
-}
-
 /* The length of the random part, readable as a property, and used for the
  * name an anonymous file has for an instant where the file system refuses
  * O_TMPFILE (seen by inotify). In a subprocess: the refusal is remembered. */
 static void
-test_full_random_length (void)
+test_full_anonymous_random_length (void)
 {
   static const guint lengths[] = { 0, 8, 16, 128 };
 
@@ -807,39 +761,6 @@ test_full_random_length (void)
     }
 
   test_run_in_subprocess ();
-}
-
-/* Out of 8..128: INVALID_ARGUMENT naming the directory, and no file, also
- * where O_TMPFILE would need no name. Constructed with properties, the
- * length is checked the same way. */
-static void
-test_full_random_length_invalid (void)
-{
-  static const guint bad[] = { 7, 129 };
-  gchar *dir = test_scratch_new ();
-  g_autoptr(GTmpFile) by_property = NULL;
-  g_autoptr(GError) error = NULL;
-  guint random_length = 0;
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      GTmpFile *tmp = g_tmp_file_new_full (dir, NULL, NULL, 0, bad[i], &error);
-
-      g_assert_null (tmp);
-      test_assert_error_names (error, G_IO_ERROR_INVALID_ARGUMENT, dir);
-      g_clear_error (&error);
-    }
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-
-  by_property = g_initable_new (G_TYPE_TMP_FILE, NULL, &error,
-                                "dir", dir, "random-length", 128, NULL);
-  g_assert_no_error (error);
-  g_object_get (by_property, "random-length", &random_length, NULL);
-  g_assert_cmpuint (random_length, ==, 128);
-
-  g_clear_object (&by_property);
-  test_scratch_free (dir);
 }
 
 static void
@@ -902,30 +823,6 @@ test_bad_affix (void)
 
   g_assert_cmpuint (test_count_entries (sub), ==, 0);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
-  test_scratch_free (dir);
-}
-
-static void
-tmp_file_denied_child (gpointer data)
-{
-  const gchar *dir = data;
-  g_autoptr(GError) error = NULL;
-  GTmpFile *tmp;
-
-  tmp = g_tmp_file_new (dir, NULL, NULL, &error);
-  g_assert_null (tmp);
-  test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, dir);
-}
-
-static void
-test_unwritable_dir (void)
-{
-  gchar *dir = test_scratch_new ();
-
-  /* 0755 and owned by root: uid 65534 can enter but not create. */
-  test_run_as_nobody (tmp_file_denied_child, dir);
-  g_assert_cmpuint (test_count_entries (dir), ==, 0);
-
   test_scratch_free (dir);
 }
 
@@ -1093,10 +990,7 @@ test_new_finish_foreign (void)
                             test_store_result, &persisted);
   test_wait_result (&persisted);
 
-  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
-  g_assert_null (g_tmp_file_new_finish (persisted, &error));
-  g_test_assert_expected_messages ();
-  g_assert_no_error (error);
+  test_assert_foreign_result ((TestFinishFunc) g_tmp_file_new_finish, persisted);
   g_assert_true (g_tmp_file_persist_finish (tmp, persisted, &error));
   g_assert_no_error (error);
 
@@ -1170,7 +1064,8 @@ main (int   argc,
   /* Tests that fork come before any that start worker threads. */
   g_test_add_func ("/tmp-file/fork/unref-in-child", test_fork);
   g_test_add_func ("/tmp-file/fork/cloexec", test_cloexec);
-  g_test_add_func ("/tmp-file/fork/unwritable-dir", test_unwritable_dir);
+  g_test_add_data_func ("/tmp-file/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_TMP_FILE),
+                        test_check_unwritable_dir);
   g_test_add_func ("/tmp-file/anonymous/no-entry", test_no_directory_entry);
   g_test_add_func ("/tmp-file/anonymous/close-frees", test_close_frees);
   g_test_add_func ("/tmp-file/anonymous/unref-frees", test_unref_frees);
@@ -1183,9 +1078,10 @@ main (int   argc,
   g_test_add_func ("/tmp-file/truncate", test_truncate);
   g_test_add_func ("/tmp-file/query-info", test_query_info);
   g_test_add_func ("/tmp-file/modes", test_modes);
-  g_test_add_func ("/tmp-file/full/modes", test_full_modes);
-  g_test_add_func ("/tmp-file/full/random-length", test_full_random_length);
-  g_test_add_func ("/tmp-file/full/random-length-invalid", test_full_random_length_invalid);
+  g_test_add_data_func ("/tmp-file/full/modes", GINT_TO_POINTER (TEST_CLASS_TMP_FILE), test_check_full_modes);
+  g_test_add_func ("/tmp-file/full/random-length", test_full_anonymous_random_length);
+  g_test_add_data_func ("/tmp-file/full/random-length-invalid", GINT_TO_POINTER (TEST_CLASS_TMP_FILE),
+                        test_check_full_random_length_invalid);
   g_test_add_func ("/tmp-file/properties", test_properties);
   g_test_add_func ("/tmp-file/errors/missing-dir", test_missing_dir);
   g_test_add_func ("/tmp-file/errors/bad-affix", test_bad_affix);

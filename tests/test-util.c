@@ -421,7 +421,7 @@ test_need_two_file_systems (const gchar *a,
   if (stat (a, &sa) == 0 && stat (b, &sb) == 0 && S_ISDIR (sb.st_mode) &&
       sa.st_dev != sb.st_dev)
     return TRUE;
-  g_test_skip_printf ("%s and %s are not two file systems here", a, b);
+  test_skip_printf ("%s and %s are not two file systems here", a, b);
   return FALSE;
 }
 
@@ -714,6 +714,7 @@ test_new_file (TestFileClass  klass,
     case TEST_CLASS_SPOOLED:
       tmp = G_TMP_FILE (g_spooled_tmp_file_new (max_size, dir, prefix, NULL));
       break;
+    case TEST_CLASS_TMP_DIR:
     default:
       g_assert_not_reached ();
     }
@@ -781,6 +782,26 @@ test_model_truncate (GByteArray *model,
   g_byte_array_set_size (model, size);
   if (size > old)
     memset (model->data + old, 0, size - old);
+}
+
+/**
+ * test_truncate_with_model:
+ * @seekable: (type GSeekable): a file, or one of its streams
+ * @model: what it should hold
+ * @size: its new size
+ *
+ * g_seekable_truncate(), which must succeed, and test_model_truncate().
+ */
+void
+test_truncate_with_model (gpointer    seekable,
+                          GByteArray *model,
+                          gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_seekable_truncate (G_SEEKABLE (seekable), size, NULL, &error));
+  g_assert_no_error (error);
+  test_model_truncate (model, size);
 }
 
 /**
@@ -905,6 +926,26 @@ test_wait_result (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+/**
+ * test_assert_foreign_result:
+ * @finish: (scope call): a class's `_new_finish()`
+ * @result: a result another operation made
+ *
+ * @finish refuses @result as not its own, with a critical (expected here)
+ * and no error: a programmer error.
+ */
+void
+test_assert_foreign_result (TestFinishFunc  finish,
+                            GAsyncResult   *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
+  g_assert_null (finish (result, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
 }
 
 /**
@@ -1322,7 +1363,7 @@ test_need_root (const gchar *what_for)
     return TRUE;
 
   reason = g_strdup_printf ("needs root, %s", what_for);
-  g_test_skip (reason);
+  test_skip (reason);
   return FALSE;
 }
 
@@ -1339,20 +1380,6 @@ test_drop_privileges (void)
   g_assert_no_errno (setgid (TEST_NOBODY));
   g_assert_no_errno (setuid (TEST_NOBODY));
   g_assert_cmpint (geteuid (), ==, TEST_NOBODY);
-}
-
-/**
- * test_run_in_subprocess:
- *
- * Runs the current test case again in a g_test_trap_subprocess() child
- * (which finds its parent's fixture in test_scratch_dir()), and asserts
- * that it passed.
- */
-void
-test_run_in_subprocess (void)
-{
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
 }
 
 /**
@@ -1381,13 +1408,13 @@ test_enter_mount_namespace (void)
   if (unshare (CLONE_NEWNS) < 0 ||
       mount (NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     {
-      g_test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
+      test_skip_printf ("cannot make a mount namespace: %s", g_strerror (errno));
       return FALSE;
     }
 
   return TRUE;
 #else
-  g_test_skip ("mount(2) test is Linux-only");
+  test_skip ("mount(2) test is Linux-only");
   return FALSE;
 #endif
 }
@@ -1405,7 +1432,7 @@ test_mount_tmpfs (const gchar *dir)
 {
   if (mount ("gtmp-test", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") < 0)
     {
-      g_test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
+      test_skip_printf ("cannot mount a tmpfs: %s", g_strerror (errno));
       return FALSE;
     }
 

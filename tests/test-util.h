@@ -88,6 +88,7 @@ typedef enum {
   TEST_CLASS_TMP_FILE,
   TEST_CLASS_NAMED,
   TEST_CLASS_SPOOLED,
+  TEST_CLASS_TMP_DIR,  /* test_full_*() only */
 } TestFileClass;
 
 GTmpFile     *test_new_file             (TestFileClass   klass,
@@ -104,6 +105,9 @@ void          test_model_write          (GByteArray     *model,
                                          gsize           len);
 void          test_model_truncate       (GByteArray     *model,
                                          gsize           size);
+void          test_truncate_with_model  (gpointer        seekable,
+                                         GByteArray     *model,
+                                         gsize           size);
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
                                          GSeekType       type);
@@ -119,6 +123,13 @@ void          test_store_result         (GObject        *source,
                                          gpointer        user_data);
 GAsyncResult *test_wait_result          (GAsyncResult  **slot);
 void          test_unref_and_wait       (gpointer        object);
+
+/* A class's _new_finish(). */
+typedef gpointer (*TestFinishFunc) (GAsyncResult  *result,
+                                    GError       **error);
+
+void          test_assert_foreign_result (TestFinishFunc finish,
+                                         GAsyncResult   *result);
 
 /* What test_race_async_write() does to the file while the write runs. */
 typedef enum {
@@ -180,8 +191,61 @@ void          test_run_as_nobody        (TestNobodyFunc  func,
                                          gpointer        data);
 gboolean      test_need_root            (const gchar    *what_for);
 void          test_drop_privileges      (void);
-void          test_run_in_subprocess    (void);
 gboolean      test_enter_mount_namespace (void);
 gboolean      test_mount_tmpfs          (const gchar    *dir);
+
+/* A thread held inside the library while the test forks (test-hold.c) */
+typedef struct {
+  pid_t parent;
+  gint  entered;
+  gint  released;
+} TestHold;
+
+void          test_hold_init            (TestHold       *hold);
+void          test_hold_here            (TestHold       *hold);
+void          test_fork_while_held      (TestHold       *hold,
+                                         TestChildFunc   child,
+                                         gpointer        data);
+
+/* What the classes' constructors share (test-full.c): test cases
+ * for g_test_add_data_func(), a #TestFileClass as data */
+void          test_check_full_modes     (gconstpointer   klass);
+void          test_check_full_random_length (gconstpointer klass);
+void          test_check_full_random_length_invalid (gconstpointer klass);
+void          test_check_unwritable_dir (gconstpointer   klass);
+void          test_add_full_cases       (const gchar    *prefix,
+                                         TestFileClass   klass);
+
+/* Two scratch directories on two file systems (test-two-fs.c), for a
+ * persist across them */
+typedef enum {
+  TEST_TWO_FS_FROM_SHM,  /* from /dev/shm to the run's directory */
+  TEST_TWO_FS_TO_SHM,    /* from the run's directory to /dev/shm */
+  TEST_TWO_FS_TO_TMPFS,  /* to a 1 MiB tmpfs mounted here (root) */
+} TestTwoFsKind;
+
+typedef struct {
+  gchar    *src_dir;
+  gchar    *dest_dir;
+  gboolean  mounted;
+} TestTwoFs;
+
+#define TEST_TWO_FS_INIT { NULL, NULL, FALSE }
+
+gboolean      test_two_fs_init          (TestTwoFs      *fs,
+                                         TestTwoFsKind   kind);
+void          test_two_fs_clear         (TestTwoFs      *fs);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TestTwoFs, test_two_fs_clear)
+
+/* Test cases that run again in a subprocess, and skips that the parent sees
+ * (test-subprocess.c): every skip goes through test_skip(), every trap
+ * through test_trap_subprocess() */
+void          test_skip                 (const gchar    *reason);
+void          test_skip_printf          (const gchar    *format,
+                                         ...) G_GNUC_PRINTF (1, 2);
+gboolean      test_trap_subprocess      (guint64         timeout_us,
+                                         GTestSubprocessFlags flags);
+gboolean      test_run_in_subprocess    (void);
 
 G_END_DECLS

@@ -61,6 +61,16 @@ class ScratchTestCase(unittest.TestCase):
         with open(path, 'rb') as kept:
             self.assertEqual(kept.read(), data)
 
+    def assertStillWritesTo(self, f, dest, contents):
+        """After a persist to dest: f is still open, writing to the now
+        permanent file (mode 0600), which stays, alone, once f is closed."""
+        f.write(b'!')
+        f.flush()
+        f.close()
+        self.assertFileContents(dest, contents + b'!')
+        self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
+        self.assertEqual(self.listing(), [os.path.basename(dest)])
+
     def persist_async(self, f, dest, flags):
         """f.persist_async() to @dest run to its callback: (source, result)."""
         return self.run_async(lambda done: f.persist_async(
@@ -305,12 +315,7 @@ class TmpFileTestCase(ScratchTestCase):
         with GTempfile.TmpFile(dir=self.scratch) as f:
             f.write(b'persistent')
             f.persist(dest, GTempfile.TmpPersistFlags.NONE, None)
-            # Still open and writing to the now permanent file.
-            f.write(b'!')
-            f.flush()
-        self.assertFileContents(dest, b'persistent!')
-        self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
-        self.assertEqual(self.listing(), ['kept.txt'])
+            self.assertStillWritesTo(f, dest, b'persistent')
 
     def test_persist_no_replace(self):
         dest = self.write_file('taken', b'theirs')
@@ -357,12 +362,7 @@ class TmpFileTestCase(ScratchTestCase):
                 f, dest, GTempfile.TmpPersistFlags.NO_REPLACE)
             self.assertIs(source, f)
             self.assertTrue(f.persist_finish(result))
-            # Still open, now writing to the permanent file.
-            f.write(b'!')
-            f.flush()
-        self.assertFileContents(dest, b'async persist!')
-        self.assertEqual(stat.S_IMODE(os.stat(dest).st_mode), 0o600)
-        self.assertEqual(self.listing(), ['kept.bin'])
+            self.assertStillWritesTo(f, dest, b'async persist')
 
     def test_persist_async_no_replace(self):
         dest = self.write_file('taken', b'theirs')

@@ -151,50 +151,53 @@ class CoherenceTestCase(unittest.TestCase):
         for side in (f,) + streams:
             self.assertEqual(Gio.Seekable.tell(side), m.pos)
 
-    def test_interleaved(self):
-        """With the streams handed out, every step of either side sees the
-        other's bytes and position: line reading keeps nothing ahead."""
+    def for_each_kind_and_seed(self, run):
+        """run(f, m, rng) for each kind of file, with four seeds: a fresh
+        file, an empty model, a seeded generator. Then the whole file
+        reads as the model says (a spooled one rolled over or not, as its
+        kind says)."""
         for name, make, in_memory in KINDS:
             for seed in range(4):
                 with self.subTest(kind=name, seed=seed):
-                    rng = random.Random(seed)
                     f = make(self.scratch)
                     m = Model()
-                    streams = (f.get_input_stream(), f.get_output_stream())
-                    lines = [iter(f)]
-                    for step in range(300):
-                        if step % 2:
-                            self.gio_step(f, m, rng, streams)
-                        else:
-                            self.python_step(f, m, rng, lines)
-                        self.check_positions(f, m, streams)
+                    run(f, m, random.Random(seed))
                     f.seek(0)
                     self.assertEqual(f.read(), bytes(m.data))
                     if isinstance(f, GTempfile.SpooledTmpFile):
                         self.assertEqual(f.is_rolled_over(), not in_memory)
                     f.close()
 
+    def test_interleaved(self):
+        """With the streams handed out, every step of either side sees the
+        other's bytes and position: line reading keeps nothing ahead."""
+        def run(f, m, rng):
+            streams = (f.get_input_stream(), f.get_output_stream())
+            lines = [iter(f)]
+            for step in range(300):
+                if step % 2:
+                    self.gio_step(f, m, rng, streams)
+                else:
+                    self.python_step(f, m, rng, lines)
+                self.check_positions(f, m, streams)
+
+        self.for_each_kind_and_seed(run)
+
     def test_python_methods_around_read_ahead(self):
         """Without the streams handed out, a loop reads ahead; every other
         method gives it back, so they see the position after the line the
         loop is at, and the loop goes on from wherever they leave it."""
-        for name, make, in_memory in KINDS:
-            for seed in range(4):
-                with self.subTest(kind=name, seed=seed):
-                    rng = random.Random(seed)
-                    f = make(self.scratch)
-                    m = Model()
-                    data = b''.join(self.payload(rng) for _ in range(20))
-                    f.write(data)
-                    f.seek(0)
-                    m.data = bytearray(data)
-                    lines = [iter(f)]
-                    for step in range(300):
-                        self.python_step(f, m, rng, lines)
-                        self.assertEqual(f.tell(), m.pos)
-                    f.seek(0)
-                    self.assertEqual(f.read(), bytes(m.data))
-                    f.close()
+        def run(f, m, rng):
+            data = b''.join(self.payload(rng) for _ in range(20))
+            f.write(data)
+            f.seek(0)
+            m.data = bytearray(data)
+            lines = [iter(f)]
+            for step in range(300):
+                self.python_step(f, m, rng, lines)
+                self.assertEqual(f.tell(), m.pos)
+
+        self.for_each_kind_and_seed(run)
 
     def test_loop_gives_back_when_left(self):
         for name, make, _ in KINDS:
