@@ -183,6 +183,59 @@ g_tempfile_mkstemp_full (const gchar  *dir,
 }
 
 /**
+ * g_tempfile_open_anonymous:
+ * @dir: (nullable) (type filename): the directory whose file system holds
+ *   the file, or %NULL for [func@GTempfile.get_tempdir]
+ * @mode: the permission bits of the file, or 0 for `0600`; the umask
+ *   applies, as with `open()`
+ * @error: return location for a #GError
+ *
+ * Creates an anonymous temporary file and returns only its descriptor: a
+ * safe `tmpfile()` for code that wants a plain descriptor rather than a
+ * [class@GTempfile.TmpFile], as CPython's `tempfile.TemporaryFile()` uses
+ * one.
+ *
+ * The file is made exactly as [ctor@GTempfile.TmpFile.new] makes it:
+ * `O_TMPFILE` in @dir where the file system allows it, so that it never
+ * has a name; elsewhere under a random name (`O_EXCL`, `O_NOFOLLOW`) that
+ * is removed before the function returns, a file system's refusal being
+ * remembered as the class remembers it. The descriptor is open for reading
+ * and writing and is not inherited by child processes (`O_CLOEXEC`).
+ * Closing it frees the file.
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * int fd = g_tempfile_open_anonymous (NULL, 0, &error);
+ *
+ * if (fd < 0)
+ *   g_warning ("%s", error->message);
+ * ```
+ *
+ * [ctor@GTempfile.TmpFile.new_from_fd] makes a [class@GTempfile.TmpFile]
+ * of it later, should the file need a name after all
+ * ([method@GTempfile.TmpFile.persist]).
+ *
+ * Errors are in the %G_IO_ERROR domain, naming @dir:
+ * %G_IO_ERROR_NOT_FOUND for a missing @dir,
+ * %G_IO_ERROR_PERMISSION_DENIED for one that cannot be written, and so on.
+ *
+ * Returns: a file descriptor owned by the caller, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_open_anonymous (const gchar  *dir,
+                           guint         mode,
+                           GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, mode),
+                                       NULL, NULL, error);
+}
+
+/**
  * g_tempfile_mkdtemp:
  * @dir: (nullable) (type filename): the directory to create the new one
  *   in, or %NULL for [func@GTempfile.get_tempdir]
