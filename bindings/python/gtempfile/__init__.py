@@ -58,6 +58,8 @@ TMP_MAX = getattr(_os, 'TMP_MAX', 10000)
 # The default prefix: gettempprefix() returns it, and calls given no prefix
 # use it, as in CPython.
 template = _functions.get_tempprefix()
+# What the C functions use for a NULL prefix (the same, as bytes).
+_C_DEFAULT_PREFIX = _os.fsencode(template)
 
 # The default directory: None until gettempdir() searches for one. Setting it
 # (str or bytes) changes where every call without dir= creates its files.
@@ -176,8 +178,15 @@ def _c_name(name):
 
 
 def _c_names(prefix, suffix, dir):
-    """The three names as the C functions take them: (dir, prefix, suffix)."""
-    return _c_name(dir), _c_name(prefix), _c_name(suffix)
+    """The three names as the C functions take them: (dir, prefix, suffix).
+
+    The C library's default prefix and an empty suffix are passed as None,
+    which means the same to the C functions and costs less to pass.
+    """
+    prefix = _c_name(prefix)
+    suffix = _c_name(suffix)
+    return (_c_name(dir), None if prefix == _C_DEFAULT_PREFIX else prefix,
+            suffix or None)
 
 
 # _c_args() results by (prefix, suffix, dir, tempdir, template): a program

@@ -39,6 +39,7 @@ _pkg = _sys.modules[__package__]
 # through a failed lookup and an AttributeError each time.
 _io_stream_close = _Gio.IOStream.close
 _named_tmp_file_new = _GTempfile.NamedTmpFile.new
+_named_get_path = _GTempfile.NamedTmpFile.get_path
 # The C functions, not the override's wrappers (raising GLib.Error, which
 # the callers translate with CPython's messages).
 _open_anonymous = _module('GTempfile').open_anonymous
@@ -141,39 +142,24 @@ class _FileIO(_io.FileIO):
     owns the descriptor).
 
     Closing it closes the GObject (which closes the descriptor and, with
-    delete and delete_on_close, unlinks the file).
+    delete and delete_on_close, unlinks the file). Dropped unclosed, it
+    does not warn (closefd=False), as CPython's named files do not.
     """
 
-    __slots__ = ()
+    __slots__ = ('_gobject',)
     __repr__ = _io_repr
-
-    # Whether dropping it unclosed warns (not for named files, as CPython).
-    _warn = True
-
-    def _dealloc_warn(self, source):
-        # Called by the buffered and text layers when they are finalized
-        # unclosed; closefd=False would silence FileIO's own warning.
-        if self._warn:
-            _warnings.warn('unclosed file %r' % (source,), ResourceWarning,
-                           stacklevel=2, source=source)
 
     @property
     def gobject(self):
         """The ``GNamedTmpFile``."""
         gobject = self._gobject
         if not gobject._exposed:
-            # Handed out: its Python file methods keep nothing read ahead
-            # (see the override's _BinaryFileMixin), as this file shares
-            # their descriptor. Not before: the flag costs a toggle
-            # reference on the wrapper.
-            gobject._exposed = True
+            _expose(gobject)
         return gobject
 
     def close(self):
         if self.closed:
             return
-        if self._finalizing:
-            self._dealloc_warn(self)
         try:
             _io.FileIO.close(self)
         finally:
@@ -181,6 +167,14 @@ class _FileIO(_io.FileIO):
                 _io_stream_close(self._gobject, None)
             except _GLib.Error as error:
                 raise _pkg._os_error(error) from error
+
+
+def _expose(gobject):
+    """Tells @gobject that its descriptor is shared with a Python file, as
+    it is handed out: its Python file methods then keep nothing read ahead
+    (see the override's _BinaryFileMixin). Not before: the flag costs a
+    toggle reference on the wrapper."""
+    gobject._exposed = True
 
 
 class _AnonymousFileIO(_io.FileIO):
@@ -257,10 +251,7 @@ def _adopt(raw):
                 if isinstance(error, _GLib.Error):
                     raise _pkg._os_error(error) from error
                 raise
-            # Handed out: its Python file methods keep nothing read ahead
-            # (see the override's _BinaryFileMixin), as this file shares
-            # its position.
-            gobject._exposed = True
+            _expose(gobject)
         raw._gobject = gobject
         raw.__class__ = _GObjectFileIO
         return gobject
@@ -302,28 +293,33 @@ class _TextIOWrapper(_io.TextIOWrapper):
     gobject = property(_text_gobject)
 
 
+# The layers of an anonymous file, which has ``gobject``, and of a named
+# one, which is io.open()'s very own (the wrapper has ``gobject``): a `for`
+# loop over one of these runs CPython's faster path for its exact type.
+_ANONYMOUS_LAYERS = (_BufferedRandom, _BufferedReader, _BufferedWriter,
+                     _TextIOWrapper)
+_NAMED_LAYERS = (_io.BufferedRandom, _io.BufferedReader, _io.BufferedWriter,
+                 _io.TextIOWrapper)
+
+
 def _open_named(gobject, parsed, mode, buffering, encoding, errors, newline):
     """The io.open() stack on the descriptor of @gobject (a
     ``GNamedTmpFile``)."""
     raw = _FileIO(_raw_get_fd(gobject), parsed.raw_mode, closefd=False)
     raw._gobject = gobject
-    raw._warn = False
-    return _build(raw, parsed, mode, buffering, encoding, errors, newline)
-
-
-def _build(raw, parsed, mode, buffering, encoding, errors, newline):
     try:
         return _layers(raw, parsed, mode, buffering, encoding, errors,
-                       newline)
+                       newline, _NAMED_LAYERS)
     except BaseException:
-        # As io.open(): what was built is closed, without a warning.
-        raw._warn = False
+        # As io.open(): what was built is closed.
         raw.close()
         raise
 
 
-def _layers(raw, parsed, mode, buffering, encoding, errors, newline):
-    """The buffered and text layers io.open() puts on @raw."""
+def _layers(raw, parsed, mode, buffering, encoding, errors, newline,
+            layers):
+    """The buffered and text layers io.open() puts on @raw, of the classes
+    @layers (random, reader, writer, text)."""
     # io.open() also asks isatty(); a temporary file never is one.
     line_buffering = buffering == 1
     if buffering < 0 or buffering == 1:
@@ -333,14 +329,14 @@ def _layers(raw, parsed, mode, buffering, encoding, errors, newline):
     if buffering == 0:
         return raw
     if parsed.updating:
-        buffer = _BufferedRandom(raw, buffering)
+        buffer = layers[0](raw, buffering)
     elif parsed.reading:
-        buffer = _BufferedReader(raw, buffering)
+        buffer = layers[1](raw, buffering)
     else:
-        buffer = _BufferedWriter(raw, buffering)
+        buffer = layers[2](raw, buffering)
     if parsed.binary:
         return buffer
-    text = _TextIOWrapper(buffer, encoding, errors, newline, line_buffering)
+    text = layers[3](buffer, encoding, errors, newline, line_buffering)
     text.mode = mode
     return text
 
@@ -386,7 +382,7 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             raise
     try:
         return _layers(raw, parsed, mode, buffering, encoding, errors,
-                       newline)
+                       newline, _ANONYMOUS_LAYERS)
     except BaseException:
         # As io.open(): what was built is closed, without a warning.
         raw.close()
@@ -411,7 +407,10 @@ class _TemporaryFileWrapper:
     @property
     def gobject(self):
         """The ``GNamedTmpFile``."""
-        return self.file.gobject
+        gobject = self._gobject
+        if not gobject._exposed:
+            _expose(gobject)
+        return gobject
 
     def __getattr__(self, name):
         # A bound method keeps the file (and so the GObject) alive; caching
@@ -483,14 +482,13 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             # What _open_named() does for 'w+b', without its general cases.
             raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
             raw._gobject = gobject
-            raw._warn = False
             blksize = raw._blksize
-            file = _BufferedRandom(
+            file = _io.BufferedRandom(
                 raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
         else:
             file = _open_named(gobject, parsed, mode, buffering, encoding,
                                errors, newline)
-        name = _abspath(gobject.get_path())
+        name = _abspath(_named_get_path(gobject))
         if output_type is bytes:
             name = _os.fsencode(name)
         return _TemporaryFileWrapper(file, name, gobject, delete,
