@@ -199,14 +199,18 @@ _CACHEABLE = frozenset((str, bytes, type(None)))
 def _c_args(prefix, suffix, dir):
     """_sanitize_params() and _c_names() at once:
     ``(c_dir, c_prefix, c_suffix, dir, output_type)``."""
+    # Looked up first: only str, bytes and None are stored, so a hit is
+    # such a name (an object equal to one has the same file name).
+    key = (prefix, suffix, dir, tempdir, template)
+    try:
+        args = _c_args_cache.get(key)
+    except TypeError:  # unhashable: taken apart below, as CPython would
+        args = None
+    if args is not None:
+        return args
     cacheable = (type(prefix) in _CACHEABLE and type(suffix) in _CACHEABLE
                  and type(dir) in _CACHEABLE
                  and (dir is not None or tempdir is not None))
-    if cacheable:
-        key = (prefix, suffix, dir, tempdir, template)
-        args = _c_args_cache.get(key)
-        if args is not None:
-            return args
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
     args = _c_names(prefix, suffix, dir) + (dir, output_type)
     if cacheable:

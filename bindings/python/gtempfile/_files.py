@@ -146,14 +146,24 @@ class _FileIO(_io.FileIO):
     does not warn (closefd=False), as CPython's named files do not.
     """
 
-    __slots__ = ('_gobject',)
+    __slots__ = ('_gobject', '_path')
     __repr__ = _io_repr
+
+    def _name(self):
+        """The absolute path of the file when first asked for, or when the
+        GObject (which can move the file: persist()) was handed out."""
+        try:
+            return self._path
+        except AttributeError:
+            path = self._path = _abspath(_named_get_path(self._gobject))
+            return path
 
     @property
     def gobject(self):
         """The ``GNamedTmpFile``."""
         gobject = self._gobject
         if not gobject._exposed:
+            self._name()
             _expose(gobject)
         return gobject
 
@@ -304,12 +314,12 @@ _NAMED_LAYERS = (_io.BufferedRandom, _io.BufferedReader, _io.BufferedWriter,
 
 def _open_named(gobject, parsed, mode, buffering, encoding, errors, newline):
     """The io.open() stack on the descriptor of @gobject (a
-    ``GNamedTmpFile``)."""
+    ``GNamedTmpFile``): ``(raw, file)``."""
     raw = _FileIO(_raw_get_fd(gobject), parsed.raw_mode, closefd=False)
     raw._gobject = gobject
     try:
-        return _layers(raw, parsed, mode, buffering, encoding, errors,
-                       newline, _NAMED_LAYERS)
+        return raw, _layers(raw, parsed, mode, buffering, encoding, errors,
+                            newline, _NAMED_LAYERS)
     except BaseException:
         # As io.open(): what was built is closed.
         raw.close()
@@ -396,23 +406,29 @@ class _TemporaryFileWrapper:
     ``name`` is the path, ``gobject`` the ``GNamedTmpFile``.
     """
 
-    def __init__(self, file, name, gobject, delete=True,
+    def __init__(self, file, raw, output_type, delete=True,
                  delete_on_close=True):
         self.file = file
-        self.name = name
+        # The _FileIO, with the GObject and the path.
+        self._raw = raw
+        self._output_type = output_type
         self.delete = delete
         self._delete_on_close = delete_on_close
-        self._gobject = gobject
 
     @property
     def gobject(self):
         """The ``GNamedTmpFile``."""
-        gobject = self._gobject
-        if not gobject._exposed:
-            _expose(gobject)
-        return gobject
+        return self._raw.gobject
 
     def __getattr__(self, name):
+        if name == 'name':
+            # Asked for the first time: the GObject's path, which costs a
+            # call into C that most files need not make.
+            path = self._raw._name()
+            if self._output_type is bytes:
+                path = _os.fsencode(path)
+            self.name = path
+            return path
         # A bound method keeps the file (and so the GObject) alive; caching
         # it makes the next call as fast as on the file itself.
         file = self.__dict__['file']
@@ -433,10 +449,11 @@ class _TemporaryFileWrapper:
     def _cleanup(self):
         # Closed already; unlinks now unless delete is false.
         try:
-            with _pkg._python_errors(self.name):
-                self._gobject.cleanup(None)
+            self._raw._gobject.cleanup(None)
         except FileNotFoundError:
             pass
+        except _GLib.Error as error:
+            raise _pkg._os_error(error, self.name) from error
 
     def close(self):
         """Close the file (which unlinks it if delete and delete_on_close)."""
@@ -486,12 +503,10 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             file = _io.BufferedRandom(
                 raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
         else:
-            file = _open_named(gobject, parsed, mode, buffering, encoding,
-                               errors, newline)
-        name = _abspath(_named_get_path(gobject))
-        if output_type is bytes:
-            name = _os.fsencode(name)
-        return _TemporaryFileWrapper(file, name, gobject, delete,
+            raw, file = _open_named(gobject, parsed, mode, buffering,
+                                    encoding, errors, newline)
+        # The name is looked up when first asked for (_FileIO._name()).
+        return _TemporaryFileWrapper(file, raw, output_type, delete,
                                      delete_on_close)
     except BaseException as error:
         # As CPython: a file that could not be opened is removed.
