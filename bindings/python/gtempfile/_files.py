@@ -12,10 +12,13 @@ writes run at the speed of Python's own files; ``.gobject`` is the GObject.
 
 * ``TemporaryFile()``: ``GTempfile.open_anonymous()`` creates the file (as
   ``GTmpFile`` does) and the ``FileIO`` owns its descriptor, so creating and
-  closing one costs no GObject. The ``GTmpFile`` is made when ``.gobject``
-  is first asked for, on a duplicate of the descriptor
-  (``TmpFile.new_from_fd``): both share the file and its position; from
-  then on closing the Python file closes the GObject too.
+  closing a binary one costs no GObject: its ``GTmpFile`` is made when
+  ``.gobject`` is first asked for (a property of small subclasses of the io
+  classes), on a duplicate of the descriptor (``TmpFile.new_from_fd``):
+  both share the file and its position; from then on closing the Python
+  file closes the GObject too. A text file is io.open()'s own
+  ``TextIOWrapper`` (CPython iterates the lines of a subclass more slowly)
+  and has its ``GTmpFile`` from the start.
 * ``NamedTemporaryFile()``: the ``GNamedTmpFile`` creates the file, owns the
   descriptor (the ``FileIO`` has ``closefd=False``) and removes the file by
   its name; closing the Python file closes it.
@@ -274,11 +277,6 @@ def _raw_gobject(self):
     return self.raw.gobject
 
 
-def _text_gobject(self):
-    """The GObject (``GTmpFile`` or ``GNamedTmpFile``)."""
-    return self.buffer.raw.gobject
-
-
 class _BufferedRandom(_io.BufferedRandom):
     __slots__ = ()
     __repr__ = _io_repr
@@ -297,17 +295,12 @@ class _BufferedWriter(_io.BufferedWriter):
     gobject = property(_raw_gobject)
 
 
-class _TextIOWrapper(_io.TextIOWrapper):
-    __slots__ = ()
-    __repr__ = _io_repr
-    gobject = property(_text_gobject)
-
-
-# The layers of an anonymous file, which has ``gobject``, and of a named
-# one, which is io.open()'s very own (the wrapper has ``gobject``): a `for`
-# loop over one of these runs CPython's faster path for its exact type.
+# The layers of an anonymous file: binary ones have ``gobject``. A text
+# file is io.open()'s very own TextIOWrapper (CPython iterates its lines
+# faster than a subclass's), given ``gobject`` at once. The layers of a
+# named file are all io.open()'s own (the wrapper has ``gobject``).
 _ANONYMOUS_LAYERS = (_BufferedRandom, _BufferedReader, _BufferedWriter,
-                     _TextIOWrapper)
+                     _io.TextIOWrapper)
 _NAMED_LAYERS = (_io.BufferedRandom, _io.BufferedReader, _io.BufferedWriter,
                  _io.TextIOWrapper)
 
@@ -357,9 +350,10 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
 
     Returns what ``open()`` would (``BufferedRandom`` for ``'w+b'``,
     ``TextIOWrapper`` for text modes); its ``name`` is the descriptor, and
-    ``f.gobject`` (also ``f.raw.gobject``) is the ``GTmpFile``, made when
-    first asked for on a duplicate of the descriptor: the same file and
-    position; closing ``f`` closes it too.
+    ``f.gobject`` (also ``f.raw.gobject``) is the ``GTmpFile``, on a
+    duplicate of the descriptor: the same file and position; closing ``f``
+    closes it too. A binary file makes it when first asked for, a text file
+    at once.
     """
     if mode == 'w+b' and buffering == -1 and encoding is None and \
             newline is None and errors is None:
@@ -391,8 +385,11 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             raw.close()
             raise
     try:
-        return _layers(raw, parsed, mode, buffering, encoding, errors,
+        file = _layers(raw, parsed, mode, buffering, encoding, errors,
                        newline, _ANONYMOUS_LAYERS)
+        if not parsed.binary:
+            file.gobject = _adopt(raw)
+        return file
     except BaseException:
         # As io.open(): what was built is closed, without a warning.
         raw.close()
