@@ -1,5 +1,5 @@
 /* gtmp-file-fd.c — a GTmpFile around an anonymous file's descriptor that
- * the caller already has (g_tempfile_open_anonymous())
+ * the caller already has (g_tempfile_adopt_anonymous() in gtempfile.c)
  *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -26,47 +26,16 @@ is_linkable (gint flags)
 #endif
 }
 
-/**
- * g_tmp_file_new_from_fd:
- * @fd: the descriptor of an anonymous file open for reading and writing,
- *   such as [func@GTempfile.open_anonymous] returns
- * @error: return location for a #GError
- *
- * Makes a [class@GTempfile.TmpFile] of an anonymous file the caller has a
- * descriptor for, so that code that created the file with
- * [func@GTempfile.open_anonymous] (as a plain descriptor is all it needed
- * at first) can still use the streams or give the file a name with
- * [method@GTempfile.TmpFile.persist].
- *
- * On success the object owns @fd: closing the stream (or dropping the last
- * reference) closes it, and the caller must not close it. On failure the
- * caller still owns it. To keep a descriptor of its own too, pass a
- * duplicate (`dup()`, `F_DUPFD_CLOEXEC`): both then share the file and its
- * position, and the file is freed when both are closed.
- *
- * @fd must be a regular file that has no name (`O_TMPFILE`, or unlinked)
- * opened for reading and writing; anything else is
- * %G_IO_ERROR_INVALID_ARGUMENT and nothing changes. A file made with
- * `O_TMPFILE` is linked into place by persist(), as a file the class made;
- * one that was unlinked (or opened `O_TMPFILE|O_EXCL`) can only be copied
- * there (%G_TMP_PERSIST_ALLOW_COPY).
- *
- * Returns: (transfer full): the new file, or %NULL with @error set
- *
- * Since: 1.0
- */
+/* g_tempfile_adopt_anonymous() (gtempfile.c), arguments checked. */
 GTmpFile *
-g_tmp_file_new_from_fd (gint     fd,
-                        GError **error)
+_g_tmp_file_new_from_fd (gint     fd,
+                         GError **error)
 {
   GTmpFile *self;
   GTmpFilePrivate *priv;
   GMutex *lock;
   struct stat st;
   gint flags;
-
-  g_return_val_if_fail (fd >= 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   flags = fcntl (fd, F_GETFL);
   if (flags < 0 || fstat (fd, &st) < 0)

@@ -106,9 +106,6 @@ GTmpFile *g_tmp_file_new_at       (gint                  dfd,
                                    const gchar          *suffix,
                                    guint                 mode,
                                    GError              **error);
-GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
-GTmpFile *g_tmp_file_new_from_fd  (gint                  fd,
-                                   GError              **error);
 GTEMPFILE_AVAILABLE_IN_1_0
 gint      g_tmp_file_get_fd       (GTmpFile             *self,
                                    GError              **error);

@@ -14,7 +14,7 @@ writes run at the speed of Python's own files; ``.gobject`` is the GObject.
   ``GTmpFile`` does) and the ``FileIO`` owns its descriptor, so creating and
   closing a binary one costs no GObject: its ``GTmpFile`` is made when
   ``.gobject`` is first asked for (a property of small subclasses of the io
-  classes), on a duplicate of the descriptor (``TmpFile.new_from_fd``):
+  classes), on a duplicate of the descriptor (``GTempfile.adopt_anonymous()``):
   both share the file and its position; from then on closing the Python
   file closes the GObject too. A text file is io.open()'s own
   ``TextIOWrapper`` (CPython iterates the lines of a subclass more slowly)
@@ -46,7 +46,7 @@ _named_get_path = _GTempfile.NamedTmpFile.get_path
 # The C functions, not the override's wrappers (raising GLib.Error, which
 # the callers translate with CPython's messages).
 _open_anonymous = _module('GTempfile').open_anonymous
-_tmp_file_new_from_fd = _module('GTempfile').TmpFile.new_from_fd
+_adopt_anonymous = _module('GTempfile').adopt_anonymous
 # The C get_fd, not the override's (which would give back a read-ahead the
 # new object cannot have); the GObject is told its descriptor is out when
 # the Python file hands it out (_FileIO.gobject).
@@ -258,7 +258,7 @@ def _adopt(raw):
         else:
             fd = _os.dup(raw.fileno())
             try:
-                gobject = _tmp_file_new_from_fd(fd)
+                gobject = _adopt_anonymous(fd)
             except BaseException as error:
                 _os.close(fd)
                 if isinstance(error, _GLib.Error):

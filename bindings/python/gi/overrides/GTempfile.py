@@ -1011,7 +1011,7 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
         _construct(self, properties, dir, prefix, suffix)
 
     locals().update(_constructors(GTempfile.TmpFile, new_full=(0, 1, 2),
-                                  new_at=(1, 2, 3), new_from_fd=()))
+                                  new_at=(1, 2, 3)))
 
     def persist(self, path, flags=GTempfile.TmpPersistFlags.NONE,
                 cancellable=None):
@@ -1286,6 +1286,7 @@ __all__ += ['mkstemp', 'mkdtemp', 'mktemp', 'get_tempdir', 'set_tempdir']
 # sweeping, in their C argument order; file names as str, bytes or
 # os.PathLike, failures as Python's exceptions.
 for _name, _positions in (('open_anonymous', (0,)),
+                          ('adopt_anonymous', ()),
                           ('mkstemp_full', (0, 1, 2)),
                           ('mkdtemp_full', (0, 1, 2)),
                           ('mkstemp_at', (1, 2, 3)),
