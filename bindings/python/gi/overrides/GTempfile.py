@@ -54,7 +54,8 @@ For CPython's ``tempfile`` API (names, argument order, text modes) use the
   mode)``; ``SpooledTmpFile.new_full(max_size, dir, prefix, suffix, mode,
   random_length)``; ``mkstemp_full``/``mkdtemp_full``,
   ``mkstemp_at``/``mkdtemp_at``, ``TmpFile.persist_at[_async]``,
-  ``TmpDir.persist[_async]``, ``sweep[_async]``.)
+  ``TmpDir.persist[_async]``, ``sweep[_async]``, ``open_anonymous(dir,
+  mode)`` and ``adopt_anonymous(fd)``.)
   ``delete``, ``delete_on_close`` and ``ignore_cleanup_errors`` are
   attributes that set the GObject properties.
 
