@@ -87,6 +87,13 @@ G_GNUC_INTERNAL
 void            _g_tmp_file_notify_unlocked (GTmpFile           *self,
                                              GParamSpec         *pspec);
 
+/* A GTmpFile owning @fd, an anonymous file open for reading and writing
+ * (gtmp-file-fd.c); NULL with @error set (INVALID_ARGUMENT for anything
+ * else), @fd still the caller's. */
+G_GNUC_INTERNAL
+GTmpFile       *_g_tmp_file_new_from_fd   (gint                  fd,
+                                           GError              **error);
+
 /* Gives the file its descriptor (takes ownership of @fd) and switches to the
  * fd store; a file not yet initialised is from now on (a subclass's init).
  * @linkable: @fd is an O_TMPFILE descriptor that linkat() can name. */

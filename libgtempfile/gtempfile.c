@@ -183,6 +183,102 @@ g_tempfile_mkstemp_full (const gchar  *dir,
 }
 
 /**
+ * g_tempfile_open_anonymous:
+ * @dir: (nullable) (type filename): the directory whose file system holds
+ *   the file, or %NULL for [func@GTempfile.get_tempdir]
+ * @mode: the permission bits of the file, or 0 for `0600`; the umask
+ *   applies, as with `open()`
+ * @error: return location for a #GError
+ *
+ * Creates an anonymous temporary file and returns only its descriptor: a
+ * safe `tmpfile()` for code that wants a plain descriptor rather than a
+ * [class@GTempfile.TmpFile], as CPython's `tempfile.TemporaryFile()` uses
+ * one.
+ *
+ * The file is made exactly as [ctor@GTempfile.TmpFile.new] makes it:
+ * `O_TMPFILE` in @dir where the file system allows it, so that it never
+ * has a name; elsewhere under a random name (`O_EXCL`, `O_NOFOLLOW`) that
+ * is removed before the function returns, a file system's refusal being
+ * remembered as the class remembers it. The descriptor is open for reading
+ * and writing and is not inherited by child processes (`O_CLOEXEC`).
+ * Closing it frees the file.
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * int fd = g_tempfile_open_anonymous (NULL, 0, &error);
+ *
+ * if (fd < 0)
+ *   g_warning ("%s", error->message);
+ * ```
+ *
+ * [func@GTempfile.adopt_anonymous] makes a [class@GTempfile.TmpFile]
+ * of it later, should the file need a name after all
+ * ([method@GTempfile.TmpFile.persist]).
+ *
+ * Errors are in the %G_IO_ERROR domain, naming @dir:
+ * %G_IO_ERROR_NOT_FOUND for a missing @dir,
+ * %G_IO_ERROR_PERMISSION_DENIED for one that cannot be written, and so on.
+ *
+ * Returns: a file descriptor owned by the caller, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+g_tempfile_open_anonymous (const gchar  *dir,
+                           guint         mode,
+                           GError      **error)
+{
+  g_return_val_if_fail (mode <= 07777, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  return _g_tmp_core_create_anonymous (G_TMP_TEMPLATE_BORROW (dir, NULL, NULL, mode),
+                                       NULL, NULL, error);
+}
+
+/**
+ * g_tempfile_adopt_anonymous:
+ * @fd: the descriptor of an anonymous file open for reading and writing,
+ *   such as [func@GTempfile.open_anonymous] returns
+ * @error: return location for a #GError
+ *
+ * Makes a [class@GTempfile.TmpFile] of an anonymous file the caller has a
+ * descriptor for, so that code that created the file with
+ * [func@GTempfile.open_anonymous] (as a plain descriptor is all it needed
+ * at first) can still use the streams or give the file a name with
+ * [method@GTempfile.TmpFile.persist].
+ *
+ * On success the object owns @fd: closing the stream (or dropping the last
+ * reference) closes it, and the caller must not close it. On failure the
+ * caller still owns it. To keep a descriptor of its own too, pass a
+ * duplicate (`dup()`, `F_DUPFD_CLOEXEC`): both then share the file and its
+ * position, and the file is freed when both are closed.
+ *
+ * @fd must be a regular file that has no name (`O_TMPFILE`, or unlinked)
+ * opened for reading and writing; anything else is
+ * %G_IO_ERROR_INVALID_ARGUMENT and nothing changes. A file made with
+ * `O_TMPFILE` is linked into place by persist(), as a file the class made;
+ * one that was unlinked (or opened `O_TMPFILE|O_EXCL`) can only be copied
+ * there (%G_TMP_PERSIST_ALLOW_COPY).
+ *
+ * It is a function of the module, not a constructor of the class, so
+ * that the bindings do not offer it on the subclasses, whose objects it
+ * does not make.
+ *
+ * Returns: (transfer full): the new file, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GTmpFile *
+g_tempfile_adopt_anonymous (gint     fd,
+                            GError **error)
+{
+  g_return_val_if_fail (fd >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return _g_tmp_file_new_from_fd (fd, error);
+}
+
+/**
  * g_tempfile_mkdtemp:
  * @dir: (nullable) (type filename): the directory to create the new one
  *   in, or %NULL for [func@GTempfile.get_tempdir]

@@ -33,6 +33,13 @@ gint         g_tempfile_mkstemp_full   (const gchar  *dir,
                                         gchar       **out_path,
                                         GError      **error);
 GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+gint         g_tempfile_open_anonymous (const gchar  *dir,
+                                        guint         mode,
+                                        GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
+GTmpFile    *g_tempfile_adopt_anonymous (gint          fd,
+                                         GError      **error);
+GTEMPFILE_AVAILABLE_IN_1_0 G_GNUC_WARN_UNUSED_RESULT
 gchar       *g_tempfile_mkdtemp        (const gchar  *dir,
                                         const gchar  *prefix,
                                         const gchar  *suffix,

@@ -1,7 +1,7 @@
 /* gtmp-file-private.h — GTmpFile's instance data, for the files that
  * implement the class (gtmpfile.c, gtmp-gate.c, gtmp-filestore.c,
- * gtmp-persist.c); not
- * for subclasses, which use gtempfile-private.h.
+ * gtmp-persist.c, gtmp-file-at.c, gtmp-file-fd.c); not for subclasses,
+ * which use gtempfile-private.h.
  *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later

@@ -50,6 +50,7 @@ MODULES = {
     # its persist gate, persist's object logic and its private instance data.
     'gtmpfile':          (3, ['gtmpfile.c', 'gtmpfile.h', 'gtmp-filestore.c', 'gtmp-fileio.c',
                               'gtmp-gate.c', 'gtmp-persist.c', 'gtmp-file-at.c',
+                              'gtmp-file-fd.c',
                               'gtmp-file-private.h'], 'TMP_FILE'),
     'gnamedtmpfile':     (4, ['gnamedtmpfile.c', 'gnamedtmpfile.h'], 'NAMED_TMP_FILE'),
     'gspooledtmpfile':   (4, ['gspooledtmpfile.c', 'gspooledtmpfile.h'], 'SPOOLED_TMP_FILE'),

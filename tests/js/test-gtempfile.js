@@ -209,6 +209,34 @@ test('/module/mkstemp', withScratch(scratch => {
     assertEqual(GTempfile.get_tempprefix(), 'tmp', 'tempprefix');
 }));
 
+// A bare descriptor (a safe tmpfile()), made a GTmpFile afterwards.
+test('/module/anonymous', withScratch(scratch => {
+    const fd = GTempfile.open_anonymous(scratch, 0);
+    assert(fd >= 0, 'fd');
+    assertEqual(listing(scratch).length, 0, 'anonymous: nothing in dir');
+    const f = GTempfile.adopt_anonymous(fd);
+    assert(f instanceof GTempfile.TmpFile, 'a GTmpFile');
+    assertEqual(f.get_fd(), fd, 'owns the descriptor');
+    write(f, 'adopted');
+    const dest = `${scratch}/kept.txt`;
+    f.persist(dest, GTempfile.TmpPersistFlags.NONE, null);
+    f.close(null);
+    assertEqual(contents(dest), 'adopted', 'persisted contents');
+    GLib.unlink(dest);
+
+    const missing = `${scratch}/missing`;
+    const e = assertIOError(Gio.IOErrorEnum.NOT_FOUND,
+        () => GTempfile.open_anonymous(missing, 0));
+    assert(e.message.includes(missing), e.message);
+
+    // A named file is not adopted, and stays the caller's.
+    const [named, path] = GTempfile.mkstemp(scratch, null, null);
+    assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
+        () => GTempfile.adopt_anonymous(named));
+    GLib.close(named);
+    GLib.unlink(path);
+}));
+
 test('/module/missing-dir', withScratch(scratch => {
     const missing = `${scratch}/missing`;
     const e = assertIOError(Gio.IOErrorEnum.NOT_FOUND,

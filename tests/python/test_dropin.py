@@ -391,6 +391,157 @@ class NamedTemporaryFileTestCase(ScratchTestCase):
         self.assertFalse(os.path.exists(name))
 
 
+def open_fds():
+    """The descriptors this process has open."""
+    return len(os.listdir('/proc/self/fd'))
+
+
+class GObjectOfFileTestCase(ScratchTestCase):
+    """``.gobject`` of TemporaryFile (made on first use for a binary file,
+    on a duplicate of the descriptor) and of NamedTemporaryFile."""
+
+    def test_made_at_first_use(self):
+        before = open_fds()
+        f = gtempfile.TemporaryFile(dir=self.scratch)
+        self.assertIs(type(f.raw), gtempfile._files._AnonymousFileIO)
+        self.assertEqual(open_fds(), before + 1)
+        gobject = f.gobject
+        self.assertIsInstance(gobject, GTempfile.TmpFile)
+        self.assertEqual(open_fds(), before + 2)
+        self.assertIs(f.gobject, gobject)
+        self.assertIs(f.raw.gobject, gobject)
+        self.assertNotEqual(gobject.get_fd(), f.fileno())
+        f.close()
+        self.assertTrue(gobject.is_closed())
+        self.assertEqual(open_fds(), before)
+        self.assertEqual(self.listing(), [])
+
+    def test_text_file_is_io_open_own(self):
+        # CPython iterates the lines of its own TextIOWrapper faster than a
+        # subclass's: the text file is one, with its GObject at once.
+        with gtempfile.TemporaryFile('w+', encoding='utf-8',
+                                     dir=self.scratch) as f:
+            self.assertIs(type(f), io.TextIOWrapper)
+            self.assertIsInstance(f.gobject, GTempfile.TmpFile)
+            self.assertIs(f.buffer.raw.gobject, f.gobject)
+            f.write('a\nb\n')
+            f.seek(0)
+            self.assertEqual(list(f), ['a\n', 'b\n'])
+        self.assertTrue(f.gobject.is_closed())
+        with gtempfile.NamedTemporaryFile(dir=self.scratch) as n:
+            self.assertIs(type(n.file), io.BufferedRandom)
+
+    def test_interleaved_with_streams(self):
+        # One file, one position: every step seen the same through the
+        # Python file, the GObject's Python methods and its GIO streams.
+        for call in (gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile):
+            with self.subTest(call=call.__name__), \
+                    call(dir=self.scratch) as f:
+                model = bytearray()
+                f.write(b'python ')
+                model += b'python '
+                f.flush()
+                gobject = f.gobject
+                self.assertEqual(gobject.tell(), len(model))
+                out = gobject.get_output_stream()
+                out.write_all(b'gio ', None)
+                model += b'gio '
+                self.assertEqual(f.tell(), len(model))
+                f.write(b'again')
+                model += b'again'
+                f.flush()
+                gobject.seek(0)
+                self.assertEqual(f.read(), bytes(model))
+                gobject.seek(7)
+                data = gobject.get_input_stream().read_bytes(3, None)
+                self.assertEqual(data.get_data(), b'gio')
+                self.assertEqual(f.tell(), 10)
+                self.assertEqual(f.read(2), b' a')
+                f.seek(0)
+                self.assertEqual(gobject.read(6), b'python')
+                self.assertEqual(f.read(), bytes(model[6:]))
+
+    def test_handed_out_gobject_reads_no_further(self):
+        # Its Python methods keep nothing read ahead once handed out, so the
+        # Python file goes on from the line the GObject returned.
+        for call in (gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile):
+            with self.subTest(call=call.__name__), \
+                    call(dir=self.scratch) as f:
+                f.write(b'one\ntwo\nthree\n')
+                f.seek(0)
+                self.assertEqual(f.gobject.readline(), b'one\n')
+                self.assertEqual(f.read(), b'two\nthree\n')
+
+    def test_gobject_closed_first(self):
+        # The GObject has a descriptor of its own: closing it leaves the
+        # Python file working on the file; closing that frees it.
+        before = open_fds()
+        f = gtempfile.TemporaryFile(dir=self.scratch)
+        f.write(b'kept')
+        f.flush()
+        f.gobject.close()
+        self.assertEqual(open_fds(), before + 1)
+        f.seek(0)
+        self.assertEqual(f.read(), b'kept')
+        f.close()
+        self.assertEqual(open_fds(), before)
+
+    def test_gobject_of_closed_file(self):
+        f = gtempfile.TemporaryFile(dir=self.scratch)
+        f.close()
+        self.assertIsInstance(f.gobject, GTempfile.TmpFile)
+        self.assertTrue(f.gobject.is_closed())
+        with self.assertRaises(ValueError):
+            f.gobject.fileno()
+
+    def test_persist_anonymous(self):
+        dest = os.path.join(self.scratch, 'kept.bin')
+        with gtempfile.TemporaryFile(dir=self.scratch) as f:
+            f.write(b'saved')
+            f.flush()
+            f.gobject.persist(dest)
+            # Linked: the Python file writes to the file now named dest.
+            f.write(b' and more')
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'saved and more')
+        self.assertEqual(self.listing(), ['kept.bin'])
+
+    def test_unclosed_warns_once(self):
+        for touch in (False, True):
+            with self.subTest(gobject=touch):
+                f = gtempfile.TemporaryFile(dir=self.scratch)
+                gobject = f.gobject if touch else None
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter('always')
+                    del f
+                    gc.collect()
+                messages = [str(w.message) for w in caught
+                            if issubclass(w.category, ResourceWarning)]
+                self.assertEqual(len(messages), 1)
+                self.assertRegex(messages[0],
+                                 r'^unclosed file <_io\.BufferedRandom '
+                                 r'name=\d+>$')
+                if touch:
+                    self.assertTrue(gobject.is_closed())
+
+    def test_named_file_name_fixed_when_gobject_handed_out(self):
+        # The name is looked up when first asked for; the GObject, which
+        # can move the file, takes it along when handed out: .name stays
+        # where the file was made, as CPython's.
+        dest = os.path.join(self.scratch, 'kept.txt')
+        f = gtempfile.NamedTemporaryFile(dir=self.scratch, delete=False)
+        gobject = f.gobject
+        path = gobject.get_path()
+        gobject.persist(dest)
+        self.assertEqual(f.name, path)
+        self.assertNotEqual(f.name, dest)
+        f.close()
+        self.assertEqual(self.listing(), ['kept.txt'])
+        with gtempfile.NamedTemporaryFile(dir=self.scratch) as f:
+            self.assertEqual(f.name, f.gobject.get_path())
+        self.assertFalse(os.path.exists(f.name))
+
+
 class SpooledTestCase(ScratchTestCase):
     def side_by_side(self, mode, max_size, steps):
         """Run @steps on CPython's and ours; compare results and rollover."""

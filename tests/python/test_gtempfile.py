@@ -5,6 +5,7 @@
 # Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import errno
 import gc
 import io
 import os
@@ -179,6 +180,61 @@ class ModuleFunctionTestCase(ScratchTestCase):
         self.assertIOError(Gio.IOErrorEnum.INVALID_ARGUMENT,
                            GTempfile.mkstemp, self.scratch, None, '/../x')
         self.assertEqual(self.listing(), [])
+
+
+class AnonymousTestCase(ScratchTestCase):
+    """open_anonymous() and adopt_anonymous(), as Python calls them."""
+
+    def test_open_anonymous(self):
+        fd = GTempfile.open_anonymous(pathlib.Path(self.scratch), 0)
+        try:
+            st = os.fstat(fd)
+            self.assertTrue(stat.S_ISREG(st.st_mode))
+            self.assertEqual(st.st_nlink, 0)
+            self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+            self.assertFalse(os.get_inheritable(fd))
+            self.assertEqual(os.write(fd, b'data'), 4)
+            self.assertEqual(os.pread(fd, 4, 0), b'data')
+            self.assertEqual(self.listing(), [])
+        finally:
+            os.close(fd)
+
+    def test_open_anonymous_errors(self):
+        missing = os.path.join(self.scratch, 'missing')
+        with self.assertRaises(FileNotFoundError) as cm:
+            GTempfile.open_anonymous(missing, 0)
+        self.assertEqual(cm.exception.filename, missing)
+        self.assertIsInstance(cm.exception, GLib.Error)
+
+    def test_adopt_anonymous(self):
+        fd = GTempfile.open_anonymous(self.scratch, 0)
+        os.write(fd, b'abc')
+        f = GTempfile.adopt_anonymous(fd)
+        self.assertIsInstance(f, GTempfile.TmpFile)
+        self.assertEqual(f.fileno(), fd)
+        self.assertEqual(f.tell(), 3)
+        f.write(b'def')
+        f.seek(0)
+        self.assertEqual(f.read(), b'abcdef')
+        dest = os.path.join(self.scratch, 'kept')
+        f.persist(pathlib.Path(dest))
+        f.close()
+        with self.assertRaises(OSError) as cm:
+            os.fstat(fd)
+        self.assertEqual(cm.exception.errno, errno.EBADF)
+        with open(dest, 'rb') as kept:
+            self.assertEqual(kept.read(), b'abcdef')
+
+    def test_adopt_anonymous_refuses_named_file(self):
+        path = os.path.join(self.scratch, 'named')
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            with self.assertRaises(OSError) as cm:
+                GTempfile.adopt_anonymous(fd)
+            self.assertEqual(cm.exception.errno, errno.EINVAL)
+            os.fstat(fd)  # still the caller's, open
+        finally:
+            os.close(fd)
 
 
 class FullTestCase(ScratchTestCase):

@@ -76,6 +76,43 @@ void test_mkstemp () {
   });
 }
 
+/* A bare descriptor (a safe tmpfile()), made a GTmpFile afterwards. */
+void test_anonymous () {
+  run_in_scratch ((scratch) => {
+    int fd = GTempfile.open_anonymous (scratch, 0);
+    assert_cmpint (fd, CompareOperator.GE, 0);
+    assert_true (Dir.open (scratch).read_name () == null);
+    assert_cmpint ((int) Posix.write (fd, "by fd, ", 7), CompareOperator.EQ, 7);
+
+    var f = GTempfile.adopt_anonymous (fd);
+    assert_cmpint (f.get_fd (), CompareOperator.EQ, fd);
+    write_string (f, "by stream");
+    var dest = Path.build_filename (scratch, "kept.txt");
+    assert_true (f.persist (dest, GTempfile.TmpPersistFlags.NONE));
+    f.close ();
+    assert_cmpstr (read_file (dest), CompareOperator.EQ, "by fd, by stream");
+
+    try {
+      GTempfile.open_anonymous (Path.build_filename (scratch, "missing"), 0);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.NOT_FOUND, "missing");
+    }
+
+    /* A named file is not adopted, and stays the caller's. */
+    string path;
+    int named = GTempfile.mkstemp (scratch, null, null, out path);
+    try {
+      GTempfile.adopt_anonymous (named);
+      assert_not_reached ();
+    } catch (Error e) {
+      assert_io_error (e, IOError.INVALID_ARGUMENT);
+    }
+    assert_cmpint (Posix.close (named), CompareOperator.EQ, 0);
+    FileUtils.unlink (path);
+  }, {"kept.txt"});
+}
+
 void test_tmp_file () {
   run_in_scratch ((scratch) => {
     var f = new GTempfile.TmpFile (scratch, null, null);
@@ -638,6 +675,7 @@ void test_full () {
 int main (string[] args) {
   Test.init (ref args);
   Test.add_func ("/vala/module/mkstemp", test_mkstemp);
+  Test.add_func ("/vala/module/anonymous", test_anonymous);
   Test.add_func ("/vala/tmp-file/read-write-persist", test_tmp_file);
   Test.add_func ("/vala/tmp-file/async", test_tmp_file_async);
   Test.add_func ("/vala/tmp-file/persist-async", test_tmp_file_persist_async);

@@ -58,6 +58,8 @@ TMP_MAX = getattr(_os, 'TMP_MAX', 10000)
 # The default prefix: gettempprefix() returns it, and calls given no prefix
 # use it, as in CPython.
 template = _functions.get_tempprefix()
+# What the C functions use for a NULL prefix (the same, as bytes).
+_C_DEFAULT_PREFIX = _os.fsencode(template)
 
 # The default directory: None until gettempdir() searches for one. Setting it
 # (str or bytes) changes where every call without dir= creates its files.
@@ -176,8 +178,15 @@ def _c_name(name):
 
 
 def _c_names(prefix, suffix, dir):
-    """The three names as the C functions take them: (dir, prefix, suffix)."""
-    return _c_name(dir), _c_name(prefix), _c_name(suffix)
+    """The three names as the C functions take them: (dir, prefix, suffix).
+
+    The C library's default prefix and an empty suffix are passed as None,
+    which means the same to the C functions and costs less to pass.
+    """
+    prefix = _c_name(prefix)
+    suffix = _c_name(suffix)
+    return (_c_name(dir), None if prefix == _C_DEFAULT_PREFIX else prefix,
+            suffix or None)
 
 
 # _c_args() results by (prefix, suffix, dir, tempdir, template): a program
@@ -190,14 +199,18 @@ _CACHEABLE = frozenset((str, bytes, type(None)))
 def _c_args(prefix, suffix, dir):
     """_sanitize_params() and _c_names() at once:
     ``(c_dir, c_prefix, c_suffix, dir, output_type)``."""
+    # Looked up first: only str, bytes and None are stored, so a hit is
+    # such a name (an object equal to one has the same file name).
+    key = (prefix, suffix, dir, tempdir, template)
+    try:
+        args = _c_args_cache.get(key)
+    except TypeError:  # unhashable: taken apart below, as CPython would
+        args = None
+    if args is not None:
+        return args
     cacheable = (type(prefix) in _CACHEABLE and type(suffix) in _CACHEABLE
                  and type(dir) in _CACHEABLE
                  and (dir is not None or tempdir is not None))
-    if cacheable:
-        key = (prefix, suffix, dir, tempdir, template)
-        args = _c_args_cache.get(key)
-        if args is not None:
-            return args
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
     args = _c_names(prefix, suffix, dir) + (dir, output_type)
     if cacheable:

@@ -3,23 +3,35 @@
 # Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-"""TemporaryFile and NamedTemporaryFile: Python's io objects on the GObject's
-descriptor.
+"""TemporaryFile and NamedTemporaryFile: Python's io objects on a descriptor
+the C library made.
 
-The GObject (a ``GTmpFile`` or ``GNamedTmpFile``) creates the file, owns the
-descriptor and removes the file; the Python file object is the stack
-``io.open()`` builds (``FileIO``, a buffered layer such as
-``BufferedRandom``, ``TextIOWrapper``) on that descriptor with
-``closefd=False``, so reads and writes run at the speed of Python's own
-files. Closing the Python file closes the GObject.
+The Python file object is the stack ``io.open()`` builds (``FileIO``, a
+buffered layer such as ``BufferedRandom``, ``TextIOWrapper``), so reads and
+writes run at the speed of Python's own files; ``.gobject`` is the GObject.
+
+* ``TemporaryFile()``: ``GTempfile.open_anonymous()`` creates the file (as
+  ``GTmpFile`` does) and the ``FileIO`` owns its descriptor, so creating and
+  closing a binary one costs no GObject: its ``GTmpFile`` is made when
+  ``.gobject`` is first asked for (a property of small subclasses of the io
+  classes), on a duplicate of the descriptor (``GTempfile.adopt_anonymous()``):
+  both share the file and its position; from then on closing the Python
+  file closes the GObject too. A text file is io.open()'s own
+  ``TextIOWrapper`` (CPython iterates the lines of a subclass more slowly)
+  and has its ``GTmpFile`` from the start.
+* ``NamedTemporaryFile()``: the ``GNamedTmpFile`` creates the file, owns the
+  descriptor (the ``FileIO`` has ``closefd=False``) and removes the file by
+  its name; closing the Python file closes it.
 """
 
 import io as _io
 import os as _os
 import sys as _sys
+import threading as _threading
 import warnings as _warnings
 
 from gi.module import get_introspection_module as _module
+from gi.repository import GObject as _GObject
 from gi.repository import Gio as _Gio
 from gi.repository import GLib as _GLib
 from gi.repository import GTempfile as _GTempfile
@@ -29,10 +41,15 @@ _pkg = _sys.modules[__package__]
 # What every file calls, looked up once: Gio's proxy module finds IOStream
 # through a failed lookup and an AttributeError each time.
 _io_stream_close = _Gio.IOStream.close
-_tmp_file_new = _GTempfile.TmpFile.new
 _named_tmp_file_new = _GTempfile.NamedTmpFile.new
+_named_get_path = _GTempfile.NamedTmpFile.get_path
+# The C functions, not the override's wrappers (raising GLib.Error, which
+# the callers translate with CPython's messages).
+_open_anonymous = _module('GTempfile').open_anonymous
+_adopt_anonymous = _module('GTempfile').adopt_anonymous
 # The C get_fd, not the override's (which would give back a read-ahead the
-# new object cannot have); the GObject is told its descriptor is out.
+# new object cannot have); the GObject is told its descriptor is out when
+# the Python file hands it out (_FileIO.gobject).
 _raw_get_fd = _module('GTempfile').TmpFile.get_fd
 _c_args = _pkg._c_args
 _abspath = _pkg._abspath
@@ -111,64 +128,201 @@ def _warn_line_buffering():
                    "used", RuntimeWarning, 4)
 
 
-class _FileIO(_io.FileIO):
-    """The GObject's descriptor as a raw Python file: ``_FileIO(fd, mode,
-    closefd=False)``, then ``gobject`` set.
+def _io_repr(self):
+    """The io class's own repr (``<_io.BufferedRandom name=3>``), which
+    ResourceWarning shows: it would name the subclass instead."""
+    base = type(self).__mro__[1]
+    while base.__module__ != '_io':
+        base = base.__mro__[1]
+    text = base.__repr__(self)
+    end = text.find(' ')
+    return '<_io.%s%s' % (base.__name__, text[end:] if end > 0 else '>')
 
-    Closing it closes the GObject (which closes the descriptor and, for a
-    named file with delete and delete_on_close, unlinks it).
+
+class _FileIO(_io.FileIO):
+    """A named file's descriptor as a raw Python file: ``_FileIO(fd, mode,
+    closefd=False)``, then ``_gobject`` set (the ``GNamedTmpFile``, which
+    owns the descriptor).
+
+    Closing it closes the GObject (which closes the descriptor and, with
+    delete and delete_on_close, unlinks the file). Dropped unclosed, it
+    does not warn (closefd=False), as CPython's named files do not.
     """
 
-    # Whether dropping it unclosed warns (not for named files, as CPython).
-    _warn = True
+    __slots__ = ('_gobject', '_path')
+    __repr__ = _io_repr
 
-    def _dealloc_warn(self, source):
-        # Called by the buffered and text layers when they are finalized
-        # unclosed; closefd=False would silence FileIO's own warning.
-        if self._warn:
-            _warnings.warn('unclosed file %r' % (source,), ResourceWarning,
-                           stacklevel=2, source=source)
+    def _name(self):
+        """The absolute path of the file when first asked for, or when the
+        GObject (which can move the file: persist()) was handed out."""
+        try:
+            return self._path
+        except AttributeError:
+            path = self._path = _abspath(_named_get_path(self._gobject))
+            return path
+
+    @property
+    def gobject(self):
+        """The ``GNamedTmpFile``."""
+        gobject = self._gobject
+        if not gobject._exposed:
+            self._name()
+            _expose(gobject)
+        return gobject
 
     def close(self):
         if self.closed:
             return
-        if self._finalizing:
-            self._dealloc_warn(self)
         try:
             _io.FileIO.close(self)
         finally:
             try:
-                _io_stream_close(self.gobject, None)
+                _io_stream_close(self._gobject, None)
             except _GLib.Error as error:
                 raise _pkg._os_error(error) from error
 
 
-def _descriptor(gobject):
-    """@gobject's descriptor, which its Python file methods then know is out
-    (they keep nothing read ahead: see the override's _BinaryFileMixin)."""
-    fd = _raw_get_fd(gobject)
+def _expose(gobject):
+    """Tells @gobject that its descriptor is shared with a Python file, as
+    it is handed out: its Python file methods then keep nothing read ahead
+    (see the override's _BinaryFileMixin). Not before: the flag costs a
+    toggle reference on the wrapper."""
     gobject._exposed = True
-    return fd
 
 
-def _open(gobject, parsed, mode, buffering, encoding, errors, newline, warn):
-    """The io.open() stack on @gobject's descriptor."""
-    raw = _FileIO(_descriptor(gobject), parsed.raw_mode, closefd=False)
-    raw.gobject = gobject
-    if not warn:
-        raw._warn = False
+class _AnonymousFileIO(_io.FileIO):
+    """An anonymous file's descriptor as a raw Python file, which owns it
+    (``closefd=True``, so closing it and the ResourceWarning of one dropped
+    unclosed are FileIO's own).
+
+    Its ``GTmpFile`` is made when ``gobject`` is first asked for; the
+    object then becomes a _GObjectFileIO.
+    """
+
+    __slots__ = ()
+    __repr__ = _io_repr
+
+    @property
+    def gobject(self):
+        """The ``GTmpFile``, made now: see _adopt()."""
+        return _adopt(self)
+
+
+class _GObjectFileIO(_AnonymousFileIO):
+    """An _AnonymousFileIO whose ``GTmpFile`` (``_gobject``) has been made:
+    closing it closes the GObject too."""
+
+    __slots__ = ()
+
+    @property
+    def gobject(self):
+        """The ``GTmpFile``."""
+        return self._gobject
+
+    def close(self):
+        if self.closed:
+            return
+        try:
+            # Warns if finalized unclosed, as FileIO does.
+            _io.FileIO.close(self)
+        finally:
+            try:
+                _io_stream_close(self._gobject, None)
+            except _GLib.Error as error:
+                raise _pkg._os_error(error) from error
+
+
+_adopt_lock = _threading.Lock()
+
+
+def _adopt(raw):
+    """The ``GTmpFile`` of the anonymous file of @raw (an _AnonymousFileIO),
+    made on a duplicate of its descriptor.
+
+    The GObject owns the duplicate, the Python file its own descriptor:
+    both are the one open file, with one position, and neither closes the
+    other's descriptor. Closing the Python file closes the GObject; the
+    file is freed when both are closed. Asked for after the Python file was
+    closed, a closed ``GTmpFile``.
+    """
+    with _adopt_lock:
+        if type(raw) is _GObjectFileIO:
+            return raw._gobject
+        if raw.closed:
+            # One never initialised, closed: it stays closed.
+            gobject = _GObject.new(_GTempfile.TmpFile)
+            try:
+                _io_stream_close(gobject, None)
+            except _GLib.Error:
+                pass
+        else:
+            fd = _os.dup(raw.fileno())
+            try:
+                gobject = _adopt_anonymous(fd)
+            except BaseException as error:
+                _os.close(fd)
+                if isinstance(error, _GLib.Error):
+                    raise _pkg._os_error(error) from error
+                raise
+            _expose(gobject)
+        raw._gobject = gobject
+        raw.__class__ = _GObjectFileIO
+        return gobject
+
+
+# The layers io.open() puts on a raw file, with ``gobject`` (the raw file's).
+
+def _raw_gobject(self):
+    """The GObject (``GTmpFile`` or ``GNamedTmpFile``)."""
+    return self.raw.gobject
+
+
+class _BufferedRandom(_io.BufferedRandom):
+    __slots__ = ()
+    __repr__ = _io_repr
+    gobject = property(_raw_gobject)
+
+
+class _BufferedReader(_io.BufferedReader):
+    __slots__ = ()
+    __repr__ = _io_repr
+    gobject = property(_raw_gobject)
+
+
+class _BufferedWriter(_io.BufferedWriter):
+    __slots__ = ()
+    __repr__ = _io_repr
+    gobject = property(_raw_gobject)
+
+
+# The layers of an anonymous file: binary ones have ``gobject``. A text
+# file is io.open()'s very own TextIOWrapper (CPython iterates its lines
+# faster than a subclass's), given ``gobject`` at once. The layers of a
+# named file are all io.open()'s own (the wrapper has ``gobject``).
+_ANONYMOUS_LAYERS = (_BufferedRandom, _BufferedReader, _BufferedWriter,
+                     _io.TextIOWrapper)
+_NAMED_LAYERS = (_io.BufferedRandom, _io.BufferedReader, _io.BufferedWriter,
+                 _io.TextIOWrapper)
+
+
+def _open_named(gobject, parsed, mode, buffering, encoding, errors, newline):
+    """The io.open() stack on the descriptor of @gobject (a
+    ``GNamedTmpFile``): ``(raw, file)``."""
+    raw = _FileIO(_raw_get_fd(gobject), parsed.raw_mode, closefd=False)
+    raw._gobject = gobject
     try:
-        return _layers(raw, parsed, mode, buffering, encoding, errors,
-                       newline)
+        return raw, _layers(raw, parsed, mode, buffering, encoding, errors,
+                            newline, _NAMED_LAYERS)
     except BaseException:
-        # As io.open(): what was built is closed, without a warning.
-        raw._warn = False
+        # As io.open(): what was built is closed.
         raw.close()
         raise
 
 
-def _layers(raw, parsed, mode, buffering, encoding, errors, newline):
-    """The buffered and text layers io.open() puts on @raw."""
+def _layers(raw, parsed, mode, buffering, encoding, errors, newline,
+            layers):
+    """The buffered and text layers io.open() puts on @raw, of the classes
+    @layers (random, reader, writer, text)."""
     # io.open() also asks isatty(); a temporary file never is one.
     line_buffering = buffering == 1
     if buffering < 0 or buffering == 1:
@@ -178,15 +332,14 @@ def _layers(raw, parsed, mode, buffering, encoding, errors, newline):
     if buffering == 0:
         return raw
     if parsed.updating:
-        buffer = _io.BufferedRandom(raw, buffering)
+        buffer = layers[0](raw, buffering)
     elif parsed.reading:
-        buffer = _io.BufferedReader(raw, buffering)
+        buffer = layers[1](raw, buffering)
     else:
-        buffer = _io.BufferedWriter(raw, buffering)
+        buffer = layers[2](raw, buffering)
     if parsed.binary:
         return buffer
-    text = _io.TextIOWrapper(buffer, encoding, errors, newline,
-                             line_buffering)
+    text = layers[3](buffer, encoding, errors, newline, line_buffering)
     text.mode = mode
     return text
 
@@ -197,7 +350,10 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
 
     Returns what ``open()`` would (``BufferedRandom`` for ``'w+b'``,
     ``TextIOWrapper`` for text modes); its ``name`` is the descriptor, and
-    ``f.gobject`` (also ``f.raw.gobject``) is the ``GTmpFile``.
+    ``f.gobject`` (also ``f.raw.gobject``) is the ``GTmpFile``, on a
+    duplicate of the descriptor: the same file and position; closing ``f``
+    closes it too. A binary file makes it when first asked for, a text file
+    at once.
     """
     if mode == 'w+b' and buffering == -1 and encoding is None and \
             newline is None and errors is None:
@@ -207,30 +363,37 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
         if 'b' not in mode:
             encoding = _io.text_encoding(encoding)
         parsed = _parse_mode(mode, buffering, encoding, errors, newline)
-    c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
+    # Checked as CPython checks them; prefix and suffix would only name a
+    # file where O_TMPFILE is refused, for an instant.
+    c_dir, _, _, dir, _ = _c_args(prefix, suffix, dir)
     try:
-        gobject = _tmp_file_new(c_dir, c_prefix, c_suffix)
+        fd = _open_anonymous(c_dir, 0)
     except _GLib.Error as error:
         raise _pkg._os_error(error, dir) from error
     try:
-        if parsed is _DEFAULT_MODE and buffering == -1:
-            # What _open() does for 'w+b', without its general cases.
-            raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
-            gobject._exposed = True
-            raw.gobject = gobject
-            blksize = raw._blksize
-            file = _io.BufferedRandom(
-                raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
-        else:
-            file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                         newline, True)
-    except BaseException as error:
-        _io_stream_close(gobject, None)
-        if isinstance(error, _GLib.Error):
-            raise _pkg._os_error(error) from error
+        raw = _AnonymousFileIO(fd, parsed.raw_mode)
+    except BaseException:
+        _os.close(fd)
         raise
-    file.gobject = gobject
-    return file
+    if parsed is _DEFAULT_MODE and buffering == -1:
+        # What _layers() does for 'w+b', without its general cases.
+        blksize = raw._blksize
+        try:
+            return _BufferedRandom(
+                raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
+        except BaseException:
+            raw.close()
+            raise
+    try:
+        file = _layers(raw, parsed, mode, buffering, encoding, errors,
+                       newline, _ANONYMOUS_LAYERS)
+        if not parsed.binary:
+            file.gobject = _adopt(raw)
+        return file
+    except BaseException:
+        # As io.open(): what was built is closed, without a warning.
+        raw.close()
+        raise
 
 
 class _TemporaryFileWrapper:
@@ -240,14 +403,29 @@ class _TemporaryFileWrapper:
     ``name`` is the path, ``gobject`` the ``GNamedTmpFile``.
     """
 
-    def __init__(self, file, name, delete=True, delete_on_close=True):
+    def __init__(self, file, raw, output_type, delete=True,
+                 delete_on_close=True):
         self.file = file
-        self.name = name
+        # The _FileIO, with the GObject and the path.
+        self._raw = raw
+        self._output_type = output_type
         self.delete = delete
         self._delete_on_close = delete_on_close
-        self.gobject = file.gobject
+
+    @property
+    def gobject(self):
+        """The ``GNamedTmpFile``."""
+        return self._raw.gobject
 
     def __getattr__(self, name):
+        if name == 'name':
+            # Asked for the first time: the GObject's path, which costs a
+            # call into C that most files need not make.
+            path = self._raw._name()
+            if self._output_type is bytes:
+                path = _os.fsencode(path)
+            self.name = path
+            return path
         # A bound method keeps the file (and so the GObject) alive; caching
         # it makes the next call as fast as on the file itself.
         file = self.__dict__['file']
@@ -268,10 +446,11 @@ class _TemporaryFileWrapper:
     def _cleanup(self):
         # Closed already; unlinks now unless delete is false.
         try:
-            with _pkg._python_errors(self.name):
-                self.gobject.cleanup(None)
+            self._raw._gobject.cleanup(None)
         except FileNotFoundError:
             pass
+        except _GLib.Error as error:
+            raise _pkg._os_error(error, self.name) from error
 
     def close(self):
         """Close the file (which unlinks it if delete and delete_on_close)."""
@@ -314,22 +493,18 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
         if not delete_on_close:
             gobject.set_delete_on_close(False)
         if parsed is _DEFAULT_MODE and buffering == -1:
-            # What _open() does for 'w+b', without its general cases.
+            # What _open_named() does for 'w+b', without its general cases.
             raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
-            gobject._exposed = True
-            raw.gobject = gobject
-            raw._warn = False
+            raw._gobject = gobject
             blksize = raw._blksize
             file = _io.BufferedRandom(
                 raw, blksize if blksize > 1 else _io.DEFAULT_BUFFER_SIZE)
         else:
-            file = _open(gobject, parsed, mode, buffering, encoding, errors,
-                         newline, False)
-        file.gobject = gobject
-        name = _abspath(gobject.get_path())
-        if output_type is bytes:
-            name = _os.fsencode(name)
-        return _TemporaryFileWrapper(file, name, delete, delete_on_close)
+            raw, file = _open_named(gobject, parsed, mode, buffering,
+                                    encoding, errors, newline)
+        # The name is looked up when first asked for (_FileIO._name()).
+        return _TemporaryFileWrapper(file, raw, output_type, delete,
+                                     delete_on_close)
     except BaseException as error:
         # As CPython: a file that could not be opened is removed.
         gobject.set_delete(True)

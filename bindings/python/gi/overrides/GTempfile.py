@@ -54,7 +54,8 @@ For CPython's ``tempfile`` API (names, argument order, text modes) use the
   mode)``; ``SpooledTmpFile.new_full(max_size, dir, prefix, suffix, mode,
   random_length)``; ``mkstemp_full``/``mkdtemp_full``,
   ``mkstemp_at``/``mkdtemp_at``, ``TmpFile.persist_at[_async]``,
-  ``TmpDir.persist[_async]``, ``sweep[_async]``.)
+  ``TmpDir.persist[_async]``, ``sweep[_async]``, ``open_anonymous(dir,
+  mode)`` and ``adopt_anonymous(fd)``.)
   ``delete``, ``delete_on_close`` and ``ignore_cleanup_errors`` are
   attributes that set the GObject properties.
 
@@ -1285,7 +1286,9 @@ __all__ += ['mkstemp', 'mkdtemp', 'mktemp', 'get_tempdir', 'set_tempdir']
 # The module functions of the C API's modes, directory descriptors and
 # sweeping, in their C argument order; file names as str, bytes or
 # os.PathLike, failures as Python's exceptions.
-for _name, _positions in (('mkstemp_full', (0, 1, 2)),
+for _name, _positions in (('open_anonymous', (0,)),
+                          ('adopt_anonymous', ()),
+                          ('mkstemp_full', (0, 1, 2)),
                           ('mkdtemp_full', (0, 1, 2)),
                           ('mkstemp_at', (1, 2, 3)),
                           ('mkdtemp_at', (1, 2, 3)),

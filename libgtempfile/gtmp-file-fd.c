@@ -1,0 +1,69 @@
+/* gtmp-file-fd.c — a GTmpFile around an anonymous file's descriptor that
+ * the caller already has (g_tempfile_adopt_anonymous() in gtempfile.c)
+ *
+ * Copyright 2026 The libgtempfile authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "gtmp-file-private.h"
+
+/* Whether linkat() can give the file of @fd (open with @flags) a name: an
+ * O_TMPFILE file, which F_GETFL reports on Linux. One opened with O_EXCL
+ * as well cannot, and F_GETFL does not tell: persist() then fails. */
+static gboolean
+is_linkable (gint flags)
+{
+#if defined(O_TMPFILE) && defined(O_DIRECTORY)
+  return (flags & (O_TMPFILE & ~O_DIRECTORY)) != 0;
+#else
+  return FALSE;
+#endif
+}
+
+/* g_tempfile_adopt_anonymous() (gtempfile.c), arguments checked. */
+GTmpFile *
+_g_tmp_file_new_from_fd (gint     fd,
+                         GError **error)
+{
+  GTmpFile *self;
+  GTmpFilePrivate *priv;
+  GMutex *lock;
+  struct stat st;
+  gint flags;
+
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || fstat (fd, &st) < 0)
+    {
+      gint errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not use descriptor %d: %s"), fd, g_strerror (errsv));
+      return NULL;
+    }
+
+  if (!S_ISREG (st.st_mode) || st.st_nlink != 0 || (flags & O_ACCMODE) != O_RDWR)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Descriptor %d is not an anonymous file open for reading and writing"), fd);
+      return NULL;
+    }
+
+  self = g_object_new (G_TYPE_TMP_FILE, NULL);
+  priv = _g_tmp_file_get_private (self);
+
+  /* As GInitable.init would have set it, under the same lock. */
+  lock = _g_tmp_file_get_lock (self);
+  g_mutex_lock (lock);
+  priv->fd = fd;
+  priv->linkable = is_linkable (flags);
+  priv->closed = FALSE;
+  g_mutex_unlock (lock);
+
+  return self;
+}
