@@ -506,6 +506,58 @@ class GObjectOfFileTestCase(ScratchTestCase):
             self.assertEqual(kept.read(), b'saved and more')
         self.assertEqual(self.listing(), ['kept.bin'])
 
+    def test_persist_copy_takes_the_python_file_along(self):
+        # Persisting to another file system copies the file; the Python
+        # file, on a descriptor of its own, goes on with the saved copy.
+        source_dir = '/dev/shm'
+        if not os.path.isdir(source_dir) or \
+                os.stat(source_dir).st_dev == os.stat(self.scratch).st_dev:
+            self.skipTest('needs /dev/shm on another file system than %s'
+                          % self.scratch)
+        copy = GTempfile.TmpPersistFlags.ALLOW_COPY
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        self.addCleanup(os.close, dfd)
+
+        def sync(f, dest):
+            f.gobject.persist(dest, copy)
+
+        def at(f, dest):
+            f.gobject.persist_at(dfd, os.path.basename(dest), copy, None)
+
+        def asynchronous(f, dest):
+            loop = GLib.MainLoop()
+            done = []
+
+            def finished(source, result):
+                done.append(source.persist_finish(result))
+                loop.quit()
+            f.gobject.persist_async(dest, copy, GLib.PRIORITY_DEFAULT, None,
+                                    finished)
+            loop.run()
+            self.assertEqual(done, [True])
+
+        for mode, data in (('w+b', b'saved'), ('w+', 'saved')):
+            for how in (sync, at, asynchronous):
+                with self.subTest(mode=mode, how=how.__name__):
+                    dest = os.path.join(self.scratch, 'kept-%s-%s' % (
+                        how.__name__, 'b' if 'b' in mode else 't'))
+                    with gtempfile.TemporaryFile(mode, dir=source_dir) as f:
+                        f.write(data)
+                        f.flush()
+                        how(f, dest)
+                        self.assertTrue(os.path.sameopenfile(
+                            f.fileno(), f.gobject.get_fd()))
+                        self.assertEqual(os.fstat(f.fileno()).st_ino,
+                                         os.stat(dest).st_ino)
+                        self.assertEqual(f.tell(), 5)
+                        f.write(data[:0] + (b' and more' if 'b' in mode
+                                            else ' and more'))
+                        f.flush()
+                        self.assertFalse(os.get_inheritable(f.fileno()))
+                    with open(dest, 'rb') as kept:
+                        self.assertEqual(kept.read(), b'saved and more')
+                    os.unlink(dest)
+
     def test_unclosed_warns_once(self):
         for touch in (False, True):
             with self.subTest(gobject=touch):

@@ -265,6 +265,9 @@ def _adopt(raw):
                     raise _pkg._os_error(error) from error
                 raise
             _expose(gobject)
+            # A persist that copies the file moves @raw's descriptor onto
+            # the copy too (the override's _follow_copy()).
+            gobject._follower_fd = raw.fileno()
         raw._gobject = gobject
         raw.__class__ = _GObjectFileIO
         return gobject

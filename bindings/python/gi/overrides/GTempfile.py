@@ -375,6 +375,22 @@ class _BinaryFileMixin:
     # Whether the streams or the descriptor have been handed out: then line
     # reading and small reads keep nothing read ahead.
     _exposed = False
+    # Another descriptor of the same open file that must stay this file's
+    # (gtempfile's TemporaryFile keeps its own beside the GObject's): see
+    # _follow_copy().
+    _follower_fd = None
+
+    def _follow_copy(self):
+        """After a persist that copied the file (ALLOW_COPY to another file
+        system: the copy takes over the object's descriptor number), moves
+        _follower_fd onto the copy too, so that a Python file on it goes on
+        with the saved file rather than the one left behind."""
+        follower = self._follower_fd
+        if follower is None:
+            return
+        fd = _get_fd(self)
+        if not os.path.sameopenfile(fd, follower):
+            os.dup2(fd, follower, inheritable=False)
 
     # --- the descriptor or the C entry points ------------------------------
 
@@ -942,7 +958,7 @@ _get_fd = GTempfile.TmpFile.get_fd
 _file_io_tell = Gio.FileIOStream.tell
 _chain_lines = itertools.chain.from_iterable
 
-def _file_names(function, positions, release=False):
+def _file_names(function, positions, release=False, after=None):
     """@function with the file names at @positions of its arguments (or
     given by keyword) taken as str, bytes or os.PathLike, as the override's
     own methods take them, and its GLib.Error failures raised as
@@ -974,12 +990,15 @@ def _file_names(function, positions, release=False):
                     named = kwargs[key]
                 kwargs[key] = _filename_arg(kwargs[key])
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
         except GLib.Error as error:
             exc = _python_error(error, named)
             if exc is error:
                 raise
             raise exc from error
+        if after is not None:
+            after(args[0])
+        return result
     wrapper.__name__ = info.get_name()
     wrapper.__doc__ = getattr(function, '__doc__', None)
     return wrapper
@@ -991,7 +1010,9 @@ for _name in ('persist_at', 'persist_at_async'):
     if hasattr(GTempfile.TmpFile, _name):
         setattr(_BinaryFileMixin, _name,
                 _file_names(getattr(GTempfile.TmpFile, _name), (2,),
-                            release=True))
+                            release=True,
+                            after=(_BinaryFileMixin._follow_copy
+                                   if _name == 'persist_at' else None)))
 del _name
 
 
@@ -1019,10 +1040,12 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
         """Give the file the permanent name @path (str, bytes, PathLike)."""
         self._release()
         try:
-            return GTempfile.TmpFile.persist(self, _filename_arg(path), flags,
-                                             cancellable)
+            ok = GTempfile.TmpFile.persist(self, _filename_arg(path), flags,
+                                           cancellable)
         except GLib.Error as error:
             raise _python_error(error, path) from error
+        self._follow_copy()
+        return ok
 
     def persist_async(self, path, flags, io_priority, cancellable, callback,
                       *user_data):
@@ -1034,7 +1057,15 @@ class TmpFile(_BinaryFileMixin, GTempfile.TmpFile):
 
     @_python_errors
     def persist_finish(self, result):
-        return GTempfile.TmpFile.persist_finish(self, result)
+        ok = GTempfile.TmpFile.persist_finish(self, result)
+        self._follow_copy()
+        return ok
+
+    @_python_errors
+    def persist_at_finish(self, result):
+        ok = GTempfile.TmpFile.persist_at_finish(self, result)
+        self._follow_copy()
+        return ok
 
 
 # The I/O methods raise Python's exceptions too (ValueError on a closed
