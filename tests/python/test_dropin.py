@@ -595,6 +595,32 @@ class GObjectOfFileTestCase(ScratchTestCase):
 
 
 class SpooledTestCase(ScratchTestCase):
+    def test_first_use_from_several_threads(self):
+        # A binary file makes its GObject at its first use: threads using it
+        # for the first time at once must all get the one GObject, so that
+        # no write goes to a GObject that is then dropped.
+        import threading
+        threads = 4
+        for _ in range(100):
+            f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
+            start = threading.Barrier(threads)
+            seen = []
+
+            def first_use(i):
+                start.wait()
+                f.write(b'%d' % i)
+                seen.append(f.gobject)
+            workers = [threading.Thread(target=first_use, args=(i,))
+                       for i in range(threads)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            self.assertEqual(len(set(map(id, seen))), 1)
+            f.seek(0)
+            self.assertEqual(sorted(f.read().decode()), ['0', '1', '2', '3'])
+            f.close()
+
     def side_by_side(self, mode, max_size, steps):
         """Run @steps on CPython's and ours; compare results and rollover."""
         kwargs = {} if 'b' in mode else {'encoding': 'utf-8'}

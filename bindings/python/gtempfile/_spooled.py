@@ -21,6 +21,7 @@ GObject's own, bound in the instance, so a call costs no extra Python frame.
 
 import io as _io
 import sys as _sys
+import threading as _threading
 import types as _types
 import warnings as _warnings
 
@@ -31,6 +32,11 @@ from ._files import _Mode
 _pkg = _sys.modules[__package__]
 
 _MAX_SIZE = _sys.maxsize * 2 + 1
+
+# Held while a binary file makes its GObject at its first use: threads using
+# it for the first time at once then all get the one GObject (making it
+# calls into C, which lets other threads run).
+_make_lock = _threading.Lock()
 
 
 class SpooledTemporaryFile(_io.IOBase):
@@ -96,7 +102,9 @@ class SpooledTemporaryFile(_io.IOBase):
         # Only called for what the instance does not hold yet.
         if (name == '_file' or name == 'gobject') and \
                 '_args' in self.__dict__:
-            self._make()
+            with _make_lock:
+                if name not in self.__dict__:
+                    self._make()
             return self.__dict__[name]
         raise AttributeError("%r object has no attribute %r"
                              % (type(self).__name__, name))
