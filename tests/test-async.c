@@ -137,6 +137,13 @@ test_assert_foreign_result (TestFinishFunc  finish,
   g_assert_no_error (error);
 }
 
+/* Object data's destroy notify for test_unref_and_wait(). */
+static void
+set_finalized (gpointer data)
+{
+  g_atomic_int_set ((gint *) data, TRUE);
+}
+
 /**
  * test_unref_and_wait:
  * @object: (transfer full): the last reference this test holds
@@ -146,12 +153,6 @@ test_assert_foreign_result (TestFinishFunc  finish,
  * object, for a moment after the callback has run: a test that checks what
  * finalization does must wait for that reference to go too.
  */
-static void
-set_finalized (gpointer data)
-{
-  g_atomic_int_set ((gint *) data, TRUE);
-}
-
 void
 test_unref_and_wait (gpointer object)
 {

@@ -128,17 +128,6 @@ test_lowest_free_fd (void)
 }
 
 /**
- * test_wait_or_kill:
- * @pid: a child process
- * @timeout_us: how long it may take, in microseconds
- * @status: (out): its wait status
- *
- * Waits for @pid, killing it (SIGKILL) when it takes longer than
- * @timeout_us: a hung child is counted by the test, not waited for forever.
- *
- * Returns: whether it ended by itself in time
- */
-/**
  * test_child_succeed:
  *
  * Ends a forked child with status 0, as `_exit (0)` would, but by exec()ing
@@ -154,6 +143,17 @@ test_child_succeed (void)
   _exit (0);
 }
 
+/**
+ * test_wait_or_kill:
+ * @pid: a child process
+ * @timeout_us: how long it may take, in microseconds
+ * @status: (out): its wait status
+ *
+ * Waits for @pid, killing it (SIGKILL) when it takes longer than
+ * @timeout_us: a hung child is counted by the test, not waited for forever.
+ *
+ * Returns: whether it ended by itself in time
+ */
 gboolean
 test_wait_or_kill (pid_t   pid,
                    gint64  timeout_us,
