@@ -29,6 +29,48 @@ test_count_notify (GObject    *object,
 }
 
 /**
+ * test_check_bool_property:
+ * @object: an object
+ * @property: one of its boolean properties
+ * @initial: its value now
+ * @set: (scope call): its C setter
+ * @get: (scope call): its C getter
+ *
+ * Asserts that @get reads @initial, that @property notifies when, and only
+ * when, its value changes, whether by @set or by g_object_set(), and that
+ * @get and g_object_get() then read the new value. Sets it to the other
+ * value and back.
+ */
+void
+test_check_bool_property (gpointer         object,
+                          const gchar     *property,
+                          gboolean         initial,
+                          TestSetBoolFunc  set,
+                          TestGetBoolFunc  get)
+{
+  g_autofree gchar *signal = g_strconcat ("notify::", property, NULL);
+  gboolean value = initial;
+  guint notifies = 0;
+  gulong handler;
+
+  g_assert_cmpint (get (object), ==, initial);
+  handler = g_signal_connect (object, signal, G_CALLBACK (test_count_notify), &notifies);
+
+  set (object, initial);
+  g_assert_cmpuint (notifies, ==, 0);
+  set (object, !initial);
+  g_assert_cmpuint (notifies, ==, 1);
+  g_assert_cmpint (get (object), ==, !initial);
+  g_object_get (object, property, &value, NULL);
+  g_assert_cmpint (value, ==, !initial);
+  g_object_set (object, property, initial, NULL);
+  g_assert_cmpuint (notifies, ==, 2);
+  g_assert_cmpint (get (object), ==, initial);
+
+  g_signal_handler_disconnect (object, handler);
+}
+
+/**
  * test_mark_finalized:
  * @user_data: a gint, set to 1 (atomically)
  * @where_the_object_was: the object
@@ -173,6 +215,38 @@ test_unref_and_wait (gpointer object)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
+}
+
+/**
+ * test_wait_until_empty:
+ * @dir: (type filename): a directory
+ *
+ * Asserts that @dir holds nothing, at once or within 10 s. An async
+ * operation's callback runs before GIO's worker thread drops its task, and
+ * with it perhaps the last reference to an object (the one a cancelled
+ * new_async made, say), whose finalization removes what it has on disk: a
+ * test that checks that async operations left nothing waits for that.
+ * Names what is left when it fails.
+ */
+void
+test_wait_until_empty (const gchar *dir)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autoptr(GDir) d = NULL;
+  const gchar *name;
+  guint left = 0;
+
+  while (test_count_entries (dir) != 0 && g_get_monotonic_time () < deadline)
+    g_usleep (1000);
+
+  d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_printerr ("# left in %s: %s\n", dir, name);
+      left++;
+    }
+  g_assert_cmpuint (left, ==, 0);
 }
 
 /**

@@ -126,12 +126,24 @@ void          test_count_notify         (GObject        *object,
 void          test_mark_finalized       (gpointer        user_data,
                                          GObject        *where_the_object_was);
 
+/* A boolean property's C setter and getter. */
+typedef void     (*TestSetBoolFunc) (gpointer  object,
+                                     gboolean  value);
+typedef gboolean (*TestGetBoolFunc) (gpointer  object);
+
+void          test_check_bool_property  (gpointer        object,
+                                         const gchar    *property,
+                                         gboolean        initial,
+                                         TestSetBoolFunc set,
+                                         TestGetBoolFunc get);
+
 void          test_init_async_twice     (gpointer        initable);
 void          test_store_result         (GObject        *source,
                                          GAsyncResult   *result,
                                          gpointer        user_data);
 GAsyncResult *test_wait_result          (GAsyncResult  **slot);
 void          test_unref_and_wait       (gpointer        object);
+void          test_wait_until_empty     (const gchar    *dir);
 
 /* A class's _new_finish(). */
 typedef gpointer (*TestFinishFunc) (GAsyncResult  *result,
