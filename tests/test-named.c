@@ -444,27 +444,13 @@ test_properties (void)
 {
   gchar *dir = test_scratch_new ();
   g_autoptr(GNamedTmpFile) tmp = new_named (dir, TRUE, TRUE);
-  guint delete_notifies = 0;
-  guint doc_notifies = 0;
-  gboolean value = TRUE;
 
-  g_assert_true (g_named_tmp_file_get_delete (tmp));
-  g_assert_true (g_named_tmp_file_get_delete_on_close (tmp));
-
-  g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &delete_notifies);
-  g_signal_connect (tmp, "notify::delete-on-close", G_CALLBACK (test_count_notify), &doc_notifies);
-
-  g_named_tmp_file_set_delete (tmp, TRUE);
-  g_assert_cmpuint (delete_notifies, ==, 0);
-  g_named_tmp_file_set_delete (tmp, FALSE);
-  g_assert_cmpuint (delete_notifies, ==, 1);
-  g_object_set (tmp, "delete", TRUE, NULL);
-  g_assert_cmpuint (delete_notifies, ==, 2);
-
-  g_named_tmp_file_set_delete_on_close (tmp, FALSE);
-  g_assert_cmpuint (doc_notifies, ==, 1);
-  g_object_get (tmp, "delete-on-close", &value, NULL);
-  g_assert_false (value);
+  test_check_bool_property (tmp, "delete", TRUE,
+                            (TestSetBoolFunc) g_named_tmp_file_set_delete,
+                            (TestGetBoolFunc) g_named_tmp_file_get_delete);
+  test_check_bool_property (tmp, "delete-on-close", TRUE,
+                            (TestSetBoolFunc) g_named_tmp_file_set_delete_on_close,
+                            (TestGetBoolFunc) g_named_tmp_file_get_delete_on_close);
 
   g_assert_true (G_TYPE_IS_FINAL (G_TYPE_NAMED_TMP_FILE));
   g_assert_true (g_type_is_a (G_TYPE_NAMED_TMP_FILE, G_TYPE_TMP_FILE));

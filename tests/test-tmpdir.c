@@ -334,16 +334,6 @@ test_new_errors (void)
 }
 
 static void
-wait_until_empty (const gchar *path)
-{
-  guint i;
-
-  for (i = 0; i < 5000 && test_count_entries (path) != 0; i++)
-    g_usleep (1000);
-  g_assert_cmpuint (test_count_entries (path), ==, 0);
-}
-
-static void
 test_new_async (void)
 {
   g_autofree gchar *base = test_scratch_new ();
@@ -362,7 +352,7 @@ test_new_async (void)
   g_clear_object (&tmp);
   g_clear_object (&result);
   /* GIO's worker may drop the last reference a moment after the callback. */
-  wait_until_empty (base);
+  test_wait_until_empty (base);
 
   /* Cancelled before it starts: nothing is created. */
   g_cancellable_cancel (cancellable);
@@ -426,7 +416,7 @@ test_new_async_result (void)
 
   g_clear_object (&other);
   g_clear_object (&tmp);
-  wait_until_empty (base);
+  test_wait_until_empty (base);
 
   /* Cancelled after the directory was made: CANCELLED, and it goes again. */
   g_clear_object (&result);
@@ -440,7 +430,7 @@ test_new_async_result (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_clear_object (&result);
-  wait_until_empty (base);
+  test_wait_until_empty (base);
 
   remove_base (base);
 }
@@ -492,25 +482,13 @@ test_properties (void)
 {
   g_autofree gchar *base = test_scratch_new ();
   g_autoptr(GTmpDir) tmp = new_in (base);
-  guint n_delete = 0, n_ignore = 0;
 
-  g_signal_connect (tmp, "notify::delete", G_CALLBACK (test_count_notify), &n_delete);
-  g_signal_connect (tmp, "notify::ignore-cleanup-errors", G_CALLBACK (test_count_notify), &n_ignore);
-
-  g_tmp_dir_set_delete (tmp, TRUE);
-  g_assert_cmpuint (n_delete, ==, 0);
-  g_tmp_dir_set_delete (tmp, FALSE);
-  g_assert_cmpuint (n_delete, ==, 1);
-  g_assert_false (g_tmp_dir_get_delete (tmp));
-  g_object_set (tmp, "delete", TRUE, NULL);
-  g_assert_cmpuint (n_delete, ==, 2);
-  g_assert_true (g_tmp_dir_get_delete (tmp));
-
-  g_tmp_dir_set_ignore_cleanup_errors (tmp, FALSE);
-  g_assert_cmpuint (n_ignore, ==, 0);
-  g_object_set (tmp, "ignore-cleanup-errors", TRUE, NULL);
-  g_assert_cmpuint (n_ignore, ==, 1);
-  g_assert_true (g_tmp_dir_get_ignore_cleanup_errors (tmp));
+  test_check_bool_property (tmp, "delete", TRUE,
+                            (TestSetBoolFunc) g_tmp_dir_set_delete,
+                            (TestGetBoolFunc) g_tmp_dir_get_delete);
+  test_check_bool_property (tmp, "ignore-cleanup-errors", FALSE,
+                            (TestSetBoolFunc) g_tmp_dir_set_ignore_cleanup_errors,
+                            (TestGetBoolFunc) g_tmp_dir_get_ignore_cleanup_errors);
 
   /* DESIGN.md, Types: GTmpDir is final. */
   g_assert_true (G_TYPE_IS_FINAL (G_TYPE_TMP_DIR));
@@ -581,7 +559,7 @@ test_async_context (void)
   g_main_context_pop_thread_default (context);
 
   test_unref_and_wait (g_steal_pointer (&tmp));
-  wait_until_empty (base);
+  test_wait_until_empty (base);
   remove_base (base);
 }
 
@@ -1773,7 +1751,7 @@ test_cleanup_async (void)
   /* The main loop kept running while the worker removed 5000 entries. */
   g_test_message ("main loop iterations during the cleanup: %u", data.ticks);
   g_assert_cmpuint (data.ticks, >, 0);
-  wait_until_empty (base);
+  test_wait_until_empty (base);
 
   g_free (data.path);
   g_main_loop_unref (data.loop);
@@ -1824,7 +1802,7 @@ test_cleanup_async_cancel (void)
   g_assert_cmpuint (test_count_entries (g_tmp_dir_get_path (tmp)), ==, FILL_TREE_ENTRIES);
   g_clear_error (&data.error);
   g_clear_object (&tmp);
-  wait_until_empty (base);
+  test_wait_until_empty (base);
 
   g_free (data.path);
   g_main_loop_unref (data.loop);
@@ -1991,7 +1969,7 @@ test_cleanup_async_setters_race (void)
        * left to do (and waiting for it here would slow the race down). */
       g_object_unref (tmp);
     }
-  wait_until_empty (base);
+  test_wait_until_empty (base);
   remove_base (base);
 }
 

@@ -5,6 +5,10 @@
  * modes). Every helper asserts instead of returning an error: a failure here
  * is a failure of the test that called it.
  *
+ * The one header every suite includes; the helpers are in one file a job,
+ * each section below naming its file (all of them are built into one static
+ * library that every C suite links: tests/meson.build).
+ *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -32,7 +36,8 @@ G_BEGIN_DECLS
 typedef void (*TestNobodyFunc) (gpointer data);
 
 /* Scratch directories: one per run (test_scratch_root_init() in main()),
- * made for each test case in it; removal never enters a mount point */
+ * made for each test case in it; removal never enters a mount point
+ * (test-scratch.c) */
 void          test_init                 (gint           *argc,
                                          gchar        ***argv,
                                          const gchar    *tag);
@@ -47,7 +52,7 @@ gchar        *test_scratch_path         (const gchar    *name);
 void          test_scratch_free         (gchar          *path);
 void          test_remove_tree          (const gchar    *path);
 
-/* What is on disk */
+/* What is on disk (test-disk.c) */
 void          test_write_file           (const gchar    *path,
                                          const gchar    *contents);
 void          test_write_file_mode      (const gchar    *path,
@@ -76,13 +81,14 @@ void          test_assert_error_names   (const GError   *error,
                                          const gchar    *path);
 void          test_assert_tempdir       (const gchar    *expected);
 
-/* Streams, signals and async results */
+/* The classes' files and their streams (test-stream.c) */
 void          test_write_all            (GOutputStream  *out,
                                          const void     *data,
                                          gsize           len);
 void          test_write                (gpointer        io_stream,
                                          const void     *data,
                                          gssize          len);
+
 /* The classes test_new_file() makes. */
 typedef enum {
   TEST_CLASS_TMP_FILE,
@@ -111,11 +117,25 @@ void          test_truncate_with_model  (gpointer        seekable,
 void          test_seek                 (GSeekable      *seekable,
                                          goffset         offset,
                                          GSeekType       type);
+
+/* Signals, async results, and races against async operations
+ * (test-async.c) */
 void          test_count_notify         (GObject        *object,
                                          GParamSpec     *pspec,
                                          gpointer        user_data);
 void          test_mark_finalized       (gpointer        user_data,
                                          GObject        *where_the_object_was);
+
+/* A boolean property's C setter and getter. */
+typedef void     (*TestSetBoolFunc) (gpointer  object,
+                                     gboolean  value);
+typedef gboolean (*TestGetBoolFunc) (gpointer  object);
+
+void          test_check_bool_property  (gpointer        object,
+                                         const gchar    *property,
+                                         gboolean        initial,
+                                         TestSetBoolFunc set,
+                                         TestGetBoolFunc get);
 
 void          test_init_async_twice     (gpointer        initable);
 void          test_store_result         (GObject        *source,
@@ -123,6 +143,7 @@ void          test_store_result         (GObject        *source,
                                          gpointer        user_data);
 GAsyncResult *test_wait_result          (GAsyncResult  **slot);
 void          test_unref_and_wait       (gpointer        object);
+void          test_wait_until_empty     (const gchar    *dir);
 
 /* A class's _new_finish(). */
 typedef gpointer (*TestFinishFunc) (GAsyncResult  *result,
@@ -148,7 +169,7 @@ void          test_add_race_write       (const gchar    *prefix,
                                          GTestDataFunc   func);
 guint         test_race_iterations      (guint           fallback);
 
-/* Threads */
+/* Threads, descriptors and forked children (test-process.c) */
 
 /**
  * TestCreateFunc:
@@ -169,7 +190,6 @@ void          test_create_in_threads    (const gchar    *dir,
                                          guint           n_threads,
                                          guint           per_thread);
 
-/* Processes and privileges */
 guint         test_count_open_fds       (void);
 gboolean      test_has_cloexec          (gint            fd);
 gint          test_lowest_free_fd       (void);
@@ -187,6 +207,7 @@ void          test_fork_children        (guint           n,
                                          gpointer        data,
                                          guint          *hung,
                                          guint          *failed);
+/* Running as uid 65534, needing root, mounting (test-privilege.c) */
 void          test_run_as_nobody        (TestNobodyFunc  func,
                                          gpointer        data);
 gboolean      test_need_root            (const gchar    *what_for);
