@@ -541,7 +541,9 @@ g_tmp_file_finalize (GObject *object)
   g_clear_pointer (&priv->link, _g_tmp_file_link_unref);
   _g_tmp_template_clear (&priv->tmpl);
   g_clear_pointer (&priv->path, g_free);
-  g_slist_free_full (g_steal_pointer (&priv->old_paths), g_free);
+  /* Only after a persist: the lifecycle without one stays short. */
+  if (G_UNLIKELY (priv->old_paths != NULL))
+    g_slist_free_full (g_steal_pointer (&priv->old_paths), g_free);
   g_clear_pointer (&priv->at_path, g_free);
   _g_tmp_core_clear_fd (&priv->at_dfd);
   g_mutex_clear (&priv->lock);
