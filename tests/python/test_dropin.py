@@ -333,6 +333,29 @@ class FileObjectTestCase(ScratchTestCase):
                         pass
 
 
+    def test_default_buffer_is_128_kib(self):
+        # Writes reach the file when 128 KiB are buffered (io.open() would
+        # flush at the block size); buffering=N is N, as in io.open().
+        kib = 1024
+        for make in (gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile):
+            for buffering, size in ((-1, 128 * kib), (4 * kib, 4 * kib)):
+                with self.subTest(make=make.__name__, buffering=buffering):
+                    with make(buffering=buffering, dir=self.scratch) as f:
+                        f.write(b'a' * (size - 1))
+                        self.assertEqual(os.fstat(f.fileno()).st_size, 0)
+                        f.write(b'b' * 2)
+                        # The full buffer went out, the 2 bytes wait.
+                        self.assertEqual(os.fstat(f.fileno()).st_size,
+                                         size - 1)
+                        f.seek(0)
+                        self.assertEqual(f.read(), b'a' * (size - 1) + b'bb')
+            with make('w+', dir=self.scratch) as f:
+                f.write('x' * (100 * kib))
+                self.assertEqual(os.fstat(f.fileno()).st_size, 0)
+                f.flush()
+                self.assertEqual(os.fstat(f.fileno()).st_size, 100 * kib)
+
+
 class NamedTemporaryFileTestCase(ScratchTestCase):
     def test_delete_on_close_false(self):
         with gtempfile.NamedTemporaryFile(dir=self.scratch,
