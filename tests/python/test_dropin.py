@@ -634,7 +634,7 @@ class SpooledTestCase(ScratchTestCase):
 
     @staticmethod
     def contents(f):
-        """(position, all the bytes) of a binary file, position kept."""
+        """(position, all the data) of a file, position kept."""
         if f.closed:
             return None
         pos = f.tell()
@@ -644,8 +644,8 @@ class SpooledTestCase(ScratchTestCase):
         return pos, data
 
     def side_by_side(self, mode, max_size, steps):
-        """Run @steps on CPython's and ours; compare results, rollover, and
-        (binary modes) the position and contents after every step."""
+        """Run @steps on CPython's and ours; compare results, rollover, the
+        position and contents after every step."""
         kwargs = {} if 'b' in mode else {'encoding': 'utf-8'}
         theirs = tempfile.SpooledTemporaryFile(max_size, mode,
                                                dir=self.scratch, **kwargs)
@@ -662,12 +662,13 @@ class SpooledTestCase(ScratchTestCase):
                     # (A closed rolled-over one's name is None here.)
                     self.assertEqual(ours.name is None,
                                      theirs.name is None)
-                # In memory ours is a BytesIO too, until it rolls over.
-                self.assertEqual(type(ours._file) is io.BytesIO,
-                                 not ours._rolled and 'b' in mode)
-                if 'b' in mode:
-                    self.assertEqual(self.contents(ours),
-                                     self.contents(theirs))
+                # In memory ours is a BytesIO too (under a TextIOWrapper
+                # in text modes), until it rolls over.
+                binary = ours if 'b' in mode else ours._file.buffer
+                if not ours.closed:
+                    self.assertEqual(type(binary._file) is io.BytesIO,
+                                     not ours._rolled)
+                self.assertEqual(self.contents(ours), self.contents(theirs))
         theirs.close()
         ours.close()
 
@@ -706,6 +707,38 @@ class SpooledTestCase(ScratchTestCase):
                  lambda f: f.newlines, lambda f: f.write('x' * 30),
                  lambda f: f.seek(0), lambda f: f.read()]
         self.side_by_side('w+', 20, steps)
+        for max_size in (0, 5, 20, -1):
+            for roll in (lambda f: isinstance(f.fileno(), int),
+                         lambda f: f.rollover(), lambda f: f.truncate(3)):
+                self.side_by_side('w+', max_size, [
+                    lambda f: f.write('ab\r\ncd\n'), lambda f: f.seek(0),
+                    lambda f: f.readline(), roll, lambda f: f.read(),
+                    lambda f: f.write('\u039b' * 3), lambda f: f.seek(0),
+                    lambda f: list(f), lambda f: f.newlines,
+                    lambda f: f.close(), lambda f: f.write('x')])
+        self.side_by_side('w+', -1, [lambda f: f.write('')])
+
+    def test_text_mode_gobject(self):
+        # The binary file under the TextIOWrapper is ours: its .gobject is
+        # the text file's.
+        f = gtempfile.SpooledTemporaryFile(10, 'w+', dir=self.scratch,
+                                           encoding='utf-8')
+        f.write('\u039b\n')
+        self.assertIs(type(f._file.buffer._file), io.BytesIO)
+        gobject = f.gobject
+        self.assertIs(f._file.buffer.gobject, gobject)
+        self.assertFalse(f._rolled)
+        gobject.get_output_stream().write_all(b'x', None)
+        f.seek(0)
+        self.assertEqual(f.read(), '\u039b\nx')
+        f.write('y' * 10)
+        self.assertTrue(f._rolled)
+        self.assertTrue(gobject.is_rolled_over())
+        self.assertEqual(f.name, gobject.get_fd())
+        self.assertEqual(os.pread(f.fileno(), 100, 0),
+                         '\u039b\nx'.encode() + b'y' * 10)
+        f.close()
+        self.assertTrue(gobject.is_closed())
 
     def test_binary_has_no_text_attributes(self):
         with gtempfile.SpooledTemporaryFile(dir=self.scratch) as f:

@@ -14,9 +14,10 @@ second), the ``BytesIO`` is dropped, and from then on the file's methods are
 the GObject's own, bound in the instance. In memory each method is a thin one
 calling the ``BytesIO``'s C method, as CPython's are.
 
-Text modes put an ``io.TextIOWrapper`` on a ``GSpooledTmpFile`` from the
-start (with ``write_through``, so each write reaches the GObject and rolls
-over at the same point as CPython's).
+A text one is an ``io.TextIOWrapper`` over such a binary file (``_buffer``),
+as CPython's is one over a ``BytesIO``, with ``write_through`` so that each
+write reaches the binary file and rolls it over at the same point as
+CPython's.
 
 Moving to the GObject happens under ``_make_lock``, so threads rolling one
 file over or asking for its ``.gobject`` at once make one GObject. Writes
@@ -71,6 +72,8 @@ class _MadeWhenAsked:
             return self
         if '_file' not in instance.__dict__:
             raise AttributeError('gobject')  # __init__ failed
+        if instance._text:
+            return instance._buffer.gobject
         with _make_lock:
             gobject = instance.__dict__.get('gobject')
             if gobject is None:
@@ -84,10 +87,12 @@ class SpooledTemporaryFile(_io.IOBase):
     ``SpooledTemporaryFile(max_size=0, mode='w+b', buffering=-1,
     encoding=None, newline=None, suffix=None, prefix=None, dir=None, *,
     errors=None)``; ``max_size`` 0 never rolls over on size. ``fileno()``
-    and ``rollover()`` move the data to disk. A binary one keeps its bytes
-    in an ``io.BytesIO`` (``_file``) until it rolls over, as CPython's does;
-    ``.gobject`` is the ``GSpooledTmpFile`` the data is in from then on, made
-    (with the data and position) when it is first asked for.
+    and ``rollover()`` move the data to disk. It keeps its bytes in an
+    ``io.BytesIO`` (``_file``; in text modes ``_file`` is a
+    ``TextIOWrapper`` over a binary SpooledTemporaryFile) until it rolls
+    over, as CPython's does; ``.gobject`` is the ``GSpooledTmpFile`` the data
+    is in from then on, made (with the data and position) when it is first
+    asked for.
     """
 
     def __init__(self, max_size=0, mode='w+b', buffering=-1,
@@ -100,9 +105,14 @@ class SpooledTemporaryFile(_io.IOBase):
         self._mode = mode
         self._text = 'b' not in mode
         if self._text:
+            # As CPython's: a TextIOWrapper over the binary file (with
+            # write_through, so that each write reaches it and rolls it over
+            # at the same point as CPython's).
             encoding = _io.text_encoding(encoding)
-            gobject = self.gobject = self._new_gobject()
-            self._file = _io.TextIOWrapper(gobject, encoding=encoding,
+            self._buffer = SpooledTemporaryFile(max_size, 'w+b',
+                                                suffix=suffix, prefix=prefix,
+                                                dir=dir)
+            self._file = _io.TextIOWrapper(self._buffer, encoding=encoding,
                                            errors=errors, newline=newline,
                                            write_through=True)
         else:
@@ -193,11 +203,16 @@ class SpooledTemporaryFile(_io.IOBase):
 
     @property
     def _rolled(self):
+        if self._text:
+            return self._buffer._rolled
         gobject = self.__dict__.get('gobject')
         return gobject is not None and gobject.is_rolled_over()
 
     def rollover(self):
         """Move the data to disk now (once; later calls do nothing)."""
+        if self._text:
+            self._file.flush()
+            return self._buffer.rollover()
         gobject = self.__dict__.get('gobject')
         if gobject is None:
             with _make_lock:
@@ -205,8 +220,6 @@ class SpooledTemporaryFile(_io.IOBase):
                 if gobject is None:
                     self._move(True)
                     return
-        if self._text:
-            self._file.flush()
         gobject.rollover(None)
 
     # Context management protocol
