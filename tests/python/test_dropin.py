@@ -598,9 +598,9 @@ class GObjectOfFileTestCase(ScratchTestCase):
 
 class SpooledTestCase(ScratchTestCase):
     def test_first_use_from_several_threads(self):
-        # A binary file makes its GObject at its first use: threads using it
-        # for the first time at once must all get the one GObject, so that
-        # no write goes to a GObject that is then dropped.
+        # Threads writing to the BytesIO and asking for .gobject at once
+        # (which moves the data to it) must all get the one GObject, and no
+        # write may go to a BytesIO or a GObject that is then dropped.
         threads = 4
         for _ in range(100):
             f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
