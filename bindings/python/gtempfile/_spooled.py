@@ -176,14 +176,14 @@ class SpooledTemporaryFile(_io.IOBase):
         del bio, view
         try:
             gobject.seek(pos)
-        except BaseException:
-            gobject.close()
-            raise
-        state = self.__dict__
-        for name in self._DELEGATED:
-            state[name] = getattr(gobject, name)
-        self.gobject = gobject
-        self._file = gobject
+        finally:
+            # The data is in the GObject only now: it is the file whatever
+            # happens.
+            state = self.__dict__
+            for name in self._DELEGATED:
+                state[name] = getattr(gobject, name)
+            self.gobject = gobject
+            self._file = gobject
         return gobject
 
     def _moved(self, file):
