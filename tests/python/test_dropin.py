@@ -15,8 +15,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 import warnings
+import weakref
 from unittest import mock
 
 import gi
@@ -619,10 +621,9 @@ class GObjectOfFileTestCase(ScratchTestCase):
 
 class SpooledTestCase(ScratchTestCase):
     def test_first_use_from_several_threads(self):
-        # A binary file makes its GObject at its first use: threads using it
-        # for the first time at once must all get the one GObject, so that
-        # no write goes to a GObject that is then dropped.
-        import threading
+        # Threads writing to the BytesIO and asking for .gobject at once
+        # (which moves the data to it) must all get the one GObject, and no
+        # write may go to a BytesIO or a GObject that is then dropped.
         threads = 4
         for _ in range(100):
             f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
@@ -644,19 +645,53 @@ class SpooledTestCase(ScratchTestCase):
             self.assertEqual(sorted(f.read().decode()), ['0', '1', '2', '3'])
             f.close()
 
+    @staticmethod
+    def outcome(step, f):
+        """What @step does on @f: its result, or the class of its error."""
+        try:
+            return step(f)
+        except Exception as error:
+            # The builtin one (the override raises subclasses of them).
+            return next(c for c in type(error).__mro__
+                        if c.__module__ == 'builtins')
+
+    @staticmethod
+    def contents(f):
+        """(position, all the data) of a file, position kept."""
+        if f.closed:
+            return None
+        pos = f.tell()
+        f.seek(0)
+        data = f.read()
+        f.seek(pos)
+        return pos, data
+
     def side_by_side(self, mode, max_size, steps):
-        """Run @steps on CPython's and ours; compare results and rollover."""
+        """Run @steps on CPython's and ours; compare results, rollover, the
+        position and contents after every step."""
         kwargs = {} if 'b' in mode else {'encoding': 'utf-8'}
         theirs = tempfile.SpooledTemporaryFile(max_size, mode,
                                                dir=self.scratch, **kwargs)
         ours = gtempfile.SpooledTemporaryFile(max_size, mode,
                                               dir=self.scratch, **kwargs)
         for number, step in enumerate(steps):
-            with self.subTest(mode=mode, step=number):
-                self.assertEqual(step(ours), step(theirs))
+            with self.subTest(mode=mode, max_size=max_size, step=number):
+                self.assertEqual(self.outcome(step, ours),
+                                 self.outcome(step, theirs))
                 self.assertEqual(ours._rolled, theirs._rolled)
+                self.assertEqual(ours.closed, theirs.closed)
                 self.assertEqual(ours.mode, theirs.mode)
-                self.assertEqual(ours.name is None, theirs.name is None)
+                if not theirs.closed:
+                    # (A closed rolled-over one's name is None here.)
+                    self.assertEqual(ours.name is None,
+                                     theirs.name is None)
+                # In memory ours is a BytesIO too (under a TextIOWrapper
+                # in text modes), until it rolls over.
+                binary = ours if 'b' in mode else ours._file.buffer
+                if not ours.closed:
+                    self.assertEqual(type(binary._file) is io.BytesIO,
+                                     not ours._rolled)
+                self.assertEqual(self.contents(ours), self.contents(theirs))
         theirs.close()
         ours.close()
 
@@ -695,6 +730,38 @@ class SpooledTestCase(ScratchTestCase):
                  lambda f: f.newlines, lambda f: f.write('x' * 30),
                  lambda f: f.seek(0), lambda f: f.read()]
         self.side_by_side('w+', 20, steps)
+        for max_size in (0, 5, 20, -1):
+            for roll in (lambda f: isinstance(f.fileno(), int),
+                         lambda f: f.rollover(), lambda f: f.truncate(3)):
+                self.side_by_side('w+', max_size, [
+                    lambda f: f.write('ab\r\ncd\n'), lambda f: f.seek(0),
+                    lambda f: f.readline(), roll, lambda f: f.read(),
+                    lambda f: f.write('\u039b' * 3), lambda f: f.seek(0),
+                    lambda f: list(f), lambda f: f.newlines,
+                    lambda f: f.close(), lambda f: f.write('x')])
+        self.side_by_side('w+', -1, [lambda f: f.write('')])
+
+    def test_text_mode_gobject(self):
+        # The binary file under the TextIOWrapper is ours: its .gobject is
+        # the text file's.
+        f = gtempfile.SpooledTemporaryFile(10, 'w+', dir=self.scratch,
+                                           encoding='utf-8')
+        f.write('\u039b\n')
+        self.assertIs(type(f._file.buffer._file), io.BytesIO)
+        gobject = f.gobject
+        self.assertIs(f._file.buffer.gobject, gobject)
+        self.assertFalse(f._rolled)
+        gobject.get_output_stream().write_all(b'x', None)
+        f.seek(0)
+        self.assertEqual(f.read(), '\u039b\nx')
+        f.write('y' * 10)
+        self.assertTrue(f._rolled)
+        self.assertTrue(gobject.is_rolled_over())
+        self.assertEqual(f.name, gobject.get_fd())
+        self.assertEqual(os.pread(f.fileno(), 100, 0),
+                         '\u039b\nx'.encode() + b'y' * 10)
+        f.close()
+        self.assertTrue(gobject.is_closed())
 
     def test_binary_has_no_text_attributes(self):
         with gtempfile.SpooledTemporaryFile(dir=self.scratch) as f:
@@ -714,7 +781,7 @@ class SpooledTestCase(ScratchTestCase):
             self.assertTrue(link.startswith(self.scratch + '/'), link)
             self.assertEqual(os.pread(fd, 10, 0), b'data')
 
-    def test_gobject_made_at_first_use(self):
+    def test_gobject_made_when_asked(self):
         # Made and closed unused: no GObject, as CPython's BytesIO costs
         # next to nothing.
         f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
@@ -737,11 +804,24 @@ class SpooledTestCase(ScratchTestCase):
         with self.assertRaisesRegex(ValueError, 'closed file'):
             with f:
                 pass
-        # First use: the GObject, whose methods the file's then are.
+        # In memory: a BytesIO, as CPython's, and no GObject.
         f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
         self.assertEqual(f.write(b'abc\ndef'), 7)
+        self.assertIs(type(f._file), io.BytesIO)
+        self.assertEqual(f._file.getvalue(), b'abc\ndef')
+        self.assertNotIn('gobject', f.__dict__)
+        self.assertEqual(f.seek(2), 2)
+        memory = weakref.ref(f._file)
+        # Asked for: the GObject, with the data and position, whose methods
+        # the file's then are; the BytesIO is gone.
         gobject = f.gobject
         self.assertIsInstance(gobject, GTempfile.SpooledTmpFile)
+        self.assertIsNone(memory())
+        self.assertIs(f._file, gobject)
+        self.assertFalse(f._rolled)
+        self.assertFalse(gobject.is_rolled_over())
+        self.assertEqual(gobject.get_max_size(), 0)
+        self.assertEqual(f.tell(), 2)
         self.assertEqual(f.seek(0), 0)
         self.assertEqual(f.readline(), b'abc\n')
         self.assertEqual(f.tell(), 4)
@@ -751,16 +831,175 @@ class SpooledTestCase(ScratchTestCase):
         f.close()
         self.assertTrue(gobject.is_closed())
         # Bad names surface where the GObject is made, as CPython's do at
-        # rollover.
+        # rollover; the data stays in memory.
         f = gtempfile.SpooledTemporaryFile(prefix=b'p', suffix='s')
-        with self.assertRaises(TypeError):
-            f.write(b'x')
+        self.assertEqual(f.write(b'x'), 1)
+        for call in (f.rollover, f.fileno):
+            with self.assertRaises(TypeError):
+                call()
+        self.assertFalse(f._rolled)
+        self.assertEqual(self.contents(f), (1, b'x'))
         f.close()
         # Dropped unused and unclosed: warned about, as CPython's.
         f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
         with self.assertWarnsRegex(ResourceWarning, 'Unclosed file'):
             del f
             gc.collect()
+
+    def test_rollover_side_by_side(self):
+        write = [lambda f: f.write(b'0123456789'), lambda f: f.seek(3),
+                 lambda f: f.read(2)]
+        after = [lambda f: f.write(b'ab'), lambda f: f.seek(0, 2),
+                 lambda f: f.write(b'cd'), lambda f: f.seek(1),
+                 lambda f: f.readline(), lambda f: f.readlines()]
+        fileno = [lambda f: isinstance(f.fileno(), int)]
+        rollover = [lambda f: f.rollover(), lambda f: f.rollover()]
+        for max_size in (0, 5, 11, 30, -1):
+            self.side_by_side('w+b', max_size, write + fileno + after)
+            self.side_by_side('w+b', max_size, write + rollover + after)
+            # truncate() past max_size rolls over (max_size 0 included),
+            # not up to it.
+            self.side_by_side('w+b', max_size, write + [
+                lambda f: f.truncate(5), lambda f: f.truncate(),
+                lambda f: f.truncate(20)] + after)
+        # A negative max_size rolls over at the first write, an empty one
+        # too.
+        self.side_by_side('w+b', -1, [lambda f: f.tell(),
+                                      lambda f: f.write(b'')])
+        # readinto and iteration, in memory and rolled over.
+        self.side_by_side('w+b', 20, [
+            lambda f: f.write(b'a\nbb\nccc\n'), lambda f: f.seek(0),
+            lambda f: list(f), lambda f: f.seek(2),
+            lambda f: (f.readinto(bytearray(3)), f.tell()),
+            lambda f: f.writelines([b'x' * 8, b'y\n']), lambda f: f.seek(0),
+            lambda f: list(f)])
+
+    def test_closed_side_by_side(self):
+        closed = [lambda f: f.close(), lambda f: f.write(b'x'),
+                  lambda f: f.write(b''), lambda f: f.writelines([]),
+                  lambda f: f.read(), lambda f: f.readline(),
+                  lambda f: f.readinto(bytearray(1)), lambda f: f.seek(0),
+                  lambda f: f.tell(), lambda f: f.flush(),
+                  lambda f: iter(f) is f._file, lambda f: list(f),
+                  lambda f: f.truncate(0),
+                  lambda f: f.__enter__(), lambda f: f.close()]
+        self.side_by_side('w+b', 10, [lambda f: f.write(b'abc')] + closed)
+        self.side_by_side('w+b', 2, [lambda f: f.write(b'abc')] + closed)
+
+    def test_gobject_asked_in_memory_then_both_sides(self):
+        f = gtempfile.SpooledTemporaryFile(40, dir=self.scratch)
+        f.write(b'0123456789')
+        f.seek(4)
+        gobject = f.gobject
+        self.assertEqual(gobject.get_max_size(), 40)
+        istream = gobject.get_input_stream()
+        ostream = gobject.get_output_stream()
+        expected = bytearray(b'0123456789')
+        pos = 4
+
+        def check():
+            self.assertEqual(f.tell(), pos)
+            self.assertEqual(gobject.tell(), pos)
+            f.seek(0)
+            self.assertEqual(f.read(), bytes(expected))
+            gobject.seek(0, GLib.SeekType.SET, None)
+            self.assertEqual(istream.read_bytes(100, None).get_data(),
+                             bytes(expected))
+            f.seek(pos)
+
+        check()
+        self.assertEqual(istream.read_bytes(3, None).get_data(), b'456')
+        pos = 7
+        check()
+        self.assertEqual(f.read(2), b'78')
+        pos = 9
+        check()
+        ostream.write_all(b'AB', None)
+        expected[9:] = b'AB'
+        pos = 11
+        check()
+        f.write(b'CD')
+        expected += b'CD'
+        pos = 13
+        check()
+        self.assertFalse(f._rolled)
+        # Past max_size through the Python methods: the GObject rolls over,
+        # as CPython's would.
+        f.write(b'E' * 30)
+        expected += b'E' * 30
+        pos = 43
+        self.assertTrue(f._rolled)
+        self.assertTrue(gobject.is_rolled_over())
+        check()
+        ostream.write_all(b'F', None)
+        expected += b'F'
+        pos = 44
+        check()
+        self.assertEqual(os.pread(f.fileno(), 100, 0), bytes(expected))
+        f.close()
+        self.assertTrue(gobject.is_closed())
+
+    def test_failed_rollover_keeps_data_in_memory(self):
+        missing = os.path.join(self.scratch, 'missing')
+        f = gtempfile.SpooledTemporaryFile(5, dir=missing)
+        with self.assertRaises(FileNotFoundError):
+            f.write(b'0123456789')
+        self.assertFalse(f._rolled)
+        self.assertIs(type(f._file), io.BytesIO)
+        self.assertEqual(self.contents(f), (10, b'0123456789'))
+        os.mkdir(missing)
+        f.rollover()
+        self.assertTrue(f._rolled)
+        self.assertEqual(self.contents(f), (10, b'0123456789'))
+        f.close()
+
+    def test_held_memory_is_frozen_by_the_move(self):
+        # A BytesIO still held when the data moves (as by a thread in a call
+        # on it) takes no more writes: they would be lost.
+        f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
+        f.write(b'abc')
+        held = f._file
+        f.gobject
+        with self.assertRaises(BufferError):
+            held.write(b'lost')
+        f.write(b'd')
+        self.assertEqual(self.contents(f), (4, b'abcd'))
+        f.close()
+        held.close()
+        self.assertTrue(held.closed)
+
+    def test_rollover_from_several_threads(self):
+        # Threads writing past max_size, or rolling over, at once: one
+        # GObject, one file, and every write in it.
+        threads = 4
+        for round_ in range(30):
+            f = gtempfile.SpooledTemporaryFile(64, dir=self.scratch)
+            start = threading.Barrier(threads)
+            seen = []
+
+            def writer(i):
+                start.wait()
+                for n in range(20):
+                    f.write(b'%d%03d' % (i, n))
+                    if n == 10 and i % 2:
+                        (f.rollover if round_ % 2 else f.fileno)()
+                seen.append((f.gobject, f.fileno()))
+            workers = [threading.Thread(target=writer, args=(i,))
+                       for i in range(threads)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            self.assertEqual(len(set((id(g), fd) for g, fd in seen)), 1)
+            self.assertTrue(f._rolled)
+            f.seek(0)
+            data = f.read()
+            self.assertEqual(sorted(data[i:i + 4]
+                                    for i in range(0, len(data), 4)),
+                             sorted(b'%d%03d' % (i, n)
+                                    for i in range(threads)
+                                    for n in range(20)))
+            f.close()
 
     def test_unclosed_warns(self):
         f = gtempfile.SpooledTemporaryFile(dir=self.scratch)

@@ -3,20 +3,28 @@
 # Copyright 2026 The libgtempfile authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-"""SpooledTemporaryFile on a ``GSpooledTmpFile``.
+"""SpooledTemporaryFile: an ``io.BytesIO`` until it rolls over, as CPython's.
 
-The GObject keeps the data in memory and rolls over to an anonymous file on
-its own when a write leaves the position past ``max_size``, which is when
-CPython's rolls over. Binary modes use the GObject's Python file methods;
-text modes put an ``io.TextIOWrapper`` on top, as CPython does (with
-``write_through``, so each write reaches the GObject and rolls over at the
-same point as CPython's).
+A binary one keeps its bytes in an ``io.BytesIO`` until it rolls over
+(a write leaving the position past ``max_size``, a ``truncate()`` past it,
+``fileno()``, ``rollover()``: CPython's conditions) or until its
+``.gobject`` is asked for. Then its data and position move to a
+``GSpooledTmpFile`` (rolled over in the first case, still in memory in the
+second), the ``BytesIO`` is dropped, and from then on the file's methods are
+the GObject's own, bound in the instance. In memory each method is a thin one
+calling the ``BytesIO``'s C method, as CPython's are.
 
-A binary one creates its ``GSpooledTmpFile`` at its first use (a read, a
-write, ``.gobject``, ``fileno()``...), not in the constructor: like
-CPython's, whose ``BytesIO`` costs next to nothing, a spooled file that is
-made and closed unused costs no GObject. Its file methods are then the
-GObject's own, bound in the instance, so a call costs no extra Python frame.
+A text one is an ``io.TextIOWrapper`` over such a binary file (``_buffer``),
+as CPython's is one over a ``BytesIO``, with ``write_through`` so that each
+write reaches the binary file and rolls it over at the same point as
+CPython's.
+
+Moving to the GObject happens under ``_make_lock``, so threads rolling one
+file over or asking for its ``.gobject`` at once make one GObject. Writes
+from other threads meanwhile are not lost: the ``BytesIO`` is frozen (an
+exported buffer makes its writes fail) before its data is copied, and a
+write or read that fails on it is made again on the GObject once the move
+is done.
 """
 
 import io as _io
@@ -33,10 +41,44 @@ _pkg = _sys.modules[__package__]
 
 _MAX_SIZE = _sys.maxsize * 2 + 1
 
-# Held while a binary file makes its GObject at its first use: threads using
-# it for the first time at once then all get the one GObject (making it
-# calls into C, which lets other threads run).
-_make_lock = _threading.Lock()
+_BytesIO = _io.BytesIO
+_getrefcount = _sys.getrefcount
+
+
+# Held while a binary file moves its data to its GObject: threads doing so at
+# once then make one GObject (making it and copying into it call into C, which
+# lets other threads run), and calls that failed on the BytesIO meanwhile wait
+# here before trying again. Reentrant: a __del__ the collector runs while it
+# is held may close another file.
+_make_lock = _threading.RLock()
+
+# What _file is while the data moves: every call on it fails (ValueError) and
+# is made again once the move is done.
+_MOVING = _BytesIO()
+_MOVING.close()
+
+# References to the BytesIO in _move() when no other thread holds it: the
+# local variable, the exported buffer and getrefcount()'s argument.
+_UNSHARED_REFS = 3
+
+
+class _MadeWhenAsked:
+    """A binary file's ``gobject`` until it is made: the instance's own
+    attribute then hides this (a class without ``__getattr__`` keeps
+    CPython's fast attribute lookups)."""
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        if '_file' not in instance.__dict__:
+            raise AttributeError('gobject')  # __init__ failed
+        if instance._text:
+            return instance._buffer.gobject
+        with _make_lock:
+            gobject = instance.__dict__.get('gobject')
+            if gobject is None:
+                gobject = instance._move(False)
+        return gobject
 
 
 class SpooledTemporaryFile(_io.IOBase):
@@ -45,9 +87,12 @@ class SpooledTemporaryFile(_io.IOBase):
     ``SpooledTemporaryFile(max_size=0, mode='w+b', buffering=-1,
     encoding=None, newline=None, suffix=None, prefix=None, dir=None, *,
     errors=None)``; ``max_size`` 0 never rolls over on size. ``fileno()``
-    and ``rollover()`` move the data to disk. ``.gobject`` is the
-    ``GSpooledTmpFile``; a binary file makes it at its first use, so one
-    made and closed unused costs no GObject.
+    and ``rollover()`` move the data to disk. It keeps its bytes in an
+    ``io.BytesIO`` (``_file``; in text modes ``_file`` is a
+    ``TextIOWrapper`` over a binary SpooledTemporaryFile) until it rolls
+    over, as CPython's does; ``.gobject`` is the ``GSpooledTmpFile`` the data
+    is in from then on, made (with the data and position) when it is first
+    asked for.
     """
 
     def __init__(self, max_size=0, mode='w+b', buffering=-1,
@@ -60,72 +105,122 @@ class SpooledTemporaryFile(_io.IOBase):
         self._mode = mode
         self._text = 'b' not in mode
         if self._text:
+            # As CPython's: a TextIOWrapper over the binary file (with
+            # write_through, so that each write reaches it and rolls it over
+            # at the same point as CPython's).
             encoding = _io.text_encoding(encoding)
-            self._make(_io.TextIOWrapper, encoding, errors, newline)
+            self._buffer = SpooledTemporaryFile(max_size, 'w+b',
+                                                suffix=suffix, prefix=prefix,
+                                                dir=dir)
+            self._file = _io.TextIOWrapper(self._buffer, encoding=encoding,
+                                           errors=errors, newline=newline,
+                                           write_through=True)
+        else:
+            self._file = _BytesIO()
 
-    # Whether close() was called: a binary file closed before its first use
-    # has no GObject to ask.
+    # Whether close() was called (checked by __del__).
     _close_called = False
 
     # The GObject's methods that a binary file's are, bound in the instance
-    # once the GObject exists (write is not: it checks max_size < 0).
+    # once its data is in the GObject (write is not: it checks max_size < 0).
     _DELEGATED = ('read', 'read1', 'readinto', 'readinto1', 'readline',
                   'readlines', 'seek', 'tell', 'flush', 'readable',
                   'writable', 'seekable')
 
-    def _make(self, text_wrapper=None, encoding=None, errors=None,
-              newline=None):
-        """Create the GObject (and for text modes the TextIOWrapper)."""
+    def _new_gobject(self):
         prefix, suffix, dir = self._args
         prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
         c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
         # 0 (and, for the GObject, a negative size) never rolls over on size;
         # sizes past what a gsize holds cannot be reached anyway.
-        gobject = _GTempfile.SpooledTmpFile.new(
+        return _GTempfile.SpooledTmpFile.new(
             min(max(self._max_size, 0), _MAX_SIZE), c_dir, c_prefix, c_suffix)
-        self.gobject = gobject
-        if text_wrapper is not None:
-            self._file = text_wrapper(gobject, encoding=encoding,
-                                      errors=errors, newline=newline,
-                                      write_through=True)
-            return
-        self._file = gobject
-        if self._close_called:
-            # .gobject asked for after close(): a closed one.
-            gobject.close()
-            return
-        state = self.__dict__
-        for name in self._DELEGATED:
-            state[name] = getattr(gobject, name)
 
-    def __getattr__(self, name):
-        # Only called for what the instance does not hold yet.
-        if (name == '_file' or name == 'gobject') and \
-                '_args' in self.__dict__:
+    def _move(self, roll):
+        """Move the data and position from the BytesIO to a new GObject,
+        rolled over if @roll; called with _make_lock held."""
+        bio = self._file
+        if bio.closed:
+            if roll:
+                raise ValueError('I/O operation on closed file.')
+            # .gobject asked for after close(): a closed one.
+            gobject = self.gobject = self._new_gobject()
+            gobject.close()
+            self._file = gobject
+            return gobject
+        # A failure here (a bad name, a missing directory, a full disk)
+        # leaves the data in the BytesIO, as CPython's keeps it.
+        gobject = self._new_gobject()
+        # From here writes and truncations of other threads fail on the
+        # BytesIO (BufferError) and are made again on the GObject.
+        view = bio.getbuffer()
+        try:
+            if roll:
+                gobject.rollover(None)
+            if view.nbytes:
+                gobject.write(view)
+        except BaseException:
+            view.release()
+            gobject.close()
+            raise
+        # New calls fail on _MOVING and are made again on the GObject.
+        self._file = _MOVING
+        pos = bio.tell()
+        if _getrefcount(bio) == _UNSHARED_REFS:
+            view.release()
+            bio.close()
+        else:
+            # Another thread is in a call on it (or holds _file): it stays
+            # frozen until close().
+            self._frozen = view
+        del bio, view
+        try:
+            gobject.seek(pos)
+        finally:
+            # The data is in the GObject only now: it is the file whatever
+            # happens.
+            state = self.__dict__
+            for name in self._DELEGATED:
+                state[name] = getattr(gobject, name)
+            self.gobject = gobject
+            self._file = gobject
+        return gobject
+
+    def _moved(self, file):
+        """The file to call again after a call on @file failed: the GObject
+        if the data moved there meanwhile; otherwise the error being handled
+        is raised again."""
+        if file.__class__ is _BytesIO:
             with _make_lock:
-                if name not in self.__dict__:
-                    self._make()
-            return self.__dict__[name]
-        raise AttributeError("%r object has no attribute %r"
-                             % (type(self).__name__, name))
+                moved = self._file
+            if moved is not file:
+                return moved
+        raise  # noqa: PLE0704 -- the caller's error
+
+    gobject = _MadeWhenAsked()
 
     __class_getitem__ = classmethod(_types.GenericAlias)
 
     @property
     def _rolled(self):
+        if self._text:
+            return self._buffer._rolled
         gobject = self.__dict__.get('gobject')
         return gobject is not None and gobject.is_rolled_over()
-
-    def _check(self):
-        # A negative max_size rolls over at the first write, as in CPython.
-        if self._max_size < 0:
-            self.rollover()
 
     def rollover(self):
         """Move the data to disk now (once; later calls do nothing)."""
         if self._text:
             self._file.flush()
-        self.gobject.rollover(None)
+            return self._buffer.rollover()
+        gobject = self.__dict__.get('gobject')
+        if gobject is None:
+            with _make_lock:
+                gobject = self.__dict__.get('gobject')
+                if gobject is None:
+                    self._move(True)
+                    return
+        gobject.rollover(None)
 
     # Context management protocol
     def __enter__(self):
@@ -138,7 +233,16 @@ class SpooledTemporaryFile(_io.IOBase):
 
     # file protocol
     def __iter__(self):
-        return self._file.__iter__()
+        file = self._file
+        try:
+            iterator = file.__iter__()
+        except ValueError:
+            file = self._moved(file)
+            iterator = file.__iter__()
+        if file.__class__ is not _BytesIO and file.closed:
+            # As a closed file's; the GObject's iterator does not check.
+            raise ValueError('I/O operation on closed file.')
+        return iterator
 
     def __del__(self, _is_finalizing=_sys.is_finalizing):
         # Every object runs this: closed ones leave at the first test.
@@ -162,16 +266,32 @@ class SpooledTemporaryFile(_io.IOBase):
 
     def close(self):
         self._close_called = True
-        file = self.__dict__.get('_file')
-        if file is not None:
-            file.close()
+        state = self.__dict__
+        file = state.get('_file')
+        if file is None:
+            return
+        frozen = state.pop('_frozen', None)
+        if frozen is not None:
+            frozen.release()
+        try:
+            if file is not _MOVING:
+                return file.close()
+        except BufferError:
+            # Frozen by a move in progress, or its buffer exported by the
+            # caller (then the error comes again).
+            if file.__class__ is not _BytesIO:
+                raise
+        # A move in progress ends first: the GObject is what to close.
+        with _make_lock:
+            file = self._file
+        file.close()
 
     @property
     def closed(self):
         file = self.__dict__.get('_file')
         if file is None:
             return self._close_called
-        return file.closed
+        return file.closed and file is not _MOVING
 
     @property
     def encoding(self):
@@ -195,9 +315,6 @@ class SpooledTemporaryFile(_io.IOBase):
         self.rollover()
         return self.gobject.fileno()
 
-    def flush(self):
-        self._file.flush()
-
     def isatty(self):
         return False
 
@@ -218,59 +335,139 @@ class SpooledTemporaryFile(_io.IOBase):
             return None
         return self.gobject.get_fd()
 
+    # In memory the methods call the BytesIO's; a call that fails on it
+    # because the data moved to the GObject meanwhile is made again there.
+    # Once the data is in the GObject, the instance holds the GObject's own
+    # methods (_DELEGATED).
+
+    def flush(self):
+        file = self._file
+        try:
+            return file.flush()
+        except ValueError:
+            return self._moved(file).flush()
+
     def readable(self):
-        return self._file.readable()
+        file = self._file
+        try:
+            return file.readable()
+        except ValueError:
+            return self._moved(file).readable()
 
     def read(self, *args):
-        return self._file.read(*args)
+        file = self._file
+        try:
+            return file.read(*args)
+        except ValueError:
+            return self._moved(file).read(*args)
 
     def read1(self, *args):
-        return self._file.read1(*args)
+        file = self._file
+        try:
+            return file.read1(*args)
+        except ValueError:
+            return self._moved(file).read1(*args)
 
     def readinto(self, b):
-        return self._file.readinto(b)
+        file = self._file
+        try:
+            return file.readinto(b)
+        except ValueError:
+            return self._moved(file).readinto(b)
 
     def readinto1(self, b):
-        return self._file.readinto1(b)
+        file = self._file
+        try:
+            return file.readinto1(b)
+        except ValueError:
+            return self._moved(file).readinto1(b)
 
     def readline(self, *args):
-        return self._file.readline(*args)
+        file = self._file
+        try:
+            return file.readline(*args)
+        except ValueError:
+            return self._moved(file).readline(*args)
 
     def readlines(self, *args):
-        return self._file.readlines(*args)
+        file = self._file
+        try:
+            return file.readlines(*args)
+        except ValueError:
+            return self._moved(file).readlines(*args)
 
     def seekable(self):
-        return self._file.seekable()
+        file = self._file
+        try:
+            return file.seekable()
+        except ValueError:
+            return self._moved(file).seekable()
 
     def seek(self, *args):
-        return self._file.seek(*args)
+        file = self._file
+        try:
+            return file.seek(*args)
+        except ValueError:
+            return self._moved(file).seek(*args)
 
     def tell(self):
-        return self._file.tell()
+        file = self._file
+        try:
+            return file.tell()
+        except ValueError:
+            return self._moved(file).tell()
 
     def truncate(self, size=None):
-        if size is None:
-            return self._file.truncate()
-        if size > self._max_size:
+        if size is not None and size > self._max_size:
             # CPython's condition, max_size 0 included.
             self.rollover()
-        return self._file.truncate(size)
+        file = self._file
+        try:
+            return file.truncate() if size is None else file.truncate(size)
+        except (ValueError, BufferError):
+            file = self._moved(file)
+            return file.truncate() if size is None else file.truncate(size)
 
     def writable(self):
-        return self._file.writable()
+        file = self._file
+        try:
+            return file.writable()
+        except ValueError:
+            return self._moved(file).writable()
 
     def write(self, s):
-        if not s and self._file.closed:
+        file = self._file
+        if file.__class__ is not _BytesIO:
+            return self._write_delegated(s)
+        try:
+            rv = file.write(s)
+        except (ValueError, BufferError):
+            self._moved(file)
+            return self._write_delegated(s)
+        # CPython's rollover condition: a negative max_size at once.
+        max_size = self._max_size
+        if max_size and file.tell() > max_size:
+            # Not held while moving, so the BytesIO can be closed at once.
+            file = None
+            self.rollover()
+        return rv
+
+    def _write_delegated(self, s):
+        file = self._file
+        if not s and file.closed:
             # GIO accepts an empty write on a closed stream; Python does not.
             raise ValueError('I/O operation on closed file.')
-        rv = self._file.write(s)
-        self._check()
+        rv = file.write(s)
+        # The GObject rolls over on size itself, but takes no negative size.
+        if self._max_size < 0:
+            self.rollover()
         return rv
 
     def writelines(self, iterable):
-        rv = self._file.writelines(iterable)
-        self._check()
-        return rv
+        if self.closed:
+            raise ValueError('I/O operation on closed file.')
+        for line in iterable:
+            self.write(line)
 
     def detach(self):
         if not self._text:
