@@ -102,6 +102,10 @@ class SpooledTemporaryFile(_io.IOBase):
         # the default directory looked up) when the GObject is made.
         self._args = (prefix, suffix, dir)
         self._max_size = max_size
+        if mode == 'w+b':
+            # The default: the class's _mode and _text.
+            self._file = _BytesIO()
+            return
         self._mode = mode
         self._text = 'b' not in mode
         if self._text:
@@ -120,6 +124,9 @@ class SpooledTemporaryFile(_io.IOBase):
 
     # Whether close() was called (checked by __del__).
     _close_called = False
+    # Set by __init__ unless the mode is the default.
+    _mode = 'w+b'
+    _text = False
 
     # The GObject's methods that a binary file's are, bound in the instance
     # once its data is in the GObject (write is not: it checks max_size < 0).
