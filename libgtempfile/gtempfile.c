@@ -248,7 +248,8 @@ g_tempfile_open_anonymous (const gchar  *dir,
  * [method@GTempfile.TmpFile.persist].
  *
  * On success the object owns @fd: closing the stream (or dropping the last
- * reference) closes it, and the caller must not close it. On failure the
+ * reference) closes it, and the caller must not close it; it is made
+ * close-on-exec, as every descriptor the library holds. On failure the
  * caller still owns it. To keep a descriptor of its own too, pass a
  * duplicate (`dup()`, `F_DUPFD_CLOEXEC`): both then share the file and its
  * position, and the file is freed when both are closed.

@@ -54,6 +54,17 @@ _g_tmp_file_new_from_fd (gint     fd,
       return NULL;
     }
 
+  /* Like every descriptor the library holds, it does not leak into
+   * children, whatever the caller opened it with. */
+  if (fcntl (fd, F_SETFD, FD_CLOEXEC) < 0)
+    {
+      gint errsv = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Could not use descriptor %d: %s"), fd, g_strerror (errsv));
+      return NULL;
+    }
+
   self = g_object_new (G_TYPE_TMP_FILE, NULL);
   priv = _g_tmp_file_get_private (self);
 

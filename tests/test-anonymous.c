@@ -238,18 +238,22 @@ test_from_fd_unref (void)
 }
 
 /* On a duplicate: both descriptors are the one file with one position;
- * closing the object leaves the caller's descriptor (and the file) open. */
+ * closing the object leaves the caller's descriptor (and the file) open.
+ * The object's descriptor is close-on-exec even if the caller's was not. */
 static void
 test_from_fd_duplicate (void)
 {
   gchar *dir = test_scratch_new ();
   gint fd = open_anonymous (dir);
-  gint dup_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  /* dup(): without close-on-exec, which the object then sets. */
+  gint dup_fd = dup (fd);
   g_autoptr(GTmpFile) tmp = NULL;
   gchar buffer[8] = { 0, };
 
   g_assert_cmpint (dup_fd, >=, 0);
+  g_assert_cmpint (fcntl (dup_fd, F_GETFD) & FD_CLOEXEC, ==, 0);
   tmp = new_from_fd (dup_fd);
+  g_assert_cmpint (fcntl (dup_fd, F_GETFD) & FD_CLOEXEC, ==, FD_CLOEXEC);
 
   test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "shared", 6);
   g_assert_cmpint (lseek (fd, 0, SEEK_CUR), ==, 6);
