@@ -258,8 +258,13 @@ g_tempfile_open_anonymous (const gchar  *dir,
  * opened for reading and writing; anything else is
  * %G_IO_ERROR_INVALID_ARGUMENT and nothing changes. A file made with
  * `O_TMPFILE` is linked into place by persist(), as a file the class made;
- * one that was unlinked (or opened `O_TMPFILE|O_EXCL`) can only be copied
- * there (%G_TMP_PERSIST_ALLOW_COPY).
+ * one that was unlinked can only be copied there
+ * (%G_TMP_PERSIST_ALLOW_COPY). One opened `O_TMPFILE|O_EXCL` (as Python's
+ * `tempfile.TemporaryFile` opens it), which the kernel never links, is
+ * copied into a new anonymous file in the destination's directory, as a
+ * file whose link failed before (see [method@GTempfile.TmpFile.persist]):
+ * on its own file system without the flag, and that copy takes over the
+ * descriptor.
  *
  * It is a function of the module, not a constructor of the class, so
  * that the bindings do not offer it on the subclasses, whose objects it

@@ -71,6 +71,9 @@ typedef struct
   /* The file now lives at @dest, even if a later step (fsync of the
    * directory) failed: the object's state must follow. */
   gboolean             moved;
+  /* The kernel refused to link the file at all (opened O_TMPFILE|O_EXCL,
+   * or its link spent by an earlier failed replace): only a copy saves it. */
+  gboolean             link_refused;
 } PersistOp;
 
 static void
@@ -261,8 +264,18 @@ fail:
 
 /* Gives the file the name @op->dest without copying it: 0, or an errno
  * value (EXDEV: another file system; ENOTSUP: an anonymous file that
- * cannot be linked; ENOENT with @priv->link_spent: one that can no longer
- * be). */
+ * cannot be linked; ENOENT with @op->link_refused: one the kernel will not
+ * link). */
+/* Whether @dfd is a directory that still has a name (linkat() into a
+ * removed one fails with ENOENT too). */
+static gboolean
+directory_exists (gint dfd)
+{
+  struct stat st;
+
+  return fstat (dfd, &st) == 0 && st.st_nlink > 0;
+}
+
 static gint
 move_into_place (GTmpFile    *self,
                  gint         src_dfd,
@@ -286,6 +299,13 @@ move_into_place (GTmpFile    *self,
     {
       priv->linkable = FALSE;
       priv->link_spent = TRUE;
+    }
+  else if (errsv == ENOENT && directory_exists (op->dfd))
+    {
+      /* Not a directory removed under us: the file itself is refused. */
+      priv->linkable = FALSE;
+      priv->link_spent = TRUE;
+      op->link_refused = TRUE;
     }
 
   return errsv;
@@ -377,7 +397,6 @@ persist_move (GTmpFile      *self,
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
   g_autofree gchar *src = NULL;
   gint src_dfd = AT_FDCWD;
-  gboolean was_spent = priv->link_spent;
   gint errsv;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -424,11 +443,12 @@ persist_move (GTmpFile      *self,
   else if (errsv < 0)
     return FALSE;
   else if (((errsv == EXDEV || errsv == ENOTSUP) && (op->flags & G_TMP_PERSIST_ALLOW_COPY)) ||
-           (errsv == ENOENT && was_spent))
+           (errsv == ENOENT && op->link_refused))
     {
-      /* A file whose earlier replace failed after its link is copied on
-       * its own file system without ALLOW_COPY: nothing else can save it,
-       * and the copy is as atomic at the destination. */
+      /* A file the kernel will not link (an earlier replace failed after
+       * its link, or opened O_TMPFILE|O_EXCL) is copied on its own file
+       * system without ALLOW_COPY: nothing else can save it, and the copy
+       * is as atomic at the destination. */
       if (!persist_by_copy (self, op, src_dfd, src, cancellable, error))
         return FALSE;
     }

@@ -335,6 +335,44 @@ test_from_fd_persist_not_linkable (void)
   test_run_in_subprocess ();
 }
 
+/* An O_TMPFILE|O_EXCL file (what CPython's TemporaryFile opens) can never
+ * be linked, and F_GETFL does not tell: the kernel's refusal at the first
+ * persist makes it a copy, with the content and the object's descriptor
+ * number kept, as for a file whose link is spent. */
+static void
+test_from_fd_persist_excl (void)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "kept.txt", NULL);
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  struct stat fd_st, dest_st;
+  gint fd = open (dir, O_RDWR | O_TMPFILE | O_EXCL | O_CLOEXEC, 0600);
+
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR))
+    {
+      test_skip ("O_TMPFILE is not supported here");
+      test_scratch_free (dir);
+      return;
+    }
+  g_assert_no_errno (fd);
+  tmp = new_from_fd (fd);
+  test_write_all (g_io_stream_get_output_stream (G_IO_STREAM (tmp)), "excl", 4);
+
+  g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  test_assert_file_contents (dest, "excl");
+  g_assert_cmpint (g_tmp_file_get_fd (tmp, NULL), ==, fd);
+  g_assert_no_errno (fstat (fd, &fd_st));
+  g_assert_no_errno (stat (dest, &dest_st));
+  g_assert_cmpuint (fd_st.st_ino, ==, dest_st.st_ino);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0600);
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
 /* Anything but an anonymous regular file open for reading and writing is
  * INVALID_ARGUMENT, and the descriptor stays the caller's, open. */
 static void
@@ -403,6 +441,7 @@ main (int   argc,
   g_test_add_func ("/anonymous/from-fd/duplicate", test_from_fd_duplicate);
   g_test_add_func ("/anonymous/from-fd/persist", test_from_fd_persist);
   g_test_add_func ("/anonymous/from-fd/persist-not-linkable", test_from_fd_persist_not_linkable);
+  g_test_add_func ("/anonymous/from-fd/persist-excl", test_from_fd_persist_excl);
   g_test_add_func ("/anonymous/from-fd/refused", test_from_fd_refused);
   g_test_add_func ("/anonymous/from-fd/closed", test_from_fd_closed);
 
