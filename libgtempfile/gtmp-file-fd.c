@@ -15,7 +15,8 @@
 
 /* Whether linkat() can give the file of @fd (open with @flags) a name: an
  * O_TMPFILE file, which F_GETFL reports on Linux. One opened with O_EXCL
- * as well cannot, and F_GETFL does not tell: persist() then fails. */
+ * as well cannot, and F_GETFL does not tell: persist() learns it from the
+ * kernel's refusal and copies the file (gtmp-persist.c). */
 static gboolean
 is_linkable (gint flags)
 {
@@ -26,13 +27,22 @@ is_linkable (gint flags)
 #endif
 }
 
+/* Sets @error for a descriptor the kernel would not tell about or change. */
+static void
+set_fd_error (GError **error,
+              gint     fd,
+              gint     errsv)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+               _("Could not use descriptor %d: %s"), fd, g_strerror (errsv));
+}
+
 /* g_tempfile_adopt_anonymous() (gtempfile.c), arguments checked. */
 GTmpFile *
 _g_tmp_file_new_from_fd (gint     fd,
                          GError **error)
 {
   GTmpFile *self;
-  GTmpFilePrivate *priv;
   GMutex *lock;
   struct stat st;
   gint flags;
@@ -40,10 +50,7 @@ _g_tmp_file_new_from_fd (gint     fd,
   flags = fcntl (fd, F_GETFL);
   if (flags < 0 || fstat (fd, &st) < 0)
     {
-      gint errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not use descriptor %d: %s"), fd, g_strerror (errsv));
+      set_fd_error (error, fd, errno);
       return NULL;
     }
 
@@ -58,22 +65,15 @@ _g_tmp_file_new_from_fd (gint     fd,
    * children, whatever the caller opened it with. */
   if (fcntl (fd, F_SETFD, FD_CLOEXEC) < 0)
     {
-      gint errsv = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Could not use descriptor %d: %s"), fd, g_strerror (errsv));
+      set_fd_error (error, fd, errno);
       return NULL;
     }
 
+  /* As a subclass's init gives a file its descriptor, under the lock. */
   self = g_object_new (G_TYPE_TMP_FILE, NULL);
-  priv = _g_tmp_file_get_private (self);
-
-  /* As GInitable.init would have set it, under the same lock. */
   lock = _g_tmp_file_get_lock (self);
   g_mutex_lock (lock);
-  priv->fd = fd;
-  priv->linkable = is_linkable (flags);
-  priv->closed = FALSE;
+  _g_tmp_file_take_fd (self, fd, is_linkable (flags));
   g_mutex_unlock (lock);
 
   return self;
