@@ -1274,31 +1274,29 @@ __all__.append('TmpDir')
 # bytes or os.PathLike, and failures raise Python's exceptions as above.
 # CPython's argument order is the gtempfile package's.
 
-def mkstemp(dir=None, prefix=None, suffix=None):
-    """Create and open a new file: ``(fd, path)``; close ``fd`` yourself."""
+def _named_call(function, dir, prefix, suffix):
+    """@function (dir, prefix, suffix) with the names as the C API takes
+    them, its GLib.Error raised as the matching OSError naming @dir."""
     try:
-        return GTempfile.mkstemp(_filename_arg(dir), _filename_arg(prefix),
-                                 _filename_arg(suffix))
+        return function(_filename_arg(dir), _filename_arg(prefix),
+                        _filename_arg(suffix))
     except GLib.Error as error:
         raise _python_error(error, dir) from error
+
+
+def mkstemp(dir=None, prefix=None, suffix=None):
+    """Create and open a new file: ``(fd, path)``; close ``fd`` yourself."""
+    return _named_call(GTempfile.mkstemp, dir, prefix, suffix)
 
 
 def mkdtemp(dir=None, prefix=None, suffix=None):
     """Create a new directory (0700) and return its path."""
-    try:
-        return GTempfile.mkdtemp(_filename_arg(dir), _filename_arg(prefix),
-                                 _filename_arg(suffix))
-    except GLib.Error as error:
-        raise _python_error(error, dir) from error
+    return _named_call(GTempfile.mkdtemp, dir, prefix, suffix)
 
 
 def mktemp(dir=None, prefix=None, suffix=None):
     """A name that did not exist when asked (unsafe: prefer mkstemp)."""
-    try:
-        return GTempfile.mktemp(_filename_arg(dir), _filename_arg(prefix),
-                                _filename_arg(suffix))
-    except GLib.Error as error:
-        raise _python_error(error, dir) from error
+    return _named_call(GTempfile.mktemp, dir, prefix, suffix)
 
 
 @_python_errors
