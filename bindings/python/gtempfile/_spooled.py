@@ -345,7 +345,9 @@ class SpooledTemporaryFile(_io.IOBase):
     # In memory the methods call the BytesIO's; a call that fails on it
     # because the data moved to the GObject meanwhile is made again there.
     # Once the data is in the GObject, the instance holds the GObject's own
-    # methods (_DELEGATED).
+    # methods (_DELEGATED). Written out one by one: generated from a name
+    # (getattr per call) they cost 15-30% more, tell() 0.09 -> 0.12 us,
+    # against CPython's 0.09.
 
     def flush(self):
         file = self._file
