@@ -865,6 +865,36 @@ check_mkstemp (Fixture  *f,
 }
 
 static gboolean
+run_open_anonymous (Fixture  *f,
+                    GError  **error)
+{
+  f->made_fd = g_tempfile_open_anonymous (f->create_in, 0, error);
+  return f->made_fd >= 0;
+}
+
+/* A descriptor of a 0600 regular file with no name, close-on-exec; what
+ * stays on disk (nothing) the driver checks for every operation. */
+static void
+check_open_anonymous (Fixture  *f,
+                      gboolean  ok)
+{
+  struct stat st;
+
+  if (!ok)
+    {
+      if (f->made_fd != -1)
+        fail (f, "a failed open_anonymous returned a descriptor");
+      return;
+    }
+  if (fstat (f->made_fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_nlink != 0 ||
+      (st.st_mode & 0777) != 0600)
+    fail (f, "open_anonymous's descriptor is not a nameless 0600 regular file");
+  if (!(fcntl (f->made_fd, F_GETFD) & FD_CLOEXEC))
+    fail (f, "open_anonymous's descriptor is not close-on-exec");
+  close (f->made_fd);
+}
+
+static gboolean
 run_mkdtemp (Fixture  *f,
              GError  **error)
 {
@@ -1208,6 +1238,9 @@ static const Op operations[] = {
   { "spooled/create", K_SPOOLED, NULL, run_create, check_create, 0, 0, 0, 0 },
   { "tmpfile/create-fallback", K_TMPFILE, NULL, run_create, check_create, 0, 0, 0, 0, TRUE },
   { "mkstemp", K_NONE, NULL, run_mkstemp, check_mkstemp, 0, 0, 0, 0 },
+  { "open-anonymous", K_NONE, NULL, run_open_anonymous, check_open_anonymous, 0, 0, 0, 0 },
+  { "open-anonymous-fallback", K_NONE, NULL, run_open_anonymous, check_open_anonymous,
+    0, 0, 0, 0, TRUE },
   { "mkdtemp", K_NONE, NULL, run_mkdtemp, check_mkdtemp, 0, 0, 0, 0 },
   { "get-tempdir", K_NONE, setup_tempdir_search, run_get_tempdir, NULL, 0, 0, 0, 0 },
   { "tmpdir/create", K_NONE, NULL, run_tmpdir_new, check_tmpdir_new, 0, 0, 0, 0 },
