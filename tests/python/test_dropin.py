@@ -335,12 +335,12 @@ class FileObjectTestCase(ScratchTestCase):
                         pass
 
 
-    def test_default_buffer_is_32_kib(self):
-        # Writes reach the file when 32 KiB are buffered (io.open() would
+    def test_default_buffer_is_1_mib(self):
+        # Writes reach the file when 1 MiB is buffered (io.open() would
         # flush at the block size); buffering=N is N, as in io.open().
         kib = 1024
         for make in (gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile):
-            for buffering, size in ((-1, 32 * kib), (4 * kib, 4 * kib)):
+            for buffering, size in ((-1, 1024 * kib), (4 * kib, 4 * kib)):
                 with self.subTest(make=make.__name__, buffering=buffering):
                     with make(buffering=buffering, dir=self.scratch) as f:
                         f.write(b'a' * (size - 1))
@@ -352,10 +352,10 @@ class FileObjectTestCase(ScratchTestCase):
                         f.seek(0)
                         self.assertEqual(f.read(), b'a' * (size - 1) + b'bb')
             with make('w+', dir=self.scratch) as f:
-                f.write('x' * (30 * kib))
+                f.write('x' * (1000 * kib))
                 self.assertEqual(os.fstat(f.fileno()).st_size, 0)
                 f.flush()
-                self.assertEqual(os.fstat(f.fileno()).st_size, 30 * kib)
+                self.assertEqual(os.fstat(f.fileno()).st_size, 1000 * kib)
 
 
 class NamedTemporaryFileTestCase(ScratchTestCase):
