@@ -604,47 +604,23 @@ notify_tmpfile_hook (const gchar          *dir,
     hook (dir, event, tmpfile_hook.data);
 }
 
-/* The errors with which a kernel or file system says "no O_TMPFILE here". */
-static gboolean
-is_tmpfile_refusal (gint errsv)
-{
-  return errsv == EOPNOTSUPP || errsv == EISDIR || errsv == EINVAL;
-}
-
 /* O_TMPFILE in @where, unless its file system refused it lately: the
  * descriptor, or -1 with errno set (EOPNOTSUPP: try a name instead). */
 static gint
 try_create_tmpfile (CreateDir *where,
                     guint      mode)
 {
-  gchar proc_path[64];
-  GTmpCoreDirDevice device = { where->base, 0, FALSE };
-  gint fd;
+  gboolean refused_now;
+  gint fd = _g_tmp_core_open_tmpfile (where->dfd, where->base, mode, &refused_now);
 
-  /* The device of a directory known by descriptor: the same stat() through
-   * /proc, made only when a refusal is remembered. */
-  if (where->dfd != AT_FDCWD)
+  if (fd < 0 && errno == EOPNOTSUPP)
     {
-      g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", where->dfd);
-      device.dir = proc_path;
-    }
-
-  if (_g_tmp_core_tmpfile_refused_lately (&device))
-    {
-      notify_tmpfile_hook (create_dir_display (where), G_TMP_CORE_TMPFILE_SKIPPED);
+      notify_tmpfile_hook (create_dir_display (where),
+                           refused_now ? G_TMP_CORE_TMPFILE_REFUSED : G_TMP_CORE_TMPFILE_SKIPPED);
       errno = EOPNOTSUPP;
-      return -1;
     }
 
-  fd = openat (where->dfd, where->dfd == AT_FDCWD ? where->base : ".",
-               O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
-  if (fd >= 0 || !is_tmpfile_refusal (errno))
-    return fd;
-
-  _g_tmp_core_remember_tmpfile_refusal (&device);
-  notify_tmpfile_hook (create_dir_display (where), G_TMP_CORE_TMPFILE_REFUSED);
-  errno = EOPNOTSUPP;
-  return -1;
+  return fd;
 }
 #endif
 

@@ -17,6 +17,7 @@
 
 #include "gtmp-core.h"
 #include "gtmp-fdio.h"
+#include "gtmp-refusals.h"
 
 /* A fresh name beside @dest for a file that is renamed over @dest later:
  * hidden, recognisably related to @dest, short enough for NAME_MAX. */
@@ -339,13 +340,14 @@ _g_tmp_fdio_open_copy (gint          dfd,
 #ifdef HAVE_O_TMPFILE
   if (access ("/proc/self/fd", X_OK) == 0)
     {
-      gint fd = openat (dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+      gboolean refused_now;
+      gint fd = _g_tmp_core_open_tmpfile (dfd, ".", mode, &refused_now);
 
       if (fd >= 0)
         return fd;
 
-      /* The file system's refusal of O_TMPFILE; anything else is final. */
-      if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+      /* Not the file system's refusal of O_TMPFILE (now or lately): final. */
+      if (errno != EOPNOTSUPP)
         {
           _g_tmp_fdio_set_copy_error (error, errno, dest);
           return -1;

@@ -75,8 +75,9 @@ gboolean  _g_tmp_fdio_sync_dir        (gint           dfd,
 
 /* A new file in @dfd, @dest's directory, to copy into: anonymous
  * (O_TMPFILE), so that a crash during the copy leaves nothing behind,
- * where the file system allows it and /proc can link it later; otherwise
- * with a hidden name beside @dest, returned in @copy_path relative to
+ * where the file system allows it (and has not refused it lately, as for
+ * anonymous files) and /proc can link it later; otherwise with a hidden
+ * name beside @dest, returned in @copy_path relative to
  * @dfd (the caller removes it on failure). Returns the descriptor or -1
  * with @error set. */
 G_GNUC_INTERNAL

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -157,6 +159,48 @@ _g_tmp_core_remember_tmpfile_refusal (GTmpCoreDirDevice *device)
     g_array_append_val (refusals, refusal);
 
   g_atomic_int_set (&n_refusals, refusals->len);
+}
+
+/* The errors with which a kernel or file system says "no O_TMPFILE here". */
+static gboolean
+is_tmpfile_refusal (gint errsv)
+{
+  return errsv == EOPNOTSUPP || errsv == EISDIR || errsv == EINVAL;
+}
+
+gint
+_g_tmp_core_open_tmpfile (gint         dfd,
+                          const gchar *dir,
+                          guint        mode,
+                          gboolean    *refused_now)
+{
+  gchar proc_path[64];
+  GTmpCoreDirDevice device = { dir, 0, FALSE };
+  gint fd;
+
+  /* The device of a directory known by descriptor: the same stat() through
+   * /proc, made only when a refusal is remembered. */
+  if (dfd != AT_FDCWD)
+    {
+      g_snprintf (proc_path, sizeof proc_path, "/proc/self/fd/%d", dfd);
+      device.dir = proc_path;
+    }
+
+  if (_g_tmp_core_tmpfile_refused_lately (&device))
+    {
+      *refused_now = FALSE;
+      errno = EOPNOTSUPP;
+      return -1;
+    }
+
+  fd = openat (dfd, dfd == AT_FDCWD ? dir : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+  if (fd >= 0 || !is_tmpfile_refusal (errno))
+    return fd;
+
+  _g_tmp_core_remember_tmpfile_refusal (&device);
+  *refused_now = TRUE;
+  errno = EOPNOTSUPP;
+  return -1;
 }
 #endif
 

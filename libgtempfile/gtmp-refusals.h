@@ -33,6 +33,18 @@ gboolean  _g_tmp_core_tmpfile_refused_lately   (GTmpCoreDirDevice *device);
 /* Remembers that @device's file system just refused O_TMPFILE. */
 G_GNUC_INTERNAL
 void      _g_tmp_core_remember_tmpfile_refusal (GTmpCoreDirDevice *device);
+
+/* An O_TMPFILE file in the directory @dfd (in @dir when @dfd is AT_FDCWD),
+ * open for reading and writing, close-on-exec, unless its file system
+ * refused O_TMPFILE lately: the descriptor, or -1 with errno set.
+ * EOPNOTSUPP means "give the file a name instead"; @refused_now then says
+ * whether O_TMPFILE was tried and refused now (and remembered), or not
+ * tried. */
+G_GNUC_INTERNAL
+gint      _g_tmp_core_open_tmpfile             (gint               dfd,
+                                                const gchar       *dir,
+                                                guint              mode,
+                                                gboolean          *refused_now);
 #endif
 
 G_END_DECLS

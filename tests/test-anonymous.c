@@ -300,7 +300,9 @@ test_from_fd_persist (void)
 
 /* A file that was unlinked rather than made with O_TMPFILE (the fallback
  * where O_TMPFILE is refused) cannot be linked: persist() copies it with
- * ALLOW_COPY and refuses without. */
+ * ALLOW_COPY and refuses without. The copy, on the same refusing file
+ * system, is made under the documented hidden name (which a sweep finds
+ * after a crash), not tried as O_TMPFILE again. */
 static void
 test_from_fd_persist_not_linkable (void)
 {
@@ -310,7 +312,8 @@ test_from_fd_persist_not_linkable (void)
       g_autofree gchar *dest = g_build_filename (dir, "kept.txt", NULL);
       g_autoptr(GTmpFile) tmp = NULL;
       g_autoptr(GError) error = NULL;
-      gint fd;
+      g_autoptr(GPtrArray) created = NULL;
+      gint fd, watch;
 
       _g_tmp_core_refuse_tmpfile (dir);
       fd = open_anonymous (dir);
@@ -322,8 +325,13 @@ test_from_fd_persist_not_linkable (void)
       g_clear_error (&error);
       g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
+      watch = test_watch_creations (dir);
       g_assert_true (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_ALLOW_COPY, NULL, &error));
       g_assert_no_error (error);
+      created = test_read_creations (watch);
+      g_assert_cmpuint (created->len, ==, 1);
+      g_assert_true (g_regex_match_simple ("^\\.kept\\.txt\\.[a-z0-9_]{8}$",
+                                           created->pdata[0], 0, 0));
       test_assert_file_contents (dest, "copied");
 
       g_clear_object (&tmp);

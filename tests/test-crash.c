@@ -2,7 +2,8 @@
  *
  * A forked child runs one class's lifecycle and is killed (SIGKILL, which
  * no handler sees) at a chosen point — inside persist, inside the
- * O_TMPFILE fallback's create-to-unlink window, inside a tree removal — or
+ * O_TMPFILE fallback's create-to-unlink window, inside a copy made where
+ * O_TMPFILE is refused, inside a tree removal — or
  * after a random delay; then the parent counts what is left in the scratch
  * directories. Anonymous and spooled files and persists across file systems
  * leave nothing; named files and directories leave only their own entries;
@@ -278,6 +279,24 @@ child_die_in_fallback (const gchar *dir,
   tmp = new_file (child_class, dir);
 }
 
+/* Where O_TMPFILE is refused in @dir: an anonymous file made there (by the
+ * fallback, so it cannot be linked) persisted with ALLOW_COPY, killed at
+ * the start of the copy (child_flags without SYNC) or at its fsync. */
+static void
+child_die_in_named_copy (const gchar *dir,
+                         const gchar *far)
+{
+  _g_tmp_core_refuse_tmpfile (dir);
+  if (child_flags & G_TMP_PERSIST_SYNC)
+    {
+      sync_countdown = 1;
+      _g_tmp_core_set_sync_hook (die_at_sync, NULL);
+    }
+  else
+    _g_tmp_core_set_copy_hook (die_at_copy, NULL);
+  persist_once (dir, NULL);
+}
+
 /* A GTmpDir with a tree of 40 files, killed inside its cleanup. */
 static void
 child_die_in_cleanup (const gchar *dir,
@@ -514,6 +533,45 @@ test_fallback_window (gconstpointer data)
   case_finish (&c);
 }
 
+/* Killed while persist copies a file where O_TMPFILE is refused: the copy
+ * has the hidden name persist() documents from the start, and what one
+ * kill leaves is that one name, which the documented sweep removes: the
+ * copy's empty start (at the copy) or the whole copy (at its fsync). */
+static void
+test_named_copy (gconstpointer data)
+{
+  gboolean at_sync = GPOINTER_TO_UINT (data);
+  Case c;
+  guint i;
+
+  case_init (&c, FALSE);
+  child_class = TEST_CLASS_TMP_FILE;
+  child_flags = G_TMP_PERSIST_ALLOW_COPY | (at_sync ? G_TMP_PERSIST_SYNC : 0);
+  for (i = 0; i < HOOK_REPS; i++)
+    {
+      g_autoptr(GDir) d = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree gchar *path = NULL;
+      struct stat st;
+
+      run_and_kill (child_die_in_named_copy, c.dir, NULL, 0);
+      g_assert_cmpuint (test_count_entries (c.dir), ==, 1);
+      d = g_dir_open (c.dir, 0, NULL);
+      path = g_build_filename (c.dir, g_dir_read_name (d), NULL);
+      g_assert_true (g_regex_match_simple ("/\\.dest\\.[a-z0-9_]{8}$", path, 0, 0));
+      g_assert_no_errno (lstat (path, &st));
+      g_assert_true (S_ISREG (st.st_mode));
+      g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
+      g_assert_cmpint (st.st_size, ==, (at_sync ? PAYLOAD : 0));
+
+      g_assert_cmpint (g_tempfile_sweep (c.dir, ".dest.", NULL, 0, 0, NULL, &error), ==, 1);
+      g_assert_no_error (error);
+      g_assert_cmpuint (test_count_entries (c.dir), ==, 0);
+      collect (&c.l, c.dir, NULL, &c.strays);
+    }
+  case_finish (&c);
+}
+
 /* Killed inside a GTmpDir's cleanup: what is left is inside its own
  * directory. */
 static void
@@ -607,6 +665,10 @@ main (int   argc,
                         GUINT_TO_POINTER (TEST_CLASS_TMP_FILE), test_fallback_window);
   g_test_add_data_func ("/crash/fallback-window/spooled-rollover",
                         GUINT_TO_POINTER (TEST_CLASS_SPOOLED), test_fallback_window);
+  g_test_add_data_func ("/crash/named-copy/copy-start", GUINT_TO_POINTER (FALSE),
+                        test_named_copy);
+  g_test_add_data_func ("/crash/named-copy/copy-sync", GUINT_TO_POINTER (TRUE),
+                        test_named_copy);
   g_test_add_func ("/crash/tmp-dir/cleanup", test_tmpdir_cleanup_kill);
   for (i = 0; i < N_LOOPS; i++)
     {
