@@ -294,25 +294,52 @@ _g_tmp_new_async (GType                type,
   g_task_run_in_thread (task, new_thread);
 }
 
-gpointer
-_g_tmp_new_finish (GAsyncResult  *result,
+/* Whether @result is the task the _async of @caller made (for @source,
+ * with @source_tag) and @error is empty; if not, the critical that
+ * g_return_val_if_fail() in @caller itself would log, so that it names the
+ * public function the programmer called. */
+static gboolean
+finish_args_valid (GAsyncResult  *result,
+                   gpointer       source,
                    gpointer       source_tag,
+                   const gchar   *caller,
                    GError       **error)
 {
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, NULL, source_tag), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if G_UNLIKELY (!_g_tmp_task_is_ours (result, source, source_tag))
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, caller,
+                                "result is the GAsyncResult of the matching _async call");
+      return FALSE;
+    }
+  if G_UNLIKELY (error != NULL && *error != NULL)
+    {
+      g_return_if_fail_warning (G_LOG_DOMAIN, caller, "error == NULL || *error == NULL");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gpointer
+_g_tmp_new_finish_for (GAsyncResult  *result,
+                       gpointer       source_tag,
+                       const gchar   *caller,
+                       GError       **error)
+{
+  if (!finish_args_valid (result, NULL, source_tag, caller, error))
+    return NULL;
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 gboolean
-_g_tmp_finish_boolean (gpointer       self,
-                       GAsyncResult  *result,
-                       gpointer       source_tag,
-                       GError       **error)
+_g_tmp_finish_boolean_for (gpointer       self,
+                           GAsyncResult  *result,
+                           gpointer       source_tag,
+                           const gchar   *caller,
+                           GError       **error)
 {
-  g_return_val_if_fail (_g_tmp_task_is_ours (result, self, source_tag), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (!finish_args_valid (result, self, source_tag, caller, error))
+    return FALSE;
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

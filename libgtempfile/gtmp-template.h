@@ -135,10 +135,15 @@ _g_tmp_task_is_ours (GAsyncResult *result,
 }
 
 /* The _finish of _g_tmp_new_async(): the new object, or NULL with @error
- * set. */
+ * set. A @result that is not the task of @source_tag is a programmer
+ * error, whose critical names the caller, the public _finish. */
+#define _g_tmp_new_finish(result, source_tag, error) \
+  _g_tmp_new_finish_for ((result), (source_tag), G_STRFUNC, (error))
+
 G_GNUC_INTERNAL G_GNUC_WARN_UNUSED_RESULT
-gpointer  _g_tmp_new_finish            (GAsyncResult        *result,
+gpointer  _g_tmp_new_finish_for        (GAsyncResult        *result,
                                         gpointer             source_tag,
+                                        const gchar         *caller,
                                         GError             **error);
 
 /* Ends @task with @ret: TRUE, or @error (taken) when @ret is FALSE. */
@@ -178,11 +183,16 @@ void      _g_tmp_task_return_from      (GTask               *task,
                                         GAsyncResult        *result);
 
 /* The _finish of a method's boolean GTask: @result is @self's, tagged
- * @source_tag; its value, or FALSE with @error set. */
+ * @source_tag; its value, or FALSE with @error set. A foreign @result is a
+ * programmer error, whose critical names the caller, the public _finish. */
+#define _g_tmp_finish_boolean(self, result, source_tag, error) \
+  _g_tmp_finish_boolean_for ((self), (result), (source_tag), G_STRFUNC, (error))
+
 G_GNUC_INTERNAL
-gboolean  _g_tmp_finish_boolean        (gpointer             self,
+gboolean  _g_tmp_finish_boolean_for    (gpointer             self,
                                         GAsyncResult        *result,
                                         gpointer             source_tag,
+                                        const gchar         *caller,
                                         GError             **error);
 
 G_END_DECLS

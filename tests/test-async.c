@@ -162,18 +162,22 @@ test_wait_result (GAsyncResult **slot)
 /**
  * test_assert_foreign_result:
  * @finish: (scope call): a class's `_new_finish()`
+ * @finish_name: its name, which the critical names
  * @result: a result another operation made
  *
- * @finish refuses @result as not its own, with a critical (expected here)
- * and no error: a programmer error.
+ * @finish refuses @result as not its own, with a critical naming it
+ * (expected here) and no error: a programmer error.
  */
 void
 test_assert_foreign_result (TestFinishFunc  finish,
+                            const gchar    *finish_name,
                             GAsyncResult   *result)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree gchar *pattern = g_strdup_printf ("%s: assertion *_async call* failed",
+                                               finish_name);
 
-  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, "*_g_tmp_task_is_ours*");
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL, pattern);
   g_assert_null (finish (result, &error));
   g_test_assert_expected_messages ();
   g_assert_no_error (error);

@@ -974,6 +974,7 @@ test_new_finish_foreign (void)
   g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
   g_autoptr(GTmpFile) tmp = NULL;
   g_autoptr(GAsyncResult) persisted = NULL;
+  g_autoptr(GTask) other = NULL;
   g_autoptr(GError) error = NULL;
   TagCheck check = { NULL, FALSE };
 
@@ -990,7 +991,20 @@ test_new_finish_foreign (void)
                             test_store_result, &persisted);
   test_wait_result (&persisted);
 
-  test_assert_foreign_result ((TestFinishFunc) g_tmp_file_new_finish, persisted);
+  test_assert_foreign_result ((TestFinishFunc) g_tmp_file_new_finish, "g_tmp_file_new_finish",
+                              persisted);
+
+  /* The other way round: persist_finish() refuses a result that is not its
+   * own, with a critical naming itself (not an internal helper). */
+  other = g_task_new (tmp, NULL, NULL, NULL);
+  g_task_set_source_tag (other, test_new_finish_foreign);
+  g_task_return_boolean (other, TRUE);
+  g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL,
+                         "g_tmp_file_persist_finish: assertion *_async call* failed");
+  g_assert_false (g_tmp_file_persist_finish (tmp, G_ASYNC_RESULT (other), &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
   g_assert_true (g_tmp_file_persist_finish (tmp, persisted, &error));
   g_assert_no_error (error);
 

@@ -150,6 +150,7 @@ typedef gpointer (*TestFinishFunc) (GAsyncResult  *result,
                                     GError       **error);
 
 void          test_assert_foreign_result (TestFinishFunc finish,
+                                         const gchar    *finish_name,
                                          GAsyncResult   *result);
 
 /* What test_race_async_write() does to the file while the write runs. */
