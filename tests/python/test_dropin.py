@@ -1071,6 +1071,55 @@ print(n.name)
         self.assertNotIn('Traceback', result.stderr)
         self.assertEqual(self.listing(), [])
 
+    def test_forked_child_leaves_the_parents_files(self):
+        # A child that drops its copies, or exits holding them, removes
+        # nothing (the C library's rule for implicit cleanup); one that
+        # closes or cleans up explicitly removes them, as in CPython.
+        code = '''
+import gc, os, sys, warnings
+import gtempfile
+warnings.simplefilter('ignore', ResourceWarning)
+
+def make():
+    return [gtempfile.NamedTemporaryFile(dir=%r),
+            gtempfile.NamedTemporaryFile('w', dir=%r),
+            gtempfile.NamedTemporaryFile(buffering=0, dir=%r),
+            gtempfile.NamedTemporaryFile(dir=%r, delete_on_close=False),
+            gtempfile.TemporaryDirectory(dir=%r)]
+
+def exist(objs):
+    return [os.path.exists(o.name) for o in objs]
+
+def in_child(then):
+    # then() may raise SystemExit: the child then exits as the interpreter
+    # does, with its finalizers and atexit handlers.
+    pid = os.fork()
+    if pid == 0:
+        then()
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+objs = make()
+in_child(lambda: (objs.clear(), gc.collect()))
+print('dropped', exist(objs))
+in_child(lambda: sys.exit(0))
+print('exit', exist(objs))
+in_child(lambda: [o.close() if hasattr(o, 'close') else o.cleanup()
+                  for o in objs])
+print('closed', exist(objs))
+objs[3]._cleanup()
+print('left', os.listdir(%r))
+''' % ((self.scratch,) * 6)
+        result = self.run_python(code)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines(), [
+            'dropped [True, True, True, True, True]',
+            'exit [True, True, True, True, True]',
+            'closed [False, False, False, True, False]',
+            'left []',
+        ])
+        self.assertNotIn('Traceback', result.stderr)
+
 
 class ErrorTestCase(ScratchTestCase):
     def check_not_found(self, call, missing):

@@ -73,6 +73,23 @@ _text_openflags = _bin_openflags
 
 _once_lock = _threading.Lock()
 
+# This process's ID, kept by a fork handler (os.getpid() is a system call).
+# Implicit cleanup (an object dropped, or alive at exit) happens only in the
+# process that made the object, as the C library's: a forked child that
+# drops its copy of a NamedTemporaryFile or TemporaryDirectory, or exits
+# holding it, leaves its parent's file alone (CPython's child removes it).
+# An explicit close(), cleanup() or end of a with block removes it, there
+# as in CPython.
+_pid = _os.getpid()
+
+
+def _after_fork_in_child():
+    global _pid
+    _pid = _os.getpid()
+
+
+_os.register_at_fork(after_in_child=_after_fork_in_child)
+
 # PyGObject warns at every call of a function the C API deprecates;
 # CPython's mktemp() does not warn, so neither does ours.
 _warnings.filterwarnings('ignore', category=DeprecationWarning,
@@ -352,15 +369,16 @@ class TemporaryDirectory:
                              output_type)
         self._ignore_cleanup_errors = ignore_cleanup_errors
         self._delete = delete
-        # Also run at interpreter exit, as CPython's.
+        # Also run at interpreter exit, as CPython's; only in this process
+        # (see _pid).
         self._finalizer = _weakref.finalize(
             self, self._cleanup, gobject,
             warn_message="Implicitly cleaning up {!r}".format(self),
-            delete=delete)
+            delete=delete, pid=_pid)
 
     @classmethod
-    def _cleanup(cls, gobject, warn_message, delete=True):
-        if delete:
+    def _cleanup(cls, gobject, warn_message, delete=True, pid=None):
+        if delete and pid in (None, _pid):
             try:
                 gobject.cleanup(None)
             except _GLib.Error:

@@ -146,11 +146,29 @@ class _FileIO(_io.FileIO):
 
     Closing it closes the GObject (which closes the descriptor and, with
     delete and delete_on_close, unlinks the file). Dropped unclosed, it
-    does not warn (closefd=False), as CPython's named files do not.
+    does not warn (closefd=False), as CPython's named files do not. Dropped
+    in a forked child of the process that made it (``_pid``), it leaves
+    the GObject to its own dispose, which does not unlink its parent's
+    file (see the package's _pid).
     """
 
-    __slots__ = ('_gobject', '_path')
+    __slots__ = ('_gobject', '_path', '_pid', '_dropped')
     __repr__ = _io_repr
+
+    def _dealloc_warn(self, source):
+        # The buffered or text layer above, being finalized, says so just
+        # before it closes this file: that close is implicit.
+        self._dropped = True
+        _io.FileIO._dealloc_warn(self, source)
+
+    def _closed_implicitly(self):
+        """Whether this close is a drop (the file, or a layer above it,
+        being finalized), not a close() the program called."""
+        try:
+            return self._dropped
+        except AttributeError:
+            # Finalized itself (no buffer): IOBase's finalizer says so.
+            return self._finalizing
 
     def _name(self):
         """The absolute path of the file when first asked for, or when the
@@ -176,10 +194,11 @@ class _FileIO(_io.FileIO):
         try:
             _io.FileIO.close(self)
         finally:
-            try:
-                _io_stream_close(self._gobject, None)
-            except _GLib.Error as error:
-                raise _pkg._os_error(error) from error
+            if self._pid == _pkg._pid or not self._closed_implicitly():
+                try:
+                    _io_stream_close(self._gobject, None)
+                except _GLib.Error as error:
+                    raise _pkg._os_error(error) from error
 
 
 def _expose(gobject):
@@ -313,6 +332,7 @@ def _open_named(gobject, parsed, mode, buffering, encoding, errors, newline):
     ``GNamedTmpFile``): ``(raw, file)``."""
     raw = _FileIO(_raw_get_fd(gobject), parsed.raw_mode, closefd=False)
     raw._gobject = gobject
+    raw._pid = _pkg._pid
     try:
         return raw, _layers(raw, parsed, mode, buffering, encoding, errors,
                             newline, _NAMED_LAYERS)
@@ -513,6 +533,7 @@ def NamedTemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             # What _open_named() does for 'w+b', without its general cases.
             raw = _FileIO(_raw_get_fd(gobject), 'r+', closefd=False)
             raw._gobject = gobject
+            raw._pid = _pkg._pid
             file = _io.BufferedRandom(raw, _buffer_size(raw))
         else:
             raw, file = _open_named(gobject, parsed, mode, buffering,
