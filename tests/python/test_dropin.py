@@ -11,6 +11,7 @@ import inspect
 import io
 import os
 import pathlib
+import random
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,23 @@ class SignatureTestCase(unittest.TestCase):
         self.assertEqual(sorted(gtempfile.__all__), sorted(tempfile.__all__))
         self.assertEqual(gtempfile.gettempprefix(), tempfile.gettempprefix())
         self.assertEqual(gtempfile.template, tempfile.template)
+        self.assertEqual(gtempfile.gettempprefixb(), b'tmp')
+        # The C library's number of tries, which is Linux's TMP_MAX.
+        self.assertEqual(gtempfile.TMP_MAX, os.TMP_MAX)
+        self.assertEqual(gtempfile.TMP_MAX, 238328)
+        self.assertTrue(callable(gtempfile._TemporaryFileWrapper))
+        self.assertTrue(callable(gtempfile._mkstemp_inner))
+
+    def test_tempdir_is_none_until_searched(self):
+        code = '''
+import gtempfile
+print(gtempfile.tempdir)
+gtempfile.gettempdir()
+print(gtempfile.tempdir)
+'''
+        result = ScratchTestCase.run_python(self, code)
+        self.assertEqual(result.stdout.split(),
+                         ['None', gtempfile.gettempdir()], result.stderr)
 
 
 class NamesTestCase(ScratchTestCase):
@@ -100,6 +118,94 @@ class NamesTestCase(ScratchTestCase):
         path = gtempfile.mkdtemp('.d', 'dir_', self.scratch)
         self.assertTrue(os.path.basename(path).startswith('dir_'))
         self.assertTrue(path.endswith('.d') and os.path.isdir(path))
+
+    def test_names_have_cpythons_shape_and_do_not_use_random(self):
+        # prefix, 8 characters of CPython's alphabet, suffix; random's
+        # state is neither used nor able to predict a name.
+        shape = r'\Ap_[a-z0-9_]{8}\.s\Z'
+        makers = {
+            'mkstemp': lambda: gtempfile.mkstemp('.s', 'p_', self.scratch),
+            'mkdtemp': lambda: gtempfile.mkdtemp('.s', 'p_', self.scratch),
+            'mktemp': lambda: gtempfile.mktemp('.s', 'p_', self.scratch),
+            'NamedTemporaryFile': lambda: gtempfile.NamedTemporaryFile(
+                suffix='.s', prefix='p_', dir=self.scratch),
+            'TemporaryDirectory': lambda: gtempfile.TemporaryDirectory(
+                '.s', 'p_', self.scratch),
+        }
+        for name, make in makers.items():
+            with self.subTest(call=name):
+                names = []
+                for _ in range(2):
+                    random.seed(0)
+                    state = random.getstate()
+                    made = make()
+                    self.assertEqual(random.getstate(), state)
+                    if isinstance(made, tuple):
+                        os.close(made[0])
+                        made = made[1]
+                    path = made if isinstance(made, str) else made.name
+                    names.append(os.path.basename(path))
+                    self.assertRegex(names[-1], shape)
+                    if hasattr(made, 'close'):
+                        made.close()
+                    elif hasattr(made, 'cleanup'):
+                        made.cleanup()
+                self.assertNotEqual(names[0], names[1])
+
+    def test_slash_in_prefix_or_suffix_is_refused(self):
+        # CPython joins it into the path; here nothing is created, not in
+        # dir and not where the "/" would lead.
+        sub = os.path.join(self.scratch, 'sub')
+        os.mkdir(sub)
+        for call in (gtempfile.mkstemp, gtempfile.mkdtemp, gtempfile.mktemp,
+                     gtempfile.TemporaryFile, gtempfile.NamedTemporaryFile,
+                     gtempfile.TemporaryDirectory):
+            for names in ({'prefix': '../p'}, {'suffix': '/../x'},
+                          {'prefix': b'../p', 'suffix': b''}):
+                with self.subTest(call=call.__name__, **names):
+                    dir = sub
+                    if isinstance(names.get('prefix'), bytes):
+                        dir = os.fsencode(sub)
+                    with self.assertRaises(OSError) as cm:
+                        call(dir=dir, **names)
+                    self.assertEqual(cm.exception.errno, errno.EINVAL)
+                    self.assertEqual(cm.exception.filename, dir)
+                    self.assertTrue(cm.exception.__cause__.matches(
+                        Gio.io_error_quark(),
+                        Gio.IOErrorEnum.INVALID_ARGUMENT))
+                    self.assertEqual(self.listing(), ['sub'])
+                    self.assertEqual(os.listdir(sub), [])
+        # A spooled file checks its names when it rolls over, as CPython's,
+        # and keeps its data in memory.
+        f = gtempfile.SpooledTemporaryFile(max_size=4, suffix='/../x',
+                                           dir=sub)
+        f.write(b'abc')
+        with self.assertRaises(OSError) as cm:
+            f.write(b'de')
+        self.assertEqual(cm.exception.errno, errno.EINVAL)
+        self.assertFalse(f._rolled)
+        f.seek(0)
+        self.assertEqual(f.read(), b'abcde')
+        f.close()
+        self.assertEqual(self.listing(), ['sub'])
+        self.assertEqual(os.listdir(sub), [])
+
+    def test_relative_dir_gives_absolute_paths(self):
+        # mkdtemp() as in CPython 3.12 (3.11 returns the path as joined).
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.scratch)
+        os.mkdir('rel')
+        rel = os.path.join(self.scratch, 'rel')
+        path = gtempfile.mkdtemp(dir='rel')
+        self.assertEqual(os.path.dirname(path), rel)
+        self.assertTrue(os.path.isdir(path))
+        self.assertEqual(os.path.dirname(gtempfile.mkdtemp(dir=b'rel')),
+                         os.fsencode(rel))
+        fd, path = gtempfile.mkstemp(dir='rel')
+        os.close(fd)
+        self.assertEqual(os.path.dirname(path), rel)
+        with gtempfile.TemporaryDirectory(dir='rel') as d:
+            self.assertEqual(os.path.dirname(d), rel)
 
     def test_bytes_in_bytes_out(self):
         scratch = os.fsencode(self.scratch)

@@ -42,6 +42,7 @@ _pkg = _sys.modules[__package__]
 # through a failed lookup and an AttributeError each time.
 _io_stream_close = _Gio.IOStream.close
 _named_tmp_file_new = _GTempfile.NamedTmpFile.new
+_tmp_file_new = _GTempfile.TmpFile.new
 _named_get_path = _GTempfile.NamedTmpFile.get_path
 # The C functions, not the override's wrappers (raising GLib.Error, which
 # the callers translate with CPython's messages).
@@ -403,8 +404,12 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
             encoding = _io.text_encoding(encoding)
         parsed = _parse_mode(mode, buffering, encoding, errors, newline)
     # Checked as CPython checks them; prefix and suffix would only name a
-    # file where O_TMPFILE is refused, for an instant.
-    c_dir, _, _, dir, _ = _c_args(prefix, suffix, dir)
+    # file where O_TMPFILE is refused, for an instant, but a "/" in them is
+    # refused as everywhere else (None: the default, nothing to check).
+    c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
+    if (c_prefix is not None and b'/' in c_prefix) or \
+            (c_suffix is not None and b'/' in c_suffix):
+        _refuse_names(c_dir, c_prefix, c_suffix, dir)
     try:
         fd = _open_anonymous(c_dir, 0)
     except _GLib.Error as error:
@@ -431,6 +436,18 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
         # As io.open(): what was built is closed, without a warning.
         raw.close()
         raise
+
+
+def _refuse_names(c_dir, c_prefix, c_suffix, dir):
+    """Raises the error GTmpFile gives for a prefix or suffix with a "/"
+    (G_IO_ERROR_INVALID_ARGUMENT, naming it), as CPython's exception."""
+    try:
+        gobject = _tmp_file_new(c_dir, c_prefix, c_suffix)
+    except _GLib.Error as error:
+        raise _pkg._os_error(error, dir) from error
+    # Not reached: the names are checked before anything is created.
+    _io_stream_close(gobject, None)
+    raise ValueError('prefix and suffix must not contain "/"')
 
 
 class _TemporaryFileWrapper:
