@@ -1107,6 +1107,60 @@ class SpooledTestCase(ScratchTestCase):
                                     for n in range(20)))
             f.close()
 
+    def test_rollover_errors_are_cpythons(self):
+        # However it rolls over, a failure is CPython's exception naming the
+        # directory, with the library's GLib.Error as its __cause__.
+        missing = os.path.join(self.scratch, 'missing')
+        rollovers = {
+            'write': lambda f, data: f.write(data * 4),
+            'rollover': lambda f, data: f.rollover(),
+            'fileno': lambda f, data: f.fileno(),
+            'truncate': lambda f, data: f.truncate(10),
+            'gobject, then write': lambda f, data: (f.gobject,
+                                                    f.write(data * 4)),
+        }
+        for mode, data in (('w+b', b'ab'), ('w+', 'ab')):
+            for how, roll in rollovers.items():
+                with self.subTest(mode=mode, how=how):
+                    f = gtempfile.SpooledTemporaryFile(max_size=4, mode=mode,
+                                                       dir=missing)
+                    f.write(data)
+                    with self.assertRaises(FileNotFoundError) as cm:
+                        roll(f, data)
+                    error = cm.exception
+                    self.assertIs(type(error), FileNotFoundError)
+                    self.assertEqual(error.errno, errno.ENOENT)
+                    self.assertEqual(error.strerror,
+                                     os.strerror(errno.ENOENT))
+                    self.assertEqual(error.filename, missing)
+                    self.assertTrue(error.__cause__.matches(
+                        Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+                    self.assertIn(missing, error.__cause__.message)
+                    self.assertFalse(f._rolled)
+                    f.close()
+
+    def test_tempdir_read_when_it_rolls_over(self):
+        # As CPython's: the default directory is the one of the rollover
+        # (or of the .gobject), not of the creation.
+        saved = gtempfile.tempdir
+        self.addCleanup(setattr, gtempfile, 'tempdir', saved)
+        first = os.path.join(self.scratch, 'first')
+        then = os.path.join(self.scratch, 'then')
+        os.mkdir(first)
+        os.mkdir(then)
+        for how in ('rollover', 'gobject'):
+            with self.subTest(how=how):
+                gtempfile.tempdir = first
+                f = gtempfile.SpooledTemporaryFile(max_size=10)
+                f.write(b'abc')
+                gtempfile.tempdir = then
+                if how == 'gobject':
+                    f.gobject
+                f.rollover()
+                link = os.readlink('/proc/self/fd/%d' % f.fileno())
+                self.assertTrue(link.startswith(then + '/'), link)
+                f.close()
+
     def test_unclosed_warns(self):
         f = gtempfile.SpooledTemporaryFile(dir=self.scratch)
         f.write(b'x')

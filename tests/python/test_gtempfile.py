@@ -677,11 +677,17 @@ class SpooledTmpFileTestCase(ScratchTestCase):
         # The constructor cannot fail ...
         f = GTempfile.SpooledTmpFile(max_size=8, dir=missing)
         f.write(b'1234')
-        # ... the rollover reports it and leaves the data in memory.
+        # ... the rollover reports it, naming the directory, and leaves the
+        # data in memory.
         self.assertIOError(Gio.IOErrorEnum.NOT_FOUND, f.rollover, None)
         self.assertFalse(f.is_rolled_over())
-        with self.assertRaises(GLib.Error):
-            f.write(b'123456789')
+        for roll in (lambda: f.write(b'123456789'), f.rollover, f.fileno,
+                     lambda: f.truncate(9)):
+            with self.assertRaises(FileNotFoundError) as cm:
+                roll()
+            self.assertIsInstance(cm.exception, GLib.Error)
+            self.assertEqual(cm.exception.filename, missing)
+            self.assertIn(missing, cm.exception.message)
         f.seek(0)
         self.assertEqual(f.read(), b'1234')
         f.close()

@@ -33,6 +33,7 @@ import threading as _threading
 import types as _types
 import warnings as _warnings
 
+from gi.repository import GLib as _GLib
 from gi.repository import GTempfile as _GTempfile
 
 from ._files import _Mode
@@ -60,6 +61,12 @@ _MOVING.close()
 # References to the BytesIO in _move() when no other thread holds it: the
 # local variable, the exported buffer and getrefcount()'s argument.
 _UNSHARED_REFS = 3
+
+
+def _rollover_error(error):
+    """CPython's exception for the GLib.Error @error of a rollover, with
+    the directory (the GObject's exception names it) as its filename."""
+    return _pkg._os_error(error, getattr(error, 'filename', None))
 
 
 class _MadeWhenAsked:
@@ -217,6 +224,12 @@ class SpooledTemporaryFile(_io.IOBase):
 
     def rollover(self):
         """Move the data to disk now (once; later calls do nothing)."""
+        try:
+            self._rollover()
+        except _GLib.Error as error:
+            raise _rollover_error(error) from error
+
+    def _rollover(self):
         if self._text:
             self._file.flush()
             return self._buffer.rollover()
@@ -466,7 +479,11 @@ class SpooledTemporaryFile(_io.IOBase):
         if not s and file.closed:
             # GIO accepts an empty write on a closed stream; Python does not.
             raise ValueError('I/O operation on closed file.')
-        rv = file.write(s)
+        try:
+            rv = file.write(s)
+        except _GLib.Error as error:
+            # The GObject rolls over on size itself.
+            raise _rollover_error(error) from error
         # The GObject rolls over on size itself, but takes no negative size.
         if self._max_size < 0:
             self.rollover()

@@ -237,13 +237,26 @@ def _python_error(error, filename=None):
     return exc
 
 
+def _errors_filename(obj):
+    """The path a failed call on @obj is about, for the exception's
+    ``filename``: a spooled file's directory (what fails there is its
+    rollover, as CPython names it); None for the others."""
+    if not isinstance(obj, SpooledTmpFile):
+        return None
+    try:
+        return obj.props.dir or GTempfile.get_tempdir()
+    except GLib.Error:
+        return None
+
+
 def _python_errors(method):
     """@method with its GLib.Error failures raised as _python_error()s."""
     def translated(*args, **kwargs):
         try:
             return method(*args, **kwargs)
         except GLib.Error as error:
-            exc = _python_error(error)
+            exc = _python_error(error,
+                                _errors_filename(args[0]) if args else None)
             if exc is error:  # translated by a method this one called
                 raise
             raise exc from error
@@ -257,9 +270,10 @@ def _python_errors(method):
 _GLibError = GLib.Error
 
 
-def _reraise(error):
-    """Raises the _python_error() for the GLib.Error @error."""
-    exc = _python_error(error)
+def _reraise(error, obj=None):
+    """Raises the _python_error() for the GLib.Error @error of a call on
+    @obj."""
+    exc = _python_error(error, _errors_filename(obj))
     if exc is error:  # translated by a method the failing one called
         raise error
     raise exc from error
@@ -841,7 +855,8 @@ class _BinaryFileMixin:
                 fd = self._io_mode()
             return self._write_rest(fd, data, 0)
         except _GLibError as error:
-            _reraise(error)
+            # A spooled file's write may roll it over.
+            _reraise(error, self)
 
     def _write_rest(self, mode, data, n):
         view = memoryview(data).cast('B')
