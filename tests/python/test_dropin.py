@@ -1280,6 +1280,72 @@ print('left', os.listdir(%r))
         ])
         self.assertNotIn('Traceback', result.stderr)
 
+    def test_forked_child_with_block_cleans_up(self):
+        # The end of a with block is explicit: in a forked child too.
+        n = gtempfile.NamedTemporaryFile(dir=self.scratch)
+        d = gtempfile.TemporaryDirectory(dir=self.scratch)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                with n, d:
+                    pass
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        self.assertFalse(os.path.exists(n.name))
+        self.assertFalse(os.path.exists(d.name))
+        n.close()
+        d.cleanup()
+        self.assertEqual(self.listing(), [])
+
+    def test_cleanup_stops_at_mount_points(self):
+        # A bind mount inside the tree is an error (EBUSY, the GLib.Error
+        # behind it naming the mount point), or skipped with
+        # ignore_cleanup_errors=True; what is mounted there is never emptied.
+        if os.geteuid() != 0 or shutil.which('unshare') is None:
+            self.skipTest('needs root and unshare to mount')
+        code = '''
+import errno, os, subprocess, sys
+import gtempfile
+scratch = %r
+kept = os.path.join(scratch, 'kept')
+os.mkdir(kept)
+open(os.path.join(kept, 'file'), 'w').close()
+subprocess.run(['mount', '--make-rprivate', '/'], check=True)
+
+def tree(**kwargs):
+    d = gtempfile.TemporaryDirectory(dir=scratch, **kwargs)
+    mnt = os.path.join(d.name, 'mnt')
+    os.mkdir(mnt)
+    open(os.path.join(d.name, 'other'), 'w').close()
+    subprocess.run(['mount', '--bind', kept, mnt], check=True)
+    return d, mnt
+
+d, mnt = tree()
+try:
+    with d:
+        pass
+except OSError as error:
+    assert error.errno == errno.EBUSY, error
+    assert mnt in error.__cause__.message, error.__cause__.message
+    print('error')
+print(os.listdir(kept), os.listdir(mnt))
+d, mnt = tree(ignore_cleanup_errors=True)
+with d:
+    pass
+print(os.listdir(kept), os.listdir(d.name))
+'''
+        result = subprocess.run(
+            ['unshare', '-m', sys.executable, '-c',
+             'import sys; sys.path[:0] = [%r]\n' % BINDINGS
+             + code % self.scratch],
+            capture_output=True, text=True, timeout=60)
+        if 'unshare failed' in result.stderr:
+            self.skipTest('cannot make a mount namespace')
+        self.assertEqual(result.stdout.splitlines(), [
+            'error', "['file'] ['file']", "['file'] ['mnt']"],
+            result.stderr)
+
 
 class ErrorTestCase(ScratchTestCase):
     def check_not_found(self, call, missing):

@@ -964,6 +964,24 @@ class DirectoryDescriptorTestCase(ScratchTestCase):
             self.assertEqual(os.path.dirname(f.name), os.path.realpath(self.scratch))
             self.assertEqual(self.listing(), [os.path.basename(f.name)])
         self.assertEqual(self.listing(), [])
+        # Every class takes it, and keeps its own duplicate.
+        for make in (lambda dfd: GTempfile.TmpFile(dir_fd=dfd),
+                     lambda dfd: GTempfile.SpooledTmpFile(max_size=1,
+                                                          dir_fd=dfd)):
+            dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+            f = make(dfd)
+            os.close(dfd)
+            f.write(b'on disk')
+            link = os.readlink('/proc/self/fd/%d' % f.fileno())
+            self.assertTrue(link.startswith(os.path.realpath(self.scratch)
+                                            + '/'), link)
+            f.close()
+        dfd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+        d = GTempfile.TmpDir(dir_fd=dfd, prefix='kw_')
+        os.close(dfd)
+        self.assertEqual(self.listing(), [os.path.basename(d.get_path())])
+        d.cleanup()
+        self.assertEqual(self.listing(), [])
 
     def test_named_and_dir_at(self):
         dfd = self.open_scratch()
