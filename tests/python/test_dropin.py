@@ -95,6 +95,11 @@ class SignatureTestCase(unittest.TestCase):
         self.assertEqual(gtempfile.TMP_MAX, 238328)
         self.assertTrue(callable(gtempfile._TemporaryFileWrapper))
         self.assertTrue(callable(gtempfile._mkstemp_inner))
+        # The C library names and searches: CPython's helpers for that are
+        # absent, so patching them cannot seem to work.
+        for name in ('_RandomNameSequence', '_get_candidate_names',
+                     '_candidate_tempdir_list', '_get_default_tempdir'):
+            self.assertFalse(hasattr(gtempfile, name), name)
 
     def test_tempdir_is_none_until_searched(self):
         code = '''
@@ -720,9 +725,14 @@ class GObjectOfFileTestCase(ScratchTestCase):
         self.assertNotEqual(f.name, dest)
         f.close()
         self.assertEqual(self.listing(), ['kept.txt'])
+        before = open_fds()
         with gtempfile.NamedTemporaryFile(dir=self.scratch) as f:
             self.assertEqual(f.name, f.gobject.get_path())
+            # One descriptor, the GObject's.
+            self.assertEqual(f.fileno(), f.gobject.get_fd())
+            self.assertEqual(open_fds(), before + 1)
         self.assertFalse(os.path.exists(f.name))
+        self.assertEqual(open_fds(), before)
 
 
 class SpooledTestCase(ScratchTestCase):
@@ -1357,6 +1367,8 @@ class ErrorTestCase(ScratchTestCase):
         self.assertIsInstance(cm.exception.__cause__, GLib.Error)
         self.assertTrue(cm.exception.__cause__.matches(
             Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+        # The library's message, naming the path, is the cause's.
+        self.assertIn(missing, cm.exception.__cause__.message)
 
     def test_missing_dir(self):
         missing = os.path.join(self.scratch, 'missing')
@@ -1512,6 +1524,32 @@ class OverrideTestCase(ScratchTestCase):
             with self.assertRaises(FileExistsError) as cm:
                 f.persist(existing, GTempfile.TmpPersistFlags.NO_REPLACE)
             self.assertEqual(cm.exception.filename, existing)
+
+    def test_c_api_calls_raise_plain_glib_error(self):
+        # As both guides say: new() and the _finish() functions are the C
+        # API's, so their failures are GLib.Error only.
+        missing = os.path.join(self.scratch, 'missing')
+        for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile,
+                    GTempfile.TmpDir):
+            with self.subTest(cls=cls.__name__):
+                with self.assertRaises(GLib.Error) as cm:
+                    cls.new(missing, None, None)
+                self.assertNotIsInstance(cm.exception, OSError)
+                self.assertTrue(cm.exception.matches(
+                    Gio.io_error_quark(), Gio.IOErrorEnum.NOT_FOUND))
+                loop = GLib.MainLoop()
+                results = []
+
+                def done(source, result, cls=cls):
+                    results.append(result)
+                    loop.quit()
+                cls.new_async(missing, None, None, GLib.PRIORITY_DEFAULT,
+                              None, done)
+                loop.run()
+                with self.assertRaises(GLib.Error) as cm:
+                    cls.new_finish(results[0])
+                self.assertNotIsInstance(cm.exception, OSError)
+        self.assertEqual(self.listing(), [])
 
     def test_closed_file_is_value_error(self):
         for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile,
