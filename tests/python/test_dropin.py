@@ -114,6 +114,31 @@ print(gtempfile.tempdir)
 
 
 class NamesTestCase(ScratchTestCase):
+    def test_works_with_warnings_as_errors(self):
+        # A drop-in for a module that never warns: importing it and calling
+        # mktemp() (deprecated in the C API) under python -W error, or with
+        # filters put before the package's own, warns about nothing.
+        code = '''
+import warnings
+import gtempfile
+print(gtempfile.mktemp(dir=%r) != '')
+warnings.simplefilter('error')
+print(gtempfile.mktemp(dir=%r) != '')
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter('always')
+    gtempfile.mktemp(dir=%r)
+    with gtempfile.NamedTemporaryFile(dir=%r) as f:
+        pass
+print(caught)
+''' % ((self.scratch,) * 4)
+        command = [sys.executable, '-W', 'error', '-c',
+                   'import sys; sys.path[:0] = [%r]\n' % BINDINGS + code]
+        result = subprocess.run(command, capture_output=True, text=True,
+                                timeout=60)
+        self.assertEqual(result.stdout.split(), ['True', 'True', '[]'],
+                         result.stderr)
+        self.assertEqual(self.listing(), [])
+
     def test_positional_order_is_suffix_prefix_dir(self):
         fd, path = gtempfile.mkstemp('.dat', 'data_', self.scratch)
         os.close(fd)
