@@ -916,6 +916,8 @@ class SpooledTestCase(ScratchTestCase):
             self.assertFalse(f._rolled)
             fd = f.fileno()
             self.assertTrue(f._rolled)
+            with self.assertRaises(AttributeError):  # read-only
+                f._rolled = False
             self.assertIsInstance(f.gobject, GTempfile.SpooledTmpFile)
             self.assertEqual(f.name, fd)
             link = os.readlink('/proc/self/fd/%d' % fd)
