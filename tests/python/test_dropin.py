@@ -372,6 +372,8 @@ class FileObjectTestCase(ScratchTestCase):
                         gtempfile.TemporaryFile(mode, dir=self.scratch,
                                                 **kwargs) as ours:
                     self.assertIsInstance(ours, type(theirs).__mro__[0])
+                    self.assertEqual(repr(ours).split(' ')[0],
+                                     repr(theirs).split(' ')[0])
                     self.assertEqual(ours.mode, theirs.mode)
                     self.assertIsInstance(ours.name, int)
                     self.assertEqual(ours.readable(), theirs.readable())
