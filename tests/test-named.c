@@ -307,6 +307,38 @@ test_delete_changed_after_close (void)
   test_scratch_free (dir);
 }
 
+/* In a directory others may write to without the sticky bit, the entry
+ * can be renamed away and another put at its path: the data written stays
+ * in our file, and the cleanup at close removes what has the path by then
+ * as a link, never following it (doc/security.md). */
+static void
+test_replaced_by_symlink (void)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *outside = g_build_filename (dir, "outside", NULL);
+  g_autofree gchar *away = g_build_filename (dir, "renamed-away", NULL);
+  GNamedTmpFile *tmp = new_named (dir, TRUE, TRUE);
+  g_autofree gchar *path = g_strdup (g_named_tmp_file_get_path (tmp));
+  g_autoptr(GError) error = NULL;
+
+  test_write_file_mode (outside, "not ours", 0640);
+  g_assert_no_errno (rename (path, away));
+  g_assert_no_errno (symlink (outside, path));
+
+  test_write (G_TMP_FILE (tmp), "ours", -1);
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (tmp);
+
+  g_assert_false (test_path_exists (path));
+  test_assert_file_contents (outside, "not ours");
+  g_assert_cmpuint (test_mode_of (outside), ==, 0640);
+  test_assert_file_contents (away, "ours");
+  g_assert_cmpuint (test_count_entries (dir), ==, 2);
+
+  test_scratch_free (dir);
+}
+
 static void
 test_removed_externally (void)
 {
@@ -688,6 +720,7 @@ main (int   argc,
     }
   g_test_add_func ("/named/delete/changed-after-close", test_delete_changed_after_close);
   g_test_add_func ("/named/delete/removed-externally", test_removed_externally);
+  g_test_add_func ("/named/delete/replaced-by-symlink", test_replaced_by_symlink);
   g_test_add_func ("/named/cleanup/cancelled", test_cleanup_cancelled);
   g_test_add_func ("/named/async/new", test_async);
   g_test_add_func ("/named/async/concurrent-init", test_concurrent_init_async);
