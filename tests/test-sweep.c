@@ -11,7 +11,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #ifdef __linux__
 # include <sys/mount.h>
@@ -216,7 +218,7 @@ test_random_length (void)
 
 /* Symbolic links of the shape (to a file, to a directory, dangling) are
  * neither followed nor removed; their targets keep everything. So are a
- * fifo and a socket-like entry: only files and directories are ours. */
+ * fifo and a socket: only files and directories are ours. */
 static void
 test_symlinks (void)
 {
@@ -230,6 +232,10 @@ test_symlinks (void)
     { "tmpdangling", "/nonexistent/gtmp-test" },
   };
   g_autofree gchar *fifo = g_build_filename (dir, "tmpfifo0000", NULL);
+  g_autofree gchar *socket_path = g_build_filename (dir, "tmpsocket00", NULL);
+  g_autofree gchar *cwd = g_get_current_dir ();
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  gint sock;
 
   test_make_dir (dir, 0755);
   for (guint i = 0; i < G_N_ELEMENTS (links); i++)
@@ -241,9 +247,20 @@ test_symlinks (void)
     }
   g_assert_no_errno (mkfifo (fifo, 0600));
   age (fifo, HOUR);
+  /* Bound by a relative name: a scratch path may be too long for one. */
+  strcpy (addr.sun_path, "tmpsocket00");
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_no_errno (sock);
+  g_assert_no_errno (chdir (dir));
+  g_assert_no_errno (bind (sock, (struct sockaddr *) &addr, sizeof addr));
+  g_assert_no_errno (chdir (cwd));
+  g_assert_no_errno (close (sock));
+  age (socket_path, HOUR);
 
   g_assert_cmpint (sweep (dir, NULL, NULL, 0), ==, 0);
-  g_assert_cmpuint (test_count_entries (dir), ==, G_N_ELEMENTS (links) + 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, G_N_ELEMENTS (links) + 2);
+  g_assert_true (test_path_exists (fifo));
+  g_assert_true (test_path_exists (socket_path));
   for (guint i = 0; i < G_N_ELEMENTS (links); i++)
     {
       g_autofree gchar *link = g_build_filename (dir, links[i][0], NULL);
