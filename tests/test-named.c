@@ -468,6 +468,42 @@ test_fork_child_unref (void)
   test_scratch_free (dir);
 }
 
+/* The fork rule covers implicit cleanup only: in a child, an explicit
+ * cleanup() and the close of a file with delete-on-close still remove the
+ * file (doc/security.md), and the parent's later unref is quiet. */
+static void
+test_fork_child_explicit (void)
+{
+  gchar *dir = test_scratch_new ();
+  GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
+  GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
+  g_autofree gchar *path1 = g_strdup (g_named_tmp_file_get_path (on_close));
+  g_autofree gchar *path2 = g_strdup (g_named_tmp_file_get_path (on_cleanup));
+  gint status = 0;
+  pid_t pid;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gboolean ok = g_io_stream_close (G_IO_STREAM (on_close), NULL, NULL) &&
+                    g_named_tmp_file_cleanup (on_cleanup, NULL, NULL);
+
+      _exit (ok && !test_path_exists (path1) && !test_path_exists (path2) ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_assert_false (test_path_exists (path1));
+  g_assert_false (test_path_exists (path2));
+  g_object_unref (on_close);
+  g_object_unref (on_cleanup);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+
+  test_scratch_free (dir);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Properties                                                                */
 
@@ -695,6 +731,7 @@ main (int   argc,
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
+  g_test_add_func ("/named/fork/child-explicit", test_fork_child_explicit);
   g_test_add_data_func ("/named/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_NAMED),
                         test_check_unwritable_dir);
   g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
