@@ -6,6 +6,7 @@
 
 #include "gtempfile-private.h"
 #include "gtmp-rmtree.h"
+#include "gtmp-testing.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -529,6 +530,75 @@ test_cancel (void)
   test_scratch_free (g_steal_pointer (&base));
 }
 
+/* Batch hook: cancels the sweep inside the first tree it removes, and
+ * counts the batches the walk is about to remove. */
+static guint batches_seen;
+
+static void
+cancel_in_tree (gint     dirfd,
+                gpointer user_data)
+{
+  batches_seen++;
+  g_cancellable_cancel (user_data);
+}
+
+/* Cancelled inside a tree: the sweep stops there (the tree keeps what was
+ * not removed yet) and goes on to no other entry; what it removed before
+ * stays removed; the call fails with CANCELLED; a later sweep removes the
+ * rest. Which entries come before the tree is the directory's listing
+ * order, read here first. */
+static void
+test_cancel_inside_tree (void)
+{
+  g_autofree gchar *base = test_scratch_new ();
+  g_autofree gchar *tree = old_tree (base, "tmptreeaaaa", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GDir *d;
+  const gchar *name;
+  gboolean seen_tree = FALSE;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree gchar *file_name = g_strdup_printf ("tmpfile000%u", i);
+
+      g_free (old_file (base, file_name));
+    }
+  d = g_dir_open (base, 0, NULL);
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (g_str_equal (name, "tmptreeaaaa"))
+        seen_tree = TRUE;
+      else
+        g_ptr_array_add (seen_tree ? after : before, g_build_filename (base, name, NULL));
+    }
+  g_dir_close (d);
+  g_test_message ("%u files listed before the tree, %u after", before->len, after->len);
+
+  batches_seen = 0;
+  _g_tmp_rmtree_set_batch_hook (cancel_in_tree, cancellable);
+  g_assert_cmpint (g_tempfile_sweep (base, NULL, NULL, 0, 0, cancellable, &error), ==, -1);
+  _g_tmp_rmtree_set_batch_hook (NULL, NULL);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (batches_seen, ==, 1);
+  g_assert_true (test_path_exists (tree));
+  for (guint i = 0; i < before->len; i++)
+    g_assert_false (test_path_exists (before->pdata[i]));
+  for (guint i = 0; i < after->len; i++)
+    g_assert_true (test_path_exists (after->pdata[i]));
+
+  g_assert_cmpint (g_tempfile_sweep (base, NULL, NULL, 0, 0, NULL, &error), ==, after->len + 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
+
+  test_scratch_free (g_steal_pointer (&base));
+}
+
 static void
 test_async (void)
 {
@@ -583,6 +653,7 @@ main (int   argc,
   g_test_add_func ("/sweep/swapped-entry", test_swapped_entry);
   g_test_add_func ("/sweep/race-swap", test_race_swap);
   g_test_add_func ("/sweep/cancel", test_cancel);
+  g_test_add_func ("/sweep/cancel-inside-tree", test_cancel_inside_tree);
   g_test_add_func ("/sweep/async", test_async);
 
   return test_run ();
