@@ -1349,6 +1349,22 @@ test_tempdir_search (void)
       g_tempfile_set_tempdir (NULL);
       test_assert_tempdir (later);
 
+      /* A relative variable gives an absolute path (doc/security.md). */
+      {
+        g_autofree gchar *parent = g_path_get_dirname (good);
+        g_autofree gchar *here = NULL;
+        g_autofree gchar *relative_good = NULL;
+
+        g_assert_no_errno (chdir (parent));
+        here = g_get_current_dir ();
+        relative_good = g_build_filename (here, "good", NULL);
+        g_setenv ("TMPDIR", "good", TRUE);
+        g_tempfile_set_tempdir (NULL);
+        test_assert_tempdir (relative_good);
+        g_assert_no_errno (chdir (cwd));
+        g_setenv ("TMPDIR", later, TRUE);
+      }
+
       /* Empty variables count as unset; with none usable, /tmp comes next. */
       g_setenv ("TMPDIR", "", TRUE);
       g_setenv ("TEMP", missing, TRUE);
