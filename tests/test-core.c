@@ -1421,6 +1421,60 @@ test_tempdir_unwritable (void)
     }
 }
 
+/* A directory in which a file can be created but not written (its file
+ * system is full) is skipped too: the probe writes, as CPython's does. */
+static void
+test_tempdir_full (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *full = test_scratch_path ("full");
+      g_autofree gchar *filler = test_scratch_path ("full/filler");
+      g_autofree gchar *good = test_scratch_path ("good");
+      g_autofree gchar *block = g_malloc0 (4096);
+      gint fd;
+
+      enter_mount_namespace ();
+      g_assert_no_errno (mount ("tmpfs", full, "tmpfs", 0, "size=4k"));
+      fd = open (filler, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      g_assert_no_errno (fd);
+      while (write (fd, block, 4096) > 0)
+        ;
+      g_assert_cmpint (errno, ==, ENOSPC);
+      close (fd);
+
+      g_setenv ("TMPDIR", full, TRUE);
+      g_setenv ("TEMP", good, TRUE);
+      g_unsetenv ("TMP");
+      g_tempfile_set_tempdir (NULL);
+      test_assert_tempdir (good);
+      /* The probe left nothing, where it could write or not. */
+      g_assert_cmpuint (test_count_entries (full), ==, 1);
+      g_assert_cmpuint (test_count_entries (good), ==, 0);
+      g_assert_no_errno (umount (full));
+      return;
+    }
+  else
+    {
+      gchar *scratch = test_scratch_new ();
+      g_autofree gchar *full = g_build_filename (scratch, "full", NULL);
+      g_autofree gchar *good = g_build_filename (scratch, "good", NULL);
+
+      if (!can_mount ("tmpfs"))
+        {
+          test_skip ("cannot mount a small tmpfs (no CAP_SYS_ADMIN or no mount "
+                     "namespaces) to fill it");
+          test_scratch_free (scratch);
+          return;
+        }
+
+      test_make_dir (full, 0700);
+      test_make_dir (good, 0700);
+      test_run_in_subprocess ();
+      test_scratch_free (scratch);
+    }
+}
+
 /* The end of CPython's list: with $TMPDIR, $TEMP, $TMP unset and /tmp,
  * /var/tmp, /usr/tmp read-only, the current directory; with that read-only
  * too, G_IO_ERROR_NOT_FOUND naming what was tried. Read-only mounts in a
@@ -2002,6 +2056,7 @@ main (int   argc,
   g_test_add_data_func ("/core/anonymous/refusal-fork", check_refusal_fork, test_refusal);
   g_test_add_func ("/core/tempdir/search", test_tempdir_search);
   g_test_add_func ("/core/tempdir/unwritable", test_tempdir_unwritable);
+  g_test_add_func ("/core/tempdir/full", test_tempdir_full);
   g_test_add_func ("/core/tempdir/last-resort", test_tempdir_last_resort);
   g_test_add_func ("/core/tempdir/default", test_tempdir_used_by_default);
   g_test_add_func ("/core/args/bad-affixes", test_bad_affixes);
