@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
 # include <sys/mount.h>
@@ -302,6 +303,53 @@ test_other_users (void)
   g_assert_false (test_path_exists (mine));
   test_assert_file_contents (file, "tmpnobodyfi");
   g_assert_cmpuint (test_count_entries (tree), ==, 1);
+
+  test_scratch_free (g_steal_pointer (&base));
+}
+
+/* The effective user decides, not the real one: a set-user-ID program
+ * (here: real uid root, effective uid nobody, in a child) sweeps the
+ * entries of the user it runs as, and leaves the real user's alone, in a
+ * directory where it could remove either. */
+static void
+test_effective_user (void)
+{
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *roots = NULL;
+  g_autofree gchar *nobodys = NULL;
+  gint status = 0;
+  pid_t pid;
+
+  if (!test_need_root ("to run with another effective user"))
+    return;
+
+  base = test_scratch_new ();
+  dir = g_build_filename (base, "shared", NULL);
+  test_make_dir (dir, 0777);
+  g_assert_no_errno (chmod (dir, 0777));
+  roots = old_file (dir, "tmprootsabc");
+  nobodys = old_file (dir, "tmpnobodyab");
+  test_chown_nobody (nobodys);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gint n;
+
+      if (setresgid (0, TEST_NOBODY, 0) < 0 || setresuid (0, TEST_NOBODY, 0) < 0 ||
+          getuid () != 0 || geteuid () != TEST_NOBODY)
+        _exit (2);
+      n = g_tempfile_sweep (dir, NULL, NULL, 0, MIN_AGE, NULL, NULL);
+      _exit (n == 1 ? 0 : 3);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_assert_false (test_path_exists (nobodys));
+  test_assert_file_contents (roots, "tmprootsabc");
 
   test_scratch_free (g_steal_pointer (&base));
 }
@@ -648,6 +696,7 @@ main (int   argc,
   g_test_add_func ("/sweep/random-length", test_random_length);
   g_test_add_func ("/sweep/symlinks", test_symlinks);
   g_test_add_func ("/sweep/other-users", test_other_users);
+  g_test_add_func ("/sweep/effective-user", test_effective_user);
   g_test_add_func ("/sweep/arguments", test_arguments);
   g_test_add_func ("/sweep/mount-inside", test_mount_inside);
   g_test_add_func ("/sweep/swapped-entry", test_swapped_entry);
