@@ -485,8 +485,16 @@ test_swapped_entry (void)
   g_assert_cmpuint (test_count_entries (other), ==, 1);
   g_assert_true (g_file_test (tree, G_FILE_TEST_IS_SYMLINK));
 
-  /* The directory itself, back: removed. */
+  /* An empty directory in its place: removed, which loses nothing
+   * (documented); ours, elsewhere, is not touched. */
   g_assert_no_errno (unlink (tree));
+  test_make_dir (tree, 0700);
+  g_assert_true (_g_tmp_rmtree_remove_at (dfd, "tmpswapped0", tree, -1, &id, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (tree));
+  g_assert_cmpuint (test_count_entries (away), ==, 1);
+
+  /* The directory itself, back: removed. */
   g_assert_no_errno (rename (away, tree));
   g_assert_true (_g_tmp_rmtree_remove_at (dfd, "tmpswapped0", tree, -1, &id, FALSE, NULL, &error));
   g_assert_no_error (error);
