@@ -54,8 +54,9 @@
  * left mounted and intact, and the directories holding it stay. The same
  * holds for something mounted over the directory itself. On Linux the
  * kernel refuses the crossing (`openat2()` with `RESOLVE_NO_XDEV`, Linux
- * 5.6; before that `statx()`'s `STATX_ATTR_MOUNT_ROOT`, Linux 5.8); on
- * older kernels and other systems only a mount of another device is seen.
+ * 5.6; where a seccomp filter refuses it, `statx()`'s
+ * `STATX_ATTR_MOUNT_ROOT`, Linux 5.8); without either (Linux before 5.6)
+ * and on other systems only a mount of another device is seen.
  *
  * ## Which directory is removed
  *

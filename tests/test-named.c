@@ -307,6 +307,38 @@ test_delete_changed_after_close (void)
   test_scratch_free (dir);
 }
 
+/* In a directory others may write to without the sticky bit, the entry
+ * can be renamed away and another put at its path: the data written stays
+ * in our file, and the cleanup at close removes what has the path by then
+ * as a link, never following it (doc/security.md). */
+static void
+test_replaced_by_symlink (void)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *outside = g_build_filename (dir, "outside", NULL);
+  g_autofree gchar *away = g_build_filename (dir, "renamed-away", NULL);
+  GNamedTmpFile *tmp = new_named (dir, TRUE, TRUE);
+  g_autofree gchar *path = g_strdup (g_named_tmp_file_get_path (tmp));
+  g_autoptr(GError) error = NULL;
+
+  test_write_file_mode (outside, "not ours", 0640);
+  g_assert_no_errno (rename (path, away));
+  g_assert_no_errno (symlink (outside, path));
+
+  test_write (G_TMP_FILE (tmp), "ours", -1);
+  g_assert_true (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (tmp);
+
+  g_assert_false (test_path_exists (path));
+  test_assert_file_contents (outside, "not ours");
+  g_assert_cmpuint (test_mode_of (outside), ==, 0640);
+  test_assert_file_contents (away, "ours");
+  g_assert_cmpuint (test_count_entries (dir), ==, 2);
+
+  test_scratch_free (dir);
+}
+
 static void
 test_removed_externally (void)
 {
@@ -432,6 +464,42 @@ test_fork_child_unref (void)
   g_object_unref (on_cleanup);
   g_assert_false (test_path_exists (path1));
   g_assert_false (test_path_exists (path2));
+
+  test_scratch_free (dir);
+}
+
+/* The fork rule covers implicit cleanup only: in a child, an explicit
+ * cleanup() and the close of a file with delete-on-close still remove the
+ * file (doc/security.md), and the parent's later unref is quiet. */
+static void
+test_fork_child_explicit (void)
+{
+  gchar *dir = test_scratch_new ();
+  GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
+  GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
+  g_autofree gchar *path1 = g_strdup (g_named_tmp_file_get_path (on_close));
+  g_autofree gchar *path2 = g_strdup (g_named_tmp_file_get_path (on_cleanup));
+  gint status = 0;
+  pid_t pid;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gboolean ok = g_io_stream_close (G_IO_STREAM (on_close), NULL, NULL) &&
+                    g_named_tmp_file_cleanup (on_cleanup, NULL, NULL);
+
+      _exit (ok && !test_path_exists (path1) && !test_path_exists (path2) ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_assert_false (test_path_exists (path1));
+  g_assert_false (test_path_exists (path2));
+  g_object_unref (on_close);
+  g_object_unref (on_cleanup);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
   test_scratch_free (dir);
 }
@@ -663,6 +731,7 @@ main (int   argc,
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
+  g_test_add_func ("/named/fork/child-explicit", test_fork_child_explicit);
   g_test_add_data_func ("/named/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_NAMED),
                         test_check_unwritable_dir);
   g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
@@ -688,6 +757,7 @@ main (int   argc,
     }
   g_test_add_func ("/named/delete/changed-after-close", test_delete_changed_after_close);
   g_test_add_func ("/named/delete/removed-externally", test_removed_externally);
+  g_test_add_func ("/named/delete/replaced-by-symlink", test_replaced_by_symlink);
   g_test_add_func ("/named/cleanup/cancelled", test_cleanup_cancelled);
   g_test_add_func ("/named/async/new", test_async);
   g_test_add_func ("/named/async/concurrent-init", test_concurrent_init_async);

@@ -539,6 +539,61 @@ test_rename_fails (gconstpointer data)
   test_scratch_free (dir);
 }
 
+/* Link hook: a start-up sweep of another instance (any age) runs while
+ * the save has its hidden name and removes it. */
+static void
+sweep_during_save (gint         dfd,
+                   const gchar *name,
+                   gpointer     user_data)
+{
+  const gchar *dir = user_data;
+  g_autofree gchar *base = g_path_get_basename (name);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_str_has_prefix (base, ".document.txt."));
+  g_assert_cmpint (g_tempfile_sweep (dir, ".document.txt.", NULL, 0, 0, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+/* A sweep that removes the hidden name of a save still under way makes
+ * that save fail, naming the destination, and changes nothing else: the
+ * document is the old one, nothing is left beside it, and the temporary
+ * file keeps its bytes and position and can be saved again. */
+static void
+test_swept_during_save (void)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  gboolean saved;
+
+  tmp = g_tmp_file_new_at (AT_FDCWD, dir, NULL, NULL, 0640, &error);
+  g_assert_no_error (error);
+  test_write (tmp, NEW_TEXT, -1);
+  test_write_file_mode (dest, OLD_TEXT, 0604);
+
+  _g_tmp_core_set_link_hook (sweep_during_save, dir);
+  saved = g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error);
+  _g_tmp_core_set_link_hook (NULL, NULL);
+
+  g_assert_false (saved);
+  test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, dest);
+  g_clear_error (&error);
+  test_assert_file_contents (dest, OLD_TEXT);
+  g_assert_cmpuint (test_mode_of (dest), ==, 0604);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, strlen (NEW_TEXT));
+
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
+  test_assert_file_contents (dest, NEW_TEXT);
+  assert_fd_is (tmp, dest);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
 /* NO_REPLACE after such a failure still refuses an existing name, before
  * anything is copied, and then saves under a new one. */
 static void
@@ -593,6 +648,7 @@ main (int    argc,
       g_test_add_data_func (path, &retry_cases[i], test_rename_fails);
     }
   g_test_add_func ("/persist-replace/rename-fails/no-replace", test_rename_fails_no_replace);
+  g_test_add_func ("/persist-replace/swept-during-save", test_swept_during_save);
 
   return test_run ();
 }

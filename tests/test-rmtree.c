@@ -10,8 +10,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -340,6 +342,79 @@ test_remove_tree_batch_race (void)
   test_scratch_free (scratch);
 }
 
+/* The walk's fstatat() of a subdirectory, the look it takes before it
+ * opens one. The core is linked statically into this executable, so this
+ * definition takes the place of libc's for it (as test-core.c does with
+ * getrandom()): armed, the first look at the name swap_name exchanges
+ * that subdirectory with swap_intruder right after the look, as another
+ * process renaming things in the tree could. */
+static const gchar *swap_name;
+static const gchar *swap_intruder;
+static guint swap_count;
+
+int
+fstatat64 (int            dirfd,
+           const char    *path,
+           struct stat64 *buf,
+           int            flags)
+{
+  static int (*real) (int, const char *, struct stat64 *, int);
+  int res;
+
+  if (real == NULL)
+    real = (int (*) (int, const char *, struct stat64 *, int)) dlsym (RTLD_NEXT, "fstatat64");
+  res = real (dirfd, path, buf, flags);
+
+  if (res == 0 && swap_name != NULL && swap_count == 0 && strcmp (path, swap_name) == 0)
+    {
+      swap_count++;
+      g_assert_no_errno (renameat2 (dirfd, path, AT_FDCWD, swap_intruder, RENAME_EXCHANGE));
+    }
+  return res;
+}
+
+/* A subdirectory swapped, between the walk's look at it and its opening,
+ * for a directory from outside the tree (renameat2 RENAME_EXCHANGE): the
+ * walk sees that what it opened is not what it looked at (device and
+ * inode), leaves it alone and reports it (BUSY, naming it); nothing of the
+ * outside directory is removed. */
+static void
+test_remove_tree_swapped_subdir (void)
+{
+  gchar *scratch = test_scratch_new ();
+  g_autofree gchar *tree = g_build_filename (scratch, "tree", NULL);
+  g_autofree gchar *sub = g_build_filename (tree, "sub", NULL);
+  g_autofree gchar *inner = g_build_filename (sub, "inner", NULL);
+  g_autofree gchar *victim = g_build_filename (scratch, "victim", NULL);
+  g_autofree gchar *precious = g_build_filename (victim, "precious", NULL);
+  g_autofree gchar *swapped_in = g_build_filename (sub, "precious", NULL);
+  g_autofree gchar *ours_away = g_build_filename (victim, "inner", NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean removed;
+
+  test_make_dir (tree, 0700);
+  test_make_dir (sub, 0700);
+  test_write_file (inner, "ours");
+  test_make_dir (victim, 0755);
+  test_write_file (precious, "not ours");
+
+  swap_intruder = victim;
+  swap_count = 0;
+  swap_name = "sub";
+  removed = _g_tmp_rmtree_remove (tree, -1, FALSE, NULL, &error);
+  swap_name = NULL;
+
+  g_assert_cmpuint (swap_count, ==, 1);
+  g_assert_false (removed);
+  test_assert_error_names (error, G_IO_ERROR_BUSY, sub);
+  /* The outside directory now sits at tree/sub, whole; ours is outside. */
+  test_assert_file_contents (swapped_in, "not ours");
+  g_assert_cmpuint (test_count_entries (sub), ==, 1);
+  g_assert_true (test_path_exists (ours_away));
+
+  test_scratch_free (scratch);
+}
+
 /* A held descriptor (GTmpDir's) whose read position has moved is a fine
  * start for the walk, and stays the caller's. */
 static void
@@ -571,6 +646,7 @@ main (int   argc,
   g_test_add_func ("/rmtree/from-fd", test_remove_tree_from_fd);
   g_test_add_func ("/rmtree/large", test_remove_tree_large);
   g_test_add_func ("/rmtree/batch-race", test_remove_tree_batch_race);
+  g_test_add_func ("/rmtree/swapped-subdir", test_remove_tree_swapped_subdir);
   g_test_add_func ("/rmtree/errors", test_remove_tree_errors);
   g_test_add_func ("/rmtree/top-stuck", test_remove_tree_top_stuck);
   g_test_add_func ("/rmtree/vanishing", test_remove_tree_vanishing);

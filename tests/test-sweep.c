@@ -6,12 +6,16 @@
 
 #include "gtempfile-private.h"
 #include "gtmp-rmtree.h"
+#include "gtmp-testing.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
 # include <sys/mount.h>
@@ -216,7 +220,7 @@ test_random_length (void)
 
 /* Symbolic links of the shape (to a file, to a directory, dangling) are
  * neither followed nor removed; their targets keep everything. So are a
- * fifo and a socket-like entry: only files and directories are ours. */
+ * fifo and a socket: only files and directories are ours. */
 static void
 test_symlinks (void)
 {
@@ -230,6 +234,10 @@ test_symlinks (void)
     { "tmpdangling", "/nonexistent/gtmp-test" },
   };
   g_autofree gchar *fifo = g_build_filename (dir, "tmpfifo0000", NULL);
+  g_autofree gchar *socket_path = g_build_filename (dir, "tmpsocket00", NULL);
+  g_autofree gchar *cwd = g_get_current_dir ();
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  gint sock;
 
   test_make_dir (dir, 0755);
   for (guint i = 0; i < G_N_ELEMENTS (links); i++)
@@ -241,9 +249,20 @@ test_symlinks (void)
     }
   g_assert_no_errno (mkfifo (fifo, 0600));
   age (fifo, HOUR);
+  /* Bound by a relative name: a scratch path may be too long for one. */
+  strcpy (addr.sun_path, "tmpsocket00");
+  sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_no_errno (sock);
+  g_assert_no_errno (chdir (dir));
+  g_assert_no_errno (bind (sock, (struct sockaddr *) &addr, sizeof addr));
+  g_assert_no_errno (chdir (cwd));
+  g_assert_no_errno (close (sock));
+  age (socket_path, HOUR);
 
   g_assert_cmpint (sweep (dir, NULL, NULL, 0), ==, 0);
-  g_assert_cmpuint (test_count_entries (dir), ==, G_N_ELEMENTS (links) + 1);
+  g_assert_cmpuint (test_count_entries (dir), ==, G_N_ELEMENTS (links) + 2);
+  g_assert_true (test_path_exists (fifo));
+  g_assert_true (test_path_exists (socket_path));
   for (guint i = 0; i < G_N_ELEMENTS (links); i++)
     {
       g_autofree gchar *link = g_build_filename (dir, links[i][0], NULL);
@@ -284,6 +303,53 @@ test_other_users (void)
   g_assert_false (test_path_exists (mine));
   test_assert_file_contents (file, "tmpnobodyfi");
   g_assert_cmpuint (test_count_entries (tree), ==, 1);
+
+  test_scratch_free (g_steal_pointer (&base));
+}
+
+/* The effective user decides, not the real one: a set-user-ID program
+ * (here: real uid root, effective uid nobody, in a child) sweeps the
+ * entries of the user it runs as, and leaves the real user's alone, in a
+ * directory where it could remove either. */
+static void
+test_effective_user (void)
+{
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *roots = NULL;
+  g_autofree gchar *nobodys = NULL;
+  gint status = 0;
+  pid_t pid;
+
+  if (!test_need_root ("to run with another effective user"))
+    return;
+
+  base = test_scratch_new ();
+  dir = g_build_filename (base, "shared", NULL);
+  test_make_dir (dir, 0777);
+  g_assert_no_errno (chmod (dir, 0777));
+  roots = old_file (dir, "tmprootsabc");
+  nobodys = old_file (dir, "tmpnobodyab");
+  test_chown_nobody (nobodys);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      gint n;
+
+      if (setresgid (0, TEST_NOBODY, 0) < 0 || setresuid (0, TEST_NOBODY, 0) < 0 ||
+          getuid () != 0 || geteuid () != TEST_NOBODY)
+        _exit (2);
+      n = g_tempfile_sweep (dir, NULL, NULL, 0, MIN_AGE, NULL, NULL);
+      _exit (n == 1 ? 0 : 3);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_assert_false (test_path_exists (nobodys));
+  test_assert_file_contents (roots, "tmprootsabc");
 
   test_scratch_free (g_steal_pointer (&base));
 }
@@ -419,8 +485,16 @@ test_swapped_entry (void)
   g_assert_cmpuint (test_count_entries (other), ==, 1);
   g_assert_true (g_file_test (tree, G_FILE_TEST_IS_SYMLINK));
 
-  /* The directory itself, back: removed. */
+  /* An empty directory in its place: removed, which loses nothing
+   * (documented); ours, elsewhere, is not touched. */
   g_assert_no_errno (unlink (tree));
+  test_make_dir (tree, 0700);
+  g_assert_true (_g_tmp_rmtree_remove_at (dfd, "tmpswapped0", tree, -1, &id, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (tree));
+  g_assert_cmpuint (test_count_entries (away), ==, 1);
+
+  /* The directory itself, back: removed. */
   g_assert_no_errno (rename (away, tree));
   g_assert_true (_g_tmp_rmtree_remove_at (dfd, "tmpswapped0", tree, -1, &id, FALSE, NULL, &error));
   g_assert_no_error (error);
@@ -512,6 +586,75 @@ test_cancel (void)
   test_scratch_free (g_steal_pointer (&base));
 }
 
+/* Batch hook: cancels the sweep inside the first tree it removes, and
+ * counts the batches the walk is about to remove. */
+static guint batches_seen;
+
+static void
+cancel_in_tree (gint     dirfd,
+                gpointer user_data)
+{
+  batches_seen++;
+  g_cancellable_cancel (user_data);
+}
+
+/* Cancelled inside a tree: the sweep stops there (the tree keeps what was
+ * not removed yet) and goes on to no other entry; what it removed before
+ * stays removed; the call fails with CANCELLED; a later sweep removes the
+ * rest. Which entries come before the tree is the directory's listing
+ * order, read here first. */
+static void
+test_cancel_inside_tree (void)
+{
+  g_autofree gchar *base = test_scratch_new ();
+  g_autofree gchar *tree = old_tree (base, "tmptreeaaaa", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  GDir *d;
+  const gchar *name;
+  gboolean seen_tree = FALSE;
+
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree gchar *file_name = g_strdup_printf ("tmpfile000%u", i);
+
+      g_free (old_file (base, file_name));
+    }
+  d = g_dir_open (base, 0, NULL);
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      if (g_str_equal (name, "tmptreeaaaa"))
+        seen_tree = TRUE;
+      else
+        g_ptr_array_add (seen_tree ? after : before, g_build_filename (base, name, NULL));
+    }
+  g_dir_close (d);
+  g_test_message ("%u files listed before the tree, %u after", before->len, after->len);
+
+  batches_seen = 0;
+  _g_tmp_rmtree_set_batch_hook (cancel_in_tree, cancellable);
+  g_assert_cmpint (g_tempfile_sweep (base, NULL, NULL, 0, 0, cancellable, &error), ==, -1);
+  _g_tmp_rmtree_set_batch_hook (NULL, NULL);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (batches_seen, ==, 1);
+  g_assert_true (test_path_exists (tree));
+  for (guint i = 0; i < before->len; i++)
+    g_assert_false (test_path_exists (before->pdata[i]));
+  for (guint i = 0; i < after->len; i++)
+    g_assert_true (test_path_exists (after->pdata[i]));
+
+  g_assert_cmpint (g_tempfile_sweep (base, NULL, NULL, 0, 0, NULL, &error), ==, after->len + 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_count_entries (base), ==, 0);
+
+  test_scratch_free (g_steal_pointer (&base));
+}
+
 static void
 test_async (void)
 {
@@ -561,11 +704,13 @@ main (int   argc,
   g_test_add_func ("/sweep/random-length", test_random_length);
   g_test_add_func ("/sweep/symlinks", test_symlinks);
   g_test_add_func ("/sweep/other-users", test_other_users);
+  g_test_add_func ("/sweep/effective-user", test_effective_user);
   g_test_add_func ("/sweep/arguments", test_arguments);
   g_test_add_func ("/sweep/mount-inside", test_mount_inside);
   g_test_add_func ("/sweep/swapped-entry", test_swapped_entry);
   g_test_add_func ("/sweep/race-swap", test_race_swap);
   g_test_add_func ("/sweep/cancel", test_cancel);
+  g_test_add_func ("/sweep/cancel-inside-tree", test_cancel_inside_tree);
   g_test_add_func ("/sweep/async", test_async);
 
   return test_run ();
