@@ -144,7 +144,8 @@ test_new_name (gconstpointer held_fd)
   g_autofree gchar *dest = g_build_filename (base, "site", NULL);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_tree (base);
-  g_autofree gchar *old_path = g_strdup (g_tmp_dir_get_path (tmp));
+  const gchar *held_path = g_tmp_dir_get_path (tmp);
+  g_autofree gchar *old_path = g_strdup (held_path);
   guint path_notified = 0, delete_notified = 0;
   gint fd = held_fd ? g_tmp_dir_get_fd (tmp) : -1;
 
@@ -157,6 +158,8 @@ test_new_name (gconstpointer held_fd)
   assert_new_tree (dest);
   g_assert_false (test_path_exists (old_path));
   g_assert_cmpstr (g_tmp_dir_get_path (tmp), ==, dest);
+  /* A string handed out before the persist stays valid (getting-started.md). */
+  g_assert_cmpstr (held_path, ==, old_path);
   g_assert_false (g_tmp_dir_get_delete (tmp));
   g_assert_cmpuint (path_notified, ==, 1);
   g_assert_cmpuint (delete_notified, ==, 1);
