@@ -1472,6 +1472,59 @@ test_tempdir_last_resort (void)
     }
 }
 
+/* "The first where it can create and write a file" (doc/from-glib.md), as
+ * CPython probes: a full file system, where a file can be created but not
+ * written, is passed over, and the probe's file does not stay there. */
+static void
+test_tempdir_full (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree gchar *full = test_scratch_path ("full");
+      g_autofree gchar *open_dir = test_scratch_path ("open");
+      g_autofree gchar *filler = g_build_filename (full, "filler", NULL);
+      gchar block[4096] = { 0, };
+      gint fd;
+
+      enter_mount_namespace ();
+      g_assert_no_errno (mount ("tmpfs", full, "tmpfs", 0, "size=4k"));
+      fd = open (filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+      g_assert_cmpint (fd, >=, 0);
+      while (write (fd, block, sizeof block) > 0)
+        ;
+      g_assert_cmpint (errno, ==, ENOSPC);
+      close (fd);
+
+      g_setenv ("TMPDIR", full, TRUE);
+      g_setenv ("TEMP", open_dir, TRUE);
+      g_unsetenv ("TMP");
+      test_assert_tempdir (open_dir);
+      g_assert_cmpuint (test_count_entries (full), ==, 1);
+      return;
+    }
+  else
+    {
+      gchar *scratch = test_scratch_new ();
+      g_autofree gchar *full = g_build_filename (scratch, "full", NULL);
+      g_autofree gchar *open_dir = g_build_filename (scratch, "open", NULL);
+
+      if (!can_mount ("tmpfs"))
+        {
+          test_skip ("cannot mount file systems (no CAP_SYS_ADMIN or no mount "
+                     "namespaces) to make a full one");
+          test_scratch_free (scratch);
+          return;
+        }
+
+      test_make_dir (full, 0755);
+      test_make_dir (open_dir, 0755);
+      test_run_in_subprocess ();
+      g_assert_cmpuint (test_count_entries (full), ==, 0);
+      g_assert_cmpuint (test_count_entries (open_dir), ==, 0);
+      test_scratch_free (scratch);
+    }
+}
+
 /* NULL dir means the default directory, for every kind of creation. */
 static void
 test_tempdir_used_by_default (void)
@@ -1972,6 +2025,7 @@ main (int   argc,
   g_test_add_data_func ("/core/anonymous/refusal-fork", check_refusal_fork, test_refusal);
   g_test_add_func ("/core/tempdir/search", test_tempdir_search);
   g_test_add_func ("/core/tempdir/unwritable", test_tempdir_unwritable);
+  g_test_add_func ("/core/tempdir/full", test_tempdir_full);
   g_test_add_func ("/core/tempdir/last-resort", test_tempdir_last_resort);
   g_test_add_func ("/core/tempdir/default", test_tempdir_used_by_default);
   g_test_add_func ("/core/args/bad-affixes", test_bad_affixes);
