@@ -436,6 +436,33 @@ test_fork_child_unref (void)
   test_scratch_free (dir);
 }
 
+/* Only the implicit cleanup is the creator's: a child that closes or cleans
+ * up explicitly removes the files, as CPython's close() does
+ * (doc/from-glib.md, doc/overview.md). */
+static void
+test_fork_child_explicit (void)
+{
+  gchar *dir = test_scratch_new ();
+  GNamedTmpFile *on_close = new_named (dir, TRUE, TRUE);
+  GNamedTmpFile *on_cleanup = new_named (dir, TRUE, FALSE);
+  gint status = 0;
+  pid_t pid;
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (g_io_stream_close (G_IO_STREAM (on_close), NULL, NULL) &&
+           g_named_tmp_file_cleanup (on_cleanup, NULL, NULL) ? 0 : 1);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  g_object_unref (on_close);
+  g_object_unref (on_cleanup);
+  test_scratch_free (dir);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Properties                                                                */
 
@@ -663,6 +690,7 @@ main (int   argc,
 
   /* Tests that fork run first, before any worker thread exists. */
   g_test_add_func ("/named/fork/child-unref", test_fork_child_unref);
+  g_test_add_func ("/named/fork/child-explicit", test_fork_child_explicit);
   g_test_add_data_func ("/named/fork/unwritable-dir", GINT_TO_POINTER (TEST_CLASS_NAMED),
                         test_check_unwritable_dir);
   g_test_add_func ("/named/fork/cleanup-errors", test_cleanup_errors);
