@@ -17,9 +17,12 @@
 #include "gtmp-dir-private.h"
 #include "gtmp-fdio.h"
 
+/* ALLOW_COPY and DOCUMENT_MODE are accepted and change nothing: a directory
+ * is never copied and keeps the mode it was created with. */
 #define DIR_PERSIST_FLAGS_ALL (G_TMP_PERSIST_NO_REPLACE | \
                                G_TMP_PERSIST_SYNC | \
                                G_TMP_PERSIST_ALLOW_COPY | \
+                               G_TMP_PERSIST_DOCUMENT_MODE | \
                                G_TMP_PERSIST_EXCHANGE)
 
 /* How deep the check for a directory inside itself climbs at most. */
@@ -434,7 +437,9 @@ check_flags (const gchar       *path,
  * The directory is renamed, never copied: create it beside @path (in the
  * same directory, or at least on the same file system). @path on another
  * file system fails with %G_IO_ERROR_NOT_SUPPORTED, whatever the flags
- * (%G_TMP_PERSIST_ALLOW_COPY is ignored).
+ * (%G_TMP_PERSIST_ALLOW_COPY is ignored). The directory keeps the mode it
+ * was created with ([property@GTempfile.TmpDir:mode]);
+ * %G_TMP_PERSIST_DOCUMENT_MODE, which is for files, is ignored too.
  *
  * What is at @path decides, with @flags:
  *

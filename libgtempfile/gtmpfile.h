@@ -31,7 +31,8 @@ G_BEGIN_DECLS
  * @G_TMP_PERSIST_DOCUMENT_MODE: when the destination is a new name, give the file
  *   the mode of a new document, `0666 & ~umask` (usually `0644`), instead of the
  *   mode it was created with (`0600` unless one was given). A file that replaces
- *   an existing one takes that file's mode either way.
+ *   an existing one takes that file's mode either way. Files only: a
+ *   directory keeps its mode, and [method@GTempfile.TmpDir.persist] ignores it.
  * @G_TMP_PERSIST_EXCHANGE: directories only: swap the temporary directory with
  *   the existing directory at the destination, atomically
  *   ([method@GTempfile.TmpDir.persist]); files fail with

@@ -192,6 +192,19 @@ test_symlink_dir_refused (void)
   g_clear_object (&named);
   g_assert_cmpuint (test_count_entries (inner), ==, 0);
 
+  /* With AT_FDCWD, and in the path-based calls, the directory is a path
+   * like any other: a link at its end is followed (doc/overview.md). */
+  named = g_named_tmp_file_new_at (AT_FDCWD, link, NULL, NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (g_named_tmp_file_get_path (named), link));
+  g_assert_cmpuint (test_count_entries (target), ==, 2);
+  g_clear_object (&named);
+  named = g_named_tmp_file_new (link, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_count_entries (target), ==, 2);
+  g_clear_object (&named);
+  g_assert_cmpuint (test_count_entries (target), ==, 1);
+
   /* A missing dir: NOT_FOUND naming it. */
   tmp = g_tmp_file_new_at (dfd, "missing", NULL, NULL, 0, &error);
   g_assert_null (tmp);

@@ -1422,7 +1422,8 @@ test_tempdir_unwritable (void)
 }
 
 /* A directory in which a file can be created but not written (its file
- * system is full) is skipped too: the probe writes, as CPython's does. */
+ * system is full) is skipped too: the probe writes, as CPython's does
+ * ("the first where it can create and write a file", doc/from-glib.md). */
 static void
 test_tempdir_full (void)
 {

@@ -144,7 +144,8 @@ test_new_name (gconstpointer held_fd)
   g_autofree gchar *dest = g_build_filename (base, "site", NULL);
   g_autoptr(GError) error = NULL;
   GTmpDir *tmp = new_tree (base);
-  g_autofree gchar *old_path = g_strdup (g_tmp_dir_get_path (tmp));
+  const gchar *held_path = g_tmp_dir_get_path (tmp);
+  g_autofree gchar *old_path = g_strdup (held_path);
   guint path_notified = 0, delete_notified = 0;
   gint fd = held_fd ? g_tmp_dir_get_fd (tmp) : -1;
 
@@ -157,6 +158,8 @@ test_new_name (gconstpointer held_fd)
   assert_new_tree (dest);
   g_assert_false (test_path_exists (old_path));
   g_assert_cmpstr (g_tmp_dir_get_path (tmp), ==, dest);
+  /* A string handed out before the persist stays valid (getting-started.md). */
+  g_assert_cmpstr (held_path, ==, old_path);
   g_assert_false (g_tmp_dir_get_delete (tmp));
   g_assert_cmpuint (path_notified, ==, 1);
   g_assert_cmpuint (delete_notified, ==, 1);
@@ -931,6 +934,43 @@ test_async_exchange (void)
   test_scratch_free (g_steal_pointer (&base));
 }
 
+/* A published tree keeps the mode it was created with (overview.md): 0700
+ * by default, the mode given to new_full() otherwise, whatever the live
+ * tree it replaces had, and DOCUMENT_MODE (for files only) changes nothing. */
+static void
+test_keeps_mode (void)
+{
+  g_autofree gchar *base = test_scratch_new ();
+  g_autofree gchar *first = g_build_filename (base, "first", NULL);
+  g_autofree gchar *live = g_build_filename (base, "live", NULL);
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = new_tree (base);
+  g_autofree gchar *path = g_strdup (g_tmp_dir_get_path (tmp));
+
+  g_assert_true (g_tmp_dir_persist (tmp, first, G_TMP_PERSIST_DOCUMENT_MODE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_mode_of (first), ==, 0700);
+  g_object_unref (tmp);
+
+  make_live (live);
+  g_assert_no_errno (chmod (live, 0750));
+  tmp = g_tmp_dir_new_full (base, ".build-", NULL, 0755, 0, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  g_assert_true (g_tmp_dir_persist (tmp, live,
+                                    G_TMP_PERSIST_EXCHANGE | G_TMP_PERSIST_DOCUMENT_MODE,
+                                    NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (test_mode_of (live), ==, 0755);
+  /* The old tree, swapped out, is as it was, and goes with tmp. */
+  g_assert_cmpuint (test_mode_of (path), ==, 0750);
+  unref_gone (tmp, path);
+  g_assert_cmpuint (test_count_entries (base), ==, 2);
+
+  test_scratch_free (g_steal_pointer (&base));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -946,6 +986,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/persist/into-itself", test_into_itself);
   g_test_add_func ("/tmp-dir/persist/twice", test_twice);
   g_test_add_func ("/tmp-dir/persist/flags", test_flags);
+  g_test_add_func ("/tmp-dir/persist/keeps-mode", test_keeps_mode);
   g_test_add_data_func ("/tmp-dir/persist/exchange/cleanup", GINT_TO_POINTER (0), test_exchange);
   g_test_add_data_func ("/tmp-dir/persist/exchange/dispose", GINT_TO_POINTER (1), test_exchange);
   g_test_add_data_func ("/tmp-dir/persist/exchange/held-fd", GINT_TO_POINTER (2), test_exchange);

@@ -470,7 +470,8 @@ test_fork_child_unref (void)
 
 /* The fork rule covers implicit cleanup only: in a child, an explicit
  * cleanup() and the close of a file with delete-on-close still remove the
- * file (doc/security.md), and the parent's later unref is quiet. */
+ * file, as CPython's close() does (doc/security.md, doc/from-glib.md,
+ * doc/overview.md), and the parent's later unref is quiet. */
 static void
 test_fork_child_explicit (void)
 {

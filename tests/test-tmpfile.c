@@ -571,6 +571,41 @@ test_shared_position_with_fd (void)
   test_scratch_free (dir);
 }
 
+/* doc/flatpak.md: a copy of the descriptor (what g_unix_fd_list_append()
+ * sends) lets another process read the nameless file; the copies share
+ * one offset, so the receiver reads with pread() and leaves the sender's
+ * position alone, where read() would move it. */
+static void
+test_descriptor_copy (void)
+{
+  gchar *dir = test_scratch_new ();
+  g_autoptr(GTmpFile) tmp = new_in (dir);
+  gint copy = fcntl (test_get_fd (tmp), F_DUPFD_CLOEXEC, 0);
+  gint status = 0;
+  gchar buf[8] = { 0, };
+  pid_t pid;
+
+  g_assert_cmpint (copy, >=, 0);
+  test_write (tmp, "shared", -1);
+
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    _exit (pread (copy, buf, 6, 0) == 6 && memcmp (buf, "shared", 6) == 0 ? 0 : 1);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 6);
+
+  g_assert_cmpint (lseek (copy, 0, SEEK_SET), ==, 0);
+  g_assert_cmpint (read (copy, buf, 2), ==, 2);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 2);
+  g_assert_no_errno (close (copy));
+
+  g_clear_object (&tmp);
+  g_assert_cmpuint (test_count_entries (dir), ==, 0);
+  test_scratch_free (dir);
+}
+
 static void
 test_truncate (void)
 {
@@ -1089,6 +1124,7 @@ main (int   argc,
   g_test_add_func ("/tmp-file/streams/interleaved", test_interleaved);
   g_test_add_func ("/tmp-file/streams/empty-write-past-end", test_empty_write_past_end);
   g_test_add_func ("/tmp-file/streams/fd-position", test_shared_position_with_fd);
+  g_test_add_func ("/tmp-file/streams/descriptor-copy", test_descriptor_copy);
   g_test_add_func ("/tmp-file/truncate", test_truncate);
   g_test_add_func ("/tmp-file/query-info", test_query_info);
   g_test_add_func ("/tmp-file/modes", test_modes);

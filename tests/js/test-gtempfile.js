@@ -680,7 +680,23 @@ test('/named-tmp-file/not-initialized', withScratch(async scratch => {
     await assertRejectsIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
         f.persist_async(`${scratch}/saved`, GTempfile.TmpPersistFlags.NONE,
             GLib.PRIORITY_DEFAULT, null));
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        () => f.get_input_stream().read_bytes(1, null));
     assertEqual(listing(scratch).length, 0, 'nothing created');
+
+    // close() refuses too (and closes all the same, as GIOStream does).
+    const closed = new GTempfile.NamedTmpFile({dir: scratch});
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, () => closed.close(null));
+    assert(closed.is_closed(), 'closed all the same');
+
+    // The properties that are not construction ones may be set before init().
+    const kept = new GTempfile.NamedTmpFile({dir: scratch, prefix: 'kept_'});
+    kept.delete_on_close = false;
+    kept.init(null);
+    kept.close(null);
+    assert(exists(kept.get_path()), 'delete_on_close set before init() holds');
+    kept.cleanup(null);
+    assertEqual(listing(scratch).length, 0, 'nothing left but f');
 
     // init() makes it whole.
     f.init(null);
