@@ -311,19 +311,38 @@ test_errors_permission (void)
   if (g_test_subprocess ())
     {
       g_autofree gchar *locked = test_scratch_path ("locked");
+      g_autofree gchar *sealed = test_scratch_path ("sealed");
+      g_autoptr(GError) error = NULL;
+      gchar *result;
 
       test_drop_privileges ();
       assert_both_fail (locked, G_IO_ERROR_PERMISSION_DENIED, FALSE);
+
+      /* As documented for open_anonymous(): the error names @dir. */
+      g_assert_cmpint (g_tempfile_open_anonymous (locked, 0, &error), ==, -1);
+      test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, locked);
+      g_clear_error (&error);
+
+      /* mktemp() in a directory it cannot search: the failed check is
+       * reported, not taken for a free name. */
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      result = g_tempfile_mktemp (sealed, NULL, NULL, &error);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      test_assert_error_names (error, G_IO_ERROR_PERMISSION_DENIED, sealed);
+      g_assert_null (result);
       return;
     }
   else if (test_need_root ("to drop privileges to uid 65534 in a child"))
     {
       gchar *scratch = test_scratch_new ();
       g_autofree gchar *locked = g_build_filename (scratch, "locked", NULL);
+      g_autofree gchar *sealed = g_build_filename (scratch, "sealed", NULL);
 
       g_assert_no_errno (mkdir (locked, 0755));
+      g_assert_no_errno (mkdir (sealed, 0700));
       test_run_in_subprocess ();
       g_assert_cmpuint (test_count_entries (locked), ==, 0);
+      g_assert_cmpuint (test_count_entries (sealed), ==, 0);
       test_scratch_free (scratch);
     }
 }
@@ -424,6 +443,7 @@ test_tempdir (void)
       g_autofree gchar *missing = test_scratch_path ("missing");
       g_autofree gchar *cwd = g_get_current_dir ();
       g_autofree gchar *relative = g_build_filename (cwd, "rel", NULL);
+      g_autoptr(GError) error = NULL;
 
       g_setenv ("TMPDIR", first, TRUE);
       g_setenv ("TEMP", second, TRUE);
@@ -447,6 +467,17 @@ test_tempdir (void)
       test_assert_tempdir (third);
       g_tempfile_set_tempdir ("rel");
       test_assert_tempdir (relative);
+      /* Made absolute when set, not when used. */
+      g_assert_no_errno (g_chdir ("/"));
+      test_assert_tempdir (relative);
+      g_assert_no_errno (g_chdir (cwd));
+
+      /* Not checked when set: the call that creates there says it. */
+      g_tempfile_set_tempdir (missing);
+      test_assert_tempdir (missing);
+      g_assert_cmpint (g_tempfile_mkstemp (NULL, NULL, NULL, NULL, &error), ==, -1);
+      test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, missing);
+      g_tempfile_set_tempdir (NULL);
       return;
     }
   else
