@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -638,6 +639,33 @@ test_bad_descriptor (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* g_tmp_dir_new_at(): "path" is found through /proc/self/fd; without it
+ * (hidden here by a tmpfs), NOT_SUPPORTED and nothing is created. In a
+ * mount namespace of its own, so that /proc stays for everyone else. */
+static void
+test_tmp_dir_no_proc (void)
+{
+  if (test_enter_mount_namespace ())
+    {
+      g_autofree gchar *dir = scratch_real ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTmpDir) tmp = NULL;
+      gint dfd = open_dir (dir);
+
+      g_assert_no_errno (mount ("none", "/proc", "tmpfs", 0, NULL));
+      g_assert_false (test_path_exists ("/proc/self/fd"));
+
+      tmp = g_tmp_dir_new_at (dfd, NULL, "np_", NULL, 0, &error);
+      g_assert_null (tmp);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      g_assert_cmpuint (test_count_entries (dir), ==, 0);
+
+      g_assert_no_errno (close (dfd));
+      g_assert_no_errno (umount ("/proc"));
+      test_scratch_free (g_steal_pointer (&dir));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -659,6 +687,7 @@ main (int   argc,
   g_test_add_func ("/at/dir-fd-property", test_dir_fd_property);
   g_test_add_func ("/at/bad-descriptor", test_bad_descriptor);
   g_test_add_func ("/at/spooled", test_spooled_new_at);
+  g_test_add_func ("/at/tmp-dir-no-proc", test_tmp_dir_no_proc);
 
   return test_run ();
 }
