@@ -1634,6 +1634,22 @@ test_impostor (void)
   g_assert_false (test_path_exists (path));
   g_object_unref (tmp);
 
+  /* As documented, the one exception: an *empty* directory put at the path
+   * is removed (the cleanup tries rmdir() first); ours, moved, stays. */
+  tmp = new_in (base);
+  g_free (path);
+  path = g_strdup (g_tmp_dir_get_path (tmp));
+  fill_tree (path);
+  g_assert_no_errno (rename (path, aside));
+  g_assert_no_errno (mkdir (path, 0700));
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (test_path_exists (path));
+  g_assert_cmpuint (test_count_entries (aside), ==, FILL_TREE_ENTRIES);
+  g_object_unref (tmp);
+  g_assert_cmpuint (test_count_entries (aside), ==, FILL_TREE_ENTRIES);
+  test_remove_tree (aside);
+
   remove_base (base);
 }
 
