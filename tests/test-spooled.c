@@ -190,6 +190,8 @@ test_new_properties (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GSpooledTmpFile) file = NULL;
   g_autoptr(GSpooledTmpFile) file2 = NULL;
+  g_autoptr(GSpooledTmpFile) plain = NULL;
+  GParamSpecUInt64 *pspec;
   guint64 max_size = 0;
 
   file = g_spooled_tmp_file_new (1234, NULL, NULL, NULL);
@@ -210,6 +212,15 @@ test_new_properties (void)
   g_assert_no_error (error);
   g_assert_cmpuint (g_spooled_tmp_file_get_max_size (file2), ==, 10);
   g_assert_false (is_rolled_over (file2));
+
+  /* Documented range of max-size: 0 (no limit, the default) to G_MAXSIZE. */
+  plain = g_object_new (G_TYPE_SPOOLED_TMP_FILE, NULL);
+  g_assert_cmpuint (g_spooled_tmp_file_get_max_size (plain), ==, 0);
+  pspec = G_PARAM_SPEC_UINT64 (g_object_class_find_property (G_OBJECT_GET_CLASS (plain),
+                                                             "max-size"));
+  g_assert_cmpuint (pspec->minimum, ==, 0);
+  g_assert_cmpuint (pspec->maximum, ==, G_MAXSIZE);
+  g_assert_cmpuint (pspec->default_value, ==, 0);
 
   /* DESIGN.md, Types: GSpooledTmpFile is final. */
   g_assert_true (G_TYPE_IS_FINAL (G_TYPE_SPOOLED_TMP_FILE));
@@ -940,6 +951,19 @@ record_rollover_notify (GObject    *object,
   notify->rolled_over = g_spooled_tmp_file_is_rolled_over (G_SPOOLED_TMP_FILE (object));
 }
 
+/* The write's callback: a rollover has been notified by then. */
+static void
+write_async_record (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  RolloverNotify *notify = g_object_get_data (source, "rollover-notify");
+  GSpooledTmpFile *file = g_object_get_data (source, "spooled-file");
+
+  g_assert_cmpuint (notify->count, ==, g_spooled_tmp_file_is_rolled_over (file) ? 1 : 0);
+  test_store_result (source, result, user_data);
+}
+
 /* GIO runs g_output_stream_write_async() on our stream in a worker thread,
  * which rolls the file over; a handler that updates a user interface must
  * still run in the main thread, from the main loop, once, and before the
@@ -954,13 +978,15 @@ test_notify_write_async (void)
   RolloverNotify notify = { 0, NULL, FALSE, FALSE };
 
   g_signal_connect (file, "notify::rolled-over", G_CALLBACK (record_rollover_notify), &notify);
+  g_object_set_data (G_OBJECT (out), "rollover-notify", &notify);
+  g_object_set_data (G_OBJECT (out), "spooled-file", file);
 
   for (guint i = 0; i < 3; i++)
     {
       g_autoptr(GAsyncResult) result = NULL;
 
       g_output_stream_write_async (out, data + i * 50000, 50000, G_PRIORITY_DEFAULT,
-                                   NULL, test_store_result, &result);
+                                   NULL, write_async_record, &result);
       g_assert_cmpint (g_output_stream_write_finish (out, test_wait_result (&result), &error),
                        ==, 50000);
       g_assert_no_error (error);
