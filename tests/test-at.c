@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "test-util.h"
 
 /* A scratch directory by its canonical path (what /proc reports). */
@@ -110,6 +112,30 @@ test_mkstemp_at (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* With AT_FDCWD a relative dir is below the current directory, and the
+ * path returned is absolute. Changes the current directory meanwhile. */
+static void
+assert_at_fdcwd_relative (const gchar *dir)
+{
+  g_autofree gchar *cwd = g_get_current_dir ();
+  g_autofree gchar *sub = child (dir, "sub");
+  g_autofree gchar *made = NULL;
+  g_autofree gchar *name = NULL;
+  g_autoptr(GError) error = NULL;
+  gint fd;
+
+  g_assert_no_errno (g_chdir (dir));
+  made = g_tempfile_mkdtemp_at (AT_FDCWD, "sub", "rel-", NULL, 0, &error);
+  g_assert_no_error (error);
+  fd = g_tempfile_mkstemp_at (AT_FDCWD, "sub", "rel-", NULL, 0, &name, &error);
+  g_assert_no_error (error);
+  g_assert_no_errno (g_chdir (cwd));
+
+  g_assert_true (test_name_matches (made, sub, "^rel-[a-z0-9_]{8}$"));
+  g_assert_true (test_name_matches (name, sub, "^rel-[a-z0-9_]{8}$"));
+  g_assert_no_errno (close (fd));
+}
+
 static void
 test_mkdtemp_at (void)
 {
@@ -140,6 +166,16 @@ test_mkdtemp_at (void)
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (made, sub));
   g_assert_cmpuint (test_mode_of (made), ==, 0700);
+  g_clear_pointer (&made, g_free);
+
+  /* As documented, the path is absolute with an absolute dir, whatever
+   * the descriptor, and with AT_FDCWD, whatever the dir. */
+  made = g_tempfile_mkdtemp_at (dfd, sub, "abs-", NULL, 0, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_name_matches (made, sub, "^abs-[a-z0-9_]{8}$"));
+  g_clear_pointer (&made, g_free);
+
+  assert_at_fdcwd_relative (dir);
 
   g_assert_no_errno (close (dfd));
   test_scratch_free (g_steal_pointer (&dir));
