@@ -95,7 +95,7 @@ typedef struct
   GString      *path;     /* of the deepest level, for error messages */
   GArray       *levels;   /* Level; [0] is the top, always open */
   guint         first_open; /* levels [1, first_open) are closed */
-  gboolean      ignore_errors;
+  gboolean      ignore_errors; /* go on past a failed entry */
   GCancellable *cancellable;
   gboolean      cancelled;
   gboolean      stop;
@@ -678,11 +678,11 @@ walk_tree (RemoveWalk *walk)
 }
 
 gboolean
-_g_tmp_rmtree_remove (const gchar   *path,
-                      gint           dirfd,
-                      gboolean       ignore_errors,
-                      GCancellable  *cancellable,
-                      GError       **error)
+_g_tmp_rmtree_remove (const gchar       *path,
+                      gint               dirfd,
+                      GTmpRmtreeErrors   ignore_errors,
+                      GCancellable      *cancellable,
+                      GError           **error)
 {
   return _g_tmp_rmtree_remove_full (path, dirfd, NULL, ignore_errors,
                                     cancellable, error);
@@ -692,7 +692,7 @@ gboolean
 _g_tmp_rmtree_remove_full (const gchar           *path,
                            gint                   dirfd,
                            const GTmpCoreFileId  *expected,
-                           gboolean               ignore_errors,
+                           GTmpRmtreeErrors       ignore_errors,
                            GCancellable          *cancellable,
                            GError               **error)
 {
@@ -706,12 +706,12 @@ _g_tmp_rmtree_remove_at (gint                   parent_fd,
                          const gchar           *path,
                          gint                   dirfd,
                          const GTmpCoreFileId  *expected,
-                         gboolean               ignore_errors,
+                         GTmpRmtreeErrors       ignore_errors,
                          GCancellable          *cancellable,
                          GError               **error)
 {
-  RemoveWalk walk = { NULL, NULL, 1, ignore_errors, cancellable, FALSE, FALSE, NULL,
-                      parent_fd, name };
+  RemoveWalk walk = { NULL, NULL, 1, ignore_errors != G_TMP_RMTREE_STOP, cancellable,
+                      FALSE, FALSE, NULL, parent_fd, name };
   Level top = { NULL, 0, 0, 0, 0, NULL, FALSE, FALSE };
   struct stat st;
   gint errsv;
@@ -743,7 +743,7 @@ _g_tmp_rmtree_remove_at (gint                   parent_fd,
 
   if (top.dir == NULL)
     {
-      if (ignore_errors)
+      if (ignore_errors == G_TMP_RMTREE_IGNORE)
         return TRUE;
       _g_tmp_core_set_error (error, errsv, _("Could not remove “%s”"), path);
       return FALSE;
@@ -779,7 +779,7 @@ _g_tmp_rmtree_remove_at (gint                   parent_fd,
       return !g_cancellable_set_error_if_cancelled (cancellable, error);
     }
 
-  if (walk.error != NULL && !ignore_errors)
+  if (walk.error != NULL && ignore_errors != G_TMP_RMTREE_IGNORE)
     {
       g_propagate_error (error, walk.error);
       return FALSE;

@@ -123,7 +123,9 @@ sweep_entry (Sweep       *sweep,
   id.dev = st.st_dev;
   id.ino = st.st_ino;
   path = g_build_filename (sweep->dir, name, NULL);
-  if (_g_tmp_rmtree_remove_at (sweep->dfd, name, path, -1, &id, FALSE,
+  /* Past an entry it cannot remove (a mount point), the rest of the tree
+   * still goes; the first failure is reported. */
+  if (_g_tmp_rmtree_remove_at (sweep->dfd, name, path, -1, &id, G_TMP_RMTREE_CONTINUE,
                                sweep->cancellable, &error))
     {
       sweep->removed++;

@@ -409,8 +409,8 @@ test_arguments (void)
 }
 
 /* Something mounted inside an old directory is left alone, mounted and
- * intact, and reported (BUSY, naming it); the other entries are still
- * removed. In a mount namespace of its own. */
+ * intact, and reported (BUSY, naming it); the other entries, in that tree
+ * too, are still removed. In a mount namespace of its own. */
 static void
 test_mount_inside (void)
 {
@@ -440,6 +440,15 @@ test_mount_inside (void)
   test_assert_error_names (error, G_IO_ERROR_BUSY, mnt);
   test_assert_file_contents (on_mount, "keep");
   g_assert_false (test_path_exists (other));
+  g_clear_error (&error);
+  /* The rest of the tree went: only the mount and what holds it stay. */
+  g_assert_cmpuint (test_count_entries (tree), ==, 1);
+
+  /* As documented: the tree the failed sweep emptied in part was modified
+   * by it, so the next sweep takes it as fresh and leaves it. */
+  g_assert_cmpint (g_tempfile_sweep (base, NULL, NULL, 0, MIN_AGE, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  test_assert_file_contents (on_mount, "keep");
 
   g_assert_no_errno (umount (mnt));
   test_scratch_free (g_steal_pointer (&base));
@@ -677,7 +686,9 @@ test_async (void)
 
   g_tempfile_sweep_async (base, NULL, NULL, 0, MIN_AGE, G_PRIORITY_DEFAULT, NULL,
                           test_store_result, &result);
-  g_assert_cmpint (g_tempfile_sweep_finish (test_wait_result (&result), &error), ==, 2);
+  /* As documented, the result has no source object. */
+  g_assert_null (g_async_result_get_source_object (test_wait_result (&result)));
+  g_assert_cmpint (g_tempfile_sweep_finish (result, &error), ==, 2);
   g_assert_no_error (error);
   g_clear_object (&result);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
