@@ -2268,10 +2268,12 @@ test_delete_false_dispose_after_failure (void)
 /* Cost                                                                      */
 
 /* Run as `test-tmpdir --lifecycles N DIR`: one warm-up, then N empty
- * GTmpDir lifecycles. */
+ * GTmpDir lifecycles; with `--lifecycles-path`, each asks for the path
+ * twice. */
 static int
 run_lifecycles (guint        n,
-                const gchar *dir)
+                const gchar *dir,
+                gboolean     get_path)
 {
   guint i;
 
@@ -2285,6 +2287,8 @@ run_lifecycles (guint        n,
           g_printerr ("%s\n", error->message);
           return 1;
         }
+      if (get_path && (g_tmp_dir_get_path (tmp) == NULL || g_tmp_dir_get_path (tmp) == NULL))
+        return 1;
       g_object_unref (tmp);
     }
   return 0;
@@ -2294,6 +2298,7 @@ run_lifecycles (guint        n,
 static GHashTable *
 count_syscalls (const gchar *strace,
                 const gchar *base,
+                const gchar *mode,
                 guint        n)
 {
   g_autofree gchar *n_str = g_strdup_printf ("%u", n);
@@ -2301,7 +2306,7 @@ count_syscalls (const gchar *strace,
   g_autofree gchar *self_exe = g_file_read_link ("/proc/self/exe", NULL);
   const gchar *argv[] = {
     strace, "-f", "-c", "-o", out_file, self_exe,
-    "--lifecycles", n_str, base, NULL
+    mode, n_str, base, NULL
   };
   g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
@@ -2349,6 +2354,15 @@ calls (GHashTable  *counts,
   return GPOINTER_TO_UINT (g_hash_table_lookup (counts, name));
 }
 
+/* Calls of any of the stat family in @counts. */
+static guint
+stat_calls (GHashTable *counts)
+{
+  return calls (counts, "newfstatat") + calls (counts, "fstatat64") +
+         calls (counts, "statx") + calls (counts, "fstat") + calls (counts, "stat") +
+         calls (counts, "lstat");
+}
+
 static void
 test_syscalls (void)
 {
@@ -2377,8 +2391,8 @@ test_syscalls (void)
     }
 
   base = test_scratch_new ();
-  few = count_syscalls (strace, base, 0);
-  many = count_syscalls (strace, base, n);
+  few = count_syscalls (strace, base, "--lifecycles", 0);
+  many = count_syscalls (strace, base, "--lifecycles", n);
   g_assert_cmpuint (test_count_entries (base), ==, 0);
 
   g_assert_cmpuint (calls (many, "mkdir") + calls (many, "mkdirat"), ==,
@@ -2399,6 +2413,17 @@ test_syscalls (void)
     }
   g_test_message ("getrandom: %u calls for %u names", calls (many, "getrandom"), n + 1);
 
+  /* As documented, get_path() looks at the directory once: one fstatat()
+   * per lifecycle, however often it is called. */
+  g_clear_pointer (&few, g_hash_table_unref);
+  g_clear_pointer (&many, g_hash_table_unref);
+  few = count_syscalls (strace, base, "--lifecycles-path", 0);
+  many = count_syscalls (strace, base, "--lifecycles-path", n);
+  g_assert_cmpuint (stat_calls (many), ==, stat_calls (few) + n);
+  g_assert_cmpuint (calls (many, "mkdir") + calls (many, "mkdirat"), ==,
+                    calls (few, "mkdir") + calls (few, "mkdirat") + n);
+  g_assert_cmpuint (calls (many, "openat"), ==, calls (few, "openat"));
+
   remove_base (base);
 }
 
@@ -2407,7 +2432,9 @@ main (int   argc,
       char *argv[])
 {
   if (argc == 4 && g_str_equal (argv[1], "--lifecycles"))
-    return run_lifecycles (atoi (argv[2]), argv[3]);
+    return run_lifecycles (atoi (argv[2]), argv[3], FALSE);
+  if (argc == 4 && g_str_equal (argv[1], "--lifecycles-path"))
+    return run_lifecycles (atoi (argv[2]), argv[3], TRUE);
 
   test_init (&argc, &argv, "tmpdir");
 
