@@ -1,5 +1,6 @@
 /* test-dir-threads.c — GTmpDir's documented rules for calls from several
- * threads at once: one cleanup at a time, get_fd() meanwhile, notifications
+ * threads at once: one cleanup at a time, get_fd() meanwhile, notifications,
+ * a cancel that comes while a worker publishes
  *
  * Copyright 2026 The libgtempfile authors
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -242,6 +243,61 @@ test_fd_while_persisting (void)
   test_scratch_free (g_steal_pointer (&base));
 }
 
+/* Holds the flush of the destination's directory, which comes after the
+ * rename (the directory is published by then). */
+typedef struct
+{
+  Held         held;
+  const gchar *dest;
+} HeldAfterRename;
+
+static gboolean
+hold_after_rename (gint     fd,
+                   gpointer user_data)
+{
+  HeldAfterRename *after = user_data;
+
+  if (test_path_exists (after->dest))
+    hold_in_batch (fd, &after->held);
+  return TRUE;
+}
+
+/* g_tmp_dir_persist_async(): "a cancellation that comes after the rename
+ * does not report a failure, since the directory has been published". */
+static void
+test_persist_async_cancelled_after_rename (void)
+{
+  g_autofree gchar *base = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (base, "published", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  HeldAfterRename after = { { { 0, }, 0 }, dest };
+  GTmpDir *tmp;
+
+  tmp = g_tmp_dir_new (base, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  test_hold_init (&after.held.hold);
+  _g_tmp_core_set_sync_hook (hold_after_rename, &after);
+  g_tmp_dir_persist_async (tmp, dest, G_TMP_PERSIST_SYNC, G_PRIORITY_DEFAULT, cancellable,
+                           test_store_result, &result);
+  wait_entered (&after.held);
+  g_cancellable_cancel (cancellable);
+  release (&after.held);
+
+  g_assert_true (g_tmp_dir_persist_finish (tmp, test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  _g_tmp_core_set_sync_hook (NULL, NULL);
+  g_assert_cmpstr (g_tmp_dir_get_path (tmp), ==, dest);
+  g_assert_false (g_tmp_dir_get_delete (tmp));
+
+  g_object_unref (tmp);
+  g_assert_true (test_path_exists (dest));
+  test_remove_tree (dest);
+  test_scratch_free (g_steal_pointer (&base));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +306,8 @@ main (int   argc,
 
   g_test_add_func ("/tmp-dir/threads/cleanup-while-cleaning", test_cleanup_while_cleaning);
   g_test_add_func ("/tmp-dir/threads/fd-while-persisting", test_fd_while_persisting);
+  g_test_add_func ("/tmp-dir/threads/persist-cancelled-after-rename",
+                   test_persist_async_cancelled_after_rename);
 
   return test_run ();
 }
