@@ -8,6 +8,9 @@
 
 #include <fcntl.h>
 #include <string.h>
+#ifdef __linux__
+# include <sys/mount.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -298,6 +301,93 @@ test_persist_async_cancelled_after_rename (void)
   test_scratch_free (g_steal_pointer (&base));
 }
 
+#ifdef __linux__
+/* A GTmpDir in @base with a tmpfs mounted at mnt inside it, which no
+ * cleanup removes; NULL (the test skipped) where mounting is refused. */
+static GTmpDir *
+new_with_mount (const gchar  *base,
+                gchar       **mnt)
+{
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp = g_tmp_dir_new (base, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  *mnt = g_build_filename (g_tmp_dir_get_path (tmp), "mnt", NULL);
+  g_assert_no_errno (g_mkdir (*mnt, 0700));
+  if (!test_mount_tmpfs (*mnt))
+    {
+      g_clear_pointer (mnt, g_free);
+      g_object_unref (tmp);
+      return NULL;
+    }
+
+  return tmp;
+}
+
+/* Runs cleanup_async() with ignore-cleanup-errors @ignore, flipped right
+ * after the call (the worker has usually not started yet); returns what
+ * cleanup_finish() says. */
+static gboolean
+cleanup_async_then_flip (GTmpDir   *tmp,
+                         gboolean   ignore,
+                         GError   **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, ignore);
+  g_tmp_dir_cleanup_async (tmp, G_PRIORITY_DEFAULT, NULL, test_store_result, &result);
+  g_tmp_dir_set_ignore_cleanup_errors (tmp, !ignore);
+
+  return g_tmp_dir_cleanup_finish (tmp, test_wait_result (&result), error);
+}
+#endif
+
+/* cleanup_async(): ignore-cleanup-errors "is read now, when the call is
+ * made"; changing it meanwhile affects the next cleanup only. In a mount
+ * namespace of its own (a tmpfs mounted inside the tree is what cannot be
+ * removed). */
+static void
+test_ignore_read_at_call (void)
+{
+#ifdef __linux__
+  g_autofree gchar *base = NULL;
+  g_autofree gchar *mnt = NULL;
+  g_autoptr(GError) error = NULL;
+  GTmpDir *tmp;
+
+  if (!test_enter_mount_namespace ())
+    return;
+
+  base = test_scratch_new ();
+  tmp = new_with_mount (base, &mnt);
+  if (tmp == NULL)
+    return;
+
+  /* Not ignored at the call: the error, though set meanwhile. */
+  g_assert_false (cleanup_async_then_flip (tmp, FALSE, &error));
+  test_assert_error_names (error, G_IO_ERROR_BUSY, mnt);
+  g_clear_error (&error);
+  g_assert_true (g_tmp_dir_get_ignore_cleanup_errors (tmp));
+
+  /* Ignored at the call: success, though cleared meanwhile. */
+  g_assert_true (cleanup_async_then_flip (tmp, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_tmp_dir_get_ignore_cleanup_errors (tmp));
+  g_assert_true (test_path_exists (mnt));
+
+  /* That cleanup succeeded: later ones do nothing, as documented. */
+  g_assert_no_errno (umount (mnt));
+  g_assert_true (g_tmp_dir_cleanup (tmp, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (test_path_exists (mnt));
+  g_object_unref (tmp);
+  g_assert_true (test_path_exists (mnt));
+  test_scratch_free (g_steal_pointer (&base));
+#else
+  test_skip ("mount(2) test is Linux-only");
+#endif
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/threads/fd-while-persisting", test_fd_while_persisting);
   g_test_add_func ("/tmp-dir/threads/persist-cancelled-after-rename",
                    test_persist_async_cancelled_after_rename);
+  g_test_add_func ("/tmp-dir/threads/ignore-read-at-call", test_ignore_read_at_call);
 
   return test_run ();
 }
