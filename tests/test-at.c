@@ -376,13 +376,23 @@ test_tmp_dir_new_at (void)
   g_autofree gchar *inside = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTmpDir) tmpdir = NULL;
+  struct stat by_own, by_path;
+  gint own = -1;
   gint dfd;
 
   test_make_dir (work, 0755);
   dfd = open_dir (dir);
   tmpdir = g_tmp_dir_new_at (dfd, "work", "d-", NULL, 0, &error);
   g_assert_no_error (error);
+  /* "dir-fd" reads the object's own close-on-exec duplicate. */
+  g_object_get (tmpdir, "dir-fd", &own, NULL);
+  g_assert_cmpint (own, >=, 0);
+  g_assert_cmpint (own, !=, dfd);
+  g_assert_true (test_has_cloexec (own));
+  g_assert_no_errno (fstat (own, &by_own));
   g_assert_no_errno (close (dfd));
+  g_assert_no_errno (stat (dir, &by_path));
+  g_assert_cmpuint (by_own.st_ino, ==, by_path.st_ino);
 
   base = g_path_get_basename (g_tmp_dir_get_path (tmpdir));
   g_assert_true (g_str_has_prefix (g_tmp_dir_get_path (tmpdir), work));
@@ -629,6 +639,7 @@ test_spooled_new_at (void)
   g_object_get (spooled, "dir-fd", &own, NULL);
   g_assert_cmpint (own, >=, 0);
   g_assert_cmpint (own, !=, dfd);
+  g_assert_true (test_has_cloexec (own));
   g_assert_no_errno (close (dfd));
   g_assert_cmpuint (test_count_entries (sub), ==, 0);
 
