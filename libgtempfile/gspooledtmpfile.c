@@ -67,8 +67,8 @@
  * GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (spool));
  *
  * // Small uploads never touch the disk; big ones go to $TMPDIR.
- * if (!g_output_stream_splice (out, upload, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
- *                              cancellable, error))
+ * if (g_output_stream_splice (out, upload, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE,
+ *                             cancellable, error) < 0)
  *   return FALSE;
  * ```
  *
