@@ -300,6 +300,48 @@ test_twice (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* A second persist while persist_async's callback is yet to run is
+ * refused with G_IO_ERROR_PENDING, and changes nothing: the first one
+ * completes, the file persists again afterwards, and the last unref
+ * returns. (The refusal marked a disk phase as begun that nobody would
+ * end, once the first one's had: its callback waited forever.) */
+static void
+test_twice_during_async (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *first = g_build_filename (dir, "first", NULL);
+  g_autofree gchar *second = g_build_filename (dir, "second", NULL);
+  GTmpFile *tmp = new_func (named) (dir, 0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_write (tmp, "data", -1);
+  g_tmp_file_persist_async (tmp, first, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            test_store_result, &result);
+  /* The worker is done and its result waits in this context. */
+  while (!test_path_exists (first) || !g_main_context_pending (NULL))
+    g_usleep (1000);
+
+  g_assert_false (g_tmp_file_persist (tmp, second, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (test_path_exists (second));
+
+  alarm (10);
+  g_assert_true (g_tmp_file_persist_finish (tmp, test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  test_write (tmp, "+more", -1);
+  test_persist (tmp, second, G_TMP_PERSIST_NONE);
+  assert_persisted (tmp, second, "data+more");
+  g_clear_object (&result);
+  test_unref_and_wait (tmp);
+  alarm (0);
+
+  g_assert_false (test_path_exists (first));
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
 static void
 test_relative_dest (gconstpointer named)
 {
@@ -2024,6 +2066,7 @@ main (int   argc,
   g_test_add_func ("/persist/named/unref-during-async", test_named_unref_during_persist_async);
   add_both ("mode-kept", test_mode_kept);
   add_both ("twice", test_twice);
+  add_both ("twice-during-async", test_twice_during_async);
   add_both ("relative-dest", test_relative_dest);
   add_both ("missing-dest-dir", test_missing_dest_dir);
   add_both ("dest-is-directory", test_dest_is_directory);
