@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -299,6 +300,48 @@ test_named_new_at (void)
 
   g_clear_object (&named);
   test_scratch_free (g_steal_pointer (&dir));
+}
+
+/* Without /proc there is no absolute path to find for a descriptor: a
+ * named file made relative to one is refused with NOT_SUPPORTED and
+ * nothing is created, and a persist_at() names @name as given. */
+static void
+test_no_proc (void)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GNamedTmpFile) named = NULL;
+  g_autoptr(GNamedTmpFile) persisted = NULL;
+  gint dfd;
+
+  if (!test_enter_mount_namespace ())
+    return;
+  dir = scratch_real ();
+  dest = child (dir, "kept");
+  persisted = g_named_tmp_file_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  dfd = open_dir (dir);
+  if (mount ("none", "/proc", "tmpfs", 0, NULL) < 0)
+    {
+      test_skip_printf ("cannot hide /proc: %s", g_strerror (errno));
+      return;
+    }
+
+  named = g_named_tmp_file_new_at (dfd, NULL, NULL, NULL, 0, &error);
+  g_assert_null (named);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  g_assert_true (g_tmp_file_persist_at (G_TMP_FILE (persisted), dfd, "kept", G_TMP_PERSIST_NONE,
+                                        NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_named_tmp_file_get_path (persisted), ==, "kept");
+  g_assert_true (test_path_exists (dest));
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  g_assert_no_errno (close (dfd));
 }
 
 /* A named file made relative to a descriptor persists from there too. */
@@ -651,6 +694,7 @@ main (int   argc,
   g_test_add_func ("/at/tmp-file", test_tmp_file_new_at);
   g_test_add_func ("/at/named", test_named_new_at);
   g_test_add_func ("/at/named-persist", test_named_persist_at);
+  g_test_add_func ("/at/no-proc", test_no_proc);
   g_test_add_func ("/at/tmp-dir", test_tmp_dir_new_at);
   g_test_add_func ("/at/tmp-dir-dispose", test_tmp_dir_dispose_at);
   g_test_add_func ("/at/at-fdcwd", test_at_fdcwd);

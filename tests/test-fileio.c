@@ -317,6 +317,34 @@ test_cancelled (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 0);
 }
 
+/* From a file on disk one call reads at most 16 MiB, however much is
+ * asked for, and the next call goes on from there. */
+static void
+test_read_limit (void)
+{
+  const gsize limit = 16 << 20;
+  g_autofree gchar *dir = test_scratch_new ();
+  g_autoptr(GTmpFile) tmp = test_new_file (TEST_CLASS_TMP_FILE, dir, NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = g_malloc (limit + 3);
+  g_autofree guint8 *first = NULL;
+  g_autofree guint8 *rest = NULL;
+  gsize n;
+
+  for (gsize i = 0; i < limit + 3; i++)
+    data[i] = (guint8) (i * 31 + i / 65536);
+  g_assert_true (g_tmp_file_write_data (tmp, data, limit + 3, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, SEEK_SET, &error), ==, 0);
+
+  first = g_tmp_file_read_data (tmp, G_MAXSIZE, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (first, n, data, limit);
+  rest = g_tmp_file_read_data (tmp, G_MAXSIZE, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (rest, n, data + limit, 3);
+}
+
 static void
 add_cases (const gchar   *name,
            GTestDataFunc  func)
@@ -348,6 +376,7 @@ main (int    argc,
   add_cases ("closed", test_closed);
   g_test_add_func ("/fileio/write-rolls-over", test_write_rolls_over);
   g_test_add_func ("/fileio/cancelled", test_cancelled);
+  g_test_add_func ("/fileio/read-limit", test_read_limit);
 
   return test_run ();
 }
