@@ -1296,6 +1296,13 @@ test_async (gconstpointer named)
   g_clear_error (&error);
   /* tell() alone is not refused (the position may be stale). */
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
+  /* A named file's cleanup() is refused too, and closes nothing. */
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    {
+      g_assert_false (g_named_tmp_file_cleanup (G_NAMED_TMP_FILE (tmp), NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+    }
 
   while (!data.done)
     g_main_context_iteration (NULL, TRUE);
