@@ -261,8 +261,13 @@ test_seek_invalid (gconstpointer data)
   g_assert_cmpint (g_tmp_file_seek_to (tmp, -2, SEEK_END, &error), ==, 3);
   g_assert_no_error (error);
 
-  /* Not lseek()'s: refused, nothing moves. */
+  /* Not one of the three: refused, nothing moves (lseek() itself would
+   * take SEEK_DATA). */
   g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, 7, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 3);
+  g_clear_error (&error);
+  g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, 3 /* SEEK_DATA */, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 3);
 }

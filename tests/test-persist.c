@@ -1282,6 +1282,7 @@ test_async (gconstpointer named)
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
   g_autoptr(GError) error = NULL;
+  gsize n;
 
   g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_thread), &data);
 
@@ -1296,6 +1297,16 @@ test_async (gconstpointer named)
   g_clear_error (&error);
   /* tell() alone is not refused (the position may be stale). */
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
+  /* So are the one-call I/O functions for bindings. */
+  g_assert_null (g_tmp_file_read_data (tmp, 4, &n, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (g_tmp_file_write_data (tmp, (const guint8 *) "x", 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, SEEK_SET, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
   /* A named file's cleanup() is refused too, and closes nothing. */
   if (G_IS_NAMED_TMP_FILE (tmp))
     {
