@@ -1297,6 +1297,18 @@ test_async (gconstpointer named)
   g_clear_error (&error);
   /* tell() alone is not refused (the position may be stale). */
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
+  /* And skips, truncates and query_info(), as the class's docs say. */
+  g_assert_cmpint (g_input_stream_skip (g_io_stream_get_input_stream (G_IO_STREAM (tmp)), 1,
+                                        NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (g_seekable_truncate (G_SEEKABLE (tmp), 0, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_null (g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp), "standard::size",
+                                              NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
   /* So are the one-call I/O functions for bindings. */
   g_assert_null (g_tmp_file_read_data (tmp, 4, &n, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
