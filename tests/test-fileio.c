@@ -350,6 +350,26 @@ test_read_limit (void)
   g_assert_cmpmem (rest, n, data + limit, 3);
 }
 
+/* A write_data() the file system has no room for: G_IO_ERROR_NO_SPACE. */
+static void
+test_no_space (void)
+{
+  g_autofree gchar *dir = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = g_malloc0 (2 << 20);
+
+  if (!test_enter_mount_namespace ())
+    return;
+  dir = test_scratch_new ();
+  if (!test_mount_tmpfs (dir))
+    return;
+
+  tmp = test_new_file (TEST_CLASS_TMP_FILE, dir, NULL, 0);
+  g_assert_false (g_tmp_file_write_data (tmp, data, 2 << 20, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+}
+
 static void
 add_cases (const gchar   *name,
            GTestDataFunc  func)
@@ -382,6 +402,7 @@ main (int    argc,
   g_test_add_func ("/fileio/write-rolls-over", test_write_rolls_over);
   g_test_add_func ("/fileio/cancelled", test_cancelled);
   g_test_add_func ("/fileio/read-limit", test_read_limit);
+  g_test_add_func ("/fileio/no-space", test_no_space);
 
   return test_run ();
 }
