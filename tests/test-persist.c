@@ -403,10 +403,17 @@ test_dest_is_directory (gconstpointer named)
   /* Replacing a directory fails after the file was linked beside it: that
    * link must be gone again. */
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_IS_DIRECTORY, dest);
+  g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dir), ==, entries);
   test_assert_file_contents (inside, "kept");
+
+  /* An empty directory too: only a directory replaces one (TmpDir). */
+  g_assert_no_errno (unlink (inside));
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  test_assert_error_names (error, G_IO_ERROR_IS_DIRECTORY, dest);
+  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
 
   g_clear_object (&tmp);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
