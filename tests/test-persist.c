@@ -1959,6 +1959,42 @@ check_named_gone_during_persist_async (gboolean run_dispose)
     }
 }
 
+/* The other half: dropped while a persist that fails runs, a named file
+ * is removed as usual once the persist has given up. */
+static void
+test_named_unref_during_failing_persist_async (void)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      gchar *dir = test_scratch_new ();
+      g_autofree gchar *dest = g_build_filename (dir, "missing", "document.txt", NULL);
+      GTmpFile *tmp = new_named (dir, 0);
+      g_autofree gchar *old_path = temp_path (tmp);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      GTmpFile *source;
+
+      test_write (tmp, "lost", -1);
+      g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                                test_store_result, &result);
+      if (i % 2)
+        g_object_run_dispose (G_OBJECT (tmp));
+      else
+        g_clear_object (&tmp);
+
+      test_wait_result (&result);
+      source = G_TMP_FILE (g_task_get_source_object (G_TASK (result)));
+      g_assert_false (g_tmp_file_persist_finish (source, result, &error));
+      test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, dest);
+      g_clear_object (&result);
+      if (tmp != NULL)
+        test_unref_and_wait (tmp);
+      test_wait_until_empty (dir);
+      g_assert_false (test_path_exists (old_path));
+      test_scratch_free (dir);
+    }
+}
+
 static void
 test_named_dispose_during_persist_async (void)
 {
@@ -2103,6 +2139,8 @@ main (int   argc,
   g_test_add_func ("/persist/spooled/busy-during-async", test_spooled_busy_during_persist_async);
   g_test_add_func ("/persist/named/dispose-during-async", test_named_dispose_during_persist_async);
   g_test_add_func ("/persist/named/unref-during-async", test_named_unref_during_persist_async);
+  g_test_add_func ("/persist/named/unref-during-failing-async",
+                   test_named_unref_during_failing_persist_async);
   add_both ("mode-kept", test_mode_kept);
   add_both ("twice", test_twice);
   add_both ("twice-during-async", test_twice_during_async);
