@@ -301,6 +301,23 @@ test_dest_symlink (gconstpointer klass)
   test_scratch_free (dir);
 }
 
+/* Where /proc/self/status cannot tell the umask, DOCUMENT_MODE still
+ * gives 0666 & ~umask, and the umask is what it was afterwards. */
+static void
+test_document_mode_no_proc (void)
+{
+  if (!test_enter_mount_namespace ())
+    return;
+  if (mount ("none", "/proc", "tmpfs", 0, NULL) < 0)
+    {
+      test_skip_printf ("cannot hide /proc: %s", g_strerror (errno));
+      return;
+    }
+
+  check_document_mode (GINT_TO_POINTER (TEST_CLASS_TMP_FILE), 027, 0640);
+  check_document_mode (GINT_TO_POINTER (TEST_CLASS_NAMED), 002, 0664);
+}
+
 /* Another non-regular file (a FIFO, whose mode is 0644): replaced like a
  * link, the file keeping its own mode; opening it would have blocked. */
 static void
@@ -467,6 +484,7 @@ main (int   argc,
   add_classes ("mode", "dest-directory", test_dest_directory);
   add_classes ("mode", "other-file-system", test_other_file_system);
   g_test_add_func ("/persist-mode/object-mode", test_object_mode);
+  g_test_add_func ("/persist-mode/document-mode-no-proc", test_document_mode_no_proc);
   g_test_add_func ("/persist-mode/async-replace", test_async_replace);
 
   return test_run ();
