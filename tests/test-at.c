@@ -523,6 +523,55 @@ test_persist_at_errors (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* An absolute @name ignores the descriptor, as renameat() does; links
+ * in the directory part of @name are followed, and the path a named file
+ * reports afterwards is absolute. */
+static void
+test_persist_at_paths (void)
+{
+  g_autofree gchar *dir = scratch_real ();
+  g_autofree gchar *other = scratch_real ();
+  g_autofree gchar *sub = child (dir, "sub");
+  g_autofree gchar *link = child (dir, "link");
+  g_autofree gchar *absolute = child (dir, "absolute.txt");
+  g_autofree gchar *through = child (sub, "through.txt");
+  g_autofree gchar *reported = child (link, "through.txt");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GNamedTmpFile) named = NULL;
+  gint dfd = open_dir (dir);
+  gint other_fd = open_dir (other);
+
+  test_make_dir (sub, 0755);
+  g_assert_no_errno (symlink ("sub", link));
+
+  tmp = g_tmp_file_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  test_write (tmp, "absolute", -1);
+  g_assert_true (g_tmp_file_persist_at (tmp, other_fd, absolute, G_TMP_PERSIST_NONE,
+                                        NULL, &error));
+  g_assert_no_error (error);
+  test_assert_file_contents (absolute, "absolute");
+  g_assert_cmpuint (test_count_entries (other), ==, 0);
+
+  named = g_named_tmp_file_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  test_write (named, "through", -1);
+  g_assert_true (g_tmp_file_persist_at (G_TMP_FILE (named), dfd, "link/through.txt",
+                                        G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  test_assert_file_contents (through, "through");
+  g_assert_true (g_path_is_absolute (g_named_tmp_file_get_path (named)));
+  g_assert_cmpstr (g_named_tmp_file_get_path (named), ==, reported);
+
+  g_clear_object (&tmp);
+  g_clear_object (&named);
+  g_assert_no_errno (close (dfd));
+  g_assert_no_errno (close (other_fd));
+  test_scratch_free (g_steal_pointer (&other));
+  test_scratch_free (g_steal_pointer (&dir));
+}
+
 /* The async one: the caller closes the descriptor as soon as the call
  * returns; the persist still lands in that directory, and EXISTS names the
  * path. */
@@ -700,6 +749,7 @@ main (int   argc,
   g_test_add_func ("/at/at-fdcwd", test_at_fdcwd);
   g_test_add_func ("/at/persist-errors", test_persist_at_errors);
   g_test_add_func ("/at/persist-async", test_persist_at_async);
+  g_test_add_func ("/at/persist-paths", test_persist_at_paths);
   g_test_add_func ("/at/dir-fd-property", test_dir_fd_property);
   g_test_add_func ("/at/bad-descriptor", test_bad_descriptor);
   g_test_add_func ("/at/spooled", test_spooled_new_at);
