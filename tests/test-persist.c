@@ -342,6 +342,35 @@ test_twice_during_async (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* persist_async without a callback (it is nullable): the file is moved,
+ * and the object follows it and takes operations again once the result
+ * has come back to this context. */
+static void
+test_async_no_callback (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  GTmpFile *tmp = new_func (named) (dir, 0);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+
+  test_write (tmp, "quiet", -1);
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  while (g_tmp_file_seek_to (tmp, 0, SEEK_END, &error) < 0)
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  assert_persisted (tmp, dest, "quiet");
+  test_unref_and_wait (tmp);
+  test_assert_file_contents (dest, "quiet+more");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
 static void
 test_relative_dest (gconstpointer named)
 {
@@ -2144,6 +2173,7 @@ main (int   argc,
   add_both ("mode-kept", test_mode_kept);
   add_both ("twice", test_twice);
   add_both ("twice-during-async", test_twice_during_async);
+  add_both ("async-no-callback", test_async_no_callback);
   add_both ("relative-dest", test_relative_dest);
   add_both ("missing-dest-dir", test_missing_dest_dir);
   add_both ("dest-is-directory", test_dest_is_directory);
