@@ -90,14 +90,24 @@ _g_tmp_file_gate_close (GTmpFile  *self,
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
 
+  gint old;
+
   adopt (self, priv);
   /* The disk phase counts as begun already: a dispose that comes before
-   * the worker has started waits for it too. */
-  if (g_atomic_int_or ((guint *) &priv->ops, OPS_PERSISTING | OPS_MOVING) & OPS_PERSISTING)
+   * the worker has started waits for it too. A refused persist changes
+   * nothing: had it set OPS_MOVING after the first one's disk phase, the
+   * first one's callback and dispose would wait for it forever. */
+  do
     {
-      set_pending_error (error);
-      return FALSE;
+      old = g_atomic_int_get (&priv->ops);
+      if (old & OPS_PERSISTING)
+        {
+          set_pending_error (error);
+          return FALSE;
+        }
     }
+  while (!g_atomic_int_compare_and_exchange (&priv->ops, old,
+                                             old | OPS_PERSISTING | OPS_MOVING));
 
   return TRUE;
 }

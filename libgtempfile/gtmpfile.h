@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 
 /**
  * GTmpPersistFlags:
- * @G_TMP_PERSIST_NONE: replace the destination if it exists (a directory: only
- *   an empty one)
+ * @G_TMP_PERSIST_NONE: replace the destination if it exists (a directory
+ *   replaces only an empty directory; a file never replaces a directory:
+ *   %G_IO_ERROR_IS_DIRECTORY)
  * @G_TMP_PERSIST_NO_REPLACE: fail with %G_IO_ERROR_EXISTS if the destination exists
  * @G_TMP_PERSIST_SYNC: fsync the file before and its directory after linking it into place
  *   (when it is copied, the copy is synced, not the original); a directory's

@@ -338,6 +338,50 @@ test_named_new_at (void)
   test_scratch_free (g_steal_pointer (&dir));
 }
 
+/* Without /proc there is no absolute path to find for a descriptor: a
+ * named file made relative to one is refused with NOT_SUPPORTED and
+ * nothing is created, and a persist_at() names @name as given. */
+static void
+test_no_proc (void)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *dest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GNamedTmpFile) named = NULL;
+  g_autoptr(GNamedTmpFile) persisted = NULL;
+  gint dfd;
+
+  if (!test_enter_mount_namespace ())
+    return;
+  dir = scratch_real ();
+  dest = child (dir, "kept");
+  persisted = g_named_tmp_file_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  dfd = open_dir (dir);
+  if (mount ("none", "/proc", "tmpfs", 0, NULL) < 0)
+    {
+      test_skip_printf ("cannot hide /proc: %s", g_strerror (errno));
+      return;
+    }
+
+  named = g_named_tmp_file_new_at (dfd, NULL, NULL, NULL, 0, &error);
+  g_assert_null (named);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  g_assert_true (g_tmp_file_persist_at (G_TMP_FILE (persisted), dfd, "kept", G_TMP_PERSIST_NONE,
+                                        NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_named_tmp_file_get_path (persisted), ==, "kept");
+  g_assert_true (test_path_exists (dest));
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  /* /proc back, for LeakSanitizer at exit. */
+  g_assert_no_errno (umount ("/proc"));
+  g_assert_no_errno (close (dfd));
+}
+
 /* A named file made relative to a descriptor persists from there too. */
 static void
 test_named_persist_at (void)
@@ -524,6 +568,55 @@ test_persist_at_errors (void)
 
   g_clear_object (&tmp);
   g_assert_no_errno (close (dfd));
+  test_scratch_free (g_steal_pointer (&dir));
+}
+
+/* An absolute @name ignores the descriptor, as renameat() does; links
+ * in the directory part of @name are followed, and the path a named file
+ * reports afterwards is absolute. */
+static void
+test_persist_at_paths (void)
+{
+  g_autofree gchar *dir = scratch_real ();
+  g_autofree gchar *other = scratch_real ();
+  g_autofree gchar *sub = child (dir, "sub");
+  g_autofree gchar *link = child (dir, "link");
+  g_autofree gchar *absolute = child (dir, "absolute.txt");
+  g_autofree gchar *through = child (sub, "through.txt");
+  g_autofree gchar *reported = child (link, "through.txt");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GNamedTmpFile) named = NULL;
+  gint dfd = open_dir (dir);
+  gint other_fd = open_dir (other);
+
+  test_make_dir (sub, 0755);
+  g_assert_no_errno (symlink ("sub", link));
+
+  tmp = g_tmp_file_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  test_write (tmp, "absolute", -1);
+  g_assert_true (g_tmp_file_persist_at (tmp, other_fd, absolute, G_TMP_PERSIST_NONE,
+                                        NULL, &error));
+  g_assert_no_error (error);
+  test_assert_file_contents (absolute, "absolute");
+  g_assert_cmpuint (test_count_entries (other), ==, 0);
+
+  named = g_named_tmp_file_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  test_write (named, "through", -1);
+  g_assert_true (g_tmp_file_persist_at (G_TMP_FILE (named), dfd, "link/through.txt",
+                                        G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_no_error (error);
+  test_assert_file_contents (through, "through");
+  g_assert_true (g_path_is_absolute (g_named_tmp_file_get_path (named)));
+  g_assert_cmpstr (g_named_tmp_file_get_path (named), ==, reported);
+
+  g_clear_object (&tmp);
+  g_clear_object (&named);
+  g_assert_no_errno (close (dfd));
+  g_assert_no_errno (close (other_fd));
+  test_scratch_free (g_steal_pointer (&other));
   test_scratch_free (g_steal_pointer (&dir));
 }
 
@@ -726,11 +819,13 @@ main (int   argc,
   g_test_add_func ("/at/tmp-file", test_tmp_file_new_at);
   g_test_add_func ("/at/named", test_named_new_at);
   g_test_add_func ("/at/named-persist", test_named_persist_at);
+  g_test_add_func ("/at/no-proc", test_no_proc);
   g_test_add_func ("/at/tmp-dir", test_tmp_dir_new_at);
   g_test_add_func ("/at/tmp-dir-dispose", test_tmp_dir_dispose_at);
   g_test_add_func ("/at/at-fdcwd", test_at_fdcwd);
   g_test_add_func ("/at/persist-errors", test_persist_at_errors);
   g_test_add_func ("/at/persist-async", test_persist_at_async);
+  g_test_add_func ("/at/persist-paths", test_persist_at_paths);
   g_test_add_func ("/at/dir-fd-property", test_dir_fd_property);
   g_test_add_func ("/at/bad-descriptor", test_bad_descriptor);
   g_test_add_func ("/at/spooled", test_spooled_new_at);

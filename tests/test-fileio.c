@@ -261,8 +261,13 @@ test_seek_invalid (gconstpointer data)
   g_assert_cmpint (g_tmp_file_seek_to (tmp, -2, SEEK_END, &error), ==, 3);
   g_assert_no_error (error);
 
-  /* Not lseek()'s: refused, nothing moves. */
+  /* Not one of the three: refused, nothing moves (lseek() itself would
+   * take SEEK_DATA). */
   g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, 7, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 3);
+  g_clear_error (&error);
+  g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, 3 /* SEEK_DATA */, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 3);
 }
@@ -317,6 +322,54 @@ test_cancelled (void)
   g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 0);
 }
 
+/* From a file on disk one call reads at most 16 MiB, however much is
+ * asked for, and the next call goes on from there. */
+static void
+test_read_limit (void)
+{
+  const gsize limit = 16 << 20;
+  g_autofree gchar *dir = test_scratch_new ();
+  g_autoptr(GTmpFile) tmp = test_new_file (TEST_CLASS_TMP_FILE, dir, NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = g_malloc (limit + 3);
+  g_autofree guint8 *first = NULL;
+  g_autofree guint8 *rest = NULL;
+  gsize n;
+
+  for (gsize i = 0; i < limit + 3; i++)
+    data[i] = (guint8) (i * 31 + i / 65536);
+  g_assert_true (g_tmp_file_write_data (tmp, data, limit + 3, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, SEEK_SET, &error), ==, 0);
+
+  first = g_tmp_file_read_data (tmp, G_MAXSIZE, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (first, n, data, limit);
+  rest = g_tmp_file_read_data (tmp, G_MAXSIZE, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (rest, n, data + limit, 3);
+}
+
+/* A write_data() the file system has no room for: G_IO_ERROR_NO_SPACE. */
+static void
+test_no_space (void)
+{
+  g_autofree gchar *dir = NULL;
+  g_autoptr(GTmpFile) tmp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *data = g_malloc0 (2 << 20);
+
+  if (!test_enter_mount_namespace ())
+    return;
+  dir = test_scratch_new ();
+  if (!test_mount_tmpfs (dir))
+    return;
+
+  tmp = test_new_file (TEST_CLASS_TMP_FILE, dir, NULL, 0);
+  g_assert_false (g_tmp_file_write_data (tmp, data, 2 << 20, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+}
+
 static void
 add_cases (const gchar   *name,
            GTestDataFunc  func)
@@ -348,6 +401,8 @@ main (int    argc,
   add_cases ("closed", test_closed);
   g_test_add_func ("/fileio/write-rolls-over", test_write_rolls_over);
   g_test_add_func ("/fileio/cancelled", test_cancelled);
+  g_test_add_func ("/fileio/read-limit", test_read_limit);
+  g_test_add_func ("/fileio/no-space", test_no_space);
 
   return test_run ();
 }

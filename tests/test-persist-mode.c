@@ -301,6 +301,49 @@ test_dest_symlink (gconstpointer klass)
   test_scratch_free (dir);
 }
 
+/* Where /proc/self/status cannot tell the umask, DOCUMENT_MODE still
+ * gives 0666 & ~umask, and the umask is what it was afterwards. */
+static void
+test_document_mode_no_proc (void)
+{
+  if (!test_enter_mount_namespace ())
+    return;
+  if (mount ("none", "/proc", "tmpfs", 0, NULL) < 0)
+    {
+      test_skip_printf ("cannot hide /proc: %s", g_strerror (errno));
+      return;
+    }
+
+  check_document_mode (GINT_TO_POINTER (TEST_CLASS_TMP_FILE), 027, 0640);
+  check_document_mode (GINT_TO_POINTER (TEST_CLASS_NAMED), 002, 0664);
+  /* /proc back, for LeakSanitizer at exit. */
+  g_assert_no_errno (umount ("/proc"));
+}
+
+/* Another non-regular file (a FIFO, whose mode is 0644): replaced like a
+ * link, the file keeping its own mode; opening it would have blocked. */
+static void
+test_dest_fifo (gconstpointer klass)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "fifo", NULL);
+  g_autoptr(GTmpFile) tmp = new_file (klass, dir);
+  struct stat st;
+
+  g_assert_no_errno (mkfifo (dest, 0644));
+
+  test_persist (tmp, dest, G_TMP_PERSIST_NONE);
+
+  st = stat_of (dest);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpuint (st.st_mode & 07777, ==, 0600);
+  test_assert_file_contents (dest, "new");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+
+  g_clear_object (&tmp);
+  test_scratch_free (dir);
+}
+
 /* A directory at the destination: an error, and nothing changes — not
  * the directory, not the temporary file's mode. */
 static void
@@ -439,9 +482,11 @@ main (int   argc,
   add_classes ("mode", "document-mode", test_document_mode);
   add_classes ("mode", "document-mode-replacing", test_document_mode_replacing);
   add_classes ("mode", "dest-symlink", test_dest_symlink);
+  add_classes ("mode", "dest-fifo", test_dest_fifo);
   add_classes ("mode", "dest-directory", test_dest_directory);
   add_classes ("mode", "other-file-system", test_other_file_system);
   g_test_add_func ("/persist-mode/object-mode", test_object_mode);
+  g_test_add_func ("/persist-mode/document-mode-no-proc", test_document_mode_no_proc);
   g_test_add_func ("/persist-mode/async-replace", test_async_replace);
 
   return test_run ();

@@ -300,6 +300,77 @@ test_twice (gconstpointer named)
   test_scratch_free (dir);
 }
 
+/* A second persist while persist_async's callback is yet to run is
+ * refused with G_IO_ERROR_PENDING, and changes nothing: the first one
+ * completes, the file persists again afterwards, and the last unref
+ * returns. (The refusal marked a disk phase as begun that nobody would
+ * end, once the first one's had: its callback waited forever.) */
+static void
+test_twice_during_async (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *first = g_build_filename (dir, "first", NULL);
+  g_autofree gchar *second = g_build_filename (dir, "second", NULL);
+  GTmpFile *tmp = new_func (named) (dir, 0);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_write (tmp, "data", -1);
+  g_tmp_file_persist_async (tmp, first, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                            test_store_result, &result);
+  /* The worker is done and its result waits in this context. */
+  while (!test_path_exists (first) || !g_main_context_pending (NULL))
+    g_usleep (1000);
+
+  g_assert_false (g_tmp_file_persist (tmp, second, G_TMP_PERSIST_NONE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (test_path_exists (second));
+
+  alarm (10);
+  g_assert_true (g_tmp_file_persist_finish (tmp, test_wait_result (&result), &error));
+  g_assert_no_error (error);
+  test_write (tmp, "+more", -1);
+  test_persist (tmp, second, G_TMP_PERSIST_NONE);
+  assert_persisted (tmp, second, "data+more");
+  g_clear_object (&result);
+  test_unref_and_wait (tmp);
+  alarm (0);
+
+  g_assert_false (test_path_exists (first));
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
+/* persist_async without a callback (it is nullable): the file is moved,
+ * and the object follows it and takes operations again once the result
+ * has come back to this context. */
+static void
+test_async_no_callback (gconstpointer named)
+{
+  gchar *dir = test_scratch_new ();
+  g_autofree gchar *dest = g_build_filename (dir, "document.txt", NULL);
+  GTmpFile *tmp = new_func (named) (dir, 0);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+
+  test_write (tmp, "quiet", -1);
+  g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  while (g_tmp_file_seek_to (tmp, 0, SEEK_END, &error) < 0)
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  assert_persisted (tmp, dest, "quiet");
+  test_unref_and_wait (tmp);
+  test_assert_file_contents (dest, "quiet+more");
+  g_assert_cmpuint (test_count_entries (dir), ==, 1);
+  test_scratch_free (dir);
+}
+
 static void
 test_relative_dest (gconstpointer named)
 {
@@ -361,10 +432,17 @@ test_dest_is_directory (gconstpointer named)
   /* Replacing a directory fails after the file was linked beside it: that
    * link must be gone again. */
   g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
-  g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, dest));
+  test_assert_error_names (error, G_IO_ERROR_IS_DIRECTORY, dest);
+  g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dir), ==, entries);
   test_assert_file_contents (inside, "kept");
+
+  /* An empty directory too: only a directory replaces one (TmpDir). */
+  g_assert_no_errno (unlink (inside));
+  g_assert_false (g_tmp_file_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  test_assert_error_names (error, G_IO_ERROR_IS_DIRECTORY, dest);
+  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (test_count_entries (dir), ==, entries);
 
   g_clear_object (&tmp);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
@@ -1240,6 +1318,7 @@ test_async (gconstpointer named)
   g_autoptr(GTmpFile) tmp = new_func (named) (dir, 0);
   PersistAsync data = { g_thread_self (), FALSE, FALSE, NULL, 0 };
   g_autoptr(GError) error = NULL;
+  gsize n;
 
   g_signal_connect (tmp, "notify::path", G_CALLBACK (notify_in_thread), &data);
 
@@ -1252,6 +1331,37 @@ test_async (gconstpointer named)
   g_assert_false (g_io_stream_close (G_IO_STREAM (tmp), NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_clear_error (&error);
+  /* tell() alone is not refused (the position may be stale). */
+  g_assert_cmpint (g_seekable_tell (G_SEEKABLE (tmp)), ==, 5);
+  /* And skips, truncates and query_info(), as the class's docs say. */
+  g_assert_cmpint (g_input_stream_skip (g_io_stream_get_input_stream (G_IO_STREAM (tmp)), 1,
+                                        NULL, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (g_seekable_truncate (G_SEEKABLE (tmp), 0, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_null (g_file_io_stream_query_info (G_FILE_IO_STREAM (tmp), "standard::size",
+                                              NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  /* So are the one-call I/O functions for bindings. */
+  g_assert_null (g_tmp_file_read_data (tmp, 4, &n, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_false (g_tmp_file_write_data (tmp, (const guint8 *) "x", 1, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_cmpint (g_tmp_file_seek_to (tmp, 0, SEEK_SET, &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  /* A named file's cleanup() is refused too, and closes nothing. */
+  if (G_IS_NAMED_TMP_FILE (tmp))
+    {
+      g_assert_false (g_named_tmp_file_cleanup (G_NAMED_TMP_FILE (tmp), NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+      g_clear_error (&error);
+    }
 
   while (!data.done)
     g_main_context_iteration (NULL, TRUE);
@@ -1878,6 +1988,42 @@ check_named_gone_during_persist_async (gboolean run_dispose)
     }
 }
 
+/* The other half: dropped while a persist that fails runs, a named file
+ * is removed as usual once the persist has given up. */
+static void
+test_named_unref_during_failing_persist_async (void)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      gchar *dir = test_scratch_new ();
+      g_autofree gchar *dest = g_build_filename (dir, "missing", "document.txt", NULL);
+      GTmpFile *tmp = new_named (dir, 0);
+      g_autofree gchar *old_path = temp_path (tmp);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      GTmpFile *source;
+
+      test_write (tmp, "lost", -1);
+      g_tmp_file_persist_async (tmp, dest, G_TMP_PERSIST_NONE, G_PRIORITY_DEFAULT, NULL,
+                                test_store_result, &result);
+      if (i % 2)
+        g_object_run_dispose (G_OBJECT (tmp));
+      else
+        g_clear_object (&tmp);
+
+      test_wait_result (&result);
+      source = G_TMP_FILE (g_task_get_source_object (G_TASK (result)));
+      g_assert_false (g_tmp_file_persist_finish (source, result, &error));
+      test_assert_error_names (error, G_IO_ERROR_NOT_FOUND, dest);
+      g_clear_object (&result);
+      if (tmp != NULL)
+        test_unref_and_wait (tmp);
+      test_wait_until_empty (dir);
+      g_assert_false (test_path_exists (old_path));
+      test_scratch_free (dir);
+    }
+}
+
 static void
 test_named_dispose_during_persist_async (void)
 {
@@ -2022,8 +2168,12 @@ main (int   argc,
   g_test_add_func ("/persist/spooled/busy-during-async", test_spooled_busy_during_persist_async);
   g_test_add_func ("/persist/named/dispose-during-async", test_named_dispose_during_persist_async);
   g_test_add_func ("/persist/named/unref-during-async", test_named_unref_during_persist_async);
+  g_test_add_func ("/persist/named/unref-during-failing-async",
+                   test_named_unref_during_failing_persist_async);
   add_both ("mode-kept", test_mode_kept);
   add_both ("twice", test_twice);
+  add_both ("twice-during-async", test_twice_during_async);
+  add_both ("async-no-callback", test_async_no_callback);
   add_both ("relative-dest", test_relative_dest);
   add_both ("missing-dest-dir", test_missing_dest_dir);
   add_both ("dest-is-directory", test_dest_is_directory);
