@@ -89,7 +89,6 @@ _g_tmp_file_gate_close (GTmpFile  *self,
                         GError   **error)
 {
   GTmpFilePrivate *priv = _g_tmp_file_get_private (self);
-
   gint old;
 
   adopt (self, priv);
