@@ -420,6 +420,28 @@ class TmpFileTestCase(ScratchTestCase):
             self.assertTrue(f.persist_finish(result))
             self.assertStillWritesTo(f, dest, b'async persist')
 
+    def test_tell_during_persist_async(self):
+        # The C object's tell() is not refused while a persist is in
+        # flight (unlike reads, writes and seeks): neither is Python's.
+        dest = os.path.join(self.scratch, 'kept.bin')
+        for cls in (GTempfile.TmpFile, GTempfile.NamedTmpFile):
+            with self.subTest(cls=cls.__name__):
+                with cls(dir=self.scratch) as f:
+                    f.write(b'hello')
+                    f.seek(2)
+                    told = []
+
+                    def start(done):
+                        f.persist_async(dest, GTempfile.TmpPersistFlags.NONE,
+                                        GLib.PRIORITY_DEFAULT, None, done)
+                        told.append(f.tell())
+
+                    _, result = self.run_async(start)
+                    self.assertTrue(f.persist_finish(result))
+                    self.assertEqual(told, [2])
+                    self.assertEqual(f.tell(), 2)
+                os.unlink(dest)
+
     def test_persist_async_no_replace(self):
         dest = self.write_file('taken', b'theirs')
         with GTempfile.TmpFile(dir=self.scratch) as f:

@@ -921,7 +921,15 @@ class _BinaryFileMixin:
                 rbuf = self._rbuf
                 ahead = self._rlen - rbuf.tell() + len(self._rtail)
                 return self._raw_seek(0, io.SEEK_CUR) - ahead
-            mode = self._io_mode()
+            try:
+                mode = self._io_mode()
+            except _GLibError as error:
+                # A persist in flight holds the descriptor back, but the C
+                # object's tell() is not refused (nor is it here).
+                if not error.matches(Gio.io_error_quark(),
+                                     Gio.IOErrorEnum.PENDING):
+                    raise
+                return _file_io_tell(self)
             if mode >= 0:
                 return os.lseek(mode, 0, io.SEEK_CUR)
             return _seek_to(self, 0, io.SEEK_CUR)
