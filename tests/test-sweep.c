@@ -524,8 +524,14 @@ swap_thread (gpointer data)
 {
   Swapper *swapper = data;
 
+  /* Until told to stop, or until the sweep has removed what was under the
+   * old name (nothing is left to swap). */
   while (!g_atomic_int_get (&swapper->stop))
-    renameat2 (swapper->dfd, "tmpraceabcd", swapper->dfd, "holder", RENAME_EXCHANGE);
+    {
+      if (renameat2 (swapper->dfd, "tmpraceabcd", swapper->dfd, "holder", RENAME_EXCHANGE) < 0 &&
+          errno == ENOENT)
+        break;
+    }
   return NULL;
 }
 
