@@ -11,10 +11,8 @@
 #include "gtmp-dir-private.h"
 #include "gtmp-rmtree.h"
 
-/* What every call that can fail says on an object that has no directory
- * because GInitable.init never succeeded. */
-static void
-set_uninitialised_error (GError **error)
+void
+_g_tmp_dir_set_uninitialised_error (GError **error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
                        _("The temporary directory is not initialized: "
@@ -47,7 +45,7 @@ _g_tmp_dir_cleanup_internal (GTmpDir       *self,
       if (G_LIKELY (self->path != NULL))
         return TRUE;
 
-      set_uninitialised_error (error);
+      _g_tmp_dir_set_uninitialised_error (error);
       return FALSE;
     }
   /* Cancelled before it starts: nothing is removed, not even an empty

@@ -296,7 +296,13 @@ _g_tmp_dir_persist_begin (GTmpDir      *self,
       self->n_waiting--;
     }
 
-  if (self->cleaned_up || self->path == NULL)
+  if (self->path == NULL)
+    {
+      _g_tmp_dir_set_uninitialised_error (error);
+      g_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+  if (self->cleaned_up)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED,
                    _("Could not move the temporary directory to “%s”: it has been removed"),
@@ -487,7 +493,8 @@ check_flags (const gchar       *path,
  * flush.
  *
  * A directory that has been cleaned up cannot be persisted
- * (%G_IO_ERROR_CLOSED). A persist waits for a cleanup under way in another
+ * (%G_IO_ERROR_CLOSED), nor an object that was never initialised
+ * (%G_IO_ERROR_NOT_INITIALIZED). A persist waits for a cleanup under way in another
  * thread, and a cleanup waits for the persist; meanwhile
  * [method@GTempfile.TmpDir.get_fd] returns -1. A relative @path is
  * resolved against the current directory.

@@ -95,7 +95,7 @@ typedef enum
  * get_fd() says -1) and gives its path and held descriptor (-1: none),
  * both borrowed and stable until _g_tmp_dir_persist_end(). FALSE with
  * @error set (naming @dest) once it has been removed, or for @exchange
- * once persisted. */
+ * once persisted; NOT_INITIALIZED before it has a directory. */
 G_GNUC_INTERNAL
 gboolean        _g_tmp_dir_persist_begin  (GTmpDir       *self,
                                            const gchar   *dest,
@@ -126,5 +126,10 @@ gboolean        _g_tmp_dir_cleanup_internal (GTmpDir       *self,
 G_GNUC_INTERNAL
 void            _g_tmp_dir_notify_changes (GTmpDir       *self,
                                            GTmpDirChanges changes);
+
+/* What every call that can fail says on an object that has no directory
+ * because GInitable.init never succeeded (gtmp-dir-cleanup.c). */
+G_GNUC_INTERNAL
+void            _g_tmp_dir_set_uninitialised_error (GError **error);
 
 G_END_DECLS

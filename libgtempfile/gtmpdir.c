@@ -112,9 +112,8 @@
  * An object made by `g_object_new()` alone (`new GTempfile.TmpDir()`
  * in GJS, `GObject.new()` in Python) has no directory until
  * [method@Gio.Initable.init] has succeeded. Until then
- * [method@GTempfile.TmpDir.cleanup] and
- * [method@GTempfile.TmpDir.cleanup_async] fail with
- * %G_IO_ERROR_NOT_INITIALIZED, and [method@GTempfile.TmpDir.get_path],
+ * [method@GTempfile.TmpDir.cleanup], [method@GTempfile.TmpDir.persist]
+ * and their async forms fail with %G_IO_ERROR_NOT_INITIALIZED, and [method@GTempfile.TmpDir.get_path],
  * [method@GTempfile.TmpDir.get_file] and [method@GTempfile.TmpDir.get_fd]
  * log a critical warning and return %NULL or -1. The properties may be set
  * before.

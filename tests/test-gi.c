@@ -375,6 +375,7 @@ test_uninitialised_tmp_dir (void)
   g_autoptr(GTmpDir) tmp = g_object_new (G_TYPE_TMP_DIR, "dir", dir, "prefix", "half_", NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autofree gchar *dest = NULL;
   GError *error = NULL;
   gchar *path;
 
@@ -391,6 +392,19 @@ test_uninitialised_tmp_dir (void)
   assert_not_initialized (error);
   g_clear_error (&error);
   g_clear_object (&result);
+
+  /* persist() too, and nothing appears at the destination. */
+  dest = g_build_filename (dir, "published", NULL);
+  g_assert_false (g_tmp_dir_persist (tmp, dest, G_TMP_PERSIST_NONE, NULL, &error));
+  assert_not_initialized (error);
+  g_clear_error (&error);
+  g_tmp_dir_persist_async (tmp, dest, G_TMP_PERSIST_EXCHANGE, G_PRIORITY_DEFAULT, NULL,
+                           test_store_result, &result);
+  g_assert_false (g_tmp_dir_persist_finish (tmp, test_wait_result (&result), &error));
+  assert_not_initialized (error);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  g_assert_false (test_path_exists (dest));
 
   g_test_expect_message ("GTempfile", G_LOG_LEVEL_CRITICAL,
                          "g_tmp_dir_get_path: this GTmpDir is not initialized*");

@@ -711,6 +711,12 @@ test('/tmp-dir/not-initialized', withScratch(async scratch => {
     assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, () => d.cleanup(null));
     await assertRejectsIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
         d.cleanup_async(GLib.PRIORITY_DEFAULT, null));
+    const dest = GLib.build_filenamev([scratch, 'published']);
+    assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        () => d.persist(dest, GTempfile.TmpPersistFlags.NONE, null));
+    await assertRejectsIOError(Gio.IOErrorEnum.NOT_INITIALIZED,
+        d.persist_async(dest, GTempfile.TmpPersistFlags.NONE, GLib.PRIORITY_DEFAULT, null));
+    assertEqual(listing(scratch).length, 0, 'nothing created or published');
     d.init(null);
     assertEqual(listing(scratch).length, 1, 'created by init');
     await d.cleanup_async(GLib.PRIORITY_DEFAULT, null);

@@ -1066,6 +1066,10 @@ class GIConstructionTestCase(ScratchTestCase):
     def test_object_new_tmp_dir_without_init(self):
         d = GObject.new(GTempfile.TmpDir, dir=self.scratch)
         self.assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, d.cleanup, None)
+        dest = os.path.join(self.scratch, 'published')
+        self.assertIOError(Gio.IOErrorEnum.NOT_INITIALIZED, d.persist, dest,
+                           GTempfile.TmpPersistFlags.NONE, None)
+        self.assertEqual(self.listing(), [])
         d.init(None)
         self.assertEqual(len(self.listing()), 1)
         d.cleanup(None)
