@@ -96,7 +96,8 @@ _g_tmp_template_get_property (const GTmpTemplate *tmpl,
 gboolean
 _g_tmp_template_set_property (GTmpTemplate *tmpl,
                               guint         prop_id,
-                              const GValue *value)
+                              const GValue *value,
+                              GParamSpec   *pspec)
 {
   switch (prop_id)
     {
@@ -110,7 +111,10 @@ _g_tmp_template_set_property (GTmpTemplate *tmpl,
       tmpl->suffix = g_value_dup_string (value);
       return TRUE;
     case G_TMP_TEMPLATE_PROP_MODE:
+      /* 0 is the class's default: read back as the mode used. */
       tmpl->mode = g_value_get_uint (value);
+      if (tmpl->mode == 0)
+        tmpl->mode = G_PARAM_SPEC_UINT (pspec)->default_value;
       return TRUE;
     case G_TMP_TEMPLATE_PROP_RANDOM_LENGTH:
       tmpl->random_length = g_value_get_uint (value);

@@ -40,7 +40,8 @@ gboolean  _g_tmp_template_get_property (const GTmpTemplate  *tmpl,
 G_GNUC_INTERNAL
 gboolean  _g_tmp_template_set_property (GTmpTemplate        *tmpl,
                                         guint                prop_id,
-                                        const GValue        *value);
+                                        const GValue        *value,
+                                        GParamSpec          *pspec);
 /* Frees the strings and closes the template's own descriptor. */
 G_GNUC_INTERNAL
 void      _g_tmp_template_clear        (GTmpTemplate        *tmpl);

@@ -325,7 +325,7 @@ g_tmp_dir_set_property (GObject      *object,
 {
   GTmpDir *self = G_TMP_DIR (object);
 
-  if (_g_tmp_template_set_property (&self->tmpl, prop_id, value))
+  if (_g_tmp_template_set_property (&self->tmpl, prop_id, value, pspec))
     return;
 
   switch (prop_id)

@@ -575,7 +575,7 @@ g_tmp_file_set_property (GObject      *object,
   GTmpFilePrivate *priv = g_tmp_file_get_instance_private (self);
 
   /* All construct-only. */
-  if (!_g_tmp_template_set_property (&priv->tmpl, prop_id, value))
+  if (!_g_tmp_template_set_property (&priv->tmpl, prop_id, value, pspec))
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 

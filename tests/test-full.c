@@ -84,7 +84,8 @@ mode_on_disk (GObject *tmp)
  *
  * new_full(): the mode asked for, through the umask; 0 is 0600 (0700 for
  * a directory) whatever the umask. The "mode" and "random-length"
- * properties say what was asked (0: 8). A directory is still removed,
+ * properties say what was asked (0: 0600 or 0700, and 8), also when the
+ * object is made with g_object_new(). A directory is still removed,
  * whatever its mode. */
 void
 test_check_full_modes (gconstpointer data)
@@ -144,6 +145,24 @@ test_check_full_modes (gconstpointer data)
           g_assert_no_error (error);
         }
     }
+
+  /* Made with g_object_new(), 0 reads back as the mode used too. */
+  {
+    GType type = is_dir ? G_TYPE_TMP_DIR
+               : klass == TEST_CLASS_NAMED ? G_TYPE_NAMED_TMP_FILE
+               : klass == TEST_CLASS_SPOOLED ? G_TYPE_SPOOLED_TMP_FILE
+               : G_TYPE_TMP_FILE;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GObject) tmp = g_initable_new (type, NULL, &error, "dir", dir,
+                                             "mode", 0, NULL);
+    guint mode = 0;
+
+    g_assert_no_error (error);
+    g_object_get (tmp, "mode", &mode, NULL);
+    g_assert_cmpuint (mode, ==, is_dir ? 0700 : 0600);
+    if (klass != TEST_CLASS_SPOOLED)
+      g_assert_cmpuint (mode_on_disk (tmp), ==, is_dir ? 0700 : 0600);
+  }
 
   umask (old_umask);
   g_assert_cmpuint (test_count_entries (dir), ==, 0);
