@@ -459,7 +459,9 @@ test_name_fork (void)
   if (pid == 0)
     {
       g_assert_true (_g_tmp_core_random_chars (child_chars, sizeof child_chars));
-      _exit (write (fds[1], child_chars, sizeof child_chars) == sizeof child_chars ? 0 : 1);
+      if (write (fds[1], child_chars, sizeof child_chars) == sizeof child_chars)
+        test_child_succeed ();
+      _exit (1);
     }
 
   close (fds[1]);
@@ -957,7 +959,9 @@ can_mount (const gchar *fstype)
       if (ok)
         umount (dir);
       rmdir (dir);
-      _exit (ok ? 0 : 1);
+      if (ok)
+        test_child_succeed ();
+      _exit (1);
     }
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   return WIFEXITED (status) && WEXITSTATUS (status) == 0;
@@ -1254,7 +1258,7 @@ child_creates_in_refusing (const gchar   *dir,
   if (events != NULL &&
       (events->skipped != before.skipped + 1 || events->refused != before.refused))
     _exit (1);
-  _exit (0);
+  test_child_succeed ();
 }
 
 static void
@@ -1779,7 +1783,9 @@ test_pid_fork (void)
     {
       gint mine = _g_tmp_core_get_pid ();
 
-      _exit (mine == getpid () && mine != parent ? 0 : 1);
+      if (mine == getpid () && mine != parent)
+        test_child_succeed ();
+      _exit (1);
     }
 
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);

@@ -587,7 +587,9 @@ mkstemp_child (gpointer data)
   gchar *path = NULL;
   gint fd = g_tempfile_mkstemp (NULL, "child-", NULL, &path, NULL);
 
-  _exit (fd >= 0 && unlink (path) == 0 ? 0 : 1);
+  if (fd >= 0 && unlink (path) == 0)
+    test_child_succeed ();
+  _exit (1);
 }
 
 static void

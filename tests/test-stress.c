@@ -622,7 +622,9 @@ fork_child (gpointer data)
   if (fd < 0)
     _exit (2);
   close (fd);
-  _exit (unlink (path) == 0 ? 0 : 3);
+  if (unlink (path) != 0)
+    _exit (3);
+  test_child_succeed ();
 }
 
 static void
@@ -690,7 +692,9 @@ process_worker (const gchar *dir,
     g_string_append_printf (out, "%s\n", g_array_index (names, Name, i).s);
   if (!g_file_set_contents (list, out->str, out->len, NULL))
     _exit (4);
-  _exit (errors == 0 ? 0 : 1);
+  if (errors == 0)
+    test_child_succeed ();
+  _exit (1);
 }
 
 static void
