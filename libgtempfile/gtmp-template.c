@@ -165,9 +165,14 @@ _g_tmp_template_resolve_at (const GTmpTemplate  *tmpl,
   *dir = _g_tmp_core_fd_path (at->dfd, NULL);
   if (*dir == NULL)
     {
-      _g_tmp_core_set_error (error, ENOTSUP,
-                             _("Could not create a temporary file in “%s”"),
-                             tmpl->dir != NULL ? tmpl->dir : ".");
+      g_autofree gchar *display = g_filename_display_name (tmpl->dir != NULL ? tmpl->dir : ".");
+
+      /* Only a relative name is known: say relative to what, and why. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Could not create in “%s” relative to directory descriptor %d: "
+                     "its absolute path, which the object must give, cannot be "
+                     "found without /proc"),
+                   display, tmpl->dfd);
       _g_tmp_core_clear_fd (parent);
       return FALSE;
     }

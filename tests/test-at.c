@@ -367,6 +367,8 @@ test_no_proc (void)
   named = g_named_tmp_file_new_at (dfd, NULL, NULL, NULL, 0, &error);
   g_assert_null (named);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "descriptor"));
+  g_assert_nonnull (strstr (error->message, "/proc"));
   g_clear_error (&error);
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
 
@@ -798,6 +800,9 @@ test_tmp_dir_no_proc (void)
       tmp = g_tmp_dir_new_at (dfd, NULL, "np_", NULL, 0, &error);
       g_assert_null (tmp);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      /* Says what cannot be found, and why. */
+      g_assert_nonnull (strstr (error->message, "/proc"));
+      g_assert_nonnull (strstr (error->message, "“.”"));
       g_assert_cmpuint (test_count_entries (dir), ==, 0);
 
       g_assert_no_errno (close (dfd));
