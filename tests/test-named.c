@@ -662,7 +662,7 @@ typedef struct
   GNamedTmpFile *tmp;
   const gchar   *dir;
   gint           stop;
-  guint          reads;
+  gint           reads;
 } PathReader;
 
 /* Reads get_path() and the property over and over, and checks that the
@@ -690,7 +690,7 @@ read_paths (gpointer data)
         }
       g_object_get (r->tmp, "path", &prop, NULL);
       g_assert_true (g_str_has_prefix (prop, r->dir));
-      r->reads++;
+      g_atomic_int_inc (&r->reads);
     }
 
   return NULL;
@@ -707,16 +707,21 @@ test_path_read_during_persist (void)
   g_autofree gchar *b = g_build_filename (dir, "b.txt", NULL);
   PathReader r = { tmp, dir, FALSE, 0 };
   GThread *reader;
+  gint start;
   guint i;
 
   reader = g_thread_new ("path-reader", read_paths, &r);
-  for (i = 0; i < 300; i++)
+  /* Timing-free: the persists start once the reader reads, and go on
+   * (an even number, ending at b) until it has read 300 times more. */
+  while (g_atomic_int_get (&r.reads) == 0)
+    g_thread_yield ();
+  start = g_atomic_int_get (&r.reads);
+  for (i = 0; i < 300 || g_atomic_int_get (&r.reads) < start + 300 || i % 2; i++)
     test_persist (tmp, i % 2 ? b : a, G_TMP_PERSIST_NONE);
   g_atomic_int_set (&r.stop, TRUE);
   g_thread_join (reader);
 
-  g_test_message ("%u reads during 300 persists", r.reads);
-  g_assert_cmpuint (r.reads, >, 0);
+  g_test_message ("%d reads during %u persists", r.reads - start, i);
   g_assert_cmpstr (g_named_tmp_file_get_path (tmp), ==, b);
   test_assert_file_contents (b, "");
   g_assert_cmpuint (test_count_entries (dir), ==, 1);
