@@ -27,6 +27,12 @@
 
 #define EXT2_3_4_SUPER_MAGIC    0xEF53
 
+#if defined(__linux__) && defined(STATX_ATTR_MOUNT_ROOT)
+/* Cleared for good when a seccomp filter refuses statx() (glibc emulates it
+ * itself on a kernel without it, telling nothing of mount roots). */
+static gint statx_usable = TRUE;
+#endif
+
 /* fstat() of the directory @fd, and whether it is the root of a mount:
  * statx() (Linux 5.8) tells with STATX_ATTR_MOUNT_ROOT at the cost of the
  * fstat() it replaces; *@mount_root is -1 where nothing tells. Fills
@@ -36,26 +42,68 @@ stat_dir (gint         fd,
           struct stat *st,
           gint        *mount_root)
 {
+  *mount_root = -1;
+
 #if defined(__linux__) && defined(STATX_ATTR_MOUNT_ROOT)
-  struct statx stx;
+  if (g_atomic_int_get (&statx_usable))
+    {
+      struct statx stx;
 
-  if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &stx) < 0)
-    return -1;
-
-  memset (st, 0, sizeof *st);
-  st->st_dev = makedev (stx.stx_dev_major, stx.stx_dev_minor);
-  st->st_ino = stx.stx_ino;
-  st->st_mode = stx.stx_mode;
-  *mount_root = -1;
-  if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
-    *mount_root = (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-#else
-  if (fstat (fd, st) < 0)
-    return -1;
-  *mount_root = -1;
+      if (statx (fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_INO, &stx) == 0)
+        {
+          memset (st, 0, sizeof *st);
+          st->st_dev = makedev (stx.stx_dev_major, stx.stx_dev_minor);
+          st->st_ino = stx.stx_ino;
+          st->st_mode = stx.stx_mode;
+          if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
+            *mount_root = (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+          return 0;
+        }
+      if (errno != EPERM && errno != ENOSYS)
+        return -1;
+      g_atomic_int_set (&statx_usable, FALSE);
+    }
 #endif
 
-  return 0;
+  return fstat (fd, st);
+}
+
+#ifdef __linux__
+/* The mount ID of @fd, from name_to_handle_at() (Linux 2.6.39); FALSE on a
+ * file system that gives no file handles. */
+static gboolean
+get_mount_id (gint  fd,
+              gint *id)
+{
+  union {
+    struct file_handle handle;
+    gchar              space[sizeof (struct file_handle) + MAX_HANDLE_SZ];
+  } buf;
+
+  buf.handle.handle_bytes = MAX_HANDLE_SZ;
+  /* EOVERFLOW (a handle larger than any known) has still filled @id. */
+  return name_to_handle_at (fd, "", &buf.handle, id, AT_EMPTY_PATH) == 0 ||
+         errno == EOVERFLOW;
+}
+#endif
+
+/* Where neither openat2() nor statx() can tell (before Linux 5.6, or where
+ * they are filtered): whether the directory @fd is on another mount than
+ * its parent @dirfd, a bind mount of the same file system included, by
+ * their mount IDs. Unknown (FALSE) on a file system without file handles:
+ * the change of device is then all there is. */
+static gboolean
+on_another_mount (gint dirfd,
+                  gint fd)
+{
+#ifdef __linux__
+  gint parent_id, id;
+
+  if (get_mount_id (dirfd, &parent_id) && get_mount_id (fd, &id))
+    return id != parent_id;
+#endif
+
+  return FALSE;
 }
 
 #if defined(HAVE_LINUX_OPENAT2_H) && defined(SYS_openat2)
@@ -112,13 +160,19 @@ _g_tmp_rmtree_open_dir_at (gint         dirfd,
         return -1;
     }
 
-  /* Where the kernel cannot tell a mount root, a change of device can. */
-  if (stat_dir (fd, st, &mount_root) < 0 ||
-      mount_root > 0 || (mount_root < 0 && st->st_dev != parent_dev))
+  if (stat_dir (fd, st, &mount_root) < 0)
     {
-      if (mount_root != 0)
-        errno = EXDEV;
       _g_tmp_core_clear_fd (&fd);
+      return -1;
+    }
+  /* Where the kernel cannot tell a mount root, a change of device or of
+   * mount ID can. */
+  if (mount_root < 0)
+    mount_root = st->st_dev != parent_dev || on_another_mount (dirfd, fd);
+  if (mount_root > 0)
+    {
+      _g_tmp_core_clear_fd (&fd);
+      errno = EXDEV;
       return -1;
     }
 

@@ -46,8 +46,9 @@
  * would be emptied. openat2() with RESOLVE_NO_XDEV refuses the crossing
  * (Linux 5.6), in the system call that opens the directory anyway; without
  * it, the stat that checks the opened directory's identity anyway is a
- * statx() that says whether it is the root of a mount (Linux 5.8), and
- * before that (or on other systems) only a change of device tells. A mount
+ * statx() that says whether it is the root of a mount (Linux 5.8); before
+ * that, the mount IDs of the directory and its parent tell (two system
+ * calls more), and on other systems only a change of device does. A mount
  * point, like a file mounted over an entry (unlinkat() says EBUSY), is
  * reported as not removable (EBUSY) and nothing under it is touched; so is
  * a top directory that something is mounted over.

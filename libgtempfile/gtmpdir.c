@@ -55,8 +55,10 @@
  * holds for something mounted over the directory itself. On Linux the
  * kernel refuses the crossing (`openat2()` with `RESOLVE_NO_XDEV`, Linux
  * 5.6; where a seccomp filter refuses it, `statx()`'s
- * `STATX_ATTR_MOUNT_ROOT`, Linux 5.8); without either (Linux before 5.6)
- * and on other systems only a mount of another device is seen.
+ * `STATX_ATTR_MOUNT_ROOT`, Linux 5.8; before that, the mount IDs of the
+ * directory and its parent). Only on a file system without file handles
+ * (`name_to_handle_at()`) and on other systems is just a mount of another
+ * device seen.
  *
  * ## Which directory is removed
  *

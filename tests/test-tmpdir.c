@@ -1214,6 +1214,21 @@ test_errors_mount (void)
 #endif
 }
 
+/* The kernels the tree removal must be safe on, as a seccomp filter
+ * makes them for the calling thread and those it starts. */
+typedef enum
+{
+  KERNEL_CURRENT,
+  /* Before 5.6, no openat2(): statx() tells mount roots (5.8). */
+  KERNEL_NO_OPENAT2,
+  /* Before 4.11, no statx() either (glibc emulates it, telling nothing
+   * of mount roots), as after them until 5.8. */
+  KERNEL_NO_OPENAT2_NO_STATX,
+  /* An older container runtime's filter, refusing system calls it does
+   * not know with EPERM (glibc does not emulate statx() then). */
+  KERNEL_FILTERED_EPERM,
+} Kernel;
+
 #ifdef __linux__
 /* A directory of files beside the GTmpDirs in @base, on the same file
  * system, to bind-mount into their trees. */
@@ -1409,16 +1424,17 @@ enter_private_mount_namespace (void)
   return TRUE;
 }
 
-/* Makes openat2() fail with ENOSYS in this thread and those it starts, as
- * on a kernel before 5.6, so the walk takes its fallback; FALSE (skipped)
- * without seccomp filters. */
+/* Installs the filter for @kernel; FALSE (skipped) without seccomp. */
 static gboolean
-refuse_openat2 (void)
+refuse_new_syscalls (Kernel kernel)
 {
+  guint errsv = kernel == KERNEL_FILTERED_EPERM ? EPERM : ENOSYS;
+  guint statx_nr = kernel == KERNEL_NO_OPENAT2 ? 437 : SYS_statx;
   struct sock_filter filter[] = {
     BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
-    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 437 /* openat2, on every architecture */, 0, 1),
-    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, 437 /* openat2, on every architecture */, 1, 0),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, statx_nr, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | errsv),
     BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
   struct sock_fprog prog = { G_N_ELEMENTS (filter), filter };
@@ -1430,7 +1446,14 @@ refuse_openat2 (void)
       return FALSE;
     }
   g_assert_cmpint (syscall (437, AT_FDCWD, "/", NULL, (size_t) 0), ==, -1);
-  g_assert_cmpint (errno, ==, ENOSYS);
+  g_assert_cmpint (errno, ==, errsv);
+  if (kernel != KERNEL_NO_OPENAT2)
+    {
+      struct statx stx;
+
+      g_assert_cmpint (syscall (SYS_statx, AT_FDCWD, "/", 0, 0, &stx), ==, -1);
+      g_assert_cmpint (errno, ==, errsv);
+    }
   return TRUE;
 }
 #endif
@@ -1446,15 +1469,17 @@ test_mount_bind (void)
 #endif
 }
 
-/* In a private mount namespace; with @no_openat2, where the kernel has no
- * openat2(): statx() tells mount roots. */
+/* In a private mount namespace, on each #Kernel: where neither openat2()
+ * nor statx() can tell a mount root, the mount IDs do. */
 static void
-test_mount_bind_namespace (gconstpointer no_openat2)
+test_mount_bind_namespace (gconstpointer kernel)
 {
 #ifdef __linux__
   if (g_test_subprocess ())
     {
-      if (enter_private_mount_namespace () && (!no_openat2 || refuse_openat2 ()))
+      if (enter_private_mount_namespace () &&
+          (GPOINTER_TO_INT (kernel) == KERNEL_CURRENT ||
+           refuse_new_syscalls (GPOINTER_TO_INT (kernel))))
         check_bind_mounts ();
       return;
     }
@@ -2469,10 +2494,14 @@ main (int   argc,
   g_test_add_func ("/tmp-dir/errors/immutable", test_errors_immutable);
   g_test_add_func ("/tmp-dir/errors/mount", test_errors_mount);
   g_test_add_func ("/tmp-dir/mount/bind", test_mount_bind);
-  g_test_add_data_func ("/tmp-dir/mount/bind-namespace", GINT_TO_POINTER (FALSE),
+  g_test_add_data_func ("/tmp-dir/mount/bind-namespace", GINT_TO_POINTER (KERNEL_CURRENT),
                         test_mount_bind_namespace);
-  g_test_add_data_func ("/tmp-dir/mount/bind-no-openat2", GINT_TO_POINTER (TRUE),
+  g_test_add_data_func ("/tmp-dir/mount/bind-no-openat2", GINT_TO_POINTER (KERNEL_NO_OPENAT2),
                         test_mount_bind_namespace);
+  g_test_add_data_func ("/tmp-dir/mount/bind-no-openat2-no-statx",
+                        GINT_TO_POINTER (KERNEL_NO_OPENAT2_NO_STATX), test_mount_bind_namespace);
+  g_test_add_data_func ("/tmp-dir/mount/bind-filtered-eperm",
+                        GINT_TO_POINTER (KERNEL_FILTERED_EPERM), test_mount_bind_namespace);
   g_test_add_func ("/tmp-dir/errors/dispose-after-failed-cleanup", test_dispose_after_failed_cleanup);
   g_test_add_func ("/tmp-dir/errors/dispose-failure-quiet", test_dispose_failure_quiet);
   g_test_add_func ("/tmp-dir/cleanup/async", test_cleanup_async);
