@@ -406,7 +406,13 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     # Checked as CPython checks them; prefix and suffix would only name a
     # file where O_TMPFILE is refused, for an instant, but a "/" in them is
     # refused as everywhere else (None: the default, nothing to check).
-    c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
+    try:
+        c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
+    except (TypeError, ValueError):
+        # A prefix or suffix no file is named with: taken as CPython's
+        # TemporaryFile takes it (a NUL in dir is still refused there).
+        c_dir, c_prefix, c_suffix, dir, _ = _pkg._anonymous_names(
+            prefix, suffix, dir)
     if (c_prefix is not None and b'/' in c_prefix) or \
             (c_suffix is not None and b'/' in c_suffix):
         _refuse_names(c_dir, c_prefix, c_suffix, dir)

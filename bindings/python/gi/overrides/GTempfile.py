@@ -462,16 +462,25 @@ class _BinaryFileMixin:
     def closed(self):
         return self.is_closed()
 
+    # As io's files: a closed file says so (ValueError), whatever it is asked.
     def readable(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return True
 
     def writable(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return True
 
     def seekable(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return _Seekable.can_seek(self)
 
     def isatty(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return False
 
     @_python_errors
@@ -783,7 +792,9 @@ class _BinaryFileMixin:
         for line in self:
             lines.append(line)
             total += len(line)
-            if total >= hint:
+            # Past the hint, as io's files (IOBase.readlines); BytesIO
+            # stops when it is reached.
+            if total > hint:
                 break
         return lines
 
@@ -852,6 +863,9 @@ class _BinaryFileMixin:
                 self._after_memory_write()
                 return len(data)
             if fd == _IO_UNKNOWN:
+                # As io's write(): the argument is checked first (a str
+                # given to a closed file is a TypeError).
+                memoryview(data)
                 fd = self._io_mode()
             return self._write_rest(fd, data, 0)
         except _GLibError as error:
@@ -955,6 +969,10 @@ class _BinaryFileMixin:
 
     def __exit__(self, exc_type, exc_value, traceback):
         self.close()
+
+
+def _closed_file():
+    return ValueError('I/O operation on closed file.')
 
 
 class _ReadAhead(io.BytesIO):
