@@ -1108,6 +1108,27 @@ class SpooledTestCase(ScratchTestCase):
                                         lambda f: f.write('de'),
                                         lambda f: f.close()])
 
+    def test_arguments_refused_when_it_rolls_over(self):
+        # CPython's gives its arguments to TemporaryFile() when it rolls
+        # over: open()'s refusals (an unbuffered text file, a bad mode)
+        # come then, every time, and the data stays in memory.
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__):
+                with module.SpooledTemporaryFile(2, 'w+', 0,
+                                                 encoding='utf-8') as f:
+                    self.assertEqual(f.write('a'), 1)
+                    self.assertRaises(ValueError, f.write, 'bcd')
+                    self.assertRaises(ValueError, f.fileno)
+                    self.assertFalse(f._rolled)
+                    f.seek(0)
+                    self.assertEqual(f.read(), 'abcd')
+                with module.SpooledTemporaryFile(mode='zzb') as f:
+                    f.write(b'x')
+                    self.assertRaises(ValueError, f.rollover)
+                    self.assertFalse(f._rolled)
+                    f.seek(0)
+                    self.assertEqual(f.read(), b'x')
+
     def test_rolled_over_file_is_its_own_iterator(self):
         # As CPython's rolled-over file (a BufferedRandom): next() reads
         # what was written after the end was reached.

@@ -39,7 +39,7 @@ import warnings as _warnings
 from gi.repository import GLib as _GLib
 from gi.repository import GTempfile as _GTempfile
 
-from ._files import _Mode
+from ._files import _Mode, _parse_mode
 
 _pkg = _sys.modules[__package__]
 
@@ -112,23 +112,30 @@ class SpooledTemporaryFile(_io.IOBase):
         # the default directory looked up) when the GObject is made.
         self._args = (prefix, suffix, dir)
         self._max_size = max_size
-        if mode == 'w+b':
+        if mode == 'w+b' and buffering == -1 and encoding is None and \
+                errors is None and newline is None:
             # The default: the class's _mode and _text.
             self._file = _BytesIO()
             return
         self._mode = mode
         self._text = 'b' not in mode
+        if self._text:
+            encoding = _io.text_encoding(encoding)
+        one_way = None
         try:
+            # What CPython's rollover gives open() (which warns about
+            # buffering=1 in binary modes: buffering is not used here).
+            with _warnings.catch_warnings():
+                _warnings.simplefilter('ignore', RuntimeWarning)
+                _parse_mode(mode, buffering, encoding, errors, newline)
             one_way = _one_way(mode)
-        except (TypeError, ValueError):
-            # As CPython's, a mode io.open() refuses is only refused when
-            # the file rolls over (here: never).
-            one_way = None
+        except (TypeError, ValueError) as error:
+            # As CPython's, refused when the file rolls over (open() then
+            # refuses the arguments: an unbuffered text file, a bad mode).
+            self._refused = error
         if self._text:
             # As CPython's: a TextIOWrapper over the binary file (with
-            # write_through, so that each write reaches it and rolls it over
-            # at the same point as CPython's).
-            encoding = _io.text_encoding(encoding)
+            # write_through, so that each write reaches it at once).
             # The text file decides when to roll over (CPython checks the
             # text position, after a whole writelines()): the binary one
             # never does on size (None: not even for a truncate()).
@@ -252,6 +259,9 @@ class SpooledTemporaryFile(_io.IOBase):
         if self._rolled:
             # Done once, closed or not, as CPython's.
             return
+        refused = self.__dict__.get('_refused')
+        if refused is not None:
+            raise type(refused)(*refused.args)
         if self._text:
             return self._rollover_text()
         gobject = self.__dict__.get('gobject')
@@ -292,7 +302,7 @@ class SpooledTemporaryFile(_io.IOBase):
         max_size = self._max_size
         if max_size and not self._text_rolled and \
                 self._file.tell() > max_size:
-            self._rollover_text()
+            self._rollover()
 
     # Context management protocol
     def __enter__(self):
