@@ -112,8 +112,8 @@ class SpooledTemporaryFile(_io.IOBase):
         # the default directory looked up) when the GObject is made.
         self._args = (prefix, suffix, dir)
         self._max_size = max_size
-        if mode == 'w+b' and buffering == -1 and encoding is None and \
-                errors is None and newline is None:
+        if mode == 'w+b' and buffering == -1 and \
+                encoding is errors is newline is None:
             # The default: the class's _mode and _text.
             self._file = _BytesIO()
             return
@@ -362,13 +362,15 @@ class SpooledTemporaryFile(_io.IOBase):
         frozen = state.pop('_frozen', None)
         if frozen is not None:
             frozen.release()
-        if file.__class__ is not _BytesIO and file is not _MOVING and \
-                not self._text and file.is_rolled_over() and \
-                not file.closed:
-            # Its name (the descriptor) stays what it was, as CPython's.
-            self._closed_name = file.get_fd()
         try:
+            if file.__class__ is _BytesIO:
+                return file.close()
             if file is not _MOVING:
+                if not self._text and not file.closed and \
+                        file.is_rolled_over():
+                    # Its name (the descriptor) stays what it was, as
+                    # CPython's.
+                    self._closed_name = file.get_fd()
                 return file.close()
         except BufferError:
             # Frozen by a move in progress, or its buffer exported by the
