@@ -1108,6 +1108,49 @@ class SpooledTestCase(ScratchTestCase):
                                         lambda f: f.write('de'),
                                         lambda f: f.close()])
 
+    def test_named_close_removes_even_when_the_file_fails_to_close(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # As CPython's (3.11 and 3.12): close() closes the file, and removes
+        # it with delete (and delete_on_close) even when that fails; a
+        # second close() does nothing.
+        class Failing:
+            def __init__(self, file):
+                self.inner = file
+
+            def close(self):
+                self.inner.close()
+                raise OSError(errno.EIO, 'failed')
+
+        f = gtempfile.NamedTemporaryFile(dir=self.scratch)
+        f.file = Failing(f.file)
+        self.assertRaises(OSError, f.close)
+        self.assertEqual(self.listing(), [])
+        f.close()
+
+    def test_detached_text_file_side_by_side(self):
+        # The name and descriptor of a text file are its TextIOWrapper's,
+        # as CPython's, also across the new wrapper of a rollover.
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__):
+                f = module.SpooledTemporaryFile(3, 'w+', encoding='utf-8',
+                                                dir=self.scratch)
+                f.write('abcd')
+                f.detach().close()
+                self.assertRaises(ValueError, getattr, f, 'name')
+                self.assertRaises(ValueError, f.fileno)
+
+    def test_one_way_modes_check_arguments_first(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__), \
+                    module.SpooledTemporaryFile(1, 'wb',
+                                                dir=self.scratch) as f:
+                f.write(b'ab')
+                self.assertTrue(f._rolled)
+                self.assertRaises(TypeError, f.readline, '1')
+                self.assertRaises(TypeError, f.readlines, '1')
+                self.assertRaises(io.UnsupportedOperation, f.readline, 1)
+
     def test_arguments_refused_when_it_rolls_over(self):
         # CPython's gives its arguments to TemporaryFile() when it rolls
         # over: open()'s refusals (an unbuffered text file, a bad mode)
@@ -1785,6 +1828,29 @@ class OverrideTestCase(ScratchTestCase):
             f.readlines()  # raised by __next__, passed through readlines
         self.assertIsNot(cm.exception.__cause__, cm.exception)
         self.assertNotIsInstance(cm.exception.__cause__, ValueError)
+
+    def test_arguments_checked_as_files(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # io's files take integers only (even once closed), and on Linux
+        # SEEK_DATA and SEEK_HOLE.
+        ours = GTempfile.TmpFile(dir=self.scratch)
+        theirs = tempfile.TemporaryFile(dir=self.scratch)
+        for f in (ours, theirs):
+            f.write(b'abc')
+        for whence in (os.SEEK_DATA, os.SEEK_HOLE):
+            self.assertEqual(ours.seek(1, whence), theirs.seek(1, whence))
+        with self.assertRaises(OSError) as cm:
+            ours.seek(10, os.SEEK_DATA)
+        self.assertEqual(cm.exception.errno, errno.ENXIO)
+        for f in (ours, theirs):
+            self.assertRaises(TypeError, f.seek, 1.5)
+            f.close()
+            self.assertRaises(TypeError, f.read, 1.5)
+            self.assertRaises(TypeError, f.seek, 0, 1.5)
+            self.assertRaises(ValueError, f.seek, 1.5)
+        with GTempfile.SpooledTmpFile(dir=self.scratch) as f:
+            f.write(b'abc')
+            self.assertRaises(ValueError, f.seek, 0, os.SEEK_DATA)
 
     def test_readlines_hint_as_files(self):
         # Found by test_dropin_differential.py; failed before the fix.

@@ -512,9 +512,22 @@ class _TemporaryFileWrapper:
         except _GLib.Error as error:
             raise _pkg._os_error(error, self.name) from error
 
+    # Whether close() was called: as CPython's, only the first one does
+    # something.
+    _close_called = False
+
     def close(self):
         """Close the file (which unlinks it if delete and delete_on_close)."""
-        self.file.close()
+        if self._close_called:
+            return
+        self._close_called = True
+        try:
+            self.file.close()
+        finally:
+            # Closed even when the layers above it fail to close (one
+            # detached, a flush that failed): its GObject unlinks the file
+            # if delete and delete_on_close, as CPython 3.12's does then.
+            self._raw.close()
 
     def __iter__(self):
         # A generator, so the wrapper (and the file) lives while iterated.

@@ -31,6 +31,7 @@ is done.
 """
 
 import io as _io
+from operator import index as _index
 import sys as _sys
 import threading as _threading
 import types as _types
@@ -409,6 +410,9 @@ class SpooledTemporaryFile(_io.IOBase):
 
     def fileno(self):
         self.rollover()
+        if self._text:
+            # The TextIOWrapper's, as CPython's (ValueError once detached).
+            return self._file.fileno()
         return self.gobject.fileno()
 
     def isatty(self):
@@ -431,7 +435,8 @@ class SpooledTemporaryFile(_io.IOBase):
         """None in memory; the descriptor once on disk (as CPython's, also
         after close())."""
         if self._text:
-            return self._buffer.name
+            # The TextIOWrapper's, as CPython's (ValueError once detached).
+            return self._file.name
         if not self._rolled:
             return None
         if self.closed:
@@ -623,6 +628,10 @@ def _refuse_when_rolled(name, refused, answer=None):
         if self._rolled:
             if answer is not None:
                 return answer
+            if name in ('readline', 'readlines') and args and \
+                    args[0] is not None:
+                # IOBase's: the argument first.
+                _index(args[0])
             if name in ('__iter__', 'readlines') and self.closed:
                 raise ValueError('I/O operation on closed file.')
             if name == '__iter__':

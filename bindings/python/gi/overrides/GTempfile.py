@@ -88,6 +88,7 @@ GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
 import errno
 import io
 import itertools
+import operator
 import os
 
 from gi.repository import GLib, GObject, Gio
@@ -535,6 +536,10 @@ class _BinaryFileMixin:
     def read(self, size=-1):
         """Read up to @size bytes (all that is left when @size is negative)."""
         try:
+            if size.__class__ is not int and size is not None:
+                # As io's read(): an integer or None (1.5 is a TypeError,
+                # even on a closed file).
+                size = _index(size)
             if size is not None and size >= 0:
                 rbuf = self._rbuf
                 if rbuf is not None:
@@ -904,10 +909,21 @@ class _BinaryFileMixin:
                 if fd >= 0:
                     return os.lseek(fd, offset, whence)
                 if fd == _IO_MEMORY:
+                    if offset.__class__ is not int:
+                        # As io's seek(): an integer (1.5: TypeError).
+                        offset = _index(offset)
                     return _seek_to(self, offset, whence)
             if isinstance(whence, _SeekType):
                 whence = _SEEK_TYPE_TO_WHENCE[whence]
             elif whence not in _SEEK_TYPE_TO_WHENCE.values():
+                if whence.__class__ is not int:
+                    _index(whence)
+                if whence in _SEEK_DATA_HOLE:
+                    # As io's files: the descriptor's (a file in memory
+                    # has none, and refuses them as BytesIO does).
+                    mode = self._io_mode()
+                    if mode >= 0:
+                        return os.lseek(mode, offset, whence)
                 raise ValueError('invalid whence (%r)' % (whence,))
             if self._rbuf is not None:
                 if whence == io.SEEK_CUR:
@@ -916,6 +932,9 @@ class _BinaryFileMixin:
                 else:
                     self._drop_ahead()
             self._io_mode()
+            if offset.__class__ is not int:
+                # As io's seek(): once the file is known to be open.
+                offset = _index(offset)
             if cancellable is not None and cancellable.is_cancelled():
                 # As a GIO seek would say.
                 cancellable.set_error_if_cancelled()
@@ -998,6 +1017,10 @@ _seek_to = GTempfile.TmpFile.seek_to
 _get_fd = GTempfile.TmpFile.get_fd
 _file_io_tell = Gio.FileIOStream.tell
 _chain_lines = itertools.chain.from_iterable
+_index = operator.index
+# SEEK_DATA and SEEK_HOLE, where the platform has them.
+_SEEK_DATA_HOLE = tuple(getattr(os, name) for name in ('SEEK_DATA', 'SEEK_HOLE')
+                        if hasattr(os, name))
 
 def _file_names(function, positions, release=False, after=None):
     """@function with the file names at @positions of its arguments (or
