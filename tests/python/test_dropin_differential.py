@@ -508,13 +508,17 @@ def cpython_defect(ref, op):
     spooled = kind == 'SpooledTemporaryFile'
     rolled = spooled and f._rolled
     text = 'b' not in ref.config['mode']
+    read_all = name == 'read' and (len(op) == 1 or op[1] is None or
+                                   op[1] < 0)
     if text and ref.pending_write and name in TEXT_READS and \
+            not read_all and \
             (rolled or (not spooled and ref.config['buffering'] == -1)):
         # In CPython's text files on disk (a TextIOWrapper over a
         # BufferedRandom) a read after a write, with no seek or flush
         # between them, reads what was there before the write, and the
         # write lands later, where the buffer then is (CPython issue
-        # gh-56424); what is read depends on the buffer's size.
+        # gh-115059; read() of everything flushes first and is right);
+        # what is read depends on the buffer's size.
         # gtempfile's TemporaryFile and NamedTemporaryFile are the same
         # stack, with the same bug, and are compared, except with
         # buffering=-1: their buffer is larger (documented in
@@ -716,6 +720,16 @@ class FileSequenceTestCase(unittest.TestCase):
     def setUp(self):
         self.scratch = tempfile.mkdtemp(prefix='gtempfile-diff-')
         self.addCleanup(shutil.rmtree, self.scratch, ignore_errors=True)
+        # A detached spooled file, CPython's as gtempfile's, fails in its
+        # __del__ (closed: ValueError): not worth printing each time.
+        hook = sys.unraisablehook
+
+        def quiet(unraisable):
+            if not (isinstance(unraisable.exc_value, ValueError) and
+                    'detached' in str(unraisable.exc_value)):
+                hook(unraisable)
+        sys.unraisablehook = quiet
+        self.addCleanup(setattr, sys, 'unraisablehook', hook)
 
     def test_file_sequences(self):
         steps = 0

@@ -573,7 +573,7 @@ class SpooledTemporaryFile(_io.IOBase):
             rv = file.write(s)
             self._check()
             return rv
-        if not s and not self._text and file.closed:
+        if not s and file.closed:
             # GIO accepts an empty write on a closed stream; Python does not
             # (and checks the argument first).
             memoryview(s)
