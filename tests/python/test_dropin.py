@@ -1138,6 +1138,11 @@ class SpooledTestCase(ScratchTestCase):
                 f.detach().close()
                 self.assertRaises(ValueError, getattr, f, 'name')
                 self.assertRaises(ValueError, f.fileno)
+                # (Its __del__ fails as CPython's: closed raises.)
+                with mock.patch.object(sys, 'unraisablehook',
+                                       lambda unraisable: None):
+                    del f
+                    gc.collect()
 
     def test_one_way_modes_check_arguments_first(self):
         # Found by test_dropin_differential.py; failed before the fix.
@@ -1165,12 +1170,15 @@ class SpooledTestCase(ScratchTestCase):
                     self.assertFalse(f._rolled)
                     f.seek(0)
                     self.assertEqual(f.read(), 'abcd')
-                with module.SpooledTemporaryFile(mode='zzb') as f:
-                    f.write(b'x')
-                    self.assertRaises(ValueError, f.rollover)
-                    self.assertFalse(f._rolled)
-                    f.seek(0)
-                    self.assertEqual(f.read(), b'x')
+                for kwargs in ({'mode': 'zzb'}, {'encoding': 'utf-8'},
+                               {'buffering': 'x'}):
+                    with module.SpooledTemporaryFile(**kwargs) as f:
+                        f.write(b'x')
+                        self.assertRaises((ValueError, TypeError),
+                                          f.rollover)
+                        self.assertFalse(f._rolled)
+                        f.seek(0)
+                        self.assertEqual(f.read(), b'x')
 
     def test_rolled_over_file_is_its_own_iterator(self):
         # As CPython's rolled-over file (a BufferedRandom): next() reads

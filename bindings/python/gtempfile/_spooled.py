@@ -111,10 +111,12 @@ class SpooledTemporaryFile(_io.IOBase):
                  suffix=None, prefix=None, dir=None, *, errors=None):
         # What CPython keeps for its rollover: the names are checked (and
         # the default directory looked up) when the GObject is made.
-        self._args = (prefix, suffix, dir)
+        # (With the rest of what open() is given then, checked then in the
+        # default mode: see _refusal().)
+        self._args = (prefix, suffix, dir, buffering, encoding, errors,
+                      newline)
         self._max_size = max_size
-        if mode == 'w+b' and buffering == -1 and \
-                encoding is errors is newline is None:
+        if mode == 'w+b':
             # The default: the class's _mode and _text.
             self._file = _BytesIO()
             return
@@ -167,7 +169,7 @@ class SpooledTemporaryFile(_io.IOBase):
                   'writable', 'seekable')
 
     def _new_gobject(self):
-        prefix, suffix, dir = self._args
+        prefix, suffix, dir = self._args[:3]
         # Its rollover is CPython's TemporaryFile: names as it takes them.
         c_dir, c_prefix, c_suffix, _, _ = _pkg._anonymous_names(prefix,
                                                                 suffix, dir)
@@ -261,6 +263,8 @@ class SpooledTemporaryFile(_io.IOBase):
             # Done once, closed or not, as CPython's.
             return
         refused = self.__dict__.get('_refused')
+        if refused is None and self._mode == 'w+b':
+            refused = self._refusal()
         if refused is not None:
             raise type(refused)(*refused.args)
         if self._text:
@@ -273,6 +277,17 @@ class SpooledTemporaryFile(_io.IOBase):
                     self._move(True)
                     return
         gobject.rollover(None)
+
+    def _refusal(self):
+        """What open() refuses of the arguments of a file in the default
+        mode (its __init__ does not look at them), or None."""
+        try:
+            with _warnings.catch_warnings():
+                _warnings.simplefilter('ignore', RuntimeWarning)
+                _parse_mode('w+b', *self._args[3:])
+        except (TypeError, ValueError) as error:
+            return error
+        return None
 
     def _rollover_text(self):
         """Rolls the binary file over and, as CPython's, goes on with a new
