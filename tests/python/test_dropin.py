@@ -1851,7 +1851,12 @@ class OverrideTestCase(ScratchTestCase):
             ours.seek(10, os.SEEK_DATA)
         self.assertEqual(cm.exception.errno, errno.ENXIO)
         for f in (ours, theirs):
+            f.write(b'\nd\ne\n')
+            f.seek(0)
+            self.assertEqual(next(f), b'abc\n')
+            # Nothing moves (ours reads lines ahead).
             self.assertRaises(TypeError, f.seek, 1.5)
+            self.assertEqual(f.tell(), 4)
             f.close()
             self.assertRaises(TypeError, f.read, 1.5)
             self.assertRaises(TypeError, f.seek, 0, 1.5)

@@ -925,6 +925,12 @@ class _BinaryFileMixin:
                     if mode >= 0:
                         return os.lseek(mode, offset, whence)
                 raise ValueError('invalid whence (%r)' % (whence,))
+            if offset.__class__ is not int:
+                # As io's seek(): an integer, checked once the file is
+                # known to be open, before anything moves.
+                if self.is_closed():
+                    self._io_mode()
+                offset = _index(offset)
             if self._rbuf is not None:
                 if whence == io.SEEK_CUR:
                     # Relative to the position the caller knows.
@@ -932,9 +938,6 @@ class _BinaryFileMixin:
                 else:
                     self._drop_ahead()
             self._io_mode()
-            if offset.__class__ is not int:
-                # As io's seek(): once the file is known to be open.
-                offset = _index(offset)
             if cancellable is not None and cancellable.is_cancelled():
                 # As a GIO seek would say.
                 cancellable.set_error_if_cancelled()
