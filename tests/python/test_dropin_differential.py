@@ -540,12 +540,15 @@ def cpython_defect(ref, op):
         # (and its FileIO, with buffering=0, has no read1()).
         return 'read1() of a rolled-over spooled file'
     if ref.config['buffering'] == 0 and \
-            outcome(getattr, f, 'closed') is True:
-        # The same: a closed FileIO (buffering=0) checks that it is closed
-        # before its arguments, or reads nothing (readline(0)), where
-        # gtempfile's, as CPython's buffered files, answers as a
-        # BufferedRandom or BufferedWriter.
-        return 'a closed spooled file with buffering=0'
+            (outcome(getattr, f, 'closed') is True or
+             ('+' not in ref.config['mode'] and
+              name in TEXT_READS + ('iter',))):
+        # The same: a FileIO (buffering=0) checks that it is closed before
+        # its arguments, or reads nothing (readline(0)), and one opened
+        # for writing only checks read()'s argument before it refuses to
+        # read, where gtempfile's, as CPython's buffered files, answers as
+        # a BufferedRandom or BufferedWriter.
+        return 'a closed or one-way spooled file with buffering=0'
     return None
 
 
