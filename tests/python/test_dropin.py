@@ -254,6 +254,42 @@ print(caught)
             self.assertIsInstance(d, bytes)
             self.assertEqual(os.path.dirname(d), scratch)
 
+    def test_names_cpython_cannot_make_side_by_side(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # CPython concatenates prefix, name and suffix: an os.PathLike
+        # prefix or suffix is a TypeError wherever a name is made; a file
+        # that has none (TemporaryFile, a spooled file's rollover: O_TMPFILE)
+        # takes one, and a NUL in it.
+        path = pathlib.PurePath('pp')
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__):
+                for call in (module.mkstemp, module.mkdtemp, module.mktemp,
+                             module.NamedTemporaryFile,
+                             module.TemporaryDirectory):
+                    for names in ({'prefix': path}, {'suffix': path}):
+                        self.assertRaises(TypeError, call, dir=self.scratch,
+                                          **names)
+                for names in ({'prefix': path}, {'suffix': 'x\0y'},
+                              {'prefix': b'x\0',
+                               'dir': os.fsencode(self.scratch)}):
+                    names = dict({'dir': self.scratch}, **names)
+                    with module.TemporaryFile(**names):
+                        pass
+                    with module.SpooledTemporaryFile(**names) as f:
+                        f.rollover()
+                self.assertEqual(self.listing(), [])
+
+    def test_mktemp_in_a_file(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # Nothing exists in what is not a directory: CPython's returns a
+        # name there.
+        file = os.path.join(self.scratch, 'file')
+        open(file, 'w').close()
+        for module in (tempfile, gtempfile):
+            path = module.mktemp('.s', 'p_', file)
+            self.assertEqual(os.path.dirname(path), file)
+            self.assertRegex(os.path.basename(path), r'\Ap_[a-z0-9_]{8}\.s\Z')
+
     def test_non_utf8_bytes_survive(self):
         scratch = os.fsencode(self.scratch)
         fd, path = gtempfile.mkstemp(prefix=b'caf\xe9_', dir=scratch)
@@ -805,7 +841,10 @@ class SpooledTestCase(ScratchTestCase):
             return None
         pos = f.tell()
         f.seek(0)
-        data = f.read()
+        try:
+            data = f.read()
+        except io.UnsupportedOperation:  # rolled over, opened for writing
+            data = io.UnsupportedOperation
         f.seek(pos)
         return pos, data
 
@@ -824,10 +863,7 @@ class SpooledTestCase(ScratchTestCase):
                 self.assertEqual(ours._rolled, theirs._rolled)
                 self.assertEqual(ours.closed, theirs.closed)
                 self.assertEqual(ours.mode, theirs.mode)
-                if not theirs.closed:
-                    # (A closed rolled-over one's name is None here.)
-                    self.assertEqual(ours.name is None,
-                                     theirs.name is None)
+                self.assertEqual(type(ours.name), type(theirs.name))
                 # In memory ours is a BytesIO too (under a TextIOWrapper
                 # in text modes), until it rolls over.
                 binary = ours if 'b' in mode else ours._file.buffer
@@ -1030,6 +1066,198 @@ class SpooledTestCase(ScratchTestCase):
                   lambda f: f.__enter__(), lambda f: f.close()]
         self.side_by_side('w+b', 10, [lambda f: f.write(b'abc')] + closed)
         self.side_by_side('w+b', 2, [lambda f: f.write(b'abc')] + closed)
+
+    # The tests down to test_text_rollover_keeps_writing_where_it_is were
+    # found by test_dropin_differential.py; each failed before its fix.
+
+    def test_closed_rolled_over_side_by_side(self):
+        closed = [lambda f: f.close(), lambda f: f.readable(),
+                  lambda f: f.writable(), lambda f: f.seekable(),
+                  lambda f: f.isatty(), lambda f: f.write('x'),
+                  lambda f: f.write(''), lambda f: f.rollover(),
+                  lambda f: f.fileno() > 2, lambda f: type(f.name)]
+        self.side_by_side('w+b', 2, [lambda f: f.write(b'abc')] + closed)
+        self.side_by_side('w+', 2, [lambda f: f.write('abc'),
+                                    lambda f: f.close(),
+                                    lambda f: f.write(b''),
+                                    lambda f: f.isatty(),
+                                    lambda f: f.rollover(),
+                                    lambda f: type(f.name)])
+
+    def test_one_way_modes_after_rollover(self):
+        # In memory every mode reads and writes (a BytesIO); rolled over,
+        # the file is one opened with the mode, as CPython's.
+        steps = [lambda f: f.readable(), lambda f: f.writable(),
+                 lambda f: f.seek(0), lambda f: f.read(1),
+                 lambda f: f.read(), lambda f: f.readline(0),
+                 lambda f: f.readline(), lambda f: f.readlines(),
+                 lambda f: f.readinto(bytearray(2)),
+                 lambda f: next(iter(f)), lambda f: next(f),
+                 lambda f: f.seek(0, 2), lambda f: f.truncate(1)]
+        closed = [lambda f: f.close(), lambda f: f.readable(),
+                  lambda f: f.read(), lambda f: f.readline(0),
+                  lambda f: next(f), lambda f: list(f)]
+        for mode in ('wb', 'ab', 'xb'):
+            self.side_by_side(mode, 2, steps[:5] + [lambda f: f.write(b'abc')]
+                              + steps + [lambda f: f.write(b'de')] + closed)
+        for mode in ('w', 'a', 'x'):
+            self.side_by_side(mode, 2, [lambda f: f.write('abc'),
+                                        lambda f: f.readable(),
+                                        lambda f: f.read(),
+                                        lambda f: f.readline(),
+                                        lambda f: f.write('de'),
+                                        lambda f: f.close()])
+
+    def test_named_close_removes_even_when_the_file_fails_to_close(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # As CPython's (3.11 and 3.12): close() closes the file, and removes
+        # it with delete (and delete_on_close) even when that fails; a
+        # second close() does nothing.
+        class Failing:
+            def __init__(self, file):
+                self.inner = file
+
+            def close(self):
+                self.inner.close()
+                raise OSError(errno.EIO, 'failed')
+
+        f = gtempfile.NamedTemporaryFile(dir=self.scratch)
+        f.file = Failing(f.file)
+        self.assertRaises(OSError, f.close)
+        self.assertEqual(self.listing(), [])
+        f.close()
+
+    def test_detached_text_file_side_by_side(self):
+        # The name and descriptor of a text file are its TextIOWrapper's,
+        # as CPython's, also across the new wrapper of a rollover.
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__):
+                f = module.SpooledTemporaryFile(3, 'w+', encoding='utf-8',
+                                                dir=self.scratch)
+                f.write('abcd')
+                f.detach().close()
+                self.assertRaises(ValueError, getattr, f, 'name')
+                self.assertRaises(ValueError, f.fileno)
+                # (Its __del__ fails as CPython's: closed raises.)
+                with mock.patch.object(sys, 'unraisablehook',
+                                       lambda unraisable: None):
+                    del f
+                    gc.collect()
+
+    def test_one_way_modes_check_arguments_first(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__), \
+                    module.SpooledTemporaryFile(1, 'wb',
+                                                dir=self.scratch) as f:
+                f.write(b'ab')
+                self.assertTrue(f._rolled)
+                self.assertRaises(TypeError, f.readline, '1')
+                self.assertRaises(TypeError, f.readlines, '1')
+                self.assertRaises(io.UnsupportedOperation, f.readline, 1)
+
+    def test_arguments_refused_when_it_rolls_over(self):
+        # CPython's gives its arguments to TemporaryFile() when it rolls
+        # over: open()'s refusals (an unbuffered text file, a bad mode)
+        # come then, every time, and the data stays in memory.
+        for module in (tempfile, gtempfile):
+            with self.subTest(module=module.__name__):
+                with module.SpooledTemporaryFile(2, 'w+', 0,
+                                                 encoding='utf-8') as f:
+                    self.assertEqual(f.write('a'), 1)
+                    self.assertRaises(ValueError, f.write, 'bcd')
+                    self.assertRaises(ValueError, f.fileno)
+                    self.assertFalse(f._rolled)
+                    f.seek(0)
+                    self.assertEqual(f.read(), 'abcd')
+                for kwargs in ({'mode': 'zzb'}, {'encoding': 'utf-8'},
+                               {'buffering': 'x'}):
+                    with module.SpooledTemporaryFile(**kwargs) as f:
+                        f.write(b'x')
+                        self.assertRaises((ValueError, TypeError),
+                                          f.rollover)
+                        self.assertFalse(f._rolled)
+                        f.seek(0)
+                        self.assertEqual(f.read(), b'x')
+
+    def test_rolled_over_file_is_its_own_iterator(self):
+        # As CPython's rolled-over file (a BufferedRandom): next() reads
+        # what was written after the end was reached.
+        for f in (tempfile.SpooledTemporaryFile(2, dir=self.scratch),
+                  gtempfile.SpooledTemporaryFile(2, dir=self.scratch)):
+            with self.subTest(module=type(f).__module__), f:
+                f.write(b'a\nb\n')
+                f.seek(0)
+                lines = iter(f)
+                self.assertEqual(list(lines), [b'a\n', b'b\n'])
+                f.write(b'c\n')
+                f.seek(-2, 2)
+                self.assertEqual(next(lines), b'c\n')
+                f.close()
+                self.assertRaises(ValueError, next, lines)
+                self.assertRaises(ValueError, iter, f)
+
+    def test_writelines_rolls_over_after_the_last_line(self):
+        # CPython checks the size once all the lines are written: one
+        # that fails half-way (a str in a binary file; a character the
+        # encoding has not) leaves the file in memory; one of no lines
+        # rolls it over if it is past max_size already.
+        self.side_by_side('w+b', 3, [
+            lambda f: f.writelines([b'abcd', 'x']), lambda f: f.seek(10),
+            lambda f: f.writelines([]), lambda f: f.truncate()])
+        self.side_by_side('w+', 3, [
+            lambda f: f.writelines(['abcd', '\u20ac']),
+            lambda f: f.writelines(['e'])])
+        for f in (tempfile.SpooledTemporaryFile(3, 'w+', encoding='latin-1'),
+                  gtempfile.SpooledTemporaryFile(3, 'w+', encoding='latin-1')):
+            with self.subTest(module=type(f).__module__), f:
+                self.assertRaises(UnicodeEncodeError, f.writelines,
+                                  ['abcd', '\u20ac'])
+                self.assertFalse(f._rolled)
+
+    def test_text_rollover_goes_on_with_a_new_wrapper(self):
+        # CPython's text file rolls over to a new TextIOWrapper at the text
+        # position of the old one: what the old one read ahead is dropped
+        # (a write after a readline() goes where the line ended), its
+        # decoder and encoder start again (UTF-16: no BOM in the middle,
+        # tell() a plain position), an iterator of the old one is detached.
+        def after_readline(f):
+            f.write('ab\ncd\nef\n')
+            f.seek(0)
+            f.readline()
+            f.rollover()
+            f.write('X')
+            f.seek(0)
+            return f.read()
+
+        def utf16(f):
+            f.write('ab\ncd\n')
+            f.seek(0)
+            f.read(1)
+            f.rollover()
+            return f.tell(), f.read(), f.tell()
+
+        def old_iterator(f):
+            f.write('a\nb\n')
+            f.seek(0)
+            lines = iter(f)
+            f.rollover()
+            try:
+                next(lines)
+            except ValueError:
+                return ValueError
+
+        for check, encoding in ((after_readline, 'utf-8'),
+                                (utf16, 'utf-16'),
+                                (old_iterator, 'utf-8')):
+            with self.subTest(check=check.__name__):
+                theirs = tempfile.SpooledTemporaryFile(0, 'w+',
+                                                       encoding=encoding)
+                ours = gtempfile.SpooledTemporaryFile(0, 'w+',
+                                                      encoding=encoding,
+                                                      dir=self.scratch)
+                with theirs, ours:
+                    self.assertEqual(check(ours), check(theirs))
 
     def test_gobject_asked_in_memory_then_both_sides(self):
         f = gtempfile.SpooledTemporaryFile(40, dir=self.scratch)
@@ -1608,6 +1836,46 @@ class OverrideTestCase(ScratchTestCase):
             f.readlines()  # raised by __next__, passed through readlines
         self.assertIsNot(cm.exception.__cause__, cm.exception)
         self.assertNotIsInstance(cm.exception.__cause__, ValueError)
+
+    def test_arguments_checked_as_files(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # io's files take integers only (even once closed), and on Linux
+        # SEEK_DATA and SEEK_HOLE.
+        ours = GTempfile.TmpFile(dir=self.scratch)
+        theirs = tempfile.TemporaryFile(dir=self.scratch)
+        for f in (ours, theirs):
+            f.write(b'abc')
+        for whence in (os.SEEK_DATA, os.SEEK_HOLE):
+            self.assertEqual(ours.seek(1, whence), theirs.seek(1, whence))
+        with self.assertRaises(OSError) as cm:
+            ours.seek(10, os.SEEK_DATA)
+        self.assertEqual(cm.exception.errno, errno.ENXIO)
+        for f in (ours, theirs):
+            f.write(b'\nd\ne\n')
+            f.seek(0)
+            self.assertEqual(next(f), b'abc\n')
+            # Nothing moves (ours reads lines ahead).
+            self.assertRaises(TypeError, f.seek, 1.5)
+            self.assertEqual(f.tell(), 4)
+            f.close()
+            self.assertRaises(TypeError, f.read, 1.5)
+            self.assertRaises(TypeError, f.seek, 0, 1.5)
+            self.assertRaises(ValueError, f.seek, 1.5)
+        with GTempfile.SpooledTmpFile(dir=self.scratch) as f:
+            f.write(b'abc')
+            self.assertRaises(ValueError, f.seek, 0, os.SEEK_DATA)
+
+    def test_readlines_hint_as_files(self):
+        # Found by test_dropin_differential.py; failed before the fix.
+        # io's files read lines until they are past the hint.
+        with GTempfile.TmpFile(dir=self.scratch) as f, \
+                tempfile.TemporaryFile() as theirs:
+            for file in (f, theirs):
+                file.write(b'a\nbc\nd\n')
+            for hint in range(7):
+                f.seek(0)
+                theirs.seek(0)
+                self.assertEqual(f.readlines(hint), theirs.readlines(hint))
 
     def test_tell_at_zero_of_open_file(self):
         with GTempfile.TmpFile(dir=self.scratch) as f:

@@ -22,6 +22,7 @@ are created and removed by the C library (``GTmpFile``, ``GNamedTmpFile``,
 streams, async calls). See doc/bindings.md for the differences.
 """
 
+import errno as _errno
 import os as _os
 import sys as _sys
 import threading as _threading
@@ -236,12 +237,34 @@ def _c_args(prefix, suffix, dir):
                  and type(dir) in _CACHEABLE
                  and (dir is not None or tempdir is not None))
     prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
+    _check_name_types(prefix, suffix, output_type)
     args = _c_names(prefix, suffix, dir) + (dir, output_type)
     if cacheable:
         if len(_c_args_cache) >= 256:
             _c_args_cache.clear()
         _c_args_cache[key] = args
     return args
+
+
+def _check_name_types(prefix, suffix, output_type):
+    """Raises CPython's TypeError for a prefix or suffix it cannot make a
+    name of (an os.PathLike one: CPython concatenates them)."""
+    if type(prefix) is not output_type or type(suffix) is not output_type:
+        prefix + output_type() + suffix
+
+
+def _anonymous_names(prefix, suffix, dir):
+    """As _c_args(), for a file that has no name (TemporaryFile, the
+    rollover of a SpooledTemporaryFile): CPython's opens it with O_TMPFILE
+    in dir and names nothing, so it takes any prefix and suffix that do
+    not mix str and bytes, an os.PathLike one or one with a NUL included.
+    They name only the file of the C library's fallback (no O_TMPFILE),
+    so a NUL is dropped from them; a "/" is still refused."""
+    prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix, dir)
+    c_prefix = _os.fsencode(prefix).replace(b'\0', b'')
+    c_suffix = _os.fsencode(suffix).replace(b'\0', b'')
+    return (_c_name(dir), None if c_prefix == _C_DEFAULT_PREFIX else c_prefix,
+            c_suffix or None, dir, output_type)
 
 
 def _abspath(path):
@@ -328,14 +351,33 @@ def mktemp(suffix="", prefix=template, dir=None):
     if dir is None:
         dir = gettempdir()
     output_type = _infer_return_type(prefix, suffix, dir)
+    _check_name_types(prefix, suffix, output_type)
     c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
     # PyGObject warns at every call of a function the C API deprecates, and
     # a filter put before ours (warnings.simplefilter('error'), pytest's)
     # would show it or make the call fail; CPython's mktemp() never warns.
-    with _python_errors(dir), _warnings.catch_warnings():
+    with _warnings.catch_warnings():
         _warnings.simplefilter('ignore', DeprecationWarning)
-        path = _functions.mktemp(c_dir, c_prefix, c_suffix)
+        try:
+            path = _functions.mktemp(c_dir, c_prefix, c_suffix)
+        except _GLib.Error as error:
+            from gi.overrides import GTempfile as override
+            if override._errno_of(error) != _errno.ENOTDIR:
+                raise _os_error(error, dir) from error
+            # dir is not a directory: nothing can exist in it, and CPython's
+            # mktemp() returns a name there (it only asks lstat() whether
+            # one exists), where the C function fails.
+            path = _os.fsdecode(_os.path.join(
+                c_dir, (c_prefix if c_prefix is not None
+                        else _C_DEFAULT_PREFIX)
+                + bytes(_NAME_CHARACTERS[b % len(_NAME_CHARACTERS)]
+                        for b in _os.urandom(8))
+                + (c_suffix or b'')))
     return _as_type(path, output_type)
+
+
+# The characters of random names (the C library's and CPython's).
+_NAME_CHARACTERS = b'abcdefghijklmnopqrstuvwxyz0123456789_'
 
 
 def _mkstemp_inner(dir, pre, suf, flags, output_type):
@@ -368,6 +410,7 @@ class TemporaryDirectory:
                  ignore_cleanup_errors=False, *, delete=True):
         prefix, suffix, dir, output_type = _sanitize_params(prefix, suffix,
                                                             dir)
+        _check_name_types(prefix, suffix, output_type)
         c_dir, c_prefix, c_suffix = _c_names(prefix, suffix, dir)
         with _python_errors(dir):
             gobject = _GTempfile.TmpDir.new(c_dir, c_prefix, c_suffix)

@@ -406,7 +406,13 @@ def TemporaryFile(mode='w+b', buffering=-1, encoding=None, newline=None,
     # Checked as CPython checks them; prefix and suffix would only name a
     # file where O_TMPFILE is refused, for an instant, but a "/" in them is
     # refused as everywhere else (None: the default, nothing to check).
-    c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
+    try:
+        c_dir, c_prefix, c_suffix, dir, _ = _c_args(prefix, suffix, dir)
+    except (TypeError, ValueError):
+        # A prefix or suffix no file is named with: taken as CPython's
+        # TemporaryFile takes it (a NUL in dir is still refused there).
+        c_dir, c_prefix, c_suffix, dir, _ = _pkg._anonymous_names(
+            prefix, suffix, dir)
     if (c_prefix is not None and b'/' in c_prefix) or \
             (c_suffix is not None and b'/' in c_suffix):
         _refuse_names(c_dir, c_prefix, c_suffix, dir)
@@ -506,9 +512,22 @@ class _TemporaryFileWrapper:
         except _GLib.Error as error:
             raise _pkg._os_error(error, self.name) from error
 
+    # Whether close() was called: as CPython's, only the first one does
+    # something.
+    _close_called = False
+
     def close(self):
         """Close the file (which unlinks it if delete and delete_on_close)."""
-        self.file.close()
+        if self._close_called:
+            return
+        self._close_called = True
+        try:
+            self.file.close()
+        finally:
+            # Closed even when the layers above it fail to close (one
+            # detached, a flush that failed): its GObject unlinks the file
+            # if delete and delete_on_close, as CPython 3.12's does then.
+            self._raw.close()
 
     def __iter__(self):
         # A generator, so the wrapper (and the file) lives while iterated.

@@ -16,8 +16,11 @@ calling the ``BytesIO``'s C method, as CPython's are.
 
 A text one is an ``io.TextIOWrapper`` over such a binary file (``_buffer``),
 as CPython's is one over a ``BytesIO``, with ``write_through`` so that each
-write reaches the binary file and rolls it over at the same point as
-CPython's.
+write reaches the binary file at once. It rolls over where CPython's does:
+after a write or writelines() that leaves the text position past
+``max_size`` (the binary file never rolls over by itself), and, as CPython's,
+it then goes on with a new TextIOWrapper at the same position (the old one is
+detached).
 
 Moving to the GObject happens under ``_make_lock``, so threads rolling one
 file over or asking for its ``.gobject`` at once make one GObject. Writes
@@ -28,6 +31,7 @@ is done.
 """
 
 import io as _io
+from operator import index as _index
 import sys as _sys
 import threading as _threading
 import types as _types
@@ -36,7 +40,7 @@ import warnings as _warnings
 from gi.repository import GLib as _GLib
 from gi.repository import GTempfile as _GTempfile
 
-from ._files import _Mode
+from ._files import _Mode, _parse_mode
 
 _pkg = _sys.modules[__package__]
 
@@ -107,7 +111,10 @@ class SpooledTemporaryFile(_io.IOBase):
                  suffix=None, prefix=None, dir=None, *, errors=None):
         # What CPython keeps for its rollover: the names are checked (and
         # the default directory looked up) when the GObject is made.
-        self._args = (prefix, suffix, dir)
+        # (With the rest of what open() is given then, checked then in the
+        # default mode: see _refusal().)
+        self._args = (prefix, suffix, dir, buffering, encoding, errors,
+                      newline)
         self._max_size = max_size
         if mode == 'w+b':
             # The default: the class's _mode and _text.
@@ -116,18 +123,38 @@ class SpooledTemporaryFile(_io.IOBase):
         self._mode = mode
         self._text = 'b' not in mode
         if self._text:
-            # As CPython's: a TextIOWrapper over the binary file (with
-            # write_through, so that each write reaches it and rolls it over
-            # at the same point as CPython's).
             encoding = _io.text_encoding(encoding)
-            self._buffer = SpooledTemporaryFile(max_size, 'w+b',
+        one_way = None
+        try:
+            # What CPython's rollover gives open() (which warns about
+            # buffering=1 in binary modes: buffering is not used here).
+            with _warnings.catch_warnings():
+                _warnings.simplefilter('ignore', RuntimeWarning)
+                _parse_mode(mode, buffering, encoding, errors, newline)
+            one_way = _one_way(mode)
+        except (TypeError, ValueError) as error:
+            # As CPython's, refused when the file rolls over (open() then
+            # refuses the arguments: an unbuffered text file, a bad mode).
+            self._refused = error
+        if self._text:
+            # As CPython's: a TextIOWrapper over the binary file (with
+            # write_through, so that each write reaches it at once).
+            # The text file decides when to roll over (CPython checks the
+            # text position, after a whole writelines()): the binary one
+            # never does on size (None: not even for a truncate()).
+            self._buffer = SpooledTemporaryFile(None, 'w+b',
                                                 suffix=suffix, prefix=prefix,
                                                 dir=dir)
+            self._wrapper_args = (encoding, errors, newline)
             self._file = _io.TextIOWrapper(self._buffer, encoding=encoding,
                                            errors=errors, newline=newline,
                                            write_through=True)
+            if one_way is not None:
+                self._buffer.__class__ = one_way
         else:
             self._file = _BytesIO()
+            if one_way is not None:
+                self.__class__ = one_way
 
     # Whether close() was called (checked by __del__).
     _close_called = False
@@ -142,13 +169,15 @@ class SpooledTemporaryFile(_io.IOBase):
                   'writable', 'seekable')
 
     def _new_gobject(self):
-        prefix, suffix, dir = self._args
-        prefix, suffix, dir, _ = _pkg._sanitize_params(prefix, suffix, dir)
-        c_dir, c_prefix, c_suffix = _pkg._c_names(prefix, suffix, dir)
+        prefix, suffix, dir = self._args[:3]
+        # Its rollover is CPython's TemporaryFile: names as it takes them.
+        c_dir, c_prefix, c_suffix, _, _ = _pkg._anonymous_names(prefix,
+                                                                suffix, dir)
         # 0 (and, for the GObject, a negative size) never rolls over on size;
         # sizes past what a gsize holds cannot be reached anyway.
         return _GTempfile.SpooledTmpFile.new(
-            min(max(self._max_size, 0), _MAX_SIZE), c_dir, c_prefix, c_suffix)
+            min(max(self._max_size or 0, 0), _MAX_SIZE), c_dir, c_prefix,
+            c_suffix)
 
     def _move(self, roll):
         """Move the data and position from the BytesIO to a new GObject,
@@ -230,9 +259,16 @@ class SpooledTemporaryFile(_io.IOBase):
             raise _rollover_error(error) from error
 
     def _rollover(self):
+        if self._rolled:
+            # Done once, closed or not, as CPython's.
+            return
+        refused = self.__dict__.get('_refused')
+        if refused is None and self._mode == 'w+b':
+            refused = self._refusal()
+        if refused is not None:
+            raise type(refused)(*refused.args)
         if self._text:
-            self._file.flush()
-            return self._buffer.rollover()
+            return self._rollover_text()
         gobject = self.__dict__.get('gobject')
         if gobject is None:
             with _make_lock:
@@ -241,6 +277,48 @@ class SpooledTemporaryFile(_io.IOBase):
                     self._move(True)
                     return
         gobject.rollover(None)
+
+    def _refusal(self):
+        """What open() refuses of the arguments of a file in the default
+        mode (its __init__ does not look at them), or None."""
+        try:
+            with _warnings.catch_warnings():
+                _warnings.simplefilter('ignore', RuntimeWarning)
+                _parse_mode('w+b', *self._args[3:])
+        except (TypeError, ValueError) as error:
+            return error
+        return None
+
+    def _rollover_text(self):
+        """Rolls the binary file over and, as CPython's, goes on with a new
+        TextIOWrapper at the text position of the old one, which is
+        detached (a new decoder and encoder: no read-ahead, no newlines
+        seen, no BOM written unless at 0)."""
+        file = self._file
+        # First, as CPython's: fails (ValueError, or OSError while a for
+        # loop reads the file) before anything changed.
+        pos = file.tell()
+        buffer = file.detach()
+        try:
+            buffer.rollover()
+        finally:
+            encoding, errors, newline = self._wrapper_args
+            file = self._file = _io.TextIOWrapper(
+                buffer, encoding=encoding, errors=errors, newline=newline,
+                write_through=True)
+            file.seek(pos)
+        self._text_rolled = True
+
+    # Whether a text file has rolled over (only _rollover_text() does it).
+    _text_rolled = False
+
+    def _check(self):
+        """CPython's rollover on size, after a write or writelines() of a
+        text file."""
+        max_size = self._max_size
+        if max_size and not self._text_rolled and \
+                self._file.tell() > max_size:
+            self._rollover()
 
     # Context management protocol
     def __enter__(self):
@@ -254,15 +332,22 @@ class SpooledTemporaryFile(_io.IOBase):
     # file protocol
     def __iter__(self):
         file = self._file
-        try:
-            iterator = file.__iter__()
-        except ValueError:
-            file = self._moved(file)
-            iterator = file.__iter__()
-        if file.__class__ is not _BytesIO and file.closed:
-            # As a closed file's; the GObject's iterator does not check.
+        if file.__class__ is _BytesIO or self._text:
+            # The BytesIO or the TextIOWrapper: itself, as CPython's.
+            try:
+                return file.__iter__()
+            except ValueError:
+                if self._text:
+                    raise
+                file = self._moved(file)
+        if file.closed:
             raise ValueError('I/O operation on closed file.')
-        return iterator
+        # Rolled over: the file itself, as CPython's rolled-over file (a
+        # BufferedRandom) is its own iterator, and next() reads the next
+        # line (IOBase.__next__: self.readline(), the GObject's). The
+        # GObject's own iterator is a generator, which once exhausted
+        # stays so, though more lines are written.
+        return self
 
     def __del__(self, _is_finalizing=_sys.is_finalizing):
         # Every object runs this: closed ones leave at the first test.
@@ -294,7 +379,14 @@ class SpooledTemporaryFile(_io.IOBase):
         if frozen is not None:
             frozen.release()
         try:
+            if file.__class__ is _BytesIO:
+                return file.close()
             if file is not _MOVING:
+                if not self._text and not file.closed and \
+                        file.is_rolled_over():
+                    # Its name (the descriptor) stays what it was, as
+                    # CPython's.
+                    self._closed_name = file.get_fd()
                 return file.close()
         except BufferError:
             # Frozen by a move in progress, or its buffer exported by the
@@ -333,9 +425,14 @@ class SpooledTemporaryFile(_io.IOBase):
 
     def fileno(self):
         self.rollover()
+        if self._text:
+            # The TextIOWrapper's, as CPython's (ValueError once detached).
+            return self._file.fileno()
         return self.gobject.fileno()
 
     def isatty(self):
+        if self.closed:
+            raise ValueError('I/O operation on closed file.')
         return False
 
     @property
@@ -350,10 +447,19 @@ class SpooledTemporaryFile(_io.IOBase):
 
     @property
     def name(self):
-        """None in memory; the descriptor once on disk (as CPython's)."""
-        if not self._rolled or self.closed:
+        """None in memory; the descriptor once on disk (as CPython's, also
+        after close())."""
+        if self._text:
+            # The TextIOWrapper's, as CPython's (ValueError once detached).
+            return self._file.name
+        if not self._rolled:
             return None
+        if self.closed:
+            return self._closed_name
         return self.gobject.get_fd()
+
+    # The descriptor a rolled-over file had when closed.
+    _closed_name = None
 
     # In memory the methods call the BytesIO's; a call that fails on it
     # because the data moved to the GObject meanwhile is made again there.
@@ -440,8 +546,10 @@ class SpooledTemporaryFile(_io.IOBase):
             return self._moved(file).tell()
 
     def truncate(self, size=None):
-        if size is not None and size > self._max_size:
-            # CPython's condition, max_size 0 included.
+        if size is not None and self._max_size is not None and \
+                size > self._max_size:
+            # CPython's condition, max_size 0 included (a text file's
+            # binary one leaves it to the text file: None).
             self.rollover()
         file = self._file
         try:
@@ -476,8 +584,14 @@ class SpooledTemporaryFile(_io.IOBase):
 
     def _write_delegated(self, s):
         file = self._file
+        if self._text:
+            rv = file.write(s)
+            self._check()
+            return rv
         if not s and file.closed:
-            # GIO accepts an empty write on a closed stream; Python does not.
+            # GIO accepts an empty write on a closed stream; Python does not
+            # (and checks the argument first).
+            memoryview(s)
             raise ValueError('I/O operation on closed file.')
         try:
             rv = file.write(s)
@@ -485,17 +599,111 @@ class SpooledTemporaryFile(_io.IOBase):
             # The GObject rolls over on size itself.
             raise _rollover_error(error) from error
         # The GObject rolls over on size itself, but takes no negative size.
-        if self._max_size < 0:
+        if self._max_size is not None and self._max_size < 0:
             self.rollover()
         return rv
 
     def writelines(self, iterable):
+        if self._text:
+            # As CPython's: all the lines, then the check.
+            self._file.writelines(iterable)
+            self._check()
+            return
         if self.closed:
             raise ValueError('I/O operation on closed file.')
-        for line in iterable:
-            self.write(line)
+        # As CPython's: all the lines, then the check (one that fails
+        # half-way has not rolled the file over).
+        max_size = self._max_size
+        self._max_size = None
+        try:
+            for line in iterable:
+                self.write(line)
+        finally:
+            self._max_size = max_size
+        if max_size and not self._rolled and self.tell() > max_size:
+            self.rollover()
 
     def detach(self):
         if not self._text:
             raise _io.UnsupportedOperation('detach')
         return self._file.detach()
+
+
+def _refuse_when_rolled(name, refused, answer=None):
+    """The method @name of SpooledTemporaryFile, refused once the file has
+    rolled over: by io.UnsupportedOperation(@refused), or, for readable()
+    and writable(), by returning @answer."""
+    method = getattr(SpooledTemporaryFile, name)
+
+    def one_way(self, *args):
+        # Closed or not, as CPython's buffered files (BufferedWriter.read,
+        # BufferedReader.write, their readable() and writable()), except
+        # where IOBase checks first (iter(), readlines()) or reads nothing
+        # (readline(0)).
+        if self._rolled:
+            if answer is not None:
+                return answer
+            if name in ('readline', 'readlines') and args and \
+                    args[0] is not None:
+                # IOBase's: the argument first.
+                _index(args[0])
+            if name in ('__iter__', 'readlines') and self.closed:
+                raise ValueError('I/O operation on closed file.')
+            if name == '__iter__':
+                # IOBase's: next() then reads, and is refused.
+                return self
+            if name == 'readline' and args and args[0] == 0:
+                return b''
+            raise _io.UnsupportedOperation(refused)
+        return method(self, *args)
+    one_way.__name__ = name
+    one_way.__qualname__ = 'SpooledTemporaryFile.' + name
+    one_way.__doc__ = method.__doc__
+    return one_way
+
+
+def _one_way_class(reading):
+    """The class of a spooled file opened only for writing (``'w'``,
+    ``'a'``, ``'x'``: @reading false) or only for reading (``'r'``).
+
+    In memory it reads and writes, as CPython's BytesIO; once rolled over
+    it is what CPython's rolled-over file is, a file opened with that mode:
+    reads (or writes) raise io.UnsupportedOperation, and readable() (or
+    writable()) is false. The usual modes (``'w+b'``, ``'w+'``, ...) keep
+    the class without these checks.
+    """
+    if reading:
+        names = {'write': 'write', 'writelines': 'write',
+                 'truncate': 'truncate', 'writable': False}
+    else:
+        names = {'read': 'read', 'read1': 'read', 'readinto': 'read',
+                 'readinto1': 'read', 'readline': 'read',
+                 'readlines': 'read', '__iter__': 'read',
+                 'readable': False}
+    namespace = {'__slots__': (), '__module__': __name__,
+                 '__qualname__': 'SpooledTemporaryFile',
+                 '__doc__': SpooledTemporaryFile.__doc__,
+                 # The rolled-over GObject's methods bound in the
+                 # instance would bypass these.
+                 '_DELEGATED': tuple(name for name in
+                                     SpooledTemporaryFile._DELEGATED
+                                     if name not in names)}
+    for name, refused in names.items():
+        if refused is False:
+            namespace[name] = _refuse_when_rolled(name, None, False)
+        else:
+            namespace[name] = _refuse_when_rolled(name, refused)
+    return type('SpooledTemporaryFile', (SpooledTemporaryFile,), namespace)
+
+
+# By whether the mode reads: only for writing, only for reading.
+_ONE_WAY = (_one_way_class(False), _one_way_class(True))
+
+
+def _one_way(mode):
+    """The class of a spooled file opened with @mode, if it is not
+    SpooledTemporaryFile itself ('+' modes)."""
+    parsed = _Mode(mode)
+    if parsed.updating:
+        return None
+    return _ONE_WAY[parsed.reading]

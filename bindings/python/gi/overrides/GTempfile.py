@@ -88,6 +88,7 @@ GIO methods stay reachable as ``Gio.Seekable.seek(f, ...)`` and so on.
 import errno
 import io
 import itertools
+import operator
 import os
 
 from gi.repository import GLib, GObject, Gio
@@ -462,16 +463,25 @@ class _BinaryFileMixin:
     def closed(self):
         return self.is_closed()
 
+    # As io's files: a closed file says so (ValueError), whatever it is asked.
     def readable(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return True
 
     def writable(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return True
 
     def seekable(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return _Seekable.can_seek(self)
 
     def isatty(self):
+        if self._io_fd < 0 and self.is_closed():
+            raise _closed_file()
         return False
 
     @_python_errors
@@ -526,6 +536,10 @@ class _BinaryFileMixin:
     def read(self, size=-1):
         """Read up to @size bytes (all that is left when @size is negative)."""
         try:
+            if size.__class__ is not int and size is not None:
+                # As io's read(): an integer or None (1.5 is a TypeError,
+                # even on a closed file).
+                size = _index(size)
             if size is not None and size >= 0:
                 rbuf = self._rbuf
                 if rbuf is not None:
@@ -783,7 +797,9 @@ class _BinaryFileMixin:
         for line in self:
             lines.append(line)
             total += len(line)
-            if total >= hint:
+            # Past the hint, as io's files (IOBase.readlines); BytesIO
+            # stops when it is reached.
+            if total > hint:
                 break
         return lines
 
@@ -852,6 +868,9 @@ class _BinaryFileMixin:
                 self._after_memory_write()
                 return len(data)
             if fd == _IO_UNKNOWN:
+                # As io's write(): the argument is checked first (a str
+                # given to a closed file is a TypeError).
+                memoryview(data)
                 fd = self._io_mode()
             return self._write_rest(fd, data, 0)
         except _GLibError as error:
@@ -890,11 +909,28 @@ class _BinaryFileMixin:
                 if fd >= 0:
                     return os.lseek(fd, offset, whence)
                 if fd == _IO_MEMORY:
+                    if offset.__class__ is not int:
+                        # As io's seek(): an integer (1.5: TypeError).
+                        offset = _index(offset)
                     return _seek_to(self, offset, whence)
             if isinstance(whence, _SeekType):
                 whence = _SEEK_TYPE_TO_WHENCE[whence]
             elif whence not in _SEEK_TYPE_TO_WHENCE.values():
+                if whence.__class__ is not int:
+                    _index(whence)
+                if whence in _SEEK_DATA_HOLE:
+                    # As io's files: the descriptor's (a file in memory
+                    # has none, and refuses them as BytesIO does).
+                    mode = self._io_mode()
+                    if mode >= 0:
+                        return os.lseek(mode, offset, whence)
                 raise ValueError('invalid whence (%r)' % (whence,))
+            if offset.__class__ is not int:
+                # As io's seek(): an integer, checked once the file is
+                # known to be open, before anything moves.
+                if self.is_closed():
+                    self._io_mode()
+                offset = _index(offset)
             if self._rbuf is not None:
                 if whence == io.SEEK_CUR:
                     # Relative to the position the caller knows.
@@ -957,6 +993,10 @@ class _BinaryFileMixin:
         self.close()
 
 
+def _closed_file():
+    return ValueError('I/O operation on closed file.')
+
+
 class _ReadAhead(io.BytesIO):
     """Lines read ahead, iterated at C speed by ``yield from``.
 
@@ -980,6 +1020,10 @@ _seek_to = GTempfile.TmpFile.seek_to
 _get_fd = GTempfile.TmpFile.get_fd
 _file_io_tell = Gio.FileIOStream.tell
 _chain_lines = itertools.chain.from_iterable
+_index = operator.index
+# SEEK_DATA and SEEK_HOLE, where the platform has them.
+_SEEK_DATA_HOLE = tuple(getattr(os, name) for name in ('SEEK_DATA', 'SEEK_HOLE')
+                        if hasattr(os, name))
 
 def _file_names(function, positions, release=False, after=None):
     """@function with the file names at @positions of its arguments (or
